@@ -1,0 +1,150 @@
+/**
+ * Branded types for a task's configuration, decoded with io-ts at the edge;
+ * the core takes the branded values and never re-validates.
+ *
+ * @example
+ * import { decodeTask, formatErrors } from '@grokscope/data'
+ * const task = decodeTask({ p: 31, ops: ['add'], frac: 0.5, seed: 0 })  // Right(Task)
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as t from 'io-ts'
+import { formatParseError } from './Expr.js'
+import { type Operation, resolveOperation } from './Operation.js'
+
+// ─────────────────────────────────────────────────────────────────────────────
+// model
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** The smallest and largest modulus accepted. */
+export const MIN_P = 3
+export const MAX_P = 997
+
+interface PrimeBrand {
+  readonly Prime: unique symbol
+}
+/** A prime in `[MIN_P, MAX_P]`. */
+export type Prime = t.Branded<number, PrimeBrand>
+
+interface FractionBrand {
+  readonly Fraction: unique symbol
+}
+/** A number strictly between 0 and 1. */
+export type Fraction = t.Branded<number, FractionBrand>
+
+interface SeedBrand {
+  readonly Seed: unique symbol
+}
+/** An integer in `[0, 2^53 - 1]`. */
+export type Seed = t.Branded<number, SeedBrand>
+
+/** A fully decoded task: modulus, operations (distinct, in token order), train fraction, seed. */
+export interface Task {
+  readonly p: Prime
+  readonly ops: ReadonlyArray<Operation>
+  readonly frac: Fraction
+  readonly seed: Seed
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// utils
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Whether `n` is a prime (trial division; `n` is small here). */
+export const isPrime = (n: number): boolean => {
+  if (!Number.isInteger(n) || n < 2) return false
+  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false
+  return true
+}
+
+const show = (u: unknown): string => (typeof u === 'string' ? JSON.stringify(u) : String(u))
+
+// ─────────────────────────────────────────────────────────────────────────────
+// codecs
+// ─────────────────────────────────────────────────────────────────────────────
+
+const refineNumber = <B>(name: string, allowed: string, ok: (n: number) => boolean): t.Type<B, number, unknown> =>
+  new t.Type<B, number, unknown>(
+    name,
+    (u): u is B => typeof u === 'number' && ok(u),
+    (u, c) => (typeof u === 'number' && ok(u) ? t.success(u as B) : t.failure(u, c, `${show(u)} is not allowed (${allowed})`)),
+    (b) => b as unknown as number,
+  )
+
+/** A prime modulus in `[MIN_P, MAX_P]`. */
+export const PrimeCodec = refineNumber<Prime>('Prime', `a prime from ${MIN_P} to ${MAX_P}`, (n) => n >= MIN_P && n <= MAX_P && isPrime(n))
+
+/** A train fraction strictly between 0 and 1. */
+export const FractionCodec = refineNumber<Fraction>('Fraction', 'a number with 0 < r < 1', (n) => n > 0 && n < 1)
+
+/** A seed: an integer from 0 to 2^53 - 1. */
+export const SeedCodec = refineNumber<Seed>('Seed', 'an integer from 0 to 2^53 - 1', (n) => Number.isSafeInteger(n) && n >= 0)
+
+/** An operation: a registered id (see `OPERATIONS`) or an expression in `a`, `b`. */
+export const OperationCodec = new t.Type<Operation, string, unknown>(
+  'Operation',
+  (u): u is Operation => typeof u === 'object' && u !== null && 'formula' in u,
+  (u, c) =>
+    typeof u !== 'string'
+      ? t.failure(u, c, `${show(u)} is not an operation (a registered id or an expression in a and b)`)
+      : pipe(
+          resolveOperation(u),
+          E.fold(
+            (e) => t.failure(u, c, `not a registered operation id, and not a valid expression: ${formatParseError(e)}`),
+            (op) => t.success(op),
+          ),
+        ),
+  (op) => op.id,
+)
+
+const TaskFields = t.type({
+  p: PrimeCodec,
+  ops: t.array(OperationCodec),
+  frac: FractionCodec,
+  seed: SeedCodec,
+})
+
+/** A task: the fields' codecs, then the checks between fields (distinct operations, a non-empty split). */
+export const TaskCodec = new t.Type<Task, { p: number; ops: string[]; frac: number; seed: number }, unknown>(
+  'Task',
+  (u): u is Task => TaskFields.is(u),
+  (u, c) =>
+    pipe(
+      TaskFields.validate(u, c),
+      E.chain((task) => {
+        if (task.ops.length === 0) return t.failure(u, c, 'ops: at least one operation is needed')
+        const ids = task.ops.map((op) => op.id)
+        const dup = ids.find((id, i) => ids.indexOf(id) !== i)
+        if (dup !== undefined) return t.failure(u, c, `ops: ${dup} is listed twice (each operation once)`)
+        const nTrain = trainSize(task.p, task.frac)
+        if (nTrain < 1 || nTrain >= task.p * task.p) {
+          return t.failure(u, c, `frac: ${task.frac} leaves ${nTrain} of ${task.p * task.p} pairs for training (train and test must both be non-empty)`)
+        }
+        return t.success(task)
+      }),
+    ),
+  (task) => ({ p: task.p, ops: task.ops.map((op) => op.id), frac: task.frac, seed: task.seed }),
+)
+
+/** The number of training pairs: `⌊r·p²⌋`, as the reference's `int(frac * p*p)`. */
+export const trainSize = (p: number, frac: number): number => Math.trunc(frac * p * p)
+
+/** Decodes an untrusted task description. */
+export const decodeTask = (u: unknown): E.Either<t.Errors, Task> => TaskCodec.decode(u)
+
+/** io-ts errors as readable lines: `p: 91 is not allowed (a prime from 3 to 997)`. */
+export const formatErrors = (errors: t.Errors): ReadonlyArray<string> =>
+  [
+    ...new Set(
+      errors.map((e) => {
+        const path = e.context
+          .map((c) => c.key)
+          .filter((k) => k !== '')
+          .join('.')
+        const message = e.message ?? `${show(e.value)} is not a valid ${e.context[e.context.length - 1]?.type.name ?? 'value'}`
+        return path === '' || message.startsWith(`${path}:`) ? message : `${path}: ${message}`
+      }),
+    ),
+  ]

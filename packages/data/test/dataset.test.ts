@@ -1,0 +1,108 @@
+import * as E from 'fp-ts/lib/Either.js'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { type Task, decodeTask, formatErrors, labelTable, makeDataset, splitPairs, trainSize } from '../src/index.js'
+import { Mt19937, shuffleInPlace } from '../src/internal/random.js'
+import { fraction, prime, seed } from './arbitraries.js'
+
+const task = (u: unknown): Task => {
+  const r = decodeTask(u)
+  if (E.isLeft(r)) throw new Error(formatErrors(r.left).join('; '))
+  return r.right
+}
+
+const opsArb = fc.subarray(['add', 'sub', 'mul', 'div', 'a2+b2', 'rand', '(a-b)3'], { minLength: 1, maxLength: 3 })
+
+describe('split', () => {
+  it('the train and test sets partition all p² pairs', () => {
+    fc.assert(
+      fc.property(prime, fraction, seed, (p, r, s) => {
+        const { train, test } = splitPairs(p, r, s)
+        expect(train.length).toBe(trainSize(p, r))
+        expect(train.length + test.length).toBe(p * p)
+        expect(new Set([...train, ...test]).size).toBe(p * p)
+      }),
+    )
+  })
+
+  it('the split is a function of the seed', () => {
+    fc.assert(fc.property(prime, fraction, seed, (p, r, s) => {
+      expect(splitPairs(p, r, s)).toEqual(splitPairs(p, r, s))
+    }))
+  })
+
+  it("the shuffle equals CPython's random.Random(seed).shuffle", () => {
+    // Printed by CPython 3.11: r = random.Random(seed); x = list(range(n)); r.shuffle(x)
+    const shuffled = (s: number, n: number) => Array.from(shuffleInPlace(new Mt19937(s), Array.from({ length: n }, (_, i) => i)))
+    expect(shuffled(0, 20)).toEqual([10, 18, 16, 14, 0, 17, 11, 2, 3, 9, 5, 7, 4, 19, 6, 15, 8, 1, 13, 12])
+    expect(shuffled(12345678901, 10)).toEqual([8, 7, 3, 1, 0, 4, 2, 6, 5, 9])
+  })
+})
+
+describe('examples', () => {
+  it('every example is [a, p + op, b] with the operation table’s label, for train and test', () => {
+    fc.assert(
+      fc.property(prime, fraction, seed, opsArb, (p, r, s, ops) => {
+        fc.pre(trainSize(p, r) >= 1 && trainSize(p, r) < p * p)
+        const d = makeDataset(task({ p, ops, frac: r, seed: s }))
+        const tables = d.task.ops.map((op) => labelTable(op, p, s))
+        const wrong = (ex: typeof d.train) =>
+          Array.from({ length: ex.size }, (_, i) => i).filter((i) => {
+            const [a, t, b] = [ex.tokens[3 * i]!, ex.tokens[3 * i + 1]!, ex.tokens[3 * i + 2]!]
+            const c = ex.labels[i]!
+            return t !== p + ex.opIndex[i]! || c < 0 || c !== tables[ex.opIndex[i]!]![a * p + b]
+          })
+        expect(wrong(d.train)).toEqual([])
+        expect(wrong(d.test)).toEqual([])
+        expect(d.vocab.dVocab).toBe(p + ops.length)
+      }),
+    )
+  })
+
+  it('a mixture gives every operation the same split of pairs', () => {
+    fc.assert(
+      fc.property(prime, fraction, seed, (p, r, s) => {
+        fc.pre(trainSize(p, r) >= 1 && trainSize(p, r) < p * p)
+        const d = makeDataset(task({ p, ops: ['add', 'mul'], frac: r, seed: s }))
+        const pairsOf = (op: number) => {
+          const out: number[] = []
+          for (let i = 0; i < d.train.size; i++) if (d.train.opIndex[i] === op) out.push(d.train.tokens[3 * i]! * p + d.train.tokens[3 * i + 2]!)
+          return out
+        }
+        expect(pairsOf(0)).toEqual(pairsOf(1))
+        expect(pairsOf(0)).toEqual(Array.from(d.split.train))
+      }),
+    )
+  })
+
+  it('division leaves out exactly the pairs with b = 0', () => {
+    const d = makeDataset(task({ p: 13, ops: ['div'], frac: 0.5, seed: 3 }))
+    const bZero = (pairs: Int32Array) => pairs.filter((pair) => pair % 13 === 0).length
+    expect(d.train.size).toBe(d.split.train.length - bZero(d.split.train))
+    expect(d.test.size).toBe(d.split.test.length - bZero(d.split.test))
+  })
+})
+
+describe('decodeTask', () => {
+  it.each([
+    [{ p: 91, ops: ['add'], frac: 0.3, seed: 0 }, 'p: 91 is not allowed (a prime from 3 to 997)'],
+    [{ p: 1009, ops: ['add'], frac: 0.3, seed: 0 }, 'p: 1009 is not allowed (a prime from 3 to 997)'],
+    [{ p: 97, ops: ['add'], frac: 1, seed: 0 }, 'frac: 1 is not allowed (a number with 0 < r < 1)'],
+    [{ p: 97, ops: ['add'], frac: 0.3, seed: -1 }, 'seed: -1 is not allowed (an integer from 0 to 2^53 - 1)'],
+    [{ p: 97, ops: ['add'], frac: 0.3, seed: 1.5 }, 'seed: 1.5 is not allowed'],
+    [{ p: 97, ops: ['a +'], frac: 0.3, seed: 0 }, 'ops.0: not a registered operation id, and not a valid expression: column 4'],
+    [{ p: 97, ops: [], frac: 0.3, seed: 0 }, 'ops: at least one operation is needed'],
+    [{ p: 97, ops: ['add', 'a+b'], frac: 0.3, seed: 0 }, 'ops: add is listed twice'],
+    [{ p: 3, ops: ['add'], frac: 0.01, seed: 0 }, 'frac: 0.01 leaves 0 of 9 pairs for training'],
+  ])('%j is rejected with a readable error', (input, message) => {
+    const r = decodeTask(input)
+    expect(E.isLeft(r)).toBe(true)
+    if (E.isLeft(r)) expect(formatErrors(r.left).join('\n')).toContain(message)
+  })
+
+  it('a valid task decodes to branded values and operations', () => {
+    const t = task({ p: 97, ops: ['add', 'a^2 + b', 'a^2 + 3b'], frac: 0.3, seed: 0 })
+    expect(t.p).toBe(97)
+    expect(t.ops.map((op) => op.id)).toEqual(['add', 'a2+b', 'a^2 + 3*b'])
+  })
+})
