@@ -1,0 +1,49 @@
+/**
+ * The paper's progress measures on a spectrum: FFD (alias FFS) and FCR.
+ *
+ * @example
+ * import { ffd, fcr, spectrum, matrix } from '@grokscope/measures'
+ * const s = spectrum(matrix(31, 128, W_E))
+ * ffd(s)  // 0.33: a few key frequencies (addition)
+ * fcr(s)  // 0.89: cos and sin balanced
+ *
+ * @since 0.1.0
+ */
+import type { Spectrum } from './Fourier.js'
+
+// ─────────────────────────────────────────────────────────────────────────────
+// measures
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** The paper's default threshold for FFD. */
+export const DEFAULT_ETA = 0.5
+
+const countAbove = (xs: Float64Array, eta: number): number => {
+  const max = xs.reduce((m, x) => Math.max(m, x), 0)
+  return max === 0 ? 0 : xs.reduce((n, x) => n + (x / max > eta ? 1 : 0), 0)
+}
+
+/**
+ * Fourier Frequency Density (arXiv v2: Fourier Frequency Sparsity, FFS):
+ * `1/(2K) · Σ_k (1[μ_k/max μ > η] + 1[ν_k/max ν > η])`, `K = ⌊p/2⌋`.
+ * Range `[1/K, 1]`; low means a few key frequencies dominate.
+ * Zero case: if every `μ_k` (or every `ν_k`) is 0, none of them counts, so the
+ * zero matrix has FFD 0.
+ */
+export const ffd = (s: Spectrum, eta: number = DEFAULT_ETA): number =>
+  (countAbove(s.cos, eta) + countAbove(s.sin, eta)) / (2 * s.cos.length)
+
+/** Alias of `ffd`, the measure's name in the paper's arXiv v2. */
+export const ffs = ffd
+
+/** `min(μ/ν, ν/μ)`, with `0/0` defined as 1 (a frequency with no energy is balanced). */
+export const cosSinRatio = (mu: number, nu: number): number =>
+  mu === 0 && nu === 0 ? 1 : Math.min(mu, nu) / Math.max(mu, nu)
+
+/**
+ * Fourier Coefficient Ratio: `1/K · Σ_k min(μ_k/ν_k, ν_k/μ_k)`.
+ * Range `[0, 1]` (`(0, 1]` when no coefficient vanishes); low means each
+ * frequency is cosine- or sine-biased. A frequency with `μ_k = ν_k = 0` counts
+ * as balanced (ratio 1); one with exactly one of them 0 has ratio 0.
+ */
+export const fcr = (s: Spectrum): number => s.cos.reduce((acc, mu, i) => acc + cosSinRatio(mu, s.sin[i]!), 0) / s.cos.length

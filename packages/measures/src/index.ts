@@ -1,0 +1,9 @@
+/**
+ * @grokscope/measures — the Fourier basis of ℤ_p, spectra, and the paper's
+ * progress measures (FFD/FFS, FCR) on plain float64 matrices. No tfjs.
+ *
+ * @since 0.1.0
+ */
+export * from './Fourier.js'
+export * from './Matrix.js'
+export * from './Progress.js'

@@ -1,0 +1,39 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { fourierBasis, frobenius, matrix, mul, spectrum, transpose } from '../src/index.js'
+import { SMALL_ODD_PRIMES, primeAndMatrix } from './arbitraries.js'
+
+describe('fourierBasis', () => {
+  it.each(SMALL_ODD_PRIMES)('the basis of ℤ_%i is orthonormal', (p) => {
+    const B = fourierBasis(p).matrix
+    const G = mul(B, transpose(B))
+    for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) expect(G.data[i * p + j]).toBeCloseTo(i === j ? 1 : 0, 12)
+  })
+
+  it('rows are named const, cos 1, sin 1, …, cos K, sin K', () => {
+    expect(fourierBasis(7).names).toEqual(['const', 'cos 1', 'sin 1', 'cos 2', 'sin 2', 'cos 3', 'sin 3'])
+  })
+
+  it('rejects an even or too small p', () => {
+    expect(() => fourierBasis(8)).toThrow('p must be an odd integer ≥ 3, got 8')
+    expect(() => fourierBasis(1)).toThrow(RangeError)
+  })
+})
+
+describe('spectrum', () => {
+  it("Parseval: the spectrum's energy is the matrix's energy", () => {
+    fc.assert(
+      fc.property(primeAndMatrix, ([, w]) => {
+        const s = spectrum(w)
+        const energy = s.constant ** 2 + s.cos.reduce((a, x) => a + x * x, 0) + s.sin.reduce((a, x) => a + x * x, 0)
+        expect(energy).toBeCloseTo(frobenius(w) ** 2, 6)
+      }),
+    )
+  })
+
+  it('a constant column has all its energy in the constant row', () => {
+    const s = spectrum(matrix(5, 1, [2, 2, 2, 2, 2]))
+    expect(s.constant).toBeCloseTo(2 * Math.sqrt(5), 12)
+    for (const x of [...s.cos, ...s.sin]) expect(x).toBeCloseTo(0, 12)
+  })
+})

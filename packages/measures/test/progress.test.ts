@@ -1,0 +1,154 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { type Matrix, fcr, ffd, ffs, matrix, spectrum } from '../src/index.js'
+import { matrixOf, nonDegenerate, prime, primeAndMatrix } from './arbitraries.js'
+
+const scale = (w: Matrix, c: number): Matrix => ({ ...w, data: w.data.map((x) => x * c) })
+const permuteCols = (w: Matrix, perm: ReadonlyArray<number>): Matrix => {
+  const data = new Float64Array(w.data.length)
+  for (let i = 0; i < w.rows; i++) perm.forEach((from, j) => (data[i * w.cols + j] = w.data[i * w.cols + from]!))
+  return { ...w, data }
+}
+/** Columns `α_j cos(2πkt/p) + β_j sin(2πkt/p)`: a planted single frequency k. */
+const planted = (p: number, k: number, alpha: ReadonlyArray<number>, beta: ReadonlyArray<number>): Matrix =>
+  matrix(
+    p,
+    alpha.length,
+    Array.from({ length: p * alpha.length }, (_, i) => {
+      const [t, j] = [Math.floor(i / alpha.length), i % alpha.length]
+      return alpha[j]! * Math.cos((2 * Math.PI * k * t) / p) + beta[j]! * Math.sin((2 * Math.PI * k * t) / p)
+    }),
+  )
+
+const scaleFactor = fc.double({ min: 1e-3, max: 1e3, noNaN: true }).chain((c) => fc.constantFrom(c, -c))
+const coefficients = (n: number) => fc.array(fc.double({ min: 0.1, max: 5, noNaN: true }), { minLength: n, maxLength: n })
+const withFrequency = prime.chain((p) => fc.tuple(fc.constant(p), fc.integer({ min: 1, max: (p - 1) / 2 }), fc.integer({ min: 1, max: 8 })))
+
+describe('FFD', () => {
+  it('does not change when W is scaled', () => {
+    fc.assert(
+      fc.property(primeAndMatrix, scaleFactor, ([, w], c) => {
+        expect(ffd(spectrum(scale(w, c)))).toBeCloseTo(ffd(spectrum(w)), 12)
+      }),
+    )
+  })
+
+  it('does not change when the columns of W are permuted', () => {
+    const arb = primeAndMatrix.chain(([p, w]) => fc.shuffledSubarray([...Array(w.cols).keys()], { minLength: w.cols }).map((perm) => [w, perm] as const))
+    fc.assert(
+      fc.property(arb, ([w, perm]) => {
+        expect(ffd(spectrum(permuteCols(w, perm)))).toBe(ffd(spectrum(w)))
+      }),
+    )
+  })
+
+  it('a planted single frequency gives the minimum, 1/⌊p/2⌋', () => {
+    fc.assert(
+      fc.property(
+        withFrequency.chain(([p, k, n]) => fc.tuple(fc.constant(p), fc.constant(k), coefficients(n), coefficients(n))),
+        ([p, k, alpha, beta]) => {
+          expect(ffd(spectrum(planted(p, k, alpha, beta)))).toBeCloseTo(1 / ((p - 1) / 2), 12)
+        },
+      ),
+    )
+  })
+
+  it('lies in [1/⌊p/2⌋, 1] when no coefficient vanishes, and is 1 at η = 0', () => {
+    fc.assert(
+      fc.property(nonDegenerate, ([p, w]) => {
+        const s = spectrum(w)
+        const K = (p - 1) / 2
+        expect(ffd(s)).toBeGreaterThanOrEqual(1 / K - 1e-12)
+        expect(ffd(s)).toBeLessThanOrEqual(1)
+        if (s.cos.every((x) => x > 0) && s.sin.every((x) => x > 0)) expect(ffd(s, 0)).toBe(1)
+      }),
+    )
+  })
+
+  it('falls as η rises', () => {
+    fc.assert(
+      fc.property(primeAndMatrix, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), ([, w], e1, e2) => {
+        const s = spectrum(w)
+        expect(ffd(s, Math.max(e1, e2))).toBeLessThanOrEqual(ffd(s, Math.min(e1, e2)))
+      }),
+    )
+  })
+
+  it('is also available under its arXiv v2 name, FFS, and is 0 for the zero matrix', () => {
+    expect(ffs).toBe(ffd)
+    expect(ffd(spectrum(matrix(5, 2, new Array(10).fill(0))))).toBe(0)
+  })
+})
+
+describe('FCR', () => {
+  it('does not change when W is scaled', () => {
+    fc.assert(
+      fc.property(primeAndMatrix, scaleFactor, ([, w], c) => {
+        expect(fcr(spectrum(scale(w, c)))).toBeCloseTo(fcr(spectrum(w)), 10)
+      }),
+    )
+  })
+
+  it('does not change when the columns of W are permuted', () => {
+    const arb = primeAndMatrix.chain(([, w]) => fc.shuffledSubarray([...Array(w.cols).keys()], { minLength: w.cols }).map((perm) => [w, perm] as const))
+    fc.assert(
+      fc.property(arb, ([w, perm]) => {
+        expect(fcr(spectrum(permuteCols(w, perm)))).toBeCloseTo(fcr(spectrum(w)), 10)
+      }),
+    )
+  })
+
+  it('is 1 when cos and sin carry equal energy at every frequency', () => {
+    // Column pairs (cos kt, sin kt) for every k give μ_k = ν_k.
+    fc.assert(
+      fc.property(prime, fc.double({ min: 0.1, max: 5, noNaN: true }), (p, c) => {
+        const K = (p - 1) / 2
+        const w = matrix(
+          p,
+          2 * K,
+          Array.from({ length: p * 2 * K }, (_, i) => {
+            const [t, j] = [Math.floor(i / (2 * K)), i % (2 * K)]
+            const k = Math.floor(j / 2) + 1
+            return c * (j % 2 === 0 ? Math.cos((2 * Math.PI * k * t) / p) : Math.sin((2 * Math.PI * k * t) / p))
+          }),
+        )
+        expect(fcr(spectrum(w))).toBeCloseTo(1, 10)
+      }),
+    )
+  })
+
+  it('is near 0 for a pure-cosine matrix', () => {
+    fc.assert(
+      fc.property(
+        prime.chain((p) => fc.tuple(fc.constant(p), fc.array(coefficients((p - 1) / 2), { minLength: 1, maxLength: 6 }))),
+        ([p, columns]) => {
+          const K = (p - 1) / 2
+          const w = matrix(
+            p,
+            columns.length,
+            Array.from({ length: p * columns.length }, (_, i) => {
+              const [t, j] = [Math.floor(i / columns.length), i % columns.length]
+              return columns[j]!.reduce((s, a, k) => s + a * Math.cos((2 * Math.PI * (k + 1) * t) / p), 0)
+            }),
+          )
+          expect(fcr(spectrum(w))).toBeLessThan(1e-9 * K)
+        },
+      ),
+    )
+  })
+
+  it('lies in [0, 1], and a frequency with no energy counts as balanced', () => {
+    fc.assert(fc.property(primeAndMatrix, ([, w]) => {
+      const r = fcr(spectrum(w))
+      expect(r).toBeGreaterThanOrEqual(0)
+      expect(r).toBeLessThanOrEqual(1 + 1e-12)
+    }))
+    expect(fcr(spectrum(matrix(5, 2, new Array(10).fill(0))))).toBe(1)
+  })
+
+  it('matrices of any width are measured', () => {
+    fc.assert(fc.property(prime.chain((p) => matrixOf(p, 1)), (w) => {
+      expect(Number.isFinite(fcr(spectrum(w)))).toBe(true)
+    }))
+  })
+})

@@ -1,0 +1,17 @@
+// Where the PyTorch reference fixtures are: $GROKSCOPE_FIXTURES, else ../shared/fixtures beside the checkout.
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+export const FIXTURE_DIR = process.env.GROKSCOPE_FIXTURES ?? path.resolve(root, '../shared/fixtures')
+
+export const FIXTURES = ['add-p31-s0.json', 'mul-p31-s0.json'] as const
+
+/** The fixture's path; a missing fixture is an error, never a skipped test. */
+export const fixturePath = (name: string): string => {
+  const file = path.join(FIXTURE_DIR, name)
+  if (!existsSync(file)) throw new Error(`fixture ${file} not found: set GROKSCOPE_FIXTURES to the folder with ${FIXTURES.join(', ')}`)
+  return file
+}
