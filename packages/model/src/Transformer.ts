@@ -1,0 +1,268 @@
+/**
+ * The Transformer's forward pass and its hand-derived backward pass.
+ *
+ * The backward pass is written out (no `tf.grad`): tfjs-core's Node entry
+ * registers no gradients, and writing it out lets every product avoid the
+ * slow transposed WASM `matMul`, and lets the last layer compute its queries
+ * and MLP at the last position only — the only one the logits read. A test
+ * checks these gradients against finite differences of a float64 reference.
+ *
+ * @example
+ * import { forward, prepareInputs } from '@grokscope/model'
+ * const logits = forward(config, params, prepareInputs(config, tokens))  // [batch, n_out]
+ *
+ * @since 0.1.0
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import type { ModelConfig } from './Config.js'
+import { type Params, blockName } from './Params.js'
+
+// ─────────────────────────────────────────────────────────────────────────────
+// model
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Token inputs on the backend, position-major: `tokens[t * size + i]` is token `t` of example `i`. */
+export interface Inputs {
+  readonly size: number
+  readonly tokens: tf.Tensor1D // int32 [n_ctx * batch]
+}
+
+/** Inputs with labels and what the backward pass needs, prepared once per data set. */
+export interface Batch extends Inputs {
+  readonly labels: tf.Tensor1D // int32 [batch]
+  readonly labelsOneHot: tf.Tensor2D // [batch, n_out]
+  /** `oneHotT[v, t*size + i] = 1` where token `t` of example `i` is `v`; the embedding gradient is a plain product with it. */
+  readonly oneHotT: tf.Tensor2D // [d_vocab, n_ctx * batch]
+}
+
+/** Loss, logits and the gradient of every weight. */
+export interface LossAndGrads {
+  readonly loss: tf.Scalar
+  readonly logits: tf.Tensor2D // [batch, n_out]
+  readonly grads: Params
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// constructors
+// ─────────────────────────────────────────────────────────────────────────────
+
+const checkTokens = (c: ModelConfig, tokens: Int32Array): number => {
+  if (tokens.length % c.nCtx !== 0) throw new RangeError(`inputs: ${tokens.length} tokens are not whole rows of n_ctx = ${c.nCtx}`)
+  for (const t of tokens) if (!(t >= 0 && t < c.dVocab)) throw new RangeError(`inputs: token ${t} is outside the vocabulary [0, ${c.dVocab})`)
+  return tokens.length / c.nCtx
+}
+
+const positionMajor = (c: ModelConfig, tokens: Int32Array, size: number): Int32Array => {
+  const out = new Int32Array(tokens.length)
+  for (let i = 0; i < size; i++) for (let t = 0; t < c.nCtx; t++) out[t * size + i] = tokens[i * c.nCtx + t]!
+  return out
+}
+
+/** Uploads token rows (`[batch, n_ctx]` row-major, e.g. `[a, op, b]`). */
+export const prepareInputs = (c: ModelConfig, tokens: Int32Array): Inputs => {
+  const size = checkTokens(c, tokens)
+  return { size, tokens: tf.tensor1d(positionMajor(c, tokens, size), 'int32') }
+}
+
+/** Uploads token rows and their labels for training or evaluation. */
+export const prepareBatch = (c: ModelConfig, tokens: Int32Array, labels: Int32Array): Batch => {
+  const size = checkTokens(c, tokens)
+  if (labels.length !== size) throw new RangeError(`batch: ${labels.length} labels for ${size} examples`)
+  for (const y of labels) if (!(y >= 0 && y < c.nOut)) throw new RangeError(`batch: label ${y} is outside [0, ${c.nOut})`)
+  const pm = positionMajor(c, tokens, size)
+  const oneHotT = new Float32Array(c.dVocab * pm.length)
+  pm.forEach((v, j) => (oneHotT[v * pm.length + j] = 1))
+  const oneHot = new Float32Array(size * c.nOut)
+  labels.forEach((y, i) => (oneHot[i * c.nOut + y] = 1))
+  return {
+    size,
+    tokens: tf.tensor1d(pm, 'int32'),
+    labels: tf.tensor1d(labels, 'int32'),
+    labelsOneHot: tf.tensor2d(oneHot, [size, c.nOut]),
+    oneHotT: tf.tensor2d(oneHotT, [c.dVocab, pm.length]),
+  }
+}
+
+/** Frees the tensors of prepared inputs or a batch. */
+export const disposeInputs = (x: Inputs | Batch): void => {
+  for (const t of Object.values(x)) if (t instanceof tf.Tensor) t.dispose()
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// internals: products without transposed WASM kernels
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** `aᵀ · b` with an explicit transpose (WASM's transposeA path is ~15× slower). */
+const tmm = (a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D => tf.matMul(tf.transpose(a), b)
+/** `a · bᵀ` with an explicit transpose. */
+const mmt = (a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D => tf.matMul(a, tf.transpose(b))
+
+/** `[H, d_model, d_head]` → `[d_model, H·d_head]`, the heads side by side. */
+const headsToFlat = (w: tf.Tensor, c: ModelConfig): tf.Tensor2D =>
+  tf.reshape(tf.transpose(w, [1, 0, 2]), [c.dModel, c.nHeads * c.dHead])
+/** `[d_model, H·d_head]` → `[H, d_model, d_head]`. */
+const flatToHeads = (g: tf.Tensor2D, c: ModelConfig): tf.Tensor =>
+  tf.transpose(tf.reshape(g, [c.dModel, c.nHeads, c.dHead]), [1, 0, 2])
+
+const activation = (c: ModelConfig, pre: tf.Tensor2D): tf.Tensor2D =>
+  c.act === 'relu' ? tf.relu(pre) : (tf.mul(tf.mul(pre, 0.5), tf.add(1, tf.erf(tf.mul(pre, Math.SQRT1_2)))) as tf.Tensor2D)
+
+const activationGrad = (c: ModelConfig, pre: tf.Tensor2D, dPost: tf.Tensor2D): tf.Tensor2D => {
+  if (c.act === 'relu') return tf.mul(dPost, tf.step(pre, 0))
+  const cdf = tf.mul(tf.add(1, tf.erf(tf.mul(pre, Math.SQRT1_2))), 0.5)
+  const pdf = tf.mul(tf.exp(tf.mul(tf.square(pre), -0.5)), 1 / Math.sqrt(2 * Math.PI))
+  return tf.mul(dPost, tf.add(cdf, tf.mul(pre, pdf)))
+}
+
+/** Additive causal mask for queries at `qPos` over all `n_ctx` keys: `[Tq, T, 1, 1]`. */
+const causalMask = (c: ModelConfig, qPos: ReadonlyArray<number>): tf.Tensor =>
+  tf.tensor4d(
+    qPos.flatMap((i) => Array.from({ length: c.nCtx }, (_, j) => (j > i ? -1e9 : 0))),
+    [qPos.length, c.nCtx, 1, 1],
+  )
+
+// ─────────────────────────────────────────────────────────────────────────────
+// internals: one block, forward and backward
+// ─────────────────────────────────────────────────────────────────────────────
+
+interface BlockCache {
+  readonly last: boolean
+  readonly X2: tf.Tensor2D // [T·B, d_model]
+  readonly Xq2: tf.Tensor2D // [Tq·B, d_model]
+  readonly WQ: tf.Tensor2D // [d_model, H·d_head]
+  readonly WK: tf.Tensor2D
+  readonly WV: tf.Tensor2D
+  readonly WO: tf.Tensor2D // [H·d_head, d_model]
+  readonly Q: tf.Tensor // [Tq, B, H, d_head]
+  readonly K: tf.Tensor // [T, B, H, d_head]
+  readonly V: tf.Tensor // [T, B, H, d_head]
+  readonly A: tf.Tensor // [Tq, T, B, H]
+  readonly Z2: tf.Tensor2D // [Tq·B, H·d_head]
+  readonly Y2: tf.Tensor2D // [Tq·B, d_model]
+  readonly pre: tf.Tensor2D // [Tq·B, d_mlp]
+  readonly post: tf.Tensor2D // [Tq·B, d_mlp]
+}
+
+/**
+ * One block on the residual stream `X` (`[T, B, d_model]`). The last block
+ * computes queries, attention output and MLP at the last position only.
+ * Returns the new stream: `[T, B, d_model]`, or `[1, B, d_model]` for the last block.
+ */
+const blockForward = (c: ModelConfig, params: Params, layer: number, X: tf.Tensor3D, last: boolean): [tf.Tensor3D, BlockCache] => {
+  const [T, B] = [c.nCtx, X.shape[1]]
+  const [H, dh, d] = [c.nHeads, c.dHead, c.dModel]
+  const qPos = last ? [T - 1] : Array.from({ length: T }, (_, i) => i)
+  const Tq = qPos.length
+  const X2 = tf.reshape(X, [T * B, d]) as tf.Tensor2D
+  const Xq2 = last ? (tf.reshape(tf.slice(X, [T - 1, 0, 0], [1, B, d]), [B, d]) as tf.Tensor2D) : X2
+  const WQ = headsToFlat(params[blockName(layer, 'W_Q')]!, c)
+  const WK = headsToFlat(params[blockName(layer, 'W_K')]!, c)
+  const WV = headsToFlat(params[blockName(layer, 'W_V')]!, c)
+  const WO = tf.reshape(params[blockName(layer, 'W_O')]!, [H * dh, d]) as tf.Tensor2D
+  const Q = tf.reshape(tf.matMul(Xq2, WQ), [Tq, B, H, dh])
+  const K = tf.reshape(tf.matMul(X2, WK), [T, B, H, dh])
+  const V = tf.reshape(tf.matMul(X2, WV), [T, B, H, dh])
+  const scores = tf.add(tf.mul(tf.sum(tf.mul(tf.expandDims(Q, 1), tf.expandDims(K, 0)), 4), 1 / Math.sqrt(dh)), causalMask(c, qPos)) // [Tq, T, B, H]
+  const E = tf.exp(tf.sub(scores, tf.max(scores, 1, true)))
+  const A = tf.div(E, tf.sum(E, 1, true)) // [Tq, T, B, H]
+  const Z2 = tf.reshape(tf.sum(tf.mul(tf.expandDims(A, 4), tf.expandDims(V, 0)), 1), [Tq * B, H * dh]) as tf.Tensor2D
+  const Y2 = tf.add(Xq2, tf.matMul(Z2, WO)) as tf.Tensor2D // [Tq·B, d_model]
+  const pre = tf.matMul(Y2, params[blockName(layer, 'W_in')] as tf.Tensor2D) as tf.Tensor2D // [Tq·B, d_mlp]
+  const post = activation(c, pre)
+  const out = tf.add(Y2, tf.matMul(post, params[blockName(layer, 'W_out')] as tf.Tensor2D))
+  return [tf.reshape(out, [Tq, B, d]) as tf.Tensor3D, { last, X2, Xq2, WQ, WK, WV, WO, Q, K, V, A, Z2, Y2, pre, post }]
+}
+
+/** Backward through one block: given `dOut` (`[Tq·B, d_model]`), the weight gradients and `dX` (`[T, B, d_model]`). */
+const blockBackward = (c: ModelConfig, params: Params, layer: number, k: BlockCache, dOut: tf.Tensor2D): [Record<string, tf.Tensor>, tf.Tensor3D] => {
+  const T = c.nCtx
+  const B = k.X2.shape[0] / T
+  const [H, dh, d] = [c.nHeads, c.dHead, c.dModel]
+  const Tq = k.last ? 1 : T
+  const scale = 1 / Math.sqrt(dh)
+  // MLP
+  const W_in = params[blockName(layer, 'W_in')] as tf.Tensor2D
+  const W_out = params[blockName(layer, 'W_out')] as tf.Tensor2D
+  const dPre = activationGrad(c, k.pre, mmt(dOut, W_out))
+  const dW_out = tmm(k.post, dOut)
+  const dW_in = tmm(k.Y2, dPre)
+  const dY2 = tf.add(dOut, mmt(dPre, W_in)) as tf.Tensor2D
+  // attention output
+  const dW_O = tmm(k.Z2, dY2)
+  const dZ = tf.reshape(mmt(dY2, k.WO), [Tq, B, H, dh])
+  const dA = tf.sum(tf.mul(tf.expandDims(dZ, 1), tf.expandDims(k.V, 0)), 4) // [Tq, T, B, H]
+  const dV = tf.sum(tf.mul(tf.expandDims(k.A, 4), tf.expandDims(dZ, 1)), 0) // [T, B, H, dh]
+  const dS = tf.mul(k.A, tf.sub(dA, tf.sum(tf.mul(k.A, dA), 1, true)))
+  const dQ2 = tf.reshape(tf.mul(tf.sum(tf.mul(tf.expandDims(dS, 4), tf.expandDims(k.K, 0)), 1), scale), [Tq * B, H * dh]) as tf.Tensor2D
+  const dK2 = tf.reshape(tf.mul(tf.sum(tf.mul(tf.expandDims(dS, 4), tf.expandDims(k.Q, 1)), 0), scale), [T * B, H * dh]) as tf.Tensor2D
+  const dV2 = tf.reshape(dV, [T * B, H * dh]) as tf.Tensor2D
+  // into the stream: keys and values read every position, queries and the residual the query positions
+  const dXq = tf.reshape(tf.add(dY2, mmt(dQ2, k.WQ)), [Tq, B, d])
+  const dXkv = tf.reshape(tf.add(mmt(dK2, k.WK), mmt(dV2, k.WV)), [T, B, d])
+  const dX = tf.add(dXkv, k.last ? tf.pad(dXq, [[T - 1, 0], [0, 0], [0, 0]]) : dXq) as tf.Tensor3D
+  const grads = {
+    [blockName(layer, 'W_Q')]: flatToHeads(tmm(k.Xq2, dQ2), c),
+    [blockName(layer, 'W_K')]: flatToHeads(tmm(k.X2, dK2), c),
+    [blockName(layer, 'W_V')]: flatToHeads(tmm(k.X2, dV2), c),
+    [blockName(layer, 'W_O')]: tf.reshape(dW_O, [H, dh, d]),
+    [blockName(layer, 'W_in')]: dW_in,
+    [blockName(layer, 'W_out')]: dW_out,
+  }
+  return [grads, dX]
+}
+
+interface ForwardCache {
+  readonly blocks: ReadonlyArray<BlockCache>
+  readonly final: tf.Tensor2D // [B, d_model], the stream at the last position
+}
+
+const forwardCached = (c: ModelConfig, params: Params, x: Inputs): [tf.Tensor2D, ForwardCache] => {
+  const T = c.nCtx
+  const embedded = tf.reshape(tf.gather(params['embed.W_E']!, x.tokens), [T, x.size, c.dModel])
+  let X = (c.positionalEmbedding ? tf.add(embedded, tf.reshape(params['pos_embed.W_pos']!, [T, 1, c.dModel])) : embedded) as tf.Tensor3D
+  const blocks: BlockCache[] = []
+  for (let l = 0; l < c.nLayers; l++) {
+    const [next, cache] = blockForward(c, params, l, X, l === c.nLayers - 1)
+    blocks.push(cache)
+    X = next
+  }
+  const final = tf.reshape(X, [x.size, c.dModel]) as tf.Tensor2D
+  return [tf.matMul(final, params['unembed.W_U'] as tf.Tensor2D), { blocks, final }]
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// forward and backward
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** The logits at the last position, `[batch, n_out]`. */
+export const forward = (c: ModelConfig, params: Params, x: Inputs): tf.Tensor2D => tf.tidy(() => forwardCached(c, params, x)[0])
+
+/** Mean cross-entropy, computed stably with log-sum-exp: `mean(lse(logits) − logits[y])`. */
+export const crossEntropy = (logits: tf.Tensor2D, labelsOneHot: tf.Tensor2D): tf.Scalar =>
+  tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), labelsOneHot), 1))) as tf.Scalar)
+
+/** Per-example cross-entropy, `[batch]`. */
+export const crossEntropyPerExample = (logits: tf.Tensor2D, labelsOneHot: tf.Tensor2D): tf.Tensor1D =>
+  tf.tidy(() => tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), labelsOneHot), 1)) as tf.Tensor1D)
+
+/** The mean cross-entropy on a batch, the logits, and the gradient of every weight. */
+export const lossAndGrads = (c: ModelConfig, params: Params, batch: Batch): LossAndGrads =>
+  tf.tidy(() => {
+    const [logits, cache] = forwardCached(c, params, batch)
+    const logProbs = tf.logSoftmax(logits)
+    const loss = tf.neg(tf.mean(tf.sum(tf.mul(logProbs, batch.labelsOneHot), 1))) as tf.Scalar
+    const dLogits = tf.div(tf.sub(tf.exp(logProbs), batch.labelsOneHot), batch.size) as tf.Tensor2D
+    const grads: Record<string, tf.Tensor> = { 'unembed.W_U': tmm(cache.final, dLogits) }
+    let d = mmt(dLogits, params['unembed.W_U'] as tf.Tensor2D) // [Tq·B, d_model]
+    let dX: tf.Tensor3D | undefined
+    for (let l = c.nLayers - 1; l >= 0; l--) {
+      const [g, dIn] = blockBackward(c, params, l, cache.blocks[l]!, d)
+      Object.assign(grads, g)
+      dX = dIn
+      d = tf.reshape(dIn, [c.nCtx * batch.size, c.dModel]) as tf.Tensor2D
+    }
+    const dX0 = dX ?? tf.zeros([c.nCtx, batch.size, c.dModel])
+    grads['embed.W_E'] = tf.matMul(batch.oneHotT, tf.reshape(dX0, [c.nCtx * batch.size, c.dModel]) as tf.Tensor2D)
+    if (c.positionalEmbedding) grads['pos_embed.W_pos'] = tf.sum(dX0, 1)
+    return { loss, logits, grads }
+  })

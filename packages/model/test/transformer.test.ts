@@ -1,0 +1,148 @@
+import * as tf from '@tensorflow/tfjs-core'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import {
+  type HostParams,
+  type ModelConfig,
+  disposeInputs,
+  disposeParams,
+  forward,
+  fromHost,
+  initParams,
+  lossAndGrads,
+  paperConfig,
+  prepareBatch,
+  prepareInputs,
+  toHost,
+} from '../src/index.js'
+import { referenceLogits, referenceLoss } from '../../../test-support/reference.js'
+
+/** Small shapes: every code path (heads, layers, positions, activations) at a size a float64 reference can check. */
+const tiny = (over: Partial<ModelConfig>): ModelConfig =>
+  paperConfig({ dVocab: 7, nOut: 5, dModel: 8, nHeads: 2, dHead: 4, dMlp: 12, ...over })
+
+const VARIANTS: ReadonlyArray<[string, Partial<ModelConfig>]> = [
+  ['one layer, ReLU (the paper)', {}],
+  ['two layers, GELU, positional embedding', { nLayers: 2, act: 'gelu', positionalEmbedding: true }],
+  ['three layers, ReLU, positional embedding, 3 heads', { nLayers: 3, nHeads: 3, positionalEmbedding: true }],
+  ['one layer, n_ctx 4', { nCtx: 4 }],
+]
+
+const randomRows = (c: ModelConfig, n: number, seed: number) => {
+  let s = seed
+  const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0), s)
+  const tokens = Array.from({ length: n }, () => Array.from({ length: c.nCtx }, () => next() % c.dVocab))
+  const labels = Array.from({ length: n }, () => next() % c.nOut)
+  return { tokens, labels }
+}
+
+/** Seeded weights, scaled by `gain` (above 1: attention far from uniform, large logits). */
+const withParams = <A>(c: ModelConfig, seed: number, gain: number, f: (host: HostParams) => A): A => {
+  const params = initParams(c, seed)
+  const host = Object.fromEntries(Object.entries(toHost(params)).map(([k, w]) => [k, { ...w, data: w.data.map((x) => x * gain) }]))
+  disposeParams(params)
+  return f(host)
+}
+
+describe.each(VARIANTS)('Transformer (%s)', (_, over) => {
+  const c = tiny(over)
+
+  it('the forward pass equals a straightforward float64 implementation', () => {
+    fc.assert(
+      fc.property(fc.nat(), (seed) =>
+        withParams(c, seed % 1000, 3, (host) => {
+          const { tokens } = randomRows(c, 9, seed)
+          const params = fromHost(c, host)
+          const inputs = prepareInputs(c, Int32Array.from(tokens.flat()))
+          const logits = forward(c, params, inputs)
+          const got = logits.arraySync()
+          tf.dispose([logits])
+          disposeInputs(inputs)
+          disposeParams(params)
+          const want = referenceLogits(c, host, tokens)
+          const worst = Math.max(...want.flatMap((row, i) => row.map((y, j) => Math.abs(y - got[i]![j]!))))
+          expect(worst).toBeLessThan(1e-4 * Math.max(1, ...want.flat().map(Math.abs)))
+        }),
+      ),
+      { numRuns: 10 },
+    )
+  })
+
+  it('every gradient equals central finite differences of the float64 reference loss', () => {
+    withParams(c, 7, 1, (host) => {
+      const { tokens, labels } = randomRows(c, 6, 11)
+      const params = fromHost(c, host)
+      const batch = prepareBatch(c, Int32Array.from(tokens.flat()), Int32Array.from(labels))
+      const out = lossAndGrads(c, params, batch)
+      const grads = toHost(out.grads)
+      const loss = out.loss.dataSync()[0]!
+      tf.dispose([out.loss, out.logits, ...Object.values(out.grads)])
+      disposeInputs(batch)
+      disposeParams(params)
+
+      const f64 = Object.fromEntries(Object.entries(host).map(([k, w]) => [k, { shape: w.shape, data: Float64Array.from(w.data) }]))
+      const lossAt = () => referenceLoss(referenceLogits(c, f64 as unknown as HostParams, tokens), labels)
+      expect(Math.abs(loss - lossAt())).toBeLessThan(1e-5 * Math.max(1, loss))
+      const h = 1e-6
+      for (const [name, w] of Object.entries(f64)) {
+        expect(grads[name]!.shape).toEqual(w.shape)
+        const numeric = Array.from(w.data, (x, i) => {
+          w.data[i] = x + h
+          const up = lossAt()
+          w.data[i] = x - h
+          const down = lossAt()
+          w.data[i] = x
+          return (up - down) / (2 * h)
+        })
+        // float32 against float64: within 1e-3 of the tensor’s largest gradient entry (or of 1e-2).
+        const tolerance = 1e-3 * Math.max(1e-2, ...numeric.map(Math.abs))
+        numeric.forEach((want, i) => expect(Math.abs(grads[name]!.data[i]! - want), `${name}[${i}]`).toBeLessThan(tolerance))
+      }
+    })
+  }, 60_000)
+})
+
+describe('memory', () => {
+  it('forward and lossAndGrads leave no tensor behind', () => {
+    const c = tiny({ nLayers: 2, positionalEmbedding: true })
+    const params = initParams(c, 0)
+    const { tokens, labels } = randomRows(c, 16, 3)
+    const batch = prepareBatch(c, Int32Array.from(tokens.flat()), Int32Array.from(labels))
+    const before = tf.memory().numTensors
+    for (let i = 0; i < 20; i++) {
+      const out = lossAndGrads(c, params, batch)
+      tf.dispose([out.loss, out.logits, ...Object.values(out.grads)])
+      tf.dispose(forward(c, params, batch))
+    }
+    expect(tf.memory().numTensors).toBe(before)
+    disposeInputs(batch)
+    disposeParams(params)
+  })
+})
+
+describe('inputs', () => {
+  it('tokens outside the vocabulary and labels outside n_out are rejected', () => {
+    const c = tiny({})
+    expect(() => prepareInputs(c, Int32Array.from([0, 7, 1]))).toThrow('token 7 is outside the vocabulary [0, 7)')
+    expect(() => prepareInputs(c, Int32Array.from([0, 1]))).toThrow('not whole rows of n_ctx = 3')
+    expect(() => prepareBatch(c, Int32Array.from([0, 1, 2]), Int32Array.from([5]))).toThrow('label 5 is outside [0, 5)')
+  })
+
+  it('the same seed gives the same initial weights, another seed others', () => {
+    const c = tiny({})
+    const [a, b, d] = [initParams(c, 1), initParams(c, 1), initParams(c, 2)]
+    expect(toHost(a)).toEqual(toHost(b))
+    expect(toHost(a)['embed.W_E']).not.toEqual(toHost(d)['embed.W_E'])
+    ;[a, b, d].forEach(disposeParams)
+  })
+
+  it('initial weights have the SPEC standard deviations', () => {
+    const c = paperConfig({ dVocab: 98, nOut: 97 })
+    const params = initParams(c, 0)
+    const std = (x: Float32Array) => Math.sqrt(x.reduce((s, y) => s + y * y, 0) / x.length)
+    const host = toHost(params)
+    expect(std(host['embed.W_E']!.data)).toBeCloseTo(1 / Math.sqrt(98), 2)
+    expect(std(host['blocks.0.mlp.W_in']!.data)).toBeCloseTo(1 / Math.sqrt(128), 2)
+    disposeParams(params)
+  })
+})
