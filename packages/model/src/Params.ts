@@ -57,13 +57,15 @@ export const paramShapes = (c: ModelConfig): ReadonlyArray<readonly [string, Rea
 
 /**
  * Seeded zero-mean Gaussian init: std `1/√d_vocab` for `W_E`, `1/√d_model`
- * for the others (SPEC §2). The same seed gives the same weights.
+ * for the others (SPEC §2). The same seed gives the same weights. Weight `i` (in
+ * `paramShapes` order) draws from tfjs's seeded generator with seed `1009·seed + i + 1`
+ * (never 0, which tfjs takes as "unseeded").
  */
 export const initParams = (c: ModelConfig, seed: number): Params =>
   Object.fromEntries(
     paramShapes(c).map(([name, shape], i) => {
       const std = name === 'embed.W_E' ? 1 / Math.sqrt(c.dVocab) : 1 / Math.sqrt(c.dModel)
-      return [name, tf.randomNormal([...shape], 0, std, 'float32', seed * 1009 + i)]
+      return [name, tf.randomNormal([...shape], 0, std, 'float32', seed * 1009 + i + 1)]
     }),
   )
 

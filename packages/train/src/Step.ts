@@ -1,0 +1,72 @@
+/**
+ * A pure full-batch training step and the evaluation of a model on a batch.
+ *
+ * @example
+ * import { trainStep } from '@grokscope/train'
+ * const { state: next, loss } = trainStep(config, PAPER_ADAMW, state, batch)
+ * // dispose `state` when done with it; `loss` is a scalar tensor
+ *
+ * @since 0.1.0
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { type Batch, type ModelConfig, type Params, crossEntropyPerExample, forward, lossAndGrads } from '@grokscope/model'
+import { type AdamWOptions, type TrainState, adamw } from './AdamW.js'
+
+// ─────────────────────────────────────────────────────────────────────────────
+// model
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Loss and accuracy over a set of examples. */
+export interface Metrics {
+  readonly loss: number
+  readonly accuracy: number
+}
+
+/** Metrics over all examples, and per operation of a mixture. */
+export interface Evaluation extends Metrics {
+  readonly perOp: ReadonlyArray<Metrics>
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// step
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Forward, backward and AdamW on the whole batch. Leaves `state` and `batch` as they are. */
+export const trainStep = (c: ModelConfig, o: AdamWOptions, state: TrainState, batch: Batch): { state: TrainState; loss: tf.Scalar } => {
+  const { loss, logits, grads } = lossAndGrads(c, state.params, batch)
+  const next = adamw(o, state, grads)
+  tf.dispose([logits, ...Object.values(grads)])
+  return { state: next, loss }
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// evaluation
+// ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Mean cross-entropy and accuracy of the model on a batch; per operation too,
+ * given each example's operation index (`opIndex`) and the number of operations.
+ */
+export const evaluate = (c: ModelConfig, params: Params, batch: Batch, opIndex: Int32Array, nOps: number): Evaluation => {
+  const [losses, correct] = tf.tidy(() => {
+    const logits = forward(c, params, batch)
+    return [crossEntropyPerExample(logits, batch.labelsOneHot), tf.equal(tf.argMax(logits, 1), batch.labels)] as const
+  })
+  const l = losses.dataSync()
+  const ok = correct.dataSync()
+  tf.dispose([losses, correct])
+  const sums = Array.from({ length: nOps }, () => ({ n: 0, loss: 0, correct: 0 }))
+  for (let i = 0; i < l.length; i++) {
+    const s = sums[opIndex[i]!]!
+    s.n++
+    s.loss += l[i]!
+    s.correct += ok[i]!
+  }
+  const n = l.length
+  const total = sums.reduce((a, s) => ({ loss: a.loss + s.loss, correct: a.correct + s.correct }), { loss: 0, correct: 0 })
+  return {
+    loss: total.loss / n,
+    accuracy: total.correct / n,
+    perOp: sums.map((s) => ({ loss: s.n === 0 ? NaN : s.loss / s.n, accuracy: s.n === 0 ? NaN : s.correct / s.n })),
+  }
+}

@@ -1,0 +1,106 @@
+import * as E from 'fp-ts/lib/Either.js'
+import * as tf from '@tensorflow/tfjs-core'
+import { describe, expect, it } from 'vitest'
+import { decodeTask, makeDataset } from '@grokscope/data'
+import { initParams, toHost } from '@grokscope/model'
+import {
+  type EvalReport,
+  PAPER_ADAMW,
+  decodeTrainState,
+  defaultLoopOptions,
+  disposeTrainData,
+  disposeTrainState,
+  encodeTrainState,
+  initTrainState,
+  modelConfigFor,
+  prepareTrainData,
+  train,
+} from '../src/index.js'
+
+const dataset = (ops: string[] = ['add']) => {
+  const t = decodeTask({ p: 7, ops, frac: 0.6, seed: 0 })
+  if (E.isLeft(t)) throw new Error('bad task')
+  return makeDataset(t.right)
+}
+const small = { dModel: 16, nHeads: 2, dHead: 8, dMlp: 32 }
+const options = { ...defaultLoopOptions({ ...PAPER_ADAMW, lr: 3e-3 }), maxSteps: 40, evalEvery: 10 }
+
+describe('train', () => {
+  it('keeps tf.memory().numTensors flat over 300 steps', async () => {
+    const d = dataset(['add', 'mul'])
+    const c = modelConfigFor(d, small)
+    const data = prepareTrainData(c, d)
+    const counts: number[] = []
+    const result = await train(c, data, initTrainState(initParams(c, 0)), { ...options, maxSteps: 300, evalEvery: 25, stopAfterGrok: null }, {
+      onEval: () => void counts.push(tf.memory().numTensors),
+    })
+    expect(counts).toHaveLength(12)
+    expect(new Set(counts).size).toBe(1)
+    disposeTrainState(result.state)
+    disposeTrainData(data)
+  })
+
+  it('evaluates at every multiple of evalEvery and at the last step, and stops at maxSteps', async () => {
+    const d = dataset()
+    const c = modelConfigFor(d, small)
+    const data = prepareTrainData(c, d)
+    const steps: number[] = []
+    const r = await train(c, data, initTrainState(initParams(c, 0)), { ...options, maxSteps: 35, stopAfterGrok: null }, { onEval: (e) => void steps.push(e.step) })
+    expect(steps).toEqual([10, 20, 30, 35])
+    expect(r.stoppedBy).toBe('max-steps')
+    expect(r.state.step).toBe(35)
+    disposeTrainState(r.state)
+    disposeTrainData(data)
+  })
+
+  it('learns: the train loss falls', async () => {
+    const d = dataset()
+    const c = modelConfigFor(d, small)
+    const data = prepareTrainData(c, d)
+    const reports: EvalReport['train'][] = []
+    const r = await train(c, data, initTrainState(initParams(c, 0)), { ...options, maxSteps: 200, stopAfterGrok: null }, { onEval: (e) => void reports.push(e.train) })
+    expect(reports.at(-1)!.loss).toBeLessThan(reports[0]!.loss / 2)
+    expect(reports.at(-1)!.accuracy).toBe(1)
+    disposeTrainState(r.state)
+    disposeTrainData(data)
+  })
+
+  it('stops stopAfterGrok steps after the first step whose test accuracy reaches the threshold', async () => {
+    const d = dataset()
+    const c = modelConfigFor(d, small)
+    const data = prepareTrainData(c, d)
+    // A threshold of 0 groks at the first evaluation.
+    const r = await train(c, data, initTrainState(initParams(c, 0)), { ...options, maxSteps: 1000, grokThreshold: 0, stopAfterGrok: 20 })
+    expect(r).toMatchObject({ grokStep: 10, stoppedBy: 'grokked' })
+    expect(r.state.step).toBe(30)
+    disposeTrainState(r.state)
+    disposeTrainData(data)
+  })
+
+  it('a callback can stop the run', async () => {
+    const d = dataset()
+    const c = modelConfigFor(d, small)
+    const data = prepareTrainData(c, d)
+    const r = await train(c, data, initTrainState(initParams(c, 0)), options, { onEval: (e) => (e.step === 20 ? 'stop' : undefined) })
+    expect(r.stoppedBy).toBe('callback')
+    expect(r.state.step).toBe(20)
+    disposeTrainState(r.state)
+    disposeTrainData(data)
+  })
+
+  it('a run saved and resumed ends with the same weights as one run straight through', async () => {
+    const d = dataset()
+    const c = modelConfigFor(d, small)
+    const data = prepareTrainData(c, d)
+    const straight = await train(c, data, initTrainState(initParams(c, 0)), { ...options, stopAfterGrok: null })
+    const half = await train(c, data, initTrainState(initParams(c, 0)), { ...options, maxSteps: 20, stopAfterGrok: null })
+    const saved = JSON.parse(JSON.stringify(encodeTrainState(half.state)))
+    disposeTrainState(half.state)
+    const resumed = await train(c, data, decodeTrainState(saved), { ...options, stopAfterGrok: null })
+    expect(resumed.state.step).toBe(40)
+    expect(toHost(resumed.state.params)).toEqual(toHost(straight.state.params))
+    disposeTrainState(straight.state)
+    disposeTrainState(resumed.state)
+    disposeTrainData(data)
+  })
+})
