@@ -7,3 +7,4 @@
 export * from './Fourier.js'
 export * from './Matrix.js'
 export * from './Progress.js'
+export * from './Weights.js'

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { fcr, ffd, fromRows, mul, sliceRows, spectrum, transpose } from '../src/index.js'
+import { fcr, ffd, fromRows, weightMeasures } from '../src/index.js'
 import { FIXTURES, fixturePath } from '../../../test-support/fixtures.js'
 
 interface Fixture {
@@ -13,15 +13,16 @@ interface Fixture {
 describe.each(FIXTURES)('parity with the PyTorch fixture %s', (name) => {
   const fx = JSON.parse(readFileSync(fixturePath(name), 'utf8')) as Fixture
   const p = fx.config.p
-  const W_E = sliceRows(fromRows(fx.weights.W_E!), 0, p)
-  const W_L = transpose(mul(fromRows(fx.weights.W_out!), fromRows(fx.weights.W_U!)))
+  const m = weightMeasures(p, fromRows(fx.weights.W_E!), fromRows(fx.weights.W_out!), fromRows(fx.weights.W_U!))
   const cases = [
-    ['W_E', W_E, fx.embedding],
-    ['W_L', W_L, fx.neuron_logit_map],
+    ['W_E', m.W_E, fx.embedding],
+    ['W_L', m.W_L, fx.neuron_logit_map],
   ] as const
 
-  it.each(cases)('%s: cos/sin norms, FFD and FCR within 1e-6', (_, w, want) => {
-    const s = spectrum(w)
+  it.each(cases)('%s: cos/sin norms, FFD and FCR within 1e-6', (_, got, want) => {
+    const s = got.spectrum
+    expect(got.ffd).toBe(ffd(s))
+    expect(got.fcr).toBe(fcr(s))
     const worst = Math.max(
       ...want.cos_norms.map((x, i) => Math.abs(x - s.cos[i]!)),
       ...want.sin_norms.map((x, i) => Math.abs(x - s.sin[i]!)),

@@ -52,9 +52,9 @@ export interface EvalReport {
   readonly state: TrainState
 }
 
-/** What the loop tells its caller; `onEval` may answer `'stop'`. */
+/** What the loop tells its caller; either callback may answer `'stop'`. */
 export interface LoopCallbacks {
-  readonly onStep?: (step: number) => void | Promise<void>
+  readonly onStep?: (step: number) => void | 'stop' | Promise<void | 'stop'>
   readonly onEval?: (report: EvalReport) => void | 'stop' | Promise<void | 'stop'>
 }
 
@@ -99,7 +99,10 @@ export const train = async (c: ModelConfig, data: TrainData, initial: TrainState
     tf.dispose(loss)
     disposeTrainState(state)
     state = next
-    await cb.onStep?.(state.step)
+    if ((await cb.onStep?.(state.step)) === 'stop') {
+      stoppedBy = 'callback'
+      break
+    }
     if (state.step % o.evalEvery !== 0 && state.step !== o.maxSteps) continue
     const train = evaluate(c, state.params, data.train, data.trainOps, data.nOps)
     const test = evaluate(c, state.params, data.test, data.testOps, data.nOps)

@@ -77,7 +77,7 @@ describe('train', () => {
     disposeTrainData(data)
   })
 
-  it('a callback can stop the run', async () => {
+  it('either callback can stop the run', async () => {
     const d = dataset()
     const c = modelConfigFor(d, small)
     const data = prepareTrainData(c, d)
@@ -85,6 +85,10 @@ describe('train', () => {
     expect(r.stoppedBy).toBe('callback')
     expect(r.state.step).toBe(20)
     disposeTrainState(r.state)
+    const s = await train(c, data, initTrainState(initParams(c, 0)), options, { onStep: (step) => (step === 13 ? 'stop' : undefined) })
+    expect(s.stoppedBy).toBe('callback')
+    expect(s.state.step).toBe(13)
+    disposeTrainState(s.state)
     disposeTrainData(data)
   })
 

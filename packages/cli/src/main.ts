@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+// grokscope: train Transformers on modular arithmetic, watch them grok, measure their Fourier structure.
+import * as E from 'fp-ts/lib/Either.js'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import type { Errors } from 'io-ts'
+import { FractionCodec, MAX_P, MIN_P, PrimeCodec, SeedCodec, formatErrors } from '@grokscope/data'
+import { analyzeCommand } from './commands/analyze.js'
+import { opsCommand } from './commands/ops.js'
+import { predictCommand } from './commands/predict.js'
+import { trainCommand } from './commands/train.js'
+import { UsageError } from './files.js'
+
+// ─────────────────────────────────────────────────────────────────────────────
+// argument parsers: one-line errors that say what is allowed
+// ─────────────────────────────────────────────────────────────────────────────
+
+const viaCodec =
+  (codec: { decode: (u: unknown) => E.Either<Errors, number> }) =>
+  (v: string): number => {
+    const n = v.trim() === '' ? NaN : Number(v)
+    const r = codec.decode(n)
+    if (E.isLeft(r)) throw new InvalidArgumentError(formatErrors(r.left)[0]!.replace(/^NaN/, JSON.stringify(v)))
+    return r.right
+  }
+
+const integer =
+  (min: number) =>
+  (v: string): number => {
+    if (!/^\d+$/.test(v.trim()) || Number(v) < min) throw new InvalidArgumentError(`"${v}" is not allowed (an integer ≥ ${min})`)
+    return Number(v)
+  }
+
+const positive = (v: string): number => {
+  const n = Number(v)
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`"${v}" is not allowed (a number > 0)`)
+  return n
+}
+
+const nonNegative = (v: string): number => {
+  const n = Number(v)
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`"${v}" is not allowed (a number ≥ 0)`)
+  return n
+}
+
+const eta = (v: string): number => {
+  const n = Number(v)
+  if (v.trim() === '' || !(n >= 0 && n < 1)) throw new InvalidArgumentError(`"${v}" is not allowed (a number with 0 ≤ η < 1)`)
+  return n
+}
+
+const stopAfter = (v: string): number | null => (v === 'never' ? null : integer(0)(v))
+
+// ─────────────────────────────────────────────────────────────────────────────
+// program
+// ─────────────────────────────────────────────────────────────────────────────
+
+const program = new Command()
+  .name('grokscope')
+  .description('Train Transformers on a∘b mod p on the CPU, watch them grok, and measure their Fourier structure (FFD/FFS, FCR).')
+  .version('0.1.0')
+  .showSuggestionAfterError(true)
+  .exitOverride()
+
+program
+  .command('ops')
+  .description('list the operations: id, formula, and whether the paper reports that they grok at r = 0.3')
+  .option('--json', 'print JSON')
+  .action((o: { json?: boolean }) => opsCommand(o))
+
+program
+  .command('train')
+  .description('train a model on one operation or a mixture; writes a run folder')
+  .option('--op <id|expr>', 'operation id (see `grokscope ops`) or an expression in a and b, e.g. "a^3 + 2ab - b" (default: add)')
+  .option('--ops <list>', 'a mixture: comma-separated ids or expressions sharing one split, e.g. add,mul')
+  .option('--p <prime>', `the modulus, a prime from ${MIN_P} to ${MAX_P}`, viaCodec(PrimeCodec), 97)
+  .option('--frac <r>', 'fraction of the p² pairs used for training, 0 < r < 1', viaCodec(FractionCodec), 0.3)
+  .option('--seed <n>', 'seed of the split, the initial weights and the rand table', viaCodec(SeedCodec), 0)
+  .option('--steps <n>', 'step budget (full-batch steps; default 300000, the paper’s); with --resume, a new budget', integer(1))
+  .option('--eval-every <n>', 'evaluate (and record metrics, FFD/FCR) every n steps', integer(1), 100)
+  .option('--stop-after-grok <n|never>', 'stop n steps after test accuracy first reaches 0.99', stopAfter, 2000)
+  .option('--checkpoint-every <n>', 'save weights and a resumable state every n steps', integer(1), 1000)
+  .option('--out <dir>', 'run folder (default: runs/<ops>-p<p>-r<frac>-s<seed>)')
+  .option('--resume', 'continue the run in --out from its last checkpoint')
+  .option('--no-progress', 'no progress bar or progress lines')
+  .option('--d-model <n>', 'residual width', integer(1), 128)
+  .option('--heads <n>', 'attention heads', integer(1), 4)
+  .option('--d-head <n>', 'width of each head', integer(1), 32)
+  .option('--d-mlp <n>', 'MLP width', integer(1), 512)
+  .option('--layers <n>', 'Transformer blocks', integer(1), 1)
+  .addOption(new Option('--act <name>', 'MLP activation').choices(['relu', 'gelu']).default('relu'))
+  .option('--pos-embed', 'add a learned positional embedding (the paper has none)')
+  .option('--lr <x>', 'AdamW learning rate', positive, 1e-3)
+  .option('--wd <x>', 'AdamW decoupled weight decay', nonNegative, 1.0)
+  .addHelpText(
+    'after',
+    `
+Writes <out>/config.json, metrics.jsonl (one line per evaluation: losses, accuracies,
+FFD and FCR of W_E and W_L), weights.json (the fixtures' format), state.json (to resume)
+and summary.json. FFD (Fourier Frequency Density) is called FFS in the paper's arXiv v2.
+
+Examples:
+  grokscope train --op add --p 31 --frac 0.5 --seed 0
+  grokscope train --op "a^2 + b^2" --steps 20000 --out runs/sq
+  grokscope train --ops add,mul --p 59 --frac 0.4
+  grokscope train --resume --out runs/sq`,
+  )
+  .action((o) => trainCommand(o))
+
+program
+  .command('analyze')
+  .description('spectra, FFD (FFS) and FCR of W_E and W_L of a run folder or a weights .json file')
+  .argument('<run-or-weights>', 'a run folder or a weights .json file (grokscope or fixture format)')
+  .option('--eta <x>', 'FFD threshold η, 0 ≤ η < 1', eta, 0.5)
+  .option('--json', 'print one JSON document')
+  .action((target: string, o: { eta: number; json?: boolean }) => analyzeCommand(target, o))
+
+program
+  .command('predict')
+  .description('logits and predicted residue for pairs (a, b)')
+  .argument('<run-or-weights>', 'a run folder or a weights .json file')
+  .requiredOption('--pairs <a,b...>', 'pairs such as 3,5 7,2')
+  .option('--op <id>', 'which of the model’s operations (default: its first)')
+  .option('--json', 'print JSON with the full logits')
+  .addHelpText('after', '\nExample:\n  grokscope predict runs/add-p31-r0.5-s0 --pairs 3,5 7,2')
+  .action((target: string, o: { pairs: string[]; op?: string; json?: boolean }) => predictCommand(target, o))
+
+// ─────────────────────────────────────────────────────────────────────────────
+// run
+// ─────────────────────────────────────────────────────────────────────────────
+
+// A closed pipe (`grokscope ops | head`) ends the output quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0)
+  throw e
+})
+
+try {
+  await program.parseAsync(process.argv)
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // commander has printed its one-line message (or the help / version).
+    process.exitCode = e.exitCode === 0 ? 0 : 2
+  } else if (e instanceof UsageError) {
+    process.stderr.write(`grokscope: error: ${e.message}\n`)
+    process.exitCode = 2
+  } else {
+    process.stderr.write(`grokscope: ${(e as Error).stack ?? String(e)}\n`)
+    process.exitCode = 1
+  }
+}
