@@ -21,10 +21,14 @@ import { type Params, blockName } from './Params.js'
 // model
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** Token inputs on the backend, position-major: `tokens[t * size + i]` is token `t` of example `i`. */
+/**
+ * Token inputs on the backend as one-hot rows, position-major: row `t * size + i`
+ * is token `t` of example `i`. The embedding is a product with it (WASM's
+ * gather is slower than this product, and has no gradient kernel).
+ */
 export interface Inputs {
   readonly size: number
-  readonly tokens: tf.Tensor1D // int32 [n_ctx * batch]
+  readonly oneHot: tf.Tensor2D // [n_ctx * batch, d_vocab]
 }
 
 /** Inputs with labels and what the backward pass needs, prepared once per data set. */
@@ -58,10 +62,16 @@ const positionMajor = (c: ModelConfig, tokens: Int32Array, size: number): Int32A
   return out
 }
 
+const oneHotRows = (c: ModelConfig, positionMajorTokens: Int32Array): tf.Tensor2D => {
+  const data = new Float32Array(positionMajorTokens.length * c.dVocab)
+  positionMajorTokens.forEach((v, j) => (data[j * c.dVocab + v] = 1))
+  return tf.tensor2d(data, [positionMajorTokens.length, c.dVocab])
+}
+
 /** Uploads token rows (`[batch, n_ctx]` row-major, e.g. `[a, op, b]`). */
 export const prepareInputs = (c: ModelConfig, tokens: Int32Array): Inputs => {
   const size = checkTokens(c, tokens)
-  return { size, tokens: tf.tensor1d(positionMajor(c, tokens, size), 'int32') }
+  return { size, oneHot: oneHotRows(c, positionMajor(c, tokens, size)) }
 }
 
 /** Uploads token rows and their labels for training or evaluation. */
@@ -76,7 +86,7 @@ export const prepareBatch = (c: ModelConfig, tokens: Int32Array, labels: Int32Ar
   labels.forEach((y, i) => (oneHot[i * c.nOut + y] = 1))
   return {
     size,
-    tokens: tf.tensor1d(pm, 'int32'),
+    oneHot: oneHotRows(c, pm),
     labels: tf.tensor1d(labels, 'int32'),
     labelsOneHot: tf.tensor2d(oneHot, [size, c.nOut]),
     oneHotT: tf.tensor2d(oneHotT, [c.dVocab, pm.length]),
@@ -218,7 +228,7 @@ interface ForwardCache {
 
 const forwardCached = (c: ModelConfig, params: Params, x: Inputs): [tf.Tensor2D, ForwardCache] => {
   const T = c.nCtx
-  const embedded = tf.reshape(tf.gather(params['embed.W_E']!, x.tokens), [T, x.size, c.dModel])
+  const embedded = tf.reshape(tf.matMul(x.oneHot, params['embed.W_E'] as tf.Tensor2D), [T, x.size, c.dModel])
   let X = (c.positionalEmbedding ? tf.add(embedded, tf.reshape(params['pos_embed.W_pos']!, [T, 1, c.dModel])) : embedded) as tf.Tensor3D
   const blocks: BlockCache[] = []
   for (let l = 0; l < c.nLayers; l++) {
