@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { Errors } from 'io-ts'
 import { FractionCodec, MAX_P, MIN_P, PrimeCodec, SeedCodec, formatErrors } from '@grokscope/data'
 import { analyzeCommand } from './commands/analyze.js'
+import { benchCommand } from './commands/bench.js'
 import { opsCommand } from './commands/ops.js'
 import { predictCommand } from './commands/predict.js'
 import { trainCommand } from './commands/train.js'
@@ -123,6 +124,20 @@ program
   .option('--json', 'print JSON with the full logits')
   .addHelpText('after', '\nExample:\n  grokscope predict runs/add-p31-r0.5-s0 --pairs 3,5 7,2')
   .action((target: string, o: { pairs: string[]; op?: string; json?: boolean }) => predictCommand(target, o))
+
+program
+  .command('bench')
+  .description('time full-batch training steps, evaluation and FFD/FCR (paper model), optionally against the PyTorch reference')
+  .option('--p <prime>', 'the modulus', viaCodec(PrimeCodec), 97)
+  .option('--frac <r>', 'training fraction', viaCodec(FractionCodec), 0.3)
+  .option('--steps <n>', 'timed steps per round', integer(1), 10)
+  .option('--warmup <n>', 'untimed steps first', integer(0), 3)
+  .option('--rounds <n>', 'rounds (alternating with PyTorch under --vs-torch)', integer(1), 3)
+  .option('--vs-torch', 'also run the PyTorch reference (ref_torch.py --bench) each round and print the ratio')
+  .option('--torch-ref <file>', 'the PyTorch reference script', '../shared/reference/ref_torch.py')
+  .option('--python <exe>', 'the Python with torch (Debian: python3-torch)', '/usr/bin/python3')
+  .option('--json', 'print JSON')
+  .action((o) => benchCommand(o))
 
 // ─────────────────────────────────────────────────────────────────────────────
 // run

@@ -1,0 +1,159 @@
+// grokscope bench: ms per full-batch training step (and evaluation, measures), optionally against PyTorch.
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import * as tf from '@tensorflow/tfjs-core'
+import { decodeTask, formatErrors, makeDataset } from '@grokscope/data'
+import { initParams, toHost } from '@grokscope/model'
+import {
+  PAPER_ADAMW,
+  type TrainState,
+  disposeTrainData,
+  disposeTrainState,
+  evaluate,
+  initTrainState,
+  modelConfigFor,
+  prepareTrainData,
+  trainStep,
+} from '@grokscope/train'
+import { initBackend } from '../backend.js'
+import { UsageError } from '../files.js'
+import { fixed, table } from '../format.js'
+import { measureModel } from '../measure.js'
+
+export interface BenchFlags {
+  readonly p: number
+  readonly frac: number
+  readonly steps: number
+  readonly warmup: number
+  readonly rounds: number
+  readonly vsTorch?: boolean
+  readonly torchRef: string
+  readonly python: string
+  readonly json?: boolean
+}
+
+const quantile = (xs: ReadonlyArray<number>, q: number): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const i = (s.length - 1) * q
+  const [lo, hi] = [Math.floor(i), Math.ceil(i)]
+  return s[lo]! + (s[hi]! - s[lo]!) * (i - lo)
+}
+
+const stats = (xs: ReadonlyArray<number>) => ({
+  median: quantile(xs, 0.5),
+  p10: quantile(xs, 0.1),
+  p90: quantile(xs, 0.9),
+  min: Math.min(...xs),
+  max: Math.max(...xs),
+  n: xs.length,
+})
+
+/** Runs the PyTorch reference's own step benchmark; its JSON line gives ms per step. */
+const torchRound = (f: BenchFlags): number => {
+  const out = execFileSync(f.python, [f.torchRef, '--bench', String(f.steps), '--p', String(f.p), '--frac', String(f.frac), '--device', 'cpu'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const line = out.trim().split('\n').at(-1) ?? ''
+  return (JSON.parse(line) as { ms_per_step: number }).ms_per_step
+}
+
+export const benchCommand = async (f: BenchFlags): Promise<void> => {
+  const task = decodeTask({ p: f.p, ops: ['add'], frac: f.frac, seed: 0 })
+  if (E.isLeft(task)) throw new UsageError(formatErrors(task.left)[0]!)
+  const torchRef = path.resolve(f.torchRef)
+  if (f.vsTorch === true) {
+    if (!existsSync(torchRef)) throw new UsageError(`--torch-ref: ${torchRef} does not exist (the PyTorch reference, ref_torch.py)`)
+    try {
+      execFileSync(f.python, ['-c', 'import torch'], { stdio: 'pipe' })
+    } catch {
+      throw new UsageError(`--vs-torch: ${f.python} cannot import torch (on Debian: apt-get install -y python3-torch libopenblas0-pthread)`)
+    }
+  }
+  await initBackend()
+  const dataset = makeDataset(task.right)
+  const c = modelConfigFor(dataset)
+  const data = prepareTrainData(c, dataset)
+  let state: TrainState = initTrainState(initParams(c, 0))
+  const step = (): number => {
+    const t0 = performance.now()
+    const r = trainStep(c, PAPER_ADAMW, state, data.train)
+    r.loss.dataSync()
+    tf.dispose(r.loss)
+    disposeTrainState(state)
+    state = r.state
+    return performance.now() - t0
+  }
+  for (let i = 0; i < f.warmup; i++) step()
+  const tensorsBefore = tf.memory().numTensors
+  const rounds: Array<{ grokscope: number; torch: number | null }> = []
+  const allSteps: number[] = []
+  for (let r = 0; r < f.rounds; r++) {
+    const times = Array.from({ length: f.steps }, step)
+    allSteps.push(...times)
+    const torch = f.vsTorch === true ? torchRound(f) : null
+    rounds.push({ grokscope: quantile(times, 0.5), torch })
+  }
+  const tensorsAfter = tf.memory().numTensors
+  const evalTimes = Array.from({ length: 5 }, () => {
+    const t0 = performance.now()
+    evaluate(c, state.params, data.test, data.testOps, data.nOps)
+    return performance.now() - t0
+  })
+  const measureTimes = Array.from({ length: 5 }, () => {
+    const t0 = performance.now()
+    measureModel(c, toHost(state.params), f.p)
+    return performance.now() - t0
+  })
+  disposeTrainState(state)
+  disposeTrainData(data)
+  const ratios = rounds.filter((r) => r.torch !== null).map((r) => r.grokscope / r.torch!)
+  const report = {
+    p: f.p,
+    frac: f.frac,
+    n_train: dataset.train.size,
+    n_test: dataset.test.size,
+    backend: tf.getBackend(),
+    simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'),
+    step_ms: stats(allSteps),
+    eval_test_ms: stats(evalTimes),
+    ffd_fcr_ms: stats(measureTimes),
+    rounds,
+    ratio_median: ratios.length > 0 ? quantile(ratios, 0.5) : null,
+    tensors_flat: tensorsBefore === tensorsAfter,
+    peak_rss_mib: process.resourceUsage().maxRSS / 1024,
+    node: process.version,
+  }
+  if (f.json === true) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+    return
+  }
+  const s = (x: ReturnType<typeof stats>) => [fixed(x.median, 1), fixed(x.p10, 1), fixed(x.p90, 1), fixed(x.min, 1), fixed(x.max, 1), String(x.n)]
+  const lines = [
+    `p = ${f.p}, r = ${f.frac}: ${dataset.train.size} training examples, ${dataset.test.size} test; backend ${report.backend} (SIMD ${report.simd}), Node ${process.version}`,
+    '',
+    table(
+      ['what (ms)', 'median', 'p10', 'p90', 'min', 'max', 'n'],
+      [
+        ['training step (fwd+bwd+AdamW)', ...s(report.step_ms)],
+        ['evaluation over the test set', ...s(report.eval_test_ms)],
+        ['FFD/FCR of W_E and W_L', ...s(report.ffd_fcr_ms)],
+      ],
+    ),
+    '',
+    ...(f.vsTorch === true
+      ? [
+          table(
+            ['round', 'grokscope ms/step', 'PyTorch ms/step', 'ratio'],
+            rounds.map((r, i) => [String(i + 1), fixed(r.grokscope, 1), fixed(r.torch!, 1), fixed(r.grokscope / r.torch!, 3)]),
+          ),
+          `median ratio grokscope/PyTorch: ${fixed(report.ratio_median!, 3)}`,
+          '',
+        ]
+      : []),
+    `peak resident memory: ${fixed(report.peak_rss_mib, 0)} MiB; tensor count flat across steps: ${report.tensors_flat}`,
+  ]
+  process.stdout.write(`${lines.join('\n')}\n`)
+}

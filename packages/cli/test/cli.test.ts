@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { OPERATIONS } from '@grokscope/data'
+import { FIXTURES, fixturePath } from '../../../test-support/fixtures.js'
+import { cli } from './run-cli.js'
+
+const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-'))
+const digest = (dir: string) =>
+  readdirSync(dir)
+    .sort()
+    .map((f) => `${f}:${createHash('sha256').update(readFileSync(path.join(dir, f))).digest('hex')}`)
+    .join('\n')
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+
+// A small, fast configuration for the run-folder tests.
+const TINY_MODEL = ['--p', '7', '--frac', '0.6', '--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32', '--eval-every', '10']
+const SMALL = [...TINY_MODEL, '--no-progress']
+
+describe('grokscope ops', () => {
+  it('lists every registered operation with its formula and the paper’s verdict', async () => {
+    const r = await cli(['ops', '--json'])
+    expect(r.code).toBe(0)
+    const rows = JSON.parse(r.stdout) as Array<{ id: string; formula: string; groks_in_paper: boolean | null }>
+    expect(rows.map((x) => x.id)).toEqual(OPERATIONS.map((op) => op.id))
+    expect(rows.find((x) => x.id === 'add')).toMatchObject({ formula: 'a + b', groks_in_paper: true })
+    expect(rows.find((x) => x.id === '2a+b')?.groks_in_paper).toBe(false)
+    const text = await cli(['ops'])
+    expect(text.stdout).toMatch(/^a3\+ab2\+b\s+a\^3 \+ a\*b\^2 \+ b\s+non-factorizable\s+no$/m)
+  })
+})
+
+describe('bad input: one line naming the problem, exit code 2, nothing written', () => {
+  it.each([
+    [['train', '--p', '91'], "argument '91' is invalid. 91 is not allowed (a prime from 3 to 997)"],
+    [['train', '--p', 'x'], 'is not allowed (a prime from 3 to 997)'],
+    [['train', '--frac', '1.5'], 'not allowed (a number with 0 < r < 1)'],
+    [['train', '--seed', '-3'], "argument '-3' is invalid"],
+    [['train', '--steps', '0'], '"0" is not allowed (an integer ≥ 1)'],
+    [['train', '--op', 'a + * b'], "--op: not a registered operation id, and not a valid expression: column 5: expected a number, a, b or '(', got '*'"],
+    [['train', '--ops', 'add,add'], '--ops: add is listed twice'],
+    [['train', '--op', 'add', '--ops', 'mul'], '--op and --ops exclude each other'],
+    [['train', '--act', 'tanh'], "argument 'tanh' is invalid. Allowed choices are relu, gelu."],
+    [['train', '--bogus'], "unknown option '--bogus'"],
+    [['train', '--resume'], 'holds no run to resume'],
+    [['analyze', '/nonexistent.json'], '/nonexistent.json does not exist'],
+    [['analyze', 'x', '--eta', '2'], '"2" is not allowed (a number with 0 ≤ η < 1)'],
+    [['predict', 'x'], "required option '--pairs <a,b...>' not specified"],
+    [['frobnicate'], "unknown command 'frobnicate'"],
+  ])('%j', async (args, message) => {
+    const dir = tmp()
+    const r = await cli(args[0] === 'train' ? [...args, '--out', path.join(dir, 'run')] : args, { cwd: dir })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(message)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(readdirSync(dir)).toEqual([])
+  })
+
+  it('a folder that already holds a run is left untouched without --resume', async () => {
+    const dir = tmp()
+    const out = path.join(dir, 'run')
+    expect((await cli(['train', ...SMALL, '--steps', '20', '--out', out])).code).toBe(0)
+    const before = digest(out)
+    const r = await cli(['train', ...SMALL, '--steps', '20', '--out', out])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('already holds a run (pass --resume to continue it, or choose another --out)')
+    expect(digest(out)).toBe(before)
+  })
+
+  it('predict rejects pairs outside ℤ_p and unknown operations', async () => {
+    const fx = fixturePath(FIXTURES[0])
+    const out = await cli(['predict', fx, '--pairs', '3,5', '31,2'])
+    expect(out.code).toBe(2)
+    expect(out.stderr).toContain('--pairs: "31,2" is out of range (allowed: 0 ≤ a, b < 31)')
+    const bad = await cli(['predict', fx, '--pairs', '3;5'])
+    expect(bad.stderr).toContain('--pairs: "3;5" is not a pair')
+    const op = await cli(['predict', fx, '--pairs', '3,5', '--op', 'mul'])
+    expect(op.stderr).toContain('--op: mul is not an operation of this model (allowed: add)')
+  })
+})
+
+describe('a run folder', () => {
+  it('has config, metrics, weights, state and summary; a resumed run continues where it stopped', async () => {
+    const out = path.join(tmp(), 'run')
+    const first = await cli(['train', ...SMALL, '--ops', 'add,mul', '--steps', '30', '--checkpoint-every', '10', '--out', out])
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain(`results in ${out}/`)
+    expect(readdirSync(out).sort()).toEqual(['config.json', 'metrics.jsonl', 'state.json', 'summary.json', 'weights.json'])
+    const m = lines(path.join(out, 'metrics.jsonl'))
+    expect(m.map((x) => x.step)).toEqual([10, 20, 30])
+    expect(m[0]).toMatchObject({ W_E: { ffd: expect.any(Number), fcr: expect.any(Number) }, W_L: { ffd: expect.any(Number), fcr: expect.any(Number) } })
+    expect(Object.keys(m[0]!.per_op as object)).toEqual(['add', 'mul'])
+    const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'))
+    expect(summary).toMatchObject({ status: 'finished', stopped_by: 'max-steps', steps: 30, backend: 'wasm' })
+    expect(summary.steps_per_s).toBeGreaterThan(0)
+
+    const second = await cli(['train', '--resume', '--steps', '50', '--out', out, '--no-progress'])
+    expect(second.code).toBe(0)
+    expect(lines(path.join(out, 'metrics.jsonl')).map((x) => x.step)).toEqual([10, 20, 30, 40, 50])
+    expect(JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'))).toMatchObject({ steps: 50, resumed_from_step: 30 })
+    const analyzed = await cli(['analyze', out, '--json'])
+    expect(JSON.parse(analyzed.stdout).ops).toEqual(['add', 'mul'])
+    const predicted = await cli(['predict', out, '--op', 'mul', '--pairs', '3,5', '--json'])
+    expect(JSON.parse(predicted.stdout)[0]).toMatchObject({ a: 3, b: 5, op: 'mul', input: [3, 8, 5], expected: 1 })
+  }, 30_000)
+
+  it('an interrupted run saves its state, exits 130, and resumes', async () => {
+    const out = path.join(tmp(), 'run')
+    const r = await cli(['train', ...TINY_MODEL, '--steps', '100000', '--out', out], {
+      onStderr: (text, kill) => {
+        if (text.includes('step 30 ')) kill('SIGINT')
+      },
+    })
+    expect(r.code).toBe(130)
+    expect(r.stdout).toContain('continue with --resume')
+    const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'))
+    expect(summary).toMatchObject({ status: 'interrupted', stopped_by: 'interrupt' })
+    const resumed = await cli(['train', '--resume', '--steps', String(summary.steps + 5), '--out', out, '--no-progress'])
+    expect(resumed.code).toBe(0)
+    expect(JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')).steps).toBe(summary.steps + 5)
+  }, 30_000)
+})
+
+describe.each(FIXTURES)('parity with the PyTorch fixture %s through the CLI', (name) => {
+  const file = fixturePath(name)
+  const fx = JSON.parse(readFileSync(file, 'utf8')) as {
+    probe_inputs: number[][]
+    probe_logits: number[][]
+    embedding: { cos_norms: number[]; sin_norms: number[]; ffd_eta_0_5: number; fcr: number }
+    neuron_logit_map: { cos_norms: number[]; sin_norms: number[]; ffd_eta_0_5: number; fcr: number }
+  }
+
+  it('predict on the probe inputs matches the probe logits within 1e-3', async () => {
+    const r = await cli(['predict', file, '--json', '--pairs', ...fx.probe_inputs.map(([a, , b]) => `${a},${b}`)])
+    expect(r.code).toBe(0)
+    const rows = JSON.parse(r.stdout) as Array<{ input: number[]; logits: number[] }>
+    expect(rows.map((x) => x.input)).toEqual(fx.probe_inputs)
+    const worst = Math.max(...rows.flatMap((x, i) => x.logits.map((y, j) => Math.abs(y - fx.probe_logits[i]![j]!))))
+    expect(worst).toBeLessThan(1e-3)
+  })
+
+  it('analyze reproduces the cos/sin norms, FFD and FCR of W_E and W_L within 1e-6', async () => {
+    const r = await cli(['analyze', file, '--json'])
+    expect(r.code).toBe(0)
+    const doc = JSON.parse(r.stdout)
+    for (const key of ['embedding', 'neuron_logit_map'] as const) {
+      const [got, want] = [doc[key], fx[key]]
+      const worst = Math.max(...want.cos_norms.map((x, i) => Math.abs(x - got.cos_norms[i])), ...want.sin_norms.map((x, i) => Math.abs(x - got.sin_norms[i])))
+      expect(worst).toBeLessThan(1e-6)
+      expect(Math.abs(got.ffd - want.ffd_eta_0_5)).toBeLessThan(1e-6)
+      expect(Math.abs(got.fcr - want.fcr)).toBeLessThan(1e-6)
+    }
+  })
+})
+
+describe('help', () => {
+  it.each([['--help'], ['train', '--help'], ['analyze', '--help'], ['predict', '--help'], ['ops', '--help']])('%j prints usage and exits 0', async (...args) => {
+    const r = await cli(args)
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('Usage: grokscope')
+  })
+
+  it('mentions FFS as the other name of FFD', async () => {
+    expect((await cli(['train', '--help'])).stdout).toContain('FFS')
+  })
+})
