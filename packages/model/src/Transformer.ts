@@ -132,6 +132,30 @@ const causalMask = (c: ModelConfig, qPos: ReadonlyArray<number>): tf.Tensor =>
   )
 
 // ─────────────────────────────────────────────────────────────────────────────
+// internals: the MLP with its residual, forward and backward
+// ─────────────────────────────────────────────────────────────────────────────
+
+interface MlpCache {
+  readonly Y2: tf.Tensor2D // [N, d_model], the MLP's input
+  readonly pre: tf.Tensor2D // [N, d_mlp]
+  readonly post: tf.Tensor2D // [N, d_mlp]
+}
+
+/** `Y + act(Y·W_in)·W_out`. */
+const mlpForward = (c: ModelConfig, params: Params, layer: number, Y2: tf.Tensor2D): [tf.Tensor2D, MlpCache] => {
+  const pre = tf.matMul(Y2, params[blockName(layer, 'W_in')] as tf.Tensor2D) as tf.Tensor2D // [N, d_mlp]
+  const post = activation(c, pre)
+  return [tf.add(Y2, tf.matMul(post, params[blockName(layer, 'W_out')] as tf.Tensor2D)) as tf.Tensor2D, { Y2, pre, post }]
+}
+
+/** The MLP's weight gradients and the gradient into its input (residual included). */
+const mlpBackward = (c: ModelConfig, params: Params, layer: number, k: MlpCache, dOut: tf.Tensor2D): [Record<string, tf.Tensor>, tf.Tensor2D] => {
+  const dPre = activationGrad(c, k.pre, mmt(dOut, params[blockName(layer, 'W_out')] as tf.Tensor2D))
+  const grads = { [blockName(layer, 'W_in')]: tmm(k.Y2, dPre), [blockName(layer, 'W_out')]: tmm(k.post, dOut) }
+  return [grads, tf.add(dOut, mmt(dPre, params[blockName(layer, 'W_in')] as tf.Tensor2D)) as tf.Tensor2D]
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
 // internals: one block, forward and backward
 // ─────────────────────────────────────────────────────────────────────────────
 
@@ -148,9 +172,7 @@ interface BlockCache {
   readonly V: tf.Tensor // [T, B, H, d_head]
   readonly A: tf.Tensor // [Tq, T, B, H]
   readonly Z2: tf.Tensor2D // [Tq·B, H·d_head]
-  readonly Y2: tf.Tensor2D // [Tq·B, d_model]
-  readonly pre: tf.Tensor2D // [Tq·B, d_mlp]
-  readonly post: tf.Tensor2D // [Tq·B, d_mlp]
+  readonly mlp: MlpCache
 }
 
 /**
@@ -177,10 +199,8 @@ const blockForward = (c: ModelConfig, params: Params, layer: number, X: tf.Tenso
   const A = tf.div(E, tf.sum(E, 1, true)) // [Tq, T, B, H]
   const Z2 = tf.reshape(tf.sum(tf.mul(tf.expandDims(A, 4), tf.expandDims(V, 0)), 1), [Tq * B, H * dh]) as tf.Tensor2D
   const Y2 = tf.add(Xq2, tf.matMul(Z2, WO)) as tf.Tensor2D // [Tq·B, d_model]
-  const pre = tf.matMul(Y2, params[blockName(layer, 'W_in')] as tf.Tensor2D) as tf.Tensor2D // [Tq·B, d_mlp]
-  const post = activation(c, pre)
-  const out = tf.add(Y2, tf.matMul(post, params[blockName(layer, 'W_out')] as tf.Tensor2D))
-  return [tf.reshape(out, [Tq, B, d]) as tf.Tensor3D, { last, X2, Xq2, WQ, WK, WV, WO, Q, K, V, A, Z2, Y2, pre, post }]
+  const [out, mlp] = mlpForward(c, params, layer, Y2)
+  return [tf.reshape(out, [Tq, B, d]) as tf.Tensor3D, { last, X2, Xq2, WQ, WK, WV, WO, Q, K, V, A, Z2, mlp }]
 }
 
 /** Backward through one block: given `dOut` (`[Tq·B, d_model]`), the weight gradients and `dX` (`[T, B, d_model]`). */
@@ -190,13 +210,7 @@ const blockBackward = (c: ModelConfig, params: Params, layer: number, k: BlockCa
   const [H, dh, d] = [c.nHeads, c.dHead, c.dModel]
   const Tq = k.last ? 1 : T
   const scale = 1 / Math.sqrt(dh)
-  // MLP
-  const W_in = params[blockName(layer, 'W_in')] as tf.Tensor2D
-  const W_out = params[blockName(layer, 'W_out')] as tf.Tensor2D
-  const dPre = activationGrad(c, k.pre, mmt(dOut, W_out))
-  const dW_out = tmm(k.post, dOut)
-  const dW_in = tmm(k.Y2, dPre)
-  const dY2 = tf.add(dOut, mmt(dPre, W_in)) as tf.Tensor2D
+  const [mlpGrads, dY2] = mlpBackward(c, params, layer, k.mlp, dOut)
   // attention output
   const dW_O = tmm(k.Z2, dY2)
   const dZ = tf.reshape(mmt(dY2, k.WO), [Tq, B, H, dh])
@@ -215,18 +229,118 @@ const blockBackward = (c: ModelConfig, params: Params, layer: number, k: BlockCa
     [blockName(layer, 'W_K')]: flatToHeads(tmm(k.X2, dK2), c),
     [blockName(layer, 'W_V')]: flatToHeads(tmm(k.X2, dV2), c),
     [blockName(layer, 'W_O')]: tf.reshape(dW_O, [H, dh, d]),
-    [blockName(layer, 'W_in')]: dW_in,
-    [blockName(layer, 'W_out')]: dW_out,
+    ...mlpGrads,
   }
   return [grads, dX]
 }
 
-interface ForwardCache {
-  readonly blocks: ReadonlyArray<BlockCache>
-  readonly final: tf.Tensor2D // [B, d_model], the stream at the last position
+// ─────────────────────────────────────────────────────────────────────────────
+// internals: the paper's one-block model through vocabulary tables
+// ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * With one block and no positional embedding, every query, key and value is a
+ * row of a per-token table (`W_E·W_Q`, `W_E·W_K`, `W_E·W_V`, `[d_vocab, H·d_head]`),
+ * formed once per step. Scores against every vocabulary entry are one product per
+ * head; each position then picks its token's column with its one-hot row. Exact
+ * algebra, far fewer products than projecting `3·batch` embedded rows.
+ */
+export const usesVocabularyTables = (c: ModelConfig): boolean => c.nLayers === 1 && !c.positionalEmbedding
+
+interface TableCache {
+  readonly oneHot: ReadonlyArray<tf.Tensor2D> // per position [B, V]
+  readonly WQ: ReadonlyArray<tf.Tensor2D> // per head [d_model, d_head]
+  readonly WK: ReadonlyArray<tf.Tensor2D>
+  readonly WV: ReadonlyArray<tf.Tensor2D>
+  readonly WO: ReadonlyArray<tf.Tensor2D> // per head [d_head, d_model]
+  readonly q: ReadonlyArray<tf.Tensor2D> // per head [B, d_head]
+  readonly kTab: ReadonlyArray<tf.Tensor2D> // per head [V, d_head]
+  readonly vTab: ReadonlyArray<tf.Tensor2D> // per head [V, d_head]
+  readonly A: ReadonlyArray<ReadonlyArray<tf.Tensor1D>> // per head, per key position [B]
+  readonly P: ReadonlyArray<tf.Tensor2D> // per head [B, V], attention weights gathered onto the vocabulary
+  readonly z: ReadonlyArray<tf.Tensor2D> // per head [B, d_head], the attention output before W_O
+  readonly mlp: MlpCache
 }
 
-const forwardCached = (c: ModelConfig, params: Params, x: Inputs): [tf.Tensor2D, ForwardCache] => {
+// Heads are kept as lists of 2-D tensors: WASM's batched matMul is ~5× slower than per-head 2-D products.
+const tableForward = (c: ModelConfig, params: Params, x: Inputs): [tf.Tensor2D, TableCache] => {
+  const [T, B, V] = [c.nCtx, x.size, c.dVocab]
+  const W_E = params['embed.W_E'] as tf.Tensor2D
+  const heads = (name: 'W_Q' | 'W_K' | 'W_V' | 'W_O'): tf.Tensor2D[] => tf.unstack(params[blockName(0, name)]!) as tf.Tensor2D[]
+  const [WQ, WK, WV, WO] = [heads('W_Q'), heads('W_K'), heads('W_V'), heads('W_O')]
+  const oneHot = Array.from({ length: T }, (_, t) => tf.slice(x.oneHot, [t * B, 0], [B, V]) as tf.Tensor2D)
+  const last = oneHot[T - 1]!
+  const scale = 1 / Math.sqrt(c.dHead)
+  const q = WQ.map((w): tf.Tensor2D => tf.matMul(last, tf.matMul(W_E, w))) // [B, dh]
+  const kTab = WK.map((w): tf.Tensor2D => tf.matMul(W_E, w)) // [V, dh]
+  const vTab = WV.map((w): tf.Tensor2D => tf.matMul(W_E, w))
+  const A = q.map((qh, h) => {
+    const byToken = tf.matMul(qh, tf.transpose(kTab[h]!)) // [B, V]: the query against every token's key
+    // The last position attends to every position: no mask is needed.
+    const scores = tf.mul(tf.stack(oneHot.map((oh) => tf.sum(tf.mul(byToken, oh), 1))), scale) // [T, B]
+    const E = tf.exp(tf.sub(scores, tf.max(scores, 0, true)))
+    return tf.unstack(tf.div(E, tf.sum(E, 0, true))) as tf.Tensor1D[]
+  })
+  const P = A.map((a) => tf.addN(oneHot.map((oh, j) => tf.mul(tf.expandDims(a[j]!, 1), oh))) as tf.Tensor2D)
+  const z = P.map((ph, h): tf.Tensor2D => tf.matMul(ph, vTab[h]!)) // [B, dh]
+  const Y2 = tf.add(tf.matMul(last, W_E), tf.addN(z.map((zh, h) => tf.matMul(zh, WO[h]!)))) as tf.Tensor2D // [B, d_model]
+  const [out, mlp] = mlpForward(c, params, 0, Y2)
+  return [out, { oneHot, WQ, WK, WV, WO, q, kTab, vTab, A, P, z, mlp }]
+}
+
+const tableBackward = (c: ModelConfig, params: Params, k: TableCache, dOut: tf.Tensor2D): Record<string, tf.Tensor> => {
+  const T = c.nCtx
+  const [V, dh, d] = [c.dVocab, c.dHead, c.dModel]
+  const W_E = params['embed.W_E'] as tf.Tensor2D
+  const scale = 1 / Math.sqrt(dh)
+  const [mlpGrads, dY2] = mlpBackward(c, params, 0, k.mlp, dOut)
+  const last = k.oneHot[T - 1]!
+  const perHead = k.q.map((qh, h) => {
+    const dZ = mmt(dY2, k.WO[h]!) // [B, dh]
+    const dP = mmt(dZ, k.vTab[h]!) // [B, V]
+    const dVTab = tmm(k.P[h]!, dZ) // [V, dh]
+    const a = k.A[h]!
+    const dA = k.oneHot.map((oh) => tf.sum(tf.mul(dP, oh), 1)) // T × [B]
+    const inner = tf.addN(a.map((aj, j) => tf.mul(aj, dA[j]!)))
+    const dByToken = tf.mul(tf.addN(k.oneHot.map((oh, j) => tf.mul(tf.expandDims(tf.mul(a[j]!, tf.sub(dA[j]!, inner)), 1), oh))), scale) as tf.Tensor2D // [B, V]
+    const dq = tf.matMul(dByToken, k.kTab[h]!) as tf.Tensor2D // [B, dh]
+    const dKTab = tmm(dByToken, qh) // [V, dh]
+    const dQTab = tmm(last, dq) // [V, dh]
+    return { dQTab, dKTab, dVTab, dW_O: tmm(k.z[h]!, dY2) }
+  })
+  // tab = W_E·W  ⇒  dW = W_Eᵀ·dTab and dW_E += dTab·Wᵀ
+  const dW_E = tf.addN([
+    tmm(last, dY2),
+    ...perHead.flatMap((g, h) => [mmt(g.dQTab, k.WQ[h]!), mmt(g.dKTab, k.WK[h]!), mmt(g.dVTab, k.WV[h]!)]),
+  ])
+  const stackHeads = (f: (g: (typeof perHead)[number]) => tf.Tensor2D) => tf.stack(perHead.map((g) => tmm(W_E, f(g))))
+  return {
+    'embed.W_E': dW_E,
+    [blockName(0, 'W_Q')]: stackHeads((g) => g.dQTab),
+    [blockName(0, 'W_K')]: stackHeads((g) => g.dKTab),
+    [blockName(0, 'W_V')]: stackHeads((g) => g.dVTab),
+    [blockName(0, 'W_O')]: tf.stack(perHead.map((g) => g.dW_O)),
+    ...mlpGrads,
+  }
+}
+
+/** A forward pass that can be run backward from the gradient of the final stream (`[B, d_model]`). */
+interface Pass {
+  readonly logits: tf.Tensor2D // [B, n_out]
+  readonly final: tf.Tensor2D // [B, d_model], the stream at the last position
+  readonly backward: (dFinal: tf.Tensor2D, batch: Batch) => Record<string, tf.Tensor>
+}
+
+const tablePass = (c: ModelConfig, params: Params, x: Inputs): Pass => {
+  const [final, cache] = tableForward(c, params, x)
+  return {
+    logits: tf.matMul(final, params['unembed.W_U'] as tf.Tensor2D),
+    final,
+    backward: (dFinal) => tableBackward(c, params, cache, dFinal),
+  }
+}
+
+const generalPass = (c: ModelConfig, params: Params, x: Inputs): Pass => {
   const T = c.nCtx
   const embedded = tf.reshape(tf.matMul(x.oneHot, params['embed.W_E'] as tf.Tensor2D), [T, x.size, c.dModel])
   let X = (c.positionalEmbedding ? tf.add(embedded, tf.reshape(params['pos_embed.W_pos']!, [T, 1, c.dModel])) : embedded) as tf.Tensor3D
@@ -237,15 +351,35 @@ const forwardCached = (c: ModelConfig, params: Params, x: Inputs): [tf.Tensor2D,
     X = next
   }
   const final = tf.reshape(X, [x.size, c.dModel]) as tf.Tensor2D
-  return [tf.matMul(final, params['unembed.W_U'] as tf.Tensor2D), { blocks, final }]
+  return {
+    logits: tf.matMul(final, params['unembed.W_U'] as tf.Tensor2D),
+    final,
+    backward: (dFinal, batch) => {
+      const grads: Record<string, tf.Tensor> = {}
+      let d = dFinal // [Tq·B, d_model]
+      let dX: tf.Tensor3D | null = null // [T, B, d_model]; set by the first (nLayers ≥ 1) iteration
+      for (let l = c.nLayers - 1; l >= 0; l--) {
+        const [g, dIn] = blockBackward(c, params, l, blocks[l]!, d)
+        Object.assign(grads, g)
+        dX = dIn
+        d = tf.reshape(dIn, [T * x.size, c.dModel]) as tf.Tensor2D
+      }
+      if (dX === null) throw new RangeError('the model has no block')
+      grads['embed.W_E'] = tf.matMul(batch.oneHotT, tf.reshape(dX, [T * x.size, c.dModel]) as tf.Tensor2D)
+      if (c.positionalEmbedding) grads['pos_embed.W_pos'] = tf.sum(dX, 1)
+      return grads
+    },
+  }
 }
+
+const pass = (c: ModelConfig, params: Params, x: Inputs): Pass => (usesVocabularyTables(c) ? tablePass : generalPass)(c, params, x)
 
 // ─────────────────────────────────────────────────────────────────────────────
 // forward and backward
 // ─────────────────────────────────────────────────────────────────────────────
 
 /** The logits at the last position, `[batch, n_out]`. */
-export const forward = (c: ModelConfig, params: Params, x: Inputs): tf.Tensor2D => tf.tidy(() => forwardCached(c, params, x)[0])
+export const forward = (c: ModelConfig, params: Params, x: Inputs): tf.Tensor2D => tf.tidy(() => pass(c, params, x).logits)
 
 /** Mean cross-entropy, computed stably with log-sum-exp: `mean(lse(logits) − logits[y])`. */
 export const crossEntropy = (logits: tf.Tensor2D, labelsOneHot: tf.Tensor2D): tf.Scalar =>
@@ -258,21 +392,10 @@ export const crossEntropyPerExample = (logits: tf.Tensor2D, labelsOneHot: tf.Ten
 /** The mean cross-entropy on a batch, the logits, and the gradient of every weight. */
 export const lossAndGrads = (c: ModelConfig, params: Params, batch: Batch): LossAndGrads =>
   tf.tidy(() => {
-    const [logits, cache] = forwardCached(c, params, batch)
-    const logProbs = tf.logSoftmax(logits)
+    const run = pass(c, params, batch)
+    const logProbs = tf.logSoftmax(run.logits)
     const loss = tf.neg(tf.mean(tf.sum(tf.mul(logProbs, batch.labelsOneHot), 1))) as tf.Scalar
     const dLogits = tf.div(tf.sub(tf.exp(logProbs), batch.labelsOneHot), batch.size) as tf.Tensor2D
-    const grads: Record<string, tf.Tensor> = { 'unembed.W_U': tmm(cache.final, dLogits) }
-    let d = mmt(dLogits, params['unembed.W_U'] as tf.Tensor2D) // [Tq·B, d_model]
-    let dX: tf.Tensor3D | undefined
-    for (let l = c.nLayers - 1; l >= 0; l--) {
-      const [g, dIn] = blockBackward(c, params, l, cache.blocks[l]!, d)
-      Object.assign(grads, g)
-      dX = dIn
-      d = tf.reshape(dIn, [c.nCtx * batch.size, c.dModel]) as tf.Tensor2D
-    }
-    const dX0 = dX ?? tf.zeros([c.nCtx, batch.size, c.dModel])
-    grads['embed.W_E'] = tf.matMul(batch.oneHotT, tf.reshape(dX0, [c.nCtx * batch.size, c.dModel]) as tf.Tensor2D)
-    if (c.positionalEmbedding) grads['pos_embed.W_pos'] = tf.sum(dX0, 1)
-    return { loss, logits, grads }
+    const grads = run.backward(mmt(dLogits, params['unembed.W_U'] as tf.Tensor2D), batch)
+    return { loss, logits: run.logits, grads: { ...grads, 'unembed.W_U': tmm(run.final, dLogits) } }
   })

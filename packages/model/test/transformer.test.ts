@@ -14,6 +14,7 @@ import {
   prepareBatch,
   prepareInputs,
   toHost,
+  usesVocabularyTables,
 } from '../src/index.js'
 import { referenceLogits, referenceLoss } from '../../../test-support/reference.js'
 
@@ -50,7 +51,7 @@ describe.each(VARIANTS)('Transformer (%s)', (_, over) => {
   it('the forward pass equals a straightforward float64 implementation', () => {
     fc.assert(
       fc.property(fc.nat(), (seed) =>
-        withParams(c, seed % 1000, 3, (host) => {
+        withParams(c, seed % 1000, c.nLayers === 1 ? 3 : 1.5, (host) => {
           const { tokens } = randomRows(c, 9, seed)
           const params = fromHost(c, host)
           const inputs = prepareInputs(c, Int32Array.from(tokens.flat()))
@@ -61,10 +62,11 @@ describe.each(VARIANTS)('Transformer (%s)', (_, over) => {
           disposeParams(params)
           const want = referenceLogits(c, host, tokens)
           const worst = Math.max(...want.flatMap((row, i) => row.map((y, j) => Math.abs(y - got[i]![j]!))))
-          expect(worst).toBeLessThan(1e-4 * Math.max(1, ...want.flat().map(Math.abs)))
+          // float32 through up to three blocks: within 5e-4 of the largest logit (seen up to 4e-5).
+          expect(worst).toBeLessThan(5e-4 * Math.max(1, ...want.flat().map(Math.abs)))
         }),
       ),
-      { numRuns: 10 },
+      { numRuns: Number(process.env.GROKSCOPE_RUNS ?? 10) },
     )
   })
 
@@ -102,9 +104,37 @@ describe.each(VARIANTS)('Transformer (%s)', (_, over) => {
   }, 60_000)
 })
 
+describe('the vocabulary-table fast path', () => {
+  it('gives the same logits and gradients as the general path on the paper’s configuration', () => {
+    // A zero positional embedding leaves the model unchanged but sends it down the general path.
+    const fast = paperConfig({ dVocab: 12, nOut: 11 })
+    const general = { ...fast, positionalEmbedding: true }
+    expect(usesVocabularyTables(fast)).toBe(true)
+    expect(usesVocabularyTables(general)).toBe(false)
+    const params = initParams(fast, 5)
+    const withPos = { ...params, 'pos_embed.W_pos': tf.zeros([3, 128]) }
+    const { tokens, labels } = randomRows(fast, 40, 9)
+    const batch = prepareBatch(fast, Int32Array.from(tokens.flat()), Int32Array.from(labels))
+    const a = lossAndGrads(fast, params, batch)
+    const b = lossAndGrads(general, withPos, batch)
+    const worst = (x: tf.Tensor, y: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(x, y))).dataSync()[0]!)
+    expect(worst(a.logits, b.logits)).toBeLessThan(1e-5)
+    for (const name of Object.keys(a.grads)) {
+      const scale = tf.tidy(() => tf.max(tf.abs(b.grads[name]!)).dataSync()[0]!)
+      expect(worst(a.grads[name]!, b.grads[name]!), name).toBeLessThan(1e-4 * Math.max(scale, 1e-3))
+    }
+    tf.dispose([a.loss, a.logits, b.loss, b.logits, ...Object.values(a.grads), ...Object.values(b.grads), withPos['pos_embed.W_pos']])
+    disposeInputs(batch)
+    disposeParams(params)
+  })
+})
+
 describe('memory', () => {
-  it('forward and lossAndGrads leave no tensor behind', () => {
-    const c = tiny({ nLayers: 2, positionalEmbedding: true })
+  it.each([
+    ['general path', { nLayers: 2, positionalEmbedding: true }],
+    ['vocabulary tables', {}],
+  ])('forward and lossAndGrads leave no tensor behind (%s)', (_, over) => {
+    const c = tiny(over)
     const params = initParams(c, 0)
     const { tokens, labels } = randomRows(c, 16, 3)
     const batch = prepareBatch(c, Int32Array.from(tokens.flat()), Int32Array.from(labels))
