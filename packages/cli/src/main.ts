@@ -10,6 +10,9 @@ import { opsCommand } from './commands/ops.js'
 import { predictCommand } from './commands/predict.js'
 import { trainCommand } from './commands/train.js'
 import { UsageError } from './files.js'
+import { availableParallelism } from 'node:os'
+
+const defaultThreads = (): number => availableParallelism()
 
 // ─────────────────────────────────────────────────────────────────────────────
 // argument parsers: one-line errors that say what is allowed
@@ -90,6 +93,7 @@ program
   .option('--layers <n>', 'Transformer blocks', integer(1), 1)
   .addOption(new Option('--act <name>', 'MLP activation').choices(['relu', 'gelu']).default('relu'))
   .option('--pos-embed', 'add a learned positional embedding (the paper has none)')
+  .option('--threads <n>', 'threads for the training step: the batch is split between the main thread and workers', integer(1), defaultThreads())
   .option('--lr <x>', 'AdamW learning rate', positive, 1e-3)
   .option('--wd <x>', 'AdamW decoupled weight decay', nonNegative, 1.0)
   .addHelpText(
@@ -133,6 +137,7 @@ program
   .option('--steps <n>', 'timed steps per round', integer(1), 10)
   .option('--warmup <n>', 'untimed steps first', integer(0), 3)
   .option('--rounds <n>', 'rounds (alternating with PyTorch under --vs-torch)', integer(1), 3)
+  .option('--threads <n>', 'threads for the training step (main + workers)', integer(1), defaultThreads())
   .option('--vs-torch', 'also run the PyTorch reference (ref_torch.py --bench) each round and print the ratio')
   .option('--torch-ref <file>', 'the PyTorch reference script', '../shared/reference/ref_torch.py')
   .option('--python <exe>', 'the Python with torch (Debian: python3-torch)', '/usr/bin/python3')

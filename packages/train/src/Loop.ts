@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { Batch, ModelConfig, Params } from '@grokscope/model'
 import { type AdamWOptions, type TrainState, disposeTrainState } from './AdamW.js'
-import { type Evaluation, evaluate, trainStep } from './Step.js'
+import { type Evaluation, type GradientSource, evaluate, trainStep, trainStepWith } from './Step.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -40,6 +40,8 @@ export interface LoopOptions {
   readonly grokThreshold: number
   /** The first grokked step, when resuming a run that had already grokked. */
   readonly grokStep: number | null
+  /** Computes each step's gradients (e.g. over worker threads); by default, on `data.train` here. */
+  readonly gradients?: GradientSource
 }
 
 /** An evaluation, with the weights at that step (valid only during the callback). */
@@ -95,7 +97,7 @@ export const train = async (c: ModelConfig, data: TrainData, initial: TrainState
   const done = () => grokStep !== null && o.stopAfterGrok !== null && state.step >= grokStep + o.stopAfterGrok
   if (done()) return { state, grokStep, stoppedBy: 'grokked' }
   while (state.step < o.maxSteps) {
-    const { state: next, loss } = trainStep(c, o.optimizer, state, data.train)
+    const { state: next, loss } = o.gradients === undefined ? trainStep(c, o.optimizer, state, data.train) : await trainStepWith(o.optimizer, state, o.gradients)
     tf.dispose(loss)
     disposeTrainState(state)
     state = next

@@ -27,6 +27,15 @@ export interface Evaluation extends Metrics {
   readonly perOp: ReadonlyArray<Metrics>
 }
 
+/**
+ * Where a step's full-batch loss and gradients come from when they are not
+ * computed here on one batch: e.g. split over worker threads. The loss and the
+ * gradients are those of the mean over every training example.
+ */
+export interface GradientSource {
+  readonly lossAndGrads: (params: Params) => Promise<{ readonly loss: tf.Scalar; readonly grads: Params }>
+}
+
 // ─────────────────────────────────────────────────────────────────────────────
 // step
 // ─────────────────────────────────────────────────────────────────────────────
@@ -36,6 +45,14 @@ export const trainStep = (c: ModelConfig, o: AdamWOptions, state: TrainState, ba
   const { loss, logits, grads } = lossAndGrads(c, state.params, batch)
   const next = adamw(o, state, grads)
   tf.dispose([logits, ...Object.values(grads)])
+  return { state: next, loss }
+}
+
+/** A training step whose gradients come from a `GradientSource`. Leaves `state` as it is. */
+export const trainStepWith = async (o: AdamWOptions, state: TrainState, source: GradientSource): Promise<{ state: TrainState; loss: tf.Scalar }> => {
+  const { loss, grads } = await source.lossAndGrads(state.params)
+  const next = adamw(o, state, grads)
+  tf.dispose(Object.values(grads))
   return { state: next, loss }
 }
 

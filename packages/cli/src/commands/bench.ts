@@ -15,12 +15,13 @@ import {
   initTrainState,
   modelConfigFor,
   prepareTrainData,
-  trainStep,
+  trainStepWith,
 } from '@grokscope/train'
 import { initBackend } from '../backend.js'
 import { UsageError } from '../files.js'
 import { fixed, table } from '../format.js'
 import { measureModel } from '../measure.js'
+import { startPool } from '../parallel.js'
 
 export interface BenchFlags {
   readonly p: number
@@ -28,6 +29,7 @@ export interface BenchFlags {
   readonly steps: number
   readonly warmup: number
   readonly rounds: number
+  readonly threads: number
   readonly vsTorch?: boolean
   readonly torchRef: string
   readonly python: string
@@ -76,22 +78,28 @@ export const benchCommand = async (f: BenchFlags): Promise<void> => {
   const dataset = makeDataset(task.right)
   const c = modelConfigFor(dataset)
   const data = prepareTrainData(c, dataset)
+  const pool = await startPool(c, dataset.train.tokens, dataset.train.labels, f.threads)
   let state: TrainState = initTrainState(initParams(c, 0))
-  const step = (): number => {
+  const step = async (): Promise<number> => {
     const t0 = performance.now()
-    const r = trainStep(c, PAPER_ADAMW, state, data.train)
+    const r = await trainStepWith(PAPER_ADAMW, state, pool)
     r.loss.dataSync()
     tf.dispose(r.loss)
     disposeTrainState(state)
     state = r.state
     return performance.now() - t0
   }
-  for (let i = 0; i < f.warmup; i++) step()
+  const steps = async (k: number): Promise<number[]> => {
+    const times: number[] = []
+    for (let i = 0; i < k; i++) times.push(await step())
+    return times
+  }
+  await steps(f.warmup)
   const tensorsBefore = tf.memory().numTensors
   const rounds: Array<{ grokscope: number; torch: number | null }> = []
   const allSteps: number[] = []
   for (let r = 0; r < f.rounds; r++) {
-    const times = Array.from({ length: f.steps }, step)
+    const times = await steps(f.steps)
     allSteps.push(...times)
     const torch = f.vsTorch === true ? torchRound(f) : null
     rounds.push({ grokscope: quantile(times, 0.5), torch })
@@ -109,6 +117,7 @@ export const benchCommand = async (f: BenchFlags): Promise<void> => {
   })
   disposeTrainState(state)
   disposeTrainData(data)
+  await pool.close()
   const ratios = rounds.filter((r) => r.torch !== null).map((r) => r.grokscope / r.torch!)
   const report = {
     p: f.p,
@@ -117,6 +126,7 @@ export const benchCommand = async (f: BenchFlags): Promise<void> => {
     n_test: dataset.test.size,
     backend: tf.getBackend(),
     simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'),
+    threads: f.threads,
     step_ms: stats(allSteps),
     eval_test_ms: stats(evalTimes),
     ffd_fcr_ms: stats(measureTimes),
@@ -132,7 +142,7 @@ export const benchCommand = async (f: BenchFlags): Promise<void> => {
   }
   const s = (x: ReturnType<typeof stats>) => [fixed(x.median, 1), fixed(x.p10, 1), fixed(x.p90, 1), fixed(x.min, 1), fixed(x.max, 1), String(x.n)]
   const lines = [
-    `p = ${f.p}, r = ${f.frac}: ${dataset.train.size} training examples, ${dataset.test.size} test; backend ${report.backend} (SIMD ${report.simd}), Node ${process.version}`,
+    `p = ${f.p}, r = ${f.frac}: ${dataset.train.size} training examples, ${dataset.test.size} test; backend ${report.backend} (SIMD ${report.simd}), ${f.threads} thread(s), Node ${process.version}`,
     '',
     table(
       ['what (ms)', 'median', 'p10', 'p90', 'min', 'max', 'n'],

@@ -25,6 +25,7 @@ import { initBackend } from '../backend.js'
 import { UsageError, appendLine, readJson, writeAtomic, writeJson } from '../files.js'
 import { fixed } from '../format.js'
 import { brief, measureModel, round } from '../measure.js'
+import { startPool } from '../parallel.js'
 
 export interface TrainFlags {
   readonly op?: string
@@ -49,6 +50,7 @@ export interface TrainFlags {
   readonly posEmbed?: boolean
   readonly lr: number
   readonly wd: number
+  readonly threads: number
 }
 
 /** What `config.json` holds: enough to rebuild the run exactly. */
@@ -151,6 +153,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
   const dataset = makeDataset(task)
   const c = run.model
   const data = prepareTrainData(c, dataset)
+  const pool = await startPool(c, dataset.train.tokens, dataset.train.labels, f.threads)
   let state: TrainState = existing ? decodeTrainState(readJson(at(FILES.state))) : initTrainState(initParams(c, task.seed))
   const startStep = state.step
   if (existing) truncateMetrics(at(FILES.metrics), startStep)
@@ -193,6 +196,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
     stopAfterGrok: loop.stop_after_grok,
     grokThreshold: loop.grok_threshold,
     grokStep: existing ? lastGrokStep(at(FILES.metrics)) : null,
+    gradients: pool,
   }
   const result = await train(c, data, state, options, {
     onStep: async (step) => {
@@ -258,11 +262,13 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
     steps_per_s: round(stepsRun / Math.max(wall, 1e-9), 3),
     ms_per_step: stepsRun === 0 ? null : round((1000 * wall) / stepsRun, 3),
     backend: tf.getBackend(),
+    threads: f.threads,
     files: FILES,
   }
   save(state, summary)
   disposeTrainState(state)
   disposeTrainData(data)
+  await pool.close()
   const verdict = result.grokStep !== null ? `grokked at step ${result.grokStep}` : 'did not grok'
   process.stdout.write(
     `${interrupted ? 'interrupted' : 'done'}: ${run.task.ops.join(', ')} mod ${task.p}, ${verdict}; ${state.step} steps in ${wall.toFixed(1)} s` +

@@ -1,0 +1,30 @@
+// A worker of the gradient pool: its own WASM backend and shard; on each 'step'
+// it reads the weights from shared memory and writes back its weighted gradients and loss.
+import { parentPort, workerData } from 'node:worker_threads'
+import * as tf from '@tensorflow/tfjs-core'
+import { lossAndGrads, paramShapes, prepareBatch } from '@grokscope/model'
+import { initBackend } from './backend.js'
+import { type WorkerInit, layout } from './parallel.js'
+
+const init = workerData as WorkerInit
+await initBackend()
+const c = init.config
+const batch = prepareBatch(c, init.tokens, init.labels)
+const { names, offsets, sizes, total } = layout(c)
+const params = new Float32Array(init.params)
+const out = new Float32Array(init.grads)
+const shapes = Object.fromEntries(paramShapes(c))
+
+parentPort!.on('message', () => {
+  const weights = Object.fromEntries(names.map((name, i) => [name, tf.tensor(params.slice(offsets[i]!, offsets[i]! + sizes[i]!), [...shapes[name]!])]))
+  const r = lossAndGrads(c, weights, batch)
+  names.forEach((name, i) => {
+    const g = tf.tidy(() => tf.mul(r.grads[name]!, init.weight))
+    out.set(g.dataSync() as Float32Array, offsets[i])
+    g.dispose()
+  })
+  out[total] = r.loss.dataSync()[0]! * init.weight
+  tf.dispose([r.loss, r.logits, ...Object.values(r.grads), ...Object.values(weights)])
+  parentPort!.postMessage('done')
+})
+parentPort!.postMessage('ready')

@@ -1,0 +1,103 @@
+// Full-batch gradients split over worker threads: the main thread computes one
+// shard while each worker computes another on its own WASM instance; weights go
+// out and gradients come back through shared memory. The result is the gradient of
+// the mean loss over every example, up to float32 summation order.
+import { Worker } from 'node:worker_threads'
+import * as tf from '@tensorflow/tfjs-core'
+import { type Batch, type ModelConfig, type Params, disposeInputs, lossAndGrads, paramShapes, prepareBatch } from '@grokscope/model'
+import type { GradientSource } from '@grokscope/train'
+
+/** What a worker is started with. */
+export interface WorkerInit {
+  readonly config: ModelConfig
+  readonly tokens: Int32Array
+  readonly labels: Int32Array
+  readonly weight: number
+  readonly params: SharedArrayBuffer
+  readonly grads: SharedArrayBuffer
+}
+
+/** Offsets of each weight in the flat float32 layout shared with the workers. */
+export const layout = (c: ModelConfig): { names: string[]; offsets: number[]; sizes: number[]; total: number } => {
+  const shapes = paramShapes(c)
+  const sizes = shapes.map(([, s]) => s.reduce((a, b) => a * b, 1))
+  const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0))
+  return { names: shapes.map(([n]) => n), offsets, sizes, total: sizes.reduce((a, b) => a + b, 0) }
+}
+
+/** A gradient source over `threads` threads (the main one included), and how to stop it. */
+export interface Pool extends GradientSource {
+  readonly threads: number
+  readonly close: () => Promise<void>
+}
+
+/** Splits the training set into `threads` contiguous shards; `threads = 1` computes everything here. */
+export const startPool = async (c: ModelConfig, tokens: Int32Array, labels: Int32Array, threads: number): Promise<Pool> => {
+  const n = labels.length
+  const shards = Array.from({ length: threads }, (_, i) => [Math.floor((i * n) / threads), Math.floor(((i + 1) * n) / threads)] as const)
+  const [start, end] = shards[0]!
+  const main: Batch = prepareBatch(c, tokens.slice(3 * start, 3 * end), labels.slice(start, end))
+  const mainWeight = (end - start) / n
+  const { names, offsets, sizes, total } = layout(c)
+  const sharedParams = new SharedArrayBuffer(4 * total)
+  const paramView = new Float32Array(sharedParams)
+  const workers = shards.slice(1).map(([s, e]) => {
+    const grads = new SharedArrayBuffer(4 * (total + 1))
+    const init: WorkerInit = { config: c, tokens: tokens.slice(3 * s, 3 * e), labels: labels.slice(s, e), weight: (e - s) / n, params: sharedParams, grads }
+    const worker = new Worker(new URL('./grad-worker.js', import.meta.url), { workerData: init })
+    return { worker, view: new Float32Array(grads) }
+  })
+  await Promise.all(
+    workers.map(
+      ({ worker }) =>
+        new Promise<void>((resolve, reject) => {
+          worker.once('message', () => resolve())
+          worker.once('error', reject)
+        }),
+    ),
+  )
+  const done = (worker: Worker) =>
+    new Promise<void>((resolve, reject) => {
+      const onError = (e: Error) => reject(e)
+      worker.once('error', onError)
+      worker.once('message', () => {
+        worker.off('error', onError)
+        resolve()
+      })
+    })
+
+  return {
+    threads,
+    lossAndGrads: async (params: Params) => {
+      if (workers.length > 0) {
+        names.forEach((name, i) => paramView.set(params[name]!.dataSync() as Float32Array, offsets[i]))
+        const pending = workers.map(({ worker }) => {
+          const p = done(worker)
+          worker.postMessage('step')
+          return p
+        })
+        const mine = lossAndGrads(c, params, main)
+        await Promise.all(pending)
+        return tf.tidy(() => {
+          const grads = Object.fromEntries(
+            names.map((name, i) => {
+              const shape = params[name]!.shape
+              const parts = workers.map(({ view }) => tf.tensor(view.subarray(offsets[i]!, offsets[i]! + sizes[i]!), shape))
+              return [name, tf.addN([tf.mul(mine.grads[name]!, mainWeight), ...parts])]
+            }),
+          )
+          const loss = tf.addN([tf.mul(mine.loss, mainWeight), ...workers.map(({ view }) => tf.scalar(view[total]!))]) as tf.Scalar
+          tf.dispose([mine.loss, mine.logits, ...Object.values(mine.grads)])
+          return { loss, grads }
+        })
+      }
+      const mine = lossAndGrads(c, params, main)
+      tf.dispose(mine.logits)
+      return { loss: mine.loss, grads: mine.grads }
+    },
+    close: async () => {
+      disposeInputs(main)
+      await Promise.all(workers.map(({ worker }) => worker.terminate()))
+    },
+  }
+}
