@@ -249,77 +249,78 @@ export const usesVocabularyTables = (c: ModelConfig): boolean => c.nLayers === 1
 
 interface TableCache {
   readonly oneHot: ReadonlyArray<tf.Tensor2D> // per position [B, V]
-  readonly WQ: ReadonlyArray<tf.Tensor2D> // per head [d_model, d_head]
-  readonly WK: ReadonlyArray<tf.Tensor2D>
-  readonly WV: ReadonlyArray<tf.Tensor2D>
-  readonly WO: ReadonlyArray<tf.Tensor2D> // per head [d_head, d_model]
+  readonly WQ: tf.Tensor2D // [d_model, H·d_head]
+  readonly WK: tf.Tensor2D
+  readonly WV: tf.Tensor2D
+  readonly WO: tf.Tensor2D // [H·d_head, d_model]
   readonly q: ReadonlyArray<tf.Tensor2D> // per head [B, d_head]
   readonly kTab: ReadonlyArray<tf.Tensor2D> // per head [V, d_head]
   readonly vTab: ReadonlyArray<tf.Tensor2D> // per head [V, d_head]
   readonly A: ReadonlyArray<ReadonlyArray<tf.Tensor1D>> // per head, per key position [B]
   readonly P: ReadonlyArray<tf.Tensor2D> // per head [B, V], attention weights gathered onto the vocabulary
-  readonly z: ReadonlyArray<tf.Tensor2D> // per head [B, d_head], the attention output before W_O
+  readonly Z2: tf.Tensor2D // [B, H·d_head], the attention output before W_O
   readonly mlp: MlpCache
 }
 
-// Heads are kept as lists of 2-D tensors: WASM's batched matMul is ~5× slower than per-head 2-D products.
+/** The heads' column blocks of a `[n, H·d_head]` matrix. */
+const splitHeads = (c: ModelConfig, x: tf.Tensor2D): tf.Tensor2D[] => tf.split(x, c.nHeads, 1) as tf.Tensor2D[]
+
+// Products shared by all heads are single 2-D products on `[·, H·d_head]`; only the
+// products that differ per head are per head, as 2-D products (WASM's batched
+// matMul is ~5× slower than the same work as separate 2-D products).
 const tableForward = (c: ModelConfig, params: Params, x: Inputs): [tf.Tensor2D, TableCache] => {
   const [T, B, V] = [c.nCtx, x.size, c.dVocab]
   const W_E = params['embed.W_E'] as tf.Tensor2D
-  const heads = (name: 'W_Q' | 'W_K' | 'W_V' | 'W_O'): tf.Tensor2D[] => tf.unstack(params[blockName(0, name)]!) as tf.Tensor2D[]
-  const [WQ, WK, WV, WO] = [heads('W_Q'), heads('W_K'), heads('W_V'), heads('W_O')]
+  const WQ = headsToFlat(params[blockName(0, 'W_Q')]!, c)
+  const WK = headsToFlat(params[blockName(0, 'W_K')]!, c)
+  const WV = headsToFlat(params[blockName(0, 'W_V')]!, c)
+  const WO = tf.reshape(params[blockName(0, 'W_O')]!, [c.nHeads * c.dHead, c.dModel]) as tf.Tensor2D
   const oneHot = Array.from({ length: T }, (_, t) => tf.slice(x.oneHot, [t * B, 0], [B, V]) as tf.Tensor2D)
   const last = oneHot[T - 1]!
   const scale = 1 / Math.sqrt(c.dHead)
-  const q = WQ.map((w): tf.Tensor2D => tf.matMul(last, tf.matMul(W_E, w))) // [B, dh]
-  const kTab = WK.map((w): tf.Tensor2D => tf.matMul(W_E, w)) // [V, dh]
-  const vTab = WV.map((w): tf.Tensor2D => tf.matMul(W_E, w))
+  const q = splitHeads(c, tf.matMul(last, tf.matMul(W_E, WQ))) // per head [B, dh]
+  const kTab = splitHeads(c, tf.matMul(W_E, WK)) // per head [V, dh]
+  const vTab = splitHeads(c, tf.matMul(W_E, WV))
   const A = q.map((qh, h) => {
-    const byToken = tf.matMul(qh, tf.transpose(kTab[h]!)) // [B, V]: the query against every token's key
+    const byToken = mmt(qh, kTab[h]!) // [B, V]: the query against every token's key
     // The last position attends to every position: no mask is needed.
     const scores = tf.mul(tf.stack(oneHot.map((oh) => tf.sum(tf.mul(byToken, oh), 1))), scale) // [T, B]
     const E = tf.exp(tf.sub(scores, tf.max(scores, 0, true)))
     return tf.unstack(tf.div(E, tf.sum(E, 0, true))) as tf.Tensor1D[]
   })
   const P = A.map((a) => tf.addN(oneHot.map((oh, j) => tf.mul(tf.expandDims(a[j]!, 1), oh))) as tf.Tensor2D)
-  const z = P.map((ph, h): tf.Tensor2D => tf.matMul(ph, vTab[h]!)) // [B, dh]
-  const Y2 = tf.add(tf.matMul(last, W_E), tf.addN(z.map((zh, h) => tf.matMul(zh, WO[h]!)))) as tf.Tensor2D // [B, d_model]
+  const Z2 = tf.concat(P.map((ph, h) => tf.matMul(ph, vTab[h]!)), 1) as tf.Tensor2D // [B, H·dh]
+  const Y2 = tf.add(tf.matMul(last, W_E), tf.matMul(Z2, WO)) as tf.Tensor2D // [B, d_model]
   const [out, mlp] = mlpForward(c, params, 0, Y2)
-  return [out, { oneHot, WQ, WK, WV, WO, q, kTab, vTab, A, P, z, mlp }]
+  return [out, { oneHot, WQ, WK, WV, WO, q, kTab, vTab, A, P, Z2, mlp }]
 }
 
 const tableBackward = (c: ModelConfig, params: Params, k: TableCache, dOut: tf.Tensor2D): Record<string, tf.Tensor> => {
   const T = c.nCtx
-  const [V, dh, d] = [c.dVocab, c.dHead, c.dModel]
   const W_E = params['embed.W_E'] as tf.Tensor2D
-  const scale = 1 / Math.sqrt(dh)
+  const scale = 1 / Math.sqrt(c.dHead)
   const [mlpGrads, dY2] = mlpBackward(c, params, 0, k.mlp, dOut)
   const last = k.oneHot[T - 1]!
+  const dZ = splitHeads(c, mmt(dY2, k.WO)) // per head [B, dh]
   const perHead = k.q.map((qh, h) => {
-    const dZ = mmt(dY2, k.WO[h]!) // [B, dh]
-    const dP = mmt(dZ, k.vTab[h]!) // [B, V]
-    const dVTab = tmm(k.P[h]!, dZ) // [V, dh]
+    const dP = mmt(dZ[h]!, k.vTab[h]!) // [B, V]
     const a = k.A[h]!
     const dA = k.oneHot.map((oh) => tf.sum(tf.mul(dP, oh), 1)) // T × [B]
     const inner = tf.addN(a.map((aj, j) => tf.mul(aj, dA[j]!)))
     const dByToken = tf.mul(tf.addN(k.oneHot.map((oh, j) => tf.mul(tf.expandDims(tf.mul(a[j]!, tf.sub(dA[j]!, inner)), 1), oh))), scale) as tf.Tensor2D // [B, V]
-    const dq = tf.matMul(dByToken, k.kTab[h]!) as tf.Tensor2D // [B, dh]
-    const dKTab = tmm(dByToken, qh) // [V, dh]
-    const dQTab = tmm(last, dq) // [V, dh]
-    return { dQTab, dKTab, dVTab, dW_O: tmm(k.z[h]!, dY2) }
+    return { dq: tf.matMul(dByToken, k.kTab[h]!), dKTab: tmm(dByToken, qh), dVTab: tmm(k.P[h]!, dZ[h]!) }
   })
-  // tab = W_E·W  ⇒  dW = W_Eᵀ·dTab and dW_E += dTab·Wᵀ
-  const dW_E = tf.addN([
-    tmm(last, dY2),
-    ...perHead.flatMap((g, h) => [mmt(g.dQTab, k.WQ[h]!), mmt(g.dKTab, k.WK[h]!), mmt(g.dVTab, k.WV[h]!)]),
-  ])
-  const stackHeads = (f: (g: (typeof perHead)[number]) => tf.Tensor2D) => tf.stack(perHead.map((g) => tmm(W_E, f(g))))
+  const dTabQ = tmm(last, tf.concat(perHead.map((g) => g.dq), 1) as tf.Tensor2D) // [V, H·dh]
+  const dTabK = tf.concat(perHead.map((g) => g.dKTab), 1) as tf.Tensor2D
+  const dTabV = tf.concat(perHead.map((g) => g.dVTab), 1) as tf.Tensor2D
+  // tab = W_E·W  ⇒  dW = W_Eᵀ·dTab and dW_E += dTab·Wᵀ; the residual adds the last position's gradient.
+  const dW_E = tf.addN([tmm(last, dY2), mmt(dTabQ, k.WQ), mmt(dTabK, k.WK), mmt(dTabV, k.WV)])
   return {
     'embed.W_E': dW_E,
-    [blockName(0, 'W_Q')]: stackHeads((g) => g.dQTab),
-    [blockName(0, 'W_K')]: stackHeads((g) => g.dKTab),
-    [blockName(0, 'W_V')]: stackHeads((g) => g.dVTab),
-    [blockName(0, 'W_O')]: tf.stack(perHead.map((g) => g.dW_O)),
+    [blockName(0, 'W_Q')]: flatToHeads(tmm(W_E, dTabQ), c),
+    [blockName(0, 'W_K')]: flatToHeads(tmm(W_E, dTabK), c),
+    [blockName(0, 'W_V')]: flatToHeads(tmm(W_E, dTabV), c),
+    [blockName(0, 'W_O')]: tf.reshape(tmm(k.Z2, dY2), [c.nHeads, c.dHead, c.dModel]),
     ...mlpGrads,
   }
 }
