@@ -222,6 +222,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
         ...m,
         grok_step: r.grokStep,
         elapsed_s: round(elapsed, 3),
+        num_tensors: tf.memory().numTensors,
       }
       appendLine(at(FILES.metrics), JSON.stringify(line))
       const sps = (r.step - startStep) / Math.max(elapsed, 1e-9)
