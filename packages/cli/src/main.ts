@@ -7,6 +7,7 @@ import { FractionCodec, MAX_P, MIN_P, PrimeCodec, SeedCodec, formatErrors } from
 import { analyzeCommand } from './commands/analyze.js'
 import { benchCommand } from './commands/bench.js'
 import { opsCommand } from './commands/ops.js'
+import { plotCommand } from './commands/plot.js'
 import { predictCommand } from './commands/predict.js'
 import { trainCommand } from './commands/train.js'
 import { UsageError } from './files.js'
@@ -128,6 +129,13 @@ program
   .option('--json', 'print JSON with the full logits')
   .addHelpText('after', '\nExample:\n  grokscope predict runs/add-p31-r0.5-s0 --pairs 3,5 7,2')
   .action((target: string, o: { pairs: string[]; op?: string; json?: boolean }) => predictCommand(target, o))
+
+program
+  .command('plot')
+  .description('draw a run’s curves (accuracy, loss, FFD/FCR of W_E and W_L against the step) as an SVG')
+  .argument('<run>', 'a run folder')
+  .option('--out <file.svg>', 'where to write it (default: <run>/curves.svg)')
+  .action((run: string, o: { out?: string }) => plotCommand(run, o))
 
 program
   .command('bench')

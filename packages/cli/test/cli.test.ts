@@ -53,6 +53,7 @@ describe('bad input: one line naming the problem, exit code 2, nothing written',
     [['analyze', 'x', '--eta', '2'], '"2" is not allowed (a number with 0 ≤ η < 1)'],
     [['predict', 'x'], "required option '--pairs <a,b...>' not specified"],
     [['frobnicate'], "unknown command 'frobnicate'"],
+    [['plot', '/nonexistent'], '/nonexistent has no metrics.jsonl'],
   ])('%j', async (args, message) => {
     const dir = tmp()
     const r = await cli(args[0] === 'train' ? [...args, '--out', path.join(dir, 'run')] : args, { cwd: dir })
@@ -91,7 +92,10 @@ describe('a run folder', () => {
     const first = await cli(['train', ...SMALL, '--ops', 'add,mul', '--steps', '30', '--checkpoint-every', '10', '--out', out])
     expect(first.code).toBe(0)
     expect(first.stdout).toContain(`results in ${out}/`)
-    expect(readdirSync(out).sort()).toEqual(['config.json', 'metrics.jsonl', 'state.json', 'summary.json', 'weights.json'])
+    expect(readdirSync(out).sort()).toEqual(['config.json', 'curves.svg', 'metrics.jsonl', 'state.json', 'summary.json', 'weights.json'])
+    const svg = readFileSync(path.join(out, 'curves.svg'), 'utf8')
+    expect(svg).toMatch(/^<svg /)
+    for (const label of ['accuracy', 'loss (log)', 'FFD / FCR', 'FFD(W_E)', 'FCR(W_L)', 'add, mul mod 7']) expect(svg).toContain(label)
     const m = lines(path.join(out, 'metrics.jsonl'))
     expect(m.map((x) => x.step)).toEqual([10, 20, 30])
     expect(m[0]).toMatchObject({ W_E: { ffd: expect.any(Number), fcr: expect.any(Number) }, W_L: { ffd: expect.any(Number), fcr: expect.any(Number) } })
@@ -106,6 +110,9 @@ describe('a run folder', () => {
     expect(JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'))).toMatchObject({ steps: 50, resumed_from_step: 30 })
     const analyzed = await cli(['analyze', out, '--json'])
     expect(JSON.parse(analyzed.stdout).ops).toEqual(['add', 'mul'])
+    const plotted = await cli(['plot', out, '--out', path.join(out, 'again.svg')])
+    expect(plotted.stdout.trim()).toBe(path.join(out, 'again.svg'))
+    expect(readFileSync(path.join(out, 'again.svg'), 'utf8')).toContain('step')
     const predicted = await cli(['predict', out, '--op', 'mul', '--pairs', '3,5', '--json'])
     expect(JSON.parse(predicted.stdout)[0]).toMatchObject({ a: 3, b: 5, op: 'mul', input: [3, 8, 5], expected: 1 })
   }, 30_000)
@@ -160,7 +167,7 @@ describe.each(FIXTURES)('parity with the PyTorch fixture %s through the CLI', (n
 })
 
 describe('help', () => {
-  it.each([['--help'], ['train', '--help'], ['analyze', '--help'], ['predict', '--help'], ['ops', '--help']])('%j prints usage and exits 0', async (...args) => {
+  it.each([['--help'], ['train', '--help'], ['analyze', '--help'], ['predict', '--help'], ['ops', '--help'], ['plot', '--help'], ['bench', '--help']])('%j prints usage and exits 0', async (...args) => {
     const r = await cli(args)
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('Usage: grokscope')

@@ -26,6 +26,7 @@ import { UsageError, appendLine, readJson, writeAtomic, writeJson } from '../fil
 import { fixed } from '../format.js'
 import { brief, measureModel, round } from '../measure.js'
 import { startPool } from '../parallel.js'
+import { plotRun } from './plot.js'
 
 export interface TrainFlags {
   readonly op?: string
@@ -68,6 +69,7 @@ const FILES = {
   weights: 'weights.json',
   state: 'state.json',
   summary: 'summary.json',
+  curves: 'curves.svg',
 } as const
 
 const VERSION = '0.1.0'
@@ -267,6 +269,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
     files: FILES,
   }
   save(state, summary)
+  if (lastEval !== null) await plotRun(out)
   disposeTrainState(state)
   disposeTrainData(data)
   await pool.close()
@@ -274,7 +277,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
   process.stdout.write(
     `${interrupted ? 'interrupted' : 'done'}: ${run.task.ops.join(', ')} mod ${task.p}, ${verdict}; ${state.step} steps in ${wall.toFixed(1)} s` +
       `${measures === null ? '' : `; W_E FFD ${fixed(measures.W_E.ffd, 3)} FCR ${fixed(measures.W_E.fcr, 3)}`}\n` +
-      `results in ${out}/ (${FILES.summary}, ${FILES.metrics}, ${FILES.weights})${interrupted ? `; continue with --resume --out ${out}` : ''}\n`,
+      `results in ${out}/ (${FILES.summary}, ${FILES.metrics}, ${FILES.weights}, ${FILES.curves})${interrupted ? `; continue with --resume --out ${out}` : ''}\n`,
   )
   if (interrupted) process.exitCode = 130
 }
