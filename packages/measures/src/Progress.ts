@@ -28,10 +28,11 @@ const countAbove = (xs: Float64Array, eta: number): number => {
  * `1/(2K) · Σ_k (1[μ_k/max μ > η] + 1[ν_k/max ν > η])`, `K = ⌊p/2⌋`.
  * Range `[1/K, 1]`; low means a few key frequencies dominate.
  * Zero case: if every `μ_k` (or every `ν_k`) is 0, none of them counts, so the
- * zero matrix has FFD 0.
+ * zero matrix has FFD 0. The denominator is the number of non-constant basis
+ * rows (`2K` for odd `n`; `n − 1` in general, e.g. the multiplicative basis).
  */
 export const ffd = (s: Spectrum, eta: number = DEFAULT_ETA): number =>
-  (countAbove(s.cos, eta) + countAbove(s.sin, eta)) / (2 * s.cos.length)
+  (countAbove(s.cos, eta) + countAbove(s.sin, eta)) / (s.cos.length + s.sin.length)
 
 /** Alias of `ffd`, the measure's name in the paper's arXiv v2. */
 export const ffs = ffd
@@ -44,6 +45,7 @@ export const cosSinRatio = (mu: number, nu: number): number =>
  * Fourier Coefficient Ratio: `1/K · Σ_k min(μ_k/ν_k, ν_k/μ_k)`.
  * Range `[0, 1]` (`(0, 1]` when no coefficient vanishes); low means each
  * frequency is cosine- or sine-biased. A frequency with `μ_k = ν_k = 0` counts
- * as balanced (ratio 1); one with exactly one of them 0 has ratio 0.
+ * as balanced (ratio 1); one with exactly one of them 0 has ratio 0. Only the
+ * frequencies that have both a cosine and a sine count (for even `n`, not `n/2`).
  */
-export const fcr = (s: Spectrum): number => s.cos.reduce((acc, mu, i) => acc + cosSinRatio(mu, s.sin[i]!), 0) / s.cos.length
+export const fcr = (s: Spectrum): number => s.sin.reduce((acc, nu, i) => acc + cosSinRatio(s.cos[i]!, nu), 0) / s.sin.length

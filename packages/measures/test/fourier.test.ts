@@ -4,7 +4,7 @@ import { fourierBasis, frobenius, matrix, mul, spectrum, transpose } from '../sr
 import { SMALL_ODD_PRIMES, primeAndMatrix } from './arbitraries.js'
 
 describe('fourierBasis', () => {
-  it.each(SMALL_ODD_PRIMES)('the basis of ℤ_%i is orthonormal', (p) => {
+  it.each([...SMALL_ODD_PRIMES, 4, 6, 10, 30, 96])('the basis of ℤ_%i is orthonormal', (p) => {
     const B = fourierBasis(p).matrix
     const G = mul(B, transpose(B))
     for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) expect(G.data[i * p + j]).toBeCloseTo(i === j ? 1 : 0, 12)
@@ -14,9 +14,13 @@ describe('fourierBasis', () => {
     expect(fourierBasis(7).names).toEqual(['const', 'cos 1', 'sin 1', 'cos 2', 'sin 2', 'cos 3', 'sin 3'])
   })
 
-  it('rejects an even or too small p', () => {
-    expect(() => fourierBasis(8)).toThrow('p must be an odd integer ≥ 3, got 8')
-    expect(() => fourierBasis(1)).toThrow(RangeError)
+  it('for even n the last row is cos n/2 alone', () => {
+    expect(fourierBasis(6).names).toEqual(['const', 'cos 1', 'sin 1', 'cos 2', 'sin 2', 'cos 3'])
+  })
+
+  it('rejects n below 3 or not an integer', () => {
+    expect(() => fourierBasis(2)).toThrow('n must be an integer ≥ 3, got 2')
+    expect(() => fourierBasis(5.5)).toThrow(RangeError)
   })
 })
 
