@@ -1,0 +1,45 @@
+/**
+ * The logits of a model over all `p²` pairs in the 2-D Fourier basis, and how
+ * asymmetric that map is (the paper's observation that subtraction is).
+ *
+ * @example
+ * import { logitsFourierMap, asymmetry } from '@grokscope/measures'
+ * const M = logitsFourierMap(logits, 97)  // [p, p]: rows basis_a, columns basis_b
+ * asymmetry(M)                            // 0 for a+b, larger for a−b
+ *
+ * @since 0.1.0
+ */
+import { fourierBasis } from './Fourier.js'
+import { type Matrix, frobenius, mul, transpose } from './Matrix.js'
+
+/**
+ * `M[i][j] = ‖Σ_{a,b} B[i,a] · B[j,b] · L[a,b,·]‖₂`: the norm over the output
+ * axis of the logits transformed along `a` (rows) and `b` (columns).
+ * `logits` holds `L[a, b, c]` at `(a·p + b)·n + c` for `n` outputs per pair.
+ * Rows and columns are named by `fourierBasis(p).names`. By Parseval `‖M‖_F = ‖L‖`.
+ */
+export const logitsFourierMap = (logits: Float64Array, p: number, n: number = p): Matrix => {
+  if (logits.length !== p * p * n) throw new RangeError(`logitsFourierMap: ${logits.length} values are not p·p·n = ${p * p * n}`)
+  const B = fourierBasis(p).matrix
+  const alongA = mul(B, { rows: p, cols: p * n, data: logits }) // [i, (b, c)]
+  const out = new Float64Array(p * p)
+  for (let i = 0; i < p; i++) {
+    const slab: Matrix = { rows: p, cols: n, data: alongA.data.subarray(i * p * n, (i + 1) * p * n) } // [b, c]
+    const both = mul(B, slab) // [j, c]
+    for (let j = 0; j < p; j++) {
+      let s = 0
+      for (let c = 0; c < n; c++) s += both.data[j * n + c]! ** 2
+      out[i * p + j] = Math.sqrt(s)
+    }
+  }
+  return { rows: p, cols: p, data: out }
+}
+
+/** `‖M − Mᵀ‖_F / ‖M‖_F` of a square map: 0 when symmetric, at most √2; 0 for the zero map. */
+export const asymmetry = (m: Matrix): number => {
+  if (m.rows !== m.cols) throw new RangeError(`asymmetry: the map is ${m.rows}×${m.cols}, not square`)
+  const norm = frobenius(m)
+  if (norm === 0) return 0
+  const t = transpose(m)
+  return frobenius({ ...m, data: m.data.map((x, i) => x - t.data[i]!) }) / norm
+}
