@@ -67,10 +67,11 @@ export const referenceLogits = (c: ModelConfig, host: HostParams, tokens: Readon
   })
 }
 
-/** Mean cross-entropy in float64. */
+/** Mean cross-entropy in float64, accurate for tiny losses (`m + log1p(expm1(−m) + Σ_{j≠y} e^{z_j − m})`). */
 export const referenceLoss = (logits: Mat, labels: ReadonlyArray<number>): number =>
   logits.reduce((acc, row, i) => {
-    const mx = Math.max(...row)
-    const lse = mx + Math.log(row.reduce((s, y) => s + Math.exp(y - mx), 0))
-    return acc + lse - row[labels[i]!]!
+    const y = labels[i]!
+    const z = row.map((l) => l - row[y]!)
+    const m = Math.max(0, ...z.filter((_, j) => j !== y))
+    return acc + m + Math.log1p(Math.expm1(-m) + z.reduce((s, zj, j) => s + (j === y ? 0 : Math.exp(zj - m)), 0))
   }, 0) / logits.length

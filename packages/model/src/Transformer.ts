@@ -382,21 +382,54 @@ const pass = (c: ModelConfig, params: Params, x: Inputs): Pass => (usesVocabular
 /** The logits at the last position, `[batch, n_out]`. */
 export const forward = (c: ModelConfig, params: Params, x: Inputs): tf.Tensor2D => tf.tidy(() => pass(c, params, x).logits)
 
-/** Mean cross-entropy, computed stably with log-sum-exp: `mean(lse(logits) − logits[y])`. */
-export const crossEntropy = (logits: tf.Tensor2D, labelsOneHot: tf.Tensor2D): tf.Scalar =>
-  tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), labelsOneHot), 1))) as tf.Scalar)
+/**
+ * `log(1 + x)`, accurate for tiny `x` (WASM's `Log1p` kernel is `log(1 + x)`, which
+ * is 0 below 6e-8): `x · log(u) / (u − 1)` with `u = 1 + x` rounded (Goldberg), `x` where `u = 1`.
+ */
+const log1p = (x: tf.Tensor): tf.Tensor =>
+  tf.tidy(() => {
+    const u = tf.add(1, x)
+    const d = tf.sub(u, 1)
+    return tf.where(tf.equal(d, 0), x, tf.mul(x, tf.div(tf.log(u), d)))
+  })
 
-/** Per-example cross-entropy, `[batch]`. */
+/**
+ * Per-example cross-entropy, `[batch]`, accurate in float32 down to the smallest
+ * losses: with `z_j = logit_j − logit_y` and `m = max(0, max_{j≠y} z_j)`,
+ * `loss = m + log1p(expm1(−m) + Σ_{j≠y} exp(z_j − m))`. For a confident correct
+ * prediction this is `log1p(Σ_{j≠y} exp(z_j))`, with no `1 − p` cancellation:
+ * `lse(logits) − logit_y` in float32 is quantised near 1e-7 (SPEC §3 asks for a smooth curve).
+ */
 export const crossEntropyPerExample = (logits: tf.Tensor2D, labelsOneHot: tf.Tensor2D): tf.Tensor1D =>
-  tf.tidy(() => tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), labelsOneHot), 1)) as tf.Tensor1D)
+  tf.tidy(() => {
+    const others = tf.sub(1, labelsOneHot)
+    const z = tf.sub(logits, tf.sum(tf.mul(logits, labelsOneHot), 1, true)) // [B, n]: logit_j − logit_y
+    const m = tf.relu(tf.max(tf.add(z, tf.mul(labelsOneHot, -1e30)), 1, true)) // [B, 1]
+    const rest = tf.sum(tf.mul(tf.exp(tf.sub(z, m)), others), 1, true)
+    return tf.reshape(tf.add(m, log1p(tf.add(tf.expm1(tf.neg(m)), rest))), [-1]) as tf.Tensor1D
+  })
+
+/** Mean cross-entropy (see `crossEntropyPerExample`). */
+export const crossEntropy = (logits: tf.Tensor2D, labelsOneHot: tf.Tensor2D): tf.Scalar =>
+  tf.tidy(() => tf.mean(crossEntropyPerExample(logits, labelsOneHot)) as tf.Scalar)
+
+/**
+ * `∂loss/∂logits = (softmax − onehot) / B`, with the correct class's entry formed
+ * as `−Σ_{j≠y} p_j` rather than `p_y − 1`, which float32 rounds to multiples of 6e-8
+ * once the loss is small — noise that AdamW's normalisation would amplify.
+ */
+const crossEntropyGrad = (logits: tf.Tensor2D, labelsOneHot: tf.Tensor2D): tf.Tensor2D =>
+  tf.tidy(() => {
+    const pOthers = tf.mul(tf.softmax(logits), tf.sub(1, labelsOneHot))
+    return tf.div(tf.sub(pOthers, tf.mul(labelsOneHot, tf.sum(pOthers, 1, true))), logits.shape[0]) as tf.Tensor2D
+  })
 
 /** The mean cross-entropy on a batch, the logits, and the gradient of every weight. */
 export const lossAndGrads = (c: ModelConfig, params: Params, batch: Batch): LossAndGrads =>
   tf.tidy(() => {
     const run = pass(c, params, batch)
-    const logProbs = tf.logSoftmax(run.logits)
-    const loss = tf.neg(tf.mean(tf.sum(tf.mul(logProbs, batch.labelsOneHot), 1))) as tf.Scalar
-    const dLogits = tf.div(tf.sub(tf.exp(logProbs), batch.labelsOneHot), batch.size) as tf.Tensor2D
+    const loss = crossEntropy(run.logits, batch.labelsOneHot)
+    const dLogits = crossEntropyGrad(run.logits, batch.labelsOneHot)
     const grads = run.backward(mmt(dLogits, params['unembed.W_U'] as tf.Tensor2D), batch)
     return { loss, logits: run.logits, grads: { ...grads, 'unembed.W_U': tmm(run.final, dLogits) } }
   })
