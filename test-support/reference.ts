@@ -5,7 +5,10 @@ import type { HostParams, ModelConfig } from '@grokscope/model'
 
 type Mat = number[][]
 
-const get = (host: HostParams, name: string): { shape: ReadonlyArray<number>; data: ArrayLike<number> } => {
+/** Weights by TransformerLens name, in any precision. */
+export type RefWeights = Readonly<Record<string, { readonly shape: ReadonlyArray<number>; readonly data: ArrayLike<number> }>>
+
+const get = (host: RefWeights, name: string): { shape: ReadonlyArray<number>; data: ArrayLike<number> } => {
   const w = host[name]
   if (w === undefined) throw new Error(`reference: ${name} missing`)
   return w
@@ -34,7 +37,7 @@ const erf = (x: number): number => {
 }
 
 /** Logits `[batch][n_out]` at the last position, in float64, for token rows `[batch][n_ctx]`. */
-export const referenceLogits = (c: ModelConfig, host: HostParams, tokens: ReadonlyArray<ReadonlyArray<number>>): Mat => {
+export const referenceLogits = (c: ModelConfig, host: RefWeights, tokens: ReadonlyArray<ReadonlyArray<number>>): Mat => {
   const { dModel: d, nHeads: H, dHead: dh, dMlp: m } = c
   const WE = get(host, 'embed.W_E').data
   return tokens.map((seq) => {
@@ -75,3 +78,18 @@ export const referenceLoss = (logits: Mat, labels: ReadonlyArray<number>): numbe
     const m = Math.max(0, ...z.filter((_, j) => j !== y))
     return acc + m + Math.log1p(Math.expm1(-m) + z.reduce((s, zj, j) => s + (j === y ? 0 : Math.exp(zj - m)), 0))
   }, 0) / logits.length
+
+/** Host weights as mutable float64 copies, for finite differences. */
+export const toFloat64 = (host: HostParams): Record<string, { shape: ReadonlyArray<number>; data: Float64Array }> =>
+  Object.fromEntries(Object.entries(host).map(([k, w]) => [k, { shape: w.shape, data: Float64Array.from(w.data) }]))
+
+/** Central differences `(f(x+h) − f(x−h)) / 2h` of `f` for every entry of `data` (restored after each). */
+export const finiteDifferences = (data: Float64Array, f: () => number, h: number): number[] =>
+  Array.from(data, (x, i) => {
+    data[i] = x + h
+    const up = f()
+    data[i] = x - h
+    const down = f()
+    data[i] = x
+    return (up - down) / (2 * h)
+  })

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type HostParams, crossEntropy, crossEntropyPerExample, disposeInputs, disposeParams, fromHost, initParams, lossAndGrads, paperConfig, prepareBatch, toHost } from '../src/index.js'
-import { referenceLogits, referenceLoss } from '../../../test-support/reference.js'
+import { crossEntropy, crossEntropyPerExample, disposeInputs, disposeParams, fromHost, initParams, lossAndGrads, paperConfig, prepareBatch, toHost } from '../src/index.js'
+import { finiteDifferences, referenceLogits, referenceLoss, toFloat64 } from '../../../test-support/reference.js'
 
 /** float64 cross-entropy of one row. */
 const ce64 = (row: ReadonlyArray<number>, y: number): number => {
@@ -51,8 +51,8 @@ describe('cross-entropy', () => {
     const gain = 20 / margin
     const W_U = host['unembed.W_U']!
     const confident = { ...host, 'unembed.W_U': { shape: W_U.shape, data: W_U.data.map((x) => Math.fround(x * gain)) } }
-    const f64 = Object.fromEntries(Object.entries(confident).map(([k, w]) => [k, { shape: w.shape, data: Float64Array.from(w.data) }]))
-    const lossAt = () => referenceLoss(referenceLogits(c, f64 as unknown as HostParams, tokens), labels)
+    const f64 = toFloat64(confident)
+    const lossAt = () => referenceLoss(referenceLogits(c, f64, tokens), labels)
     const batch = prepareBatch(c, Int32Array.from(tokens.flat()), Int32Array.from(labels))
     const tensors = fromHost(c, confident)
     const r = lossAndGrads(c, tensors, batch)
@@ -65,16 +65,7 @@ describe('cross-entropy', () => {
     expect(want).toBeLessThan(1e-7)
     expect(Math.abs(loss - want)).toBeLessThan(1e-3 * want)
     for (const name of ['unembed.W_U', 'blocks.0.mlp.W_out']) {
-      const w = f64[name]!
-      const h = 1e-4
-      const numeric = Array.from(w.data, (x, i) => {
-        w.data[i] = x + h
-        const up = lossAt()
-        w.data[i] = x - h
-        const down = lossAt()
-        w.data[i] = x
-        return (up - down) / (2 * h)
-      })
+      const numeric = finiteDifferences(f64[name]!.data, lossAt, 1e-4)
       const scale = Math.max(...numeric.map(Math.abs))
       numeric.forEach((g, i) => expect(Math.abs(grads[name]!.data[i]! - g), `${name}[${i}]`).toBeLessThan(1e-2 * scale))
     }

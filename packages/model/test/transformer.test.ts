@@ -16,7 +16,7 @@ import {
   toHost,
   usesVocabularyTables,
 } from '../src/index.js'
-import { referenceLogits, referenceLoss } from '../../../test-support/reference.js'
+import { finiteDifferences, referenceLogits, referenceLoss, toFloat64 } from '../../../test-support/reference.js'
 
 /** Small shapes: every code path (heads, layers, positions, activations) at a size a float64 reference can check. */
 const tiny = (over: Partial<ModelConfig>): ModelConfig =>
@@ -82,20 +82,13 @@ describe.each(VARIANTS)('Transformer (%s)', (_, over) => {
       disposeInputs(batch)
       disposeParams(params)
 
-      const f64 = Object.fromEntries(Object.entries(host).map(([k, w]) => [k, { shape: w.shape, data: Float64Array.from(w.data) }]))
-      const lossAt = () => referenceLoss(referenceLogits(c, f64 as unknown as HostParams, tokens), labels)
+      const f64 = toFloat64(host)
+      const lossAt = () => referenceLoss(referenceLogits(c, f64, tokens), labels)
       expect(Math.abs(loss - lossAt())).toBeLessThan(1e-5 * Math.max(1, loss))
       const h = 1e-6
       for (const [name, w] of Object.entries(f64)) {
         expect(grads[name]!.shape).toEqual(w.shape)
-        const numeric = Array.from(w.data, (x, i) => {
-          w.data[i] = x + h
-          const up = lossAt()
-          w.data[i] = x - h
-          const down = lossAt()
-          w.data[i] = x
-          return (up - down) / (2 * h)
-        })
+        const numeric = finiteDifferences(w.data, lossAt, h)
         // float32 against float64: within 1e-3 of the tensor’s largest gradient entry (or of 1e-2).
         const tolerance = 1e-3 * Math.max(1e-2, ...numeric.map(Math.abs))
         numeric.forEach((want, i) => expect(Math.abs(grads[name]!.data[i]! - want), `${name}[${i}]`).toBeLessThan(tolerance))

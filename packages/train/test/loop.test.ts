@@ -23,15 +23,19 @@ const dataset = (ops: string[] = ['add']) => {
   return makeDataset(t.right)
 }
 const small = { dModel: 16, nHeads: 2, dHead: 8, dMlp: 32 }
+/** A small model on a small task, its tensors, and a fresh state to start from. */
+const setup = (ops?: string[]) => {
+  const d = dataset(ops)
+  const c = modelConfigFor(d, small)
+  return { c, data: prepareTrainData(c, d), fresh: () => initTrainState(initParams(c, 0)) }
+}
 const options = { ...defaultLoopOptions({ ...PAPER_ADAMW, lr: 3e-3 }), maxSteps: 40, evalEvery: 10 }
 
 describe('train', () => {
   it('keeps tf.memory().numTensors flat over 300 steps', async () => {
-    const d = dataset(['add', 'mul'])
-    const c = modelConfigFor(d, small)
-    const data = prepareTrainData(c, d)
+    const { c, data, fresh } = setup(['add', 'mul'])
     const counts: number[] = []
-    const result = await train(c, data, initTrainState(initParams(c, 0)), { ...options, maxSteps: 300, evalEvery: 25, stopAfterGrok: null }, {
+    const result = await train(c, data, fresh(), { ...options, maxSteps: 300, evalEvery: 25, stopAfterGrok: null }, {
       onEval: () => void counts.push(tf.memory().numTensors),
     })
     expect(counts).toHaveLength(12)
@@ -41,11 +45,9 @@ describe('train', () => {
   })
 
   it('evaluates at every multiple of evalEvery and at the last step, and stops at maxSteps', async () => {
-    const d = dataset()
-    const c = modelConfigFor(d, small)
-    const data = prepareTrainData(c, d)
+    const { c, data, fresh } = setup()
     const steps: number[] = []
-    const r = await train(c, data, initTrainState(initParams(c, 0)), { ...options, maxSteps: 35, stopAfterGrok: null }, { onEval: (e) => void steps.push(e.step) })
+    const r = await train(c, data, fresh(), { ...options, maxSteps: 35, stopAfterGrok: null }, { onEval: (e) => void steps.push(e.step) })
     expect(steps).toEqual([10, 20, 30, 35])
     expect(r.stoppedBy).toBe('max-steps')
     expect(r.state.step).toBe(35)
@@ -54,11 +56,9 @@ describe('train', () => {
   })
 
   it('learns: the train loss falls', async () => {
-    const d = dataset()
-    const c = modelConfigFor(d, small)
-    const data = prepareTrainData(c, d)
+    const { c, data, fresh } = setup()
     const reports: EvalReport['train'][] = []
-    const r = await train(c, data, initTrainState(initParams(c, 0)), { ...options, maxSteps: 200, stopAfterGrok: null }, { onEval: (e) => void reports.push(e.train) })
+    const r = await train(c, data, fresh(), { ...options, maxSteps: 200, stopAfterGrok: null }, { onEval: (e) => void reports.push(e.train) })
     expect(reports.at(-1)!.loss).toBeLessThan(reports[0]!.loss / 2)
     expect(reports.at(-1)!.accuracy).toBe(1)
     disposeTrainState(r.state)
@@ -66,11 +66,9 @@ describe('train', () => {
   })
 
   it('stops stopAfterGrok steps after the first step whose test accuracy reaches the threshold', async () => {
-    const d = dataset()
-    const c = modelConfigFor(d, small)
-    const data = prepareTrainData(c, d)
+    const { c, data, fresh } = setup()
     // A threshold of 0 groks at the first evaluation.
-    const r = await train(c, data, initTrainState(initParams(c, 0)), { ...options, maxSteps: 1000, grokThreshold: 0, stopAfterGrok: 20 })
+    const r = await train(c, data, fresh(), { ...options, maxSteps: 1000, grokThreshold: 0, stopAfterGrok: 20 })
     expect(r).toMatchObject({ grokStep: 10, stoppedBy: 'grokked' })
     expect(r.state.step).toBe(30)
     disposeTrainState(r.state)
@@ -78,14 +76,12 @@ describe('train', () => {
   })
 
   it('either callback can stop the run', async () => {
-    const d = dataset()
-    const c = modelConfigFor(d, small)
-    const data = prepareTrainData(c, d)
-    const r = await train(c, data, initTrainState(initParams(c, 0)), options, { onEval: (e) => (e.step === 20 ? 'stop' : undefined) })
+    const { c, data, fresh } = setup()
+    const r = await train(c, data, fresh(), options, { onEval: (e) => (e.step === 20 ? 'stop' : undefined) })
     expect(r.stoppedBy).toBe('callback')
     expect(r.state.step).toBe(20)
     disposeTrainState(r.state)
-    const s = await train(c, data, initTrainState(initParams(c, 0)), options, { onStep: (step) => (step === 13 ? 'stop' : undefined) })
+    const s = await train(c, data, fresh(), options, { onStep: (step) => (step === 13 ? 'stop' : undefined) })
     expect(s.stoppedBy).toBe('callback')
     expect(s.state.step).toBe(13)
     disposeTrainState(s.state)
@@ -93,11 +89,9 @@ describe('train', () => {
   })
 
   it('a run saved and resumed ends with the same weights as one run straight through', async () => {
-    const d = dataset()
-    const c = modelConfigFor(d, small)
-    const data = prepareTrainData(c, d)
-    const straight = await train(c, data, initTrainState(initParams(c, 0)), { ...options, stopAfterGrok: null })
-    const half = await train(c, data, initTrainState(initParams(c, 0)), { ...options, maxSteps: 20, stopAfterGrok: null })
+    const { c, data, fresh } = setup()
+    const straight = await train(c, data, fresh(), { ...options, stopAfterGrok: null })
+    const half = await train(c, data, fresh(), { ...options, maxSteps: 20, stopAfterGrok: null })
     const saved = JSON.parse(JSON.stringify(encodeTrainState(half.state)))
     disposeTrainState(half.state)
     const resumed = await train(c, data, decodeTrainState(saved), { ...options, stopAfterGrok: null })

@@ -9,7 +9,7 @@ import { type ModelConfig, configProblems, encodeWeightsFile, initParams, paperC
 import {
   type AdamWOptions,
   type EvalReport,
-  type Evaluation,
+  type Metrics,
   type LoopOptions,
   type TrainState,
   PAPER_ADAMW,
@@ -116,7 +116,7 @@ const configFromFlags = (f: TrainFlags): { run: RunConfig; task: Task } => {
   }
 }
 
-const metricsOf = (e: Evaluation) => ({ loss: e.loss, acc: e.accuracy })
+const metricsOf = (e: Metrics) => ({ loss: e.loss, acc: e.accuracy })
 
 /** Keeps the metrics lines up to `step` (a resumed run rewrites what came after its checkpoint). */
 const truncateMetrics = (file: string, step: number): void => {
@@ -127,7 +127,8 @@ const truncateMetrics = (file: string, step: number): void => {
   writeAtomic(file, kept.map((l) => `${l}\n`).join(''))
 }
 
-const lastGrokStep = (file: string): number | null => {
+/** The grokking step recorded in a run's metrics, if it grokked. */
+const recordedGrokStep = (file: string): number | null => {
   if (!existsSync(file)) return null
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line.trim() === '') continue
@@ -197,7 +198,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
     evalEvery: loop.eval_every,
     stopAfterGrok: loop.stop_after_grok,
     grokThreshold: loop.grok_threshold,
-    grokStep: existing ? lastGrokStep(at(FILES.metrics)) : null,
+    grokStep: existing ? recordedGrokStep(at(FILES.metrics)) : null,
     gradients: pool,
   }
   const result = await train(c, data, state, options, {
@@ -219,7 +220,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
         test_loss: metricsOf(r.test).loss,
         test_acc: metricsOf(r.test).acc,
         ...(task.ops.length > 1
-          ? { per_op: Object.fromEntries(run.task.ops.map((id, i) => [id, { train: metricsOf({ ...r.train.perOp[i]!, perOp: [] }), test: metricsOf({ ...r.test.perOp[i]!, perOp: [] }) }])) }
+          ? { per_op: Object.fromEntries(run.task.ops.map((id, i) => [id, { train: metricsOf(r.train.perOp[i]!), test: metricsOf(r.test.perOp[i]!) }])) }
           : {}),
         ...m,
         grok_step: r.grokStep,
