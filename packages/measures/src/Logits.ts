@@ -19,20 +19,30 @@ import { type Matrix, frobenius, mul, transpose } from './Matrix.js'
  * Rows and columns are named by `fourierBasis(p).names`. By Parseval `‖M‖_F = ‖L‖`.
  */
 export const logitsFourierMap = (logits: Float64Array, p: number, n: number = p): Matrix => {
-  if (logits.length !== p * p * n) throw new RangeError(`logitsFourierMap: ${logits.length} values are not p·p·n = ${p * p * n}`)
-  const B = fourierBasis(p).matrix
-  const alongA = mul(B, { rows: p, cols: p * n, data: logits }) // [i, (b, c)]
+  const F = transform2d(logits, p, n)
   const out = new Float64Array(p * p)
-  for (let i = 0; i < p; i++) {
-    const slab: Matrix = { rows: p, cols: n, data: alongA.data.subarray(i * p * n, (i + 1) * p * n) } // [b, c]
-    const both = mul(B, slab) // [j, c]
-    for (let j = 0; j < p; j++) {
-      let s = 0
-      for (let c = 0; c < n; c++) s += both.data[j * n + c]! ** 2
-      out[i * p + j] = Math.sqrt(s)
-    }
+  for (let ij = 0; ij < p * p; ij++) {
+    let s = 0
+    for (let c = 0; c < n; c++) s += F[ij * n + c]! ** 2
+    out[ij] = Math.sqrt(s)
   }
   return { rows: p, cols: p, data: out }
+}
+
+/**
+ * The 2-D Fourier transform over the pair axes of `X[a, b, m]` (at `(a·p + b)·n + m`):
+ * `F[i, j, m] = Σ_{a,b} B[i,a] · B[j,b] · X[a, b, m]`, laid out the same way.
+ */
+export const transform2d = (x: Float64Array, p: number, n: number): Float64Array => {
+  if (x.length !== p * p * n) throw new RangeError(`transform2d: ${x.length} values are not p·p·n = ${p * p * n}`)
+  const B = fourierBasis(p).matrix
+  const alongA = mul(B, { rows: p, cols: p * n, data: x }) // [i, (b, m)]
+  const out = new Float64Array(p * p * n)
+  for (let i = 0; i < p; i++) {
+    const slab: Matrix = { rows: p, cols: n, data: alongA.data.subarray(i * p * n, (i + 1) * p * n) } // [b, m]
+    out.set(mul(B, slab).data, i * p * n) // [j, m]
+  }
+  return out
 }
 
 /** `‖M − Mᵀ‖_F / ‖M‖_F` of a square map: 0 when symmetric, at most √2; 0 for the zero map. */

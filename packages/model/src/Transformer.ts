@@ -329,6 +329,7 @@ const tableBackward = (c: ModelConfig, params: Params, k: TableCache, dOut: tf.T
 interface Pass {
   readonly logits: tf.Tensor2D // [B, n_out]
   readonly final: tf.Tensor2D // [B, d_model], the stream at the last position
+  readonly mlpPost: tf.Tensor2D // [B, d_mlp], the last block's MLP activations at the last position
   readonly backward: (dFinal: tf.Tensor2D, batch: Batch) => Record<string, tf.Tensor>
 }
 
@@ -337,6 +338,7 @@ const tablePass = (c: ModelConfig, params: Params, x: Inputs): Pass => {
   return {
     logits: tf.matMul(final, params['unembed.W_U'] as tf.Tensor2D),
     final,
+    mlpPost: cache.mlp.post,
     backward: (dFinal) => tableBackward(c, params, cache, dFinal),
   }
 }
@@ -355,6 +357,7 @@ const generalPass = (c: ModelConfig, params: Params, x: Inputs): Pass => {
   return {
     logits: tf.matMul(final, params['unembed.W_U'] as tf.Tensor2D),
     final,
+    mlpPost: blocks[c.nLayers - 1]!.mlp.post,
     backward: (dFinal, batch) => {
       const grads: Record<string, tf.Tensor> = {}
       let d = dFinal // [Tq·B, d_model]
@@ -381,6 +384,16 @@ const pass = (c: ModelConfig, params: Params, x: Inputs): Pass => (usesVocabular
 
 /** The logits at the last position, `[batch, n_out]`. */
 export const forward = (c: ModelConfig, params: Params, x: Inputs): tf.Tensor2D => tf.tidy(() => pass(c, params, x).logits)
+
+/**
+ * The logits and the last block's MLP activations at the last position
+ * (TransformerLens `blocks.{L-1}.mlp.hook_post`, `[batch, d_mlp]`).
+ */
+export const forwardWithMlp = (c: ModelConfig, params: Params, x: Inputs): { readonly logits: tf.Tensor2D; readonly mlpPost: tf.Tensor2D } =>
+  tf.tidy(() => {
+    const run = pass(c, params, x)
+    return { logits: run.logits, mlpPost: run.mlpPost }
+  })
 
 /**
  * `log(1 + x)`, accurate for tiny `x` (WASM's `Log1p` kernel is `log(1 + x)`, which

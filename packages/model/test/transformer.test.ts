@@ -7,6 +7,7 @@ import {
   disposeInputs,
   disposeParams,
   forward,
+  forwardWithMlp,
   fromHost,
   initParams,
   lossAndGrads,
@@ -112,6 +113,11 @@ describe('the vocabulary-table fast path', () => {
     const b = lossAndGrads(general, withPos, batch)
     const worst = (x: tf.Tensor, y: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(x, y))).dataSync()[0]!)
     expect(worst(a.logits, b.logits)).toBeLessThan(1e-5)
+    const [ha, hb] = [forwardWithMlp(fast, params, batch), forwardWithMlp(general, withPos, batch)]
+    expect(worst(ha.mlpPost, hb.mlpPost)).toBeLessThan(1e-5)
+    expect(ha.mlpPost.shape).toEqual([40, 512])
+    expect(worst(ha.logits, a.logits)).toBe(0)
+    tf.dispose([ha.logits, ha.mlpPost, hb.logits, hb.mlpPost])
     for (const name of Object.keys(a.grads)) {
       const scale = tf.tidy(() => tf.max(tf.abs(b.grads[name]!)).dataSync()[0]!)
       expect(worst(a.grads[name]!, b.grads[name]!), name).toBeLessThan(1e-4 * Math.max(scale, 1e-3))

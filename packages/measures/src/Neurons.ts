@@ -1,0 +1,54 @@
+/**
+ * MLP neurons in the 2-D Fourier basis: each neuron's dominant frequency over all
+ * `(a, b)` and the fraction of its variance that frequency explains (after Nanda
+ * et al. 2023), and how many neurons each frequency has.
+ *
+ * @example
+ * import { neuronFrequencies } from '@grokscope/measures'
+ * const r = neuronFrequencies(acts, 97, 512)  // acts[(a·p + b)·512 + m]: hook_post at the last position
+ * r.counts[k]                                  // neurons whose dominant frequency is k
+ *
+ * @since 0.1.0
+ */
+import { cosRow, sinRow } from './Fourier.js'
+import { transform2d } from './Logits.js'
+
+/** Per neuron: dominant frequency (0: no variance, below 1e-12 of its energy), the fraction it explains; per frequency: the count. */
+export interface NeuronFrequencies {
+  readonly frequency: Int32Array // [n]
+  readonly fraction: Float64Array // [n]
+  /** `counts[k]` neurons have dominant frequency `k`; `counts[0]` have no variance. */
+  readonly counts: Int32Array // [⌊p/2⌋ + 1]
+}
+
+/**
+ * For neuron `m` with 2-D coefficients `F[i, j, m]`, the variance is the energy off
+ * the constant–constant entry, and frequency `k` explains the energy on the
+ * entries whose rows and columns are both in `{const, cos k, sin k}` (not both const).
+ */
+export const neuronFrequencies = (acts: Float64Array, p: number, n: number): NeuronFrequencies => {
+  const F = transform2d(acts, p, n)
+  const K = Math.floor(p / 2)
+  const frequency = new Int32Array(n)
+  const fraction = new Float64Array(n)
+  const counts = new Int32Array(K + 1)
+  const at = (i: number, j: number, m: number) => F[(i * p + j) * n + m]! ** 2
+  for (let m = 0; m < n; m++) {
+    let total = 0
+    for (let ij = 1; ij < p * p; ij++) total += F[ij * n + m]! ** 2
+    let best = 0
+    let bestEnergy = 0
+    for (let k = 1; k <= K; k++) {
+      const rows = [0, cosRow(k), ...(sinRow(k) < p ? [sinRow(k)] : [])]
+      let e = -at(0, 0, m)
+      for (const i of rows) for (const j of rows) e += at(i, j, m)
+      if (e > bestEnergy) [best, bestEnergy] = [k, e]
+    }
+    // Below 1e-12 of the neuron's energy, the variance is rounding: a constant neuron.
+    const varies = total > 1e-12 * (total + at(0, 0, m))
+    frequency[m] = varies ? best : 0
+    fraction[m] = varies ? bestEnergy / total : 0
+    counts[frequency[m]!]!++
+  }
+  return { frequency, fraction, counts }
+}
