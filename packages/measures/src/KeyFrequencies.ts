@@ -1,0 +1,141 @@
+/**
+ * Key frequencies of a model's logits, and the restricted / ablated losses (after
+ * Nanda et al. 2023, as in the paper's appendix), computed from the logits on all
+ * `p²` pairs in the 2-D Fourier basis.
+ *
+ * With `F = transform2d(L)`, the logits split exactly into
+ * - the constant: the `(const, const)` entry (the mean logit of each class);
+ * - one part per frequency `k`: the entries whose row and column are both in
+ *   `{const, cos k, sin k}`, except `(const, const)` — the terms in `cos/sin(ωk·a)`,
+ *   `cos/sin(ωk·b)` and their products, which is where `cos(ωk(a+b−c))` lives;
+ * - the residual: every entry that mixes two different frequencies.
+ *
+ * Rule for the key frequencies: frequency `k`'s energy is `‖part k‖²`; `k` is key when
+ * its energy is more than `threshold` (default 0.1) of the largest frequency's.
+ *
+ * @example
+ * import { keyFrequencyAnalysis } from '@grokscope/measures'
+ * const r = keyFrequencyAnalysis(logits, labels, 97)
+ * r.key                  // e.g. [14, 35, 41]
+ * r.losses.keyOnly       // restricted loss: constant + key frequencies
+ * r.dependent            // frequencies whose removal raises the loss by more than 1e-9
+ *
+ * @since 0.1.0
+ */
+import { cosRow, fourierBasis, sinRow } from './Fourier.js'
+import { transform2d } from './Logits.js'
+
+/** The losses of the decomposition table (every one includes the constant part). */
+export interface LossTable {
+  readonly all: number
+  readonly keyOnly: number
+  readonly nonKeyOnly: number
+  readonly residualOnly: number
+  readonly keyAndNonKey: number
+  readonly keyAndResidual: number
+  readonly nonKeyAndResidual: number
+}
+
+export interface KeyFrequencyAnalysis {
+  /** Energy of each frequency's part, index k−1. */
+  readonly energy: Float64Array
+  readonly threshold: number
+  readonly key: ReadonlyArray<number>
+  readonly losses: LossTable
+  /** The loss with frequency k's part removed, index k−1. */
+  readonly ablated: Float64Array
+  /** Frequencies whose removal raises the loss by more than `DEPENDENT_RISE`. */
+  readonly dependent: ReadonlyArray<number>
+}
+
+export const DEFAULT_KEY_THRESHOLD = 0.1
+export const DEPENDENT_RISE = 1e-9
+
+/** Mean cross-entropy (float64, stable for tiny losses) over the pairs with a label (`labels[pair] ≥ 0`). */
+export const meanCrossEntropy = (logits: Float64Array, labels: Int32Array, n: number): number => {
+  let total = 0
+  let count = 0
+  labels.forEach((y, pair) => {
+    if (y < 0) return
+    const row = logits.subarray(pair * n, (pair + 1) * n)
+    let m = 0
+    for (let j = 0; j < n; j++) if (j !== y) m = Math.max(m, row[j]! - row[y]!)
+    let rest = 0
+    for (let j = 0; j < n; j++) if (j !== y) rest += Math.exp(row[j]! - row[y]! - m)
+    total += m + Math.log1p(Math.expm1(-m) + rest)
+    count++
+  })
+  return total / count
+}
+
+/** `Σ_{(i,j) ∈ entries} B[i,a] B[j,b] F[i,j,·]`: the logits of the given 2-D entries. */
+const inverseOf = (F: Float64Array, p: number, n: number, entries: ReadonlyArray<readonly [number, number]>): Float64Array => {
+  const B = fourierBasis(p).matrix.data
+  const out = new Float64Array(p * p * n)
+  for (const [i, j] of entries) {
+    const coef = F.subarray((i * p + j) * n, (i * p + j + 1) * n)
+    for (let a = 0; a < p; a++) {
+      const ba = B[i * p + a]!
+      if (ba === 0) continue
+      for (let b = 0; b < p; b++) {
+        const w = ba * B[j * p + b]!
+        const o = (a * p + b) * n
+        for (let c = 0; c < n; c++) out[o + c]! += w * coef[c]!
+      }
+    }
+  }
+  return out
+}
+
+const sum = (...xs: ReadonlyArray<Float64Array>): Float64Array => {
+  const out = new Float64Array(xs[0]!.length)
+  for (const x of xs) for (let i = 0; i < out.length; i++) out[i]! += x[i]!
+  return out
+}
+
+/** The `(i, j)` entries of frequency k's part. */
+export const frequencyEntries = (p: number, k: number): Array<readonly [number, number]> => {
+  const rows = [0, cosRow(k), ...(sinRow(k) < p ? [sinRow(k)] : [])]
+  return rows.flatMap((i) => rows.map((j) => [i, j] as const)).filter(([i, j]) => i !== 0 || j !== 0)
+}
+
+/**
+ * Key frequencies, the loss decomposition and the ablated losses of logits
+ * `L[a, b, c]` (at `(a·p + b)·n + c`) with labels per pair (`-1`: no label).
+ */
+export const keyFrequencyAnalysis = (logits: Float64Array, labels: Int32Array, p: number, n: number = p, threshold: number = DEFAULT_KEY_THRESHOLD): KeyFrequencyAnalysis => {
+  if (labels.length !== p * p) throw new RangeError(`keyFrequencyAnalysis: ${labels.length} labels for ${p * p} pairs`)
+  const F = transform2d(logits, p, n)
+  const K = Math.floor(p / 2)
+  const constant = inverseOf(F, p, n, [[0, 0]])
+  const parts = Array.from({ length: K }, (_, i) => inverseOf(F, p, n, frequencyEntries(p, i + 1)))
+  const energy = Float64Array.from({ length: K }, (_, i) =>
+    frequencyEntries(p, i + 1).reduce((s, [a, b]) => s + F.subarray((a * p + b) * n, (a * p + b + 1) * n).reduce((t, x) => t + x * x, 0), 0),
+  )
+  const max = Math.max(0, ...energy)
+  const key = Array.from({ length: K }, (_, i) => i + 1).filter((k) => max > 0 && energy[k - 1]! / max > threshold)
+  const keyPart = sum(new Float64Array(p * p * n), ...key.map((k) => parts[k - 1]!))
+  const nonKeyPart = sum(new Float64Array(p * p * n), ...parts.filter((_, i) => !key.includes(i + 1)))
+  const residual = Float64Array.from(logits, (x, i) => x - constant[i]! - keyPart[i]! - nonKeyPart[i]!)
+  const ce = (...xs: Float64Array[]) => meanCrossEntropy(sum(constant, ...xs), labels, n)
+  const all = meanCrossEntropy(logits, labels, n)
+  const ablated = Float64Array.from(parts, (part) => meanCrossEntropy(Float64Array.from(logits, (x, i) => x - part[i]!), labels, n))
+  return {
+    energy,
+    threshold,
+    key,
+    losses: {
+      all,
+      keyOnly: ce(keyPart),
+      nonKeyOnly: ce(nonKeyPart),
+      residualOnly: ce(residual),
+      keyAndNonKey: ce(keyPart, nonKeyPart),
+      keyAndResidual: ce(keyPart, residual),
+      nonKeyAndResidual: ce(nonKeyPart, residual),
+    },
+    ablated,
+    dependent: Array.from(ablated, (l, i) => [i + 1, l - all] as const)
+      .filter(([, rise]) => rise > DEPENDENT_RISE)
+      .map(([k]) => k),
+  }
+}
