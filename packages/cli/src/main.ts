@@ -114,11 +114,12 @@ Examples:
 
 program
   .command('analyze')
-  .description('spectra, FFD (FFS) and FCR of W_E and W_L of a run folder or a weights .json file')
+  .description('analyse a model: FFD (FFS)/FCR of W_E and W_L in the additive and multiplicative bases, weight norms, logits in the 2-D Fourier basis (asymmetry, key frequencies, restricted/ablated loss), neuron frequencies')
   .argument('<run-or-weights>', 'a run folder or a weights .json file (grokscope or fixture format)')
   .option('--eta <x>', 'FFD threshold η, 0 ≤ η < 1', eta, 0.5)
-  .option('--json', 'print one JSON document')
-  .action((target: string, o: { eta: number; json?: boolean }) => analyzeCommand(target, o))
+  .option('--top <n>', 'frequencies listed in the summary', integer(1), 10)
+  .option('--json', 'print one JSON document (schema in the README)')
+  .action((target: string, o: { eta: number; json?: boolean; top: number }) => analyzeCommand(target, o))
 
 program
   .command('predict')

@@ -163,6 +163,23 @@ describe.each(FIXTURES)('parity with the PyTorch fixture %s through the CLI', (n
       expect(Math.abs(got.ffd - want.ffd_eta_0_5)).toBeLessThan(1e-6)
       expect(Math.abs(got.fcr - want.fcr)).toBeLessThan(1e-6)
     }
+    // The rest of the suite is there too, per operation.
+    const [op] = doc.per_op
+    expect(op.logits_map.norms).toHaveLength(31)
+    expect(op.logits_map.names.slice(0, 3)).toEqual(['const', 'cos 1', 'sin 1'])
+    expect(op.key_frequencies.key.length).toBeGreaterThan(0)
+    // For addition the key frequencies carry the answer: removing any of them hurts, keeping only them does not.
+    if (name.startsWith('add')) {
+      expect(op.key_frequencies.dependent).toEqual(expect.arrayContaining(op.key_frequencies.key))
+      expect(op.key_frequencies.losses.key_only).toBeLessThan(op.key_frequencies.losses.all)
+    }
+    expect(op.neurons.counts.reduce((s: number, n: number) => s + n, 0)).toBe(512)
+    expect(doc.weight_norms.total).toBeGreaterThan(0)
+  })
+
+  it('the summary names every section', async () => {
+    const r = await cli(['analyze', file])
+    for (const s of ['FFD mult.', 'Top 10 frequencies', 'Weight norms', 'asymmetry', 'key frequencies', 'key only (restricted)', 'neurons by dominant frequency', 'Timings']) expect(r.stdout).toContain(s)
   })
 })
 
