@@ -39,7 +39,7 @@ export interface OpAnalysis {
 export interface ModelAnalysis {
   readonly p: number
   readonly additive: { readonly W_E: MatrixMeasures; readonly W_L: MatrixMeasures }
-  readonly multiplicative: { readonly generator: number; readonly W_E: { ffd: number; fcr: number; cos: Float64Array; sin: Float64Array }; readonly W_L: { ffd: number; fcr: number; cos: Float64Array; sin: Float64Array } }
+  readonly multiplicative: ReturnType<typeof multiplicativeMeasures>
   readonly weightNorms: ReturnType<typeof weightNorms>
   readonly perOp: ReadonlyArray<OpAnalysis>
   readonly timingsMs: Readonly<Record<string, number>>
@@ -63,6 +63,30 @@ export const allPairsOutputs = (c: ModelConfig, host: HostParams, p: number, opI
   return result
 }
 
+/** FFD/FCR and spectra of `W_E` and `W_L` in the multiplicative basis (generator `g`). */
+export const multiplicativeMeasures = (c: ModelConfig, host: HostParams, p: number, eta: number) => {
+  const g = primitiveRoot(p)
+  const one = (w: ReturnType<typeof matrix>) => {
+    const s = multiplicativeSpectrum(w, g)
+    return { ffd: ffd(s, eta), fcr: fcr(s), cos: s.cos, sin: s.sin }
+  }
+  return {
+    generator: g,
+    W_E: one(embeddingMatrix(asMatrix(host, 'embed.W_E'), p)),
+    W_L: one(neuronLogitMap(asMatrix(host, `blocks.${c.nLayers - 1}.mlp.W_out`), asMatrix(host, 'unembed.W_U'))),
+  }
+}
+
+/** Frobenius norms of every weight and in total. */
+export const hostWeightNorms = (host: HostParams) => weightNorms(Object.fromEntries(Object.entries(host).map(([k, w]) => [k, w.data])))
+
+/** The logit measures tracked over training (`--measure-every`): asymmetry, key frequencies, restricted and full loss on all pairs. */
+export const logitMeasures = (c: ModelConfig, host: HostParams, p: number, opIndex: number, op: Operation, seed: number) => {
+  const { logits } = allPairsOutputs(c, host, p, opIndex)
+  const kf = keyFrequencyAnalysis(logits, labelTable(op, p, seed), p)
+  return { asymmetry: asymmetry(logitsFourierMap(logits, p)), key: kf.key, n_key: kf.key.length, restricted_loss: kf.losses.keyOnly, full_loss: kf.losses.all }
+}
+
 /** Every analysis of a model trained on `ops` (token `p + i` for `ops[i]`; `null`: unknown operation). */
 export const analyzeModel = (
   c: ModelConfig,
@@ -79,19 +103,8 @@ export const analyzeModel = (
     return r
   }
   const additive = timed('ffd_fcr_additive', () => measureModel(c, host, p, o.eta))
-  const multiplicative = timed('ffd_fcr_multiplicative', () => {
-    const g = primitiveRoot(p)
-    const one = (w: ReturnType<typeof matrix>) => {
-      const s = multiplicativeSpectrum(w, g)
-      return { ffd: ffd(s, o.eta), fcr: fcr(s), cos: s.cos, sin: s.sin }
-    }
-    return {
-      generator: g,
-      W_E: one(embeddingMatrix(asMatrix(host, 'embed.W_E'), p)),
-      W_L: one(neuronLogitMap(asMatrix(host, `blocks.${c.nLayers - 1}.mlp.W_out`), asMatrix(host, 'unembed.W_U'))),
-    }
-  })
-  const norms = timed('weight_norms', () => weightNorms(Object.fromEntries(Object.entries(host).map(([k, w]) => [k, w.data]))))
+  const multiplicative = timed('ffd_fcr_multiplicative', () => multiplicativeMeasures(c, host, p, o.eta))
+  const norms = timed('weight_norms', () => hostWeightNorms(host))
   const perOp = ops.map(({ id, op }, i) => {
     const { logits, acts } = timed('forward_all_pairs', () => allPairsOutputs(c, host, p, i))
     const map = timed('logits_map', () => logitsFourierMap(logits, p))

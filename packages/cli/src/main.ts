@@ -84,6 +84,7 @@ program
   .option('--eval-every <n>', 'evaluate (and record metrics, FFD/FCR) every n steps', integer(1), 100)
   .option('--stop-after-grok <n|never>', 'stop n steps after test accuracy first reaches 0.99', stopAfter, 2000)
   .option('--checkpoint-every <n>', 'save weights and a resumable state every n steps', integer(1), 1000)
+  .option('--measure-every <n>', 'at evaluations whose step is a multiple of n, also evaluate all p² pairs: logits-map asymmetry, key frequencies, restricted and full loss (0: never)', integer(0), 0)
   .option('--out <dir>', 'run folder (default: runs/<ops>-p<p>-r<frac>-s<seed>)')
   .option('--resume', 'continue the run in --out from its last checkpoint')
   .option('--no-progress', 'no progress bar or progress lines')

@@ -89,7 +89,7 @@ describe('bad input: one line naming the problem, exit code 2, nothing written',
 describe('a run folder', () => {
   it('has config, metrics, weights, state and summary; a resumed run continues where it stopped', async () => {
     const out = path.join(tmp(), 'run')
-    const first = await cli(['train', ...SMALL, '--ops', 'add,mul', '--steps', '30', '--checkpoint-every', '10', '--out', out])
+    const first = await cli(['train', ...SMALL, '--ops', 'add,mul', '--steps', '30', '--checkpoint-every', '10', '--measure-every', '20', '--out', out])
     expect(first.code).toBe(0)
     expect(first.stdout).toContain(`results in ${out}/`)
     expect(readdirSync(out).sort()).toEqual(['config.json', 'curves.svg', 'metrics.jsonl', 'state.json', 'summary.json', 'weights.json'])
@@ -100,6 +100,10 @@ describe('a run folder', () => {
     expect(m.map((x) => x.step)).toEqual([10, 20, 30])
     expect(m[0]).toMatchObject({ W_E: { ffd: expect.any(Number), fcr: expect.any(Number) }, W_L: { ffd: expect.any(Number), fcr: expect.any(Number) } })
     expect(Object.keys(m[0]!.per_op as object)).toEqual(['add', 'mul'])
+    expect(m[0]).toMatchObject({ W_E: { ffd_mult: expect.any(Number), fcr_mult: expect.any(Number) }, weight_norm: expect.any(Number) })
+    // All-pairs logit measures only at multiples of --measure-every.
+    expect(m.map((x) => x.logits !== undefined)).toEqual([false, true, false])
+    expect(m[1]!.logits).toMatchObject({ add: { asymmetry: expect.any(Number), n_key: expect.any(Number), restricted_loss: expect.any(Number) }, mul: expect.any(Object) })
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'))
     expect(summary).toMatchObject({ status: 'finished', stopped_by: 'max-steps', steps: 30, backend: 'wasm' })
     expect(summary.steps_per_s).toBeGreaterThan(0)

@@ -24,6 +24,7 @@ import {
 import { initBackend } from '../backend.js'
 import { UsageError, appendLine, readJson, writeAtomic, writeJson } from '../files.js'
 import { fixed } from '../format.js'
+import { hostWeightNorms, logitMeasures, multiplicativeMeasures } from '../analysis.js'
 import { brief, measureModel, round } from '../measure.js'
 import { startPool } from '../parallel.js'
 import { plotRun } from './plot.js'
@@ -52,6 +53,7 @@ export interface TrainFlags {
   readonly lr: number
   readonly wd: number
   readonly threads: number
+  readonly measureEvery: number
 }
 
 /** What `config.json` holds: enough to rebuild the run exactly. */
@@ -60,7 +62,7 @@ interface RunConfig {
   readonly task: { p: number; ops: string[]; frac: number; seed: number }
   readonly model: ModelConfig
   readonly optimizer: AdamWOptions
-  readonly loop: { max_steps: number; eval_every: number; stop_after_grok: number | null; grok_threshold: number; checkpoint_every: number }
+  readonly loop: { max_steps: number; eval_every: number; stop_after_grok: number | null; grok_threshold: number; checkpoint_every: number; measure_every?: number }
 }
 
 const FILES = {
@@ -111,7 +113,7 @@ const configFromFlags = (f: TrainFlags): { run: RunConfig; task: Task } => {
       task: { p: task.p, ops: task.ops.map((op) => op.id), frac: task.frac, seed: task.seed },
       model,
       optimizer: { ...PAPER_ADAMW, lr: f.lr, weightDecay: f.wd },
-      loop: { max_steps: f.steps ?? DEFAULT_STEPS, eval_every: f.evalEvery, stop_after_grok: f.stopAfterGrok, grok_threshold: 0.99, checkpoint_every: f.checkpointEvery },
+      loop: { max_steps: f.steps ?? DEFAULT_STEPS, eval_every: f.evalEvery, stop_after_grok: f.stopAfterGrok, grok_threshold: 0.99, checkpoint_every: f.checkpointEvery, measure_every: f.measureEvery },
     },
   }
 }
@@ -210,9 +212,16 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
     onEval: (r) => {
       lastEval = r
       const elapsed = (performance.now() - t0) / 1000
-      const measured = ['embed.W_E', `blocks.${c.nLayers - 1}.mlp.W_out`, 'unembed.W_U'].map((k) => [k, r.params[k]!] as const)
-      const m = brief(measureModel(c, toHost(Object.fromEntries(measured)), task.p))
+      const host = toHost(r.params)
+      const m = brief(measureModel(c, host, task.p))
       lastMeasures = m
+      const mult = multiplicativeMeasures(c, host, task.p, 0.5)
+      const norms = hostWeightNorms(host)
+      const measureEvery = loop.measure_every ?? 0
+      const logits =
+        measureEvery > 0 && r.step % measureEvery === 0
+          ? Object.fromEntries(task.ops.map((op, i) => [op.id, logitMeasures(c, host, task.p, i, op, task.seed)]))
+          : undefined
       const line = {
         step: r.step,
         train_loss: metricsOf(r.train).loss,
@@ -222,7 +231,11 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
         ...(task.ops.length > 1
           ? { per_op: Object.fromEntries(run.task.ops.map((id, i) => [id, { train: metricsOf(r.train.perOp[i]!), test: metricsOf(r.test.perOp[i]!) }])) }
           : {}),
-        ...m,
+        W_E: { ...m.W_E, ffd_mult: round(mult.W_E.ffd), fcr_mult: round(mult.W_E.fcr) },
+        W_L: { ...m.W_L, ffd_mult: round(mult.W_L.ffd), fcr_mult: round(mult.W_L.fcr) },
+        weight_norm: round(norms.total),
+        weight_norms: Object.fromEntries(Object.entries(norms.perMatrix).map(([k, v]) => [k, round(v)])),
+        ...(logits === undefined ? {} : { logits }),
         grok_step: r.grokStep,
         elapsed_s: round(elapsed, 3),
         num_tensors: tf.memory().numTensors,
