@@ -55,16 +55,18 @@ export const DEPENDENT_RISE = 1e-9
 export const meanCrossEntropy = (logits: Float64Array, labels: Int32Array, n: number): number => {
   let total = 0
   let count = 0
-  labels.forEach((y, pair) => {
-    if (y < 0) return
-    const row = logits.subarray(pair * n, (pair + 1) * n)
+  for (let pair = 0; pair < labels.length; pair++) {
+    const y = labels[pair]!
+    if (y < 0) continue
+    const o = pair * n
+    const ly = logits[o + y]!
     let m = 0
-    for (let j = 0; j < n; j++) if (j !== y) m = Math.max(m, row[j]! - row[y]!)
+    for (let j = 0; j < n; j++) if (j !== y && logits[o + j]! - ly > m) m = logits[o + j]! - ly
     let rest = 0
-    for (let j = 0; j < n; j++) if (j !== y) rest += Math.exp(row[j]! - row[y]! - m)
+    for (let j = 0; j < n; j++) if (j !== y) rest += Math.exp(logits[o + j]! - ly - m)
     total += m + Math.log1p(Math.expm1(-m) + rest)
     count++
-  })
+  }
   return total / count
 }
 
@@ -116,10 +118,15 @@ export const keyFrequencyAnalysis = (logits: Float64Array, labels: Int32Array, p
   const key = Array.from({ length: K }, (_, i) => i + 1).filter((k) => max > 0 && energy[k - 1]! / max > threshold)
   const keyPart = sum(new Float64Array(p * p * n), ...key.map((k) => parts[k - 1]!))
   const nonKeyPart = sum(new Float64Array(p * p * n), ...parts.filter((_, i) => !key.includes(i + 1)))
-  const residual = Float64Array.from(logits, (x, i) => x - constant[i]! - keyPart[i]! - nonKeyPart[i]!)
+  const residual = new Float64Array(logits.length)
+  for (let i = 0; i < residual.length; i++) residual[i] = logits[i]! - constant[i]! - keyPart[i]! - nonKeyPart[i]!
   const ce = (...xs: Float64Array[]) => meanCrossEntropy(sum(constant, ...xs), labels, n)
   const all = meanCrossEntropy(logits, labels, n)
-  const ablated = Float64Array.from(parts, (part) => meanCrossEntropy(Float64Array.from(logits, (x, i) => x - part[i]!), labels, n))
+  const scratch = new Float64Array(logits.length)
+  const ablated = Float64Array.from(parts, (part) => {
+    for (let i = 0; i < scratch.length; i++) scratch[i] = logits[i]! - part[i]!
+    return meanCrossEntropy(scratch, labels, n)
+  })
   return {
     energy,
     threshold,
