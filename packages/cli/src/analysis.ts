@@ -63,8 +63,9 @@ export const allPairsOutputs = (c: ModelConfig, host: HostParams, p: number, opI
   return result
 }
 
-/** FFD/FCR and spectra of `W_E` and `W_L` in the multiplicative basis (generator `g`). */
+/** FFD/FCR and spectra of `W_E` and `W_L` in the multiplicative basis (generator `g`); `null` for p = 3, whose group has no frequency with both a cosine and a sine. */
 export const multiplicativeMeasures = (c: ModelConfig, host: HostParams, p: number, eta: number) => {
+  if (p < 5) return null
   const g = primitiveRoot(p)
   const one = (w: ReturnType<typeof matrix>) => {
     const s = multiplicativeSpectrum(w, g)

@@ -121,6 +121,16 @@ describe('a run folder', () => {
     expect(JSON.parse(predicted.stdout)[0]).toMatchObject({ a: 3, b: 5, op: 'mul', input: [3, 8, 5], expected: 1 })
   }, 30_000)
 
+  it('the smallest modulus, p = 3, trains and is analysed (no multiplicative measures: its group has order 2)', async () => {
+    const out = path.join(tmp(), 'run')
+    const r = await cli(['train', '--p', '3', '--frac', '0.5', '--steps', '20', '--eval-every', '10', '--no-progress', '--out', out])
+    expect(r.code, r.stderr).toBe(0)
+    expect(lines(path.join(out, 'metrics.jsonl'))[0]!.W_E).not.toHaveProperty('ffd_mult')
+    const a = JSON.parse((await cli(['analyze', out, '--json'])).stdout)
+    expect(a.embedding.multiplicative).toBeNull()
+    expect(a.per_op[0].logits_map.norms).toHaveLength(3)
+  }, 30_000)
+
   it('an interrupted run saves its state, exits 130, and resumes', async () => {
     const out = path.join(tmp(), 'run')
     const r = await cli(['train', ...TINY_MODEL, '--steps', '100000', '--out', out], {

@@ -14,6 +14,9 @@ const spectrumJson = (m: MatrixMeasures) => ({
   sin_norms: Array.from(m.spectrum.sin),
 })
 
+const multJson = (m: { ffd: number; fcr: number; cos: Float64Array; sin: Float64Array } | undefined) =>
+  m === undefined ? null : { ffd: m.ffd, fcr: m.fcr, cos_norms: Array.from(m.cos), sin_norms: Array.from(m.sin) }
+
 const rows2d = (data: Float64Array, p: number): number[][] => Array.from({ length: p }, (_, i) => Array.from(data.subarray(i * p, (i + 1) * p)))
 
 /** The JSON document (schema in the README). */
@@ -21,9 +24,9 @@ export const analysisJson = (file: string, ops: ReadonlyArray<string>, a: ModelA
   file,
   p: a.p,
   ops,
-  embedding: { ...spectrumJson(a.additive.W_E), multiplicative: { ffd: a.multiplicative.W_E.ffd, fcr: a.multiplicative.W_E.fcr, cos_norms: Array.from(a.multiplicative.W_E.cos), sin_norms: Array.from(a.multiplicative.W_E.sin) } },
-  neuron_logit_map: { ...spectrumJson(a.additive.W_L), multiplicative: { ffd: a.multiplicative.W_L.ffd, fcr: a.multiplicative.W_L.fcr, cos_norms: Array.from(a.multiplicative.W_L.cos), sin_norms: Array.from(a.multiplicative.W_L.sin) } },
-  multiplicative_generator: a.multiplicative.generator,
+  embedding: { ...spectrumJson(a.additive.W_E), multiplicative: multJson(a.multiplicative?.W_E) },
+  neuron_logit_map: { ...spectrumJson(a.additive.W_L), multiplicative: multJson(a.multiplicative?.W_L) },
+  multiplicative_generator: a.multiplicative?.generator ?? null,
   weight_norms: { per_matrix: a.weightNorms.perMatrix, total: a.weightNorms.total },
   per_op: a.perOp.map((o) => ({
     op: o.op,
@@ -55,16 +58,18 @@ export const analysisJson = (file: string, ops: ReadonlyArray<string>, a: ModelA
 
 const summary = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis, eta: number, top: number): string => {
   const { W_E, W_L } = a.additive
+  const mult = a.multiplicative
+  const multCells = (m: { ffd: number; fcr: number } | undefined) => (m === undefined ? ['—', '—'] : [fixed(m.ffd), fixed(m.fcr)])
   const norm = (m: MatrixMeasures, i: number) => Math.hypot(m.spectrum.cos[i]!, m.spectrum.sin[i]!)
   const order = Array.from(W_E.spectrum.cos, (_, i) => i).sort((x, y) => norm(W_E, y) - norm(W_E, x))
   const out = [
     `${file}: p = ${a.p}, operations: ${ops.join(', ') || '(not recorded)'}`,
     '',
     table(
-      ['matrix', `FFD (η=${eta})`, 'FCR', `FFD mult. (g=${a.multiplicative.generator})`, 'FCR mult.'],
+      ['matrix', `FFD (η=${eta})`, 'FCR', `FFD mult. (g=${mult?.generator ?? '—'})`, 'FCR mult.'],
       [
-        ['W_E[0:p]', fixed(W_E.ffd), fixed(W_E.fcr), fixed(a.multiplicative.W_E.ffd), fixed(a.multiplicative.W_E.fcr)],
-        ['W_L = (W_out·W_U)ᵀ', fixed(W_L.ffd), fixed(W_L.fcr), fixed(a.multiplicative.W_L.ffd), fixed(a.multiplicative.W_L.fcr)],
+        ['W_E[0:p]', fixed(W_E.ffd), fixed(W_E.fcr), ...multCells(mult?.W_E)],
+        ['W_L = (W_out·W_U)ᵀ', fixed(W_L.ffd), fixed(W_L.fcr), ...multCells(mult?.W_L)],
       ],
     ),
     '',

@@ -79,91 +79,94 @@ export const benchCommand = async (f: BenchFlags): Promise<void> => {
   const c = modelConfigFor(dataset)
   const data = prepareTrainData(c, dataset)
   const pool = await startPool(c, dataset.train.tokens, dataset.train.labels, f.threads)
-  let state: TrainState = initTrainState(initParams(c, 0))
-  const step = async (): Promise<number> => {
-    const t0 = performance.now()
-    const r = await trainStepWith(PAPER_ADAMW, state, pool)
-    r.loss.dataSync()
-    tf.dispose(r.loss)
+  try {
+    let state: TrainState = initTrainState(initParams(c, 0))
+    const step = async (): Promise<number> => {
+      const t0 = performance.now()
+      const r = await trainStepWith(PAPER_ADAMW, state, pool)
+      r.loss.dataSync()
+      tf.dispose(r.loss)
+      disposeTrainState(state)
+      state = r.state
+      return performance.now() - t0
+    }
+    const steps = async (k: number): Promise<number[]> => {
+      const times: number[] = []
+      for (let i = 0; i < k; i++) times.push(await step())
+      return times
+    }
+    await steps(f.warmup)
+    const tensorsBefore = tf.memory().numTensors
+    const rounds: Array<{ grokscope: number; torch: number | null }> = []
+    const allSteps: number[] = []
+    for (let r = 0; r < f.rounds; r++) {
+      const times = await steps(f.steps)
+      allSteps.push(...times)
+      const torch = f.vsTorch === true ? torchRound(f) : null
+      rounds.push({ grokscope: quantile(times, 0.5), torch })
+    }
+    const tensorsAfter = tf.memory().numTensors
+    const evalTimes = Array.from({ length: 5 }, () => {
+      const t0 = performance.now()
+      evaluate(c, state.params, data.test, data.testOps, data.nOps)
+      return performance.now() - t0
+    })
+    const measureTimes = Array.from({ length: 5 }, () => {
+      const t0 = performance.now()
+      measureModel(c, toHost(state.params), f.p)
+      return performance.now() - t0
+    })
     disposeTrainState(state)
-    state = r.state
-    return performance.now() - t0
+    disposeTrainData(data)
+    const ratios = rounds.filter((r) => r.torch !== null).map((r) => r.grokscope / r.torch!)
+    const report = {
+      p: f.p,
+      frac: f.frac,
+      n_train: dataset.train.size,
+      n_test: dataset.test.size,
+      backend: tf.getBackend(),
+      simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'),
+      threads: f.threads,
+      step_ms: stats(allSteps),
+      eval_test_ms: stats(evalTimes),
+      ffd_fcr_ms: stats(measureTimes),
+      rounds,
+      ratio_median: ratios.length > 0 ? quantile(ratios, 0.5) : null,
+      tensors_flat: tensorsBefore === tensorsAfter,
+      peak_rss_mib: process.resourceUsage().maxRSS / 1024,
+      node: process.version,
+    }
+    if (f.json === true) {
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+      return
+    }
+    const s = (x: ReturnType<typeof stats>) => [fixed(x.median, 1), fixed(x.p10, 1), fixed(x.p90, 1), fixed(x.min, 1), fixed(x.max, 1), String(x.n)]
+    const lines = [
+      `p = ${f.p}, r = ${f.frac}: ${dataset.train.size} training examples, ${dataset.test.size} test; backend ${report.backend} (SIMD ${report.simd}), ${f.threads} thread(s), Node ${process.version}`,
+      '',
+      table(
+        ['what (ms)', 'median', 'p10', 'p90', 'min', 'max', 'n'],
+        [
+          ['training step (fwd+bwd+AdamW)', ...s(report.step_ms)],
+          ['evaluation over the test set', ...s(report.eval_test_ms)],
+          ['FFD/FCR of W_E and W_L', ...s(report.ffd_fcr_ms)],
+        ],
+      ),
+      '',
+      ...(f.vsTorch === true
+        ? [
+            table(
+              ['round', 'grokscope ms/step', 'PyTorch ms/step', 'ratio'],
+              rounds.map((r, i) => [String(i + 1), fixed(r.grokscope, 1), fixed(r.torch!, 1), fixed(r.grokscope / r.torch!, 3)]),
+            ),
+            `median ratio grokscope/PyTorch: ${fixed(report.ratio_median!, 3)}`,
+            '',
+          ]
+        : []),
+      `peak resident memory: ${fixed(report.peak_rss_mib, 0)} MiB; tensor count flat across steps: ${report.tensors_flat}`,
+    ]
+    process.stdout.write(`${lines.join('\n')}\n`)
+  } finally {
+    await pool.close()
   }
-  const steps = async (k: number): Promise<number[]> => {
-    const times: number[] = []
-    for (let i = 0; i < k; i++) times.push(await step())
-    return times
-  }
-  await steps(f.warmup)
-  const tensorsBefore = tf.memory().numTensors
-  const rounds: Array<{ grokscope: number; torch: number | null }> = []
-  const allSteps: number[] = []
-  for (let r = 0; r < f.rounds; r++) {
-    const times = await steps(f.steps)
-    allSteps.push(...times)
-    const torch = f.vsTorch === true ? torchRound(f) : null
-    rounds.push({ grokscope: quantile(times, 0.5), torch })
-  }
-  const tensorsAfter = tf.memory().numTensors
-  const evalTimes = Array.from({ length: 5 }, () => {
-    const t0 = performance.now()
-    evaluate(c, state.params, data.test, data.testOps, data.nOps)
-    return performance.now() - t0
-  })
-  const measureTimes = Array.from({ length: 5 }, () => {
-    const t0 = performance.now()
-    measureModel(c, toHost(state.params), f.p)
-    return performance.now() - t0
-  })
-  disposeTrainState(state)
-  disposeTrainData(data)
-  await pool.close()
-  const ratios = rounds.filter((r) => r.torch !== null).map((r) => r.grokscope / r.torch!)
-  const report = {
-    p: f.p,
-    frac: f.frac,
-    n_train: dataset.train.size,
-    n_test: dataset.test.size,
-    backend: tf.getBackend(),
-    simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'),
-    threads: f.threads,
-    step_ms: stats(allSteps),
-    eval_test_ms: stats(evalTimes),
-    ffd_fcr_ms: stats(measureTimes),
-    rounds,
-    ratio_median: ratios.length > 0 ? quantile(ratios, 0.5) : null,
-    tensors_flat: tensorsBefore === tensorsAfter,
-    peak_rss_mib: process.resourceUsage().maxRSS / 1024,
-    node: process.version,
-  }
-  if (f.json === true) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
-    return
-  }
-  const s = (x: ReturnType<typeof stats>) => [fixed(x.median, 1), fixed(x.p10, 1), fixed(x.p90, 1), fixed(x.min, 1), fixed(x.max, 1), String(x.n)]
-  const lines = [
-    `p = ${f.p}, r = ${f.frac}: ${dataset.train.size} training examples, ${dataset.test.size} test; backend ${report.backend} (SIMD ${report.simd}), ${f.threads} thread(s), Node ${process.version}`,
-    '',
-    table(
-      ['what (ms)', 'median', 'p10', 'p90', 'min', 'max', 'n'],
-      [
-        ['training step (fwd+bwd+AdamW)', ...s(report.step_ms)],
-        ['evaluation over the test set', ...s(report.eval_test_ms)],
-        ['FFD/FCR of W_E and W_L', ...s(report.ffd_fcr_ms)],
-      ],
-    ),
-    '',
-    ...(f.vsTorch === true
-      ? [
-          table(
-            ['round', 'grokscope ms/step', 'PyTorch ms/step', 'ratio'],
-            rounds.map((r, i) => [String(i + 1), fixed(r.grokscope, 1), fixed(r.torch!, 1), fixed(r.grokscope / r.torch!, 3)]),
-          ),
-          `median ratio grokscope/PyTorch: ${fixed(report.ratio_median!, 3)}`,
-          '',
-        ]
-      : []),
-    `peak resident memory: ${fixed(report.peak_rss_mib, 0)} MiB; tensor count flat across steps: ${report.tensors_flat}`,
-  ]
-  process.stdout.write(`${lines.join('\n')}\n`)
 }

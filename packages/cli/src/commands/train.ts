@@ -159,141 +159,145 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
   const c = run.model
   const data = prepareTrainData(c, dataset)
   const pool = await startPool(c, dataset.train.tokens, dataset.train.labels, f.threads)
-  let state: TrainState = existing ? decodeTrainState(readJson(at(FILES.state))) : initTrainState(initParams(c, task.seed))
-  const startStep = state.step
-  if (existing) truncateMetrics(at(FILES.metrics), startStep)
-  else writeJson(at(FILES.config), { ...run }, 2)
-  const meta = { ...run.task, op: run.task.ops[0], op_tokens: run.task.ops.map((_, i) => task.p + i), frac_train: task.frac, input: '[a, op, b]' }
+  // The worker threads keep the process alive: they are stopped whatever happens.
+  try {
+    let state: TrainState = existing ? decodeTrainState(readJson(at(FILES.state))) : initTrainState(initParams(c, task.seed))
+    const startStep = state.step
+    if (existing) truncateMetrics(at(FILES.metrics), startStep)
+    else writeJson(at(FILES.config), { ...run }, 2)
+    const meta = { ...run.task, op: run.task.ops[0], op_tokens: run.task.ops.map((_, i) => task.p + i), frac_train: task.frac, input: '[a, op, b]' }
 
-  const save = (s: TrainState, summary?: unknown) => {
-    writeJson(at(FILES.state), encodeTrainState(s))
-    writeJson(at(FILES.weights), encodeWeightsFile(c, toHost(s.params), { ...meta, steps: s.step }))
-    if (summary !== undefined) writeJson(at(FILES.summary), summary, 2)
-  }
+    const save = (s: TrainState, summary?: unknown) => {
+      writeJson(at(FILES.state), encodeTrainState(s))
+      writeJson(at(FILES.weights), encodeWeightsFile(c, toHost(s.params), { ...meta, steps: s.step }))
+      if (summary !== undefined) writeJson(at(FILES.summary), summary, 2)
+    }
 
-  const interactive = f.progress && process.stderr.isTTY === true
-  const bar = interactive
-    ? new cliProgress.SingleBar(
-        {
-          format: '{bar} {value}/{total} | train {trainLoss} {trainAcc} | test {testLoss} {testAcc} | W_E FFD {ffd} FCR {fcr} | {sps} steps/s',
-          barsize: 24,
-          hideCursor: true,
-          etaBuffer: 50,
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : null
-  const blank = { trainLoss: '-', trainAcc: '-', testLoss: '-', testAcc: '-', ffd: '-', fcr: '-', sps: '-' }
-  bar?.start(loop.max_steps, startStep, blank)
+    const interactive = f.progress && process.stderr.isTTY === true
+    const bar = interactive
+      ? new cliProgress.SingleBar(
+          {
+            format: '{bar} {value}/{total} | train {trainLoss} {trainAcc} | test {testLoss} {testAcc} | W_E FFD {ffd} FCR {fcr} | {sps} steps/s',
+            barsize: 24,
+            hideCursor: true,
+            etaBuffer: 50,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : null
+    const blank = { trainLoss: '-', trainAcc: '-', testLoss: '-', testAcc: '-', ffd: '-', fcr: '-', sps: '-' }
+    bar?.start(loop.max_steps, startStep, blank)
 
-  let interrupted = false
-  const onSigint = () => {
-    interrupted = true
+    let interrupted = false
+    const onSigint = () => {
+      interrupted = true
+    }
+    process.on('SIGINT', onSigint)
+    const t0 = performance.now()
+    let lastEval: EvalReport | null = null
+    let lastMeasures: ReturnType<typeof brief> | null = null
+    const options: LoopOptions = {
+      optimizer: run.optimizer,
+      maxSteps: loop.max_steps,
+      evalEvery: loop.eval_every,
+      stopAfterGrok: loop.stop_after_grok,
+      grokThreshold: loop.grok_threshold,
+      grokStep: existing ? recordedGrokStep(at(FILES.metrics)) : null,
+      gradients: pool,
+    }
+    const result = await train(c, data, state, options, {
+      onStep: async (step) => {
+        bar?.update(step)
+        if (step % 10 === 0) await new Promise((r) => setImmediate(r)) // let SIGINT through
+        return interrupted ? 'stop' : undefined
+      },
+      onEval: (r) => {
+        lastEval = r
+        const elapsed = (performance.now() - t0) / 1000
+        const host = toHost(r.params)
+        const m = brief(measureModel(c, host, task.p))
+        lastMeasures = m
+        const mult = multiplicativeMeasures(c, host, task.p, 0.5)
+        const norms = hostWeightNorms(host)
+        const measureEvery = loop.measure_every ?? 0
+        const logits =
+          measureEvery > 0 && r.step % measureEvery === 0
+            ? Object.fromEntries(task.ops.map((op, i) => [op.id, logitMeasures(c, host, task.p, i, op, task.seed)]))
+            : undefined
+        const line = {
+          step: r.step,
+          train_loss: metricsOf(r.train).loss,
+          train_acc: metricsOf(r.train).acc,
+          test_loss: metricsOf(r.test).loss,
+          test_acc: metricsOf(r.test).acc,
+          ...(task.ops.length > 1
+            ? { per_op: Object.fromEntries(run.task.ops.map((id, i) => [id, { train: metricsOf(r.train.perOp[i]!), test: metricsOf(r.test.perOp[i]!) }])) }
+            : {}),
+          W_E: { ...m.W_E, ...(mult === null ? {} : { ffd_mult: round(mult.W_E.ffd), fcr_mult: round(mult.W_E.fcr) }) },
+          W_L: { ...m.W_L, ...(mult === null ? {} : { ffd_mult: round(mult.W_L.ffd), fcr_mult: round(mult.W_L.fcr) }) },
+          weight_norm: round(norms.total),
+          weight_norms: Object.fromEntries(Object.entries(norms.perMatrix).map(([k, v]) => [k, round(v)])),
+          ...(logits === undefined ? {} : { logits }),
+          grok_step: r.grokStep,
+          elapsed_s: round(elapsed, 3),
+          num_tensors: tf.memory().numTensors,
+        }
+        appendLine(at(FILES.metrics), JSON.stringify(line))
+        const sps = (r.step - startStep) / Math.max(elapsed, 1e-9)
+        const values = {
+          trainLoss: fixed(r.train.loss, 3),
+          trainAcc: fixed(r.train.accuracy, 3),
+          testLoss: fixed(r.test.loss, 3),
+          testAcc: fixed(r.test.accuracy, 3),
+          ffd: fixed(m.W_E.ffd, 2),
+          fcr: fixed(m.W_E.fcr, 2),
+          sps: sps.toFixed(1),
+        }
+        if (bar !== null) bar.update(r.step, values)
+        else if (f.progress) {
+          process.stderr.write(`step ${r.step}  train ${values.trainLoss} ${values.trainAcc}  test ${values.testLoss} ${values.testAcc}  W_E FFD ${values.ffd} FCR ${values.fcr}  ${values.sps} steps/s\n`)
+        }
+        if (r.step % loop.checkpoint_every === 0) save(r.state)
+        return undefined
+      },
+    })
+    bar?.stop()
+    process.off('SIGINT', onSigint)
+    state = result.state
+    const wall = (performance.now() - t0) / 1000
+    const stepsRun = state.step - startStep
+    const final = lastEval as EvalReport | null
+    const measures = lastMeasures as ReturnType<typeof brief> | null
+    const summary = {
+      status: interrupted ? 'interrupted' : 'finished',
+      stopped_by: interrupted ? 'interrupt' : result.stoppedBy,
+      grokked: result.grokStep !== null,
+      grok_step: result.grokStep,
+      steps: state.step,
+      resumed_from_step: existing ? startStep : null,
+      final: final === null ? null : { step: final.step, train: metricsOf(final.train), test: metricsOf(final.test) },
+      measures,
+      wall_time_s: round(wall, 3),
+      steps_per_s: round(stepsRun / Math.max(wall, 1e-9), 3),
+      ms_per_step: stepsRun === 0 ? null : round((1000 * wall) / stepsRun, 3),
+      backend: tf.getBackend(),
+      threads: f.threads,
+      files: FILES,
+    }
+    save(state, summary)
+    if (lastEval !== null) await plotRun(out)
+    disposeTrainState(state)
+    disposeTrainData(data)
+    const verdict = result.grokStep !== null ? `grokked at step ${result.grokStep}` : 'did not grok'
+    process.stdout.write(
+      `${interrupted ? 'interrupted' : 'done'}: ${run.task.ops.join(', ')} mod ${task.p}, ${verdict}; ${state.step} steps in ${wall.toFixed(1)} s` +
+        `${measures === null ? '' : `; W_E FFD ${fixed(measures.W_E.ffd, 3)} FCR ${fixed(measures.W_E.fcr, 3)}`}\n` +
+        `results in ${out}/ (${FILES.summary}, ${FILES.metrics}, ${FILES.weights}, ${FILES.curves})${interrupted ? `; continue with --resume --out ${out}` : ''}\n`,
+    )
+    if (interrupted) process.exitCode = 130
+  } finally {
+    await pool.close()
   }
-  process.on('SIGINT', onSigint)
-  const t0 = performance.now()
-  let lastEval: EvalReport | null = null
-  let lastMeasures: ReturnType<typeof brief> | null = null
-  const options: LoopOptions = {
-    optimizer: run.optimizer,
-    maxSteps: loop.max_steps,
-    evalEvery: loop.eval_every,
-    stopAfterGrok: loop.stop_after_grok,
-    grokThreshold: loop.grok_threshold,
-    grokStep: existing ? recordedGrokStep(at(FILES.metrics)) : null,
-    gradients: pool,
-  }
-  const result = await train(c, data, state, options, {
-    onStep: async (step) => {
-      bar?.update(step)
-      if (step % 10 === 0) await new Promise((r) => setImmediate(r)) // let SIGINT through
-      return interrupted ? 'stop' : undefined
-    },
-    onEval: (r) => {
-      lastEval = r
-      const elapsed = (performance.now() - t0) / 1000
-      const host = toHost(r.params)
-      const m = brief(measureModel(c, host, task.p))
-      lastMeasures = m
-      const mult = multiplicativeMeasures(c, host, task.p, 0.5)
-      const norms = hostWeightNorms(host)
-      const measureEvery = loop.measure_every ?? 0
-      const logits =
-        measureEvery > 0 && r.step % measureEvery === 0
-          ? Object.fromEntries(task.ops.map((op, i) => [op.id, logitMeasures(c, host, task.p, i, op, task.seed)]))
-          : undefined
-      const line = {
-        step: r.step,
-        train_loss: metricsOf(r.train).loss,
-        train_acc: metricsOf(r.train).acc,
-        test_loss: metricsOf(r.test).loss,
-        test_acc: metricsOf(r.test).acc,
-        ...(task.ops.length > 1
-          ? { per_op: Object.fromEntries(run.task.ops.map((id, i) => [id, { train: metricsOf(r.train.perOp[i]!), test: metricsOf(r.test.perOp[i]!) }])) }
-          : {}),
-        W_E: { ...m.W_E, ffd_mult: round(mult.W_E.ffd), fcr_mult: round(mult.W_E.fcr) },
-        W_L: { ...m.W_L, ffd_mult: round(mult.W_L.ffd), fcr_mult: round(mult.W_L.fcr) },
-        weight_norm: round(norms.total),
-        weight_norms: Object.fromEntries(Object.entries(norms.perMatrix).map(([k, v]) => [k, round(v)])),
-        ...(logits === undefined ? {} : { logits }),
-        grok_step: r.grokStep,
-        elapsed_s: round(elapsed, 3),
-        num_tensors: tf.memory().numTensors,
-      }
-      appendLine(at(FILES.metrics), JSON.stringify(line))
-      const sps = (r.step - startStep) / Math.max(elapsed, 1e-9)
-      const values = {
-        trainLoss: fixed(r.train.loss, 3),
-        trainAcc: fixed(r.train.accuracy, 3),
-        testLoss: fixed(r.test.loss, 3),
-        testAcc: fixed(r.test.accuracy, 3),
-        ffd: fixed(m.W_E.ffd, 2),
-        fcr: fixed(m.W_E.fcr, 2),
-        sps: sps.toFixed(1),
-      }
-      if (bar !== null) bar.update(r.step, values)
-      else if (f.progress) {
-        process.stderr.write(`step ${r.step}  train ${values.trainLoss} ${values.trainAcc}  test ${values.testLoss} ${values.testAcc}  W_E FFD ${values.ffd} FCR ${values.fcr}  ${values.sps} steps/s\n`)
-      }
-      if (r.step % loop.checkpoint_every === 0) save(r.state)
-      return undefined
-    },
-  })
-  bar?.stop()
-  process.off('SIGINT', onSigint)
-  state = result.state
-  const wall = (performance.now() - t0) / 1000
-  const stepsRun = state.step - startStep
-  const final = lastEval as EvalReport | null
-  const measures = lastMeasures as ReturnType<typeof brief> | null
-  const summary = {
-    status: interrupted ? 'interrupted' : 'finished',
-    stopped_by: interrupted ? 'interrupt' : result.stoppedBy,
-    grokked: result.grokStep !== null,
-    grok_step: result.grokStep,
-    steps: state.step,
-    resumed_from_step: existing ? startStep : null,
-    final: final === null ? null : { step: final.step, train: metricsOf(final.train), test: metricsOf(final.test) },
-    measures,
-    wall_time_s: round(wall, 3),
-    steps_per_s: round(stepsRun / Math.max(wall, 1e-9), 3),
-    ms_per_step: stepsRun === 0 ? null : round((1000 * wall) / stepsRun, 3),
-    backend: tf.getBackend(),
-    threads: f.threads,
-    files: FILES,
-  }
-  save(state, summary)
-  if (lastEval !== null) await plotRun(out)
-  disposeTrainState(state)
-  disposeTrainData(data)
-  await pool.close()
-  const verdict = result.grokStep !== null ? `grokked at step ${result.grokStep}` : 'did not grok'
-  process.stdout.write(
-    `${interrupted ? 'interrupted' : 'done'}: ${run.task.ops.join(', ')} mod ${task.p}, ${verdict}; ${state.step} steps in ${wall.toFixed(1)} s` +
-      `${measures === null ? '' : `; W_E FFD ${fixed(measures.W_E.ffd, 3)} FCR ${fixed(measures.W_E.fcr, 3)}`}\n` +
-      `results in ${out}/ (${FILES.summary}, ${FILES.metrics}, ${FILES.weights}, ${FILES.curves})${interrupted ? `; continue with --resume --out ${out}` : ''}\n`,
-  )
-  if (interrupted) process.exitCode = 130
 }
 
 export const DEFAULT_STEPS = 300_000
