@@ -16,7 +16,7 @@ import {
   fourierBasis,
   keyFrequencyAnalysis,
   logitsFourierMap,
-  matrix,
+  type Matrix,
   multiplicativeSpectrum,
   neuronFrequencies,
   neuronLogitMap,
@@ -24,7 +24,7 @@ import {
   weightNorms,
 } from '@grokscope/measures'
 import { type HostParams, type ModelConfig, disposeInputs, disposeParams, forwardWithMlp, fromHost, prepareInputs } from '@grokscope/model'
-import { measureModel } from './measure.js'
+import { asMatrix, measureModel } from './measure.js'
 
 export interface OpAnalysis {
   readonly op: string
@@ -44,8 +44,6 @@ export interface ModelAnalysis {
   readonly perOp: ReadonlyArray<OpAnalysis>
   readonly timingsMs: Readonly<Record<string, number>>
 }
-
-const asMatrix = (host: HostParams, name: string) => matrix(host[name]!.shape[0]!, host[name]!.shape[1]!, host[name]!.data)
 
 /** The logits and last-block MLP activations on all `p²` pairs `[a, p + op, b]`, in float64. */
 export const allPairsOutputs = (c: ModelConfig, host: HostParams, p: number, opIndex: number): { logits: Float64Array; acts: Float64Array } => {
@@ -67,14 +65,14 @@ export const allPairsOutputs = (c: ModelConfig, host: HostParams, p: number, opI
 export const multiplicativeMeasures = (c: ModelConfig, host: HostParams, p: number, eta: number) => {
   if (p < 5) return null
   const g = primitiveRoot(p)
-  const one = (w: ReturnType<typeof matrix>) => {
+  const one = (w: Matrix) => {
     const s = multiplicativeSpectrum(w, g)
     return { ffd: ffd(s, eta), fcr: fcr(s), cos: s.cos, sin: s.sin }
   }
   return {
     generator: g,
-    W_E: one(embeddingMatrix(asMatrix(host, 'embed.W_E'), p)),
-    W_L: one(neuronLogitMap(asMatrix(host, `blocks.${c.nLayers - 1}.mlp.W_out`), asMatrix(host, 'unembed.W_U'))),
+    W_E: one(embeddingMatrix(asMatrix(host['embed.W_E']!), p)),
+    W_L: one(neuronLogitMap(asMatrix(host[`blocks.${c.nLayers - 1}.mlp.W_out`]!), asMatrix(host['unembed.W_U']!))),
   }
 }
 

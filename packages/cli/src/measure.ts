@@ -2,7 +2,8 @@
 import { type MatrixMeasures, matrix, weightMeasures } from '@grokscope/measures'
 import type { HostParams, HostTensor, ModelConfig } from '@grokscope/model'
 
-const asMatrix = (w: HostTensor) => matrix(w.shape[0]!, w.shape[1]!, w.data)
+/** A 2-D host weight as a float64 matrix. */
+export const asMatrix = (w: HostTensor) => matrix(w.shape[0]!, w.shape[1]!, w.data)
 
 /** FFD/FCR and spectra of `W_E[0:p]` and `W_L = (W_out · W_U)ᵀ` (the last block's `W_out`). */
 export const measureModel = (
