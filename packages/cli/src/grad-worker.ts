@@ -2,7 +2,7 @@
 // it reads the weights from shared memory and writes back its weighted gradients and loss.
 import { parentPort, workerData } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs-core'
-import { lossAndGrads, paramShapes, prepareBatch } from '@grokscope/model'
+import { lossAndGrads, prepareBatch } from '@grokscope/model'
 import { initBackend } from './backend.js'
 import { type WorkerInit, layout } from './parallel.js'
 
@@ -10,13 +10,12 @@ const init = workerData as WorkerInit
 await initBackend()
 const c = init.config
 const batch = prepareBatch(c, init.tokens, init.labels)
-const { names, offsets, sizes, total } = layout(c)
+const { names, shapes, offsets, sizes, total } = layout(c)
 const params = new Float32Array(init.params)
 const out = new Float32Array(init.grads)
-const shapes = Object.fromEntries(paramShapes(c))
 
 parentPort!.on('message', () => {
-  const weights = Object.fromEntries(names.map((name, i) => [name, tf.tensor(params.slice(offsets[i]!, offsets[i]! + sizes[i]!), [...shapes[name]!])]))
+  const weights = Object.fromEntries(names.map((name, i) => [name, tf.tensor(params.slice(offsets[i]!, offsets[i]! + sizes[i]!), shapes[i])]))
   const r = lossAndGrads(c, weights, batch)
   names.forEach((name, i) => {
     const g = tf.tidy(() => tf.mul(r.grads[name]!, init.weight))

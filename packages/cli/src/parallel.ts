@@ -18,11 +18,11 @@ export interface WorkerInit {
 }
 
 /** Offsets of each weight in the flat float32 layout shared with the workers. */
-export const layout = (c: ModelConfig): { names: string[]; offsets: number[]; sizes: number[]; total: number } => {
-  const shapes = paramShapes(c)
-  const sizes = shapes.map(([, s]) => s.reduce((a, b) => a * b, 1))
+export const layout = (c: ModelConfig): { names: string[]; shapes: number[][]; offsets: number[]; sizes: number[]; total: number } => {
+  const all = paramShapes(c)
+  const sizes = all.map(([, s]) => s.reduce((a, b) => a * b, 1))
   const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0))
-  return { names: shapes.map(([n]) => n), offsets, sizes, total: sizes.reduce((a, b) => a + b, 0) }
+  return { names: all.map(([n]) => n), shapes: all.map(([, s]) => [...s]), offsets, sizes, total: sizes.reduce((a, b) => a + b, 0) }
 }
 
 /** A gradient source over `threads` threads (the main one included), and how to stop it. */

@@ -100,9 +100,6 @@ export const examplesOf = (p: number, ops: ReadonlyArray<Operation>, seed: numbe
   return { size, tokens, labels, opIndex }
 }
 
-/** Every pair `(a, b)` in order, as pair indices `a*p + b`. */
-export const allPairs = (p: number): Int32Array => Int32Array.from({ length: p * p }, (_, i) => i)
-
 /** The dataset of a decoded task. */
 export const makeDataset = (task: Task): Dataset => {
   const split = splitPairs(task.p, task.frac, task.seed)
@@ -112,21 +109,5 @@ export const makeDataset = (task: Task): Dataset => {
     split,
     train: examplesOf(task.p, task.ops, task.seed, split.train),
     test: examplesOf(task.p, task.ops, task.seed, split.test),
-  }
-}
-
-// ─────────────────────────────────────────────────────────────────────────────
-// utils
-// ─────────────────────────────────────────────────────────────────────────────
-
-/** The examples of one operation (by index in the run). */
-export const selectOp = (ex: Examples, op: number): Examples => {
-  const rows: number[] = []
-  for (let i = 0; i < ex.size; i++) if (ex.opIndex[i] === op) rows.push(i)
-  return {
-    size: rows.length,
-    tokens: Int32Array.from(rows.flatMap((i) => [ex.tokens[3 * i]!, ex.tokens[3 * i + 1]!, ex.tokens[3 * i + 2]!])),
-    labels: Int32Array.from(rows, (i) => ex.labels[i]!),
-    opIndex: Int32Array.from(rows, () => op),
   }
 }

@@ -5,6 +5,7 @@ import cliProgress from 'cli-progress'
 import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'
 import { type Task, decodeTask, formatErrors, makeDataset } from '@grokscope/data'
+import { DEFAULT_ETA } from '@grokscope/measures'
 import { type ModelConfig, configProblems, encodeWeightsFile, initParams, paperConfig, toHost } from '@grokscope/model'
 import {
   type AdamWOptions,
@@ -149,7 +150,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
   if (existing && f.resume !== true) throw new UsageError(`${out} already holds a run (pass --resume to continue it, or choose another --out)`)
   if (!existing && f.resume === true) throw new UsageError(`--resume: ${out} holds no run to resume (no ${FILES.config})`)
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out: ${out} exists and is not a folder`)
-  const run: RunConfig = existing ? { ...(readJson(at(FILES.config)) as RunConfig) } : fresh.run
+  const run: RunConfig = existing ? (readJson(at(FILES.config)) as RunConfig) : fresh.run
   const loop = existing ? { ...run.loop, max_steps: f.steps ?? run.loop.max_steps } : run.loop
   const task = existing ? decodeOrThrow(run.task, '--ops') : fresh.task
   if (existing && !existsSync(at(FILES.state))) throw new UsageError(`--resume: ${out} has no ${FILES.state} to resume from`)
@@ -217,7 +218,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
         const host = toHost(r.params)
         const m = brief(measureModel(c, host, task.p))
         lastMeasures = m
-        const mult = multiplicativeMeasures(c, host, task.p, 0.5)
+        const mult = multiplicativeMeasures(c, host, task.p, DEFAULT_ETA)
         const norms = hostWeightNorms(host)
         const measureEvery = loop.measure_every ?? 0
         const logits =
@@ -226,10 +227,10 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
             : undefined
         const line = {
           step: r.step,
-          train_loss: metricsOf(r.train).loss,
-          train_acc: metricsOf(r.train).acc,
-          test_loss: metricsOf(r.test).loss,
-          test_acc: metricsOf(r.test).acc,
+          train_loss: r.train.loss,
+          train_acc: r.train.accuracy,
+          test_loss: r.test.loss,
+          test_acc: r.test.accuracy,
           ...(task.ops.length > 1
             ? { per_op: Object.fromEntries(run.task.ops.map((id, i) => [id, { train: metricsOf(r.train.perOp[i]!), test: metricsOf(r.test.perOp[i]!) }])) }
             : {}),
