@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { Params } from '@grokscope/model'
 import type { TrainState } from './AdamW.js'
+import { decodeBase64, encodeBase64 } from './internal/base64.js'
 
 interface EncodedTensor {
   readonly shape: number[]
@@ -26,15 +27,16 @@ const encode = (p: Params): Record<string, EncodedTensor> =>
   Object.fromEntries(
     Object.entries(p).map(([k, t]) => {
       const data = t.dataSync() as Float32Array
-      return [k, { shape: [...t.shape], f32: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') }]
+      return [k, { shape: [...t.shape], f32: encodeBase64(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)) }]
     }),
   )
 
 const decode = (p: Record<string, EncodedTensor>): Params =>
   Object.fromEntries(
     Object.entries(p).map(([k, e]) => {
-      const bytes = Buffer.from(e.f32, 'base64')
-      const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))
+      const bytes = decodeBase64(e.f32)
+      if (bytes === null || bytes.length % 4 !== 0) throw new Error(`train state: ${k} is not base64 float32`)
+      const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)
       return [k, tf.tensor(data, e.shape, 'float32')]
     }),
   )
