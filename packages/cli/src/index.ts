@@ -6,4 +6,3 @@
  */
 export { initBackend } from './backend.js'
 export { loadModel } from './model-file.js'
-export { measureModel } from './measure.js'

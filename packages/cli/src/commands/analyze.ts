@@ -1,60 +1,9 @@
 // grokscope analyze: every analysis of a trained model (see analysis.ts), as a readable summary or one JSON document.
+import { type ModelAnalysis, analysisDocument, analyzeModel } from '@grokscope/analysis'
 import { type MatrixMeasures, cosSinRatio } from '@grokscope/measures'
-import { type ModelAnalysis, analyzeModel, basisNames } from '../analysis.js'
 import { initBackend } from '../backend.js'
 import { fixed, table } from '../format.js'
 import { loadModel } from '../model-file.js'
-
-const spectrumJson = (m: MatrixMeasures) => ({
-  ffd: m.ffd,
-  fcr: m.fcr,
-  eta: m.eta,
-  constant_norm: m.spectrum.constant,
-  cos_norms: Array.from(m.spectrum.cos),
-  sin_norms: Array.from(m.spectrum.sin),
-})
-
-const multJson = (m: { ffd: number; fcr: number; cos: Float64Array; sin: Float64Array } | undefined) =>
-  m === undefined ? null : { ffd: m.ffd, fcr: m.fcr, cos_norms: Array.from(m.cos), sin_norms: Array.from(m.sin) }
-
-const rows2d = (data: Float64Array, p: number): number[][] => Array.from({ length: p }, (_, i) => Array.from(data.subarray(i * p, (i + 1) * p)))
-
-/** The JSON document (schema in the README). */
-export const analysisJson = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis) => ({
-  file,
-  p: a.p,
-  ops,
-  embedding: { ...spectrumJson(a.additive.W_E), multiplicative: multJson(a.multiplicative?.W_E) },
-  neuron_logit_map: { ...spectrumJson(a.additive.W_L), multiplicative: multJson(a.multiplicative?.W_L) },
-  multiplicative_generator: a.multiplicative?.generator ?? null,
-  weight_norms: { per_matrix: a.weightNorms.perMatrix, total: a.weightNorms.total },
-  per_op: a.perOp.map((o) => ({
-    op: o.op,
-    logits_map: { names: basisNames(a.p), norms: rows2d(o.logitsMap, a.p) },
-    asymmetry: o.asymmetry,
-    key_frequencies:
-      o.keyFrequencies === null
-        ? null
-        : {
-            threshold: o.keyFrequencies.threshold,
-            key: o.keyFrequencies.key,
-            energy: Array.from(o.keyFrequencies.energy),
-            losses: {
-              all: o.keyFrequencies.losses.all,
-              key_only: o.keyFrequencies.losses.keyOnly,
-              non_key_only: o.keyFrequencies.losses.nonKeyOnly,
-              residual_only: o.keyFrequencies.losses.residualOnly,
-              key_and_non_key: o.keyFrequencies.losses.keyAndNonKey,
-              key_and_residual: o.keyFrequencies.losses.keyAndResidual,
-              non_key_and_residual: o.keyFrequencies.losses.nonKeyAndResidual,
-            },
-            ablated: Array.from(o.keyFrequencies.ablated),
-            dependent: o.keyFrequencies.dependent,
-          },
-    neurons: { frequency: Array.from(o.neurons.frequency), fraction: Array.from(o.neurons.fraction), counts: Array.from(o.neurons.counts) },
-  })),
-  timings_ms: a.timingsMs,
-})
 
 const summary = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis, eta: number, top: number): string => {
   const { W_E, W_L } = a.additive
@@ -128,10 +77,7 @@ const summary = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis, eta
 export const analyzeCommand = async (target: string, o: { eta: number; json?: boolean; top: number }): Promise<void> => {
   const model = loadModel(target)
   await initBackend()
-  const nOps = model.config.dVocab - model.p
-  const ops = Array.from({ length: nOps }, (_, i) => ({ id: model.opIds[i] ?? `op${i}`, op: model.ops[i] ?? null }))
-  const seed = typeof model.meta.seed === 'number' ? model.meta.seed : 0
-  const a = analyzeModel(model.config, model.host, model.p, ops, { eta: o.eta, seed })
-  const ids = ops.map((x) => x.id)
-  process.stdout.write(o.json === true ? `${JSON.stringify(analysisJson(model.file, ids, a))}\n` : `${summary(model.file, ids, a, o.eta, o.top)}\n`)
+  const a = analyzeModel(model.config, model.host, model.task.p, model.task.ops, model.task.seed, { eta: o.eta, now: () => performance.now() })
+  const ids = model.task.ops.map((x) => x.id)
+  process.stdout.write(o.json === true ? `${JSON.stringify(analysisDocument(model.file, a))}\n` : `${summary(model.file, ids, a, o.eta, o.top)}\n`)
 }

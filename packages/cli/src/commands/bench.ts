@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'
+import { fourierMeasures } from '@grokscope/analysis'
 import { decodeTask, formatErrors, makeDataset } from '@grokscope/data'
 import { initParams, toHost } from '@grokscope/model'
 import {
@@ -20,7 +21,6 @@ import {
 import { initBackend } from '../backend.js'
 import { UsageError } from '../files.js'
 import { fixed, table } from '../format.js'
-import { measureModel } from '../measure.js'
 import { startPool } from '../parallel.js'
 
 export interface BenchFlags {
@@ -113,7 +113,7 @@ export const benchCommand = async (f: BenchFlags): Promise<void> => {
     })
     const measureTimes = Array.from({ length: 5 }, () => {
       const t0 = performance.now()
-      measureModel(c, toHost(state.params), f.p)
+      fourierMeasures(c, toHost(state.params), f.p)
       return performance.now() - t0
     })
     disposeTrainState(state)

@@ -19,16 +19,16 @@ export const parsePairs = (pairs: ReadonlyArray<string>, p: number): Array<[numb
 
 export const predictCommand = async (target: string, o: { pairs: string[]; op?: string; json?: boolean }): Promise<void> => {
   const model = loadModel(target)
-  const pairs = parsePairs(o.pairs, model.p)
-  const nOps = model.config.dVocab - model.p
-  const index = o.op === undefined ? 0 : model.opIds.findIndex((id, i) => id === o.op || model.ops[i]?.formula === o.op)
-  if (index < 0) throw new UsageError(`--op: ${o.op} is not an operation of this model (allowed: ${model.opIds.join(', ')})`)
-  if (index >= nOps) throw new UsageError(`${model.file}: the vocabulary has no operation token (d_vocab = ${model.config.dVocab}, p = ${model.p})`)
-  const op = model.ops[index] ?? null
-  const truth = op !== null && op._tag === 'expr' ? compile(op.expr, model.p) : null
+  const { p, ops } = model.task
+  const pairs = parsePairs(o.pairs, p)
+  if (ops.length === 0) throw new UsageError(`${model.file}: the vocabulary has no operation token (d_vocab = ${model.config.dVocab}, p = ${p})`)
+  const index = o.op === undefined ? 0 : ops.findIndex((x) => x.id === o.op || x.op?.formula === o.op)
+  if (index < 0) throw new UsageError(`--op: ${o.op} is not an operation of this model (allowed: ${ops.map((x) => x.id).join(', ')})`)
+  const op = ops[index]!
+  const truth = op.op !== null && op.op._tag === 'expr' ? compile(op.op.expr, p) : null
   await initBackend()
   const params = fromHost(model.config, model.host)
-  const inputs = prepareInputs(model.config, Int32Array.from(pairs.flatMap(([a, b]) => [a, model.p + index, b])))
+  const inputs = prepareInputs(model.config, Int32Array.from(pairs.flatMap(([a, b]) => [a, p + index, b])))
   const logitsT = forward(model.config, params, inputs)
   const logits = logitsT.arraySync()
   tf.dispose(logitsT)
@@ -37,7 +37,7 @@ export const predictCommand = async (target: string, o: { pairs: string[]; op?: 
   const rows = pairs.map(([a, b], i) => {
     const row = logits[i]!
     const predicted = row.indexOf(Math.max(...row))
-    return { a, b, op: model.opIds[index] ?? null, input: [a, model.p + index, b], predicted, expected: truth?.(a, b) ?? null, logits: row }
+    return { a, b, op: op.id, input: [a, p + index, b], predicted, expected: truth?.(a, b) ?? null, logits: row }
   })
   if (o.json === true) {
     process.stdout.write(`${JSON.stringify(rows)}\n`)

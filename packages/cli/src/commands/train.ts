@@ -4,8 +4,8 @@ import path from 'node:path'
 import cliProgress from 'cli-progress'
 import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'
+import { metricsRecord, round } from '@grokscope/analysis'
 import { type Task, decodeTask, formatErrors, makeDataset } from '@grokscope/data'
-import { DEFAULT_ETA } from '@grokscope/measures'
 import { type ModelConfig, configProblems, encodeWeightsFile, initParams, paperConfig, toHost } from '@grokscope/model'
 import {
   type AdamWOptions,
@@ -25,8 +25,6 @@ import {
 import { initBackend } from '../backend.js'
 import { UsageError, appendLine, readJson, writeAtomic, writeJson } from '../files.js'
 import { fixed } from '../format.js'
-import { hostWeightNorms, logitMeasures, multiplicativeMeasures } from '../analysis.js'
-import { brief, measureModel, round } from '../measure.js'
 import { startPool } from '../parallel.js'
 import { plotRun } from './plot.js'
 
@@ -166,6 +164,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
     const startStep = state.step
     if (existing) truncateMetrics(at(FILES.metrics), startStep)
     else writeJson(at(FILES.config), { ...run }, 2)
+    const modelOps = task.ops.map((op) => ({ id: op.id, op }))
     const meta = { ...run.task, op: run.task.ops[0], op_tokens: run.task.ops.map((_, i) => task.p + i), frac_train: task.frac, input: '[a, op, b]' }
 
     const save = (s: TrainState, summary?: unknown) => {
@@ -196,7 +195,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
     process.on('SIGINT', onSigint)
     const t0 = performance.now()
     let lastEval: EvalReport | null = null
-    let lastMeasures: ReturnType<typeof brief> | null = null
+    let lastMeasures: { W_E: { ffd: number; fcr: number }; W_L: { ffd: number; fcr: number } } | null = null
     const options: LoopOptions = {
       optimizer: run.optimizer,
       maxSteps: loop.max_steps,
@@ -215,34 +214,19 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
       onEval: (r) => {
         lastEval = r
         const elapsed = (performance.now() - t0) / 1000
-        const host = toHost(r.params)
-        const m = brief(measureModel(c, host, task.p))
+        const line = metricsRecord({
+          ...r,
+          host: toHost(r.params),
+          config: c,
+          p: task.p,
+          ops: modelOps,
+          seed: task.seed,
+          measureLogits: (loop.measure_every ?? 0) > 0 && r.step % (loop.measure_every ?? 0) === 0,
+          elapsedS: elapsed,
+          numTensors: tf.memory().numTensors,
+        })
+        const m = { W_E: { ffd: line.W_E.ffd, fcr: line.W_E.fcr }, W_L: { ffd: line.W_L.ffd, fcr: line.W_L.fcr } }
         lastMeasures = m
-        const mult = multiplicativeMeasures(c, host, task.p, DEFAULT_ETA)
-        const norms = hostWeightNorms(host)
-        const measureEvery = loop.measure_every ?? 0
-        const logits =
-          measureEvery > 0 && r.step % measureEvery === 0
-            ? Object.fromEntries(task.ops.map((op, i) => [op.id, logitMeasures(c, host, task.p, i, op, task.seed)]))
-            : undefined
-        const line = {
-          step: r.step,
-          train_loss: r.train.loss,
-          train_acc: r.train.accuracy,
-          test_loss: r.test.loss,
-          test_acc: r.test.accuracy,
-          ...(task.ops.length > 1
-            ? { per_op: Object.fromEntries(run.task.ops.map((id, i) => [id, { train: metricsOf(r.train.perOp[i]!), test: metricsOf(r.test.perOp[i]!) }])) }
-            : {}),
-          W_E: { ...m.W_E, ...(mult === null ? {} : { ffd_mult: round(mult.W_E.ffd), fcr_mult: round(mult.W_E.fcr) }) },
-          W_L: { ...m.W_L, ...(mult === null ? {} : { ffd_mult: round(mult.W_L.ffd), fcr_mult: round(mult.W_L.fcr) }) },
-          weight_norm: round(norms.total),
-          weight_norms: Object.fromEntries(Object.entries(norms.perMatrix).map(([k, v]) => [k, round(v)])),
-          ...(logits === undefined ? {} : { logits }),
-          grok_step: r.grokStep,
-          elapsed_s: round(elapsed, 3),
-          num_tensors: tf.memory().numTensors,
-        }
         appendLine(at(FILES.metrics), JSON.stringify(line))
         const sps = (r.step - startStep) / Math.max(elapsed, 1e-9)
         const values = {
@@ -268,7 +252,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
     const wall = (performance.now() - t0) / 1000
     const stepsRun = state.step - startStep
     const final = lastEval as EvalReport | null
-    const measures = lastMeasures as ReturnType<typeof brief> | null
+    const measures = lastMeasures as { W_E: { ffd: number; fcr: number }; W_L: { ffd: number; fcr: number } } | null
     const summary = {
       status: interrupted ? 'interrupted' : 'finished',
       stopped_by: interrupted ? 'interrupt' : result.stoppedBy,

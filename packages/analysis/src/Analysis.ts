@@ -1,0 +1,212 @@
+/**
+ * Every analysis of the paper, and grokscope's additions, on a finished model:
+ * spectra and FFD/FCR of `W_E` and `W_L` in the additive and multiplicative bases,
+ * weight norms, and per operation the logits in the 2-D Fourier basis (map,
+ * asymmetry, key frequencies, restricted and ablated losses) and the MLP neurons'
+ * frequencies. Each analysis is timed with the clock the caller passes.
+ *
+ * @example
+ * import { analyzeWeights } from '@grokscope/analysis'
+ * const doc = analyzeWeights(decodedWeightsFile, { now: () => performance.now() })
+ * // Right(the `grokscope analyze --json` document)
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { labelTable } from '@grokscope/data'
+import {
+  type KeyFrequencyAnalysis,
+  type MatrixMeasures,
+  type NeuronFrequencies,
+  DEFAULT_ETA,
+  DEFAULT_KEY_THRESHOLD,
+  asymmetry,
+  fourierBasis,
+  keyFrequencyAnalysis,
+  logitsFourierMap,
+  neuronFrequencies,
+} from '@grokscope/measures'
+import type { HostParams, ModelConfig, WeightsFile } from '@grokscope/model'
+import { allPairsOutputs } from './AllPairs.js'
+import { type ModelOp, modelTask } from './Task.js'
+import {
+  type MultiplicativeMeasure,
+  type MultiplicativeMeasures,
+  type WeightFourierMeasures,
+  type WeightNorms,
+  fourierMeasures,
+  hostWeightNorms,
+  multiplicativeMeasures,
+} from './Weights.js'
+
+// ─────────────────────────────────────────────────────────────────────────────
+// model
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** The analyses of one operation. */
+export interface OpAnalysis {
+  readonly op: string
+  /** `p × p` logit norms in the 2-D basis (rows basis_a, columns basis_b). */
+  readonly logitsMap: Float64Array
+  readonly asymmetry: number
+  /** `null` when the operation's labels are unknown (an id that does not resolve). */
+  readonly keyFrequencies: KeyFrequencyAnalysis | null
+  readonly neurons: NeuronFrequencies
+}
+
+/** Every analysis of a model, with the time each kind took (ms, by the caller's clock). */
+export interface ModelAnalysis {
+  readonly p: number
+  readonly additive: WeightFourierMeasures
+  readonly multiplicative: MultiplicativeMeasures | null
+  readonly weightNorms: WeightNorms
+  readonly perOp: ReadonlyArray<OpAnalysis>
+  readonly timingsMs: Readonly<Record<string, number>>
+}
+
+export interface AnalysisOptions {
+  /** FFD threshold η (default 0.5). */
+  readonly eta?: number
+  /** Key-frequency threshold (default 0.1 of the largest frequency's energy). */
+  readonly keyThreshold?: number
+  /** The clock the timings are read from, in ms (e.g. `performance.now`). */
+  readonly now: () => number
+}
+
+/** A spectrum in the JSON document. */
+export interface SpectrumJson {
+  readonly ffd: number
+  readonly fcr: number
+  readonly eta: number
+  readonly constant_norm: number
+  readonly cos_norms: number[]
+  readonly sin_norms: number[]
+  readonly multiplicative: { readonly ffd: number; readonly fcr: number; readonly cos_norms: number[]; readonly sin_norms: number[] } | null
+}
+
+/** The `grokscope analyze --json` document (schema in the README). */
+export interface AnalysisDocument {
+  readonly file: string
+  readonly p: number
+  readonly ops: string[]
+  readonly embedding: SpectrumJson
+  readonly neuron_logit_map: SpectrumJson
+  readonly multiplicative_generator: number | null
+  readonly weight_norms: { readonly per_matrix: Readonly<Record<string, number>>; readonly total: number }
+  readonly per_op: Array<{
+    readonly op: string
+    readonly logits_map: { readonly names: string[]; readonly norms: number[][] }
+    readonly asymmetry: number
+    readonly key_frequencies: {
+      readonly threshold: number
+      readonly key: number[]
+      readonly energy: number[]
+      readonly losses: Readonly<Record<'all' | 'key_only' | 'non_key_only' | 'residual_only' | 'key_and_non_key' | 'key_and_residual' | 'non_key_and_residual', number>>
+      readonly ablated: number[]
+      readonly dependent: number[]
+    } | null
+    readonly neurons: { readonly frequency: number[]; readonly fraction: number[]; readonly counts: number[] }
+  }>
+  readonly timings_ms: Readonly<Record<string, number>>
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// analyses
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Every analysis of a model trained on `ops` (token `p + i` for `ops[i]`), with labels from `seed` for `rand`. */
+export const analyzeModel = (c: ModelConfig, host: HostParams, p: number, ops: ReadonlyArray<ModelOp>, seed: number, o: AnalysisOptions): ModelAnalysis => {
+  const eta = o.eta ?? DEFAULT_ETA
+  const timingsMs: Record<string, number> = {}
+  const timed = <A>(name: string, f: () => A): A => {
+    const t0 = o.now()
+    const r = f()
+    timingsMs[name] = (timingsMs[name] ?? 0) + o.now() - t0
+    return r
+  }
+  const additive = timed('ffd_fcr_additive', () => fourierMeasures(c, host, p, eta))
+  const multiplicative = timed('ffd_fcr_multiplicative', () => multiplicativeMeasures(c, host, p, eta))
+  const norms = timed('weight_norms', () => hostWeightNorms(host))
+  const perOp = ops.map(({ id, op }, i): OpAnalysis => {
+    const { logits, acts } = timed('forward_all_pairs', () => allPairsOutputs(c, host, p, i))
+    const map = timed('logits_map', () => logitsFourierMap(logits, p))
+    const labels = op === null ? null : labelTable(op, p, seed)
+    return {
+      op: id,
+      logitsMap: map.data,
+      asymmetry: asymmetry(map),
+      keyFrequencies: labels === null ? null : timed('key_frequencies', () => keyFrequencyAnalysis(logits, labels, p, p, o.keyThreshold ?? DEFAULT_KEY_THRESHOLD)),
+      neurons: timed('neurons', () => neuronFrequencies(acts, p, c.dMlp)),
+    }
+  })
+  return { p, additive, multiplicative, weightNorms: norms, perOp, timingsMs }
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// the JSON document
+// ─────────────────────────────────────────────────────────────────────────────
+
+const multJson = (m: MultiplicativeMeasure | undefined): SpectrumJson['multiplicative'] =>
+  m === undefined ? null : { ffd: m.ffd, fcr: m.fcr, cos_norms: Array.from(m.spectrum.cos), sin_norms: Array.from(m.spectrum.sin) }
+
+const spectrumJson = (m: MatrixMeasures, mult: MultiplicativeMeasure | undefined): SpectrumJson => ({
+  ffd: m.ffd,
+  fcr: m.fcr,
+  eta: m.eta,
+  constant_norm: m.spectrum.constant,
+  cos_norms: Array.from(m.spectrum.cos),
+  sin_norms: Array.from(m.spectrum.sin),
+  multiplicative: multJson(mult),
+})
+
+const rows2d = (data: Float64Array, p: number): number[][] => Array.from({ length: p }, (_, i) => Array.from(data.subarray(i * p, (i + 1) * p)))
+
+/** An analysis as the `analyze --json` document; `file` names the model it was read from. */
+export const analysisDocument = (file: string, a: ModelAnalysis): AnalysisDocument => ({
+  file,
+  p: a.p,
+  ops: a.perOp.map((o) => o.op),
+  embedding: spectrumJson(a.additive.W_E, a.multiplicative?.W_E),
+  neuron_logit_map: spectrumJson(a.additive.W_L, a.multiplicative?.W_L),
+  multiplicative_generator: a.multiplicative?.generator ?? null,
+  weight_norms: { per_matrix: a.weightNorms.perMatrix, total: a.weightNorms.total },
+  per_op: a.perOp.map((o) => {
+    const kf = o.keyFrequencies
+    return {
+      op: o.op,
+      logits_map: { names: [...fourierBasis(a.p).names], norms: rows2d(o.logitsMap, a.p) },
+      asymmetry: o.asymmetry,
+      key_frequencies:
+        kf === null
+          ? null
+          : {
+              threshold: kf.threshold,
+              key: [...kf.key],
+              energy: Array.from(kf.energy),
+              losses: {
+                all: kf.losses.all,
+                key_only: kf.losses.keyOnly,
+                non_key_only: kf.losses.nonKeyOnly,
+                residual_only: kf.losses.residualOnly,
+                key_and_non_key: kf.losses.keyAndNonKey,
+                key_and_residual: kf.losses.keyAndResidual,
+                non_key_and_residual: kf.losses.nonKeyAndResidual,
+              },
+              ablated: Array.from(kf.ablated),
+              dependent: [...kf.dependent],
+            },
+      neurons: { frequency: Array.from(o.neurons.frequency), fraction: Array.from(o.neurons.fraction), counts: Array.from(o.neurons.counts) },
+    }
+  }),
+  timings_ms: a.timingsMs,
+})
+
+/**
+ * The whole `grokscope analyze --json` document of a decoded weights file, in one
+ * call: the task comes from the file's `config` (see `modelTask`). `Left` names what
+ * in the file does not fit.
+ */
+export const analyzeWeights = (w: WeightsFile, o: AnalysisOptions & { readonly file?: string }): E.Either<string, AnalysisDocument> =>
+  E.map((task: { readonly p: number; readonly ops: ReadonlyArray<ModelOp>; readonly seed: number }) =>
+    analysisDocument(o.file ?? '', analyzeModel(w.config, w.host, task.p, task.ops, task.seed, o)),
+  )(modelTask(w))
