@@ -143,7 +143,8 @@ export const firstProblem = (errors: t.Errors): string => {
   if (e === undefined) return 'invalid'
   const path = e.context.map((c) => c.key).filter((k) => k !== '' && !/^\d+$/.test(k)).join('.')
   const expected = e.context.at(-1)?.type.name ?? 'a value'
-  return `${path === '' ? 'the record' : path} is ${e.value === undefined ? 'missing' : JSON.stringify(e.value)?.slice(0, 40) ?? String(e.value)} (expected ${expected})`
+  const value = e.value === undefined ? 'missing' : (JSON.stringify(e.value) ?? typeof e.value).slice(0, 40)
+  return `${path === '' ? 'the record' : path} is ${value} (expected ${expected})`
 }
 
 /** A parsed line of `metrics.jsonl`; `Left` names the field. */

@@ -1,24 +1,36 @@
-// A user embeds single stages: @grokscope/data and @grokscope/measures, packed as
-// they would be published, installed with npm into a plain Node project outside the workspace.
+// A user embeds single stages: @grokscope/data, measures, model, train and analysis, packed as
+// they would be published and installed with npm into a plain Node project outside the workspace,
+// used through their public entry points only.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { expect, it } from 'vitest'
+import { beforeAll, expect, it } from 'vitest'
 
 const packages = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const LIBRARIES = ['data', 'measures', 'model', 'train', 'analysis'] as const
+let dir = ''
 
-it('@grokscope/data and @grokscope/measures import and work from a plain Node project', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'grokscope-embed-'))
-  for (const name of ['data', 'measures']) execFileSync('pnpm', ['pack', '--pack-destination', dir], { cwd: path.join(packages, name), stdio: 'pipe' })
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'grokscope-embed-'))
+  for (const name of LIBRARIES) execFileSync('pnpm', ['pack', '--pack-destination', dir], { cwd: path.join(packages, name), stdio: 'pipe' })
   const tarballs = readdirSync(dir).filter((f) => f.endsWith('.tgz'))
-  expect(tarballs).toHaveLength(2)
+  expect(tarballs).toHaveLength(LIBRARIES.length)
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }))
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', ...tarballs.map((t) => `./${t}`)], { cwd: dir, stdio: 'pipe' })
-  writeFileSync(
-    path.join(dir, 'main.js'),
-    `import { decodeTask, makeDataset } from '@grokscope/data'
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', ...tarballs.map((t) => `./${t}`), '@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-wasm@4.22.0'], {
+    cwd: dir,
+    stdio: 'pipe',
+  })
+}, 240_000)
+
+const run = (source: string): unknown => {
+  writeFileSync(path.join(dir, 'main.js'), source)
+  return JSON.parse(execFileSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8' }))
+}
+
+it('@grokscope/data and @grokscope/measures work from a plain Node project', () => {
+  const out = run(`import { decodeTask, makeDataset } from '@grokscope/data'
 import { matrix, spectrum, ffd, fcr } from '@grokscope/measures'
 const task = decodeTask({ p: 31, ops: ['add'], frac: 0.5, seed: 0 })
 const d = makeDataset(task.right)
@@ -26,11 +38,46 @@ const p = 31
 const W = matrix(p, 2, Array.from({ length: 2 * p }, (_, i) => Math.cos((2 * Math.PI * 3 * Math.floor(i / 2)) / p) + (i % 2) * Math.sin((2 * Math.PI * 3 * Math.floor(i / 2)) / p)))
 const s = spectrum(W)
 console.log(JSON.stringify({ train: d.train.size, test: d.test.size, ffd: ffd(s), fcr: fcr(s) }))
-`,
-  )
-  const out = JSON.parse(execFileSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8' }))
+`) as { train: number; test: number; ffd: number; fcr: number }
   expect(out.train).toBe(480)
   expect(out.test).toBe(481)
   expect(out.ffd).toBeCloseTo(1 / 15, 12)
   expect(out.fcr).toBeGreaterThan(0)
-}, 120_000)
+})
+
+it('a plain Node project trains 20 steps and evaluates through the public APIs of model, train and analysis', () => {
+  const out = run(`import { createRequire } from 'node:module'
+import path from 'node:path'
+import * as tf from '@tensorflow/tfjs-core'
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
+import { decodeTask, makeDataset } from '@grokscope/data'
+import { initParams } from '@grokscope/model'
+import { PAPER_ADAMW, defaultLoopOptions, evaluate, initTrainState, modelConfigFor, prepareTrainData, disposeTrainData, disposeTrainState, train } from '@grokscope/train'
+import { fourierMeasures } from '@grokscope/analysis'
+import { toHost } from '@grokscope/model'
+
+const require = createRequire(import.meta.url)
+setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep)
+await tf.setBackend('wasm')
+const task = decodeTask({ p: 23, ops: ['add'], frac: 0.5, seed: 0 }).right
+const dataset = makeDataset(task)
+const c = modelConfigFor(dataset, { dModel: 32, nHeads: 2, dHead: 16, dMlp: 64 })
+const data = prepareTrainData(c, dataset)
+const before = evaluate(c, initParams(c, 0), data.train, data.trainOps, data.nOps)
+const tensors = []
+const result = await train(c, data, initTrainState(initParams(c, 0)), { ...defaultLoopOptions(PAPER_ADAMW), maxSteps: 20, evalEvery: 10 }, {
+  onEval: () => { tensors.push(tf.memory().numTensors) },
+})
+const after = evaluate(c, result.state.params, data.train, data.trainOps, data.nOps)
+const m = fourierMeasures(c, toHost(result.state.params), 23)
+disposeTrainState(result.state)
+disposeTrainData(data)
+console.log(JSON.stringify({ backend: tf.getBackend(), steps: result.state.step, before: before.loss, after: after.loss, tensors, ffd: m.W_E.ffd }))
+`) as { backend: string; steps: number; before: number; after: number; tensors: number[]; ffd: number }
+  expect(out.backend).toBe('wasm')
+  expect(out.steps).toBe(20)
+  expect(out.after).toBeLessThan(out.before)
+  expect(out.tensors[1]).toBe(out.tensors[0])
+  expect(out.ffd).toBeGreaterThan(0)
+  expect(out.ffd).toBeLessThanOrEqual(1)
+})

@@ -1,0 +1,61 @@
+// The analyze --json document is a library call: the CLI prints exactly what analyzeWeights returns.
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import { decodeWeightsFile } from '@grokscope/model'
+import { type AnalysisDocument, analyzeWeights } from '../src/index.js'
+import { FIXTURES, fixturePath } from '../../../test-support/fixtures.js'
+
+const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/dist/main.js')
+
+const withoutTimings = (d: AnalysisDocument): Omit<AnalysisDocument, 'timings_ms'> => {
+  const { timings_ms: _, ...rest } = d
+  return rest
+}
+
+describe.each(FIXTURES)('%s', (name) => {
+  const file = fixturePath(name)
+  const decoded = decodeWeightsFile(JSON.parse(readFileSync(file, 'utf8')))
+  if (E.isLeft(decoded)) throw new Error(decoded.left)
+  const library = analyzeWeights(decoded.right, { now: () => performance.now(), file })
+  if (E.isLeft(library)) throw new Error(library.left)
+
+  it('grokscope analyze --json prints the document analyzeWeights returns', () => {
+    const printed = JSON.parse(execFileSync(process.execPath, [MAIN, 'analyze', file, '--json'], { encoding: 'utf8' })) as AnalysisDocument
+    // JSON has no -0 and prints numbers shortest-round-trip: compare through JSON.
+    expect(withoutTimings(printed)).toEqual(JSON.parse(JSON.stringify(withoutTimings(library.right))))
+    expect(Object.keys(printed.timings_ms).sort()).toEqual(Object.keys(library.right.timings_ms).sort())
+  }, 60_000)
+
+  it('the document reproduces the PyTorch fixture’s spectra, FFD and FCR', () => {
+    const fixture = JSON.parse(readFileSync(file, 'utf8')) as Record<'embedding' | 'neuron_logit_map', { ffd_eta_0_5: number; fcr: number; cos_norms: number[]; sin_norms: number[] }>
+    for (const key of ['embedding', 'neuron_logit_map'] as const) {
+      expect(library.right[key].ffd).toBeCloseTo(fixture[key].ffd_eta_0_5, 6)
+      expect(library.right[key].fcr).toBeCloseTo(fixture[key].fcr, 6)
+      library.right[key].cos_norms.forEach((x, i) => expect(Math.abs(x - fixture[key].cos_norms[i]!)).toBeLessThan(1e-6 * Math.max(1, x)))
+      library.right[key].sin_norms.forEach((x, i) => expect(Math.abs(x - fixture[key].sin_norms[i]!)).toBeLessThan(1e-6 * Math.max(1, x)))
+    }
+  })
+})
+
+it('the add fixture’s key frequencies are 1, 5 and 14, and its restricted loss is below its full loss', () => {
+  const decoded = decodeWeightsFile(JSON.parse(readFileSync(fixturePath('add-p31-s0.json'), 'utf8')))
+  if (E.isLeft(decoded)) throw new Error(decoded.left)
+  const doc = analyzeWeights(decoded.right, { now: () => 0 })
+  if (E.isLeft(doc)) throw new Error(doc.left)
+  const kf = doc.right.per_op[0]!.key_frequencies!
+  expect(kf.key).toEqual([1, 5, 14])
+  expect(kf.losses.key_only).toBeLessThan(kf.losses.all)
+  expect(doc.right.ops).toEqual(['add'])
+  expect(Object.values(doc.right.timings_ms).every((t) => t === 0)).toBe(true)
+}, 60_000)
+
+it('a file whose n_out disagrees with its p is a Left that says so', () => {
+  const decoded = decodeWeightsFile(JSON.parse(readFileSync(fixturePath('add-p31-s0.json'), 'utf8')))
+  if (E.isLeft(decoded)) throw new Error(decoded.left)
+  const doc = analyzeWeights({ ...decoded.right, meta: { ...decoded.right.meta, p: 29 } }, { now: () => 0 })
+  expect(doc).toEqual(E.left('n_out is 31 but p is 29'))
+})
