@@ -1,6 +1,8 @@
 // A straightforward float64 Transformer in plain TypeScript, written from SPEC §2
 // like ../shared/reference/fixture_forward.py: every position, full causal
-// attention, no shortcuts. The optimised tfjs model is tested against it.
+// attention, no shortcuts. The optimised tfjs model is tested against it, and
+// `referenceRunWithCache` gives its activations under TransformerLens hook names
+// to check `runWithCache` by.
 import type { HostParams, ModelConfig } from '@grokscope/model'
 
 type Mat = number[][]
@@ -36,38 +38,114 @@ const erf = (x: number): number => {
   return Math.sign(x) * (1 - Math.exp(-t * t) / Math.sqrt(Math.PI) / (t + f))
 }
 
+type Nested = number | Nested[]
+
+/** Receives each activation of one sequence by TransformerLens hook name (shapes without the batch axis). */
+type Record1 = (name: string, value: Nested) => void
+
+const softmax = (row: ReadonlyArray<number>): number[] => {
+  const mx = Math.max(...row)
+  const ex = row.map((y) => Math.exp(y - mx))
+  const tot = ex.reduce((a, b) => a + b, 0)
+  return ex.map((w) => w / tot)
+}
+
+/** `[H][T][e]` → `[T][H][e]`. */
+const positionsFirst = (perHead: ReadonlyArray<Mat>): number[][][] => perHead[0]!.map((_, i) => perHead.map((m) => m[i]!))
+
+/**
+ * One sequence through the model at every position; returns the final stream `[pos][d_model]`.
+ * `record`, when given, sees every activation under its TransformerLens name.
+ */
+const run = (c: ModelConfig, host: RefWeights, seq: ReadonlyArray<number>, record?: Record1): Mat => {
+  const { dModel: d, nHeads: H, dHead: dh, dMlp: m } = c
+  const hook: Record1 = record ?? (() => undefined)
+  const WE = get(host, 'embed.W_E').data
+  const embed: Mat = seq.map((tok) => Array.from({ length: d }, (_, j) => WE[tok * d + j]!))
+  hook('hook_embed', embed)
+  let x = embed
+  if (c.positionalEmbedding) {
+    const pos = rows(get(host, 'pos_embed.W_pos').data, seq.length, d)
+    hook('hook_pos_embed', pos)
+    x = add(x, pos)
+  }
+  for (let l = 0; l < c.nLayers; l++) {
+    const W = (n: string) => get(host, `blocks.${l}.${n}`).data
+    hook(`blocks.${l}.hook_resid_pre`, x)
+    const attn: Mat = x.map(() => new Array<number>(d).fill(0))
+    const heads: { q: Mat; k: Mat; v: Mat; scores: Mat; pattern: Mat; z: Mat }[] = []
+    for (let h = 0; h < H; h++) {
+      const q = matmul(x, rows(W('attn.W_Q'), d, dh, h * d * dh))
+      const k = matmul(x, rows(W('attn.W_K'), d, dh, h * d * dh))
+      const v = matmul(x, rows(W('attn.W_V'), d, dh, h * d * dh))
+      // scaled scores, -Infinity where the key comes after the query (TransformerLens's IGNORE)
+      const scores = q.map((qi, i) => k.map((kj, j) => (j <= i ? kj.reduce((acc, y, e) => acc + y * qi[e]!, 0) / Math.sqrt(dh) : -Infinity)))
+      const pattern = scores.map(softmax)
+      const z = pattern.map((pi) => Array.from({ length: dh }, (_, e) => pi.reduce((acc, w, j) => acc + w * v[j]![e]!, 0)))
+      const out = matmul(z, rows(W('attn.W_O'), dh, d, h * dh * d))
+      out.forEach((row, i) => row.forEach((y, j) => (attn[i]![j]! += y)))
+      heads.push({ q, k, v, scores, pattern, z })
+    }
+    if (record !== undefined) {
+      record(`blocks.${l}.attn.hook_q`, positionsFirst(heads.map((t) => t.q)))
+      record(`blocks.${l}.attn.hook_k`, positionsFirst(heads.map((t) => t.k)))
+      record(`blocks.${l}.attn.hook_v`, positionsFirst(heads.map((t) => t.v)))
+      record(`blocks.${l}.attn.hook_attn_scores`, heads.map((t) => t.scores))
+      record(`blocks.${l}.attn.hook_pattern`, heads.map((t) => t.pattern))
+      record(`blocks.${l}.attn.hook_z`, positionsFirst(heads.map((t) => t.z)))
+    }
+    hook(`blocks.${l}.hook_attn_out`, attn)
+    const mid = add(x, attn)
+    hook(`blocks.${l}.hook_resid_mid`, mid)
+    const pre = matmul(mid, rows(W('mlp.W_in'), d, m))
+    hook(`blocks.${l}.mlp.hook_pre`, pre)
+    const post = pre.map((row) => row.map((y) => (c.act === 'relu' ? Math.max(y, 0) : gelu(y))))
+    hook(`blocks.${l}.mlp.hook_post`, post)
+    const mlpOut = matmul(post, rows(W('mlp.W_out'), m, d))
+    hook(`blocks.${l}.hook_mlp_out`, mlpOut)
+    x = add(mid, mlpOut)
+    hook(`blocks.${l}.hook_resid_post`, x)
+  }
+  return x
+}
+
 /** Logits `[batch][n_out]` at the last position, in float64, for token rows `[batch][n_ctx]`. */
 export const referenceLogits = (c: ModelConfig, host: RefWeights, tokens: ReadonlyArray<ReadonlyArray<number>>): Mat => {
-  const { dModel: d, nHeads: H, dHead: dh, dMlp: m } = c
-  const WE = get(host, 'embed.W_E').data
+  const WU = rows(get(host, 'unembed.W_U').data, c.dModel, c.nOut)
   return tokens.map((seq) => {
-    let x: Mat = seq.map((tok, pos) =>
-      Array.from({ length: d }, (_, j) => WE[tok * d + j]! + (c.positionalEmbedding ? get(host, 'pos_embed.W_pos').data[pos * d + j]! : 0)),
-    )
-    for (let l = 0; l < c.nLayers; l++) {
-      const W = (n: string) => get(host, `blocks.${l}.${n}`).data
-      const attn: Mat = x.map(() => new Array<number>(d).fill(0))
-      for (let h = 0; h < H; h++) {
-        const q = matmul(x, rows(W('attn.W_Q'), d, dh, h * d * dh))
-        const k = matmul(x, rows(W('attn.W_K'), d, dh, h * d * dh))
-        const v = matmul(x, rows(W('attn.W_V'), d, dh, h * d * dh))
-        const z = q.map((qi, i) => {
-          const s = k.slice(0, i + 1).map((kj) => kj.reduce((acc, y, e) => acc + y * qi[e]!, 0) / Math.sqrt(dh))
-          const mx = Math.max(...s)
-          const ex = s.map((y) => Math.exp(y - mx))
-          const tot = ex.reduce((a, b) => a + b, 0)
-          return Array.from({ length: dh }, (_, e) => ex.reduce((acc, w, j) => acc + (w / tot) * v[j]![e]!, 0))
-        })
-        const out = matmul(z, rows(W('attn.W_O'), dh, d, h * dh * d))
-        out.forEach((row, i) => row.forEach((y, j) => (attn[i]![j]! += y)))
-      }
-      x = add(x, attn)
-      const pre = matmul(x, rows(W('mlp.W_in'), d, m))
-      const post = pre.map((row) => row.map((y) => (c.act === 'relu' ? Math.max(y, 0) : gelu(y))))
-      x = add(x, matmul(post, rows(W('mlp.W_out'), m, d)))
-    }
-    return matmul([x[x.length - 1]!], rows(get(host, 'unembed.W_U').data, d, c.nOut))[0]!
+    const x = run(c, host, seq)
+    return matmul([x[x.length - 1]!], WU)[0]!
   })
+}
+
+/** A float64 tensor: shape and row-major values. */
+export interface RefTensor {
+  readonly shape: ReadonlyArray<number>
+  readonly data: Float64Array
+}
+
+const pack = (batch: Nested[]): RefTensor => {
+  const shape: number[] = []
+  for (let x: Nested = batch; Array.isArray(x); x = x[0]!) shape.push(x.length)
+  const data: number[] = []
+  const walk = (x: Nested): void => (Array.isArray(x) ? x.forEach(walk) : void data.push(x))
+  walk(batch)
+  return { shape, data: Float64Array.from(data) }
+}
+
+/**
+ * Every activation by TransformerLens hook name, `[batch, …]` as `runWithCache` returns
+ * them, and the logits at every position (`[batch, pos, n_out]`), in float64.
+ */
+export const referenceRunWithCache = (
+  c: ModelConfig,
+  host: RefWeights,
+  tokens: ReadonlyArray<ReadonlyArray<number>>,
+): { readonly logits: RefTensor; readonly cache: Readonly<Record<string, RefTensor>> } => {
+  const WU = rows(get(host, 'unembed.W_U').data, c.dModel, c.nOut)
+  const cache: Record<string, Nested[]> = {}
+  const logits = tokens.map((seq) => matmul(run(c, host, seq, (name, value) => (cache[name] ??= []).push(value)), WU))
+  return { logits: pack(logits), cache: Object.fromEntries(Object.entries(cache).map(([name, perExample]) => [name, pack(perExample)])) }
 }
 
 /** Mean cross-entropy in float64, accurate for tiny losses (`m + log1p(expm1(−m) + Σ_{j≠y} e^{z_j − m})`). */

@@ -60,23 +60,35 @@ const FileFields = t.type({ config: ConfigFields, weights: t.record(t.string, t.
 // utils
 // ─────────────────────────────────────────────────────────────────────────────
 
-const flatten = (name: string, nested: unknown, shape: ReadonlyArray<number>): Float32Array => {
-  const size = shape.reduce((a, b) => a * b, 1)
-  const out = new Float32Array(size)
-  let n = 0
-  const walk = (x: unknown, depth: number): void => {
+/** A value in an error message: numbers as they are, anything else by kind (a message stays one short line). */
+const show = (x: unknown): string =>
+  typeof x === 'number' ? String(x) : x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x === 'object' ? 'an object' : `a ${typeof x}`
+
+/**
+ * The row-major values of `nested`, which must be arrays of exactly `shape` holding
+ * numbers finite in float32. Nothing is allocated before the structure is checked, so
+ * the memory used is bounded by the parsed document itself, whatever the config claims.
+ */
+const flatten = (name: string, nested: unknown, shape: ReadonlyArray<number>): E.Either<string, Float32Array> => {
+  const values: number[] = []
+  const walk = (x: unknown, depth: number): string | undefined => {
     if (depth === shape.length) {
-      if (typeof x !== 'number' || !Number.isFinite(x)) throw new Error(`weights.${name}: ${JSON.stringify(x)} is not a finite number`)
-      out[n++] = x
-      return
+      // 1e39 is a finite double but rounds to Infinity in float32.
+      if (typeof x !== 'number' || !Number.isFinite(Math.fround(x))) return `weights.${name}: ${show(x)} is not a finite float32 number`
+      values.push(x)
+      return undefined
     }
     if (!Array.isArray(x) || x.length !== shape[depth]) {
-      throw new Error(`weights.${name}: expected ${shape[depth]} entries at depth ${depth} for shape [${shape}]`)
+      return `weights.${name}: expected ${shape[depth]} entries at depth ${depth} for shape [${shape.join(',')}]`
     }
-    for (const y of x) walk(y, depth + 1)
+    for (const y of x as ReadonlyArray<unknown>) {
+      const problem = walk(y, depth + 1)
+      if (problem !== undefined) return problem
+    }
+    return undefined
   }
-  walk(nested, 0)
-  return out
+  const problem = walk(nested, 0)
+  return problem === undefined ? E.right(Float32Array.from(values)) : E.left(problem)
 }
 
 const nest = (w: HostTensor): unknown => {
@@ -95,7 +107,13 @@ const usesShortNames = (c: ModelConfig): boolean => c.nLayers === 1 && !c.positi
 // decoding and encoding
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** Decodes a parsed weights file; the error names the field and what is allowed. */
+/**
+ * Decodes a parsed weights file. Never throws: any value gives either a file whose
+ * every weight has the config's shape and float32-finite values, or a one-line
+ * message starting `weights file:` that names the field and what is allowed. Sizes
+ * are bounded (`MAX_SIZE`, `MAX_PARAMETERS`), and no weight is allocated before its
+ * nested arrays are checked against its shape.
+ */
 export const decodeWeightsFile = (u: unknown): E.Either<string, WeightsFile> => {
   const fields = FileFields.decode(u)
   if (E.isLeft(fields)) {
@@ -119,17 +137,15 @@ export const decodeWeightsFile = (u: unknown): E.Either<string, WeightsFile> => 
   }
   const problems = configProblems(config)
   if (problems.length > 0) return E.left(`weights file: config: ${problems.join('; ')}`)
-  try {
-    const host: Record<string, HostTensor> = {}
-    for (const [name, shape] of paramShapes(config)) {
-      const key = name in weights ? name : LONG_TO_SHORT[name]
-      if (key === undefined || !(key in weights)) return E.left(`weights file: weights.${LONG_TO_SHORT[name] ?? name} is missing`)
-      host[name] = { shape, data: flatten(key, weights[key], shape) }
-    }
-    return E.right({ config, host, meta: u !== null && typeof u === 'object' && 'config' in u ? (u.config as Record<string, unknown>) : {} })
-  } catch (e) {
-    return E.left(`weights file: ${(e as Error).message}`)
+  const host: Record<string, HostTensor> = {}
+  for (const [name, shape] of paramShapes(config)) {
+    const key = name in weights ? name : LONG_TO_SHORT[name]
+    if (key === undefined || !(key in weights)) return E.left(`weights file: weights.${LONG_TO_SHORT[name] ?? name} is missing`)
+    const data = flatten(key, weights[key], shape)
+    if (E.isLeft(data)) return E.left(`weights file: ${data.left}`)
+    host[name] = { shape, data: data.right }
   }
+  return E.right({ config, host, meta: u !== null && typeof u === 'object' && 'config' in u ? (u.config as Record<string, unknown>) : {} })
 }
 
 /** The JSON document of a model: `config` (model sizes and `meta`), `weights` (nested arrays), `shapes`. */

@@ -50,11 +50,40 @@ export const paperConfig = (sizes: Pick<ModelConfig, 'dVocab' | 'nOut'> & Partia
   ...sizes,
 })
 
-/** The problems with a config, empty when it is usable. */
+// ─────────────────────────────────────────────────────────────────────────────
+// validation
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** The largest any one size may be (`d_vocab`, `n_out`, `n_ctx`, `d_model`, `n_heads`, `d_head`, `d_mlp`, `n_layers`): 2^16. */
+export const MAX_SIZE = 2 ** 16
+
+/**
+ * The most weights a model may have: 2^28, 1 GiB in float32. WASM memory is at most
+ * 4 GiB and training holds about four copies (weights, gradients, AdamW's two moments).
+ */
+export const MAX_PARAMETERS = 2 ** 28
+
+/** The number of weights (every entry of every `paramShapes` tensor); rounded in float64 past 2^53, far above `MAX_PARAMETERS`. */
+const parameterCount = (c: ModelConfig): number =>
+  c.dVocab * c.dModel +
+  (c.positionalEmbedding ? c.nCtx * c.dModel : 0) +
+  c.nLayers * (4 * c.nHeads * c.dModel * c.dHead + 2 * c.dModel * c.dMlp) +
+  c.dModel * c.nOut
+
+/**
+ * The problems with a config, empty when it is usable: every size a positive integer
+ * of at most `MAX_SIZE`, at most `MAX_PARAMETERS` weights, and a known activation.
+ */
 export const configProblems = (c: ModelConfig): ReadonlyArray<string> => {
   const problems: string[] = []
   const positive = ['dVocab', 'nOut', 'nCtx', 'dModel', 'nHeads', 'dHead', 'dMlp', 'nLayers'] as const
-  for (const k of positive) if (!Number.isInteger(c[k]) || c[k] < 1) problems.push(`${k} must be a positive integer, got ${c[k]}`)
+  for (const k of positive) {
+    if (!Number.isInteger(c[k]) || c[k] < 1) problems.push(`${k} must be a positive integer, got ${c[k]}`)
+    else if (c[k] > MAX_SIZE) problems.push(`${k} must be at most ${MAX_SIZE}, got ${c[k]}`)
+  }
+  if (problems.length === 0 && parameterCount(c) > MAX_PARAMETERS) {
+    problems.push(`the model would have ${parameterCount(c)} weights, more than the ${MAX_PARAMETERS} allowed`)
+  }
   if (c.act !== 'relu' && c.act !== 'gelu') problems.push(`act must be relu or gelu, got ${String(c.act)}`)
   return problems
 }

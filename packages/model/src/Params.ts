@@ -69,16 +69,24 @@ export const initParams = (c: ModelConfig, seed: number): Params =>
     }),
   )
 
-/** Tensors from host arrays (checked against the config's shapes). */
-export const fromHost = (c: ModelConfig, host: HostParams): Params =>
-  Object.fromEntries(
-    paramShapes(c).map(([name, shape]) => {
-      const w = host[name]
-      if (w === undefined) throw new Error(`weights: ${name} is missing`)
-      if (w.shape.join(',') !== shape.join(',')) throw new Error(`weights: ${name} has shape [${w.shape}], the config needs [${shape}]`)
-      return [name, tf.tensor(w.data, [...shape], 'float32')]
-    }),
-  )
+/**
+ * Tensors from host arrays. Its input is already decoded (`decodeWeightsFile`) or made by
+ * the program (`toHost`), so a missing weight or a shape or length that differs from the
+ * config's is a programming error: it throws an `Error` whose message starts `weights:`
+ * (unlike `decodeWeightsFile`, which returns what a user's file got wrong).
+ */
+export const fromHost = (c: ModelConfig, host: HostParams): Params => {
+  // Every weight is checked before any tensor is made, so a throw leaks none.
+  const checked = paramShapes(c).map(([name, shape]) => {
+    const w = host[name]
+    if (w === undefined) throw new Error(`weights: ${name} is missing`)
+    if (w.shape.join(',') !== shape.join(',')) throw new Error(`weights: ${name} has shape [${w.shape.join(',')}], the config needs [${shape.join(',')}]`)
+    const size = shape.reduce((a, b) => a * b, 1)
+    if (w.data.length !== size) throw new Error(`weights: ${name} has ${w.data.length} values, its shape [${shape.join(',')}] needs ${size}`)
+    return [name, shape, w.data] as const
+  })
+  return Object.fromEntries(checked.map(([name, shape, data]) => [name, tf.tensor(data, [...shape], 'float32')]))
+}
 
 // ─────────────────────────────────────────────────────────────────────────────
 // utils

@@ -1,0 +1,102 @@
+/**
+ * Token rows and labels uploaded to the backend, once per data set: one-hot
+ * rows, position-major, which the embedding multiplies (WASM's gather is slower
+ * than this product, and has no gradient kernel).
+ *
+ * @example
+ * import { disposeInputs, prepareBatch } from '@grokscope/model'
+ * const batch = prepareBatch(config, Int32Array.from([0, 31, 1, 2, 31, 3]), Int32Array.from([1, 5]))
+ * batch.oneHot.shape  // [6, 32]: n_ctx · batch rows
+ * disposeInputs(batch)
+ *
+ * @since 0.1.0
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import type { ModelConfig } from './Config.js'
+import { usesVocabularyTables } from './Transformer.js'
+
+// ─────────────────────────────────────────────────────────────────────────────
+// model
+// ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Token inputs on the backend as one-hot rows, position-major: row `t * size + i`
+ * is token `t` of example `i`.
+ */
+export interface Inputs {
+  readonly size: number
+  readonly oneHot: tf.Tensor2D // [n_ctx * batch, d_vocab]
+}
+
+/** Inputs with labels and what the backward pass needs, prepared once per data set. */
+export interface Batch extends Inputs {
+  readonly labels: tf.Tensor1D // int32 [batch]
+  readonly labelsOneHot: tf.Tensor2D // [batch, n_out]
+  /**
+   * `oneHotT[v, t*size + i] = 1` where token `t` of example `i` is `v`: the general path's
+   * embedding gradient is a plain product with it. Built only for a config that takes the
+   * general path (`!usesVocabularyTables(c)`); without it that path transposes `oneHot` per step.
+   */
+  readonly oneHotT?: tf.Tensor2D // [d_vocab, n_ctx * batch]
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// constructors
+// ─────────────────────────────────────────────────────────────────────────────
+
+const checkTokens = (c: ModelConfig, tokens: Int32Array): number => {
+  if (tokens.length % c.nCtx !== 0) throw new RangeError(`inputs: ${tokens.length} tokens are not whole rows of n_ctx = ${c.nCtx}`)
+  for (const t of tokens) if (!(t >= 0 && t < c.dVocab)) throw new RangeError(`inputs: token ${t} is outside the vocabulary [0, ${c.dVocab})`)
+  return tokens.length / c.nCtx
+}
+
+const positionMajor = (c: ModelConfig, tokens: Int32Array, size: number): Int32Array => {
+  const out = new Int32Array(tokens.length)
+  for (let i = 0; i < size; i++) for (let t = 0; t < c.nCtx; t++) out[t * size + i] = tokens[i * c.nCtx + t]!
+  return out
+}
+
+const oneHotRows = (c: ModelConfig, positionMajorTokens: Int32Array): tf.Tensor2D => {
+  const data = new Float32Array(positionMajorTokens.length * c.dVocab)
+  positionMajorTokens.forEach((v, j) => (data[j * c.dVocab + v] = 1))
+  return tf.tensor2d(data, [positionMajorTokens.length, c.dVocab])
+}
+
+const oneHotColumns = (c: ModelConfig, positionMajorTokens: Int32Array): tf.Tensor2D => {
+  const n = positionMajorTokens.length
+  const data = new Float32Array(c.dVocab * n)
+  positionMajorTokens.forEach((v, j) => (data[v * n + j] = 1))
+  return tf.tensor2d(data, [c.dVocab, n])
+}
+
+/** Uploads token rows (`[batch, n_ctx]` row-major, e.g. `[a, op, b]`). */
+export const prepareInputs = (c: ModelConfig, tokens: Int32Array): Inputs => {
+  const size = checkTokens(c, tokens)
+  return { size, oneHot: oneHotRows(c, positionMajor(c, tokens, size)) }
+}
+
+/** Uploads token rows and their labels for training or evaluation. */
+export const prepareBatch = (c: ModelConfig, tokens: Int32Array, labels: Int32Array): Batch => {
+  const size = checkTokens(c, tokens)
+  if (labels.length !== size) throw new RangeError(`batch: ${labels.length} labels for ${size} examples`)
+  for (const y of labels) if (!(y >= 0 && y < c.nOut)) throw new RangeError(`batch: label ${y} is outside [0, ${c.nOut})`)
+  const pm = positionMajor(c, tokens, size)
+  const labelsOneHot = new Float32Array(size * c.nOut)
+  labels.forEach((y, i) => (labelsOneHot[i * c.nOut + y] = 1))
+  return {
+    size,
+    oneHot: oneHotRows(c, pm),
+    labels: tf.tensor1d(labels, 'int32'),
+    labelsOneHot: tf.tensor2d(labelsOneHot, [size, c.nOut]),
+    ...(usesVocabularyTables(c) ? {} : { oneHotT: oneHotColumns(c, pm) }),
+  }
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// utils
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Frees the tensors of prepared inputs or a batch. */
+export const disposeInputs = (x: Inputs | Batch): void => {
+  for (const t of Object.values(x)) if (t instanceof tf.Tensor) t.dispose()
+}
