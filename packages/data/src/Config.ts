@@ -12,14 +12,16 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { formatParseError } from './Expr.js'
+import { isPrime } from './Modular.js'
 import { type Operation, resolveOperation } from './Operation.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** The smallest and largest modulus accepted. */
+/** The smallest modulus accepted. */
 export const MIN_P = 3
+/** The largest modulus accepted. */
 export const MAX_P = 997
 
 interface PrimeBrand {
@@ -52,14 +54,37 @@ export interface Task {
 // utils
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** Whether `n` is a prime (trial division; `n` is small here). */
-export const isPrime = (n: number): boolean => {
-  if (!Number.isInteger(n) || n < 2) return false
-  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false
-  return true
-}
+const SHOW_LENGTH = 40
 
-const show = (u: unknown): string => (typeof u === 'string' ? JSON.stringify(u) : String(u))
+/**
+ * Any value, as a short one-line string for an error message: JSON where it has
+ * one (every control character escaped), cut at `SHOW_LENGTH`; never throws (e.g. on an
+ * object without a prototype, a BigInt inside an object, a symbol).
+ */
+const show = (u: unknown): string => {
+  let s: string
+  switch (typeof u) {
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'undefined':
+      return String(u)
+    case 'symbol':
+      return 'a symbol'
+    case 'function':
+      return 'a function'
+    case 'string':
+    case 'object':
+      try {
+        s = JSON.stringify(u) ?? typeof u
+      } catch {
+        s = Array.isArray(u) ? 'an array' : 'an object'
+      }
+  }
+  // JSON escapes the C0 controls; escape DEL, the C1 controls (NEL among them) and the Unicode line separators too.
+  s = s.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return s.length <= SHOW_LENGTH ? s : `${s.slice(0, SHOW_LENGTH - 1)}…`
+}
 
 // ─────────────────────────────────────────────────────────────────────────────
 // codecs

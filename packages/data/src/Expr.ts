@@ -9,6 +9,10 @@
  * primary := integer | 'a' | 'b' | '(' expr ')'
  * ```
  * `x / y` is `x · y⁻¹ mod p`; a pair where `y ≡ 0` has no label and is left out.
+ * Literals may be of any size, exponents up to `MAX_EXPONENT` (2^53 − 1);
+ * expressions are at most `MAX_EXPRESSION_LENGTH` long (written and printed) and
+ * nested at most `MAX_NESTING` deep, so that `parse` always returns, with a tree
+ * or a one-line error.
  *
  * @example
  * import { parse, print } from '@grokscope/data'
@@ -18,6 +22,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { invMod, powMod } from './Modular.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -41,8 +46,18 @@ export interface ParseError {
   readonly source: string
 }
 
-/** The largest exponent accepted (exponentiation is by squaring, so this bounds nothing costly). */
-export const MAX_EXPONENT = 1_000_000
+/** The largest exponent accepted, 2^53 − 1 (exponentiation is by squaring: at most 53 steps, whatever the size). */
+export const MAX_EXPONENT = Number.MAX_SAFE_INTEGER
+
+/**
+ * The longest expression accepted, in UTF-16 code units, both as written and as
+ * printed (its canonical formula): it bounds the tree, whose evaluation costs its
+ * size per pair, and a printed formula always parses back.
+ */
+export const MAX_EXPRESSION_LENGTH = 1_000
+
+/** The deepest nesting of parentheses and signs accepted, so that parsing never exhausts the stack. */
+export const MAX_NESTING = 100
 
 // ─────────────────────────────────────────────────────────────────────────────
 // constructors
@@ -80,11 +95,25 @@ class Failure extends Error {
 
 const ALLOWED = "integers, a, b, + - * / ^ and parentheses"
 
+/** Visible characters as themselves; anything else (controls, line breaks, unusual spaces, lone surrogates) is escaped. */
+const PRINTABLE = /[\p{L}\p{N}\p{P}\p{S}]/u
+
+const codePoint = (ch: string): string => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+
+/** One character for a message: `'c'`, or its code point (`U+000A`) when it would not print on one line. */
+const showChar = (ch: string): string => (PRINTABLE.test(ch) ? `'${ch}'` : codePoint(ch))
+
+/** An integer for a message, shortened when it is long: `'12345678…6789' (40 digits)`. */
+const showInt = (v: bigint): string => {
+  const s = v.toString()
+  return s.length <= 24 ? `'${s}'` : `'${s.slice(0, 8)}…${s.slice(-4)}' (${s.length} digits)`
+}
+
 const tokenize = (src: string): Token[] => {
   const out: Token[] = []
   let i = 0
   while (i < src.length) {
-    const ch = src[i]!
+    const ch = String.fromCodePoint(src.codePointAt(i)!)
     const column = i + 1
     if (ch === ' ' || ch === '\t') {
       i++
@@ -100,7 +129,7 @@ const tokenize = (src: string): Token[] => {
       out.push({ kind: 'sym', sym: ch as '+', column })
       i++
     } else {
-      throw new Failure(`unexpected character '${ch}' (allowed: ${ALLOWED})`, column)
+      throw new Failure(`unexpected character ${showChar(ch)} (allowed: ${ALLOWED})`, column)
     }
   }
   out.push({ kind: 'end', column: src.length + 1 })
@@ -108,11 +137,20 @@ const tokenize = (src: string): Token[] => {
 }
 
 const describe = (t: Token): string =>
-  t.kind === 'end' ? 'end of input' : t.kind === 'int' ? `'${t.value}'` : t.kind === 'var' ? `'${t.name}'` : `'${t.sym}'`
+  t.kind === 'end' ? 'end of input' : t.kind === 'int' ? showInt(t.value) : t.kind === 'var' ? `'${t.name}'` : `'${t.sym}'`
 
 class Parser {
   private i = 0
+  private depth = 0
   constructor(private readonly tokens: ReadonlyArray<Token>) {}
+
+  /** Parses one nested level (after a sign or inside parentheses), refusing to go deeper than `MAX_NESTING`. */
+  private nested<A>(column: number, f: () => A): A {
+    if (++this.depth > MAX_NESTING) throw new Failure(`parentheses and signs are nested more than ${MAX_NESTING} deep`, column)
+    const a = f()
+    this.depth--
+    return a
+  }
 
   private peek(): Token {
     return this.tokens[this.i]!
@@ -157,8 +195,9 @@ class Parser {
 
   private unary(): Expr {
     if (this.isSym('-')) {
+      const column = this.peek().column
       this.i++
-      return neg(this.unary())
+      return neg(this.nested(column, () => this.unary()))
     }
     return this.power()
   }
@@ -172,7 +211,7 @@ class Parser {
       throw new Failure(`the exponent after '^' must be a non-negative integer, got ${describe(t)}`, t.column)
     }
     if (t.value > BigInt(MAX_EXPONENT)) {
-      throw new Failure(`exponent ${t.value} is too large (at most ${MAX_EXPONENT})`, t.column)
+      throw new Failure(`the exponent ${showInt(t.value)} is too large (at most 2^53 - 1 = ${MAX_EXPONENT})`, t.column)
     }
     this.i++
     if (this.isSym('^')) {
@@ -191,7 +230,7 @@ class Parser {
         return variable(t.name)
       case 'sym':
         if (t.sym === '(') {
-          const e = this.expr()
+          const e = this.nested(t.column, () => this.expr())
           const close = this.peek()
           if (close.kind !== 'sym' || close.sym !== ')') {
             throw new Failure(`expected ')' to close the '(' at column ${t.column}, got ${describe(close)}`, close.column)
@@ -206,19 +245,40 @@ class Parser {
   }
 }
 
-/** Parses an expression; a malformed one gives the message and the column of the problem. */
+/**
+ * Parses an expression; a malformed one gives a one-line message and the column
+ * of the problem. Never throws: an expression longer than `MAX_EXPRESSION_LENGTH`
+ * (as written or as printed) or nested deeper than `MAX_NESTING` is an error too.
+ */
 export const parse = (source: string): E.Either<ParseError, Expr> => {
+  if (source.length > MAX_EXPRESSION_LENGTH) {
+    return E.left({ message: `the expression is ${source.length} characters long (at most ${MAX_EXPRESSION_LENGTH})`, column: MAX_EXPRESSION_LENGTH + 1, source })
+  }
   if (source.trim() === '') return E.left({ message: 'empty expression', column: 1, source })
   try {
-    return E.right(new Parser(tokenize(source)).parseAll())
+    const e = new Parser(tokenize(source)).parseAll()
+    const printed = print(e).length
+    return printed > MAX_EXPRESSION_LENGTH
+      ? E.left({ message: `the expression is ${printed} characters long once printed as a formula (at most ${MAX_EXPRESSION_LENGTH})`, column: 1, source })
+      : E.right(e)
   } catch (e) {
     if (e instanceof Failure) return E.left({ message: e.message, column: e.column, source })
     throw e
   }
 }
 
-/** A one-line rendering of a parse error: `column 5: unexpected ')' in "a + )"`. */
-export const formatParseError = (e: ParseError): string => `column ${e.column}: ${e.message} in "${e.source}"`
+const SOURCE_WINDOW = 60
+
+/** The source for a one-line message: at most `SOURCE_WINDOW` characters around the column, invisible ones escaped. */
+const excerpt = (source: string, column: number): string => {
+  const start = source.length <= SOURCE_WINDOW ? 0 : Math.max(0, Math.min(column - 1 - SOURCE_WINDOW / 2, source.length - SOURCE_WINDOW))
+  const end = Math.min(source.length, start + SOURCE_WINDOW)
+  const shown = Array.from(source.slice(start, end), (ch) => (ch === ' ' || PRINTABLE.test(ch) ? ch : `\\u{${ch.codePointAt(0)!.toString(16)}}`)).join('')
+  return `${start > 0 ? '…' : ''}${shown}${end < source.length ? '…' : ''}`
+}
+
+/** A one-line rendering of a parse error: `column 5: unexpected ')' in "a + )"` (long sources shortened around the column). */
+export const formatParseError = (e: ParseError): string => `column ${e.column}: ${e.message} in "${excerpt(e.source, e.column)}"`
 
 // ─────────────────────────────────────────────────────────────────────────────
 // printing
@@ -232,7 +292,8 @@ const precedence = (e: Expr): number => {
       return 3
     case 'pow':
       return 4
-    default:
+    case 'int':
+    case 'var':
       return 5
   }
 }
@@ -266,31 +327,14 @@ export const print = (e: Expr): string => {
 // evaluation
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** `base^exponent mod p` by squaring; exact for `p < 2^26`. */
-export const powMod = (base: number, exponent: number, p: number): number => {
-  let result = 1 % p
-  let x = base % p
-  let n = exponent
-  while (n > 0) {
-    if (n & 1) result = (result * x) % p
-    x = (x * x) % p
-    n = Math.floor(n / 2)
-  }
-  return result
-}
-
-/** The inverse of `x` in ℤ_p (p prime), or `undefined` for `x ≡ 0`. */
-export const invMod = (x: number, p: number): number | undefined => {
-  const r = ((x % p) + p) % p
-  return r === 0 ? undefined : powMod(r, p - 2, p)
-}
-
 /** A compiled evaluator: the residue of the expression, or `undefined` where it divides by zero. */
 export type Evaluator = (a: number, b: number) => number | undefined
 
 /**
- * Compiles `e` to an exact evaluator in ℤ_p, for prime `p < 2^26`
- * (every intermediate value stays below 2^52).
+ * Compiles `e` to an exact evaluator in ℤ_p, for prime `p < 2^26` (every
+ * intermediate value stays below 2^52), taking residues `a, b ∈ [0, p)`.
+ * Exponents of any size up to `MAX_EXPONENT` are first reduced mod `p − 1`
+ * (Fermat); a hand-built `pow` node with another exponent is a `RangeError` here.
  */
 export const compile = (e: Expr, p: number): Evaluator => {
   switch (e._tag) {
@@ -308,8 +352,10 @@ export const compile = (e: Expr, p: number): Evaluator => {
       }
     }
     case 'pow': {
+      if (!Number.isSafeInteger(e.exponent) || e.exponent < 0) throw new RangeError(`compile: the exponent must be a safe integer ≥ 0, got ${e.exponent}`)
+      // Fermat: x^n = x^n' with n' = ((n − 1) mod (p − 1)) + 1 for n ≥ 1 (also for x = 0), so at most p − 1.
+      const n = e.exponent === 0 ? 0 : ((e.exponent - 1) % (p - 1)) + 1
       const f = compile(e.base, p)
-      const n = e.exponent
       return (a, b) => {
         const x = f(a, b)
         return x === undefined ? undefined : powMod(x, n, p)

@@ -4,11 +4,25 @@ import { describe, expect, it } from 'vitest'
 import { type Task, decodeTask, formatErrors, labelTable, makeDataset, splitPairs, trainSize } from '../src/index.js'
 import { Mt19937, shuffleInPlace } from '../src/internal/random.js'
 import { fraction, prime, seed } from './arbitraries.js'
+import { bigInverse, bigMod } from './oracle.js'
 
 const task = (u: unknown): Task => {
   const r = decodeTask(u)
   if (E.isLeft(r)) throw new Error(formatErrors(r.left).join('; '))
   return r.right
+}
+
+/** Each operation's label by exact BigInt arithmetic, written from its name (`undefined`: no label); `rand` is its table. */
+const LABELS: Readonly<Record<string, (a: bigint, b: bigint, p: bigint) => bigint | undefined>> = {
+  add: (a, b, p) => bigMod(a + b, p),
+  sub: (a, b, p) => bigMod(a - b, p),
+  mul: (a, b, p) => bigMod(a * b, p),
+  div: (a, b, p) => {
+    const inv = bigInverse(b, p)
+    return inv === undefined ? undefined : bigMod(a * inv, p)
+  },
+  'a2+b2': (a, b, p) => bigMod(a ** 2n + b ** 2n, p),
+  '(a-b)3': (a, b, p) => bigMod((a - b) ** 3n, p),
 }
 
 const opsArb = fc.subarray(['add', 'sub', 'mul', 'div', 'a2+b2', 'rand', '(a-b)3'], { minLength: 1, maxLength: 3 })
@@ -25,10 +39,22 @@ describe('split', () => {
     )
   })
 
-  it('the split is a function of the seed', () => {
-    fc.assert(fc.property(prime, fraction, seed, (p, r, s) => {
-      expect(splitPairs(p, r, s)).toEqual(splitPairs(p, r, s))
-    }))
+  it('a larger fraction extends the training set of a smaller one with the same seed', () => {
+    fc.assert(
+      fc.property(prime, fraction, fraction, seed, (p, r1, r2, s) => {
+        const [small, large] = [splitPairs(p, Math.min(r1, r2), s), splitPairs(p, Math.max(r1, r2), s)]
+        expect(Array.from(large.train.subarray(0, small.train.length))).toEqual(Array.from(small.train))
+        expect([...large.train, ...large.test]).toEqual([...small.train, ...small.test])
+      }),
+    )
+  })
+
+  it("the split is the PyTorch reference's: random.Random(seed).shuffle of the pairs, the first int(r·p²) for training", () => {
+    // Printed by CPython 3.11 with ref_torch.py's split(p, frac, seed), pairs (a, b) written a*p + b.
+    expect(Array.from(splitPairs(7, 0.3, 1).train)).toEqual([2, 15, 46, 9, 21, 29, 47, 5, 45, 14, 11, 32, 34, 26])
+    expect(Array.from(splitPairs(5, 0.5, 0).train)).toEqual([14, 0, 23, 18, 6, 5, 7, 10, 22, 20, 4, 2])
+    expect(Array.from(splitPairs(5, 0.5, 0).test)).toEqual([21, 3, 17, 11, 19, 9, 24, 15, 16, 8, 1, 13, 12])
+    expect(Array.from(splitPairs(5, 0.3, 12345678901).train)).toEqual([2, 15, 0, 1, 24, 16, 14])
   })
 
   it("the shuffle equals CPython's random.Random(seed).shuffle", () => {
@@ -40,17 +66,23 @@ describe('split', () => {
 })
 
 describe('examples', () => {
-  it('every example is [a, p + op, b] with the operation table’s label, for train and test', () => {
+  it('every example is [a, p + op, b] labelled with the operation’s value (exact BigInt arithmetic), for train and test', () => {
     fc.assert(
       fc.property(prime, fraction, seed, opsArb, (p, r, s, ops) => {
         fc.pre(trainSize(p, r) >= 1 && trainSize(p, r) < p * p)
         const d = makeDataset(task({ p, ops, frac: r, seed: s }))
-        const tables = d.task.ops.map((op) => labelTable(op, p, s))
+        const P = BigInt(p)
+        const labelOf = d.task.ops.map((op) => {
+          const f = LABELS[op.id]
+          if (f !== undefined) return (a: number, b: number) => f(BigInt(a), BigInt(b), P)
+          const table = labelTable(op, p, s) // rand: pinned to CPython in operation.test.ts
+          return (a: number, b: number) => BigInt(table[a * p + b]!)
+        })
         const wrong = (ex: typeof d.train) =>
           Array.from({ length: ex.size }, (_, i) => i).filter((i) => {
             const [a, t, b] = [ex.tokens[3 * i]!, ex.tokens[3 * i + 1]!, ex.tokens[3 * i + 2]!]
             const c = ex.labels[i]!
-            return t !== p + ex.opIndex[i]! || c < 0 || c !== tables[ex.opIndex[i]!]![a * p + b]
+            return t !== p + ex.opIndex[i]! || c < 0 || BigInt(c) !== labelOf[ex.opIndex[i]!]!(a, b)
           })
         expect(wrong(d.train)).toEqual([])
         expect(wrong(d.test)).toEqual([])

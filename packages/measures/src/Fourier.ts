@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import { sharedBasis } from './internal/basis.js'
 import { type Matrix, mul, rowNorms } from './Matrix.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -17,8 +18,9 @@ import { type Matrix, mul, rowNorms } from './Matrix.js'
 /** The orthonormal basis of ℤ_n as an `n × n` matrix with a name per row. */
 export interface FourierBasis {
   readonly p: number
-  /** `const`, `cos 1`, `sin 1`, …, `cos K`, `sin K` with `K = ⌊n/2⌋`; for even `n` the last row is `cos n/2` alone. */
+  /** `const`, `cos 1`, `sin 1`, …, `cos K`, `sin K` with `K = ⌊n/2⌋`; for even `n` the last row is `cos n/2` alone. Frozen. */
   readonly names: ReadonlyArray<string>
+  /** The caller's own copy: writing into it affects nothing else. */
   readonly matrix: Matrix // [n, n]
 }
 
@@ -39,46 +41,32 @@ export interface Spectrum {
 // constructors
 // ─────────────────────────────────────────────────────────────────────────────
 
-const cache = new Map<number, FourierBasis>()
-
 /**
  * The orthonormal Fourier basis of ℤ_n for `n ≥ 3`: the constant `1/√n`, then
  * `cos(2πkt/n)` and `sin(2πkt/n)` for `k = 1..⌊n/2⌋`, each divided by its L2 norm
  * (for even `n`, `sin n/2` vanishes and is left out). The paper uses odd `n = p`.
+ * Each call returns a fresh copy of the matrix (the cached basis stays private):
+ * writing into it changes no measure.
  */
 export const fourierBasis = (p: number): FourierBasis => {
-  if (!Number.isInteger(p) || p < 3) throw new RangeError(`fourierBasis: n must be an integer ≥ 3, got ${p}`)
-  const hit = cache.get(p)
-  if (hit !== undefined) return hit
-  const data = new Float64Array(p * p)
-  const names = ['const']
-  data.fill(1 / Math.sqrt(p), 0, p)
-  for (let k = 1; k <= p / 2; k++) {
-    const c = Array.from({ length: p }, (_, t) => Math.cos((2 * Math.PI * k * t) / p))
-    const cn = Math.hypot(...c)
-    for (let t = 0; t < p; t++) data[(2 * k - 1) * p + t] = c[t]! / cn
-    names.push(`cos ${k}`)
-    if (2 * k === p) break
-    const s = Array.from({ length: p }, (_, t) => Math.sin((2 * Math.PI * k * t) / p))
-    const sn = Math.hypot(...s)
-    for (let t = 0; t < p; t++) data[2 * k * p + t] = s[t]! / sn
-    names.push(`sin ${k}`)
-  }
-  const basis = { p, names, matrix: { rows: p, cols: p, data } }
-  cache.set(p, basis)
-  return basis
+  const { names, matrix } = sharedBasis(p)
+  return { p, names, matrix: { rows: p, cols: p, data: matrix.data.slice() } }
 }
 
-/** The row index in the basis of `cos k` / `sin k`. */
+/** The row index in the basis of `cos k`. */
 export const cosRow = (k: number): number => 2 * k - 1
+/** The row index in the basis of `sin k` (for even `n` and `k = n/2` there is none: the index is `n`). */
 export const sinRow = (k: number): number => 2 * k
+
+/** The rows of frequency `k` in the basis of ℤ_n: `const`, `cos k`, and `sin k` when it exists (`sinRow(k) < n`). */
+export const frequencyRows = (n: number, k: number): ReadonlyArray<number> => (sinRow(k) < n ? [0, cosRow(k), sinRow(k)] : [0, cosRow(k)])
 
 // ─────────────────────────────────────────────────────────────────────────────
 // combinators
 // ─────────────────────────────────────────────────────────────────────────────
 
 /** `B · W` for `W` of shape `[n, m]`: the Fourier coefficients of every column. */
-export const transform = (w: Matrix): Matrix => mul(fourierBasis(w.rows).matrix, w)
+export const transform = (w: Matrix): Matrix => mul(sharedBasis(w.rows).matrix, w)
 
 /** The spectrum of `W` (`[n, m]`, rows indexed by ℤ_n): the row norms of `B · W`. */
 export const spectrum = (w: Matrix): Spectrum => {

@@ -22,7 +22,8 @@
  *
  * @since 0.1.0
  */
-import { cosRow, fourierBasis, sinRow } from './Fourier.js'
+import { frequencyRows } from './Fourier.js'
+import { sharedBasis } from './internal/basis.js'
 import { transform2d } from './Logits.js'
 
 /** The losses of the decomposition table (every one includes the constant part). */
@@ -36,6 +37,7 @@ export interface LossTable {
   readonly nonKeyAndResidual: number
 }
 
+/** Key frequencies of a model's logits: the energies, the key set, the loss decomposition and the ablations. */
 export interface KeyFrequencyAnalysis {
   /** Energy of each frequency's part, index k−1. */
   readonly energy: Float64Array
@@ -48,7 +50,9 @@ export interface KeyFrequencyAnalysis {
   readonly dependent: ReadonlyArray<number>
 }
 
+/** A frequency is key when its energy is more than this fraction of the largest frequency's. */
 export const DEFAULT_KEY_THRESHOLD = 0.1
+/** A frequency is dependent when removing it raises the loss by more than this. */
 export const DEPENDENT_RISE = 1e-9
 
 /** Mean cross-entropy (float64, stable for tiny losses) over the pairs with a label (`labels[pair] ≥ 0`). */
@@ -72,7 +76,7 @@ export const meanCrossEntropy = (logits: Float64Array, labels: Int32Array, n: nu
 
 /** `Σ_{(i,j) ∈ entries} B[i,a] B[j,b] F[i,j,·]`: the logits of the given 2-D entries. */
 const inverseOf = (F: Float64Array, p: number, n: number, entries: ReadonlyArray<readonly [number, number]>): Float64Array => {
-  const B = fourierBasis(p).matrix.data
+  const B = sharedBasis(p).matrix.data // [p, p], shared: read only
   const out = new Float64Array(p * p * n)
   for (const [i, j] of entries) {
     const coef = F.subarray((i * p + j) * n, (i * p + j + 1) * n)
@@ -95,9 +99,9 @@ const sum = (...xs: ReadonlyArray<Float64Array>): Float64Array => {
   return out
 }
 
-/** The `(i, j)` entries of frequency k's part. */
+/** The `(i, j)` entries of frequency k's part: row and column in `frequencyRows(p, k)`, not both the constant. */
 export const frequencyEntries = (p: number, k: number): Array<readonly [number, number]> => {
-  const rows = [0, cosRow(k), ...(sinRow(k) < p ? [sinRow(k)] : [])]
+  const rows = frequencyRows(p, k)
   return rows.flatMap((i) => rows.map((j) => [i, j] as const)).filter(([i, j]) => i !== 0 || j !== 0)
 }
 

@@ -1,15 +1,18 @@
 /**
  * The logits of a model over all `p²` pairs in the 2-D Fourier basis, and how
- * asymmetric that map is (the paper's observation that subtraction is).
+ * asymmetric that map is in `a` and `b`. The exact answer tables of `a+b` and of
+ * `a−b` both give a symmetric map (asymmetry 0: the norm over `c` hides the sign
+ * of `sin`); an asymmetry, such as the one the paper sees in models trained on
+ * subtraction, is a property of what a model learned, not of the operation.
  *
  * @example
  * import { logitsFourierMap, asymmetry } from '@grokscope/measures'
  * const M = logitsFourierMap(logits, 97)  // [p, p]: rows basis_a, columns basis_b
- * asymmetry(M)                            // 0 for a+b, larger for a−b
+ * asymmetry(M)                            // 0 for the exact table of a+b or a−b; up to √2 for a model's logits
  *
  * @since 0.1.0
  */
-import { fourierBasis } from './Fourier.js'
+import { sharedBasis } from './internal/basis.js'
 import { type Matrix, frobenius, mul, transpose } from './Matrix.js'
 
 /**
@@ -35,7 +38,7 @@ export const logitsFourierMap = (logits: Float64Array, p: number, n: number = p)
  */
 export const transform2d = (x: Float64Array, p: number, n: number): Float64Array => {
   if (x.length !== p * p * n) throw new RangeError(`transform2d: ${x.length} values are not p·p·n = ${p * p * n}`)
-  const B = fourierBasis(p).matrix
+  const B = sharedBasis(p).matrix // [p, p], shared: read only
   const alongA = mul(B, { rows: p, cols: p * n, data: x }) // [i, (b, m)]
   const out = new Float64Array(p * p * n)
   for (let i = 0; i < p; i++) {

@@ -74,13 +74,23 @@ export const sliceRows = (a: Matrix, start: number, end: number): Matrix => ({
 // utils
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** The L2 norm of each row. */
+/**
+ * The L2 norm of each row, scaled by the row's largest entry so that squares of
+ * tiny (below 1e-154) or huge (above 1e154) entries neither underflow nor overflow.
+ */
 export const rowNorms = (a: Matrix): Float64Array => {
   const out = new Float64Array(a.rows)
   for (let i = 0; i < a.rows; i++) {
+    const o = i * a.cols
+    let max = 0
+    for (let j = 0; j < a.cols; j++) max = Math.max(max, Math.abs(a.data[o + j]!))
+    if (max === 0 || !Number.isFinite(max)) {
+      out[i] = max
+      continue
+    }
     let s = 0
-    for (let j = 0; j < a.cols; j++) s += a.data[i * a.cols + j]! ** 2
-    out[i] = Math.sqrt(s)
+    for (let j = 0; j < a.cols; j++) s += (a.data[o + j]! / max) ** 2
+    out[i] = max * Math.sqrt(s)
   }
   return out
 }

@@ -15,31 +15,12 @@
  *
  * @since 0.1.0
  */
+import { primitiveRoot } from '@grokscope/data'
 import { type Spectrum, spectrum } from './Fourier.js'
 import type { Matrix } from './Matrix.js'
 
-/** The smallest generator of the multiplicative group of ℤ_p (`p` an odd prime). */
-export const primitiveRoot = (p: number): number => {
-  const n = p - 1
-  const factors: number[] = []
-  let m = n
-  for (let d = 2; d * d <= m; d++) {
-    if (m % d === 0) factors.push(d)
-    while (m % d === 0) m /= d
-  }
-  if (m > 1) factors.push(m)
-  const powMod = (b: number, e: number): number => {
-    let r = 1
-    let x = b % p
-    for (let k = e; k > 0; k = Math.floor(k / 2)) {
-      if (k & 1) r = (r * x) % p
-      x = (x * x) % p
-    }
-    return r
-  }
-  for (let g = 2; g < p; g++) if (factors.every((q) => powMod(g, n / q) !== 1)) return g
-  throw new RangeError(`primitiveRoot: ${p} is not an odd prime`)
-}
+/** The smallest generator of the multiplicative group of ℤ_p (`p` an odd prime), from `@grokscope/data`. */
+export { primitiveRoot }
 
 /** `g^0, g^1, …, g^{p−2}` mod p: the residues in discrete-logarithm order. */
 export const powersOf = (p: number, g: number = primitiveRoot(p)): Int32Array => {

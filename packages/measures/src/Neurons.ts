@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { cosRow, sinRow } from './Fourier.js'
+import { frequencyRows } from './Fourier.js'
 import { transform2d } from './Logits.js'
 
 /** Per neuron: dominant frequency (0: no variance, below 1e-12 of its energy), the fraction it explains; per frequency: the count. */
@@ -39,7 +39,7 @@ export const neuronFrequencies = (acts: Float64Array, p: number, n: number): Neu
     let best = 0
     let bestEnergy = 0
     for (let k = 1; k <= K; k++) {
-      const rows = [0, cosRow(k), ...(sinRow(k) < p ? [sinRow(k)] : [])]
+      const rows = frequencyRows(p, k)
       let e = -at(0, 0, m)
       for (const i of rows) for (const j of rows) e += at(i, j, m)
       if (e > bestEnergy) [best, bestEnergy] = [k, e]

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { fourierBasis, frobenius, matrix, mul, spectrum, transpose } from '../src/index.js'
+import { cosRow, fourierBasis, frequencyRows, frobenius, logitsFourierMap, matrix, mul, sinRow, spectrum, transpose } from '../src/index.js'
 import { SMALL_ODD_PRIMES, primeAndMatrix } from './arbitraries.js'
 
 describe('fourierBasis', () => {
@@ -16,6 +16,36 @@ describe('fourierBasis', () => {
 
   it('for even n the last row is cos n/2 alone', () => {
     expect(fourierBasis(6).names).toEqual(['const', 'cos 1', 'sin 1', 'cos 2', 'sin 2', 'cos 3'])
+  })
+
+  it('the rows of frequency k are const, cos k and sin k (for even n, cos n/2 alone)', () => {
+    const names = (n: number, k: number) => frequencyRows(n, k).map((i) => fourierBasis(n).names[i])
+    expect(names(7, 2)).toEqual(['const', 'cos 2', 'sin 2'])
+    expect(names(7, 3)).toEqual(['const', 'cos 3', 'sin 3'])
+    expect(names(6, 2)).toEqual(['const', 'cos 2', 'sin 2'])
+    expect(names(6, 3)).toEqual(['const', 'cos 3'])
+    expect(frequencyRows(31, 5)).toEqual([0, cosRow(5), sinRow(5)])
+  })
+
+  it('writing into a basis a caller was given changes no later basis or spectrum', () => {
+    fc.assert(
+      fc.property(primeAndMatrix, ([p, w]) => {
+        const before = { basis: fourierBasis(p).matrix.data.slice(), spectrum: spectrum(w) }
+        const given = fourierBasis(p)
+        given.matrix.data.fill(7)
+        expect(() => (given.names as string[]).push('cos 99')).toThrow(TypeError)
+        expect(fourierBasis(p).matrix.data).toEqual(before.basis)
+        expect(fourierBasis(p).names).toHaveLength(p)
+        expect(spectrum(w)).toEqual(before.spectrum)
+      }),
+    )
+  })
+
+  it('writing into a basis a caller was given changes no later 2-D map', () => {
+    const logits = Float64Array.from({ length: 7 * 7 * 7 }, (_, i) => Math.cos(i))
+    const before = logitsFourierMap(logits, 7)
+    fourierBasis(7).matrix.data.fill(-1)
+    expect(logitsFourierMap(logits, 7)).toEqual(before)
   })
 
   it('rejects n below 3 or not an integer', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type Matrix, fcr, ffd, ffs, matrix, spectrum } from '../src/index.js'
-import { matrixOf, nonDegenerate, prime, primeAndMatrix } from './arbitraries.js'
+import { everyFrequencyPlanted, nonDegenerate, plantedFcrSpectrum, plantedFfdSpectrum, prime, primeAndMatrix } from './arbitraries.js'
 
 const scale = (w: Matrix, c: number): Matrix => ({ ...w, data: w.data.map((x) => x * c) })
 const permuteCols = (w: Matrix, perm: ReadonlyArray<number>): Matrix => {
@@ -34,7 +34,7 @@ describe('FFD', () => {
   })
 
   it('does not change when the columns of W are permuted', () => {
-    const arb = primeAndMatrix.chain(([p, w]) => fc.shuffledSubarray([...Array(w.cols).keys()], { minLength: w.cols }).map((perm) => [w, perm] as const))
+    const arb = primeAndMatrix.chain(([, w]) => fc.shuffledSubarray([...Array(w.cols).keys()], { minLength: w.cols }).map((perm) => [w, perm] as const))
     fc.assert(
       fc.property(arb, ([w, perm]) => {
         expect(ffd(spectrum(permuteCols(w, perm)))).toBe(ffd(spectrum(w)))
@@ -74,8 +74,30 @@ describe('FFD', () => {
     )
   })
 
-  it('is also available under its arXiv v2 name, FFS, and is 0 for the zero matrix', () => {
-    expect(ffs).toBe(ffd)
+  it('is the number of cos and sin rows above η of their maximum over 2K, exactly, on planted spectra (FFS is the same measure)', () => {
+    fc.assert(
+      fc.property(plantedFfdSpectrum, ({ spectrum: s, eta, cosKeys, sinKeys }) => {
+        const want = (cosKeys.length + sinKeys.length) / (s.cos.length + s.sin.length)
+        expect(ffd(s, eta)).toBe(want)
+        expect(ffs(s, eta)).toBe(want)
+      }),
+    )
+  })
+
+  it('attains each of its values m/(2K), m = 2..2K, from the minimum 1/K to 1', () => {
+    const K = 5
+    const spectrumWith = (nCos: number, nSin: number) => ({
+      p: 2 * K + 1,
+      constant: 0,
+      cos: Float64Array.from({ length: K }, (_, i) => (i < nCos ? 1 : 0.1)),
+      sin: Float64Array.from({ length: K }, (_, i) => (i < nSin ? 1 : 0.1)),
+    })
+    const values = Array.from({ length: 2 * K - 1 }, (_, i) => i + 2).map((m) => ffd(spectrumWith(Math.ceil(m / 2), Math.floor(m / 2))))
+    expect(values).toEqual(Array.from({ length: 2 * K - 1 }, (_, i) => (i + 2) / (2 * K)))
+    expect([values[0], values[values.length - 1]]).toEqual([1 / K, 1])
+  })
+
+  it('is 0 for the zero matrix: no row counts', () => {
     expect(ffd(spectrum(matrix(5, 2, new Array(10).fill(0))))).toBe(0)
   })
 })
@@ -87,6 +109,12 @@ describe('FCR', () => {
         expect(fcr(spectrum(scale(w, c)))).toBeCloseTo(fcr(spectrum(w)), 10)
       }),
     )
+  })
+
+  it('does not change when a matrix of tiny entries is scaled (regression: squares of entries below 1e-154 underflowed to 0)', () => {
+    const w = matrix(7, 1, [0, 3.0160521624975563e-162, 0, 0, 0, 0, 0])
+    expect(fcr(spectrum(scale(w, 0.001)))).toBeCloseTo(fcr(spectrum(w)), 10)
+    expect(fcr(spectrum(scale(w, 1e300)))).toBeCloseTo(fcr(spectrum(w)), 10)
   })
 
   it('does not change when the columns of W are permuted', () => {
@@ -146,9 +174,21 @@ describe('FCR', () => {
     expect(fcr(spectrum(matrix(5, 2, new Array(10).fill(0))))).toBe(1)
   })
 
-  it('matrices of any width are measured', () => {
-    fc.assert(fc.property(prime.chain((p) => matrixOf(p, 1)), (w) => {
-      expect(Number.isFinite(fcr(spectrum(w)))).toBe(true)
-    }))
+  it('is the mean over k of min(μ_k/ν_k, ν_k/μ_k) on planted spectra: 0/0 counts 1, x/0 counts 0', () => {
+    fc.assert(
+      fc.property(plantedFcrSpectrum, ({ spectrum: s, ratios }) => {
+        expect(fcr(s)).toBeCloseTo(ratios.reduce((a, r) => a + r, 0) / ratios.length, 12)
+      }),
+    )
+  })
+
+  it('of a matrix of any width with every frequency planted is the mean of min(‖α_k‖, ‖β_k‖) / max(‖α_k‖, ‖β_k‖)', () => {
+    fc.assert(
+      fc.property(everyFrequencyPlanted, ({ alpha, beta, w }) => {
+        const norm = (xs: ReadonlyArray<number>) => Math.hypot(...xs)
+        const ratios = alpha.map((a, k) => Math.min(norm(a), norm(beta[k]!)) / Math.max(norm(a), norm(beta[k]!)))
+        expect(fcr(spectrum(w))).toBeCloseTo(ratios.reduce((s, r) => s + r, 0) / ratios.length, 9)
+      }),
+    )
   })
 })

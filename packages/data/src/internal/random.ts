@@ -85,13 +85,6 @@ export class Mt19937 {
       if (r < n) return r
     }
   }
-
-  /** A uniform float in `[0, 1)`, as CPython's `random()`. */
-  float(): number {
-    const a = this.nextUint32() >>> 5
-    const b = this.nextUint32() >>> 6
-    return (a * 67108864 + b) / 9007199254740992
-  }
 }
 
 /** Shuffles in place exactly as CPython's `random.shuffle`; returns the array. */
