@@ -1,10 +1,4 @@
-// Test setup: the WASM backend, as the CLI uses it.
-import { createRequire } from 'node:module'
-import path from 'node:path'
-import * as tf from '@tensorflow/tfjs-core'
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
+// Test setup: the WASM backend, started exactly as the CLI starts it.
+import { initBackend } from '../packages/cli/src/backend.ts'
 
-const require = createRequire(import.meta.url)
-setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}${path.sep}`)
-await tf.setBackend('wasm')
-await tf.ready()
+await initBackend()

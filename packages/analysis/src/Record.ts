@@ -13,7 +13,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { labelTable } from '@grokscope/data'
+import { firstProblem, labelTable } from '@grokscope/data'
 import { asymmetry, keyFrequencyAnalysis, logitsFourierMap } from '@grokscope/measures'
 import type { HostParams, ModelConfig } from '@grokscope/model'
 import type { Evaluation, Metrics } from '@grokscope/train'
@@ -27,7 +27,7 @@ import { fourierMeasures, hostWeightNorms, multiplicativeMeasures } from './Weig
 
 /** A number that JSON may hold as `null` (JSON has no NaN): `null` decodes to NaN. */
 const Num = new t.Type<number, number | null, unknown>(
-  'Num',
+  'a number or null',
   (u): u is number => typeof u === 'number',
   (u, c) => (typeof u === 'number' ? t.success(u) : u === null ? t.success(NaN) : t.failure(u, c)),
   (n) => (Number.isNaN(n) ? null : n),
@@ -136,16 +136,6 @@ export const metricsRecord = (r: RecordInput): MetricsRecord => {
 // ─────────────────────────────────────────────────────────────────────────────
 // decoding
 // ─────────────────────────────────────────────────────────────────────────────
-
-/** The first problem of a failed decoding as `path: what was expected`. */
-export const firstProblem = (errors: t.Errors): string => {
-  const e = errors[0]
-  if (e === undefined) return 'invalid'
-  const path = e.context.map((c) => c.key).filter((k) => k !== '' && !/^\d+$/.test(k)).join('.')
-  const expected = e.context.at(-1)?.type.name ?? 'a value'
-  const value = e.value === undefined ? 'missing' : (JSON.stringify(e.value) ?? typeof e.value).slice(0, 40)
-  return `${path === '' ? 'the record' : path} is ${value} (expected ${expected})`
-}
 
 /** A parsed line of `metrics.jsonl`; `Left` names the field. */
 export const decodeMetricsLine = (u: unknown): E.Either<string, MetricsRecord> => E.mapLeft(firstProblem)(MetricsRecordCodec.decode(u))

@@ -12,3 +12,10 @@ export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<Readonl
 
 /** A number with `digits` decimals. */
 export const fixed = (x: number, digits = 4): string => (Number.isFinite(x) ? x.toFixed(digits) : String(x))
+
+/** Text on one line: line breaks and other control characters written as `\uXXXX` (a flag value or a file can hold them). */
+export const oneLine = (text: string): string =>
+  Array.from(text, (ch) => {
+    const code = ch.codePointAt(0) ?? 0
+    return code < 0x20 || code === 0x7f || code === 0x2028 || code === 0x2029 ? `\\u${code.toString(16).padStart(4, '0')}` : ch
+  }).join('')

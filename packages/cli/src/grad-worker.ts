@@ -4,24 +4,24 @@ import { parentPort, workerData } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs-core'
 import { lossAndGrads, prepareBatch } from '@grokscope/model'
 import { initBackend } from './backend.js'
-import { type WorkerInit, layout } from './parallel.js'
+import { type WorkerInit, layout, weight } from './parallel.js'
 
 const init = workerData as WorkerInit
 await initBackend()
 const c = init.config
 const batch = prepareBatch(c, init.tokens, init.labels)
-const { names, shapes, offsets, sizes, total } = layout(c)
+const { slots, total } = layout(c)
 const params = new Float32Array(init.params)
 const out = new Float32Array(init.grads)
 
 parentPort!.on('message', () => {
-  const weights = Object.fromEntries(names.map((name, i) => [name, tf.tensor(params.slice(offsets[i]!, offsets[i]! + sizes[i]!), shapes[i])]))
+  const weights = Object.fromEntries(slots.map(({ name, shape, offset, size }) => [name, tf.tensor(params.slice(offset, offset + size), [...shape])]))
   const r = lossAndGrads(c, weights, batch)
-  names.forEach((name, i) => {
-    const g = tf.tidy(() => tf.mul(r.grads[name]!, init.weight))
-    out.set(g.dataSync() as Float32Array, offsets[i])
+  for (const { name, offset } of slots) {
+    const g = tf.tidy(() => tf.mul(weight(r.grads, name), init.weight))
+    out.set(g.dataSync(), offset)
     g.dispose()
-  })
+  }
   out[total] = r.loss.dataSync()[0]! * init.weight
   tf.dispose([r.loss, r.logits, ...Object.values(r.grads), ...Object.values(weights)])
   parentPort!.postMessage('done')

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // grokscope: train Transformers on modular arithmetic, watch them grok, measure their Fourier structure.
-import * as E from 'fp-ts/lib/Either.js'
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
-import type { Errors } from 'io-ts'
-import { FractionCodec, MAX_P, MIN_P, PrimeCodec, SeedCodec, formatErrors } from '@grokscope/data'
+import { availableParallelism } from 'node:os'
+import { Command, CommanderError, Option } from '@commander-js/extra-typings'
+import { MAX_P, MIN_P } from '@grokscope/data'
+import { paperConfig } from '@grokscope/model'
+import { GROK_THRESHOLD, PAPER_ADAMW, PAPER_EVAL_EVERY, PAPER_MAX_STEPS, PAPER_STOP_AFTER_GROK } from '@grokscope/train'
 import { analyzeCommand } from './commands/analyze.js'
 import { benchCommand } from './commands/bench.js'
 import { opsCommand } from './commands/ops.js'
@@ -11,49 +12,13 @@ import { plotCommand } from './commands/plot.js'
 import { predictCommand } from './commands/predict.js'
 import { trainCommand } from './commands/train.js'
 import { UsageError } from './files.js'
-import { availableParallelism } from 'node:os'
+import { oneLine } from './format.js'
+import { MAX_THREADS, eta, fraction, integer, nonNegative, positive, prime, seed, stopAfter, threads } from './flags.js'
 
-const defaultThreads = (): number => availableParallelism()
+const defaultThreads = (): number => Math.min(availableParallelism(), MAX_THREADS)
 
-// ─────────────────────────────────────────────────────────────────────────────
-// argument parsers: one-line errors that say what is allowed
-// ─────────────────────────────────────────────────────────────────────────────
-
-const viaCodec =
-  (codec: { decode: (u: unknown) => E.Either<Errors, number> }) =>
-  (v: string): number => {
-    const n = v.trim() === '' ? NaN : Number(v)
-    const r = codec.decode(n)
-    if (E.isLeft(r)) throw new InvalidArgumentError(formatErrors(r.left)[0]!.replace(/^NaN/, JSON.stringify(v)))
-    return r.right
-  }
-
-const integer =
-  (min: number) =>
-  (v: string): number => {
-    if (!/^\d+$/.test(v.trim()) || Number(v) < min) throw new InvalidArgumentError(`"${v}" is not allowed (an integer ≥ ${min})`)
-    return Number(v)
-  }
-
-const positive = (v: string): number => {
-  const n = Number(v)
-  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`"${v}" is not allowed (a number > 0)`)
-  return n
-}
-
-const nonNegative = (v: string): number => {
-  const n = Number(v)
-  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`"${v}" is not allowed (a number ≥ 0)`)
-  return n
-}
-
-const eta = (v: string): number => {
-  const n = Number(v)
-  if (v.trim() === '' || !(n >= 0 && n < 1)) throw new InvalidArgumentError(`"${v}" is not allowed (a number with 0 ≤ η < 1)`)
-  return n
-}
-
-const stopAfter = (v: string): number | null => (v === 'never' ? null : integer(0)(v))
+/** The paper's model sizes, the defaults of the size flags. */
+const PAPER_MODEL = paperConfig({ dVocab: 1, nOut: 1 })
 
 // ─────────────────────────────────────────────────────────────────────────────
 // program
@@ -64,40 +29,42 @@ const program = new Command()
   .description('Train Transformers on a∘b mod p on the CPU, watch them grok, and measure their Fourier structure (FFD/FFS, FCR).')
   .version('0.1.0')
   .showSuggestionAfterError(true)
+  // A value typed with a line break in it still gives a one-line error.
+  .configureOutput({ outputError: (text, write) => write(`${oneLine(text.trimEnd())}\n`) })
   .exitOverride()
 
 program
   .command('ops')
   .description('list the operations: id, formula, and whether the paper reports that they grok at r = 0.3')
   .option('--json', 'print JSON')
-  .action((o: { json?: boolean }) => opsCommand(o))
+  .action((o) => opsCommand(o))
 
 program
   .command('train')
   .description('train a model on one operation or a mixture; writes a run folder')
   .option('--op <id|expr>', 'operation id (see `grokscope ops`) or an expression in a and b, e.g. "a^3 + 2ab - b" (default: add)')
   .option('--ops <list>', 'a mixture: comma-separated ids or expressions sharing one split, e.g. add,mul')
-  .option('--p <prime>', `the modulus, a prime from ${MIN_P} to ${MAX_P}`, viaCodec(PrimeCodec), 97)
-  .option('--frac <r>', 'fraction of the p² pairs used for training, 0 < r < 1', viaCodec(FractionCodec), 0.3)
-  .option('--seed <n>', 'seed of the split, the initial weights and the rand table', viaCodec(SeedCodec), 0)
-  .option('--steps <n>', 'step budget (full-batch steps; default 300000, the paper’s); with --resume, a new budget', integer(1))
-  .option('--eval-every <n>', 'evaluate (and record metrics, FFD/FCR) every n steps', integer(1), 100)
-  .option('--stop-after-grok <n|never>', 'stop n steps after test accuracy first reaches 0.99', stopAfter, 2000)
-  .option('--checkpoint-every <n>', 'save weights and a resumable state every n steps', integer(1), 1000)
+  .option('--p <prime>', `the modulus, a prime from ${MIN_P} to ${MAX_P}`, prime, prime('97'))
+  .option('--frac <r>', 'fraction of the p² pairs used for training, 0 < r < 1', fraction, fraction('0.3'))
+  .option('--seed <n>', 'seed of the split, the initial weights and the rand table', seed, seed('0'))
+  .option('--steps <n>', `step budget (full-batch steps; default ${PAPER_MAX_STEPS}, the paper’s); with --resume, a new budget`, integer(1))
+  .option('--eval-every <n>', 'evaluate (and record metrics, FFD/FCR) every n steps', integer(1), PAPER_EVAL_EVERY)
+  .option('--stop-after-grok <n|never>', `stop n steps after test accuracy first reaches ${GROK_THRESHOLD}`, stopAfter, PAPER_STOP_AFTER_GROK)
+  .option('--checkpoint-every <n>', 'save weights and a resumable state every n steps (whatever --eval-every is)', integer(1), 1000)
   .option('--measure-every <n>', 'at evaluations whose step is a multiple of n, also evaluate all p² pairs: logits-map asymmetry, key frequencies, restricted and full loss (0: never)', integer(0), 0)
   .option('--out <dir>', 'run folder (default: runs/<ops>-p<p>-r<frac>-s<seed>)')
   .option('--resume', 'continue the run in --out from its last checkpoint')
   .option('--no-progress', 'no progress bar or progress lines')
-  .option('--d-model <n>', 'residual width', integer(1), 128)
-  .option('--heads <n>', 'attention heads', integer(1), 4)
-  .option('--d-head <n>', 'width of each head', integer(1), 32)
-  .option('--d-mlp <n>', 'MLP width', integer(1), 512)
-  .option('--layers <n>', 'Transformer blocks', integer(1), 1)
-  .addOption(new Option('--act <name>', 'MLP activation').choices(['relu', 'gelu']).default('relu'))
+  .option('--d-model <n>', 'residual width', integer(1), PAPER_MODEL.dModel)
+  .option('--heads <n>', 'attention heads', integer(1), PAPER_MODEL.nHeads)
+  .option('--d-head <n>', 'width of each head', integer(1), PAPER_MODEL.dHead)
+  .option('--d-mlp <n>', 'MLP width', integer(1), PAPER_MODEL.dMlp)
+  .option('--layers <n>', 'Transformer blocks', integer(1), PAPER_MODEL.nLayers)
+  .addOption(new Option('--act <name>', 'MLP activation').choices(['relu', 'gelu'] as const).default(PAPER_MODEL.act))
   .option('--pos-embed', 'add a learned positional embedding (the paper has none)')
-  .option('--threads <n>', 'threads for the training step: the batch is split between the main thread and workers', integer(1), defaultThreads())
-  .option('--lr <x>', 'AdamW learning rate', positive, 1e-3)
-  .option('--wd <x>', 'AdamW decoupled weight decay', nonNegative, 1.0)
+  .option('--threads <n>', `threads for the training step, 1 to ${MAX_THREADS}: the batch is split between the main thread and workers`, threads, defaultThreads())
+  .option('--lr <x>', 'AdamW learning rate', positive, PAPER_ADAMW.lr)
+  .option('--wd <x>', 'AdamW decoupled weight decay', nonNegative, PAPER_ADAMW.weightDecay)
   .addHelpText(
     'after',
     `
@@ -120,7 +87,7 @@ program
   .option('--eta <x>', 'FFD threshold η, 0 ≤ η < 1', eta, 0.5)
   .option('--top <n>', 'frequencies listed in the summary', integer(1), 10)
   .option('--json', 'print one JSON document (schema in the README)')
-  .action((target: string, o: { eta: number; json?: boolean; top: number }) => analyzeCommand(target, o))
+  .action((target, o) => analyzeCommand(target, o))
 
 program
   .command('predict')
@@ -130,24 +97,24 @@ program
   .option('--op <id>', 'which of the model’s operations (default: its first)')
   .option('--json', 'print JSON with the full logits')
   .addHelpText('after', '\nExample:\n  grokscope predict runs/add-p31-r0.5-s0 --pairs 3,5 7,2')
-  .action((target: string, o: { pairs: string[]; op?: string; json?: boolean }) => predictCommand(target, o))
+  .action((target, o) => predictCommand(target, o))
 
 program
   .command('plot')
   .description('draw a run’s curves (accuracy, loss, FFD/FCR of W_E and W_L against the step) as an SVG')
   .argument('<run>', 'a run folder')
   .option('--out <file.svg>', 'where to write it (default: <run>/curves.svg)')
-  .action((run: string, o: { out?: string }) => plotCommand(run, o))
+  .action((run, o) => plotCommand(run, o))
 
 program
   .command('bench')
   .description('time full-batch training steps, evaluation and FFD/FCR (paper model), optionally against the PyTorch reference')
-  .option('--p <prime>', 'the modulus', viaCodec(PrimeCodec), 97)
-  .option('--frac <r>', 'training fraction', viaCodec(FractionCodec), 0.3)
+  .option('--p <prime>', 'the modulus', prime, prime('97'))
+  .option('--frac <r>', 'training fraction', fraction, fraction('0.3'))
   .option('--steps <n>', 'timed steps per round', integer(1), 10)
   .option('--warmup <n>', 'untimed steps first', integer(0), 3)
   .option('--rounds <n>', 'rounds (alternating with PyTorch under --vs-torch)', integer(1), 3)
-  .option('--threads <n>', 'threads for the training step (main + workers)', integer(1), defaultThreads())
+  .option('--threads <n>', `threads for the training step (main + workers), 1 to ${MAX_THREADS}`, threads, defaultThreads())
   .option('--vs-torch', 'also run the PyTorch reference (ref_torch.py --bench) each round and print the ratio')
   .option('--torch-ref <file>', 'the PyTorch reference script', '../shared/reference/ref_torch.py')
   .option('--python <exe>', 'the Python with torch (Debian: python3-torch)', '/usr/bin/python3')
@@ -171,10 +138,14 @@ try {
     // commander has printed its one-line message (or the help / version).
     process.exitCode = e.exitCode === 0 ? 0 : 2
   } else if (e instanceof UsageError) {
-    process.stderr.write(`grokscope: error: ${e.message}\n`)
+    process.stderr.write(`grokscope: error: ${oneLine(e.message)}\n`)
     process.exitCode = 2
+  } else if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') {
+    // The system refused a file operation (EACCES, ENOSPC, EROFS, …): its message names the path.
+    process.stderr.write(`grokscope: error: ${oneLine(e.message)}\n`)
+    process.exitCode = 1
   } else {
-    process.stderr.write(`grokscope: ${(e as Error).stack ?? String(e)}\n`)
+    process.stderr.write(`grokscope: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
     process.exitCode = 1
   }
 }

@@ -7,6 +7,13 @@ import * as tf from '@tensorflow/tfjs-core'
 import { type Batch, type ModelConfig, type Params, disposeInputs, lossAndGrads, paramShapes, prepareBatch } from '@grokscope/model'
 import type { GradientSource } from '@grokscope/train'
 
+/** A weight that the layout guarantees is there. */
+export const weight = (params: Params, name: string): tf.Tensor => {
+  const w = params[name]
+  if (w === undefined) throw new Error(`the gradient pool: ${name} is missing`)
+  return w
+}
+
 /** What a worker is started with. */
 export interface WorkerInit {
   readonly config: ModelConfig
@@ -17,12 +24,24 @@ export interface WorkerInit {
   readonly grads: SharedArrayBuffer
 }
 
-/** Offsets of each weight in the flat float32 layout shared with the workers. */
-export const layout = (c: ModelConfig): { names: string[]; shapes: number[][]; offsets: number[]; sizes: number[]; total: number } => {
-  const all = paramShapes(c)
-  const sizes = all.map(([, s]) => s.reduce((a, b) => a * b, 1))
-  const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0))
-  return { names: all.map(([n]) => n), shapes: all.map(([, s]) => [...s]), offsets, sizes, total: sizes.reduce((a, b) => a + b, 0) }
+/** Where one weight lives in the flat float32 layout shared with the workers. */
+export interface Slot {
+  readonly name: string
+  readonly shape: ReadonlyArray<number>
+  readonly offset: number
+  readonly size: number
+}
+
+/** Every weight's slot in the shared layout (in `paramShapes` order), and the total number of floats. */
+export const layout = (c: ModelConfig): { readonly slots: ReadonlyArray<Slot>; readonly total: number } => {
+  const slots: Slot[] = []
+  let offset = 0
+  for (const [name, shape] of paramShapes(c)) {
+    const size = shape.reduce((a, b) => a * b, 1)
+    slots.push({ name, shape, offset, size })
+    offset += size
+  }
+  return { slots, total: offset }
 }
 
 /** A gradient source over `threads` threads (the main one included), and how to stop it. */
@@ -31,14 +50,18 @@ export interface Pool extends GradientSource {
   readonly close: () => Promise<void>
 }
 
-/** Splits the training set into `threads` contiguous shards; `threads = 1` computes everything here. */
-export const startPool = async (c: ModelConfig, tokens: Int32Array, labels: Int32Array, threads: number): Promise<Pool> => {
+/**
+ * Splits the training set into `threads` contiguous shards (at most one per
+ * example: an empty shard has no mean loss); `threads = 1` computes everything here.
+ */
+export const startPool = async (c: ModelConfig, tokens: Int32Array, labels: Int32Array, requested: number): Promise<Pool> => {
   const n = labels.length
+  const threads = Math.max(1, Math.min(requested, n))
   const shards = Array.from({ length: threads }, (_, i) => [Math.floor((i * n) / threads), Math.floor(((i + 1) * n) / threads)] as const)
   const [start, end] = shards[0]!
   const main: Batch = prepareBatch(c, tokens.slice(3 * start, 3 * end), labels.slice(start, end))
   const mainWeight = (end - start) / n
-  const { names, offsets, sizes, total } = layout(c)
+  const { slots, total } = layout(c)
   const sharedParams = new SharedArrayBuffer(4 * total)
   const paramView = new Float32Array(sharedParams)
   const workers = shards.slice(1).map(([s, e]) => {
@@ -70,7 +93,7 @@ export const startPool = async (c: ModelConfig, tokens: Int32Array, labels: Int3
     threads,
     lossAndGrads: async (params: Params) => {
       if (workers.length > 0) {
-        names.forEach((name, i) => paramView.set(params[name]!.dataSync() as Float32Array, offsets[i]))
+        for (const { name, offset } of slots) paramView.set(weight(params, name).dataSync(), offset)
         const pending = workers.map(({ worker }) => {
           const p = done(worker)
           worker.postMessage('step')
@@ -80,10 +103,9 @@ export const startPool = async (c: ModelConfig, tokens: Int32Array, labels: Int3
         await Promise.all(pending)
         return tf.tidy(() => {
           const grads = Object.fromEntries(
-            names.map((name, i) => {
-              const shape = params[name]!.shape
-              const parts = workers.map(({ view }) => tf.tensor(view.subarray(offsets[i]!, offsets[i]! + sizes[i]!), shape))
-              return [name, tf.addN([tf.mul(mine.grads[name]!, mainWeight), ...parts])]
+            slots.map(({ name, shape, offset, size }) => {
+              const parts = workers.map(({ view }) => tf.tensor(view.subarray(offset, offset + size), [...shape]))
+              return [name, tf.addN([tf.mul(weight(mine.grads, name), mainWeight), ...parts])]
             }),
           )
           const loss = tf.addN([tf.mul(mine.loss, mainWeight), ...workers.map(({ view }) => tf.scalar(view[total]!))]) as tf.Scalar

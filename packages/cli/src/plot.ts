@@ -1,17 +1,10 @@
 // Training curves of a run as an SVG: accuracy, loss and the Fourier measures against the step.
 import * as vega from 'vega'
 import { type TopLevelSpec, compile } from 'vega-lite'
+import type { MetricsRecord } from '@grokscope/analysis'
 
-/** One line of metrics.jsonl (the fields plotted). */
-export interface MetricsLine {
-  readonly step: number
-  readonly train_loss: number
-  readonly test_loss: number
-  readonly train_acc: number
-  readonly test_acc: number
-  readonly W_E: { readonly ffd: number; readonly fcr: number }
-  readonly W_L: { readonly ffd: number; readonly fcr: number }
-}
+/** The fields of a metrics.jsonl record that are plotted. */
+export type MetricsLine = Pick<MetricsRecord, 'step' | 'train_loss' | 'test_loss' | 'train_acc' | 'test_acc' | 'W_E' | 'W_L'>
 
 const WIDTH = 560
 const HEIGHT = 150
@@ -54,7 +47,7 @@ export const curvesSpec = (title: string, lines: ReadonlyArray<MetricsLine>, gro
     vconcat: [panel('accuracy', 'accuracy', { domain: [0, 1] }), panel('loss', 'loss (log)', { type: 'log' }), panel('fourier', 'FFD / FCR', { domain: [0, 1] })],
     resolve: { scale: { color: 'independent' } },
     config: { font: 'sans-serif' },
-  } as TopLevelSpec
+  }
 }
 
 /** The run's curves as an SVG document. */

@@ -12,10 +12,17 @@ export interface CliResult {
   readonly stderr: string
 }
 
-/** Runs `grokscope args…`; `onStderr` sees progress as it comes (e.g. to send a signal). */
-export const cli = (args: ReadonlyArray<string>, opts: { cwd?: string; onStderr?: (text: string, kill: (s: NodeJS.Signals) => void) => void } = {}): Promise<CliResult> =>
+/** Sends a signal to the process. */
+export type Kill = (s: NodeJS.Signals) => void
+
+/** Runs `grokscope args…`; `onStart` can send a signal at any time, `onStderr` sees progress as it comes. */
+export const cli = (
+  args: ReadonlyArray<string>,
+  opts: { cwd?: string; onStart?: (kill: Kill) => void; onStderr?: (text: string, kill: Kill) => void } = {},
+): Promise<CliResult> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    opts.onStart?.((s) => child.kill(s))
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))

@@ -159,17 +159,44 @@ export const trainSize = (p: number, frac: number): number => Math.trunc(frac * 
 /** Decodes an untrusted task description. */
 export const decodeTask = (u: unknown): E.Either<t.Errors, Task> => TaskCodec.decode(u)
 
+/** A field name in a path: as it is when it looks like one (`blocks.0.attn.W_Q`), else quoted and escaped. */
+const showKey = (k: string): string => (/^[\w.+-]+$/.test(k) ? k : show(k))
+
+/**
+ * The path of a decoding error (`model.dModel`, `ops.1`): the keys of its context,
+ * without the member indices that intersections and unions add.
+ */
+const pathOf = (e: t.ValidationError): string =>
+  e.context
+    .filter((c, i) => {
+      if (c.key === '') return false
+      const parent = e.context[i - 1]?.type as { readonly _tag?: string } | undefined
+      return parent?._tag !== 'IntersectionType' && parent?._tag !== 'UnionType'
+    })
+    .map((c) => showKey(c.key))
+    .join('.')
+
 /** io-ts errors as readable lines: `p: 91 is not allowed (a prime from 3 to 997)`. */
 export const formatErrors = (errors: t.Errors): ReadonlyArray<string> =>
   [
     ...new Set(
       errors.map((e) => {
-        const path = e.context
-          .map((c) => c.key)
-          .filter((k) => k !== '')
-          .join('.')
+        const path = pathOf(e)
         const message = e.message ?? `${show(e.value)} is not a valid ${e.context[e.context.length - 1]?.type.name ?? 'value'}`
         return path === '' || message.startsWith(`${path}:`) ? message : `${path}: ${message}`
       }),
     ),
   ]
+
+/**
+ * The first problem of a failed decoding, on one line: the codec's own message
+ * (`p: 91 is not allowed (…)`), else `path is value (expected what)`, with the
+ * codec's name as `what` (`model.dModel is "a" (expected an integer ≥ 1)`).
+ */
+export const firstProblem = (errors: t.Errors): string => {
+  const e = errors[0]
+  if (e === undefined) return 'invalid'
+  if (e.message !== undefined) return formatErrors([e])[0]!
+  const path = pathOf(e)
+  return `${path === '' ? 'the document' : path} is ${e.value === undefined ? 'missing' : show(e.value)} (expected ${e.context.at(-1)?.type.name ?? 'a value'})`
+}

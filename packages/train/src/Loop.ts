@@ -1,12 +1,14 @@
 /**
  * The training loop: steps, an evaluation every `k` steps reported through a
- * callback, and the stop rules. No I/O, console or clock: the caller plugs in
- * measuring, logging and saving.
+ * callback, every step reported with its state (to checkpoint on any schedule),
+ * and the stop rules. No I/O, console or clock: the caller plugs in measuring,
+ * logging and saving.
  *
  * @example
- * import { train } from '@grokscope/train'
- * const result = await train(config, data, state, { maxSteps: 10_000, evalEvery: 100, stopAfterGrok: 2000 }, {
+ * import { PAPER_ADAMW, defaultLoopOptions, train } from '@grokscope/train'
+ * const result = await train(config, data, state, { ...defaultLoopOptions(PAPER_ADAMW), maxSteps: 10_000 }, {
  *   onEval: (r) => console.log(r.step, r.test.accuracy),
+ *   onStep: (step, s) => (step % 1000 === 0 ? save(s) : undefined),
  * })
  *
  * @since 0.1.0
@@ -36,7 +38,7 @@ export interface LoopOptions {
   readonly evalEvery: number
   /** Stop this many steps after the first step that groks; `null`: run to `maxSteps`. */
   readonly stopAfterGrok: number | null
-  /** Test accuracy (of every operation) that counts as grokked; the paper's 0.99. */
+  /** Test accuracy (of every operation) that counts as grokked; the paper's `GROK_THRESHOLD`. */
   readonly grokThreshold: number
   /** The first grokked step, when resuming a run that had already grokked. */
   readonly grokStep: number | null
@@ -54,10 +56,18 @@ export interface EvalReport {
   readonly state: TrainState
 }
 
-/** What the loop tells its caller; either callback may answer `'stop'`. */
+/** A callback's answer: `'stop'` ends the run after this step. */
+export type LoopAnswer = void | 'stop' | Promise<void | 'stop'>
+
+/**
+ * What the loop tells its caller; either callback may answer `'stop'`. At a step
+ * that is evaluated, `onEval` comes first, then `onStep` (unless `onEval` stopped
+ * the run): a checkpoint saved in `onStep` comes after that step's evaluation was
+ * reported. The state is valid only during the callback (the loop frees it).
+ */
 export interface LoopCallbacks {
-  readonly onStep?: (step: number) => void | 'stop' | Promise<void | 'stop'>
-  readonly onEval?: (report: EvalReport) => void | 'stop' | Promise<void | 'stop'>
+  readonly onStep?: (step: number, state: TrainState) => LoopAnswer
+  readonly onEval?: (report: EvalReport) => LoopAnswer
 }
 
 export type StopReason = 'max-steps' | 'grokked' | 'callback'
@@ -69,13 +79,29 @@ export interface LoopResult {
   readonly stoppedBy: StopReason
 }
 
-/** The paper's loop settings (3·10⁵ steps at most, evaluate every 100, stop 2000 steps after grokking). */
+// ─────────────────────────────────────────────────────────────────────────────
+// constants
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** The paper's step budget: 3·10⁵ full-batch steps. */
+export const PAPER_MAX_STEPS = 300_000
+
+/** Evaluate every 100 steps. */
+export const PAPER_EVAL_EVERY = 100
+
+/** Stop 2000 steps after the first step that groks. */
+export const PAPER_STOP_AFTER_GROK = 2000
+
+/** The test accuracy (of every operation) that counts as grokked: the paper's 0.99. */
+export const GROK_THRESHOLD = 0.99
+
+/** The paper's loop settings with this optimiser: `PAPER_MAX_STEPS`, `PAPER_EVAL_EVERY`, `PAPER_STOP_AFTER_GROK`, `GROK_THRESHOLD`. */
 export const defaultLoopOptions = (optimizer: AdamWOptions): LoopOptions => ({
   optimizer,
-  maxSteps: 300_000,
-  evalEvery: 100,
-  stopAfterGrok: 2000,
-  grokThreshold: 0.99,
+  maxSteps: PAPER_MAX_STEPS,
+  evalEvery: PAPER_EVAL_EVERY,
+  stopAfterGrok: PAPER_STOP_AFTER_GROK,
+  grokThreshold: GROK_THRESHOLD,
   grokStep: null,
 })
 
@@ -88,7 +114,8 @@ export const hasGrokked = (test: Evaluation, threshold: number): boolean => test
 
 /**
  * Trains from `initial` (which the loop takes over and frees) until a stop rule
- * fires. Evaluates at every multiple of `evalEvery` and at the last step.
+ * fires. Evaluates at every multiple of `evalEvery` and at the last step; reports
+ * every step, after its evaluation.
  */
 export const train = async (c: ModelConfig, data: TrainData, initial: TrainState, o: LoopOptions, cb: LoopCallbacks = {}): Promise<LoopResult> => {
   let state = initial
@@ -101,15 +128,14 @@ export const train = async (c: ModelConfig, data: TrainData, initial: TrainState
     tf.dispose(loss)
     disposeTrainState(state)
     state = next
-    if ((await cb.onStep?.(state.step)) === 'stop') {
-      stoppedBy = 'callback'
-      break
+    let answer: void | 'stop' = undefined
+    if (state.step % o.evalEvery === 0 || state.step === o.maxSteps) {
+      const train = evaluate(c, state.params, data.train, data.trainOps, data.nOps)
+      const test = evaluate(c, state.params, data.test, data.testOps, data.nOps)
+      if (grokStep === null && hasGrokked(test, o.grokThreshold)) grokStep = state.step
+      answer = await cb.onEval?.({ step: state.step, train, test, grokStep, params: state.params, state })
     }
-    if (state.step % o.evalEvery !== 0 && state.step !== o.maxSteps) continue
-    const train = evaluate(c, state.params, data.train, data.trainOps, data.nOps)
-    const test = evaluate(c, state.params, data.test, data.testOps, data.nOps)
-    if (grokStep === null && hasGrokked(test, o.grokThreshold)) grokStep = state.step
-    const answer = await cb.onEval?.({ step: state.step, train, test, grokStep, params: state.params, state })
+    if (answer !== 'stop') answer = await cb.onStep?.(state.step, state)
     if (answer === 'stop') {
       stoppedBy = 'callback'
       break

@@ -65,9 +65,9 @@ export const trainStepWith = async (o: AdamWOptions, state: TrainState, source: 
  * given each example's operation index (`opIndex`) and the number of operations.
  */
 export const evaluate = (c: ModelConfig, params: Params, batch: Batch, opIndex: Int32Array, nOps: number): Evaluation => {
-  const [losses, correct] = tf.tidy(() => {
-    const logits = forward(c, params, batch)
-    return [crossEntropyPerExample(logits, batch.labelsOneHot), tf.equal(tf.argMax(logits, 1), batch.labels)] as const
+  const { losses, correct } = tf.tidy((): { losses: tf.Tensor1D; correct: tf.Tensor } => {
+    const logits = forward(c, params, batch) // [batch, p]
+    return { losses: crossEntropyPerExample(logits, batch.labelsOneHot), correct: tf.equal(tf.argMax(logits, 1), batch.labels) }
   })
   const l = losses.dataSync()
   const ok = correct.dataSync()

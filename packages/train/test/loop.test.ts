@@ -5,7 +5,11 @@ import { decodeTask, makeDataset } from '@grokscope/data'
 import { initParams, toHost } from '@grokscope/model'
 import {
   type EvalReport,
+  GROK_THRESHOLD,
   PAPER_ADAMW,
+  PAPER_EVAL_EVERY,
+  PAPER_MAX_STEPS,
+  PAPER_STOP_AFTER_GROK,
   decodeTrainState,
   defaultLoopOptions,
   disposeTrainData,
@@ -88,13 +92,57 @@ describe('train', () => {
     disposeTrainData(data)
   })
 
+  it('reports every step with its state, after that step\'s evaluation', async () => {
+    const { c, data, fresh } = setup()
+    const seen: string[] = []
+    const r = await train(c, data, fresh(), { ...options, maxSteps: 12, evalEvery: 5, stopAfterGrok: null }, {
+      onEval: (e) => void seen.push(`eval ${e.step}`),
+      onStep: (step, s) => {
+        expect(s.step).toBe(step)
+        seen.push(`step ${step}`)
+      },
+    })
+    expect(seen).toEqual([...[1, 2, 3, 4].map((s) => `step ${s}`), 'eval 5', 'step 5', ...[6, 7, 8, 9].map((s) => `step ${s}`), 'eval 10', 'step 10', 'step 11', 'eval 12', 'step 12'])
+    disposeTrainState(r.state)
+    disposeTrainData(data)
+  })
+
+  it('a checkpoint taken in onStep, on its own schedule, resumes to the same weights as one run straight through', async () => {
+    const { c, data, fresh } = setup()
+    const straight = await train(c, data, fresh(), { ...options, stopAfterGrok: null })
+    // evalEvery 10 and checkpoints every 7: the last checkpoint before step 40 is at 35, between evaluations.
+    let saved: unknown = null
+    const first = await train(c, data, fresh(), { ...options, stopAfterGrok: null }, {
+      onStep: (step, s) => {
+        if (step % 7 === 0) saved = JSON.parse(JSON.stringify(encodeTrainState(s)))
+        return step === 38 ? 'stop' : undefined
+      },
+    })
+    disposeTrainState(first.state)
+    const decoded = decodeTrainState(saved, c)
+    if (E.isLeft(decoded)) throw new Error(decoded.left)
+    expect(decoded.right.step).toBe(35)
+    const resumed = await train(c, data, decoded.right, { ...options, stopAfterGrok: null })
+    expect(toHost(resumed.state.params)).toEqual(toHost(straight.state.params))
+    disposeTrainState(straight.state)
+    disposeTrainState(resumed.state)
+    disposeTrainData(data)
+  })
+
+  it('the paper\'s settings are the named constants', () => {
+    expect(defaultLoopOptions(PAPER_ADAMW)).toMatchObject({ maxSteps: PAPER_MAX_STEPS, evalEvery: PAPER_EVAL_EVERY, stopAfterGrok: PAPER_STOP_AFTER_GROK, grokThreshold: GROK_THRESHOLD })
+    expect([PAPER_MAX_STEPS, GROK_THRESHOLD]).toEqual([300_000, 0.99])
+  })
+
   it('a run saved and resumed ends with the same weights as one run straight through', async () => {
     const { c, data, fresh } = setup()
     const straight = await train(c, data, fresh(), { ...options, stopAfterGrok: null })
     const half = await train(c, data, fresh(), { ...options, maxSteps: 20, stopAfterGrok: null })
     const saved = JSON.parse(JSON.stringify(encodeTrainState(half.state)))
     disposeTrainState(half.state)
-    const resumed = await train(c, data, decodeTrainState(saved), { ...options, stopAfterGrok: null })
+    const decoded = decodeTrainState(saved, c)
+    if (E.isLeft(decoded)) throw new Error(decoded.left)
+    const resumed = await train(c, data, decoded.right, { ...options, stopAfterGrok: null })
     expect(resumed.state.step).toBe(40)
     expect(toHost(resumed.state.params)).toEqual(toHost(straight.state.params))
     disposeTrainState(straight.state)

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
 import * as tf from '@tensorflow/tfjs-core'
 import { fourierMeasures } from '@grokscope/analysis'
 import { decodeTask, formatErrors, makeDataset } from '@grokscope/data'
@@ -52,6 +53,9 @@ const stats = (xs: ReadonlyArray<number>) => ({
   n: xs.length,
 })
 
+/** The last line `ref_torch.py --bench` prints. */
+const TorchBenchLine = t.type({ ms_per_step: t.number })
+
 /** Runs the PyTorch reference's own step benchmark; its JSON line gives ms per step. */
 const torchRound = (f: BenchFlags): number => {
   const out = execFileSync(f.python, [f.torchRef, '--bench', String(f.steps), '--p', String(f.p), '--frac', String(f.frac), '--device', 'cpu'], {
@@ -59,12 +63,20 @@ const torchRound = (f: BenchFlags): number => {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const line = out.trim().split('\n').at(-1) ?? ''
-  return (JSON.parse(line) as { ms_per_step: number }).ms_per_step
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(line)
+  } catch {
+    parsed = line
+  }
+  const r = TorchBenchLine.decode(parsed)
+  if (E.isLeft(r)) throw new Error(`${f.torchRef} --bench: its last line should be JSON with ms_per_step, got ${JSON.stringify(line.slice(0, 80))}`)
+  return r.right.ms_per_step
 }
 
 export const benchCommand = async (f: BenchFlags): Promise<void> => {
   const task = decodeTask({ p: f.p, ops: ['add'], frac: f.frac, seed: 0 })
-  if (E.isLeft(task)) throw new UsageError(formatErrors(task.left)[0]!)
+  if (E.isLeft(task)) throw new UsageError(formatErrors(task.left)[0] ?? 'invalid task')
   const torchRef = path.resolve(f.torchRef)
   if (f.vsTorch === true) {
     if (!existsSync(torchRef)) throw new UsageError(`--torch-ref: ${torchRef} does not exist (the PyTorch reference, ref_torch.py)`)

@@ -1,26 +1,24 @@
 // grokscope plot: a run's training curves as an SVG.
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { UsageError, writeAtomic } from '../files.js'
-import { type MetricsLine, curvesSvg } from '../plot.js'
+import { curvesSvg } from '../plot.js'
+import { FILES, holdsRun, readConfig, readMetrics, runFolder } from '../run-folder.js'
 
-/** Reads a run folder's metrics and writes its curves; returns the SVG's path. */
-export const plotRun = async (run: string, out?: string): Promise<string> => {
-  const file = path.join(run, 'metrics.jsonl')
-  if (!existsSync(file)) throw new UsageError(`${run} has no metrics.jsonl (give a run folder written by grokscope train)`)
-  const lines = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as MetricsLine & { grok_step?: number | null })
-  if (lines.length === 0) throw new UsageError(`${file} has no evaluations yet`)
-  const config = path.join(run, 'config.json')
-  const task = existsSync(config) ? (JSON.parse(readFileSync(config, 'utf8')) as { task?: { ops?: string[]; p?: number; frac?: number; seed?: number } }).task : undefined
-  const title = task === undefined ? path.basename(run) : `${(task.ops ?? []).join(', ')} mod ${task.p}, r = ${task.frac}, seed ${task.seed}`
-  const target = out ?? path.join(run, 'curves.svg')
-  writeAtomic(target, await curvesSvg(title, lines, lines.at(-1)?.grok_step ?? null))
+/** Reads a run folder's metrics and writes its curves; returns the SVG's path. A torn last line is left out, with a warning. */
+export const plotRun = async (dir: string, out?: string): Promise<string> => {
+  const run = runFolder(dir)
+  if (!existsSync(run.file.metrics)) throw new UsageError(`${dir} has no ${FILES.metrics} (give a run folder written by grokscope train)`)
+  const { records, warning } = readMetrics(run)
+  if (warning !== null) process.stderr.write(`grokscope: warning: ${warning}\n`)
+  if (records.length === 0) throw new UsageError(`${run.file.metrics} has no evaluations yet`)
+  const task = holdsRun(run) ? readConfig(run).task : null
+  const title = task === null ? path.basename(dir) : `${task.ops.map((op) => op.id).join(', ')} mod ${task.p}, r = ${task.frac}, seed ${task.seed}`
+  const target = out ?? run.file.curves
+  writeAtomic(target, await curvesSvg(title, records, records.at(-1)?.grok_step ?? null))
   return target
 }
 
-export const plotCommand = async (run: string, o: { out?: string }): Promise<void> => {
-  process.stdout.write(`${await plotRun(run, o.out)}\n`)
+export const plotCommand = async (dir: string, o: { readonly out?: string | undefined }): Promise<void> => {
+  process.stdout.write(`${await plotRun(dir, o.out)}\n`)
 }

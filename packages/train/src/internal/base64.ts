@@ -25,6 +25,13 @@ export const encodeBase64 = (bytes: Uint8Array): string => {
   return chunks.join('')
 }
 
+/** How many bytes padded base64 text holds (without decoding it); `null` when its length or padding is not base64's. */
+export const base64Length = (text: string): number | null => {
+  if (text.length % 4 !== 0) return null
+  const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0
+  return (text.length / 4) * 3 - pad
+}
+
 /** The bytes of padded base64 text; `null` when it is not valid base64. */
 export const decodeBase64 = (text: string): Uint8Array | null => {
   if (text.length % 4 !== 0) return null

@@ -1,0 +1,98 @@
+// Parsers of flag values: each gives a valid value or throws commander's
+// InvalidArgumentError with one line that quotes the value and says what is allowed.
+import { InvalidArgumentError } from '@commander-js/extra-typings'
+import * as E from 'fp-ts/lib/Either.js'
+import type * as t from 'io-ts'
+import { FractionCodec, PrimeCodec, SeedCodec, formatErrors } from '@grokscope/data'
+import { oneLine } from './format.js'
+
+// ─────────────────────────────────────────────────────────────────────────────
+// model
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** A flag value's parser, as commander calls it. */
+export type Parser<A> = (value: string) => A
+
+/** The most threads `--threads` accepts (each is a WASM instance with its own copy of the model). */
+export const MAX_THREADS = 256
+
+// ─────────────────────────────────────────────────────────────────────────────
+// utils
+// ─────────────────────────────────────────────────────────────────────────────
+
+const DECIMAL = /^[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i
+
+/** The number a value spells in decimal notation (surrounding spaces allowed; `-0` is 0), else NaN: no hex, no `Infinity`, no empty string. */
+export const decimal = (v: string): number => {
+  const s = v.trim()
+  return DECIMAL.test(s) ? Number(s) + 0 : NaN
+}
+
+/** A value as the user typed it, quoted, on one line (JSON leaves U+2028 and U+2029 raw: those are escaped too). */
+const quote = (v: string): string => oneLine(JSON.stringify(v))
+
+const reject = (v: string, allowed: string): never => {
+  throw new InvalidArgumentError(`${quote(v)} is not allowed (${allowed})`)
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// parsers
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** A number decoded by a branded codec of `@grokscope/data`; its message says what is allowed. */
+export const viaCodec =
+  <A extends number>(codec: t.Decoder<unknown, A>): Parser<A> =>
+  (v) => {
+    const n = decimal(v)
+    const r = codec.decode(n)
+    if (E.isRight(r)) return r.right
+    const message = formatErrors(r.left)[0] ?? `${String(n)} is not allowed`
+    // The codec shows the number; show what was typed when that reads differently ("x", "1e2").
+    throw new InvalidArgumentError(v.trim() === String(n) ? message : message.replace(String(n), quote(v)))
+  }
+
+/** `--p`: a prime from 3 to 997. */
+export const prime = viaCodec(PrimeCodec)
+
+/** `--frac`: 0 < r < 1. */
+export const fraction = viaCodec(FractionCodec)
+
+/** `--seed`: an integer from 0 to 2^53 − 1. */
+export const seed = viaCodec(SeedCodec)
+
+/** An integer in `[min, max]`, written with digits only. */
+export const integer =
+  (min: number, max: number = Number.MAX_SAFE_INTEGER): Parser<number> =>
+  (v) => {
+    const s = v.trim()
+    if (!/^\d+$/.test(s) || Number(s) < min) return reject(v, `an integer ≥ ${min}`)
+    if (Number(s) > max) return reject(v, `an integer from ${min} to ${max}`)
+    return Number(s)
+  }
+
+/** A finite number > 0. */
+export const positive: Parser<number> = (v) => {
+  const n = decimal(v)
+  return Number.isFinite(n) && n > 0 ? n : reject(v, 'a finite number > 0')
+}
+
+/** A finite number ≥ 0. */
+export const nonNegative: Parser<number> = (v) => {
+  const n = decimal(v)
+  return Number.isFinite(n) && n >= 0 ? n : reject(v, 'a finite number ≥ 0')
+}
+
+/** The FFD threshold: 0 ≤ η < 1. */
+export const eta: Parser<number> = (v) => {
+  const n = decimal(v)
+  return n >= 0 && n < 1 ? n : reject(v, 'a number with 0 ≤ η < 1')
+}
+
+/**
+ * `--stop-after-grok`: an integer ≥ 0, or `never`. (Not `null` for never: commander
+ * turns a parser's `null` into `''`.)
+ */
+export const stopAfter: Parser<number | 'never'> = (v) => (v.trim() === 'never' ? 'never' : integer(0)(v))
+
+/** `--threads`: an integer from 1 to `MAX_THREADS`. */
+export const threads: Parser<number> = integer(1, MAX_THREADS)
