@@ -179,7 +179,7 @@ describe('a damaged run folder', () => {
     expect(digest(out)).toBe(before)
     writeFileSync(file, [lines[0], lines[1]!.replace('"train_loss":', '"train_loss":"x","was":'), ...lines.slice(2)].join('\n'))
     const typed = await cli(['plot', out])
-    expect([typed.code, typed.stderr]).toEqual([2, `grokscope: error: ${file}:2: train_loss is "x" (expected Num)\n`])
+    expect([typed.code, typed.stderr]).toEqual([2, `grokscope: error: ${file}:2: train_loss is "x" (expected a number or null)\n`])
     writeFileSync(file, [lines[1], lines[0], ...lines.slice(2)].join('\n'))
     expect((await cli(['plot', out])).stderr).toContain(`${file}:2: step 10 after step 20 (steps must increase)`)
   }, 60_000)
