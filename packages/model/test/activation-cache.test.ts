@@ -18,11 +18,9 @@ import {
   toHost,
   usesVocabularyTables,
 } from '../src/index.js'
+import { tiny } from './arbitraries.js'
 import { type RefTensor, referenceRunWithCache } from '../../../test-support/reference.js'
 
-/** Small shapes that a float64 reference can check at every position. */
-const tiny = (over: Partial<ModelConfig>): ModelConfig =>
-  paperConfig({ dVocab: 7, nOut: 5, dModel: 8, nHeads: 2, dHead: 4, dMlp: 12, ...over })
 
 const VARIANTS: ReadonlyArray<[string, Partial<ModelConfig>]> = [
   ['one layer (the paper)', {}],

@@ -3,6 +3,10 @@ import fc from 'fast-check'
 import { type HostParams, type ModelConfig, encodeWeightsFile, paperConfig, paramShapes } from '../src/index.js'
 
 /** Small models, every size at least 2 (so that wrapping or unwrapping an array always changes a length or a depth). */
+/** Small shapes: every code path (heads, layers, positions, activations) at a size a float64 reference can check. */
+export const tiny = (over: Partial<ModelConfig>): ModelConfig =>
+  paperConfig({ dVocab: 7, nOut: 5, dModel: 8, nHeads: 2, dHead: 4, dMlp: 12, ...over })
+
 export const FUZZ_CONFIGS: ReadonlyArray<ModelConfig> = [
   paperConfig({ dVocab: 6, nOut: 5, dModel: 4, nHeads: 2, dHead: 3, dMlp: 5 }), // short names (W_E, W_Q, …)
   paperConfig({ dVocab: 5, nOut: 4, dModel: 3, nHeads: 2, dHead: 2, dMlp: 4, nLayers: 2, positionalEmbedding: true, act: 'gelu' }), // full names

@@ -17,11 +17,9 @@ import {
   toHost,
   usesVocabularyTables,
 } from '../src/index.js'
+import { tiny } from './arbitraries.js'
 import { finiteDifferences, referenceLogits, referenceLoss, toFloat64 } from '../../../test-support/reference.js'
 
-/** Small shapes: every code path (heads, layers, positions, activations) at a size a float64 reference can check. */
-const tiny = (over: Partial<ModelConfig>): ModelConfig =>
-  paperConfig({ dVocab: 7, nOut: 5, dModel: 8, nHeads: 2, dHead: 4, dMlp: 12, ...over })
 
 const VARIANTS: ReadonlyArray<[string, Partial<ModelConfig>]> = [
   ['one layer, ReLU (the paper)', {}],
