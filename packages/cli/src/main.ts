@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os'
 import { Command, CommanderError, Option } from '@commander-js/extra-typings'
 import { MAX_P, MIN_P } from '@grokscope/data'
+import { DEFAULT_ETA } from '@grokscope/measures'
 import { paperConfig } from '@grokscope/model'
 import { GROK_THRESHOLD, PAPER_ADAMW, PAPER_EVAL_EVERY, PAPER_MAX_STEPS, PAPER_STOP_AFTER_GROK } from '@grokscope/train'
 import { analyzeCommand } from './commands/analyze.js'
@@ -84,7 +85,7 @@ program
   .command('analyze')
   .description('analyse a model: FFD (FFS)/FCR of W_E and W_L in the additive and multiplicative bases, weight norms, logits in the 2-D Fourier basis (asymmetry, key frequencies, restricted/ablated loss), neuron frequencies')
   .argument('<run-or-weights>', 'a run folder or a weights .json file (grokscope or fixture format)')
-  .option('--eta <x>', 'FFD threshold η, 0 ≤ η < 1', eta, 0.5)
+  .option('--eta <x>', 'FFD threshold η, 0 ≤ η < 1', eta, DEFAULT_ETA)
   .option('--top <n>', 'frequencies listed in the summary', integer(1), 10)
   .option('--json', 'print one JSON document (schema in the README)')
   .action((target, o) => analyzeCommand(target, o))

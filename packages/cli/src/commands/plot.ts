@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { UsageError, writeAtomic } from '../files.js'
+import { oneLine } from '../format.js'
 import { curvesSvg } from '../plot.js'
 import { FILES, holdsRun, readConfig, readMetrics, runFolder } from '../run-folder.js'
 
@@ -10,7 +11,7 @@ export const plotRun = async (dir: string, out?: string): Promise<string> => {
   const run = runFolder(dir)
   if (!existsSync(run.file.metrics)) throw new UsageError(`${dir} has no ${FILES.metrics} (give a run folder written by grokscope train)`)
   const { records, warning } = readMetrics(run)
-  if (warning !== null) process.stderr.write(`grokscope: warning: ${warning}\n`)
+  if (warning !== null) process.stderr.write(`grokscope: warning: ${oneLine(warning)}\n`)
   if (records.length === 0) throw new UsageError(`${run.file.metrics} has no evaluations yet`)
   const task = holdsRun(run) ? readConfig(run).task : null
   const title = task === null ? path.basename(dir) : `${task.ops.map((op) => op.id).join(', ')} mod ${task.p}, r = ${task.frac}, seed ${task.seed}`
