@@ -28,7 +28,7 @@ import {
 } from '@grokscope/measures'
 import type { HostParams, ModelConfig, WeightsFile } from '@grokscope/model'
 import { allPairsOutputs } from './AllPairs.js'
-import { type ModelOp, modelTask } from './Task.js'
+import { type ModelOp, type ModelTask, modelTask } from './Task.js'
 import {
   type MultiplicativeMeasure,
   type MultiplicativeMeasures,
@@ -207,6 +207,6 @@ export const analysisDocument = (file: string, a: ModelAnalysis): AnalysisDocume
  * in the file does not fit.
  */
 export const analyzeWeights = (w: WeightsFile, o: AnalysisOptions & { readonly file?: string }): E.Either<string, AnalysisDocument> =>
-  E.map((task: { readonly p: number; readonly ops: ReadonlyArray<ModelOp>; readonly seed: number }) =>
+  E.map((task: ModelTask) =>
     analysisDocument(o.file ?? '', analyzeModel(w.config, w.host, task.p, task.ops, task.seed, o)),
   )(modelTask(w))

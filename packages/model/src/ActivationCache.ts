@@ -13,7 +13,7 @@
  * cache['blocks.0.attn.hook_pattern'].shape      // [batch, n_heads, n_ctx, n_ctx]
  * disposeCache(cache); logits.dispose()
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as tf from '@tensorflow/tfjs-core'
 import type { ModelConfig } from './Config.js'

@@ -50,6 +50,12 @@ export const paperConfig = (sizes: Pick<ModelConfig, 'dVocab' | 'nOut'> & Partia
   ...sizes,
 })
 
+/**
+ * Whether the model takes the vocabulary-table path: one block and no positional
+ * embedding, where every query, key and value is a row of a per-token table.
+ */
+export const usesVocabularyTables = (c: ModelConfig): boolean => c.nLayers === 1 && !c.positionalEmbedding
+
 // ─────────────────────────────────────────────────────────────────────────────
 // validation
 // ─────────────────────────────────────────────────────────────────────────────

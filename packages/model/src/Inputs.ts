@@ -12,8 +12,7 @@
  * @since 0.1.0
  */
 import * as tf from '@tensorflow/tfjs-core'
-import type { ModelConfig } from './Config.js'
-import { usesVocabularyTables } from './Transformer.js'
+import { type ModelConfig, usesVocabularyTables } from './Config.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model

@@ -18,7 +18,7 @@
  * @since 0.1.0
  */
 import * as tf from '@tensorflow/tfjs-core'
-import type { ModelConfig } from './Config.js'
+import { type ModelConfig, usesVocabularyTables } from './Config.js'
 import type { Batch, Inputs } from './Inputs.js'
 import { crossEntropy, crossEntropyGrad } from './Loss.js'
 import type { Params } from './Params.js'
@@ -41,12 +41,6 @@ export interface LossAndGrads {
 // ─────────────────────────────────────────────────────────────────────────────
 // pass selection
 // ─────────────────────────────────────────────────────────────────────────────
-
-/**
- * Whether the model takes the vocabulary-table path: one block and no positional
- * embedding, where every query, key and value is a row of a per-token table.
- */
-export const usesVocabularyTables = (c: ModelConfig): boolean => c.nLayers === 1 && !c.positionalEmbedding
 
 const pass = (c: ModelConfig, params: Params, x: Inputs): Pass => (usesVocabularyTables(c) ? tablePass : generalPass)(c, params, x)
 

@@ -1,4 +1,4 @@
-// grokscope analyze: every analysis of a trained model (see analysis.ts), as a readable summary or one JSON document.
+// grokscope analyze: every analysis of a trained model (@grokscope/analysis), as a readable summary or one JSON document.
 import { type ModelAnalysis, analysisDocument, analyzeModel } from '@grokscope/analysis'
 import { type MatrixMeasures, cosSinRatio } from '@grokscope/measures'
 import { initBackend } from '../backend.js'

@@ -5,7 +5,7 @@
  * no other). The backward pass is written out, every product without a transposed
  * WASM kernel. Internal.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as tf from '@tensorflow/tfjs-core'
 import type { ModelConfig } from '../Config.js'

@@ -2,7 +2,7 @@
  * The MLP with its residual, forward and backward, shared by both passes; and
  * the shape of a pass that the backward step can be run on. Internal.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as tf from '@tensorflow/tfjs-core'
 import type { ModelConfig } from '../Config.js'

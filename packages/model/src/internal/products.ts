@@ -3,7 +3,7 @@
  * `matMul` kernels, the heads' reshapes, the MLP activation and its gradient, and
  * the causal mask. Internal: not exported from the package.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as tf from '@tensorflow/tfjs-core'
 import type { ModelConfig } from '../Config.js'

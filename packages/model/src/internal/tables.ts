@@ -6,7 +6,7 @@
  * column with its one-hot row. Exact algebra, far fewer products than projecting
  * `3·batch` embedded rows. Internal.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as tf from '@tensorflow/tfjs-core'
 import type { ModelConfig } from '../Config.js'
