@@ -95,12 +95,22 @@ const BenchReport = t.type({
 
 /** Benchmarks each p in its own process (`grokscope bench --p <p> --json`) and prints one table. */
 const benchMany = (f: BenchFlags): void => {
-  const reports = f.p.map((p) => {
+  const reports: Array<{ report: t.TypeOf<typeof BenchReport>; full: unknown }> = []
+  for (const p of f.p) {
     const args = [process.argv[1]!, 'bench', '--p', String(p), '--frac', String(f.frac), '--memory', String(f.memory), '--steps', String(f.steps), '--warmup', String(f.warmup)]
     args.push('--rounds', String(f.rounds), '--threads', String(f.threads), '--evals', String(f.evals), '--torch-ref', f.torchRef, '--python', f.python, '--json')
     if (f.vsTorch === true) args.push('--vs-torch')
     if (f.json !== true) process.stderr.write(`bench: p = ${p}…\n`)
-    const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 2 ** 26 })
+    let out: string
+    try {
+      out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 2 ** 26 })
+    } catch (e) {
+      // A child that exited has printed its own one-line error on the shared stderr; its exit code is ours.
+      const status = (e as { status?: unknown }).status
+      if (typeof status !== 'number') process.stderr.write(`grokscope: error: bench --p ${p}: its benchmark process was killed\n`)
+      process.exitCode = typeof status === 'number' ? status : 1
+      return
+    }
     let parsed: unknown
     try {
       parsed = JSON.parse(out)
@@ -109,8 +119,8 @@ const benchMany = (f: BenchFlags): void => {
     }
     const r = BenchReport.decode(parsed)
     if (E.isLeft(r)) throw new Error(`bench --p ${p}: its --json output is not a benchmark report: ${JSON.stringify(out.slice(0, 80))}`)
-    return { report: r.right, full: parsed }
-  })
+    reports.push({ report: r.right, full: parsed })
+  }
   if (f.json === true) {
     process.stdout.write(`${JSON.stringify(reports.map((r) => r.full), null, 2)}\n`)
     return
