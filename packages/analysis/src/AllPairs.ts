@@ -5,11 +5,12 @@
  * @example
  * import { allPairsOutputs } from '@grokscope/analysis'
  * const { logits, acts } = allPairsOutputs(config, host, 97, 0)  // [p·p·p], [p·p·d_mlp]
+ * allPairsOutputs(config, host, 401, 0, 8192)  // the same, forward in chunks of 8,192 pairs
  *
  * @since 0.1.0
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { type HostParams, type ModelConfig, disposeInputs, disposeParams, forwardWithMlp, fromHost, prepareInputs } from '@grokscope/model'
+import { type HostParams, type ModelConfig, chunkRanges, disposeInputs, disposeParams, forwardWithMlp, fromHost, prepareInputs } from '@grokscope/model'
 
 /** Float64 copies of the logits and the last block's MLP activations at the last position. */
 export interface AllPairsOutputs {
@@ -24,14 +25,28 @@ export const allPairsTokens = (p: number, opIndex: number): Int32Array =>
     return [Math.floor(pair / p), p + opIndex, pair % p][i % 3]!
   })
 
-/** The logits and last-block MLP activations on all `p²` pairs `[a, p + op, b]`, in float64. Leaves no tensor behind. */
-export const allPairsOutputs = (c: ModelConfig, host: HostParams, p: number, opIndex: number): AllPairsOutputs => {
+/**
+ * The logits and last-block MLP activations on all `p²` pairs `[a, p + op, b]`, in
+ * float64, from forward passes over chunks of at most `chunk` pairs (backend memory
+ * scales with the chunk; by default one pass). Leaves no tensor behind.
+ */
+export const allPairsOutputs = (c: ModelConfig, host: HostParams, p: number, opIndex: number, chunk: number = Infinity): AllPairsOutputs => {
   const params = fromHost(c, host)
-  const inputs = prepareInputs(c, allPairsTokens(p, opIndex))
-  const out = forwardWithMlp(c, params, inputs)
-  const result = { logits: Float64Array.from(out.logits.dataSync()), acts: Float64Array.from(out.mlpPost.dataSync()) }
-  tf.dispose([out.logits, out.mlpPost])
-  disposeInputs(inputs)
-  disposeParams(params)
-  return result
+  const tokens = allPairsTokens(p, opIndex)
+  const n = p * p
+  const logits = new Float64Array(n * c.nOut)
+  const acts = new Float64Array(n * c.dMlp)
+  try {
+    for (const [start, end] of chunkRanges(n, Math.max(1, Math.min(Math.floor(chunk), n)))) {
+      const inputs = prepareInputs(c, tokens.subarray(3 * start, 3 * end))
+      const out = forwardWithMlp(c, params, inputs)
+      logits.set(out.logits.dataSync(), start * c.nOut)
+      acts.set(out.mlpPost.dataSync(), start * c.dMlp)
+      tf.dispose([out.logits, out.mlpPost])
+      disposeInputs(inputs)
+    }
+  } finally {
+    disposeParams(params)
+  }
+  return { logits, acts }
 }

@@ -71,6 +71,8 @@ export interface AnalysisOptions {
   readonly keyThreshold?: number
   /** The clock the timings are read from, in ms (e.g. `performance.now`). */
   readonly now: () => number
+  /** Pairs per forward pass of the all-pairs analyses (default: all `p²` in one pass); bounds the backend's memory. */
+  readonly chunk?: number
 }
 
 /** A spectrum in the JSON document. */
@@ -128,7 +130,7 @@ export const analyzeModel = (c: ModelConfig, host: HostParams, p: number, ops: R
   const multiplicative = timed('ffd_fcr_multiplicative', () => multiplicativeMeasures(c, host, p, eta))
   const norms = timed('weight_norms', () => hostWeightNorms(host))
   const perOp = ops.map(({ id, op }, i): OpAnalysis => {
-    const { logits, acts } = timed('forward_all_pairs', () => allPairsOutputs(c, host, p, i))
+    const { logits, acts } = timed('forward_all_pairs', () => allPairsOutputs(c, host, p, i, o.chunk))
     const map = timed('logits_map', () => logitsFourierMap(logits, p))
     const labels = op === null ? null : labelTable(op, p, seed)
     return {

@@ -80,6 +80,8 @@ export interface RecordInput {
   readonly seed: number
   /** Also evaluate all `p²` pairs (asymmetry, key frequencies, restricted and full loss). */
   readonly measureLogits: boolean
+  /** Pairs per forward pass of those measures (default: all `p²` in one pass). */
+  readonly chunk?: number
   readonly elapsedS: number
   /** tfjs tensors alive (`tf.memory().numTensors`): flat over a healthy run. */
   readonly numTensors: number
@@ -95,9 +97,9 @@ export const round = (x: number, digits = 6): number => Number(x.toFixed(digits)
 const opMetrics = (m: Metrics) => ({ loss: m.loss, acc: m.accuracy })
 
 /** Asymmetry, key frequencies, restricted and full loss of operation `i` (token `p + i`) on all pairs; `null` when its labels are unknown. */
-export const logitMeasures = (c: ModelConfig, host: HostParams, p: number, i: number, op: ModelOp, seed: number): LogitMeasures | null => {
+export const logitMeasures = (c: ModelConfig, host: HostParams, p: number, i: number, op: ModelOp, seed: number, chunk?: number): LogitMeasures | null => {
   if (op.op === null) return null
-  const { logits } = allPairsOutputs(c, host, p, i)
+  const { logits } = allPairsOutputs(c, host, p, i, chunk)
   const kf = keyFrequencyAnalysis(logits, labelTable(op.op, p, seed), p)
   return { asymmetry: asymmetry(logitsFourierMap(logits, p)), key: [...kf.key], n_key: kf.key.length, restricted_loss: kf.losses.keyOnly, full_loss: kf.losses.all }
 }
@@ -109,7 +111,7 @@ export const metricsRecord = (r: RecordInput): MetricsRecord => {
   const norms = hostWeightNorms(r.host)
   const logits = r.measureLogits
     ? Object.fromEntries(r.ops.flatMap((op, i) => {
-        const m = logitMeasures(r.config, r.host, r.p, i, op, r.seed)
+        const m = logitMeasures(r.config, r.host, r.p, i, op, r.seed, r.chunk)
         return m === null ? [] : [[op.id, m] as const]
       }))
     : undefined

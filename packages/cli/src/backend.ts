@@ -9,6 +9,13 @@ export const initBackend = async (): Promise<void> => {
   if (tf.getBackend() === 'wasm') return
   const require = createRequire(import.meta.url)
   setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}${path.sep}`)
+  // The WASM module binds console.warn when it starts and prints "Aborted(…)" with it before
+  // it throws (e.g. out of memory); main.ts reports that error on one line, so the extra line is dropped.
+  const warn = console.warn
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Aborted(')) return
+    warn(...args)
+  }
   if (!(await tf.setBackend('wasm'))) throw new Error('the WASM backend did not start')
   await tf.ready()
 }

@@ -96,3 +96,13 @@ export const stopAfter: Parser<number | 'never'> = (v) => (v.trim() === 'never' 
 
 /** `--threads`: an integer from 1 to `MAX_THREADS`. */
 export const threads: Parser<number> = integer(1, MAX_THREADS)
+
+/** `--memory`: a budget in MiB, an integer from 64 to 2^20 (1 TiB). */
+export const memory: Parser<number> = integer(64, 2 ** 20)
+
+/** `bench --p`: one prime or a comma-separated list of them (`97,199,401`). */
+export const primes: Parser<ReadonlyArray<number>> = (v) => {
+  const parts = v.split(',')
+  if (parts.some((s) => s.trim() === '')) return reject(v, 'a prime from 3 to 997, or a comma-separated list of them, e.g. 97,199,401')
+  return parts.map((s) => prime(s))
+}

@@ -14,7 +14,8 @@ import { predictCommand } from './commands/predict.js'
 import { trainCommand } from './commands/train.js'
 import { UsageError } from './files.js'
 import { oneLine } from './format.js'
-import { MAX_THREADS, eta, fraction, integer, nonNegative, positive, prime, seed, stopAfter, threads } from './flags.js'
+import { MAX_THREADS, eta, fraction, integer, memory, nonNegative, positive, prime, primes, seed, stopAfter, threads } from './flags.js'
+import { DEFAULT_MEMORY_MIB, outOfMemoryMessage } from './memory.js'
 
 const defaultThreads = (): number => Math.min(availableParallelism(), MAX_THREADS)
 
@@ -66,6 +67,7 @@ program
   .option('--threads <n>', `threads for the training step, 1 to ${MAX_THREADS}: the batch is split between the main thread and workers`, threads, defaultThreads())
   .option('--lr <x>', 'AdamW learning rate', positive, PAPER_ADAMW.lr)
   .option('--wd <x>', 'AdamW decoupled weight decay', nonNegative, PAPER_ADAMW.weightDecay)
+  .option('--memory <MiB>', 'memory budget of the whole process: the training set is computed in chunks that fit it (same results up to float32 summation order)', memory, DEFAULT_MEMORY_MIB)
   .addHelpText(
     'after',
     `
@@ -88,6 +90,7 @@ program
   .option('--eta <x>', 'FFD threshold η, 0 ≤ η < 1', eta, DEFAULT_ETA)
   .option('--top <n>', 'frequencies listed in the summary', integer(1), 10)
   .option('--json', 'print one JSON document (schema in the README)')
+  .option('--memory <MiB>', 'memory budget: the forward passes over all p² pairs run in chunks that fit it', memory, DEFAULT_MEMORY_MIB)
   .action((target, o) => analyzeCommand(target, o))
 
 program
@@ -110,11 +113,13 @@ program
 program
   .command('bench')
   .description('time full-batch training steps, evaluation and FFD/FCR (paper model), optionally against the PyTorch reference')
-  .option('--p <prime>', 'the modulus', prime, prime('97'))
+  .option('--p <primes>', 'the modulus, or a comma-separated list (97,199,401: one process per p, one table)', primes, primes('97'))
   .option('--frac <r>', 'training fraction', fraction, fraction('0.3'))
+  .option('--memory <MiB>', 'memory budget of each benchmark process', memory, DEFAULT_MEMORY_MIB)
   .option('--steps <n>', 'timed steps per round', integer(1), 10)
   .option('--warmup <n>', 'untimed steps first', integer(0), 3)
   .option('--rounds <n>', 'rounds (alternating with PyTorch under --vs-torch)', integer(1), 3)
+  .option('--evals <n>', 'timed evaluations over the test set', integer(1), 5)
   .option('--threads <n>', `threads for the training step (main + workers), 1 to ${MAX_THREADS}`, threads, defaultThreads())
   .option('--vs-torch', 'also run the PyTorch reference (ref_torch.py --bench) each round and print the ratio')
   .option('--torch-ref <file>', 'the PyTorch reference script', '../shared/reference/ref_torch.py')
@@ -141,6 +146,9 @@ try {
   } else if (e instanceof UsageError) {
     process.stderr.write(`grokscope: error: ${oneLine(e.message)}\n`)
     process.exitCode = 2
+  } else if (outOfMemoryMessage(e) !== null) {
+    process.stderr.write(`grokscope: error: ${oneLine(outOfMemoryMessage(e)!)}\n`)
+    process.exitCode = 1
   } else if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') {
     // The system refused a file operation (EACCES, ENOSPC, EROFS, …): its message names the path.
     process.stderr.write(`grokscope: error: ${oneLine(e.message)}\n`)

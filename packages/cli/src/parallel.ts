@@ -1,10 +1,11 @@
 // Full-batch gradients split over worker threads: the main thread computes one
 // shard while each worker computes another on its own WASM instance; weights go
-// out and gradients come back through shared memory. The result is the gradient of
-// the mean loss over every example, up to float32 summation order.
+// out and gradients come back through shared memory. Each thread accumulates its
+// shard in chunks of at most `chunk` examples (the memory budget's split). The result
+// is the gradient of the mean loss over every example, up to float32 summation order.
 import { Worker } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs-core'
-import { type Batch, type ModelConfig, type Params, disposeInputs, lossAndGrads, paramShapes, prepareBatch } from '@grokscope/model'
+import { type ChunkedBatch, type ModelConfig, type Params, disposeInputs, lossAndGradsChunked, paramShapes, prepareChunked } from '@grokscope/model'
 import type { GradientSource } from '@grokscope/train'
 
 /** A weight that the layout guarantees is there. */
@@ -19,6 +20,8 @@ export interface WorkerInit {
   readonly config: ModelConfig
   readonly tokens: Int32Array
   readonly labels: Int32Array
+  /** Examples per chunk of the shard. */
+  readonly chunk: number
   readonly weight: number
   readonly params: SharedArrayBuffer
   readonly grads: SharedArrayBuffer
@@ -53,20 +56,21 @@ export interface Pool extends GradientSource {
 /**
  * Splits the training set into `threads` contiguous shards (at most one per
  * example: an empty shard has no mean loss); `threads = 1` computes everything here.
+ * Each thread computes its shard in chunks of at most `chunk` examples (default: the whole shard).
  */
-export const startPool = async (c: ModelConfig, tokens: Int32Array, labels: Int32Array, requested: number): Promise<Pool> => {
+export const startPool = async (c: ModelConfig, tokens: Int32Array, labels: Int32Array, requested: number, chunk: number = Infinity): Promise<Pool> => {
   const n = labels.length
   const threads = Math.max(1, Math.min(requested, n))
   const shards = Array.from({ length: threads }, (_, i) => [Math.floor((i * n) / threads), Math.floor(((i + 1) * n) / threads)] as const)
   const [start, end] = shards[0]!
-  const main: Batch = prepareBatch(c, tokens.slice(3 * start, 3 * end), labels.slice(start, end))
+  const main: ChunkedBatch = prepareChunked(c, tokens.slice(3 * start, 3 * end), labels.slice(start, end), chunk)
   const mainWeight = (end - start) / n
   const { slots, total } = layout(c)
   const sharedParams = new SharedArrayBuffer(4 * total)
   const paramView = new Float32Array(sharedParams)
   const workers = shards.slice(1).map(([s, e]) => {
     const grads = new SharedArrayBuffer(4 * (total + 1))
-    const init: WorkerInit = { config: c, tokens: tokens.slice(3 * s, 3 * e), labels: labels.slice(s, e), weight: (e - s) / n, params: sharedParams, grads }
+    const init: WorkerInit = { config: c, tokens: tokens.slice(3 * s, 3 * e), labels: labels.slice(s, e), chunk, weight: (e - s) / n, params: sharedParams, grads }
     const worker = new Worker(new URL('./grad-worker.js', import.meta.url), { workerData: init })
     return { worker, view: new Float32Array(grads) }
   })
@@ -99,7 +103,7 @@ export const startPool = async (c: ModelConfig, tokens: Int32Array, labels: Int3
           worker.postMessage('step')
           return p
         })
-        const mine = lossAndGrads(c, params, main)
+        const mine = lossAndGradsChunked(c, params, main)
         await Promise.all(pending)
         return tf.tidy(() => {
           const grads = Object.fromEntries(
@@ -109,13 +113,11 @@ export const startPool = async (c: ModelConfig, tokens: Int32Array, labels: Int3
             }),
           )
           const loss = tf.addN([tf.mul(mine.loss, mainWeight), ...workers.map(({ view }) => tf.scalar(view[total]!))]) as tf.Scalar
-          tf.dispose([mine.loss, mine.logits, ...Object.values(mine.grads)])
+          tf.dispose([mine.loss, ...Object.values(mine.grads)])
           return { loss, grads }
         })
       }
-      const mine = lossAndGrads(c, params, main)
-      tf.dispose(mine.logits)
-      return { loss: mine.loss, grads: mine.grads }
+      return lossAndGradsChunked(c, params, main)
     },
     close: async () => {
       disposeInputs(main)

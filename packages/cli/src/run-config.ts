@@ -38,6 +38,8 @@ export interface TrainFlags {
   readonly wd: number
   readonly threads: number
   readonly measureEvery: number
+  /** The memory budget in MiB (`--memory`); not part of the run's config: it changes nothing but float32 summation order. */
+  readonly memory?: number | undefined
 }
 
 /** The version written into every config.json. */

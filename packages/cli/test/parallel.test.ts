@@ -14,13 +14,19 @@ const dataset = () => {
 }
 
 describe('the gradient pool', () => {
-  it.each([1, 2, 3])('with %i thread(s) gives the full-batch loss and gradients, and leaks no tensor', async (threads) => {
+  it.each([
+    [1, Infinity],
+    [2, Infinity],
+    [3, Infinity],
+    [1, 5],
+    [2, 7],
+  ])('with %i thread(s) and chunks of at most %d examples gives the full-batch loss and gradients, and leaks no tensor', async (threads, chunk) => {
     const d = dataset()
     const c = modelConfigFor(d, { dModel: 32, nHeads: 2, dHead: 16, dMlp: 64 })
     const params = initParams(c, 4)
     const batch = prepareBatch(c, d.train.tokens, d.train.labels)
     const want = lossAndGrads(c, params, batch)
-    const pool = await startPool(c, d.train.tokens, d.train.labels, threads)
+    const pool = await startPool(c, d.train.tokens, d.train.labels, threads, chunk)
     const before = tf.memory().numTensors
     for (let i = 0; i < 3; i++) {
       const got = await pool.lossAndGrads(params)

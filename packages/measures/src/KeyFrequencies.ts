@@ -74,10 +74,10 @@ export const meanCrossEntropy = (logits: Float64Array, labels: Int32Array, n: nu
   return total / count
 }
 
-/** `Σ_{(i,j) ∈ entries} B[i,a] B[j,b] F[i,j,·]`: the logits of the given 2-D entries. */
-const inverseOf = (F: Float64Array, p: number, n: number, entries: ReadonlyArray<readonly [number, number]>): Float64Array => {
+/** `Σ_{(i,j) ∈ entries} B[i,a] B[j,b] F[i,j,·]`: the logits of the given 2-D entries (written into `out` when given). */
+const inverseOf = (F: Float64Array, p: number, n: number, entries: ReadonlyArray<readonly [number, number]>, out: Float64Array = new Float64Array(p * p * n)): Float64Array => {
   const B = sharedBasis(p).matrix.data // [p, p], shared: read only
-  const out = new Float64Array(p * p * n)
+  out.fill(0)
   for (const [i, j] of entries) {
     const coef = F.subarray((i * p + j) * n, (i * p + j + 1) * n)
     for (let a = 0; a < p; a++) {
@@ -114,23 +114,30 @@ export const keyFrequencyAnalysis = (logits: Float64Array, labels: Int32Array, p
   const F = transform2d(logits, p, n)
   const K = Math.floor(p / 2)
   const constant = inverseOf(F, p, n, [[0, 0]])
-  const parts = Array.from({ length: K }, (_, i) => inverseOf(F, p, n, frequencyEntries(p, i + 1)))
   const energy = Float64Array.from({ length: K }, (_, i) =>
     frequencyEntries(p, i + 1).reduce((s, [a, b]) => s + F.subarray((a * p + b) * n, (a * p + b + 1) * n).reduce((t, x) => t + x * x, 0), 0),
   )
   const max = Math.max(0, ...energy)
   const key = Array.from({ length: K }, (_, i) => i + 1).filter((k) => max > 0 && energy[k - 1]! / max > threshold)
-  const keyPart = sum(new Float64Array(p * p * n), ...key.map((k) => parts[k - 1]!))
-  const nonKeyPart = sum(new Float64Array(p * p * n), ...parts.filter((_, i) => !key.includes(i + 1)))
+  // One frequency's part at a time (memory: a few arrays of p²·n, not K of them): added to
+  // the key or the non-key sum, then turned in place into the logits without it.
+  const keyPart = new Float64Array(p * p * n)
+  const nonKeyPart = new Float64Array(p * p * n)
+  const part = new Float64Array(p * p * n)
+  const ablated = new Float64Array(K)
+  for (let k = 1; k <= K; k++) {
+    inverseOf(F, p, n, frequencyEntries(p, k), part)
+    const into = key.includes(k) ? keyPart : nonKeyPart
+    for (let i = 0; i < part.length; i++) {
+      into[i]! += part[i]!
+      part[i] = logits[i]! - part[i]!
+    }
+    ablated[k - 1] = meanCrossEntropy(part, labels, n)
+  }
   const residual = new Float64Array(logits.length)
   for (let i = 0; i < residual.length; i++) residual[i] = logits[i]! - constant[i]! - keyPart[i]! - nonKeyPart[i]!
   const ce = (...xs: Float64Array[]) => meanCrossEntropy(sum(constant, ...xs), labels, n)
   const all = meanCrossEntropy(logits, labels, n)
-  const scratch = new Float64Array(logits.length)
-  const ablated = Float64Array.from(parts, (part) => {
-    for (let i = 0; i < scratch.length; i++) scratch[i] = logits[i]! - part[i]!
-    return meanCrossEntropy(scratch, labels, n)
-  })
   return {
     energy,
     threshold,

@@ -9,6 +9,11 @@
  * batch.oneHot.shape  // [6, 32]: n_ctx · batch rows
  * disposeInputs(batch)
  *
+ * // A large set stays on the host as int arrays; each chunk is uploaded when it is used.
+ * const set = prepareChunked(config, tokens, labels, 4096)
+ * forEachChunk(config, set, (chunk, start, end) => …)  // chunk: a Batch of examples [start, end), freed after the call
+ * disposeInputs(set)
+ *
  * @since 0.1.0
  */
 import * as tf from '@tensorflow/tfjs-core'
@@ -37,6 +42,20 @@ export interface Batch extends Inputs {
    * general path (`!usesVocabularyTables(c)`); without it that path transposes `oneHot` per step.
    */
   readonly oneHotT?: tf.Tensor2D // [d_vocab, n_ctx * batch]
+}
+
+/**
+ * A labelled set held on the host as token rows and labels, used a chunk of at most
+ * `chunkSize` examples at a time: memory on the backend scales with the chunk, not the
+ * set. A set of one chunk is uploaded once (`resident`) and reused.
+ */
+export interface ChunkedBatch {
+  readonly _tag: 'ChunkedBatch'
+  readonly size: number
+  readonly chunkSize: number
+  readonly tokens: Int32Array // [size · n_ctx], row-major
+  readonly labels: Int32Array // [size]
+  readonly resident: Batch | null
 }
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -91,11 +110,57 @@ export const prepareBatch = (c: ModelConfig, tokens: Int32Array, labels: Int32Ar
   }
 }
 
+/**
+ * A chunked set of labelled examples (see `ChunkedBatch`); a `chunkSize` of at least
+ * the set's size (e.g. `Infinity`) makes one resident chunk. Checks every token and label now.
+ */
+export const prepareChunked = (c: ModelConfig, tokens: Int32Array, labels: Int32Array, chunkSize: number): ChunkedBatch => {
+  if (!(chunkSize >= 1)) throw new RangeError(`chunked batch: the chunk size must be at least 1, got ${chunkSize}`)
+  const size = checkTokens(c, tokens)
+  if (labels.length !== size) throw new RangeError(`batch: ${labels.length} labels for ${size} examples`)
+  for (const y of labels) if (!(y >= 0 && y < c.nOut)) throw new RangeError(`batch: label ${y} is outside [0, ${c.nOut})`)
+  const chunk = Math.min(Math.floor(chunkSize), Math.max(size, 1))
+  return { _tag: 'ChunkedBatch', size, chunkSize: chunk, tokens, labels, resident: size <= chunk ? prepareBatch(c, tokens, labels) : null }
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// chunks
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Whether a set is a `ChunkedBatch` (else a `Batch` on the backend, one chunk). */
+export const isChunked = (x: Batch | ChunkedBatch): x is ChunkedBatch => '_tag' in x && x._tag === 'ChunkedBatch'
+
+/** The `[start, end)` ranges of consecutive chunks of at most `chunkSize` of `n` examples (none for `n = 0`). */
+export const chunkRanges = (n: number, chunkSize: number): ReadonlyArray<readonly [number, number]> =>
+  Array.from({ length: Math.ceil(n / chunkSize) }, (_, i) => [i * chunkSize, Math.min(n, (i + 1) * chunkSize)] as const)
+
+/**
+ * Calls `f` on each chunk of a set in order, with its range of examples: a `Batch` is
+ * one chunk; a `ChunkedBatch`'s chunks are uploaded one at a time and freed after `f`
+ * (the resident chunk is kept).
+ */
+export const forEachChunk = (c: ModelConfig, x: Batch | ChunkedBatch, f: (chunk: Batch, start: number, end: number) => void): void => {
+  if (!isChunked(x)) return f(x, 0, x.size)
+  if (x.resident !== null) return f(x.resident, 0, x.size)
+  for (const [start, end] of chunkRanges(x.size, x.chunkSize)) {
+    const chunk = prepareBatch(c, x.tokens.subarray(start * c.nCtx, end * c.nCtx), x.labels.subarray(start, end))
+    try {
+      f(chunk, start, end)
+    } finally {
+      disposeInputs(chunk)
+    }
+  }
+}
+
 // ─────────────────────────────────────────────────────────────────────────────
 // utils
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** Frees the tensors of prepared inputs or a batch. */
-export const disposeInputs = (x: Inputs | Batch): void => {
+/** Frees the tensors of prepared inputs, a batch, or a chunked batch's resident chunk. */
+export const disposeInputs = (x: Inputs | Batch | ChunkedBatch): void => {
+  if ('_tag' in x) {
+    if (x.resident !== null) disposeInputs(x.resident)
+    return
+  }
   for (const t of Object.values(x)) if (t instanceof tf.Tensor) t.dispose()
 }

@@ -4,17 +4,21 @@
  * @since 0.1.0
  */
 import type { Dataset } from '@grokscope/data'
-import { type ModelConfig, disposeInputs, paperConfig, prepareBatch } from '@grokscope/model'
+import { type ModelConfig, disposeInputs, paperConfig, prepareChunked } from '@grokscope/model'
 import type { TrainData } from './Loop.js'
 
 /** The paper's model for a dataset's vocabulary (`d_vocab = p + n_ops`, `n_out = p`), with overrides. */
 export const modelConfigFor = (d: Dataset, overrides: Partial<ModelConfig> = {}): ModelConfig =>
   paperConfig({ dVocab: d.vocab.dVocab, nOut: d.task.p, ...overrides })
 
-/** Uploads the train and test sets. */
-export const prepareTrainData = (c: ModelConfig, d: Dataset): TrainData => ({
-  train: prepareBatch(c, d.train.tokens, d.train.labels),
-  test: prepareBatch(c, d.test.tokens, d.test.labels),
+/**
+ * The train and test sets, evaluated in chunks of at most `evalChunk` examples: a set
+ * that fits in one chunk is uploaded once; a larger one stays on the host and is
+ * uploaded a chunk at a time (by default every set is one chunk).
+ */
+export const prepareTrainData = (c: ModelConfig, d: Dataset, evalChunk: number = Infinity): TrainData => ({
+  train: prepareChunked(c, d.train.tokens, d.train.labels, evalChunk),
+  test: prepareChunked(c, d.test.tokens, d.test.labels, evalChunk),
   trainOps: d.train.opIndex,
   testOps: d.test.opIndex,
   nOps: d.task.ops.length,

@@ -14,7 +14,7 @@
  * @since 0.1.0
  */
 import * as tf from '@tensorflow/tfjs-core'
-import type { Batch, ModelConfig, Params } from '@grokscope/model'
+import type { Batch, ChunkedBatch, ModelConfig, Params } from '@grokscope/model'
 import { type AdamWOptions, type TrainState, disposeTrainState } from './AdamW.js'
 import { type Evaluation, type GradientSource, evaluate, trainStep, trainStepWith } from './Step.js'
 
@@ -22,10 +22,10 @@ import { type Evaluation, type GradientSource, evaluate, trainStep, trainStepWit
 // model
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** The prepared train and test sets, with each example's operation index. */
+/** The prepared train and test sets (on the backend, or chunked on the host), with each example's operation index. */
 export interface TrainData {
-  readonly train: Batch
-  readonly test: Batch
+  readonly train: Batch | ChunkedBatch
+  readonly test: Batch | ChunkedBatch
   readonly trainOps: Int32Array
   readonly testOps: Int32Array
   readonly nOps: number

@@ -1,5 +1,7 @@
 /**
- * A pure full-batch training step and the evaluation of a model on a batch.
+ * A pure full-batch training step and the evaluation of a model on a batch, or
+ * chunk by chunk on a set held on the host (`ChunkedBatch`, same results up to
+ * float32 summation order, backend memory bounded by the chunk).
  *
  * @example
  * import { trainStep } from '@grokscope/train'
@@ -9,7 +11,7 @@
  * @since 0.1.0
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { type Batch, type ModelConfig, type Params, crossEntropyPerExample, forward, lossAndGrads } from '@grokscope/model'
+import { type Batch, type ChunkedBatch, type ModelConfig, type Params, crossEntropyPerExample, forEachChunk, forward, lossAndGradsChunked } from '@grokscope/model'
 import { type AdamWOptions, type TrainState, adamw } from './AdamW.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -40,11 +42,11 @@ export interface GradientSource {
 // step
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** Forward, backward and AdamW on the whole batch. Leaves `state` and `batch` as they are. */
-export const trainStep = (c: ModelConfig, o: AdamWOptions, state: TrainState, batch: Batch): { state: TrainState; loss: tf.Scalar } => {
-  const { loss, logits, grads } = lossAndGrads(c, state.params, batch)
+/** Forward, backward and AdamW on the whole batch (a chunked one chunk by chunk). Leaves `state` and `batch` as they are. */
+export const trainStep = (c: ModelConfig, o: AdamWOptions, state: TrainState, batch: Batch | ChunkedBatch): { state: TrainState; loss: tf.Scalar } => {
+  const { loss, grads } = lossAndGradsChunked(c, state.params, batch)
   const next = adamw(o, state, grads)
-  tf.dispose([logits, ...Object.values(grads)])
+  tf.dispose(Object.values(grads))
   return { state: next, loss }
 }
 
@@ -64,14 +66,18 @@ export const trainStepWith = async (o: AdamWOptions, state: TrainState, source: 
  * Mean cross-entropy and accuracy of the model on a batch; per operation too,
  * given each example's operation index (`opIndex`) and the number of operations.
  */
-export const evaluate = (c: ModelConfig, params: Params, batch: Batch, opIndex: Int32Array, nOps: number): Evaluation => {
-  const { losses, correct } = tf.tidy((): { losses: tf.Tensor1D; correct: tf.Tensor } => {
-    const logits = forward(c, params, batch) // [batch, p]
-    return { losses: crossEntropyPerExample(logits, batch.labelsOneHot), correct: tf.equal(tf.argMax(logits, 1), batch.labels) }
+export const evaluate = (c: ModelConfig, params: Params, batch: Batch | ChunkedBatch, opIndex: Int32Array, nOps: number): Evaluation => {
+  const l = new Float32Array(batch.size)
+  const ok = new Int32Array(batch.size)
+  forEachChunk(c, batch, (chunk, start) => {
+    const { losses, correct } = tf.tidy((): { losses: tf.Tensor1D; correct: tf.Tensor } => {
+      const logits = forward(c, params, chunk) // [chunk, p]
+      return { losses: crossEntropyPerExample(logits, chunk.labelsOneHot), correct: tf.equal(tf.argMax(logits, 1), chunk.labels) }
+    })
+    l.set(losses.dataSync(), start)
+    ok.set(correct.dataSync(), start)
+    tf.dispose([losses, correct])
   })
-  const l = losses.dataSync()
-  const ok = correct.dataSync()
-  tf.dispose([losses, correct])
   const sums = Array.from({ length: nOps }, () => ({ n: 0, loss: 0, correct: 0 }))
   for (let i = 0; i < l.length; i++) {
     const s = sums[opIndex[i]!]!

@@ -1,8 +1,11 @@
 // grokscope analyze: every analysis of a trained model (@grokscope/analysis), as a readable summary or one JSON document.
 import { type ModelAnalysis, analysisDocument, analyzeModel } from '@grokscope/analysis'
 import { type MatrixMeasures, cosSinRatio } from '@grokscope/measures'
+import { disposeParams, fromHost, measureFootprint } from '@grokscope/model'
 import { initBackend } from '../backend.js'
+import { UsageError } from '../files.js'
 import { fixed, table } from '../format.js'
+import { DEFAULT_MEMORY_MIB, allPairsRefusal, memoryPlan } from '../memory.js'
 import { loadModel } from '../model-file.js'
 
 const summary = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis, eta: number, top: number): string => {
@@ -74,10 +77,18 @@ const summary = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis, eta
   return out.join('\n')
 }
 
-export const analyzeCommand = async (target: string, o: { eta: number; json?: boolean; top: number }): Promise<void> => {
+export const analyzeCommand = async (target: string, o: { eta: number; json?: boolean; top: number; memory?: number }): Promise<void> => {
   const model = loadModel(target)
+  const budget = o.memory ?? DEFAULT_MEMORY_MIB
+  const refusal = allPairsRefusal('analyze', budget, model.task.p, model.config.nOut, model.config.dMlp)
+  if (refusal !== null) throw new UsageError(refusal)
   await initBackend()
-  const a = analyzeModel(model.config, model.host, model.task.p, model.task.ops, model.task.seed, { eta: o.eta, now: () => performance.now() })
+  const params = fromHost(model.config, model.host)
+  const footprint = await measureFootprint(model.config, params)
+  disposeParams(params)
+  const plan = memoryPlan(budget, 1, footprint)
+  if (typeof plan === 'string') throw new UsageError(plan)
+  const a = analyzeModel(model.config, model.host, model.task.p, model.task.ops, model.task.seed, { eta: o.eta, now: () => performance.now(), chunk: plan.evalChunk })
   const ids = model.task.ops.map((x) => x.id)
   process.stdout.write(o.json === true ? `${JSON.stringify(analysisDocument(model.file, a))}\n` : `${summary(model.file, ids, a, o.eta, o.top)}\n`)
 }

@@ -1,4 +1,5 @@
-// grokscope bench: ms per full-batch training step (and evaluation, measures), optionally against PyTorch.
+// grokscope bench: ms per full-batch training step (and evaluation, measures), optionally against PyTorch;
+// given several p, one process per p (so each peak RSS is its own) and one table.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
@@ -7,7 +8,7 @@ import * as t from 'io-ts'
 import * as tf from '@tensorflow/tfjs-core'
 import { fourierMeasures } from '@grokscope/analysis'
 import { decodeTask, formatErrors, makeDataset } from '@grokscope/data'
-import { initParams, toHost } from '@grokscope/model'
+import { disposeParams, initParams, measureFootprint, toHost } from '@grokscope/model'
 import {
   PAPER_ADAMW,
   type TrainState,
@@ -22,11 +23,15 @@ import {
 import { initBackend } from '../backend.js'
 import { UsageError } from '../files.js'
 import { fixed, table } from '../format.js'
+import { memoryPlan } from '../memory.js'
 import { startPool } from '../parallel.js'
 
 export interface BenchFlags {
-  readonly p: number
+  readonly p: ReadonlyArray<number>
   readonly frac: number
+  readonly memory: number
+  /** Evaluations over the test set that are timed. */
+  readonly evals: number
   readonly steps: number
   readonly warmup: number
   readonly rounds: number
@@ -58,7 +63,7 @@ const TorchBenchLine = t.type({ ms_per_step: t.number })
 
 /** Runs the PyTorch reference's own step benchmark; its JSON line gives ms per step. */
 const torchRound = (f: BenchFlags): number => {
-  const out = execFileSync(f.python, [f.torchRef, '--bench', String(f.steps), '--p', String(f.p), '--frac', String(f.frac), '--device', 'cpu'], {
+  const out = execFileSync(f.python, [f.torchRef, '--bench', String(f.steps), '--p', String(f.p[0]), '--frac', String(f.frac), '--device', 'cpu'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -74,8 +79,75 @@ const torchRound = (f: BenchFlags): number => {
   return r.right.ms_per_step
 }
 
+/** What one p's benchmark prints with --json (the fields the table of several p reads). */
+const BenchReport = t.type({
+  p: t.number,
+  n_train: t.number,
+  step_ms: t.type({ median: t.number }),
+  ms_per_1000_examples: t.number,
+  eval_test_ms: t.type({ median: t.number }),
+  step_chunk: t.number,
+  memory_mib: t.number,
+  peak_rss_mib: t.number,
+  tensors_flat: t.boolean,
+  ratio_median: t.union([t.number, t.null]),
+})
+
+/** Benchmarks each p in its own process (`grokscope bench --p <p> --json`) and prints one table. */
+const benchMany = (f: BenchFlags): void => {
+  const reports: Array<{ report: t.TypeOf<typeof BenchReport>; full: unknown }> = []
+  for (const p of f.p) {
+    const args = [process.argv[1]!, 'bench', '--p', String(p), '--frac', String(f.frac), '--memory', String(f.memory), '--steps', String(f.steps), '--warmup', String(f.warmup)]
+    args.push('--rounds', String(f.rounds), '--threads', String(f.threads), '--evals', String(f.evals), '--torch-ref', f.torchRef, '--python', f.python, '--json')
+    if (f.vsTorch === true) args.push('--vs-torch')
+    if (f.json !== true) process.stderr.write(`bench: p = ${p}…\n`)
+    let out: string
+    try {
+      out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 2 ** 26 })
+    } catch (e) {
+      // A child that exited has printed its own one-line error on the shared stderr; its exit code is ours.
+      const status = (e as { status?: unknown }).status
+      if (typeof status !== 'number') process.stderr.write(`grokscope: error: bench --p ${p}: its benchmark process was killed\n`)
+      process.exitCode = typeof status === 'number' ? status : 1
+      return
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(out)
+    } catch {
+      parsed = out
+    }
+    const r = BenchReport.decode(parsed)
+    if (E.isLeft(r)) throw new Error(`bench --p ${p}: its --json output is not a benchmark report: ${JSON.stringify(out.slice(0, 80))}`)
+    reports.push({ report: r.right, full: parsed })
+  }
+  if (f.json === true) {
+    process.stdout.write(`${JSON.stringify(reports.map((r) => r.full), null, 2)}\n`)
+    return
+  }
+  const ratios = f.vsTorch === true
+  process.stdout.write(
+    `${table(
+      ['p', 'training examples', 'step ms (median)', 'ms per 1,000 examples', 'test evaluation ms', 'chunk per thread', 'peak RSS MiB', 'tensors flat', ...(ratios ? ['vs PyTorch'] : [])],
+      reports.map(({ report: r }) => [
+        String(r.p),
+        String(r.n_train),
+        fixed(r.step_ms.median, 1),
+        fixed(r.ms_per_1000_examples, 1),
+        fixed(r.eval_test_ms.median, 1),
+        String(r.step_chunk),
+        fixed(r.peak_rss_mib, 0),
+        String(r.tensors_flat),
+        ...(ratios ? [r.ratio_median === null ? '—' : fixed(r.ratio_median, 3)] : []),
+      ]),
+    )}\nr = ${f.frac}, ${f.threads} thread(s), --memory ${f.memory} MiB, ${f.rounds} round(s) of ${f.steps} step(s) after ${f.warmup} warm-up step(s); one process per p\n`,
+  )
+}
+
 export const benchCommand = async (f: BenchFlags): Promise<void> => {
-  const task = decodeTask({ p: f.p, ops: ['add'], frac: f.frac, seed: 0 })
+  if (f.p.length !== 1) return benchMany(f)
+  const p = f.p[0]!
+  const task = decodeTask({ p, ops: ['add'], frac: f.frac, seed: 0 })
   if (E.isLeft(task)) throw new UsageError(formatErrors(task.left)[0] ?? 'invalid task')
   const torchRef = path.resolve(f.torchRef)
   if (f.vsTorch === true) {
@@ -89,8 +161,12 @@ export const benchCommand = async (f: BenchFlags): Promise<void> => {
   await initBackend()
   const dataset = makeDataset(task.right)
   const c = modelConfigFor(dataset)
-  const data = prepareTrainData(c, dataset)
-  const pool = await startPool(c, dataset.train.tokens, dataset.train.labels, f.threads)
+  const probe = initParams(c, 0)
+  const plan = memoryPlan(f.memory, f.threads, await measureFootprint(c, probe))
+  disposeParams(probe)
+  if (typeof plan === 'string') throw new UsageError(plan)
+  const data = prepareTrainData(c, dataset, plan.evalChunk)
+  const pool = await startPool(c, dataset.train.tokens, dataset.train.labels, f.threads, plan.stepChunk)
   try {
     let state: TrainState = initTrainState(initParams(c, 0))
     const step = async (): Promise<number> => {
@@ -118,28 +194,33 @@ export const benchCommand = async (f: BenchFlags): Promise<void> => {
       rounds.push({ grokscope: quantile(times, 0.5), torch })
     }
     const tensorsAfter = tf.memory().numTensors
-    const evalTimes = Array.from({ length: 5 }, () => {
+    const evalTimes = Array.from({ length: f.evals }, () => {
       const t0 = performance.now()
       evaluate(c, state.params, data.test, data.testOps, data.nOps)
       return performance.now() - t0
     })
     const measureTimes = Array.from({ length: 5 }, () => {
       const t0 = performance.now()
-      fourierMeasures(c, toHost(state.params), f.p)
+      fourierMeasures(c, toHost(state.params), p)
       return performance.now() - t0
     })
     disposeTrainState(state)
     disposeTrainData(data)
     const ratios = rounds.filter((r) => r.torch !== null).map((r) => r.grokscope / r.torch!)
+    const stepMs = stats(allSteps)
     const report = {
-      p: f.p,
+      p,
       frac: f.frac,
       n_train: dataset.train.size,
       n_test: dataset.test.size,
       backend: tf.getBackend(),
       simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'),
       threads: f.threads,
-      step_ms: stats(allSteps),
+      step_ms: stepMs,
+      ms_per_1000_examples: (1000 * stepMs.median) / dataset.train.size,
+      memory_mib: f.memory,
+      step_chunk: Math.min(plan.stepChunk, Math.ceil(dataset.train.size / pool.threads)),
+      eval_chunk: Math.min(plan.evalChunk, dataset.test.size),
       eval_test_ms: stats(evalTimes),
       ffd_fcr_ms: stats(measureTimes),
       rounds,
@@ -154,12 +235,14 @@ export const benchCommand = async (f: BenchFlags): Promise<void> => {
     }
     const s = (x: ReturnType<typeof stats>) => [fixed(x.median, 1), fixed(x.p10, 1), fixed(x.p90, 1), fixed(x.min, 1), fixed(x.max, 1), String(x.n)]
     const lines = [
-      `p = ${f.p}, r = ${f.frac}: ${dataset.train.size} training examples, ${dataset.test.size} test; backend ${report.backend} (SIMD ${report.simd}), ${f.threads} thread(s), Node ${process.version}`,
+      `p = ${p}, r = ${f.frac}: ${dataset.train.size} training examples, ${dataset.test.size} test; backend ${report.backend} (SIMD ${report.simd}), ${f.threads} thread(s), Node ${process.version}`,
+      `memory budget ${f.memory} MiB: chunks of ${report.step_chunk} training examples per thread, ${report.eval_chunk} per evaluation pass`,
       '',
       table(
         ['what (ms)', 'median', 'p10', 'p90', 'min', 'max', 'n'],
         [
           ['training step (fwd+bwd+AdamW)', ...s(report.step_ms)],
+          ['  per 1,000 training examples', fixed(report.ms_per_1000_examples, 1), '', '', '', '', ''],
           ['evaluation over the test set', ...s(report.eval_test_ms)],
           ['FFD/FCR of W_E and W_L', ...s(report.ffd_fcr_ms)],
         ],

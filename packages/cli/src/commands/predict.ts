@@ -1,10 +1,11 @@
 // grokscope predict: logits and predicted residue for pairs (a, b).
 import * as tf from '@tensorflow/tfjs-core'
 import { compile } from '@grokscope/data'
-import { disposeInputs, disposeParams, forward, fromHost, prepareInputs } from '@grokscope/model'
+import { chunkRanges, disposeInputs, disposeParams, forward, fromHost, measureFootprint, prepareInputs } from '@grokscope/model'
 import { initBackend } from '../backend.js'
 import { UsageError } from '../files.js'
 import { fixed } from '../format.js'
+import { DEFAULT_MEMORY_MIB, memoryPlan } from '../memory.js'
 import { loadModel } from '../model-file.js'
 
 /** Parses `a,b` pairs; each value must be a residue of `p`. */
@@ -28,11 +29,18 @@ export const predictCommand = async (target: string, o: { pairs: string[]; op?: 
   const truth = op.op !== null && op.op._tag === 'expr' ? compile(op.op.expr, p) : null
   await initBackend()
   const params = fromHost(model.config, model.host)
-  const inputs = prepareInputs(model.config, Int32Array.from(pairs.flatMap(([a, b]) => [a, p + index, b])))
-  const logitsT = forward(model.config, params, inputs)
-  const logits = logitsT.arraySync()
-  tf.dispose(logitsT)
-  disposeInputs(inputs)
+  // Forward passes over chunks of pairs that fit the default memory budget.
+  const plan = memoryPlan(DEFAULT_MEMORY_MIB, 1, await measureFootprint(model.config, params))
+  const chunk = typeof plan === 'string' ? 1 : plan.evalChunk
+  const tokens = Int32Array.from(pairs.flatMap(([a, b]) => [a, p + index, b]))
+  const logits: number[][] = []
+  for (const [start, end] of chunkRanges(pairs.length, chunk)) {
+    const inputs = prepareInputs(model.config, tokens.subarray(3 * start, 3 * end))
+    const logitsT = forward(model.config, params, inputs)
+    logits.push(...logitsT.arraySync())
+    tf.dispose(logitsT)
+    disposeInputs(inputs)
+  }
   disposeParams(params)
   const rows = pairs.map(([a, b], i) => {
     const row = logits[i]!

@@ -4,11 +4,12 @@ import { existsSync, statSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs-core'
 import { metricsRecord } from '@grokscope/analysis'
 import { makeDataset } from '@grokscope/data'
-import { initParams, toHost } from '@grokscope/model'
+import { disposeParams, initParams, measureFootprint, toHost } from '@grokscope/model'
 import { type TrainState, disposeTrainData, disposeTrainState, initTrainState, prepareTrainData, train } from '@grokscope/train'
 import { initBackend } from '../backend.js'
 import { UsageError, orUsageError } from '../files.js'
 import { fixed, oneLine } from '../format.js'
+import { DEFAULT_MEMORY_MIB, type MemoryPlan, allPairsRefusal, memoryPlan } from '../memory.js'
 import { startPool } from '../parallel.js'
 import { progressMode, progressView } from '../progress.js'
 import { type RunConfig, type TrainFlags, defaultRunDir, runConfigFromFlags } from '../run-config.js'
@@ -79,14 +80,31 @@ const newRun = (run: RunFolder, config: RunConfig): Start => {
   return { state, log: { records: [], lines: [], warning: null } }
 }
 
+/** The memory plan for the run's model and threads, refused up front (before anything is written) when it cannot fit. */
+const planMemory = async (f: TrainFlags, config: RunConfig): Promise<MemoryPlan> => {
+  const budget = f.memory ?? DEFAULT_MEMORY_MIB
+  const { model: c, task, loop } = config
+  if ((loop.measure_every ?? 0) > 0) {
+    const refusal = allPairsRefusal('--measure-every', budget, task.p, c.nOut, c.dMlp)
+    if (refusal !== null) throw new UsageError(`${refusal.replace(', or a smaller p)', ', a smaller p, or --measure-every 0)')}`)
+  }
+  const probe = initParams(c, 0)
+  const footprint = await measureFootprint(c, probe)
+  disposeParams(probe)
+  const m = memoryPlan(budget, f.threads, footprint)
+  if (typeof m === 'string') throw new UsageError(m)
+  return m
+}
+
 export const trainCommand = async (f: TrainFlags): Promise<void> => {
   const { run, config, resume, newBudget } = plan(f)
   await initBackend()
+  const memory = await planMemory(f, config)
   const start = resume ? resumeRun(run, config, newBudget) : newRun(run, config)
   const { task, model: c, loop } = config
   const dataset = makeDataset(task)
-  const data = prepareTrainData(c, dataset)
-  const pool = await startPool(c, dataset.train.tokens, dataset.train.labels, f.threads)
+  const data = prepareTrainData(c, dataset, memory.evalChunk)
+  const pool = await startPool(c, dataset.train.tokens, dataset.train.labels, f.threads, memory.stepChunk)
   // The worker threads keep the process alive: they are stopped whatever happens.
   try {
     const startStep = start.state.step
@@ -125,6 +143,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
             ops: modelOps,
             seed: task.seed,
             measureLogits: measureEvery > 0 && r.step % measureEvery === 0,
+            chunk: memory.evalChunk,
             elapsedS: elapsed,
             numTensors: tf.memory().numTensors,
           })

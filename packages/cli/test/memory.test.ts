@@ -1,0 +1,81 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { primes } from '../src/flags.js'
+import { SLACK, THREAD_BASE_MIB, WASM_TENSOR_BYTES, allPairsRefusal, memoryPlan, outOfMemoryMessage } from '../src/memory.js'
+
+const MiB = 2 ** 20
+const footprint = fc.record({
+  step: fc.record({ fixedBytes: fc.integer({ min: 0, max: 2 ** 26 }), bytesPerExample: fc.integer({ min: 1, max: 2 ** 22 }) }),
+  evaluation: fc.record({ fixedBytes: fc.integer({ min: 0, max: 2 ** 26 }), bytesPerExample: fc.integer({ min: 1, max: 2 ** 22 }) }),
+})
+
+describe('the memory plan', () => {
+  it('gives every thread chunks whose tensors, with the slack, fit its share of the budget and the WASM heap; one more example would not', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 64, max: 2 ** 16 }), fc.integer({ min: 1, max: 16 }), footprint, (budget, threads, f) => {
+        const plan = memoryPlan(budget, threads, f)
+        if (typeof plan === 'string') return
+        const share = Math.min((budget / threads - THREAD_BASE_MIB) * MiB, WASM_TENSOR_BYTES)
+        for (const [chunk, fp] of [[plan.stepChunk, f.step], [plan.evalChunk, f.evaluation]] as const) {
+          expect(chunk).toBeGreaterThanOrEqual(1)
+          expect(SLACK * (fp.fixedBytes + chunk * fp.bytesPerExample)).toBeLessThanOrEqual(share + 1e-6)
+          expect(SLACK * (fp.fixedBytes + (chunk + 1) * fp.bytesPerExample)).toBeGreaterThan(share)
+        }
+      }),
+    )
+  })
+
+  it('never shrinks the chunks when the budget grows', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 64, max: 2 ** 15 }), fc.integer({ min: 0, max: 2 ** 15 }), fc.integer({ min: 1, max: 8 }), footprint, (budget, more, threads, f) => {
+        const [a, b] = [memoryPlan(budget, threads, f), memoryPlan(budget + more, threads, f)]
+        if (typeof a === 'string') return
+        expect(typeof b).toBe('object')
+        if (typeof b === 'string') return
+        expect(b.stepChunk).toBeGreaterThanOrEqual(a.stepChunk)
+        expect(b.evalChunk).toBeGreaterThanOrEqual(a.evalChunk)
+      }),
+    )
+  })
+
+  it('refuses a budget that holds no example in one line naming a budget that does', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 64, max: 2 ** 12 }), fc.integer({ min: 1, max: 8 }), footprint, (budget, threads, f) => {
+        const plan = memoryPlan(budget, threads, f)
+        if (typeof plan !== 'string') return
+        expect(plan).not.toContain('\n')
+        const least = Number(/--memory ≥ (\d+)/.exec(plan)?.[1])
+        expect(least).toBeGreaterThan(budget)
+        expect(typeof memoryPlan(least, threads, f)).toBe('object')
+      }),
+    )
+  })
+})
+
+describe('the all-pairs analyses', () => {
+  it('are refused at p = 997 with the default budget, in one line naming what fits, and allowed at p = 97', () => {
+    const r = allPairsRefusal('analyze', 2048, 997, 997, 512)
+    expect(r).toMatch(/^analyze: the all-pairs analyses of p = 997 need about \d+ MiB, more than --memory 2048 \(allowed: --memory ≥ \d+, or a smaller p\)$/)
+    expect(allPairsRefusal('analyze', 2048, 97, 97, 512)).toBeNull()
+  })
+})
+
+describe('out of memory', () => {
+  it('a WASM abort or a failed allocation becomes one line; other errors are left alone', () => {
+    for (const e of [new Error('RuntimeError: Aborted(). Build with -sASSERTIONS for more info.'), new RangeError('Array buffer allocation failed'), new RangeError('Invalid typed array length: 8000000000')]) {
+      const m = outOfMemoryMessage(e)
+      expect(m).toMatch(/^out of memory: .*; try a smaller --memory budget, fewer --threads, or a smaller p or --frac$/)
+      expect(m).not.toContain('\n')
+    }
+    expect(outOfMemoryMessage(new Error('ENOENT: no such file'))).toBeNull()
+  })
+})
+
+describe('bench --p', () => {
+  it('takes one prime or a comma-separated list of them', () => {
+    expect(primes('97')).toEqual([97])
+    expect(primes('97,199, 401,997')).toEqual([97, 199, 401, 997])
+    expect(() => primes('97,91')).toThrow('a prime from 3 to 997')
+    expect(() => primes('97,,199')).toThrow('comma-separated list')
+  })
+})
