@@ -12,6 +12,7 @@ import { exportCommand } from './commands/export.js'
 import { opsCommand } from './commands/ops.js'
 import { plotCommand } from './commands/plot.js'
 import { predictCommand } from './commands/predict.js'
+import { reportCommand } from './commands/report.js'
 import { trainCommand } from './commands/train.js'
 import { UsageError } from './files.js'
 import { oneLine } from './format.js'
@@ -115,6 +116,15 @@ program
   .argument('<run>', 'a run folder')
   .option('--out <file.svg>', 'where to write it (default: <run>/curves.svg)')
   .action((run, o) => plotCommand(run, o))
+
+program
+  .command('report')
+  .description('write one self-contained HTML report (no network): curves, spectra of W_E and W_L, the 2-D logits map, neuron frequencies, the loss decomposition; for a folder of runs, a results table linking to each run’s report')
+  .argument('<run-or-sweep>', 'a run folder, a folder of run folders, a weights .json file, or a .safetensors checkpoint (or its folder)')
+  .option('--out <file.html>', 'where to write it (default: report.html inside the folder; <file>.report.html beside a model file)')
+  .option('--eta <x>', 'FFD threshold η, 0 ≤ η < 1', eta, DEFAULT_ETA)
+  .addHelpText('after', '\nExamples:\n  grokscope report runs/add-p31-r0.5-s0\n  grokscope report runs --out runs/report.html')
+  .action((target, o) => reportCommand(target, o))
 
 program
   .command('bench')
