@@ -148,8 +148,8 @@ export const lineChart = (c: LineChart): string => {
 
 /** Grouped bars, one group per label; marked groups get a ▲ above them. */
 export const barChart = (c: BarChart): string => {
-  const max = Math.max(1e-12, ...c.groups.flatMap((g) => g.values))
-  const y = linearScale(0, max * 1.08, HEIGHT - M.bottom, M.top)
+  const largest = Math.max(0, ...c.groups.flatMap((g) => g.values.filter(Number.isFinite)))
+  const y = linearScale(0, largest > 0 ? largest * 1.08 : 1, HEIGHT - M.bottom, M.top)
   const x0 = M.left
   const slot = (WIDTH - M.right - M.left) / Math.max(1, c.groups.length)
   const bar = (slot * 0.8) / Math.max(1, c.names.length)
