@@ -73,6 +73,21 @@ describe('TransformerLens checkpoints across languages', () => {
 })
 
 describe('bad checkpoints: one line, exit code 2', () => {
+  it('export refuses a missing model and an existing checkpoint, and writes nothing', { timeout: 60_000 }, async () => {
+    const dir = tmp()
+    const missing = await cli(['export', path.join(dir, 'nope.json'), '--out', path.join(dir, 'a')])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/^grokscope: error: .*nope\.json does not exist \(give a run folder, a weights \.json file, a \.safetensors file or a folder holding model\.safetensors\)\n$/)
+    expect(existsSync(path.join(dir, 'a'))).toBe(false)
+    const out = path.join(dir, 'b')
+    expect((await cli(['export', fixturePath('add-p31-s0.json'), '--out', out])).code).toBe(0)
+    const before = readFileSync(path.join(out, 'model.safetensors'))
+    const again = await cli(['export', fixturePath('mul-p31-s0.json'), '--out', out])
+    expect(again.code).toBe(2)
+    expect(again.stderr).toMatch(/^grokscope: error: --out: .*model\.safetensors exists \(an existing file is never overwritten; give another folder\)\n$/)
+    expect(readFileSync(path.join(out, 'model.safetensors')).equals(before)).toBe(true)
+  })
+
   it('a misshapen or missing tensor, a non-zero bias, or a damaged file names the problem', { timeout: 120_000 }, async () => {
     const dir = tmp()
     python('tl_write.py', [dir, '7', '1', '[[1,7,2]]'])
