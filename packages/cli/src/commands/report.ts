@@ -60,7 +60,7 @@ const runReport = (dir: string, eta: number): { readonly html: string; readonly 
     ...(model === null ? [] : modelFacts(model)),
   ]
   const report: RunReport = { title: `${ops} mod ${task.p}, r = ${task.frac}, seed ${task.seed}`, facts, records, grokStep, analysis: model === null ? null : analyze(model, eta), eta }
-  return { html: runReportHtml(report), run: { ops, p: task.p, frac: task.frac, seed: task.seed, records, grokStep } }
+  return { html: runReportHtml(report), run: { ops, p: task.p, frac: task.frac, seed: task.seed, lr: config.optimizer.lr, wd: config.optimizer.weightDecay, records, grokStep } }
 }
 
 /** Writes the report(s) of a target; returns the paths written, the main report first. */

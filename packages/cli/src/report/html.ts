@@ -29,6 +29,9 @@ export interface SweepRun {
   readonly p: number
   readonly frac: number
   readonly seed: number
+  /** AdamW's learning rate and weight decay. */
+  readonly lr: number
+  readonly wd: number
   readonly records: ReadonlyArray<MetricsRecord>
   readonly grokStep: number | null
 }
@@ -269,6 +272,8 @@ export const sweepReportHtml = (title: string, runs: ReadonlyArray<SweepRun>): s
     String(r.p),
     String(r.frac),
     String(r.seed),
+    String(r.lr),
+    String(r.wd),
     r.grokStep === null ? 'no' : 'yes',
     r.grokStep === null ? '—' : String(r.grokStep),
     String(last(r)?.step ?? '—'),
@@ -279,7 +284,7 @@ export const sweepReportHtml = (title: string, runs: ReadonlyArray<SweepRun>): s
     fmt(last(r)?.W_L.ffd ?? NaN),
     fmt(last(r)?.W_L.fcr ?? NaN),
   ])
-  const table = tableHtml(['run', 'operations', 'p', 'r', 'seed', 'grokked', 'grok step', 'steps', 'train acc', 'test acc', 'FFD(W_E)', 'FCR(W_E)', 'FFD(W_L)', 'FCR(W_L)'], rows, ' data-testid="table-results"')
+  const table = tableHtml(['run', 'operations', 'p', 'r', 'seed', 'lr', 'wd', 'grokked', 'grok step', 'steps', 'train acc', 'test acc', 'FFD(W_E)', 'FCR(W_E)', 'FFD(W_L)', 'FCR(W_L)'], rows, ' data-testid="table-results"')
   const color = (i: number) => PALETTE[i % PALETTE.length]!
   const overlay = (id: string, chartTitle: string, yLabel: string, f: (m: MetricsRecord) => number, extra: { log?: boolean; yDomain?: readonly [number, number] }, caption: string) =>
     figure(id, lineChart({ title: chartTitle, yLabel, series: runs.map((r, i) => series(r.name, color(i), r.records, f)), ...extra }), caption)
