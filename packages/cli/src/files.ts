@@ -23,9 +23,9 @@ export const orUsageError =
 // writing
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** Writes all of `text` to an open file and flushes it to the disk. */
-const writeAll = (fd: number, text: string): void => {
-  const bytes = new TextEncoder().encode(text)
+/** Writes all of `content` (text as UTF-8) to an open file and flushes it to the disk. */
+const writeAll = (fd: number, content: string | Uint8Array): void => {
+  const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content
   for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done)
   fsyncSync(fd)
 }
@@ -47,8 +47,8 @@ const syncFolder = (dir: string): void => {
 /** The temporary file `writeAtomic` writes beside `file` (`state.json.1234.tmp`). */
 export const TEMP_FILE = /\.\d+\.tmp$/
 
-/** Writes `text` to `file` atomically: a temporary file in the same folder, flushed, then renamed over it. */
-export const writeAtomic = (file: string, text: string): void => {
+/** Writes `text` (or bytes) to `file` atomically: a temporary file in the same folder, flushed, then renamed over it. */
+export const writeAtomic = (file: string, text: string | Uint8Array): void => {
   const dir = path.dirname(file)
   mkdirSync(dir, { recursive: true })
   const tmp = `${file}.${process.pid}.tmp`

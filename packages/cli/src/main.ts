@@ -8,9 +8,11 @@ import { paperConfig } from '@grokscope/model'
 import { GROK_THRESHOLD, PAPER_ADAMW, PAPER_EVAL_EVERY, PAPER_MAX_STEPS, PAPER_STOP_AFTER_GROK } from '@grokscope/train'
 import { analyzeCommand } from './commands/analyze.js'
 import { benchCommand } from './commands/bench.js'
+import { exportCommand } from './commands/export.js'
 import { opsCommand } from './commands/ops.js'
 import { plotCommand } from './commands/plot.js'
 import { predictCommand } from './commands/predict.js'
+import { reportCommand } from './commands/report.js'
 import { trainCommand } from './commands/train.js'
 import { UsageError } from './files.js'
 import { oneLine } from './format.js'
@@ -86,7 +88,7 @@ Examples:
 program
   .command('analyze')
   .description('analyse a model: FFD (FFS)/FCR of W_E and W_L in the additive and multiplicative bases, weight norms, logits in the 2-D Fourier basis (asymmetry, key frequencies, restricted/ablated loss), neuron frequencies')
-  .argument('<run-or-weights>', 'a run folder or a weights .json file (grokscope or fixture format)')
+  .argument('<run-or-weights>', 'a run folder, a weights .json file (grokscope or fixture format), or a .safetensors checkpoint (or its folder)')
   .option('--eta <x>', 'FFD threshold η, 0 ≤ η < 1', eta, DEFAULT_ETA)
   .option('--top <n>', 'frequencies listed in the summary', integer(1), 10)
   .option('--json', 'print one JSON document (schema in the README)')
@@ -96,7 +98,7 @@ program
 program
   .command('predict')
   .description('logits and predicted residue for pairs (a, b)')
-  .argument('<run-or-weights>', 'a run folder or a weights .json file')
+  .argument('<run-or-weights>', 'a run folder, a weights .json file, or a .safetensors checkpoint (or its folder)')
   .requiredOption('--pairs <a,b...>', 'pairs such as 3,5 7,2')
   .option('--op <id>', 'which of the model’s operations (default: its first)')
   .option('--json', 'print JSON with the full logits')
@@ -104,11 +106,28 @@ program
   .action((target, o) => predictCommand(target, o))
 
 program
+  .command('export')
+  .description('write a model as a TransformerLens checkpoint: model.safetensors (HookedTransformer state dict) and config.json (HookedTransformerConfig fields and the task)')
+  .argument('<run-or-weights>', 'a run folder, a weights .json file, or a .safetensors checkpoint')
+  .requiredOption('--out <dir>', 'folder for model.safetensors and config.json (existing files are never overwritten)')
+  .addHelpText('after', '\nExample:\n  grokscope export runs/add-p31-r0.5-s0 --out tl/add-p31\n\nIn Python: HookedTransformer(HookedTransformerConfig(**cfg["hooked_transformer_config"])).load_state_dict(state, strict=False)')
+  .action((target, o) => exportCommand(target, o))
+
+program
   .command('plot')
   .description('draw a run’s curves (accuracy, loss, FFD/FCR of W_E and W_L against the step) as an SVG')
   .argument('<run>', 'a run folder')
   .option('--out <file.svg>', 'where to write it (default: <run>/curves.svg)')
   .action((run, o) => plotCommand(run, o))
+
+program
+  .command('report')
+  .description('write one self-contained HTML report (no network): curves, spectra of W_E and W_L, the 2-D logits map, neuron frequencies, the loss decomposition; for a folder of runs, a results table linking to each run’s report')
+  .argument('<run-or-sweep>', 'a run folder, a folder of run folders, a weights .json file, or a .safetensors checkpoint (or its folder)')
+  .option('--out <file.html>', 'where to write it (default: report.html inside the folder; <file>.report.html beside a model file)')
+  .option('--eta <x>', 'FFD threshold η, 0 ≤ η < 1', eta, DEFAULT_ETA)
+  .addHelpText('after', '\nExamples:\n  grokscope report runs/add-p31-r0.5-s0\n  grokscope report runs --out runs/report.html')
+  .action((target, o) => reportCommand(target, o))
 
 program
   .command('bench')

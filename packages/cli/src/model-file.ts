@@ -1,9 +1,9 @@
-// Loading a model from a run folder or a weights file, and what it was trained on.
-import { existsSync, statSync } from 'node:fs'
+// Loading a model from a run folder, a weights file or a TransformerLens checkpoint (safetensors), and what it was trained on.
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { type ModelTask, modelTask } from '@grokscope/analysis'
-import { type WeightsFile, decodeWeightsFile } from '@grokscope/model'
+import { type WeightsFile, decodeTransformerLensCheckpoint, decodeWeightsFile } from '@grokscope/model'
 import { UsageError, readJson } from './files.js'
 
 /** A loaded model: its file and the task it was trained on. */
@@ -12,16 +12,38 @@ export interface LoadedModel extends WeightsFile {
   readonly task: ModelTask
 }
 
-/** `weights.json` inside a run folder, or the file itself. */
+/** The files of an exported checkpoint folder (`grokscope export`). */
+export const CHECKPOINT_FILES = { weights: 'model.safetensors', config: 'config.json' } as const
+
+const isSafetensors = (file: string): boolean => file.toLowerCase().endsWith('.safetensors')
+
+/** The model file a target names: a folder's `model.safetensors` (an exported checkpoint) or `weights.json` (a run), or the file itself. */
 export const weightsPath = (target: string): string => {
-  if (!existsSync(target)) throw new UsageError(`${target} does not exist (give a run folder or a weights .json file)`)
-  return statSync(target).isDirectory() ? path.join(target, 'weights.json') : target
+  if (!existsSync(target)) throw new UsageError(`${target} does not exist (give a run folder, a weights .json file, a .safetensors file or a folder holding model.safetensors)`)
+  if (!statSync(target).isDirectory()) return target
+  const checkpoint = path.join(target, CHECKPOINT_FILES.weights)
+  return existsSync(checkpoint) ? checkpoint : path.join(target, 'weights.json')
 }
 
-/** Loads and decodes a model; fixtures (`config.op`) and grokscope runs (`config.ops`) both work. */
+/** A config.json that describes a checkpoint (grokscope's export, or HookedTransformerConfig fields), not a run's. */
+const isCheckpointConfig = (u: unknown): boolean => typeof u === 'object' && u !== null && ('hooked_transformer_config' in u || 'd_model' in u)
+
+/**
+ * A `.safetensors` file with the checkpoint config.json beside it, or, without one, the
+ * config grokscope writes into the file's `__metadata__`.
+ */
+const decodeCheckpointFile = (file: string): E.Either<string, WeightsFile> => {
+  const configFile = path.join(path.dirname(file), CHECKPOINT_FILES.config)
+  const config = existsSync(configFile) ? readJson(configFile) : undefined
+  const bytes = readFileSync(file)
+  return decodeTransformerLensCheckpoint(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), isCheckpointConfig(config) ? config : undefined)
+}
+
+/** Loads and decodes a model; fixtures (`config.op`), grokscope runs (`config.ops`) and TransformerLens checkpoints all work. */
 export const loadModel = (target: string): LoadedModel => {
   const file = weightsPath(target)
-  const decoded = decodeWeightsFile(readJson(file))
+  if (!existsSync(file)) throw new UsageError(`${file} does not exist (give a run folder, a weights .json file, a .safetensors file or a folder holding model.safetensors)`)
+  const decoded = isSafetensors(file) ? decodeCheckpointFile(file) : decodeWeightsFile(readJson(file))
   if (E.isLeft(decoded)) throw new UsageError(`${file}: ${decoded.left}`)
   const task = modelTask(decoded.right)
   if (E.isLeft(task)) throw new UsageError(`${file}: ${task.left}`)

@@ -168,3 +168,38 @@ export const replacedPartDocument = (value: fc.Arbitrary<unknown>): fc.Arbitrary
     const key = weightKeys(doc)[pick % weightKeys(doc).length]!
     return { ...doc, weights: { ...doc.weights, [key]: value } }
   })
+
+// ─────────────────────────────────────────────────────────────────────────────
+// safetensors
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** A raw safetensors entry: any dtype, its bytes, and (to damage a file) offsets other than where its bytes land. */
+export interface RawEntry {
+  readonly name: string
+  readonly dtype: string
+  readonly shape: ReadonlyArray<number>
+  readonly bytes: Uint8Array
+  readonly offsets?: ReadonlyArray<number>
+}
+
+/** A safetensors file written by hand, as PyTorch would write entries of any dtype; `dataLength` truncates or pads the data. */
+export const rawSafetensors = (entries: ReadonlyArray<RawEntry>, metadata: Readonly<Record<string, string>> = {}, dataLength?: number): Uint8Array => {
+  const header: Record<string, unknown> = Object.keys(metadata).length > 0 ? { __metadata__: metadata } : {}
+  let offset = 0
+  for (const e of entries) {
+    header[e.name] = { dtype: e.dtype, shape: e.shape, data_offsets: e.offsets ?? [offset, offset + e.bytes.length] }
+    offset += e.bytes.length
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header).padEnd(Math.ceil(JSON.stringify(header).length / 8) * 8, ' '))
+  const data = new Uint8Array(dataLength ?? offset)
+  let at = 0
+  for (const e of entries) {
+    data.set(e.bytes.subarray(0, Math.max(0, Math.min(e.bytes.length, data.length - at))), Math.min(at, data.length))
+    at += e.bytes.length
+  }
+  const out = new Uint8Array(8 + json.length + data.length)
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true)
+  out.set(json, 8)
+  out.set(data, 8 + json.length)
+  return out
+}

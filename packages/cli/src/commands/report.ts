@@ -1,0 +1,107 @@
+// grokscope report: one self-contained HTML page for a run, a model file, or a folder of runs (a sweep).
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { type ModelAnalysis, analyzeModel } from '@grokscope/analysis'
+import { initBackend } from '../backend.js'
+import { UsageError, writeAtomic } from '../files.js'
+import { oneLine } from '../format.js'
+import { CHECKPOINT_FILES, type LoadedModel, loadModel } from '../model-file.js'
+import { type RunReport, type SweepRun, runReportHtml, sweepReportHtml } from '../report/html.js'
+import { holdsRun, readConfig, readMetrics, recordedGrokStep, runFolder } from '../run-folder.js'
+
+/** The report's file name inside a run or sweep folder. */
+export const REPORT_FILE = 'report.html'
+
+/** What a target is: a run folder, a folder of runs, or a model file (or checkpoint folder) without curves. */
+type Target = { readonly kind: 'run'; readonly dir: string } | { readonly kind: 'sweep'; readonly dir: string; readonly runs: ReadonlyArray<string> } | { readonly kind: 'model'; readonly path: string }
+
+/** A run folder: config.json (a run's, not an exported checkpoint's). */
+const isRun = (dir: string): boolean => holdsRun(runFolder(dir)) && !existsSync(path.join(dir, CHECKPOINT_FILES.weights))
+
+const classify = (target: string): Target => {
+  if (!existsSync(target)) throw new UsageError(`${target} does not exist (give a run folder, a folder of runs, a weights .json file or a .safetensors checkpoint)`)
+  if (!statSync(target).isDirectory()) return { kind: 'model', path: target }
+  if (existsSync(path.join(target, CHECKPOINT_FILES.weights))) return { kind: 'model', path: target }
+  if (isRun(target)) return { kind: 'run', dir: target }
+  const runs = readdirSync(target)
+    .sort()
+    .map((name) => path.join(target, name))
+    .filter((sub) => statSync(sub).isDirectory() && isRun(sub))
+  if (runs.length === 0) throw new UsageError(`${target} holds no run (allowed: a run folder with config.json, a folder of run folders, a weights .json file or a .safetensors checkpoint)`)
+  return { kind: 'sweep', dir: target, runs }
+}
+
+const analyze = (model: LoadedModel, eta: number): ModelAnalysis =>
+  analyzeModel(model.config, model.host, model.task.p, model.task.ops, model.task.seed, { eta, now: () => performance.now() })
+
+const modelFacts = (model: LoadedModel): Array<readonly [string, string]> => {
+  const c = model.config
+  return [
+    ['model', `${c.nLayers} layer(s), d_model ${c.dModel}, ${c.nHeads} heads of ${c.dHead}, d_mlp ${c.dMlp}, ${c.act}${c.positionalEmbedding ? ', positional embedding' : ''}`],
+    ['weights', model.file],
+  ]
+}
+
+/** A run folder's report page, and what the folder's report shows of it. */
+const runReport = (dir: string, eta: number): { readonly html: string; readonly run: Omit<SweepRun, 'href' | 'name'> } => {
+  const run = runFolder(dir)
+  const config = readConfig(run)
+  const { records, warning } = readMetrics(run)
+  if (warning !== null) process.stderr.write(`grokscope: warning: ${oneLine(warning)}\n`)
+  const model = existsSync(run.file.weights) ? loadModel(dir) : null
+  const grokStep = recordedGrokStep(records)
+  const { task } = config
+  const ops = task.ops.map((op) => op.id).join(', ')
+  const last = records.at(-1)
+  const facts: Array<readonly [string, string]> = [
+    ['task', `${ops} mod ${task.p}, training fraction ${task.frac}, seed ${task.seed}`],
+    ['optimiser', `AdamW lr ${config.optimizer.lr}, weight decay ${config.optimizer.weightDecay}, betas (${config.optimizer.beta1}, ${config.optimizer.beta2})`],
+    ['outcome', `${last === undefined ? 'no evaluation yet' : `step ${last.step}: test accuracy ${last.test_acc.toFixed(4)}`}; ${grokStep === null ? 'not grokked' : `grokked at step ${grokStep}`}`],
+    ...(model === null ? [] : modelFacts(model)),
+  ]
+  const report: RunReport = { title: `${ops} mod ${task.p}, r = ${task.frac}, seed ${task.seed}`, facts, records, grokStep, analysis: model === null ? null : analyze(model, eta), eta }
+  return { html: runReportHtml(report), run: { ops, p: task.p, frac: task.frac, seed: task.seed, lr: config.optimizer.lr, wd: config.optimizer.weightDecay, records, grokStep } }
+}
+
+/** Writes the report(s) of a target; returns the paths written, the main report first. */
+export const writeReport = async (target: string, o: { readonly out?: string | undefined; readonly eta: number }): Promise<ReadonlyArray<string>> => {
+  const t = classify(target)
+  await initBackend()
+  if (t.kind === 'model') {
+    const model = loadModel(t.path)
+    const out = o.out ?? (statSync(t.path).isDirectory() ? path.join(t.path, REPORT_FILE) : `${t.path.replace(/\.[^./\\]+$/, '')}.report.html`)
+    const ids = model.task.ops.map((x) => x.id).join(', ')
+    const html = runReportHtml({
+      title: `${ids || 'model'} mod ${model.task.p}: ${path.basename(model.file)}`,
+      facts: [['task', `${ids || '(operations not recorded)'} mod ${model.task.p}, seed ${model.task.seed}`], ...modelFacts(model)],
+      records: [],
+      grokStep: null,
+      analysis: analyze(model, o.eta),
+      eta: o.eta,
+    })
+    writeAtomic(out, html)
+    return [out]
+  }
+  if (t.kind === 'run') {
+    const out = o.out ?? path.join(t.dir, REPORT_FILE)
+    writeAtomic(out, runReport(t.dir, o.eta).html)
+    return [out]
+  }
+  const out = o.out ?? path.join(t.dir, REPORT_FILE)
+  const written: string[] = []
+  const runs: SweepRun[] = t.runs.map((dir) => {
+    const { html, run } = runReport(dir, o.eta)
+    const file = path.join(dir, REPORT_FILE)
+    writeAtomic(file, html)
+    written.push(file)
+    return { ...run, name: path.basename(dir), href: path.relative(path.dirname(path.resolve(out)), path.resolve(file)).split(path.sep).join('/') }
+  })
+  writeAtomic(out, sweepReportHtml(`${path.basename(path.resolve(t.dir))}: ${runs.length} runs`, runs))
+  return [out, ...written]
+}
+
+export const reportCommand = async (target: string, o: { readonly out?: string | undefined; readonly eta: number }): Promise<void> => {
+  if (o.out !== undefined && existsSync(o.out) && statSync(o.out).isDirectory()) throw new UsageError(`--out: ${o.out} is a folder (give the report's file name, e.g. report.html)`)
+  const written = await writeReport(target, o)
+  process.stdout.write(`${written.join('\n')}\n`)
+}
