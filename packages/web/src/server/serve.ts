@@ -13,11 +13,16 @@ const TYPES: Readonly<Record<string, string>> = {
   '.wasm': 'application/wasm',
 }
 
-/** The headers of every response. */
-export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+/**
+ * The headers of every response: cross-origin isolation, and a content security policy
+ * that lets the page reach nothing but this server (the browser refuses any other request,
+ * and says so on the console).
+ */
+export const SITE_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
+  'Content-Security-Policy': "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' blob:; worker-src 'self' blob:; img-src 'self' data: blob:; style-src 'self'",
 }
 
 /** A running server: its URL (`http://127.0.0.1:port/`) and how to stop it. */
@@ -44,17 +49,19 @@ const fileFor = (root: string, urlPath: string): string | null => {
   }
 }
 
-/** Serves `root` on `host:port` (port 0: a free one). */
-export const serveSite = (root: string, port = 0, host = '127.0.0.1'): Promise<SiteServer> => {
+/** Serves `root` on `host:port` (port 0: a free one); `log` hears each request's path and status. */
+export const serveSite = (root: string, port = 0, host = '127.0.0.1', log: (path: string, status: number) => void = () => {}): Promise<SiteServer> => {
   const base = path.resolve(root)
   const server = createServer((req, res) => {
-    const file = req.method === 'GET' || req.method === 'HEAD' ? fileFor(base, req.url ?? '/') : null
+    const readable = req.method === 'GET' || req.method === 'HEAD'
+    const file = readable ? fileFor(base, req.url ?? '/') : null
+    log(req.url ?? '/', file !== null ? 200 : readable ? 404 : 405)
     if (file === null) {
-      res.writeHead(req.method === 'GET' || req.method === 'HEAD' ? 404 : 405, { ...ISOLATION_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' })
+      res.writeHead(readable ? 404 : 405, { ...SITE_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' })
       res.end('not found\n')
       return
     }
-    res.writeHead(200, { ...ISOLATION_HEADERS, 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' })
+    res.writeHead(200, { ...SITE_HEADERS, 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' })
     if (req.method === 'HEAD') res.end()
     else createReadStream(file).pipe(res)
   })
