@@ -42,7 +42,12 @@ it(`trains ${QUERY} in Chromium until test accuracy ≥ 0.99, offline and withou
     await page.goto(`${site.url}${QUERY}`)
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true)
 
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="test-acc"]')?.textContent) >= 0.99, undefined, { timeout: 40 * MINUTES, polling: 500 })
+    const testAccAtLeast = (x: number) =>
+      page.waitForFunction((x) => Number(document.querySelector('[data-testid="test-acc"]')?.textContent) >= x, x, { timeout: 40 * MINUTES, polling: 500 })
+    // Mid-training: memorised, generalising.
+    await testAccAtLeast(0.6)
+    await page.screenshot({ path: path.join(OUT, 'mid-training.png'), fullPage: true })
+    await testAccAtLeast(0.99)
     const grokStep = Number(await text(page, 'grok-step'))
     const seconds = (Date.now() - t0) / 1000
     expect(Number(await text(page, 'step'))).toBeGreaterThanOrEqual(grokStep)
