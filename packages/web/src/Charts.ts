@@ -45,7 +45,7 @@ export interface BarGroup {
 
 const W = 460
 const H = 220
-const M = { left: 52, right: 12, top: 24, bottom: 30 }
+const M = { left: 52, right: 12, top: 36, bottom: 30 }
 
 /** Text safe inside SVG markup. */
 export const escapeXml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -59,11 +59,12 @@ const svg = (title: string, body: string, width = W, height = H): string =>
 /** A linear scale from `[d0, d1]` onto `[r0, r1]` (a degenerate domain maps to the middle). */
 const scale = (d0: number, d1: number, r0: number, r1: number) => (x: number) => (d1 === d0 ? (r0 + r1) / 2 : r0 + ((x - d0) / (d1 - d0)) * (r1 - r0))
 
-const legend = (items: ReadonlyArray<{ name: string; color: string }>, width: number): string =>
+/** The series' colours and names in a row under the title. */
+const legend = (items: ReadonlyArray<{ name: string; color: string }>): string =>
   items
     .map((s, i) => {
-      const x = width - M.right - (items.length - i) * 78
-      return `<rect x="${x}" y="6" width="10" height="10" fill="${s.color}"/><text x="${x + 14}" y="15" font-size="11">${escapeXml(s.name)}</text>`
+      const x = M.left + i * 84
+      return `<rect x="${x}" y="20" width="10" height="10" fill="${s.color}"/><text x="${x + 14}" y="29" font-size="11">${escapeXml(s.name)}</text>`
     })
     .join('')
 
@@ -76,7 +77,7 @@ export const lineChart = (spec: LineChartSpec): string => {
   const ty = spec.logY === true ? Math.log10 : (y: number) => y
   const pts = spec.series.map((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (spec.logY !== true || y > 0)))
   const all = pts.flat()
-  if (all.length === 0) return svg(spec.title, legend(spec.series, W))
+  if (all.length === 0) return svg(spec.title, legend(spec.series))
   const xs = all.map(([x]) => x)
   const ys = all.map(([, y]) => ty(y))
   const [y0, y1] = spec.yDomain !== undefined ? [ty(spec.yDomain[0]), ty(spec.yDomain[1])] : [Math.min(...ys), Math.max(...ys)]
@@ -103,7 +104,7 @@ export const lineChart = (spec: LineChartSpec): string => {
         : `<path d="${p.map(([x, y], j) => `${j === 0 ? 'M' : 'L'}${sx(x).toFixed(1)},${sy(ty(y)).toFixed(1)}`).join('')}" fill="none" stroke="${spec.series[i]!.color}" stroke-width="1.6"/>`,
     )
     .join('')
-  return svg(spec.title, axes + marker + lines + legend(spec.series, W))
+  return svg(spec.title, axes + marker + lines + legend(spec.series))
 }
 
 /** Bars per index `k = 1..K`, one bar per group side by side. */
@@ -128,7 +129,7 @@ export const barChart = (title: string, groups: ReadonlyArray<BarGroup>): string
     `<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" stroke="#888"/>` +
     `<text x="${M.left - 4}" y="${M.top + 4}" font-size="10" text-anchor="end">${fmt(max)}</text>` +
     `<text x="${(M.left + W - M.right) / 2}" y="${H - 4}" font-size="10" text-anchor="middle">frequency k</text>`
-  return svg(title, axes + bars + labels + legend(groups, W))
+  return svg(title, axes + bars + labels + legend(groups))
 }
 
 /** A `rows × cols` heat map of non-negative values (white 0 to dark blue at the maximum), with row and column names. */

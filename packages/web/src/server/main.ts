@@ -12,7 +12,7 @@ const main = async (): Promise<void> => {
   }
   const site = await buildSite()
   const { url } = await serveSite(site, port, values.host)
-  process.stdout.write(`grokscope web: serving ${site}\n${url}\n${url}?op=add&p=23&frac=0.5&seed=0&autostart=1\n(Ctrl-C stops)\n`)
+  process.stdout.write(`grokscope web: serving ${site}\n${url}\n${url}?op=add&p=23&frac=0.6&seed=0&autostart=1\n(Ctrl-C stops)\n`)
 }
 
 main().catch((e: unknown) => {
