@@ -32,6 +32,8 @@ export type FromWorker =
       readonly step: number
       readonly grokStep: number | null
       readonly stoppedBy: string
+      /** FFD and FCR of the final weights' `W_E` (the last evaluation may be up to `eval_every` steps older). */
+      readonly finalW_E: { readonly ffd: number; readonly fcr: number }
       readonly logitsMap: LogitsMapMessage
       readonly zipName: string
       readonly zip: Uint8Array

@@ -131,6 +131,7 @@ const onMessage = (m: FromWorker): void => {
       const url = URL.createObjectURL(new Blob([new Uint8Array(m.zip)], { type: 'application/zip' }))
       download = { url, name: `${m.zipName}.zip` }
       show.step.textContent = String(m.step)
+      show.ffd.textContent = `${m.finalW_E.ffd.toFixed(3)} / ${m.finalW_E.fcr.toFixed(3)}`
       show.state.textContent =
         `${m.stoppedBy === 'interrupt' ? 'stopped' : 'finished'} at step ${m.step}` +
         (m.grokStep === null ? ', not grokked' : `, grokked at step ${m.grokStep}`) +

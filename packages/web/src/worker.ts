@@ -97,7 +97,9 @@ const run = async (fields: SettingsFields): Promise<void> => {
   )
   const wallTimeS = (performance.now() - t0) / 1000
   const state = result.state
-  const { logits } = allPairsOutputs(model, toHost(state.params), task.p, 0)
+  const host = toHost(state.params)
+  const finalW_E = fourierMeasures(model, host, task.p).W_E
+  const { logits } = allPairsOutputs(model, host, task.p, 0)
   const map = logitsFourierMap(logits, task.p)
   const { name, zip } = runZip({
     task,
@@ -116,6 +118,7 @@ const run = async (fields: SettingsFields): Promise<void> => {
       step: state.step,
       grokStep: result.grokStep,
       stoppedBy: stopRequested ? 'interrupt' : result.stoppedBy,
+      finalW_E: { ffd: finalW_E.ffd, fcr: finalW_E.fcr },
       logitsMap: { names: fourierBasis(task.p).names, norms: map.data },
       zipName: name,
       zip,
