@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'runs/**', '.bench/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'runs/**', '.bench/**', 'packages/web/test-output/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,6 +20,13 @@ export default tseslint.config(
     files: ['packages/{data,measures,model,train,analysis}/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads'], message: 'the libraries run in the browser too: only the CLI touches Node' }] }],
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'console', '__dirname', 'require'],
+    },
+  },
+  {
+    files: ['packages/web/src/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads'], message: 'the page and its worker run in the browser: only packages/web/src/server touches Node' }] }],
       'no-restricted-globals': ['error', 'process', 'Buffer', 'console', '__dirname', 'require'],
     },
   },

@@ -1,0 +1,216 @@
+/**
+ * The page: the settings form (filled from the URL), a training worker per run,
+ * the live figures (accuracy, loss, the spectrum of `W_E`, FFD/FCR), the 2-D
+ * logits map at the end, and "Download run". Test contract: the elements with
+ * `data-testid="step"` and `data-testid="test-acc"` show the step and the test accuracy.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import type { MetricsRecord } from '@grokscope/analysis'
+import { OPERATIONS } from '@grokscope/data'
+import { barChart, heatMap, lineChart } from './Charts.js'
+import type { FromWorker, ToWorker } from './Protocol.js'
+import { type SettingsFields, decodeFields, fieldsFromQuery, queryOf, settingsFromQuery } from './Settings.js'
+
+// ─────────────────────────────────────────────────────────────────────────────
+// elements
+// ─────────────────────────────────────────────────────────────────────────────
+
+const byId = <T extends HTMLElement>(id: string, kind: new () => T): T => {
+  const el = document.getElementById(id)
+  if (!(el instanceof kind)) throw new Error(`page: #${id} is missing`)
+  return el
+}
+
+const form = byId('settings', HTMLFormElement)
+const input = (name: keyof SettingsFields): HTMLInputElement => {
+  const el = form.elements.namedItem(name)
+  if (!(el instanceof HTMLInputElement)) throw new Error(`page: input ${name} is missing`)
+  return el
+}
+const trainButton = byId('train', HTMLButtonElement)
+const stopButton = byId('stop', HTMLButtonElement)
+const downloadButton = byId('download', HTMLButtonElement)
+const errorBox = byId('error', HTMLElement)
+const show = {
+  state: byId('state', HTMLElement),
+  step: byId('step', HTMLElement),
+  trainAcc: byId('train-acc', HTMLElement),
+  testAcc: byId('test-acc', HTMLElement),
+  grokStep: byId('grok-step', HTMLElement),
+  ffd: byId('ffd', HTMLElement),
+  speed: byId('speed', HTMLElement),
+  task: byId('task', HTMLElement),
+}
+const figures = {
+  acc: byId('fig-acc', HTMLElement),
+  loss: byId('fig-loss', HTMLElement),
+  spectrum: byId('fig-spectrum', HTMLElement),
+  ffd: byId('fig-ffd', HTMLElement),
+  logits: byId('fig-logits', HTMLElement),
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// state
+// ─────────────────────────────────────────────────────────────────────────────
+
+let worker: Worker | null = null
+let records: MetricsRecord[] = []
+let download: { readonly url: string; readonly name: string } | null = null
+
+const fields = (): SettingsFields => ({ op: input('op').value, p: input('p').value, frac: input('frac').value, seed: input('seed').value })
+
+const fail = (message: string): void => {
+  errorBox.textContent = message
+  errorBox.hidden = false
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// figures
+// ─────────────────────────────────────────────────────────────────────────────
+
+const series = (name: string, color: string, f: (r: MetricsRecord) => number) => ({ name, color, points: records.map((r) => [r.step, f(r)] as const) })
+
+const drawCurves = (): void => {
+  const grok = records.find((r) => r.grok_step !== null)?.grok_step ?? null
+  figures.acc.innerHTML = lineChart({
+    title: 'accuracy',
+    yDomain: [0, 1],
+    marker: grok,
+    series: [series('train', '#1f77b4', (r) => r.train_acc), series('test', '#d62728', (r) => r.test_acc)],
+  })
+  figures.loss.innerHTML = lineChart({
+    title: 'loss (log)',
+    logY: true,
+    marker: grok,
+    series: [series('train', '#1f77b4', (r) => r.train_loss), series('test', '#d62728', (r) => r.test_loss)],
+  })
+  figures.ffd.innerHTML = lineChart({
+    title: 'FFD and FCR of W_E and W_L',
+    yDomain: [0, 1],
+    marker: grok,
+    series: [
+      series('FFD W_E', '#2ca02c', (r) => r.W_E.ffd),
+      series('FCR W_E', '#98df8a', (r) => r.W_E.fcr),
+      series('FFD W_L', '#9467bd', (r) => r.W_L.ffd),
+      series('FCR W_L', '#c5b0d5', (r) => r.W_L.fcr),
+    ],
+  })
+}
+
+const onMessage = (m: FromWorker): void => {
+  switch (m.type) {
+    case 'started':
+      show.state.textContent = 'training'
+      show.task.textContent = `${m.op} mod ${m.p}: ${m.nTrain} training pairs, ${m.nTest} test pairs; backend ${m.backend}, ${m.wasmThreads} WASM thread${m.wasmThreads === 1 ? '' : 's'}`
+      return
+    case 'step':
+      show.step.textContent = String(m.step)
+      show.speed.textContent = m.stepsPerS.toFixed(1)
+      return
+    case 'eval': {
+      const r = m.record
+      records.push(r)
+      show.step.textContent = String(r.step)
+      show.trainAcc.textContent = r.train_acc.toFixed(4)
+      show.testAcc.textContent = r.test_acc.toFixed(4)
+      show.grokStep.textContent = r.grok_step === null ? '–' : String(r.grok_step)
+      show.ffd.textContent = `${r.W_E.ffd.toFixed(3)} / ${r.W_E.fcr.toFixed(3)}`
+      show.speed.textContent = m.stepsPerS.toFixed(1)
+      drawCurves()
+      figures.spectrum.innerHTML = barChart(`spectrum of W_E at step ${r.step}`, [
+        { name: 'cos μ_k', color: '#1f77b4', values: m.spectrum.cos },
+        { name: 'sin ν_k', color: '#ff7f0e', values: m.spectrum.sin },
+      ])
+      return
+    }
+    case 'done': {
+      const p = Math.round(Math.sqrt(m.logitsMap.norms.length))
+      figures.logits.innerHTML = heatMap(`logits in the 2-D Fourier basis (a × b), step ${m.step}`, m.logitsMap.norms, p, p, m.logitsMap.names)
+      const url = URL.createObjectURL(new Blob([new Uint8Array(m.zip)], { type: 'application/zip' }))
+      download = { url, name: `${m.zipName}.zip` }
+      show.step.textContent = String(m.step)
+      show.ffd.textContent = `${m.finalW_E.ffd.toFixed(3)} / ${m.finalW_E.fcr.toFixed(3)}`
+      show.state.textContent =
+        `${m.stoppedBy === 'interrupt' ? 'stopped' : 'finished'} at step ${m.step}` +
+        (m.grokStep === null ? ', not grokked' : `, grokked at step ${m.grokStep}`) +
+        ` (tensors ${m.numTensorsBefore} → ${m.numTensorsAfter})`
+      stopButton.disabled = true
+      trainButton.disabled = false
+      downloadButton.disabled = false
+      return
+    }
+    case 'error':
+      show.state.textContent = 'failed'
+      stopButton.disabled = true
+      trainButton.disabled = false
+      fail(m.message)
+      // Also a page error, so that tools watching the page see it.
+      reportError(new Error(`training worker: ${m.message}`))
+      return
+  }
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// actions
+// ─────────────────────────────────────────────────────────────────────────────
+
+const start = (): void => {
+  const task = decodeFields(fields())
+  if (E.isLeft(task)) return fail(task.left)
+  errorBox.hidden = true
+  history.replaceState(null, '', `?${queryOf(task.right)}`)
+  worker?.terminate()
+  if (download !== null) URL.revokeObjectURL(download.url)
+  download = null
+  records = []
+  for (const f of Object.values(figures)) f.replaceChildren()
+  show.step.textContent = '0'
+  show.testAcc.textContent = '0'
+  show.trainAcc.textContent = show.grokStep.textContent = show.ffd.textContent = show.speed.textContent = '–'
+  show.state.textContent = 'starting'
+  trainButton.disabled = downloadButton.disabled = true
+  stopButton.disabled = false
+  const w = new Worker(new URL('worker.js', import.meta.url), { type: 'module' })
+  w.addEventListener('message', (e: MessageEvent<FromWorker>) => onMessage(e.data))
+  w.addEventListener('error', (e) => onMessage({ type: 'error', message: e.message === '' ? 'the worker failed to load' : e.message }))
+  const message: ToWorker = { type: 'start', fields: fields() }
+  w.postMessage(message)
+  worker = w
+}
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault()
+  start()
+})
+stopButton.addEventListener('click', () => {
+  const message: ToWorker = { type: 'stop' }
+  worker?.postMessage(message)
+  stopButton.disabled = true
+  show.state.textContent = 'stopping'
+})
+downloadButton.addEventListener('click', () => {
+  if (download === null) return
+  const a = document.createElement('a')
+  a.href = download.url
+  a.download = download.name
+  a.click()
+})
+
+// ─────────────────────────────────────────────────────────────────────────────
+// start
+// ─────────────────────────────────────────────────────────────────────────────
+
+const ops = byId('ops', HTMLDataListElement)
+for (const op of OPERATIONS) {
+  const option = document.createElement('option')
+  option.value = op.id
+  option.label = op.formula
+  ops.append(option)
+}
+const initial = fieldsFromQuery(location.search)
+for (const name of ['op', 'p', 'frac', 'seed'] as const) input(name).value = initial[name]
+const settings = settingsFromQuery(location.search)
+if (E.isLeft(settings)) fail(settings.left)
+else if (settings.right.autostart) start()
