@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { type Batch, type ModelConfig, type Params, crossEntropyPerExample, forward, lossAndGrads } from '@grokscope/model'
-import { type AdamWOptions, type TrainState, adamw } from './AdamW.js'
+import { type OptimizerOptions, type TrainState, optimizerStep } from './Optimizer.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -40,18 +40,18 @@ export interface GradientSource {
 // step
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** Forward, backward and AdamW on the whole batch. Leaves `state` and `batch` as they are. */
-export const trainStep = (c: ModelConfig, o: AdamWOptions, state: TrainState, batch: Batch): { state: TrainState; loss: tf.Scalar } => {
+/** Forward, backward and the optimiser on the whole batch. Leaves `state` and `batch` as they are. */
+export const trainStep = (c: ModelConfig, o: OptimizerOptions, state: TrainState, batch: Batch): { state: TrainState; loss: tf.Scalar } => {
   const { loss, logits, grads } = lossAndGrads(c, state.params, batch)
-  const next = adamw(o, state, grads)
+  const next = optimizerStep(o, state, grads)
   tf.dispose([logits, ...Object.values(grads)])
   return { state: next, loss }
 }
 
 /** A training step whose gradients come from a `GradientSource`. Leaves `state` as it is. */
-export const trainStepWith = async (o: AdamWOptions, state: TrainState, source: GradientSource): Promise<{ state: TrainState; loss: tf.Scalar }> => {
+export const trainStepWith = async (o: OptimizerOptions, state: TrainState, source: GradientSource): Promise<{ state: TrainState; loss: tf.Scalar }> => {
   const { loss, grads } = await source.lossAndGrads(state.params)
-  const next = adamw(o, state, grads)
+  const next = optimizerStep(o, state, grads)
   tf.dispose(Object.values(grads))
   return { state: next, loss }
 }
