@@ -15,6 +15,7 @@ import { trainCommand } from './commands/train.js'
 import { UsageError } from './files.js'
 import { oneLine } from './format.js'
 import { MAX_THREADS, eta, fraction, integer, nonNegative, positive, prime, seed, stopAfter, threads } from './flags.js'
+import { OPTIMIZER_OPTIONS } from './optimizer-flags.js'
 
 const defaultThreads = (): number => Math.min(availableParallelism(), MAX_THREADS)
 
@@ -66,6 +67,15 @@ program
   .option('--threads <n>', `threads for the training step, 1 to ${MAX_THREADS}: the batch is split between the main thread and workers`, threads, defaultThreads())
   .option('--lr <x>', 'AdamW learning rate', positive, PAPER_ADAMW.lr)
   .option('--wd <x>', 'AdamW decoupled weight decay', nonNegative, PAPER_ADAMW.weightDecay)
+  .addOption(OPTIMIZER_OPTIONS.optimizer)
+  .addOption(OPTIMIZER_OPTIONS.momentum)
+  .addOption(OPTIMIZER_OPTIONS.grokfast)
+  .addOption(OPTIMIZER_OPTIONS.grokfastAlpha)
+  .addOption(OPTIMIZER_OPTIONS.grokfastLambda)
+  .addOption(OPTIMIZER_OPTIONS.grokfastWindow)
+  .addOption(OPTIMIZER_OPTIONS.warmup)
+  .addOption(OPTIMIZER_OPTIONS.wdExclude)
+  .addOption(OPTIMIZER_OPTIONS.initScale)
   .addHelpText(
     'after',
     `
@@ -75,6 +85,7 @@ and summary.json. FFD (Fourier Frequency Density) is called FFS in the paper's a
 
 Examples:
   grokscope train --op add --p 31 --frac 0.5 --seed 0
+  grokscope train --op add --p 31 --frac 0.5 --grokfast ema --grokfast-lambda 2
   grokscope train --op "a^2 + b^2" --steps 20000 --out runs/sq
   grokscope train --ops add,mul --p 59 --frac 0.4
   grokscope train --resume --out runs/sq`,

@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs-core'
 import { metricsRecord } from '@grokscope/analysis'
 import { makeDataset } from '@grokscope/data'
-import { initParams, toHost } from '@grokscope/model'
+import { initParams, mapParams, toHost } from '@grokscope/model'
 import { type TrainState, disposeTrainData, disposeTrainState, initTrainState, prepareTrainData, train } from '@grokscope/train'
 import { initBackend } from '../backend.js'
 import { UsageError, orUsageError } from '../files.js'
@@ -57,7 +57,7 @@ const plan = (f: TrainFlags): { run: RunFolder; config: RunConfig; resume: boole
 
 /** Reads a run to resume (every file is decoded before one is changed), then drops the metrics after its checkpoint. */
 const resumeRun = (run: RunFolder, config: RunConfig, newBudget: boolean): Start => {
-  const state = readState(run, config.model)
+  const state = readState(run, config.model, config.optimizer)
   let log: MetricsLog
   try {
     log = readMetrics(run)
@@ -72,9 +72,19 @@ const resumeRun = (run: RunFolder, config: RunConfig, newBudget: boolean): Start
   return { state, log: keepMetricsUpTo(run, log, state.step) }
 }
 
+/** The step-0 weights: the seeded initialisation, times `init_scale` (Omnigrok) when it is not 1. */
+const initialParams = (config: RunConfig) => {
+  const params = initParams(config.model, config.task.seed)
+  const scale = config.init_scale ?? 1
+  if (scale === 1) return params
+  const scaled = mapParams(params, (t) => tf.mul(t, scale))
+  tf.dispose(Object.values(params))
+  return scaled
+}
+
 /** Writes a new run folder (config.json last) and gives its step-0 state. */
 const newRun = (run: RunFolder, config: RunConfig): Start => {
-  const state = initTrainState(initParams(config.model, config.task.seed))
+  const state = initTrainState(initialParams(config), config.optimizer)
   createRun(run, config, state)
   return { state, log: { records: [], lines: [], warning: null } }
 }
