@@ -14,6 +14,7 @@ import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { type MetricsRecord, decodeMetricsLine, round } from '@grokscope/analysis'
 import { type ModelConfig, encodeWeightsFile, toHost } from '@grokscope/model'
+import type { PhaseBoundaries } from '@grokscope/measures'
 import { type OptimizerOptions, type StopReason, type TrainState, decodeTrainState, encodeTrainState } from '@grokscope/train'
 import { TEMP_FILE, UsageError, appendLine, orUsageError, readJson, writeAtomic, writeJson } from './files.js'
 import { oneLine } from './format.js'
@@ -70,6 +71,8 @@ export interface RunSummary {
   readonly backend: string
   readonly threads: number
   readonly files: typeof FILES
+  /** Where memorisation, circuit formation and cleanup end (`recordPhases` of the run's metrics). */
+  readonly phases?: PhaseBoundaries
 }
 
 // ─────────────────────────────────────────────────────────────────────────────

@@ -56,15 +56,15 @@ export interface AdamWOptions {
 /** An optimiser: the paper's AdamW fields, and what changes it (each field missing means the paper's choice). */
 export interface OptimizerOptions extends AdamWOptions {
   /** Default `adamw`. */
-  readonly kind?: OptimizerKind | undefined
+  readonly kind?: OptimizerKind
   /** SGD's momentum μ (default 0). */
-  readonly momentum?: number | undefined
+  readonly momentum?: number
   /** Linear learning-rate warm-up over this many steps (default 0: none). */
-  readonly warmup?: number | undefined
+  readonly warmup?: number
   /** Weights without weight decay (they are still updated). */
-  readonly noDecay?: ReadonlyArray<string> | undefined
+  readonly noDecay?: ReadonlyArray<string>
   /** Gradient filters, applied in order before the optimiser. */
-  readonly filters?: ReadonlyArray<FilterConfig> | undefined
+  readonly filters?: ReadonlyArray<FilterConfig>
 }
 
 /** The paper's optimiser: AdamW, lr 1e-3, weight decay 1.0, betas (0.9, 0.98), eps 1e-8. */

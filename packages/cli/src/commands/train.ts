@@ -2,7 +2,7 @@
 // metrics, show progress and save checkpoints; Ctrl-C stops at the next step.
 import { existsSync, statSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs-core'
-import { metricsRecord } from '@grokscope/analysis'
+import { type MetricsRecord, metricsRecord, recordPhases, trainPairLabels } from '@grokscope/analysis'
 import { makeDataset } from '@grokscope/data'
 import { initParams, mapParams, toHost } from '@grokscope/model'
 import { type TrainState, disposeTrainData, disposeTrainState, initTrainState, prepareTrainData, train } from '@grokscope/train'
@@ -109,6 +109,8 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
     }
     process.on('SIGINT', onSigint)
     const t0 = performance.now()
+    const trainLabels = measureEvery > 0 ? trainPairLabels(dataset.train.tokens, dataset.train.labels, task.p, task.ops.length) : undefined
+    const records: MetricsRecord[] = [...start.log.records]
     let last = start.log.records.at(-1) ?? null
     let saved: number | null = null
     const result = await train(
@@ -135,10 +137,12 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
             ops: modelOps,
             seed: task.seed,
             measureLogits: measureEvery > 0 && r.step % measureEvery === 0,
+            ...(trainLabels === undefined ? {} : { trainLabels }),
             elapsedS: elapsed,
             numTensors: tf.memory().numTensors,
           })
           appendMetrics(run, last)
+          records.push(last)
           view.evaluation(last, (r.step - startStep) / Math.max(elapsed, 1e-9))
         },
         // After the step's evaluation: the checkpoint comes after its metrics line.
@@ -158,9 +162,8 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
     const state = result.state
     const wall = (performance.now() - t0) / 1000
     if (saved !== state.step) saveCheckpoint(run, config, state)
-    writeSummary(
-      run,
-      runSummary({
+    writeSummary(run, {
+      ...runSummary({
         interrupted,
         stoppedBy: result.stoppedBy,
         grokStep: result.grokStep,
@@ -172,7 +175,8 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
         backend: tf.getBackend(),
         threads: pool.threads,
       }),
-    )
+      phases: recordPhases(records, loop.grok_threshold),
+    })
     if (last !== null) await plotRun(run.dir)
     disposeTrainState(state)
     disposeTrainData(data)
