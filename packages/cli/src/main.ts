@@ -7,6 +7,7 @@ import { DEFAULT_ETA } from '@grokscope/measures'
 import { paperConfig } from '@grokscope/model'
 import { GROK_THRESHOLD, PAPER_ADAMW, PAPER_EVAL_EVERY, PAPER_MAX_STEPS, PAPER_STOP_AFTER_GROK } from '@grokscope/train'
 import { analyzeCommand } from './commands/analyze.js'
+import { benchToGrokCommand } from './commands/bench-to-grok.js'
 import { benchCommand } from './commands/bench.js'
 import { opsCommand } from './commands/ops.js'
 import { plotCommand } from './commands/plot.js'
@@ -131,7 +132,13 @@ program
   .option('--torch-ref <file>', 'the PyTorch reference script', '../shared/reference/ref_torch.py')
   .option('--python <exe>', 'the Python with torch (Debian: python3-torch)', '/usr/bin/python3')
   .option('--json', 'print JSON')
-  .action((o) => benchCommand(o))
+  .option('--to-grok', 'instead: steps and wall time to grok with the paper’s AdamW and with Grokfast-EMA, beside the PyTorch reference doing the same')
+  .option('--op <id>', 'with --to-grok: the operation (ref_torch.py knows add, sub, mul, a2+b2, …)', 'add')
+  .option('--seed <n>', 'with --to-grok: the seed', seed, seed('0'))
+  .option('--max-steps <n>', 'with --to-grok: the step budget of each run', integer(1), 50_000)
+  .option('--eval-every <n>', 'with --to-grok: evaluate every n steps (both programs)', integer(1), PAPER_EVAL_EVERY)
+  .option('--no-torch', 'with --to-grok: leave out the PyTorch reference')
+  .action((o) => (o.toGrok === true ? benchToGrokCommand({ ...o, maxSteps: o.maxSteps }) : benchCommand(o)))
 
 // ─────────────────────────────────────────────────────────────────────────────
 // run
