@@ -46,7 +46,7 @@ export interface BenchToGrokFlags {
   readonly json?: boolean | undefined
 }
 
-/** One run to grokking: the first evaluated step with test accuracy ≥ 0.99, the wall time to it, FFD/FCR of W_E then. */
+/** One run to grokking: the first evaluated step with test accuracy ≥ 0.99, the wall time to it, FFD/FCR of W_E then (at the last evaluation if it did not grok). */
 export interface ToGrok {
   readonly grokStep: number | null
   readonly steps: number
@@ -84,7 +84,7 @@ const grokscopeRun = async (f: BenchToGrokFlags, optimizer: OptimizerOptions): P
   const data = prepareTrainData(c, dataset)
   const pool = await startPool(c, dataset.train.tokens, dataset.train.labels, f.threads)
   try {
-    // Set by the callback at the grokking evaluation.
+    // Set by the callback at the grokking evaluation (or the last).
     const atGrok: { value: { ffd: number; fcr: number; wallS: number } | null } = { value: null }
     const t0 = performance.now()
     const result = await train(
@@ -94,11 +94,12 @@ const grokscopeRun = async (f: BenchToGrokFlags, optimizer: OptimizerOptions): P
       { ...defaultLoopOptions(optimizer), maxSteps: f.maxSteps, evalEvery: f.evalEvery, stopAfterGrok: 0, gradients: pool },
       {
         onEval: (r) => {
-          if (r.grokStep !== r.step) return undefined
+          // FFD/FCR at the grokking evaluation, or at the last one of a run that does not grok.
+          if (r.grokStep !== r.step && r.step < f.maxSteps) return undefined
           const wallS = (performance.now() - t0) / 1000
           const m = fourierMeasures(c, toHost(r.params), f.p)
           atGrok.value = { ffd: m.W_E.ffd, fcr: m.W_E.fcr, wallS }
-          return 'stop'
+          return r.grokStep === r.step ? 'stop' : undefined
         },
       },
     )
@@ -197,7 +198,7 @@ export const benchToGrokCommand = async (f: BenchToGrokFlags): Promise<void> => 
     table(
       ['', 'grokscope steps', 'wall s', 'FFD/FCR', ...(f.torch ? ['PyTorch steps', 'wall s', 'FFD/FCR'] : [])],
       rows.map((r) => [r.variant, ...cell(r.grokscope), ...(f.torch ? cell(r.torch) : [])]),
-    ),
+    ) + '\n',
   )
   if (f.torch) process.stdout.write(`PyTorch's wall time counts from its process start (its first evaluation line came after ${rows.map((r) => fixed(r.torch?.startS ?? NaN, 1)).join(' / ')} s)\n`)
 }
