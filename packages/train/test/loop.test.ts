@@ -158,7 +158,7 @@ describe('train', () => {
     expect(toHost(plain.state.params)).not.toEqual(toHost(straight.state.params))
     for (const r of [straight, resumed, plain]) disposeTrainState(r.state)
     disposeTrainData(data)
-  })
+  }, 60_000)
 
   it('the paper\'s settings are the named constants', () => {
     expect(defaultLoopOptions(PAPER_ADAMW)).toMatchObject({ maxSteps: PAPER_MAX_STEPS, evalEvery: PAPER_EVAL_EVERY, stopAfterGrok: PAPER_STOP_AFTER_GROK, grokThreshold: GROK_THRESHOLD })

@@ -176,7 +176,7 @@ export const benchToGrokCommand = async (f: BenchToGrokFlags): Promise<void> => 
   const torchRef = path.resolve(f.torchRef)
   if (f.torch && !existsSync(torchRef)) throw new UsageError(`--torch-ref: ${torchRef} does not exist (the PyTorch reference, ref_torch.py; or pass --no-torch)`)
   const task = decodeTask({ p: f.p, ops: [f.op], frac: f.frac, seed: f.seed })
-  if (E.isLeft(task)) throw new UsageError(`--op: ${formatErrors(task.left)[0] ?? 'invalid task'}`)
+  if (E.isLeft(task)) throw new UsageError((formatErrors(task.left)[0] ?? 'invalid task').replace(/^ops(\.\d+)?:/, '--op:').replace(/^(p|frac|seed):/, '--$1:'))
   await initBackend()
   const rows: Array<{ variant: string; grokscope: ToGrok; torch: (ToGrok & { startS: number }) | null }> = []
   for (const v of VARIANTS) {
