@@ -66,8 +66,8 @@ program
   .addOption(new Option('--act <name>', 'MLP activation').choices(['relu', 'gelu'] as const).default(PAPER_MODEL.act))
   .option('--pos-embed', 'add a learned positional embedding (the paper has none)')
   .option('--threads <n>', `threads for the training step, 1 to ${MAX_THREADS}: the batch is split between the main thread and workers`, threads, defaultThreads())
-  .option('--lr <x>', 'AdamW learning rate', positive, PAPER_ADAMW.lr)
-  .option('--wd <x>', 'AdamW decoupled weight decay', nonNegative, PAPER_ADAMW.weightDecay)
+  .option('--lr <x>', 'learning rate', positive, PAPER_ADAMW.lr)
+  .option('--wd <x>', 'weight decay (AdamW: decoupled; adam and sgd: coupled L2)', nonNegative, PAPER_ADAMW.weightDecay)
   .addOption(OPTIMIZER_OPTIONS.optimizer)
   .addOption(OPTIMIZER_OPTIONS.momentum)
   .addOption(OPTIMIZER_OPTIONS.grokfast)
@@ -138,7 +138,7 @@ program
   .option('--max-steps <n>', 'with --to-grok: the step budget of each run', integer(1), 50_000)
   .option('--eval-every <n>', 'with --to-grok: evaluate every n steps (both programs)', integer(1), PAPER_EVAL_EVERY)
   .option('--no-torch', 'with --to-grok: leave out the PyTorch reference')
-  .action((o) => (o.toGrok === true ? benchToGrokCommand({ ...o, maxSteps: o.maxSteps }) : benchCommand(o)))
+  .action((o) => (o.toGrok === true ? benchToGrokCommand(o) : benchCommand(o)))
 
 // ─────────────────────────────────────────────────────────────────────────────
 // run
