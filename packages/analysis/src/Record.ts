@@ -14,7 +14,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { firstProblem, labelTable } from '@grokscope/data'
-import { asymmetry, keyFrequencyAnalysis, logitsFourierMap } from '@grokscope/measures'
+import { type PhaseBoundaries, asymmetry, excludedLosses, fourierNorms, gini, keyFrequencyAnalysis, logitsFourierMap, phaseBoundaries } from '@grokscope/measures'
 import type { HostParams, ModelConfig } from '@grokscope/model'
 import type { Evaluation, Metrics } from '@grokscope/train'
 import { allPairsOutputs } from './AllPairs.js'
@@ -35,9 +35,14 @@ const Num = new t.Type<number, number | null, unknown>(
 
 const OpMetricsCodec = t.type({ loss: Num, acc: Num })
 
-const WeightMeasuresCodec = t.intersection([t.type({ ffd: Num, fcr: Num }), t.partial({ ffd_mult: Num, fcr_mult: Num })])
+// `gini` (the Gini coefficient of the Fourier norms) is newer than 0.1.0's lines.
+const WeightMeasuresCodec = t.intersection([t.type({ ffd: Num, fcr: Num }), t.partial({ ffd_mult: Num, fcr_mult: Num, gini: Num })])
 
-const LogitMeasuresCodec = t.type({ asymmetry: Num, key: t.array(t.number), n_key: t.number, restricted_loss: Num, full_loss: Num })
+// The excluded losses (on the training pairs) are newer than 0.1.0's lines.
+const LogitMeasuresCodec = t.intersection([
+  t.type({ asymmetry: Num, key: t.array(t.number), n_key: t.number, restricted_loss: Num, full_loss: Num }),
+  t.partial({ train_loss: Num, excluded_loss: Num, excluded: t.array(Num) }),
+])
 
 /** One line of `metrics.jsonl`. */
 export const MetricsRecordCodec = t.intersection([
@@ -78,10 +83,12 @@ export interface RecordInput {
   readonly p: number
   readonly ops: ReadonlyArray<ModelOp>
   readonly seed: number
-  /** Also evaluate all `p²` pairs (asymmetry, key frequencies, restricted and full loss). */
+  /** Also evaluate all `p²` pairs (asymmetry, key frequencies, restricted and full loss, and given `trainLabels` the excluded losses). */
   readonly measureLogits: boolean
   /** Pairs per forward pass of those measures (default: all `p²` in one pass). */
   readonly chunk?: number
+  /** Per operation, the label of each training pair (`a·p + b`) and −1 for the others (`trainPairLabels`): for the excluded losses. */
+  readonly trainLabels?: ReadonlyArray<Int32Array>
   readonly elapsedS: number
   /** tfjs tensors alive (`tf.memory().numTensors`): flat over a healthy run. */
   readonly numTensors: number
@@ -96,12 +103,28 @@ export const round = (x: number, digits = 6): number => Number(x.toFixed(digits)
 
 const opMetrics = (m: Metrics) => ({ loss: m.loss, acc: m.accuracy })
 
-/** Asymmetry, key frequencies, restricted and full loss of operation `i` (token `p + i`) on all pairs; `null` when its labels are unknown. */
-export const logitMeasures = (c: ModelConfig, host: HostParams, p: number, i: number, op: ModelOp, seed: number, chunk?: number): LogitMeasures | null => {
+/** Per operation, the labels of the training pairs at `a·p + b` and −1 elsewhere, from a training set's `[a, op, b]` tokens (op token `p + i`). */
+export const trainPairLabels = (tokens: Int32Array, labels: Int32Array, p: number, nOps: number): ReadonlyArray<Int32Array> => {
+  const out = Array.from({ length: nOps }, () => new Int32Array(p * p).fill(-1))
+  for (let n = 0; n < labels.length; n++) out[tokens[3 * n + 1]! - p]![tokens[3 * n]! * p + tokens[3 * n + 2]!] = labels[n]!
+  return out
+}
+
+/**
+ * Asymmetry, key frequencies, restricted and full loss of operation `i` (token `p + i`)
+ * on all pairs, and given its training pairs' labels, Nanda's excluded losses there:
+ * without each key frequency (`excluded`, in `key`'s order) and without all of them
+ * (`excluded_loss`), beside the training loss of the same logits (`train_loss`).
+ * `null` when the operation's labels are unknown.
+ */
+export const logitMeasures = (c: ModelConfig, host: HostParams, p: number, i: number, op: ModelOp, seed: number, chunk?: number, trainLabels?: Int32Array): LogitMeasures | null => {
   if (op.op === null) return null
   const { logits } = allPairsOutputs(c, host, p, i, chunk)
   const kf = keyFrequencyAnalysis(logits, labelTable(op.op, p, seed), p)
-  return { asymmetry: asymmetry(logitsFourierMap(logits, p)), key: [...kf.key], n_key: kf.key.length, restricted_loss: kf.losses.keyOnly, full_loss: kf.losses.all }
+  const base = { asymmetry: asymmetry(logitsFourierMap(logits, p)), key: [...kf.key], n_key: kf.key.length, restricted_loss: kf.losses.keyOnly, full_loss: kf.losses.all }
+  if (trainLabels === undefined) return base
+  const ex = excludedLosses(logits, trainLabels, p, kf.key)
+  return { ...base, train_loss: ex.full, excluded_loss: ex.allKey, excluded: [...ex.perFrequency] }
 }
 
 /** The record of one evaluation. */
@@ -111,7 +134,7 @@ export const metricsRecord = (r: RecordInput): MetricsRecord => {
   const norms = hostWeightNorms(r.host)
   const logits = r.measureLogits
     ? Object.fromEntries(r.ops.flatMap((op, i) => {
-        const m = logitMeasures(r.config, r.host, r.p, i, op, r.seed, r.chunk)
+        const m = logitMeasures(r.config, r.host, r.p, i, op, r.seed, r.chunk, r.trainLabels?.[i])
         return m === null ? [] : [[op.id, m] as const]
       }))
     : undefined
@@ -124,8 +147,8 @@ export const metricsRecord = (r: RecordInput): MetricsRecord => {
     ...(r.ops.length > 1
       ? { per_op: Object.fromEntries(r.ops.map((op, i) => [op.id, { train: opMetrics(r.train.perOp[i]!), test: opMetrics(r.test.perOp[i]!) }])) }
       : {}),
-    W_E: { ffd: round(add.W_E.ffd), fcr: round(add.W_E.fcr), ...(mult === null ? {} : { ffd_mult: round(mult.W_E.ffd), fcr_mult: round(mult.W_E.fcr) }) },
-    W_L: { ffd: round(add.W_L.ffd), fcr: round(add.W_L.fcr), ...(mult === null ? {} : { ffd_mult: round(mult.W_L.ffd), fcr_mult: round(mult.W_L.fcr) }) },
+    W_E: { ffd: round(add.W_E.ffd), fcr: round(add.W_E.fcr), ...(mult === null ? {} : { ffd_mult: round(mult.W_E.ffd), fcr_mult: round(mult.W_E.fcr) }), gini: round(gini(fourierNorms(add.W_E.spectrum))) },
+    W_L: { ffd: round(add.W_L.ffd), fcr: round(add.W_L.fcr), ...(mult === null ? {} : { ffd_mult: round(mult.W_L.ffd), fcr_mult: round(mult.W_L.fcr) }), gini: round(gini(fourierNorms(add.W_L.spectrum))) },
     weight_norm: round(norms.total),
     weight_norms: Object.fromEntries(Object.entries(norms.perMatrix).map(([k, v]) => [k, round(v)])),
     ...(logits === undefined ? {} : { logits }),
@@ -141,3 +164,7 @@ export const metricsRecord = (r: RecordInput): MetricsRecord => {
 
 /** A parsed line of `metrics.jsonl`; `Left` names the field. */
 export const decodeMetricsLine = (u: unknown): E.Either<string, MetricsRecord> => E.mapLeft(firstProblem)(MetricsRecordCodec.decode(u))
+
+/** The phase boundaries (`phaseBoundaries` of `@grokscope/measures`) of a run's records, in step order. */
+export const recordPhases = (records: ReadonlyArray<MetricsRecord>, threshold?: number): PhaseBoundaries =>
+  phaseBoundaries(records.map((r) => ({ step: r.step, trainAcc: r.train_acc, testLoss: r.test_loss, testAcc: r.test_acc })), threshold)

@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
 import { resolveOperation } from '@grokscope/data'
 import { disposeParams, initParams, paperConfig, toHost } from '@grokscope/model'
-import { type MetricsRecord, decodeMetricsLine, metricsRecord } from '../src/index.js'
+import { excludedLosses, fourierNorms, gini } from '@grokscope/measures'
+import { type MetricsRecord, allPairsOutputs, decodeMetricsLine, fourierMeasures, metricsRecord, recordPhases, trainPairLabels } from '../src/index.js'
 
 const P = 7
 const config = paperConfig({ dVocab: P + 2, nOut: P, dModel: 16, nHeads: 2, dHead: 8, dMlp: 32 })
@@ -16,7 +17,14 @@ const op = (id: string) => {
 }
 const evaluation = (loss: number, accuracy: number) => ({ loss, accuracy, perOp: [{ loss, accuracy }, { loss: NaN, accuracy: NaN }] })
 
-const record = (measureLogits: boolean): MetricsRecord => {
+// Training pairs of both operations: (a, b) with a + b even, labels as a table lookup would give (any value in ℤ_p).
+const trainSet = () => {
+  const rows: number[][] = []
+  for (let i = 0; i < 2; i++) for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) if ((a + b) % 2 === 0) rows.push([a, P + i, b, (a * 3 + b + i) % P])
+  return { tokens: Int32Array.from(rows.flatMap((r) => r.slice(0, 3))), labels: Int32Array.from(rows.map((r) => r[3]!)) }
+}
+
+const record = (measureLogits: boolean, trainLabels?: ReadonlyArray<Int32Array>): MetricsRecord => {
   const params = initParams(config, 3)
   const host = toHost(params)
   disposeParams(params)
@@ -31,12 +39,53 @@ const record = (measureLogits: boolean): MetricsRecord => {
     ops: [op('add'), op('mul')],
     seed: 0,
     measureLogits,
+    ...(trainLabels === undefined ? {} : { trainLabels }),
     elapsedS: 1.23456,
     numTensors: tf.memory().numTensors,
   })
 }
 
 describe('metricsRecord', () => {
+  it('carries the Gini coefficient of the Fourier norms of W_E and W_L', () => {
+    const params = initParams(config, 3)
+    const host = toHost(params)
+    disposeParams(params)
+    const m = fourierMeasures(config, host, P)
+    const r = record(false)
+    expect(r.W_E.gini).toBeCloseTo(gini(fourierNorms(m.W_E.spectrum)), 6)
+    expect(r.W_L.gini).toBeCloseTo(gini(fourierNorms(m.W_L.spectrum)), 6)
+    expect(r.W_E.gini).toBeGreaterThan(0)
+  })
+
+  it('given the training pairs, the measured logits carry the excluded losses of every key frequency on them', () => {
+    const { tokens, labels } = trainSet()
+    const trainLabels = trainPairLabels(tokens, labels, P, 2)
+    expect(Array.from(trainLabels[1]!.subarray(0, P))).toEqual([1, -1, 3, -1, 5, -1, 0])
+    const r = record(true, trainLabels)
+    const params = initParams(config, 3)
+    const host = toHost(params)
+    disposeParams(params)
+    for (const [i, id] of ['add', 'mul'].entries()) {
+      const m = r.logits![id]!
+      const want = excludedLosses(allPairsOutputs(config, host, P, i).logits, trainLabels[i]!, P, m.key)
+      expect(m.excluded).toEqual([...want.perFrequency])
+      expect([m.excluded_loss, m.train_loss]).toEqual([want.allKey, want.full])
+    }
+    expect(E.map((x: MetricsRecord) => x.logits)(decodeMetricsLine(JSON.parse(JSON.stringify(r))))).toEqual(E.right(r.logits))
+    expect(record(true).logits!.add!.excluded).toBeUndefined()
+  })
+
+  it('a line written before Gini and the excluded losses still decodes', () => {
+    const r = record(true)
+    const old = JSON.parse(JSON.stringify({ ...r, W_E: { ffd: r.W_E.ffd, fcr: r.W_E.fcr }, W_L: { ffd: r.W_L.ffd, fcr: r.W_L.fcr } })) as unknown
+    expect(E.isRight(decodeMetricsLine(old))).toBe(true)
+  })
+
+  it('recordPhases reads the records’ accuracies and test loss', () => {
+    const line = (step: number, train_acc: number, test_loss: number, test_acc: number): MetricsRecord => ({ ...record(false), step, train_acc, test_loss, test_acc })
+    expect(recordPhases([line(100, 1, 5, 0), line(200, 1, 2, 0.5), line(300, 1, 0.01, 1)])).toEqual({ memorisationEnd: 100, circuitFormationEnd: 200, cleanupEnd: 300 })
+  })
+
   it('a record survives JSON and decodeMetricsLine unchanged (NaN travels as null)', () => {
     const r = record(true)
     const back = decodeMetricsLine(JSON.parse(JSON.stringify(r)))

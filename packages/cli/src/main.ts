@@ -7,6 +7,7 @@ import { DEFAULT_ETA } from '@grokscope/measures'
 import { paperConfig } from '@grokscope/model'
 import { GROK_THRESHOLD, PAPER_ADAMW, PAPER_EVAL_EVERY, PAPER_MAX_STEPS, PAPER_STOP_AFTER_GROK } from '@grokscope/train'
 import { analyzeCommand } from './commands/analyze.js'
+import { benchToGrokCommand } from './commands/bench-to-grok.js'
 import { benchCommand } from './commands/bench.js'
 import { exportCommand } from './commands/export.js'
 import { opsCommand } from './commands/ops.js'
@@ -18,6 +19,7 @@ import { UsageError } from './files.js'
 import { oneLine } from './format.js'
 import { MAX_THREADS, eta, fraction, integer, memory, nonNegative, positive, prime, primes, seed, stopAfter, threads } from './flags.js'
 import { DEFAULT_MEMORY_MIB, outOfMemoryMessage } from './memory.js'
+import { OPTIMIZER_OPTIONS } from './optimizer-flags.js'
 
 const defaultThreads = (): number => Math.min(availableParallelism(), MAX_THREADS)
 
@@ -67,8 +69,17 @@ program
   .addOption(new Option('--act <name>', 'MLP activation').choices(['relu', 'gelu'] as const).default(PAPER_MODEL.act))
   .option('--pos-embed', 'add a learned positional embedding (the paper has none)')
   .option('--threads <n>', `threads for the training step, 1 to ${MAX_THREADS}: the batch is split between the main thread and workers`, threads, defaultThreads())
-  .option('--lr <x>', 'AdamW learning rate', positive, PAPER_ADAMW.lr)
-  .option('--wd <x>', 'AdamW decoupled weight decay', nonNegative, PAPER_ADAMW.weightDecay)
+  .option('--lr <x>', 'learning rate', positive, PAPER_ADAMW.lr)
+  .option('--wd <x>', 'weight decay (AdamW: decoupled; adam and sgd: coupled L2)', nonNegative, PAPER_ADAMW.weightDecay)
+  .addOption(OPTIMIZER_OPTIONS.optimizer)
+  .addOption(OPTIMIZER_OPTIONS.momentum)
+  .addOption(OPTIMIZER_OPTIONS.grokfast)
+  .addOption(OPTIMIZER_OPTIONS.grokfastAlpha)
+  .addOption(OPTIMIZER_OPTIONS.grokfastLambda)
+  .addOption(OPTIMIZER_OPTIONS.grokfastWindow)
+  .addOption(OPTIMIZER_OPTIONS.warmup)
+  .addOption(OPTIMIZER_OPTIONS.wdExclude)
+  .addOption(OPTIMIZER_OPTIONS.initScale)
   .option('--memory <MiB>', 'memory budget of the whole process: the training set is computed in chunks that fit it (same results up to float32 summation order)', memory, DEFAULT_MEMORY_MIB)
   .addHelpText(
     'after',
@@ -79,6 +90,7 @@ and summary.json. FFD (Fourier Frequency Density) is called FFS in the paper's a
 
 Examples:
   grokscope train --op add --p 31 --frac 0.5 --seed 0
+  grokscope train --op add --p 31 --frac 0.5 --grokfast ema --grokfast-lambda 2
   grokscope train --op "a^2 + b^2" --steps 20000 --out runs/sq
   grokscope train --ops add,mul --p 59 --frac 0.4
   grokscope train --resume --out runs/sq`,
@@ -144,7 +156,18 @@ program
   .option('--torch-ref <file>', 'the PyTorch reference script', '../shared/reference/ref_torch.py')
   .option('--python <exe>', 'the Python with torch (Debian: python3-torch)', '/usr/bin/python3')
   .option('--json', 'print JSON')
-  .action((o) => benchCommand(o))
+  .option('--to-grok', 'instead: steps and wall time to grok with the paper’s AdamW and with Grokfast-EMA, beside the PyTorch reference doing the same')
+  .option('--op <id>', 'with --to-grok: the operation (ref_torch.py knows add, sub, mul, a2+b2, …)', 'add')
+  .option('--seed <n>', 'with --to-grok: the seed', seed, seed('0'))
+  .option('--max-steps <n>', 'with --to-grok: the step budget of each run', integer(1), 50_000)
+  .option('--eval-every <n>', 'with --to-grok: evaluate every n steps (both programs)', integer(1), PAPER_EVAL_EVERY)
+  .option('--no-torch', 'with --to-grok: leave out the PyTorch reference')
+  .action((o) => {
+    if (o.toGrok !== true) return benchCommand(o)
+    const [p, ...more] = o.p
+    if (p === undefined || more.length > 0) throw new UsageError(`--p: --to-grok trains one task (got ${o.p.join(',')}; allowed: one prime)`)
+    return benchToGrokCommand({ ...o, p })
+  })
 
 // ─────────────────────────────────────────────────────────────────────────────
 // run

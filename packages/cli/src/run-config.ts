@@ -5,15 +5,16 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { type Task, TaskCodec, decodeTask, firstProblem, formatErrors } from '@grokscope/data'
 import { type ModelConfig, configProblems, paperConfig, paramShapes } from '@grokscope/model'
-import { GROK_THRESHOLD, PAPER_ADAMW, PAPER_MAX_STEPS } from '@grokscope/train'
+import { GROK_THRESHOLD, PAPER_MAX_STEPS } from '@grokscope/train'
 import { oneLine } from './format.js'
+import { type OptimizerFlags, trainingFromFlags } from './optimizer-flags.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** The options of `grokscope train`, as the parsers in flags.ts give them. */
-export interface TrainFlags {
+/** The options of `grokscope train`, as the parsers in flags.ts and optimizer-flags.ts give them. */
+export interface TrainFlags extends OptimizerFlags {
   readonly op?: string | undefined
   readonly ops?: string | undefined
   readonly p: number
@@ -34,8 +35,6 @@ export interface TrainFlags {
   readonly layers: number
   readonly act: 'relu' | 'gelu'
   readonly posEmbed?: boolean | undefined
-  readonly lr: number
-  readonly wd: number
   readonly threads: number
   readonly measureEvery: number
   /** The memory budget in MiB (`--memory`); not part of the run's config: it changes nothing but float32 summation order. */
@@ -80,15 +79,33 @@ export const ModelConfigCodec = t.type({
   positionalEmbedding: t.boolean,
 })
 
-/** `AdamWOptions` as config.json holds them. */
-export const AdamWOptionsCodec = t.type({
-  lr: Positive,
-  weightDecay: NonNegative,
-  beta1: Beta,
-  beta2: Beta,
-  eps: Positive,
-  frozen: t.array(t.string),
-})
+/** A Grokfast filter as config.json holds it. */
+export const FilterConfigCodec = t.union([
+  t.type({ kind: t.literal('grokfast-ema'), alpha: Beta, lambda: NonNegative }),
+  t.type({ kind: t.literal('grokfast-ma'), window: count(1), lambda: NonNegative }),
+], 'a filter { kind: grokfast-ema, alpha, lambda } or { kind: grokfast-ma, window, lambda }')
+
+/**
+ * The optimiser as config.json holds it: the paper's AdamW fields (all a run of
+ * 0.1.0 wrote), and the chain's other settings (missing: the paper's AdamW).
+ */
+export const AdamWOptionsCodec = t.intersection([
+  t.type({
+    lr: Positive,
+    weightDecay: NonNegative,
+    beta1: Beta,
+    beta2: Beta,
+    eps: Positive,
+    frozen: t.readonlyArray(t.string),
+  }),
+  t.partial({
+    kind: t.keyof({ adamw: null, adam: null, sgd: null }, 'adamw, adam or sgd'),
+    momentum: Beta,
+    warmup: count(0),
+    noDecay: t.readonlyArray(t.string),
+    filters: t.readonlyArray(FilterConfigCodec),
+  }),
+])
 
 /** The loop's settings (snake case, as written since 0.1.0; `measure_every` is newer). */
 export const LoopSettingsCodec = t.intersection([
@@ -103,13 +120,17 @@ export const LoopSettingsCodec = t.intersection([
 ])
 
 /** config.json: enough to rebuild the run exactly. The task is decoded into `@grokscope/data`'s `Task`. */
-export const RunConfigCodec = t.type({
-  grokscope: t.string,
-  task: TaskCodec,
-  model: ModelConfigCodec,
-  optimizer: AdamWOptionsCodec,
-  loop: LoopSettingsCodec,
-})
+export const RunConfigCodec = t.intersection([
+  t.type({
+    grokscope: t.string,
+    task: TaskCodec,
+    model: ModelConfigCodec,
+    optimizer: AdamWOptionsCodec,
+    loop: LoopSettingsCodec,
+  }),
+  // Newer than 0.1.0's config.json: the initial weights' scale (missing: 1).
+  t.partial({ init_scale: Positive }),
+])
 
 /** What config.json holds, decoded. */
 export type RunConfig = t.TypeOf<typeof RunConfigCodec>
@@ -133,6 +154,8 @@ const consistent = (run: RunConfig): E.Either<string, RunConfig> => {
   const names = paramShapes(model).map(([n]) => n)
   const unknown = optimizer.frozen.find((n) => !names.includes(n))
   if (unknown !== undefined) return E.left(`optimizer.frozen: ${JSON.stringify(unknown)} is not a weight of the model (allowed: ${names.join(', ')})`)
+  const noDecay = optimizer.noDecay?.find((n) => !names.includes(n))
+  if (noDecay !== undefined) return E.left(`optimizer.noDecay: ${JSON.stringify(noDecay)} is not a weight of the model (allowed: ${names.join(', ')})`)
   return E.right(run)
 }
 
@@ -165,6 +188,9 @@ const taskFromFlags = (f: TrainFlags, ids: ReadonlyArray<string>): E.Either<stri
 export const runConfigFromFlags = (f: TrainFlags): E.Either<string, RunConfig> => {
   if (f.op !== undefined && f.ops !== undefined) return E.left('--op and --ops exclude each other (give one operation with --op, or a mixture with --ops a,b)')
   const ids = f.ops !== undefined ? f.ops.split(',').map((s) => s.trim()) : [f.op ?? 'add']
+  const training = trainingFromFlags(f)
+  if (E.isLeft(training)) return training
+  const { optimizer, initScale } = training.right
   return pipe(
     taskFromFlags(f, ids),
     E.chain((task) => {
@@ -185,7 +211,7 @@ export const runConfigFromFlags = (f: TrainFlags): E.Either<string, RunConfig> =
         grokscope: VERSION,
         task,
         model,
-        optimizer: { ...PAPER_ADAMW, frozen: [...PAPER_ADAMW.frozen], lr: f.lr, weightDecay: f.wd },
+        optimizer,
         loop: {
           max_steps: f.steps ?? PAPER_MAX_STEPS,
           eval_every: f.evalEvery,
@@ -194,7 +220,13 @@ export const runConfigFromFlags = (f: TrainFlags): E.Either<string, RunConfig> =
           checkpoint_every: f.checkpointEvery,
           measure_every: f.measureEvery,
         },
+        init_scale: initScale,
       })
+    }),
+    E.chain((run) => {
+      const names = paramShapes(run.model).map(([n]) => n)
+      const unknown = optimizer.noDecay?.find((n) => !names.includes(n))
+      return unknown === undefined ? E.right(run) : E.left(`--wd-exclude: ${JSON.stringify(unknown)} is not a weight of the model (allowed: ${names.join(', ')})`)
     }),
   )
 }

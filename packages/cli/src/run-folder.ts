@@ -14,7 +14,8 @@ import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { type MetricsRecord, decodeMetricsLine, round } from '@grokscope/analysis'
 import { type ModelConfig, encodeWeightsFile, toHost } from '@grokscope/model'
-import { type StopReason, type TrainState, decodeTrainState, encodeTrainState } from '@grokscope/train'
+import type { PhaseBoundaries } from '@grokscope/measures'
+import { type OptimizerOptions, type StopReason, type TrainState, decodeTrainState, encodeTrainState } from '@grokscope/train'
 import { TEMP_FILE, UsageError, appendLine, orUsageError, readJson, writeAtomic, writeJson } from './files.js'
 import { oneLine } from './format.js'
 import { type RunConfig, decodeRunConfig, encodeRunConfig } from './run-config.js'
@@ -70,6 +71,8 @@ export interface RunSummary {
   readonly backend: string
   readonly threads: number
   readonly files: typeof FILES
+  /** Where memorisation, circuit formation and cleanup end (`recordPhases` of the run's metrics). */
+  readonly phases?: PhaseBoundaries
 }
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -95,10 +98,10 @@ export const holdsRun = (run: RunFolder): boolean => existsSync(run.file.config)
 /** config.json, decoded; the error names the file and the field. */
 export const readConfig = (run: RunFolder): RunConfig => orUsageError(run.file.config)(decodeRunConfig(readJson(run.file.config)))
 
-/** state.json, decoded and checked against the model's shapes (makes tensors: the backend must be ready). */
-export const readState = (run: RunFolder, c: ModelConfig): TrainState => {
+/** state.json, decoded and checked against the model's shapes and the optimiser's chain (makes tensors: the backend must be ready). */
+export const readState = (run: RunFolder, c: ModelConfig, o?: OptimizerOptions): TrainState => {
   if (!existsSync(run.file.state)) throw new UsageError(`--resume: ${run.dir} has no ${FILES.state} to resume from`)
-  return orUsageError(run.file.state)(decodeTrainState(readJson(run.file.state), c))
+  return orUsageError(run.file.state)(decodeTrainState(readJson(run.file.state), c, o))
 }
 
 /** What weights.json records of the task besides the model (the fixtures' `config` fields). */

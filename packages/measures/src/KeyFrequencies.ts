@@ -74,8 +74,8 @@ export const meanCrossEntropy = (logits: Float64Array, labels: Int32Array, n: nu
   return total / count
 }
 
-/** `Σ_{(i,j) ∈ entries} B[i,a] B[j,b] F[i,j,·]`: the logits of the given 2-D entries (written into `out` when given). */
-const inverseOf = (F: Float64Array, p: number, n: number, entries: ReadonlyArray<readonly [number, number]>, out: Float64Array = new Float64Array(p * p * n)): Float64Array => {
+/** `Σ_{(i,j) ∈ entries} B[i,a] B[j,b] F[i,j,·]`: the logits of the given 2-D entries of `F = transform2d(logits)` (written into `out` when given). */
+export const inverseOf = (F: Float64Array, p: number, n: number, entries: ReadonlyArray<readonly [number, number]>, out: Float64Array = new Float64Array(p * p * n)): Float64Array => {
   const B = sharedBasis(p).matrix.data // [p, p], shared: read only
   out.fill(0)
   for (const [i, j] of entries) {

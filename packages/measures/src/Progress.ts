@@ -49,3 +49,23 @@ export const cosSinRatio = (mu: number, nu: number): number =>
  * frequencies that have both a cosine and a sine count (for even `n`, not `n/2`).
  */
 export const fcr = (s: Spectrum): number => s.sin.reduce((acc, nu, i) => acc + cosSinRatio(s.cos[i]!, nu), 0) / s.sin.length
+
+/**
+ * The norm of each frequency's part of a spectrum, `√(μ_k² + ν_k²)` (`μ_k` alone
+ * for a frequency without a sine row): Nanda et al.'s "Fourier norms".
+ */
+export const fourierNorms = (s: Spectrum): Float64Array => Float64Array.from(s.cos, (mu, i) => Math.hypot(mu, s.sin[i] ?? 0))
+
+/**
+ * The Gini coefficient of non-negative values, `Σ_i (2i − n − 1)·x_(i) / (n·Σx)` over
+ * the values sorted ascending (`i = 1..n`): 0 when all are equal, `(n − 1)/n` when
+ * one holds everything; 0 for no values or all zeros. Nanda et al. (2023) track it
+ * on the Fourier norms of `W_E` and `W_L`: it rises as the model becomes sparse in frequency.
+ */
+export const gini = (xs: ArrayLike<number>): number => {
+  const sorted = Float64Array.from(xs).sort()
+  const n = sorted.length
+  const total = sorted.reduce((a, x) => a + x, 0)
+  if (n === 0 || total === 0) return 0
+  return sorted.reduce((a, x, i) => a + (2 * (i + 1) - n - 1) * x, 0) / (n * total)
+}

@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import type { Batch, ChunkedBatch, ModelConfig, Params } from '@grokscope/model'
-import { type AdamWOptions, type TrainState, disposeTrainState } from './AdamW.js'
+import { type OptimizerOptions, type TrainState, disposeTrainState } from './Optimizer.js'
 import { type Evaluation, type GradientSource, evaluate, trainStep, trainStepWith } from './Step.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -32,7 +32,7 @@ export interface TrainData {
 }
 
 export interface LoopOptions {
-  readonly optimizer: AdamWOptions
+  readonly optimizer: OptimizerOptions
   /** The last step to take (counted from the start of the run, not of this call). */
   readonly maxSteps: number
   readonly evalEvery: number
@@ -96,7 +96,7 @@ export const PAPER_STOP_AFTER_GROK = 2000
 export const GROK_THRESHOLD = 0.99
 
 /** The paper's loop settings with this optimiser: `PAPER_MAX_STEPS`, `PAPER_EVAL_EVERY`, `PAPER_STOP_AFTER_GROK`, `GROK_THRESHOLD`. */
-export const defaultLoopOptions = (optimizer: AdamWOptions): LoopOptions => ({
+export const defaultLoopOptions = (optimizer: OptimizerOptions): LoopOptions => ({
   optimizer,
   maxSteps: PAPER_MAX_STEPS,
   evalEvery: PAPER_EVAL_EVERY,

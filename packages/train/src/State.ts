@@ -1,14 +1,16 @@
 /**
- * A training state as a JSON document (weights and Adam moments as base64
- * float32), so that an interrupted run resumes exactly where it was saved.
+ * A training state as a JSON document (weights and the optimiser chain's state
+ * as base64 float32), so that an interrupted run resumes exactly where it was saved.
  * Decoding checks the whole document before it makes a tensor: the format, the
  * step, every tensor's shape and byte length, the same weights and shapes in
- * `params`, `m` and `v`, and, given the model's config, its weights and shapes.
+ * `params` and in every slot of the optimiser's state, given the model's config
+ * its weights and shapes, and given the optimiser its transformations and slots.
+ * The first format (`grokscope-train-state/1`: AdamW's `m` and `v`) still decodes.
  *
  * @example
  * import { decodeTrainState, encodeTrainState } from '@grokscope/train'
  * const text = JSON.stringify(encodeTrainState(state))
- * decodeTrainState(JSON.parse(text), config)  // Right(a state equal to `state`), or Left('params.embed.W_E.shape is [3,16] (expected [7,16])')
+ * decodeTrainState(JSON.parse(text), config, optimizer)  // Right(a state equal to `state`), or Left('params.embed.W_E.shape is [3,16] (expected [7,16])')
  *
  * @since 0.1.0
  */
@@ -18,7 +20,8 @@ import * as t from 'io-ts'
 import { firstProblem } from '@grokscope/data'
 import * as tf from '@tensorflow/tfjs-core'
 import { type ModelConfig, type Params, paramShapes } from '@grokscope/model'
-import type { TrainState } from './AdamW.js'
+import { type OptimizerOptions, type TrainState, optimizerTransforms } from './Optimizer.js'
+import type { TransformState } from './Transforms.js'
 import { base64Length, decodeBase64, encodeBase64 } from './internal/base64.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -26,7 +29,10 @@ import { base64Length, decodeBase64, encodeBase64 } from './internal/base64.js'
 // ─────────────────────────────────────────────────────────────────────────────
 
 /** The `format` field of a state document. */
-export const TRAIN_STATE_FORMAT = 'grokscope-train-state/1'
+export const TRAIN_STATE_FORMAT = 'grokscope-train-state/2'
+
+/** The first format: AdamW's moments as `m` and `v`. */
+export const TRAIN_STATE_FORMAT_1 = 'grokscope-train-state/1'
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
 
@@ -40,9 +46,20 @@ export type EncodedTensor = t.TypeOf<typeof EncodedTensorCodec>
 
 const TensorsCodec = t.record(t.string, EncodedTensorCodec, 'an object of tensors by weight name')
 
+/** One transformation's state in a document: its update count and its slots of tensors. */
+export const EncodedTransformStateCodec = t.type({ count: Count, slots: t.record(t.string, TensorsCodec, 'an object of slots') }, '{ count, slots }')
+
 /** The JSON form of a training state: the structure; `decodeTrainState` also checks sizes and shapes. */
 export const EncodedTrainStateCodec = t.type({
   format: t.literal(TRAIN_STATE_FORMAT),
+  step: Count,
+  params: TensorsCodec,
+  opt: t.readonlyArray(EncodedTransformStateCodec, 'an array of transformation states'),
+}, `a ${TRAIN_STATE_FORMAT} document`)
+
+/** The first format's document (AdamW only). */
+const EncodedTrainState1Codec = t.type({
+  format: t.literal(TRAIN_STATE_FORMAT_1),
   step: Count,
   params: TensorsCodec,
   m: TensorsCodec,
@@ -69,8 +86,7 @@ export const encodeTrainState = (s: TrainState): EncodedTrainState => ({
   format: TRAIN_STATE_FORMAT,
   step: s.step,
   params: encode(s.params),
-  m: encode(s.m),
-  v: encode(s.v),
+  opt: s.opt.map((x) => ({ count: x.count, slots: Object.fromEntries(Object.entries(x.slots).map(([k, slot]) => [k, encode(slot)])) })),
 })
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -123,28 +139,57 @@ const tensorsAt = (path: string, u: Readonly<Record<string, EncodedTensor>>, exp
 const toParams = (entries: ReadonlyArray<readonly [string, HostTensor]>): Params =>
   Object.fromEntries(entries.map(([name, t]) => [name, tf.tensor(t.data, [...t.shape], 'float32')]))
 
-/** The sizes of a decoded document: the base64 lengths against the shapes, the moments against the weights, the weights against `config`. */
-const checked = (doc: EncodedTrainState, config: ModelConfig | undefined): E.Either<string, TrainState> => {
+/** A first-format document as the current one: AdamW's moments are the state of the chain's one transformation. */
+const upgraded = (d: t.TypeOf<typeof EncodedTrainState1Codec>): EncodedTrainState => ({
+  format: TRAIN_STATE_FORMAT,
+  step: d.step,
+  params: d.params,
+  opt: [{ count: d.step, slots: { m: d.m, v: d.v } }],
+})
+
+/** The optimiser's transformations against the document's states: as many, each with the slots it holds after its count. */
+const chainProblem = (doc: EncodedTrainState, o: OptimizerOptions): string | null => {
+  const txs = optimizerTransforms(o)
+  if (doc.opt.length !== txs.length) return `opt holds ${doc.opt.length} transformation states (expected ${txs.length} for this optimiser)`
+  for (const [i, tx] of txs.entries()) {
+    const want = tx.slotNames(doc.opt[i]!.count)
+    const got = Object.keys(doc.opt[i]!.slots)
+    if (got.length !== want.length || !want.every((k) => got.includes(k))) return `opt.${i}.slots are [${got.join(',')}] (expected [${want.join(',')}] for this optimiser)`
+  }
+  return null
+}
+
+/** The sizes of a decoded document: the base64 lengths against the shapes, the slots against the weights, the weights against `config`. */
+const checked = (doc: EncodedTrainState, config: ModelConfig | undefined, o: OptimizerOptions | undefined): E.Either<string, TrainState> => {
   const params = tensorsAt('params', doc.params, config === undefined ? null : { shapes: paramShapes(config), from: 'the config' })
   if (E.isLeft(params)) return params
-  // The moments have the weights' names and shapes.
+  const problem = o === undefined ? null : chainProblem(doc, o)
+  if (problem !== null) return E.left(problem)
+  // Every slot has the weights' names and shapes.
   const shapes: Expected = { shapes: params.right.map(([name, t]) => [name, t.shape]), from: 'params' }
-  const m = tensorsAt('m', doc.m, shapes)
-  if (E.isLeft(m)) return m
-  const v = tensorsAt('v', doc.v, shapes)
-  if (E.isLeft(v)) return v
-  return E.right({ step: doc.step, params: toParams(params.right), m: toParams(m.right), v: toParams(v.right) })
+  const opt: Array<{ count: number; slots: Array<readonly [string, ReadonlyArray<readonly [string, HostTensor]>]> }> = []
+  for (const [i, x] of doc.opt.entries()) {
+    const slots: Array<readonly [string, ReadonlyArray<readonly [string, HostTensor]>]> = []
+    for (const [k, slot] of Object.entries(x.slots)) {
+      const s = tensorsAt(`opt.${i}.slots.${key(k)}`, slot, shapes)
+      if (E.isLeft(s)) return s
+      slots.push([k, s.right])
+    }
+    opt.push({ count: x.count, slots })
+  }
+  const state: ReadonlyArray<TransformState> = opt.map((x) => ({ count: x.count, slots: Object.fromEntries(x.slots.map(([k, s]) => [k, toParams(s)])) }))
+  return E.right({ step: doc.step, params: toParams(params.right), opt: state })
 }
 
 /**
- * The state back on the backend: decoded with `EncodedTrainStateCodec`, then every
- * size checked before a tensor is made. `Left` names the field
- * (`m.unembed.W_U.f32 holds 12 bytes (expected 448: …)`). Given `config`, the
- * weights and shapes must be the config's.
+ * The state back on the backend: decoded with `EncodedTrainStateCodec` (or the
+ * first format's), then every size checked before a tensor is made. `Left` names
+ * the field (`opt.0.slots.m.unembed.W_U.f32 holds 12 bytes (expected 448: …)`).
+ * Given `config`, the weights and shapes must be the config's; given the
+ * optimiser, the states must be its transformations'.
  */
-export const decodeTrainState = (u: unknown, config?: ModelConfig): E.Either<string, TrainState> =>
+export const decodeTrainState = (u: unknown, config?: ModelConfig, o?: OptimizerOptions): E.Either<string, TrainState> =>
   pipe(
-    EncodedTrainStateCodec.decode(u),
-    E.mapLeft(firstProblem),
-    E.chain((doc) => checked(doc, config)),
+    EncodedTrainState1Codec.is(u) ? E.right(upgraded(u)) : pipe(EncodedTrainStateCodec.decode(u), E.mapLeft(firstProblem)),
+    E.chain((doc) => checked(doc, config, o)),
   )

@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { type Batch, type ChunkedBatch, type ModelConfig, type Params, crossEntropyPerExample, forEachChunk, forward, lossAndGradsChunked } from '@grokscope/model'
-import { type AdamWOptions, type TrainState, adamw } from './AdamW.js'
+import { type OptimizerOptions, type TrainState, optimizerStep } from './Optimizer.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -42,18 +42,18 @@ export interface GradientSource {
 // step
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** Forward, backward and AdamW on the whole batch (a chunked one chunk by chunk). Leaves `state` and `batch` as they are. */
-export const trainStep = (c: ModelConfig, o: AdamWOptions, state: TrainState, batch: Batch | ChunkedBatch): { state: TrainState; loss: tf.Scalar } => {
+/** Forward, backward and the optimiser on the whole batch (a chunked one chunk by chunk). Leaves `state` and `batch` as they are. */
+export const trainStep = (c: ModelConfig, o: OptimizerOptions, state: TrainState, batch: Batch | ChunkedBatch): { state: TrainState; loss: tf.Scalar } => {
   const { loss, grads } = lossAndGradsChunked(c, state.params, batch)
-  const next = adamw(o, state, grads)
+  const next = optimizerStep(o, state, grads)
   tf.dispose(Object.values(grads))
   return { state: next, loss }
 }
 
 /** A training step whose gradients come from a `GradientSource`. Leaves `state` as it is. */
-export const trainStepWith = async (o: AdamWOptions, state: TrainState, source: GradientSource): Promise<{ state: TrainState; loss: tf.Scalar }> => {
+export const trainStepWith = async (o: OptimizerOptions, state: TrainState, source: GradientSource): Promise<{ state: TrainState; loss: tf.Scalar }> => {
   const { loss, grads } = await source.lossAndGrads(state.params)
-  const next = adamw(o, state, grads)
+  const next = optimizerStep(o, state, grads)
   tf.dispose(Object.values(grads))
   return { state: next, loss }
 }

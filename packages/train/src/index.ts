@@ -4,8 +4,9 @@
  *
  * @since 0.1.0
  */
-export * from './AdamW.js'
+export * from './Optimizer.js'
 export * from './Data.js'
 export * from './Loop.js'
 export * from './State.js'
 export * from './Step.js'
+export * from './Transforms.js'

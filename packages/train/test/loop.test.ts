@@ -129,6 +129,37 @@ describe('train', () => {
     disposeTrainData(data)
   })
 
+  it.each([
+    ['Grokfast-EMA', { ...PAPER_ADAMW, lr: 3e-3, filters: [{ kind: 'grokfast-ema' as const, alpha: 0.98, lambda: 2 }] }],
+    ['Grokfast-MA', { ...PAPER_ADAMW, lr: 3e-3, warmup: 5, filters: [{ kind: 'grokfast-ma' as const, window: 10, lambda: 5 }] }],
+    ['SGD with momentum and Grokfast-EMA', { ...PAPER_ADAMW, kind: 'sgd' as const, lr: 0.1, momentum: 0.9, weightDecay: 0.01, filters: [{ kind: 'grokfast-ema' as const, alpha: 0.9, lambda: 1 }] }],
+  ])('with %s in the chain, a state saved through JSON and resumed ends bit for bit as one run straight through', async (_, optimizer) => {
+    const d = dataset()
+    const c = modelConfigFor(d, small)
+    const data = prepareTrainData(c, d)
+    const fresh = () => initTrainState(initParams(c, 0), optimizer)
+    const o = { ...defaultLoopOptions(optimizer), maxSteps: 40, evalEvery: 10, stopAfterGrok: null }
+    const straight = await train(c, data, fresh(), o)
+    let saved: unknown = null
+    const first = await train(c, data, fresh(), o, {
+      onStep: (step, s) => {
+        if (step === 23) saved = JSON.parse(JSON.stringify(encodeTrainState(s)))
+        return step === 23 ? 'stop' : undefined
+      },
+    })
+    disposeTrainState(first.state)
+    const decoded = decodeTrainState(saved, c, optimizer)
+    if (E.isLeft(decoded)) throw new Error(decoded.left)
+    const resumed = await train(c, data, decoded.right, o)
+    expect(toHost(resumed.state.params)).toEqual(toHost(straight.state.params))
+    expect(encodeTrainState(resumed.state)).toEqual(encodeTrainState(straight.state))
+    // The filter changed the training: the same run without it ends elsewhere.
+    const plain = await train(c, data, initTrainState(initParams(c, 0), { ...optimizer, filters: [] }), { ...o, optimizer: { ...optimizer, filters: [] } })
+    expect(toHost(plain.state.params)).not.toEqual(toHost(straight.state.params))
+    for (const r of [straight, resumed, plain]) disposeTrainState(r.state)
+    disposeTrainData(data)
+  }, 60_000)
+
   it('the paper\'s settings are the named constants', () => {
     expect(defaultLoopOptions(PAPER_ADAMW)).toMatchObject({ maxSteps: PAPER_MAX_STEPS, evalEvery: PAPER_EVAL_EVERY, stopAfterGrok: PAPER_STOP_AFTER_GROK, grokThreshold: GROK_THRESHOLD })
     expect([PAPER_MAX_STEPS, GROK_THRESHOLD]).toEqual([300_000, 0.99])

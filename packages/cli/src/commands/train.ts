@@ -2,9 +2,9 @@
 // metrics, show progress and save checkpoints; Ctrl-C stops at the next step.
 import { existsSync, statSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs-core'
-import { metricsRecord } from '@grokscope/analysis'
+import { type MetricsRecord, metricsRecord, recordPhases, trainPairLabels } from '@grokscope/analysis'
 import { makeDataset } from '@grokscope/data'
-import { disposeParams, initParams, measureFootprint, toHost } from '@grokscope/model'
+import { disposeParams, initParams, mapParams, measureFootprint, toHost } from '@grokscope/model'
 import { type TrainState, disposeTrainData, disposeTrainState, initTrainState, prepareTrainData, train } from '@grokscope/train'
 import { initBackend } from '../backend.js'
 import { UsageError, orUsageError } from '../files.js'
@@ -58,7 +58,7 @@ const plan = (f: TrainFlags): { run: RunFolder; config: RunConfig; resume: boole
 
 /** Reads a run to resume (every file is decoded before one is changed), then drops the metrics after its checkpoint. */
 const resumeRun = (run: RunFolder, config: RunConfig, newBudget: boolean): Start => {
-  const state = readState(run, config.model)
+  const state = readState(run, config.model, config.optimizer)
   let log: MetricsLog
   try {
     log = readMetrics(run)
@@ -73,9 +73,19 @@ const resumeRun = (run: RunFolder, config: RunConfig, newBudget: boolean): Start
   return { state, log: keepMetricsUpTo(run, log, state.step) }
 }
 
+/** The step-0 weights: the seeded initialisation, times `init_scale` (Omnigrok) when it is not 1. */
+const initialParams = (config: RunConfig) => {
+  const params = initParams(config.model, config.task.seed)
+  const scale = config.init_scale ?? 1
+  if (scale === 1) return params
+  const scaled = mapParams(params, (t) => tf.mul(t, scale))
+  tf.dispose(Object.values(params))
+  return scaled
+}
+
 /** Writes a new run folder (config.json last) and gives its step-0 state. */
 const newRun = (run: RunFolder, config: RunConfig): Start => {
-  const state = initTrainState(initParams(config.model, config.task.seed))
+  const state = initTrainState(initialParams(config), config.optimizer)
   createRun(run, config, state)
   return { state, log: { records: [], lines: [], warning: null } }
 }
@@ -117,6 +127,8 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
     }
     process.on('SIGINT', onSigint)
     const t0 = performance.now()
+    const trainLabels = measureEvery > 0 ? trainPairLabels(dataset.train.tokens, dataset.train.labels, task.p, task.ops.length) : undefined
+    const records: MetricsRecord[] = [...start.log.records]
     let last = start.log.records.at(-1) ?? null
     let saved: number | null = null
     const result = await train(
@@ -144,10 +156,12 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
             seed: task.seed,
             measureLogits: measureEvery > 0 && r.step % measureEvery === 0,
             chunk: memory.evalChunk,
+            ...(trainLabels === undefined ? {} : { trainLabels }),
             elapsedS: elapsed,
             numTensors: tf.memory().numTensors,
           })
           appendMetrics(run, last)
+          records.push(last)
           view.evaluation(last, (r.step - startStep) / Math.max(elapsed, 1e-9))
         },
         // After the step's evaluation: the checkpoint comes after its metrics line.
@@ -167,9 +181,8 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
     const state = result.state
     const wall = (performance.now() - t0) / 1000
     if (saved !== state.step) saveCheckpoint(run, config, state)
-    writeSummary(
-      run,
-      runSummary({
+    writeSummary(run, {
+      ...runSummary({
         interrupted,
         stoppedBy: result.stoppedBy,
         grokStep: result.grokStep,
@@ -181,7 +194,8 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
         backend: tf.getBackend(),
         threads: pool.threads,
       }),
-    )
+      phases: recordPhases(records, loop.grok_threshold),
+    })
     if (last !== null) await plotRun(run.dir)
     disposeTrainState(state)
     disposeTrainData(data)

@@ -1,0 +1,204 @@
+// grokscope bench --to-grok: steps and wall time to grok with the paper's AdamW and with Grokfast-EMA,
+// grokscope and the PyTorch reference (ref_torch.py) side by side, in one invocation.
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import * as tf from '@tensorflow/tfjs-core'
+import { fourierMeasures } from '@grokscope/analysis'
+import { decodeTask, formatErrors, makeDataset } from '@grokscope/data'
+import { initParams, toHost } from '@grokscope/model'
+import {
+  GROKFAST_EMA_DEFAULTS,
+  GROK_THRESHOLD,
+  type OptimizerOptions,
+  PAPER_ADAMW,
+  defaultLoopOptions,
+  disposeTrainData,
+  disposeTrainState,
+  initTrainState,
+  modelConfigFor,
+  prepareTrainData,
+  train,
+} from '@grokscope/train'
+import { initBackend } from '../backend.js'
+import { UsageError } from '../files.js'
+import { fixed, table } from '../format.js'
+import { startPool } from '../parallel.js'
+
+// ─────────────────────────────────────────────────────────────────────────────
+// model
+// ─────────────────────────────────────────────────────────────────────────────
+
+export interface BenchToGrokFlags {
+  readonly op: string
+  readonly p: number
+  readonly frac: number
+  readonly seed: number
+  /** The step budget of each run. */
+  readonly maxSteps: number
+  readonly evalEvery: number
+  readonly threads: number
+  /** `false` (`--no-torch`): leave out the PyTorch reference. */
+  readonly torch: boolean
+  readonly torchRef: string
+  readonly python: string
+  readonly json?: boolean | undefined
+}
+
+/** One run to grokking: the first evaluated step with test accuracy ≥ 0.99, the wall time to it, FFD/FCR of W_E then (at the last evaluation if it did not grok). */
+export interface ToGrok {
+  readonly grokStep: number | null
+  readonly steps: number
+  readonly wallS: number
+  readonly ffd: number | null
+  readonly fcr: number | null
+}
+
+/** A variant: its name, the grokscope optimiser, and ref_torch.py's flags for the same. */
+interface Variant {
+  readonly name: string
+  readonly optimizer: OptimizerOptions
+  readonly torchArgs: ReadonlyArray<string>
+}
+
+const VARIANTS: ReadonlyArray<Variant> = [
+  { name: 'AdamW (paper)', optimizer: PAPER_ADAMW, torchArgs: [] },
+  {
+    name: `Grokfast-EMA (α ${GROKFAST_EMA_DEFAULTS.alpha}, λ ${GROKFAST_EMA_DEFAULTS.lambda})`,
+    optimizer: { ...PAPER_ADAMW, filters: [{ kind: 'grokfast-ema', ...GROKFAST_EMA_DEFAULTS }] },
+    torchArgs: ['--grokfast', `${GROKFAST_EMA_DEFAULTS.alpha},${GROKFAST_EMA_DEFAULTS.lambda}`],
+  },
+]
+
+// ─────────────────────────────────────────────────────────────────────────────
+// runs
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** Trains until the first evaluation that groks (or the budget); the clock starts after the data and workers are ready. */
+const grokscopeRun = async (f: BenchToGrokFlags, optimizer: OptimizerOptions): Promise<ToGrok> => {
+  const task = decodeTask({ p: f.p, ops: [f.op], frac: f.frac, seed: f.seed })
+  if (E.isLeft(task)) throw new UsageError(formatErrors(task.left)[0] ?? 'invalid task')
+  const dataset = makeDataset(task.right)
+  const c = modelConfigFor(dataset)
+  const data = prepareTrainData(c, dataset)
+  const pool = await startPool(c, dataset.train.tokens, dataset.train.labels, f.threads)
+  try {
+    // Set by the callback at the grokking evaluation (or the last).
+    const atGrok: { value: { ffd: number; fcr: number; wallS: number } | null } = { value: null }
+    const t0 = performance.now()
+    const result = await train(
+      c,
+      data,
+      initTrainState(initParams(c, f.seed), optimizer),
+      { ...defaultLoopOptions(optimizer), maxSteps: f.maxSteps, evalEvery: f.evalEvery, stopAfterGrok: 0, gradients: pool },
+      {
+        onEval: (r) => {
+          // FFD/FCR at the grokking evaluation, or at the last one of a run that does not grok.
+          if (r.grokStep !== r.step && r.step < f.maxSteps) return undefined
+          const wallS = (performance.now() - t0) / 1000
+          const m = fourierMeasures(c, toHost(r.params), f.p)
+          atGrok.value = { ffd: m.W_E.ffd, fcr: m.W_E.fcr, wallS }
+          return r.grokStep === r.step ? 'stop' : undefined
+        },
+      },
+    )
+    const wallS = (performance.now() - t0) / 1000
+    const steps = result.state.step
+    disposeTrainState(result.state)
+    disposeTrainData(data)
+    const g = atGrok.value
+    return { grokStep: result.grokStep, steps, wallS: g?.wallS ?? wallS, ffd: g?.ffd ?? null, fcr: g?.fcr ?? null }
+  } finally {
+    await pool.close()
+  }
+}
+
+/** A progress line of ref_torch.py: `H op seed step train_loss test_loss train_acc test_acc ffd fcr`. */
+const historyLine = (line: string): { step: number; testAcc: number; ffd: number; fcr: number } | null => {
+  const w = line.trim().split(/\s+/)
+  if (w[0] !== 'H' || w.length !== 10) return null
+  const [step, testAcc, ffd, fcr] = [Number(w[3]), Number(w[7]), Number(w[8]), Number(w[9])]
+  return [step, testAcc, ffd, fcr].every(Number.isFinite) ? { step, testAcc, ffd, fcr } : null
+}
+
+/**
+ * ref_torch.py on the same task, read as it prints; stopped at its first evaluation
+ * that groks. Its wall time counts from the process start (Python and torch's import included, as `startS` says).
+ */
+const torchRun = (f: BenchToGrokFlags, v: Variant): Promise<ToGrok & { readonly startS: number }> =>
+  new Promise((resolve, reject) => {
+    const args = [f.torchRef, '--ops', f.op, '--seeds', String(f.seed), '--p', String(f.p), '--frac', String(f.frac), '--steps', String(f.maxSteps), '--every', String(f.evalEvery), '--device', 'cpu', ...v.torchArgs]
+    const t0 = performance.now()
+    const child = spawn(f.python, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let startS: number | null = null
+    let last: { step: number; testAcc: number; ffd: number; fcr: number } | null = null
+    let done: (ToGrok & { startS: number }) | null = null
+    let pending = ''
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.stdout.on('data', (d: Buffer) => {
+      pending += d.toString()
+      const lines = pending.split('\n')
+      pending = lines.pop() ?? ''
+      for (const line of lines) {
+        const h = historyLine(line)
+        if (h === null || done !== null) continue
+        const s = (performance.now() - t0) / 1000
+        // When its first evaluation line arrived: start-up plus the first `every` steps.
+        startS ??= s
+        last = h
+        if (h.testAcc >= GROK_THRESHOLD) {
+          done = { grokStep: h.step, steps: h.step, wallS: s, ffd: h.ffd, fcr: h.fcr, startS }
+          child.kill('SIGTERM')
+        }
+      }
+    })
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      if (done !== null) return resolve(done)
+      if (code !== 0 || signal !== null) return reject(new Error(`${f.torchRef} failed (${signal ?? `exit ${String(code)}`}): ${stderr.trim().split('\n').at(-1) ?? ''}`))
+      const l: { step: number; testAcc: number; ffd: number; fcr: number } | null = last
+      resolve({ grokStep: null, steps: l?.step ?? 0, wallS: (performance.now() - t0) / 1000, ffd: l?.ffd ?? null, fcr: l?.fcr ?? null, startS: startS ?? 0 })
+    })
+  })
+
+// ─────────────────────────────────────────────────────────────────────────────
+// command
+// ─────────────────────────────────────────────────────────────────────────────
+
+const cell = (r: ToGrok | null): ReadonlyArray<string> =>
+  r === null
+    ? ['-', '-', '-']
+    : [r.grokStep === null ? `no (${r.steps})` : String(r.grokStep), fixed(r.wallS, 1), r.ffd === null ? '-' : `${fixed(r.ffd, 3)}/${fixed(r.fcr ?? NaN, 3)}`]
+
+export const benchToGrokCommand = async (f: BenchToGrokFlags): Promise<void> => {
+  const torchRef = path.resolve(f.torchRef)
+  if (f.torch && !existsSync(torchRef)) throw new UsageError(`--torch-ref: ${torchRef} does not exist (the PyTorch reference, ref_torch.py; or pass --no-torch)`)
+  const task = decodeTask({ p: f.p, ops: [f.op], frac: f.frac, seed: f.seed })
+  if (E.isLeft(task)) throw new UsageError((formatErrors(task.left)[0] ?? 'invalid task').replace(/^ops(\.\d+)?:/, '--op:').replace(/^(p|frac|seed):/, '--$1:'))
+  await initBackend()
+  const rows: Array<{ variant: string; grokscope: ToGrok; torch: (ToGrok & { startS: number }) | null }> = []
+  for (const v of VARIANTS) {
+    if (f.json !== true) process.stderr.write(`grokscope: ${v.name}…\n`)
+    const ours = await grokscopeRun(f, v.optimizer)
+    if (f.json !== true && f.torch) process.stderr.write(`PyTorch: ${v.name}…\n`)
+    const theirs = f.torch ? await torchRun({ ...f, torchRef }, v) : null
+    rows.push({ variant: v.name, grokscope: ours, torch: theirs })
+  }
+  if (f.json === true) {
+    process.stdout.write(`${JSON.stringify({ op: f.op, p: f.p, frac: f.frac, seed: f.seed, eval_every: f.evalEvery, max_steps: f.maxSteps, backend: tf.getBackend(), threads: f.threads, rows })}\n`)
+    return
+  }
+  process.stdout.write(
+    `to grok (test accuracy ≥ ${GROK_THRESHOLD}, evaluated every ${f.evalEvery} steps): ${f.op} mod ${f.p}, r = ${f.frac}, seed ${f.seed}; ` +
+      `wall times under the machine's current load; FFD/FCR of W_E at the grokking step\n`,
+  )
+  process.stdout.write(
+    table(
+      ['', 'grokscope steps', 'wall s', 'FFD/FCR', ...(f.torch ? ['PyTorch steps', 'wall s', 'FFD/FCR'] : [])],
+      rows.map((r) => [r.variant, ...cell(r.grokscope), ...(f.torch ? cell(r.torch) : [])]),
+    ) + '\n',
+  )
+  if (f.torch) process.stdout.write(`PyTorch's wall time counts from its process start (its first evaluation line came after ${rows.map((r) => fixed(r.torch?.startS ?? NaN, 1)).join(' / ')} s)\n`)
+}

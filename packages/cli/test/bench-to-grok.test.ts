@@ -1,0 +1,30 @@
+// grokscope bench --to-grok through the CLI: its JSON document and its errors (PyTorch left out: the e2e figures are in docs/PERFORMANCE.md).
+import { describe, expect, it } from 'vitest'
+import { cli } from './run-cli.js'
+
+describe('grokscope bench --to-grok', { timeout: 300_000 }, () => {
+  it('runs the paper’s AdamW and Grokfast-EMA within the budget and reports each', async () => {
+    const r = await cli(['bench', '--to-grok', '--op', 'add', '--p', '5', '--frac', '0.5', '--max-steps', '20', '--eval-every', '10', '--threads', '1', '--no-torch', '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const doc = JSON.parse(r.stdout) as { op: string; p: number; rows: Array<{ variant: string; grokscope: { grokStep: number | null; steps: number; wallS: number; ffd: number | null }; torch: unknown }> }
+    expect([doc.op, doc.p]).toEqual(['add', 5])
+    expect(doc.rows.map((x) => x.variant)).toEqual(['AdamW (paper)', 'Grokfast-EMA (α 0.98, λ 2)'])
+    for (const row of doc.rows) {
+      const g = row.grokscope
+      // Stopped at the grokking evaluation, or at the budget.
+      expect(g.grokStep === null ? g.steps : g.grokStep).toBe(g.steps)
+      expect(g.steps).toBeLessThanOrEqual(20)
+      expect(g.steps % 10).toBe(0)
+      expect(g.wallS).toBeGreaterThan(0)
+      expect(g.ffd).toBeGreaterThan(0)
+      expect(row.torch).toBeNull()
+    }
+  })
+
+  it('an unknown operation is one line and exit code 2', async () => {
+    const r = await cli(['bench', '--to-grok', '--op', 'a+*b', '--p', '5', '--no-torch'])
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toContain('--op')
+  })
+})
