@@ -4,7 +4,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { type Task, TaskCodec, decodeTask, firstProblem, formatErrors } from '@grokscope/data'
-import { type ModelConfig, configProblems, paperConfig, paramShapes } from '@grokscope/model'
+import { type ModelConfig, PARTS, type Part, configProblems, isPart, paperConfig, paramShapes, partNames } from '@grokscope/model'
 import { GROK_THRESHOLD, PAPER_ADAMW, PAPER_MAX_STEPS } from '@grokscope/train'
 import { oneLine } from './format.js'
 
@@ -38,6 +38,10 @@ export interface TrainFlags {
   readonly wd: number
   readonly threads: number
   readonly measureEvery: number
+  /** A finished model (run folder or weights file) whose `load` parts start this run. */
+  readonly initFrom?: string | undefined
+  readonly load?: ReadonlyArray<Part> | undefined
+  readonly freeze?: ReadonlyArray<Part> | undefined
 }
 
 /** The version written into every config.json. */
@@ -100,14 +104,37 @@ export const LoopSettingsCodec = t.intersection([
   t.partial({ measure_every: count(0) }),
 ])
 
-/** config.json: enough to rebuild the run exactly. The task is decoded into `@grokscope/data`'s `Task`. */
-export const RunConfigCodec = t.type({
-  grokscope: t.string,
-  task: TaskCodec,
-  model: ModelConfigCodec,
-  optimizer: AdamWOptionsCodec,
-  loop: LoopSettingsCodec,
+const PartCodec = new t.Type<Part, string, unknown>(
+  `one of ${PARTS.join(', ')}`,
+  (u): u is Part => typeof u === 'string' && isPart(u),
+  (u, c) => (typeof u === 'string' && isPart(u) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+)
+
+/** Where a run's weights came from (newer than 0.1.0's first config.json: optional). */
+export const TransferCodec = t.type({
+  /** The source model's weights file (absolute), or null for none (a frozen random part). */
+  source: t.union([t.string, t.null]),
+  /** The parts copied from the source. */
+  loaded: t.array(PartCodec),
+  /** The parts kept fixed (their weights are in `optimizer.frozen`). */
+  frozen: t.array(PartCodec),
 })
+
+/** A run's transfer settings. */
+export type Transfer = t.TypeOf<typeof TransferCodec>
+
+/** config.json: enough to rebuild the run exactly. The task is decoded into `@grokscope/data`'s `Task`. */
+export const RunConfigCodec = t.intersection([
+  t.type({
+    grokscope: t.string,
+    task: TaskCodec,
+    model: ModelConfigCodec,
+    optimizer: AdamWOptionsCodec,
+    loop: LoopSettingsCodec,
+  }),
+  t.partial({ transfer: TransferCodec }),
+])
 
 /** What config.json holds, decoded. */
 export type RunConfig = t.TypeOf<typeof RunConfigCodec>
@@ -131,6 +158,7 @@ const consistent = (run: RunConfig): E.Either<string, RunConfig> => {
   const names = paramShapes(model).map(([n]) => n)
   const unknown = optimizer.frozen.find((n) => !names.includes(n))
   if (unknown !== undefined) return E.left(`optimizer.frozen: ${JSON.stringify(unknown)} is not a weight of the model (allowed: ${names.join(', ')})`)
+  if (run.transfer !== undefined && run.transfer.source === null && run.transfer.loaded.length > 0) return E.left('transfer.loaded: parts are loaded but transfer.source is null')
   return E.right(run)
 }
 
@@ -163,6 +191,11 @@ const taskFromFlags = (f: TrainFlags, ids: ReadonlyArray<string>): E.Either<stri
 export const runConfigFromFlags = (f: TrainFlags): E.Either<string, RunConfig> => {
   if (f.op !== undefined && f.ops !== undefined) return E.left('--op and --ops exclude each other (give one operation with --op, or a mixture with --ops a,b)')
   const ids = f.ops !== undefined ? f.ops.split(',').map((s) => s.trim()) : [f.op ?? 'add']
+  if (f.load !== undefined && f.initFrom === undefined) return E.left('--load needs --init-from (the run or weights file to load the parts from)')
+  const transfer: Transfer | null =
+    f.initFrom === undefined && f.freeze === undefined
+      ? null
+      : { source: f.initFrom === undefined ? null : path.resolve(f.initFrom), loaded: f.initFrom === undefined ? [] : [...(f.load ?? PARTS)], frozen: [...(f.freeze ?? [])] }
   return pipe(
     taskFromFlags(f, ids),
     E.chain((task) => {
@@ -183,7 +216,7 @@ export const runConfigFromFlags = (f: TrainFlags): E.Either<string, RunConfig> =
         grokscope: VERSION,
         task,
         model,
-        optimizer: { ...PAPER_ADAMW, frozen: [...PAPER_ADAMW.frozen], lr: f.lr, weightDecay: f.wd },
+        optimizer: { ...PAPER_ADAMW, frozen: [...PAPER_ADAMW.frozen, ...partNames(model, f.freeze ?? [])], lr: f.lr, weightDecay: f.wd },
         loop: {
           max_steps: f.steps ?? PAPER_MAX_STEPS,
           eval_every: f.evalEvery,
@@ -192,6 +225,7 @@ export const runConfigFromFlags = (f: TrainFlags): E.Either<string, RunConfig> =
           checkpoint_every: f.checkpointEvery,
           measure_every: f.measureEvery,
         },
+        ...(transfer === null ? {} : { transfer }),
       })
     }),
   )
