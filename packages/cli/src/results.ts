@@ -114,8 +114,8 @@ export const resultRow = ({ run, status, summary, records }: RunRead): ResultRow
 // formats
 // ─────────────────────────────────────────────────────────────────────────────
 
-const csvCell = (v: unknown): string => {
-  if (v === null || v === undefined) return ''
+const csvCell = (v: string | number | boolean | null): string => {
+  if (v === null) return ''
   const s = String(v)
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
@@ -149,8 +149,8 @@ export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
   const cell = (label: string, frac: number): string => {
     const runs = rows.filter((r) => r.r === frac && rowLabel(r, variants, moduli) === label)
     if (runs.length === 0) return ''
-    const finished = runs.filter((r) => r.status === 'finished')
-    const grokked = finished.filter((r) => r.grokked === true)
+    // A run that has grokked counts, finished or not (its grok step is recorded).
+    const grokked = runs.filter((r) => r.grokked === true)
     const med = median(grokked.flatMap((r) => (r.grok_step === null ? [] : [r.grok_step])))
     const best = runs.flatMap((r) => (r.best_test_acc === null ? [] : [r.best_test_acc]))
     const others = distinct(runs.filter((r) => r.status !== 'finished').map((r) => r.status)).map((s) => `${runs.filter((r) => r.status === s).length} ${s}`)

@@ -55,6 +55,6 @@ export const runArgs = (options: ReadonlyArray<Option>, values: object): Readonl
     if (v === undefined || flag === undefined) return []
     if (o.negate) return v === false ? [flag] : []
     if (o.isBoolean()) return v === true ? [flag] : []
-    return [flag, String(v)]
+    return typeof v === 'number' || typeof v === 'string' ? [flag, String(v)] : []
   })
 }

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { OPERATIONS } from '@grokscope/data'
+import { COLUMNS, type ResultRow, toCsv, toTable } from '../src/results.js'
 import { lanesOf, parseShard, shardFromEnv, shareOf } from '../src/shard.js'
 import { SCRATCH, decodePlan, makePlan, parseOpsGrid, parseSeeds, parseVariants, planDifference } from '../src/sweep-plan.js'
 
@@ -93,5 +94,43 @@ describe('plan parsing', () => {
     const other = right(makePlan({ ops: [['add']], p: [11], fracs: [0.5], seeds: [0], variants: [SCRATCH] }, ['--steps', '400'], null))
     expect(planDifference(back, other)).toMatch(/run settings differ/)
     expect(E.isLeft(makePlan({ ops: [['add']], p: [11], fracs: [0.5], seeds: [0], variants: [{ load: ['embed'], freeze: [] }] }, [], null))).toBe(true)
+  })
+})
+
+describe('the results table', () => {
+  const row = (seed: number, status: ResultRow['status'], grokStep: number | null, best: number | null): ResultRow => ({
+    run: `add-p11-r0.5-s${seed}`,
+    operation: 'add',
+    p: 11,
+    r: 0.5,
+    seed,
+    transfer: 'scratch',
+    status,
+    grokked: best === null ? null : grokStep !== null,
+    grok_step: grokStep,
+    steps: best === null ? null : 100,
+    train_loss: null,
+    train_acc: null,
+    test_loss: null,
+    test_acc: null,
+    best_test_acc: best,
+    W_E_ffd: null,
+    W_E_fcr: null,
+    W_E_ffd_mult: null,
+    W_E_fcr_mult: null,
+    W_L_ffd: null,
+    W_L_fcr: null,
+    W_L_ffd_mult: null,
+    W_L_fcr_mult: null,
+    wall_time_s: null,
+  })
+
+  it('counts grokked seeds, takes the median grok step and the best accuracy, and lists unfinished runs by status', () => {
+    const rows = [row(0, 'finished', 300, 1), row(1, 'finished', 500, 0.995), row(2, 'incomplete', 1000, 0.99), row(3, 'failed', null, 0.4), row(4, 'not started', null, null)]
+    expect(toTable(rows)).toContain('| add | 3/5 · 500 · 1.000 · (1 incomplete, 1 failed, 1 not started) |')
+    const csv = toCsv(rows).split('\n')
+    expect(csv[0]).toBe(COLUMNS.join(','))
+    expect(csv[5]).toBe(`add-p11-r0.5-s4,add,11,0.5,4,scratch,not started${','.repeat(COLUMNS.length - 7)}`)
+    expect(csv).toHaveLength(rows.length + 2)
   })
 })
