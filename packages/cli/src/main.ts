@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // grokscope: train Transformers on modular arithmetic, watch them grok, measure their Fourier structure.
 import { availableParallelism } from 'node:os'
-import { Command, CommanderError, Option } from '@commander-js/extra-typings'
+import { Command, CommanderError } from '@commander-js/extra-typings'
 import { MAX_P, MIN_P } from '@grokscope/data'
 import { DEFAULT_ETA } from '@grokscope/measures'
-import { paperConfig } from '@grokscope/model'
-import { GROK_THRESHOLD, PAPER_ADAMW, PAPER_EVAL_EVERY, PAPER_MAX_STEPS, PAPER_STOP_AFTER_GROK } from '@grokscope/train'
+import { PAPER_EVAL_EVERY } from '@grokscope/train'
 import { analyzeCommand } from './commands/analyze.js'
 import { benchToGrokCommand } from './commands/bench-to-grok.js'
 import { benchCommand } from './commands/bench.js'
@@ -14,17 +13,17 @@ import { opsCommand } from './commands/ops.js'
 import { plotCommand } from './commands/plot.js'
 import { predictCommand } from './commands/predict.js'
 import { reportCommand } from './commands/report.js'
+import { resultsCommand } from './commands/results.js'
+import { sweepCommand } from './commands/sweep.js'
 import { trainCommand } from './commands/train.js'
 import { UsageError } from './files.js'
 import { oneLine } from './format.js'
-import { MAX_THREADS, eta, fraction, integer, memory, nonNegative, positive, prime, primes, seed, stopAfter, threads } from './flags.js'
+import { MAX_THREADS, eta, fraction, integer, memory, prime, primes, seed, threads } from './flags.js'
 import { DEFAULT_MEMORY_MIB, outOfMemoryMessage } from './memory.js'
-import { OPTIMIZER_OPTIONS } from './optimizer-flags.js'
+import { RUN_OPTIONS, parts, withRunOptions } from './run-options.js'
+import { SHARDS_ENV } from './shard.js'
 
 const defaultThreads = (): number => Math.min(availableParallelism(), MAX_THREADS)
-
-/** The paper's model sizes, the defaults of the size flags. */
-const PAPER_MODEL = paperConfig({ dVocab: 1, nOut: 1 })
 
 // ─────────────────────────────────────────────────────────────────────────────
 // program
@@ -45,42 +44,19 @@ program
   .option('--json', 'print JSON')
   .action((o) => opsCommand(o))
 
-program
-  .command('train')
+withRunOptions(program.command('train'), defaultThreads())
   .description('train a model on one operation or a mixture; writes a run folder')
   .option('--op <id|expr>', 'operation id (see `grokscope ops`) or an expression in a and b, e.g. "a^3 + 2ab - b" (default: add)')
   .option('--ops <list>', 'a mixture: comma-separated ids or expressions sharing one split, e.g. add,mul')
   .option('--p <prime>', `the modulus, a prime from ${MIN_P} to ${MAX_P}`, prime, prime('97'))
   .option('--frac <r>', 'fraction of the p² pairs used for training, 0 < r < 1', fraction, fraction('0.3'))
   .option('--seed <n>', 'seed of the split, the initial weights and the rand table', seed, seed('0'))
-  .option('--steps <n>', `step budget (full-batch steps; default ${PAPER_MAX_STEPS}, the paper’s); with --resume, a new budget`, integer(1))
-  .option('--eval-every <n>', 'evaluate (and record metrics, FFD/FCR) every n steps', integer(1), PAPER_EVAL_EVERY)
-  .option('--stop-after-grok <n|never>', `stop n steps after test accuracy first reaches ${GROK_THRESHOLD}`, stopAfter, PAPER_STOP_AFTER_GROK)
-  .option('--checkpoint-every <n>', 'save weights and a resumable state every n steps (whatever --eval-every is)', integer(1), 1000)
-  .option('--measure-every <n>', 'at evaluations whose step is a multiple of n, also evaluate all p² pairs: logits-map asymmetry, key frequencies, restricted and full loss (0: never)', integer(0), 0)
+  .option('--init-from <run|weights.json>', 'start from a finished model’s weights (the parts given by --load)')
+  .option('--load <parts>', 'parts copied from --init-from: embed, transformer, unembed, comma-separated, or full (default: full)', parts)
+  .option('--freeze <parts>', 'parts kept fixed (no gradient step, no weight decay): embed, transformer, unembed, comma-separated, or full', parts)
   .option('--out <dir>', 'run folder (default: runs/<ops>-p<p>-r<frac>-s<seed>)')
   .option('--resume', 'continue the run in --out from its last checkpoint')
   .option('--no-progress', 'no progress bar or progress lines')
-  .option('--d-model <n>', 'residual width', integer(1), PAPER_MODEL.dModel)
-  .option('--heads <n>', 'attention heads', integer(1), PAPER_MODEL.nHeads)
-  .option('--d-head <n>', 'width of each head', integer(1), PAPER_MODEL.dHead)
-  .option('--d-mlp <n>', 'MLP width', integer(1), PAPER_MODEL.dMlp)
-  .option('--layers <n>', 'Transformer blocks', integer(1), PAPER_MODEL.nLayers)
-  .addOption(new Option('--act <name>', 'MLP activation').choices(['relu', 'gelu'] as const).default(PAPER_MODEL.act))
-  .option('--pos-embed', 'add a learned positional embedding (the paper has none)')
-  .option('--threads <n>', `threads for the training step, 1 to ${MAX_THREADS}: the batch is split between the main thread and workers`, threads, defaultThreads())
-  .option('--lr <x>', 'learning rate', positive, PAPER_ADAMW.lr)
-  .option('--wd <x>', 'weight decay (AdamW: decoupled; adam and sgd: coupled L2)', nonNegative, PAPER_ADAMW.weightDecay)
-  .addOption(OPTIMIZER_OPTIONS.optimizer)
-  .addOption(OPTIMIZER_OPTIONS.momentum)
-  .addOption(OPTIMIZER_OPTIONS.grokfast)
-  .addOption(OPTIMIZER_OPTIONS.grokfastAlpha)
-  .addOption(OPTIMIZER_OPTIONS.grokfastLambda)
-  .addOption(OPTIMIZER_OPTIONS.grokfastWindow)
-  .addOption(OPTIMIZER_OPTIONS.warmup)
-  .addOption(OPTIMIZER_OPTIONS.wdExclude)
-  .addOption(OPTIMIZER_OPTIONS.initScale)
-  .option('--memory <MiB>', 'memory budget of the whole process: the training set is computed in chunks that fit it (same results up to float32 summation order)', memory, DEFAULT_MEMORY_MIB)
   .addHelpText(
     'after',
     `
@@ -96,6 +72,40 @@ Examples:
   grokscope train --resume --out runs/sq`,
   )
   .action((o) => trainCommand(o))
+
+withRunOptions(program.command('sweep'), 1)
+  .description('a grid of training runs (operations × p × fractions × transfer variants × seeds), locally with --jobs or as a share of a Slurm array / Kubernetes Indexed Job; rerun to continue')
+  .requiredOption('--ops <list>', 'comma-separated grid points: ids or expressions, a mixture as ids joined by + (add+sub), or paper (every operation of Table A.5)')
+  .option('--p <list>', 'moduli, comma-separated primes', '97')
+  .option('--fracs <list>', 'training fractions, comma-separated', '0.3')
+  .option('--seeds <list>', 'seeds, comma-separated, ranges like 0..4 allowed', '0')
+  .option('--transfer <variants>', 'transfer variants, ;-separated: scratch, or load=<parts> and/or freeze=<parts> (e.g. "scratch; freeze=embed; load=embed freeze=embed")')
+  .option('--init-from <run|weights.json>', 'the finished model that load=… variants copy parts from')
+  .requiredOption('--out <dir>', 'the sweep folder: sweep.json, one run folder per grid point, logs/')
+  .option('--jobs <n>', 'local worker processes (each runs its share of this process’s runs, one after the other)', integer(1), 1)
+  .option('--shard <i/n>', 'run only shard i of n (0 ≤ i < n); default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, else the whole grid')
+  .option('--shards <n>', `the number of shards of a Kubernetes Indexed Job (default: $${SHARDS_ENV})`, integer(1))
+  .addHelpText(
+    'after',
+    `
+Every run-setting flag of train (--steps, --stop-after-grok, the model, the optimiser, --threads)
+applies to every run; --threads defaults to 1 so that results do not depend on the machine.
+Run k of the plan belongs to shard k mod n. Rerunning the same command skips finished runs and
+resumes the others; a different plan for the same --out is an error. Then: grokscope results <out>.
+
+Examples:
+  grokscope sweep --ops add,sub,mul,a2+b2 --p 31 --fracs 0.5 --seeds 0..1 --steps 6000 --jobs 2 --out sweeps/s1
+  grokscope sweep --ops sub,a2+ab+b2 --p 31 --fracs 0.5 --transfer "scratch; freeze=embed; load=embed freeze=embed" --init-from sweeps/s1/add-p31-r0.5-s0 --out sweeps/t1
+  sbatch --array=0-3 --wrap "grokscope sweep --ops paper --p 97 --seeds 0..2 --out /shared/paper"   # see docs/CLUSTER.md`,
+  )
+  .action((o) => sweepCommand(o, RUN_OPTIONS))
+
+program
+  .command('results')
+  .description('the table of a sweep: results.csv (one row per run), table.md (operation × fraction), accuracy.svg and measures.svg, written into the sweep folder')
+  .argument('<sweep-dir>', 'a sweep folder (with sweep.json)')
+  .option('--json', 'print the rows as JSON')
+  .action((dir, o) => resultsCommand(dir, o))
 
 program
   .command('analyze')

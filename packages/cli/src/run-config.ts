@@ -4,7 +4,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { type Task, TaskCodec, decodeTask, firstProblem, formatErrors } from '@grokscope/data'
-import { type ModelConfig, configProblems, paperConfig, paramShapes } from '@grokscope/model'
+import { type ModelConfig, PARTS, type Part, configProblems, isPart, paperConfig, paramShapes, partNames } from '@grokscope/model'
 import { GROK_THRESHOLD, PAPER_MAX_STEPS } from '@grokscope/train'
 import { oneLine } from './format.js'
 import { type OptimizerFlags, trainingFromFlags } from './optimizer-flags.js'
@@ -39,6 +39,10 @@ export interface TrainFlags extends OptimizerFlags {
   readonly measureEvery: number
   /** The memory budget in MiB (`--memory`); not part of the run's config: it changes nothing but float32 summation order. */
   readonly memory?: number | undefined
+  /** A finished model (run folder or weights file) whose `load` parts start this run. */
+  readonly initFrom?: string | undefined
+  readonly load?: ReadonlyArray<Part> | undefined
+  readonly freeze?: ReadonlyArray<Part> | undefined
 }
 
 /** The version written into every config.json. */
@@ -119,6 +123,26 @@ export const LoopSettingsCodec = t.intersection([
   t.partial({ measure_every: count(0) }),
 ])
 
+const PartCodec = new t.Type<Part, string, unknown>(
+  `one of ${PARTS.join(', ')}`,
+  (u): u is Part => typeof u === 'string' && isPart(u),
+  (u, c) => (typeof u === 'string' && isPart(u) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+)
+
+/** Where a run's weights came from (newer than 0.1.0's first config.json: optional). */
+export const TransferCodec = t.type({
+  /** The source model's weights file (absolute), or null for none (a frozen random part). */
+  source: t.union([t.string, t.null]),
+  /** The parts copied from the source. */
+  loaded: t.array(PartCodec),
+  /** The parts kept fixed (their weights are in `optimizer.frozen`). */
+  frozen: t.array(PartCodec),
+})
+
+/** A run's transfer settings. */
+export type Transfer = t.TypeOf<typeof TransferCodec>
+
 /** config.json: enough to rebuild the run exactly. The task is decoded into `@grokscope/data`'s `Task`. */
 export const RunConfigCodec = t.intersection([
   t.type({
@@ -128,8 +152,8 @@ export const RunConfigCodec = t.intersection([
     optimizer: AdamWOptionsCodec,
     loop: LoopSettingsCodec,
   }),
-  // Newer than 0.1.0's config.json: the initial weights' scale (missing: 1).
-  t.partial({ init_scale: Positive }),
+  // Newer than 0.1.0's config.json: the initial weights' scale (missing: 1) and where the weights came from.
+  t.partial({ init_scale: Positive, transfer: TransferCodec }),
 ])
 
 /** What config.json holds, decoded. */
@@ -156,6 +180,7 @@ const consistent = (run: RunConfig): E.Either<string, RunConfig> => {
   if (unknown !== undefined) return E.left(`optimizer.frozen: ${JSON.stringify(unknown)} is not a weight of the model (allowed: ${names.join(', ')})`)
   const noDecay = optimizer.noDecay?.find((n) => !names.includes(n))
   if (noDecay !== undefined) return E.left(`optimizer.noDecay: ${JSON.stringify(noDecay)} is not a weight of the model (allowed: ${names.join(', ')})`)
+  if (run.transfer !== undefined && run.transfer.source === null && run.transfer.loaded.length > 0) return E.left('transfer.loaded: parts are loaded but transfer.source is null')
   return E.right(run)
 }
 
@@ -191,6 +216,11 @@ export const runConfigFromFlags = (f: TrainFlags): E.Either<string, RunConfig> =
   const training = trainingFromFlags(f)
   if (E.isLeft(training)) return training
   const { optimizer, initScale } = training.right
+  if (f.load !== undefined && f.initFrom === undefined) return E.left('--load needs --init-from (the run or weights file to load the parts from)')
+  const transfer: Transfer | null =
+    f.initFrom === undefined && f.freeze === undefined
+      ? null
+      : { source: f.initFrom === undefined ? null : path.resolve(f.initFrom), loaded: f.initFrom === undefined ? [] : [...(f.load ?? PARTS)], frozen: [...(f.freeze ?? [])] }
   return pipe(
     taskFromFlags(f, ids),
     E.chain((task) => {
@@ -211,7 +241,7 @@ export const runConfigFromFlags = (f: TrainFlags): E.Either<string, RunConfig> =
         grokscope: VERSION,
         task,
         model,
-        optimizer,
+        optimizer: { ...optimizer, frozen: [...optimizer.frozen, ...partNames(model, f.freeze ?? [])] },
         loop: {
           max_steps: f.steps ?? PAPER_MAX_STEPS,
           eval_every: f.evalEvery,
@@ -221,6 +251,7 @@ export const runConfigFromFlags = (f: TrainFlags): E.Either<string, RunConfig> =
           measure_every: f.measureEvery,
         },
         init_scale: initScale,
+        ...(transfer === null ? {} : { transfer }),
       })
     }),
     E.chain((run) => {

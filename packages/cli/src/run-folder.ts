@@ -18,7 +18,7 @@ import type { PhaseBoundaries } from '@grokscope/measures'
 import { type OptimizerOptions, type StopReason, type TrainState, decodeTrainState, encodeTrainState } from '@grokscope/train'
 import { TEMP_FILE, UsageError, appendLine, orUsageError, readJson, writeAtomic, writeJson } from './files.js'
 import { oneLine } from './format.js'
-import { type RunConfig, decodeRunConfig, encodeRunConfig } from './run-config.js'
+import { type RunConfig, type Transfer, decodeRunConfig, encodeRunConfig } from './run-config.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -70,6 +70,8 @@ export interface RunSummary {
   readonly ms_per_step: number | null
   readonly backend: string
   readonly threads: number
+  /** The source, loaded and frozen parts (config.json's `transfer`), or null: trained from scratch. */
+  readonly transfer: Transfer | null
   readonly files: typeof FILES
   /** Where memorisation, circuit formation and cleanup end (`recordPhases` of the run's metrics). */
   readonly phases?: PhaseBoundaries
@@ -212,6 +214,7 @@ export interface SessionEnd {
   readonly stepsRun: number
   readonly backend: string
   readonly threads: number
+  readonly transfer: Transfer | null
 }
 
 /** summary.json's content. */
@@ -232,6 +235,7 @@ export const runSummary = (s: SessionEnd): RunSummary => ({
   ms_per_step: s.stepsRun === 0 ? null : round((1000 * s.wallTimeS) / s.stepsRun, 3),
   backend: s.backend,
   threads: s.threads,
+  transfer: s.transfer,
   files: FILES,
 })
 

@@ -9,6 +9,7 @@
  *
  * @since 0.1.0
  */
+import * as E from 'fp-ts/lib/Either.js'
 import type { Task } from './Config.js'
 import { trainSize } from './Config.js'
 import { Mt19937, shuffleInPlace } from './internal/random.js'
@@ -110,4 +111,41 @@ export const makeDataset = (task: Task): Dataset => {
     train: examplesOf(task.p, task.ops, task.seed, split.train),
     test: examplesOf(task.p, task.ops, task.seed, split.test),
   }
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// checks
+// ─────────────────────────────────────────────────────────────────────────────
+
+const countPerOp = (n: number, e: Examples): ReadonlyArray<number> => {
+  const counts = new Array<number>(n).fill(0)
+  for (const i of e.opIndex) counts[i]!++
+  return counts
+}
+
+/**
+ * Why a dataset cannot be trained and tested on, or `null`: an operation with no
+ * defined pair mod p (`a/0`, `a/(b-b)`), or one whose defined pairs leave its
+ * training or its test set empty.
+ */
+export const datasetProblem = (d: Dataset): string | null => {
+  const { p, ops } = d.task
+  const train = countPerOp(ops.length, d.train)
+  const test = countPerOp(ops.length, d.test)
+  for (const [i, op] of ops.entries()) {
+    const nTrain = train[i]!
+    const nTest = test[i]!
+    if (nTrain + nTest === 0) return `operation ${op.id} has no defined pair mod ${p} (every pair divides by 0): choose an operation defined on some pairs`
+    if (nTrain === 0 || nTest === 0) {
+      return `operation ${op.id} has ${nTrain + nTest} defined pairs mod ${p}, and the split leaves ${nTrain} for training and ${nTest} for testing (both must be non-empty): choose another operation, p or frac`
+    }
+  }
+  return null
+}
+
+/** The dataset of a task, or why it cannot be trained and tested on (`datasetProblem`). */
+export const checkedDataset = (task: Task): E.Either<string, Dataset> => {
+  const d = makeDataset(task)
+  const problem = datasetProblem(d)
+  return problem === null ? E.right(d) : E.left(problem)
 }

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type Task, decodeTask, formatErrors, labelTable, makeDataset, splitPairs, trainSize } from '../src/index.js'
+import { type Task, checkedDataset, datasetProblem, decodeTask, formatErrors, labelTable, makeDataset, splitPairs, trainSize } from '../src/index.js'
 import { Mt19937, shuffleInPlace } from '../src/internal/random.js'
 import { fraction, prime, seed } from './arbitraries.js'
 import { bigInverse, bigMod } from './oracle.js'
@@ -136,5 +136,32 @@ describe('decodeTask', () => {
     const t = task({ p: 97, ops: ['add', 'a^2 + b', 'a^2 + 3b'], frac: 0.3, seed: 0 })
     expect(t.p).toBe(97)
     expect(t.ops.map((op) => op.id)).toEqual(['add', 'a2+b', 'a^2 + 3*b'])
+  })
+})
+
+describe('datasets that cannot be trained and tested on', () => {
+  it('an operation with no defined pair, or one whose defined pairs leave a set empty, is a problem', () => {
+    const problem = (ops: string[], p: number, frac: number, s = 0) => {
+      const r = checkedDataset(task({ p, ops, frac, seed: s }))
+      return E.isLeft(r) ? r.left : null
+    }
+    expect(problem(['a/0'], 11, 0.5)).toMatch(/^operation a\/0 has no defined pair mod 11 \(every pair divides by 0\)/)
+    expect(problem(['a/(b-b)'], 11, 0.5)).toMatch(/has no defined pair mod 11/)
+    expect(problem(['add', 'a/0'], 11, 0.5)).toMatch(/has no defined pair/)
+    expect(problem(['add'], 11, 0.5)).toBeNull()
+    // p = 3, r = 0.12: one training pair; with a seed that draws a pair (a, 0), div has none to train on.
+    const s = Array.from({ length: 100 }, (_, i) => i).find((i) => splitPairs(3, 0.12, i).train[0]! % 3 === 0)!
+    expect(problem(['div'], 3, 0.12, s)).toMatch(/has 6 defined pairs mod 3, and the split leaves 0 for training and 6 for testing/)
+  })
+
+  it('a task whose operations are defined everywhere never has a problem', () => {
+    fc.assert(
+      fc.property(prime, fraction, seed, (p, r, s) => {
+        const t = decodeTask({ p, ops: ['add', 'mul'], frac: r, seed: s })
+        if (E.isLeft(t)) return
+        expect(datasetProblem(makeDataset(t.right))).toBeNull()
+      }),
+      { numRuns: 20 },
+    )
   })
 })

@@ -3,13 +3,14 @@
 import { existsSync, statSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs-core'
 import { type MetricsRecord, metricsRecord, recordPhases, trainPairLabels } from '@grokscope/analysis'
-import { makeDataset } from '@grokscope/data'
-import { disposeParams, initParams, mapParams, measureFootprint, toHost } from '@grokscope/model'
+import { checkedDataset, makeDataset } from '@grokscope/data'
+import { type Params, disposeParams, fromHost, initParams, mapParams, measureFootprint, toHost, transferParams, transferProblem } from '@grokscope/model'
 import { type TrainState, disposeTrainData, disposeTrainState, initTrainState, prepareTrainData, train } from '@grokscope/train'
 import { initBackend } from '../backend.js'
 import { UsageError, orUsageError } from '../files.js'
 import { fixed, oneLine } from '../format.js'
 import { DEFAULT_MEMORY_MIB, type MemoryPlan, allPairsRefusal, memoryPlan } from '../memory.js'
+import { type LoadedModel, loadModel } from '../model-file.js'
 import { startPool } from '../parallel.js'
 import { progressMode, progressView } from '../progress.js'
 import { type RunConfig, type TrainFlags, defaultRunDir, runConfigFromFlags } from '../run-config.js'
@@ -43,17 +44,20 @@ interface Start {
 }
 
 /** The run folder and its config, checked against the flags; nothing is written. */
-const plan = (f: TrainFlags): { run: RunFolder; config: RunConfig; resume: boolean; newBudget: boolean } => {
+const plan = (f: TrainFlags): { run: RunFolder; config: RunConfig; resume: boolean; newBudget: boolean; source: LoadedModel | null } => {
   const fresh = orUsageError()(runConfigFromFlags(f))
   const run = runFolder(f.out ?? defaultRunDir(fresh))
   if (existsSync(run.dir) && !statSync(run.dir).isDirectory()) throw new UsageError(`--out: ${run.dir} exists and is not a folder`)
   const existing = holdsRun(run)
   if (existing && f.resume !== true) throw new UsageError(`${run.dir} already holds a run (pass --resume to continue it, or choose another --out)`)
   if (!existing && f.resume === true) throw new UsageError(`--resume: ${run.dir} holds no run to resume (no ${FILES.config})`)
-  if (!existing) return { run, config: fresh, resume: false, newBudget: false }
+  if (!existing) {
+    orUsageError(`--${f.ops !== undefined ? 'ops' : 'op'}`)(checkedDataset(fresh.task))
+    return { run, config: fresh, resume: false, newBudget: false, source: transferSource(fresh) }
+  }
   const saved = readConfig(run)
   const maxSteps = f.steps ?? saved.loop.max_steps
-  return { run, config: { ...saved, loop: { ...saved.loop, max_steps: maxSteps } }, resume: true, newBudget: maxSteps !== saved.loop.max_steps }
+  return { run, config: { ...saved, loop: { ...saved.loop, max_steps: maxSteps } }, resume: true, newBudget: maxSteps !== saved.loop.max_steps, source: null }
 }
 
 /** Reads a run to resume (every file is decoded before one is changed), then drops the metrics after its checkpoint. */
@@ -73,19 +77,45 @@ const resumeRun = (run: RunFolder, config: RunConfig, newBudget: boolean): Start
   return { state, log: keepMetricsUpTo(run, log, state.step) }
 }
 
-/** The step-0 weights: the seeded initialisation, times `init_scale` (Omnigrok) when it is not 1. */
-const initialParams = (config: RunConfig) => {
+/** The model a new run loads parts from (`--init-from`), read and checked against the run's model; nothing is written. */
+const transferSource = (config: RunConfig): LoadedModel | null => {
+  const source = config.transfer?.source ?? null
+  if (source === null) return null
+  const model = loadModel(source)
+  const problem = transferProblem(config.model, model.config, config.transfer?.loaded ?? [])
+  if (problem !== null) throw new UsageError(`--init-from: ${model.file}: ${problem}`)
+  return model
+}
+
+/** The seeded initialisation, times `init_scale` (Omnigrok) when it is not 1. */
+const seededParams = (config: RunConfig): Params => {
   const params = initParams(config.model, config.task.seed)
   const scale = config.init_scale ?? 1
   if (scale === 1) return params
   const scaled = mapParams(params, (t) => tf.mul(t, scale))
-  tf.dispose(Object.values(params))
+  disposeParams(params)
   return scaled
 }
 
+/** A new run's initial weights: seeded (and scaled), with the loaded parts copied from the source (not scaled). */
+const initialParams = (config: RunConfig, source: LoadedModel | null): Params => {
+  const fresh = seededParams(config)
+  if (source === null) return fresh
+  try {
+    const copied = transferParams(
+      { config: config.model, ops: config.task.ops.map((op) => op.id), host: toHost(fresh) },
+      { config: source.config, ops: source.task.ops.map((op) => op.id), host: source.host },
+      config.transfer?.loaded ?? [],
+    )
+    return fromHost(config.model, orUsageError(`--init-from: ${source.file}`)(copied))
+  } finally {
+    disposeParams(fresh)
+  }
+}
+
 /** Writes a new run folder (config.json last) and gives its step-0 state. */
-const newRun = (run: RunFolder, config: RunConfig): Start => {
-  const state = initTrainState(initialParams(config), config.optimizer)
+const newRun = (run: RunFolder, config: RunConfig, source: LoadedModel | null): Start => {
+  const state = initTrainState(initialParams(config, source), config.optimizer)
   createRun(run, config, state)
   return { state, log: { records: [], lines: [], warning: null } }
 }
@@ -107,10 +137,10 @@ const planMemory = async (f: TrainFlags, config: RunConfig): Promise<MemoryPlan>
 }
 
 export const trainCommand = async (f: TrainFlags): Promise<void> => {
-  const { run, config, resume, newBudget } = plan(f)
+  const { run, config, resume, newBudget, source } = plan(f)
   await initBackend()
   const memory = await planMemory(f, config)
-  const start = resume ? resumeRun(run, config, newBudget) : newRun(run, config)
+  const start = resume ? resumeRun(run, config, newBudget) : newRun(run, config, source)
   const { task, model: c, loop } = config
   const dataset = makeDataset(task)
   const data = prepareTrainData(c, dataset, memory.evalChunk)
@@ -193,6 +223,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
         stepsRun: state.step - startStep,
         backend: tf.getBackend(),
         threads: pool.threads,
+        transfer: config.transfer ?? null,
       }),
       phases: recordPhases(records, loop.grok_threshold),
     })

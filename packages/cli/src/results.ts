@@ -1,0 +1,227 @@
+// The table of a sweep: one row per planned run (whatever its status), results.csv, the paper's
+// Table A.5 form (operation × training fraction) as Markdown, and the Vega-Lite specs of its figures.
+// Pure: the rows are built from what was read.
+import type { TopLevelSpec } from 'vega-lite'
+import type { MetricsRecord } from '@grokscope/analysis'
+import type { RunStatus, Summary } from './run-status.js'
+import { type PlannedRun, variantText } from './sweep-plan.js'
+
+// ─────────────────────────────────────────────────────────────────────────────
+// model
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** One run of a sweep in the results. */
+export interface ResultRow {
+  readonly run: string
+  readonly operation: string
+  readonly p: number
+  readonly r: number
+  readonly seed: number
+  readonly transfer: string
+  readonly status: RunStatus
+  readonly grokked: boolean | null
+  readonly grok_step: number | null
+  readonly steps: number | null
+  readonly train_loss: number | null
+  readonly train_acc: number | null
+  readonly test_loss: number | null
+  readonly test_acc: number | null
+  readonly best_test_acc: number | null
+  readonly W_E_ffd: number | null
+  readonly W_E_fcr: number | null
+  readonly W_E_ffd_mult: number | null
+  readonly W_E_fcr_mult: number | null
+  readonly W_L_ffd: number | null
+  readonly W_L_fcr: number | null
+  readonly W_L_ffd_mult: number | null
+  readonly W_L_fcr_mult: number | null
+  readonly wall_time_s: number | null
+}
+
+/** The columns of results.csv, in order. */
+export const COLUMNS: ReadonlyArray<keyof ResultRow> = [
+  'run',
+  'operation',
+  'p',
+  'r',
+  'seed',
+  'transfer',
+  'status',
+  'grokked',
+  'grok_step',
+  'steps',
+  'train_loss',
+  'train_acc',
+  'test_loss',
+  'test_acc',
+  'best_test_acc',
+  'W_E_ffd',
+  'W_E_fcr',
+  'W_E_ffd_mult',
+  'W_E_fcr_mult',
+  'W_L_ffd',
+  'W_L_fcr',
+  'W_L_ffd_mult',
+  'W_L_fcr_mult',
+  'wall_time_s',
+]
+
+/** What was read of one run. */
+export interface RunRead {
+  readonly run: PlannedRun
+  readonly status: RunStatus
+  readonly summary: Summary | null
+  readonly records: ReadonlyArray<MetricsRecord>
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// constructors
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** A run's row: the last evaluation's metrics and measures, the best test accuracy of all evaluations, the summary's verdict. */
+export const resultRow = ({ run, status, summary, records }: RunRead): ResultRow => {
+  const last = records.at(-1) ?? null
+  const grokStep = summary?.grok_step ?? records.find((r) => r.grok_step !== null)?.grok_step ?? null
+  return {
+    run: run.name,
+    operation: run.ops.join('+'),
+    p: run.p,
+    r: run.frac,
+    seed: run.seed,
+    transfer: variantText(run.transfer),
+    status,
+    grokked: last === null ? null : grokStep !== null,
+    grok_step: grokStep,
+    steps: summary?.steps ?? last?.step ?? null,
+    train_loss: last?.train_loss ?? null,
+    train_acc: last?.train_acc ?? null,
+    test_loss: last?.test_loss ?? null,
+    test_acc: last?.test_acc ?? null,
+    best_test_acc: last === null ? null : Math.max(...records.map((r) => r.test_acc)),
+    W_E_ffd: last?.W_E.ffd ?? null,
+    W_E_fcr: last?.W_E.fcr ?? null,
+    W_E_ffd_mult: last?.W_E.ffd_mult ?? null,
+    W_E_fcr_mult: last?.W_E.fcr_mult ?? null,
+    W_L_ffd: last?.W_L.ffd ?? null,
+    W_L_fcr: last?.W_L.fcr ?? null,
+    W_L_ffd_mult: last?.W_L.ffd_mult ?? null,
+    W_L_fcr_mult: last?.W_L.fcr_mult ?? null,
+    wall_time_s: summary?.wall_time_s ?? null,
+  }
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// formats
+// ─────────────────────────────────────────────────────────────────────────────
+
+const csvCell = (v: string | number | boolean | null): string => {
+  if (v === null) return ''
+  const s = String(v)
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+}
+
+/** results.csv: a header, then one line per row (empty cells where a run has no value yet). */
+export const toCsv = (rows: ReadonlyArray<ResultRow>): string => [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvCell(r[c])).join(','))].map((l) => `${l}\n`).join('')
+
+const median = (xs: ReadonlyArray<number>): number | null => {
+  if (xs.length === 0) return null
+  const s = [...xs].sort((a, b) => a - b)
+  const m = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
+
+const rowLabel = (r: ResultRow, variants: boolean, moduli: boolean): string =>
+  `${r.operation}${moduli ? ` (p = ${r.p})` : ''}${variants ? ` [${r.transfer}]` : ''}`
+
+const distinct = <A>(xs: ReadonlyArray<A>): ReadonlyArray<A> => [...new Set(xs)]
+
+/**
+ * table.md: the paper's Table A.5 form. A row per operation (and p and transfer
+ * variant, when the sweep varies them), a column per training fraction; each cell
+ * `grokked/seeds, median grok step, best test accuracy`, and the runs that are not
+ * finished, by status.
+ */
+export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
+  const variants = distinct(rows.map((r) => r.transfer)).length > 1
+  const moduli = distinct(rows.map((r) => r.p)).length > 1
+  const labels = distinct(rows.map((r) => rowLabel(r, variants, moduli)))
+  const fracs = [...distinct(rows.map((r) => r.r))].sort((a, b) => a - b)
+  const cell = (label: string, frac: number): string => {
+    const runs = rows.filter((r) => r.r === frac && rowLabel(r, variants, moduli) === label)
+    if (runs.length === 0) return ''
+    // A run that has grokked counts, finished or not (its grok step is recorded).
+    const grokked = runs.filter((r) => r.grokked === true)
+    const med = median(grokked.flatMap((r) => (r.grok_step === null ? [] : [r.grok_step])))
+    const best = runs.flatMap((r) => (r.best_test_acc === null ? [] : [r.best_test_acc]))
+    const others = distinct(runs.filter((r) => r.status !== 'finished').map((r) => r.status)).map((s) => `${runs.filter((r) => r.status === s).length} ${s}`)
+    return [
+      `${grokked.length}/${runs.length}`,
+      med === null ? '–' : `${med}`,
+      best.length === 0 ? '–' : Math.max(...best).toFixed(3),
+      ...(others.length > 0 ? [`(${others.join(', ')})`] : []),
+    ].join(' · ')
+  }
+  const header = `| operation | ${fracs.map((f) => `r = ${f}`).join(' | ')} |`
+  const rule = `|---|${fracs.map(() => '---').join('|')}|`
+  const body = labels.map((l) => `| ${l} | ${fracs.map((f) => cell(l, f)).join(' | ')} |`)
+  const ps = distinct(rows.map((r) => r.p)).join(', ')
+  return [
+    `Each cell: grokked seeds / seeds · median grok step of the grokked seeds · best test accuracy over the seeds (p = ${ps}). Runs not finished are counted by status.`,
+    '',
+    header,
+    rule,
+    ...body,
+    '',
+  ].join('\n')
+}
+
+const WIDTH = 420
+const HEIGHT = 260
+
+/** Best test accuracy against the training fraction, a line per operation (the mean over seeds), every run a point. */
+export const accuracySpec = (rows: ReadonlyArray<ResultRow>): TopLevelSpec => {
+  const values = rows.filter((r) => r.best_test_acc !== null).map((r) => ({ operation: rowLabel(r, distinct(rows.map((x) => x.transfer)).length > 1, distinct(rows.map((x) => x.p)).length > 1), r: r.r, acc: r.best_test_acc, status: r.status }))
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: { text: 'Best test accuracy against the training fraction', subtitle: `${rows.length} runs; unfinished runs hollow` },
+    data: { values },
+    width: WIDTH,
+    height: HEIGHT,
+    encoding: {
+      x: { field: 'r', type: 'quantitative', title: 'training fraction r', scale: { zero: false } },
+      color: { field: 'operation', type: 'nominal', title: 'operation' },
+    },
+    layer: [
+      { mark: { type: 'line' }, encoding: { y: { aggregate: 'mean', field: 'acc', type: 'quantitative', title: 'best test accuracy', scale: { domain: [0, 1] } } } },
+      {
+        mark: { type: 'point' },
+        encoding: {
+          y: { field: 'acc', type: 'quantitative' },
+          fill: { condition: { test: "datum.status === 'finished'", field: 'operation', type: 'nominal' }, value: 'transparent' },
+        },
+      },
+    ],
+    config: { font: 'sans-serif' },
+  }
+}
+
+/** FFD against FCR of W_E (additive basis), a point per run coloured by operation. */
+export const measuresSpec = (rows: ReadonlyArray<ResultRow>): TopLevelSpec => {
+  const values = rows.filter((r) => r.W_E_ffd !== null && r.W_E_fcr !== null).map((r) => ({ operation: r.operation, run: r.run, ffd: r.W_E_ffd, fcr: r.W_E_fcr, status: r.status }))
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: { text: 'FFD against FCR of W_E, one point per run', subtitle: 'last evaluation of each run; unfinished runs hollow' },
+    data: { values },
+    width: WIDTH,
+    height: HEIGHT,
+    mark: { type: 'point', size: 60 },
+    encoding: {
+      x: { field: 'fcr', type: 'quantitative', title: 'FCR(W_E)', scale: { domain: [0, 1] } },
+      y: { field: 'ffd', type: 'quantitative', title: 'FFD(W_E)', scale: { domain: [0, 1] } },
+      color: { field: 'operation', type: 'nominal', title: 'operation' },
+      fill: { condition: { test: "datum.status === 'finished'", field: 'operation', type: 'nominal' }, value: 'transparent' },
+      tooltip: [{ field: 'run', type: 'nominal' }],
+    },
+    config: { font: 'sans-serif' },
+  }
+}

@@ -1,0 +1,136 @@
+import * as E from 'fp-ts/lib/Either.js'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { OPERATIONS } from '@grokscope/data'
+import { COLUMNS, type ResultRow, toCsv, toTable } from '../src/results.js'
+import { lanesOf, parseShard, shardFromEnv, shareOf } from '../src/shard.js'
+import { SCRATCH, decodePlan, makePlan, parseOpsGrid, parseSeeds, parseVariants, planDifference } from '../src/sweep-plan.js'
+
+const right = <A>(r: E.Either<string, A>): A => {
+  if (E.isLeft(r)) throw new Error(r.left)
+  return r.right
+}
+
+describe('sharding', () => {
+  it('shards 0..n-1 cover every run of any grid exactly once, and each shard’s workers split it exactly once', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 8 }), (total, count, jobs) => {
+        const seen = new Array<number>(total).fill(0)
+        for (let index = 0; index < count; index++) {
+          const share = shareOf(total, { index, count })
+          const lanes = lanesOf(share, jobs)
+          expect(lanes.length).toBeLessThanOrEqual(jobs)
+          expect(lanes.flat().sort((a, b) => a - b)).toEqual([...share].sort((a, b) => a - b))
+          for (const i of share) seen[i]!++
+        }
+        expect(seen.every((n) => n === 1)).toBe(true)
+      }),
+    )
+  })
+
+  it('--shard i/n accepts 0 ≤ i < n only', () => {
+    expect(right(parseShard('2/3'))).toMatchObject({ index: 2, count: 3 })
+    for (const bad of ['3/3', '1/0', '-1/2', 'a/b', '1', '1/2/3']) expect(E.isLeft(parseShard(bad))).toBe(true)
+  })
+
+  it('reads the share of a Slurm array (relative to its MIN) and of a Kubernetes Indexed Job', () => {
+    expect(right(shardFromEnv({ SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '3' }, undefined))).toMatchObject({ index: 1, count: 3 })
+    expect(right(shardFromEnv({ SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_MIN: '5', SLURM_ARRAY_TASK_MAX: '8' }, undefined))).toMatchObject({ index: 2, count: 4 })
+    expect(right(shardFromEnv({ JOB_COMPLETION_INDEX: '4', GROKSCOPE_SHARDS: '5' }, undefined))).toMatchObject({ index: 4, count: 5 })
+    expect(right(shardFromEnv({ JOB_COMPLETION_INDEX: '4' }, 6))).toMatchObject({ index: 4, count: 6, source: expect.stringContaining('--shards 6') as unknown })
+    expect(right(shardFromEnv({}, undefined))).toMatchObject({ index: 0, count: 1 })
+    expect(shardFromEnv({ JOB_COMPLETION_INDEX: '1' }, undefined)).toEqual(E.left(expect.stringContaining('GROKSCOPE_SHARDS')))
+    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '1' }, undefined)).toEqual(E.left(expect.stringContaining('SLURM_ARRAY_TASK_COUNT')))
+    expect(E.isLeft(shardFromEnv({ SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '3', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '4' }, undefined))).toBe(true)
+    expect(E.isLeft(shardFromEnv({ JOB_COMPLETION_INDEX: '5', GROKSCOPE_SHARDS: '5' }, undefined))).toBe(true)
+    expect(E.isLeft(shardFromEnv({}, 3))).toBe(true)
+  })
+})
+
+describe('plan parsing', () => {
+  it('seeds: lists and inclusive ranges, each once', () => {
+    expect(right(parseSeeds('0..4'))).toEqual([0, 1, 2, 3, 4])
+    expect(right(parseSeeds('7, 0..2'))).toEqual([7, 0, 1, 2])
+    for (const bad of ['', '1,1', '0..2,2', '3..1', 'x', '-1', '1.5']) expect(E.isLeft(parseSeeds(bad))).toBe(true)
+  })
+
+  it('seeds: a range has hi − lo + 1 seeds', () => {
+    fc.assert(
+      fc.property(fc.nat(10_000), fc.nat(200), (lo, n) => {
+        expect(right(parseSeeds(`${lo}..${lo + n}`))).toHaveLength(n + 1)
+      }),
+    )
+  })
+
+  it('operations: ids, expressions, mixtures joined by +, and paper', () => {
+    expect(right(parseOpsGrid('add,a2+b2,add+sub,a^2 + a*b + b^2,(a+b)2'))).toEqual([['add'], ['a2+b2'], ['add', 'sub'], ['a2+ab+b2'], ['(a+b)2']])
+    expect(right(parseOpsGrid('a+b'))).toEqual([['add']])
+    expect(right(parseOpsGrid('paper'))).toEqual(OPERATIONS.map((op) => [op.id]))
+    expect(parseOpsGrid('add,bogus')).toEqual(E.left(expect.stringContaining('"bogus" is not an operation id')))
+    expect(E.isLeft(parseOpsGrid('add,add'))).toBe(true)
+    expect(E.isLeft(parseOpsGrid('add+add'))).toBe(true)
+    expect(E.isLeft(parseOpsGrid('add,'))).toBe(true)
+  })
+
+  it('transfer variants', () => {
+    expect(right(parseVariants('scratch; freeze=embed; load=embed freeze=embed'))).toEqual([SCRATCH, { load: [], freeze: ['embed'] }, { load: ['embed'], freeze: ['embed'] }])
+    expect(right(parseVariants('load=full'))).toEqual([{ load: ['embed', 'transformer', 'unembed'], freeze: [] }])
+    for (const bad of ['freeze=head', 'scratch;scratch', 'load embed', '']) expect(E.isLeft(parseVariants(bad))).toBe(true)
+  })
+
+  it('the plan: one run per grid point with its train arguments; it reads back as the same plan', () => {
+    const plan = right(
+      makePlan({ ops: [['add'], ['add', 'sub']], p: [11, 13], fracs: [0.5], seeds: [0, 1], variants: [SCRATCH, { load: ['embed'], freeze: ['embed'] }] }, ['--steps', '300'], '/src/weights.json'),
+    )
+    expect(plan.runs).toHaveLength(2 * 2 * 2 * 2)
+    expect(new Set(plan.runs.map((r) => r.name)).size).toBe(plan.runs.length)
+    expect(plan.runs[0]).toMatchObject({ name: 'add-p11-r0.5-s0', args: ['--op', 'add', '--p', '11', '--frac', '0.5', '--seed', '0', '--steps', '300'] })
+    expect(plan.runs.at(-1)).toMatchObject({
+      name: 'add+sub-p13-r0.5-s1-load_embed-freeze_embed',
+      args: ['--ops', 'add,sub', '--p', '13', '--frac', '0.5', '--seed', '1', '--steps', '300', '--init-from', '/src/weights.json', '--load', 'embed', '--freeze', 'embed'],
+    })
+    const back = right(decodePlan(JSON.parse(JSON.stringify(plan))))
+    expect(planDifference(back, plan)).toBeNull()
+    const other = right(makePlan({ ops: [['add']], p: [11], fracs: [0.5], seeds: [0], variants: [SCRATCH] }, ['--steps', '400'], null))
+    expect(planDifference(back, other)).toMatch(/run settings differ/)
+    expect(E.isLeft(makePlan({ ops: [['add']], p: [11], fracs: [0.5], seeds: [0], variants: [{ load: ['embed'], freeze: [] }] }, [], null))).toBe(true)
+  })
+})
+
+describe('the results table', () => {
+  const row = (seed: number, status: ResultRow['status'], grokStep: number | null, best: number | null): ResultRow => ({
+    run: `add-p11-r0.5-s${seed}`,
+    operation: 'add',
+    p: 11,
+    r: 0.5,
+    seed,
+    transfer: 'scratch',
+    status,
+    grokked: best === null ? null : grokStep !== null,
+    grok_step: grokStep,
+    steps: best === null ? null : 100,
+    train_loss: null,
+    train_acc: null,
+    test_loss: null,
+    test_acc: null,
+    best_test_acc: best,
+    W_E_ffd: null,
+    W_E_fcr: null,
+    W_E_ffd_mult: null,
+    W_E_fcr_mult: null,
+    W_L_ffd: null,
+    W_L_fcr: null,
+    W_L_ffd_mult: null,
+    W_L_fcr_mult: null,
+    wall_time_s: null,
+  })
+
+  it('counts grokked seeds, takes the median grok step and the best accuracy, and lists unfinished runs by status', () => {
+    const rows = [row(0, 'finished', 300, 1), row(1, 'finished', 500, 0.995), row(2, 'incomplete', 1000, 0.99), row(3, 'failed', null, 0.4), row(4, 'not started', null, null)]
+    expect(toTable(rows)).toContain('| add | 3/5 · 500 · 1.000 · (1 incomplete, 1 failed, 1 not started) |')
+    const csv = toCsv(rows).split('\n')
+    expect(csv[0]).toBe(COLUMNS.join(','))
+    expect(csv[5]).toBe(`add-p11-r0.5-s4,add,11,0.5,4,scratch,not started${','.repeat(COLUMNS.length - 7)}`)
+    expect(csv).toHaveLength(rows.length + 2)
+  })
+})
