@@ -21,10 +21,20 @@ PIDS=()
 JOB=""
 cleanup() {
   status=$?
-  if [ -n "$JOB" ]; then scancel "$JOB" 2>/dev/null || true; fi
-  # The daemons this script started, newest first.
+  trap - EXIT INT TERM
+  if [ -n "$JOB" ]; then
+    scancel "$JOB" 2>/dev/null || true
+    for _ in $(seq 20); do [ -z "$(squeue -h -j "$JOB" 2>/dev/null)" ] && break; sleep 0.5; done
+  fi
+  # The daemons this script started, newest first; those still alive after 10 s are killed.
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for _ in $(seq 20); do
+    alive=0
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.5
+  done
+  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   if [ "$status" != 0 ]; then
     echo "slurm-check: FAILED; logs in $WORK" >&2
     tail -n 20 "$WORK"/*.log "$WORK"/out-*.txt 2>/dev/null >&2 || true
@@ -33,6 +43,7 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+trap 'exit 143' INT TERM
 
 H=$(hostname -s)
 mkdir -p "$WORK/ctld" "$WORK/slurmd"
@@ -80,28 +91,40 @@ for _ in $(seq 60); do sinfo -h -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|all
 sinfo
 
 # The sweep: two operations, two seeds, a few hundred steps at p = 11; one thread per run.
-SWEEP=(sweep --ops add,mul --p 11 --fracs 0.5 --seeds 0,1 --steps 300 --eval-every 50 --checkpoint-every 100 --d-model 32 --d-mlp 64 --threads 1)
+# GROKSCOPE_SLURM_SWEEP replaces these flags (e.g. a paper-size plan); GROKSCOPE_SLURM_LOCAL names
+# a local sweep of that plan already run (compared against instead of running it again);
+# GROKSCOPE_SLURM_WAIT is how many minutes the array may take (default 15).
+if [ -n "${GROKSCOPE_SLURM_SWEEP:-}" ]; then
+  read -ra FLAGS <<<"$GROKSCOPE_SLURM_SWEEP"
+  SWEEP=(sweep "${FLAGS[@]}")
+else
+  SWEEP=(sweep --ops add,mul --p 11 --fracs 0.5 --seeds 0,1 --steps 300 --eval-every 50 --checkpoint-every 100 --d-model 32 --d-mlp 64 --threads 1)
+fi
+WAIT=$((${GROKSCOPE_SLURM_WAIT:-15} * 60))
 
-cat >"$WORK/job.sh" <<JOB
-#!/bin/bash
-exec node "$MAIN" ${SWEEP[*]} --out "$WORK/slurm"
-JOB
+{
+  echo '#!/bin/bash'
+  printf 'exec node %q' "$MAIN"
+  printf ' %q' "${SWEEP[@]}" --out "$WORK/slurm"
+  echo
+} >"$WORK/job.sh"
 chmod +x "$WORK/job.sh"
 t0=$(date +%s)
 JOB=$(sbatch --parsable --array=0-2 -o "$WORK/out-%a.txt" -D "$WORK" "$WORK/job.sh")
 echo "slurm-check: submitted job array $JOB (3 tasks)"
-# Wait for every task of the array to leave the queue (at most 15 minutes).
-for _ in $(seq 900); do [ -z "$(squeue -h -j "$JOB" 2>/dev/null)" ] && break; sleep 1; done
-[ -z "$(squeue -h -j "$JOB" 2>/dev/null)" ] || { echo "slurm-check: the array did not finish in 15 minutes" >&2; exit 1; }
+# Wait for every task of the array to leave the queue.
+for _ in $(seq "$WAIT"); do [ -z "$(squeue -h -j "$JOB" 2>/dev/null)" ] && break; sleep 1; done
+[ -z "$(squeue -h -j "$JOB" 2>/dev/null)" ] || { echo "slurm-check: the array did not finish in $((WAIT / 60)) minutes" >&2; exit 1; }
 JOB=""
 echo "slurm-check: the array finished in $(($(date +%s) - t0)) s"
 cat "$WORK"/out-*.txt
 grep -h "this is share" "$WORK"/out-*.txt | grep -q "Slurm job array" || { echo "slurm-check: the tasks did not read their share from Slurm" >&2; exit 1; }
 
-node "$MAIN" "${SWEEP[@]}" --jobs 2 --out "$WORK/local" >"$WORK/local.log"
+LOCAL=${GROKSCOPE_SLURM_LOCAL:-$WORK/local}
+[ -n "${GROKSCOPE_SLURM_LOCAL:-}" ] || node "$MAIN" "${SWEEP[@]}" --jobs 2 --out "$LOCAL" >"$WORK/local.log"
 
 # Compare every run of the plan: summaries, metrics lines (without wall times), weights.
-node --input-type=module - "$WORK/slurm" "$WORK/local" <<'CHECK'
+node --input-type=module - "$WORK/slurm" "$LOCAL" <<'CHECK'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 const [a, b] = process.argv.slice(2)

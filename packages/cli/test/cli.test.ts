@@ -58,7 +58,6 @@ describe('bad input: one line naming the problem, exit code 2, nothing written',
     [['train', '--memory', '64', '--threads', '2'], '--memory: 64 MiB cannot hold one example per thread with this model and 2 thread(s) (allowed: --memory ≥'],
     [['train', '--p', '997', '--measure-every', '100'], '--measure-every: the all-pairs analyses of p = 997 need about'],
     [['analyze', fixturePath(FIXTURES[0]), '--memory', '64'], 'analyze: the all-pairs analyses of p = 31 need about'],
-    [['analyze', fixturePath(FIXTURES[0]), '--memory', '300'], '--memory: 300 MiB cannot hold one example per thread with this model and 1 thread(s)'],
     [['bench', '--p', '97,x'], 'is not allowed (a prime from 3 to 997)'],
     [['bench', '--p', '97,'], 'a prime from 3 to 997, or a comma-separated list of them'],
   ])('%j', async (args, message) => {

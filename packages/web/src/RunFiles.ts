@@ -13,7 +13,7 @@
  * @since 0.1.0
  */
 import { strToU8, zipSync } from 'fflate'
-import type { MetricsRecord } from '@grokscope/analysis'
+import { type MetricsRecord, recordPhases } from '@grokscope/analysis'
 import { type Task, TaskCodec } from '@grokscope/data'
 import { type ModelConfig, encodeWeightsFile, toHost } from '@grokscope/model'
 import {
@@ -142,7 +142,9 @@ export const summaryDocument = (r: RunInput): unknown => {
     ms_per_step: steps === 0 ? null : round((1000 * r.end.wallTimeS) / steps, 3),
     backend: r.end.backend,
     threads: 1,
+    transfer: null,
     files: FILES,
+    phases: recordPhases(r.records),
   }
 }
 

@@ -6,7 +6,7 @@ import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
-import { type MetricsRecord, metricsRecord } from '@grokscope/analysis'
+import { type MetricsRecord, metricsRecord, recordPhases } from '@grokscope/analysis'
 import { decodeRunConfig, encodeRunConfig, loadModel, readMetrics, runFolder } from '@grokscope/cli'
 import { decodeTask, makeDataset } from '@grokscope/data'
 import { initParams, toHost } from '@grokscope/model'
@@ -84,9 +84,10 @@ describe('the downloaded run folder', () => {
     expect(weights.meta.steps).toBe(steps)
 
     const summary = JSON.parse(readFileSync(run.file.summary, 'utf8')) as Record<string, unknown>
-    const cliSummary = runSummary({ interrupted: true, stoppedBy: 'callback', grokStep: null, steps, resumedFrom: null, last: records.at(-1)!, wallTimeS: 2, stepsRun: steps, backend: 'wasm', threads: 1 })
-    expect(Object.keys(summary).sort()).toEqual(Object.keys(cliSummary).sort())
-    expect(summary).toEqual(JSON.parse(JSON.stringify(cliSummary)))
+    const cliSummary = runSummary({ interrupted: true, stoppedBy: 'callback', grokStep: null, steps, resumedFrom: null, last: records.at(-1)!, wallTimeS: 2, stepsRun: steps, backend: 'wasm', threads: 1, transfer: null })
+    const withPhases = { ...cliSummary, phases: recordPhases(records) }
+    expect(Object.keys(summary).sort()).toEqual(Object.keys(withPhases).sort())
+    expect(summary).toEqual(JSON.parse(JSON.stringify(withPhases)))
   }, 60_000)
 
   it('grokscope analyze reads it, and grokscope train --resume continues it', async () => {
