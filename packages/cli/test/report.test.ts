@@ -134,6 +134,22 @@ describe('grokscope report', () => {
     await openInBrowser(path.join(dir, 'report.html'), SWEEP_FIGURES, path.join(SHOTS, 'report-folder.png'))
   })
 
+  it('a sweep folder: every planned run with its status, a run not started without a link', { timeout: 300_000 }, async () => {
+    const out = path.join(tmp(), 'sweep')
+    const flags = ['--ops', 'add', '--p', '7', '--fracs', '0.6', '--seeds', '0,1', '--steps', '20', '--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32', '--eval-every', '10']
+    const s = await cli(['sweep', ...flags, '--shard', '0/2', '--out', out])
+    expect(s.code, s.stderr).toBe(0)
+    const r = await cli(['report', out])
+    expect(r.code, r.stderr).toBe(0)
+    const html = readFileSync(path.join(out, 'report.html'), 'utf8')
+    selfContained(html)
+    const rows = [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, '|'))
+    const row = (name: string) => rows.find((x) => x.includes(name)) ?? ''
+    expect(row('add-p7-r0.6-s0')).toContain('|finished|')
+    expect(row('add-p7-r0.6-s1')).toContain('|not started|')
+    expect([...html.matchAll(/<a href="([^"]+)">/g)].map((m) => m[1])).toEqual(['add-p7-r0.6-s0/report.html'])
+  })
+
   it('a model file without a run: the analysis figures, no curves', { timeout: 120_000 }, async () => {
     const out = path.join(tmp(), 'fixture.html')
     const r = await cli(['report', fixturePath('add-p31-s0.json'), '--out', out])

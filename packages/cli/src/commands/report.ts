@@ -3,11 +3,14 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { type ModelAnalysis, analyzeModel } from '@grokscope/analysis'
 import { initBackend } from '../backend.js'
-import { UsageError, writeAtomic } from '../files.js'
+import { UsageError, orUsageError, readJson, writeAtomic } from '../files.js'
 import { oneLine } from '../format.js'
 import { CHECKPOINT_FILES, type LoadedModel, loadModel } from '../model-file.js'
 import { type RunReport, type SweepRun, runReportHtml, sweepReportHtml } from '../report/html.js'
 import { holdsRun, readConfig, readMetrics, recordedGrokStep, runFolder } from '../run-folder.js'
+import { failurePath, readFailure, readSummary, runStatus } from '../run-status.js'
+import { type PlannedRun, decodePlan } from '../sweep-plan.js'
+import { SWEEP_FILES } from './sweep.js'
 
 /** The report's file name inside a run or sweep folder. */
 export const REPORT_FILE = 'report.html'
@@ -60,7 +63,16 @@ const runReport = (dir: string, eta: number): { readonly html: string; readonly 
     ...(model === null ? [] : modelFacts(model)),
   ]
   const report: RunReport = { title: `${ops} mod ${task.p}, r = ${task.frac}, seed ${task.seed}`, facts, records, grokStep, analysis: model === null ? null : analyze(model, eta), eta }
-  return { html: runReportHtml(report), run: { ops, p: task.p, frac: task.frac, seed: task.seed, lr: config.optimizer.lr, wd: config.optimizer.weightDecay, records, grokStep } }
+  // In a sweep folder, a run whose process failed has a record in the sweep's logs.
+  const failure = readFailure(failurePath(path.join(path.dirname(path.resolve(dir)), SWEEP_FILES.logs), path.basename(path.resolve(dir))))
+  const status = runStatus(run, orUsageError()(readSummary(run)), failure)
+  return { html: runReportHtml(report), run: { ops, p: task.p, frac: task.frac, seed: task.seed, lr: config.optimizer.lr, wd: config.optimizer.weightDecay, records, grokStep, status } }
+}
+
+/** The runs a sweep folder's sweep.json plans (none for a plain folder of runs). */
+const plannedRuns = (dir: string): ReadonlyArray<PlannedRun> => {
+  const file = path.join(dir, SWEEP_FILES.plan)
+  return existsSync(file) ? orUsageError(file)(decodePlan(readJson(file))).runs : []
 }
 
 /** Writes the report(s) of a target; returns the paths written, the main report first. */
@@ -96,7 +108,11 @@ export const writeReport = async (target: string, o: { readonly out?: string | u
     written.push(file)
     return { ...run, name: path.basename(dir), href: path.relative(path.dirname(path.resolve(out)), path.resolve(file)).split(path.sep).join('/') }
   })
-  writeAtomic(out, sweepReportHtml(`${path.basename(path.resolve(t.dir))}: ${runs.length} runs`, runs))
+  const unstarted = plannedRuns(t.dir)
+    .filter((r) => !t.runs.some((dir) => path.basename(dir) === r.name))
+    .map((r): SweepRun => ({ name: r.name, href: null, ops: r.ops.join(', '), p: r.p, frac: r.frac, seed: r.seed, lr: null, wd: null, records: [], grokStep: null, status: 'not started' }))
+  const all = [...runs, ...unstarted]
+  writeAtomic(out, sweepReportHtml(`${path.basename(path.resolve(t.dir))}: ${all.length} runs`, all))
   return [out, ...written]
 }
 

@@ -23,17 +23,19 @@ export interface RunReport {
 /** One run of a folder's report. */
 export interface SweepRun {
   readonly name: string
-  /** The run's report, relative to the folder's. */
-  readonly href: string
+  /** The run's report, relative to the folder's; null for a planned run not started. */
+  readonly href: string | null
   readonly ops: string
   readonly p: number
   readonly frac: number
   readonly seed: number
-  /** AdamW's learning rate and weight decay. */
-  readonly lr: number
-  readonly wd: number
+  /** The optimiser's learning rate and weight decay; null for a planned run not started. */
+  readonly lr: number | null
+  readonly wd: number | null
   readonly records: ReadonlyArray<MetricsRecord>
   readonly grokStep: number | null
+  /** finished, interrupted, failed, incomplete (running, or killed) or not started. */
+  readonly status: string
 }
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -267,13 +269,14 @@ export const runReportHtml = (r: RunReport): string => {
 export const sweepReportHtml = (title: string, runs: ReadonlyArray<SweepRun>): string => {
   const last = (r: SweepRun) => r.records.at(-1)
   const rows = runs.map((r) => [
-    `<a href="${esc(r.href)}">${esc(r.name)}</a>`,
+    r.href === null ? esc(r.name) : `<a href="${esc(r.href)}">${esc(r.name)}</a>`,
     esc(r.ops),
     String(r.p),
     String(r.frac),
     String(r.seed),
-    String(r.lr),
-    String(r.wd),
+    r.lr === null ? '—' : String(r.lr),
+    r.wd === null ? '—' : String(r.wd),
+    esc(r.status),
     r.grokStep === null ? 'no' : 'yes',
     r.grokStep === null ? '—' : String(r.grokStep),
     String(last(r)?.step ?? '—'),
@@ -284,7 +287,7 @@ export const sweepReportHtml = (title: string, runs: ReadonlyArray<SweepRun>): s
     fmt(last(r)?.W_L.ffd ?? NaN),
     fmt(last(r)?.W_L.fcr ?? NaN),
   ])
-  const table = tableHtml(['run', 'operations', 'p', 'r', 'seed', 'lr', 'wd', 'grokked', 'grok step', 'steps', 'train acc', 'test acc', 'FFD(W_E)', 'FCR(W_E)', 'FFD(W_L)', 'FCR(W_L)'], rows, ' data-testid="table-results"')
+  const table = tableHtml(['run', 'operations', 'p', 'r', 'seed', 'lr', 'wd', 'status', 'grokked', 'grok step', 'steps', 'train acc', 'test acc', 'FFD(W_E)', 'FCR(W_E)', 'FFD(W_L)', 'FCR(W_L)'], rows, ' data-testid="table-results"')
   const color = (i: number) => PALETTE[i % PALETTE.length]!
   const overlay = (id: string, chartTitle: string, yLabel: string, f: (m: MetricsRecord) => number, extra: { log?: boolean; yDomain?: readonly [number, number] }, caption: string) =>
     figure(id, lineChart({ title: chartTitle, yLabel, series: runs.map((r, i) => series(r.name, color(i), r.records, f)), ...extra }), caption)
