@@ -144,4 +144,31 @@ describe('grokscope sweep and results', () => {
     expect(other.code).toBe(2)
     expect(other.stderr).toMatch(/holds a different sweep \(the run settings differ/)
   }, 300_000)
+
+  it('a SIGINT to the sweep process alone reaches its running runs: they stop cleanly, resumable, and the sweep exits 130', async () => {
+    const out = path.join(tmp(), 'sweep')
+    const sweep = ['sweep', '--ops', 'add', '--p', '7', '--fracs', '0.6', '--seeds', '0', '--steps', '100000', '--checkpoint-every', '10', ...TINY, '--out', out]
+    const run = path.join(out, 'add-p7-r0.6-s0')
+    const stopped = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [MAIN, ...sweep], { stdio: ['ignore', 'pipe', 'pipe'] })
+      let stdout = ''
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString()
+      })
+      const poll = setInterval(() => {
+        if (!existsSync(path.join(run, 'metrics.jsonl')) || readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').split('\n').length < 3) return
+        clearInterval(poll)
+        child.kill('SIGINT')
+      }, 20)
+      child.on('error', reject)
+      child.on('close', (code) => {
+        clearInterval(poll)
+        resolve({ code, stdout })
+      })
+    })
+    expect(stopped.code).toBe(130)
+    expect(stopped.stdout).toMatch(/add-p7-r0.6-s0: interrupted/)
+    expect(json(path.join(run, 'summary.json')).status).toBe('interrupted')
+    expect(Number(json(path.join(run, 'state.json')).step)).toBe(Number(json(path.join(run, 'summary.json')).steps))
+  }, 120_000)
 })

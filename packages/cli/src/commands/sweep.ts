@@ -2,7 +2,7 @@
 // share of it (--shard, a Slurm array or a Kubernetes Indexed Job), split between --jobs workers,
 // each running its runs one after the other as `grokscope train` child processes; a run that
 // finished is skipped, one that was interrupted or killed is resumed.
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { Option } from '@commander-js/extra-typings'
@@ -145,7 +145,7 @@ const outcomeText = (out: string, run: PlannedRun): Outcome => {
 }
 
 /** Runs `grokscope train` for one run (resuming it if it has started), its output appended to its log. */
-const runOne = (out: string, run: PlannedRun, onStart: (pid: number, resume: boolean) => void): Promise<{ code: number | null; signal: string | null }> => {
+const runOne = (out: string, run: PlannedRun, children: Set<ChildProcess>, onStart: (pid: number, resume: boolean) => void): Promise<{ code: number | null; signal: string | null }> => {
   const folder = runFolder(path.join(out, run.name))
   const logs = path.join(out, SWEEP_FILES.logs)
   mkdirSync(logs, { recursive: true })
@@ -154,9 +154,13 @@ const runOne = (out: string, run: PlannedRun, onStart: (pid: number, resume: boo
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [process.argv[1]!, 'train', ...run.args, '--out', folder.dir, ...(resume ? ['--resume'] : [])], { stdio: ['ignore', fd, fd] })
     closeSync(fd)
+    children.add(child)
     child.on('error', reject)
     child.on('spawn', () => onStart(child.pid ?? -1, resume))
-    child.on('close', (code, signal) => resolve({ code, signal }))
+    child.on('close', (code, signal) => {
+      children.delete(child)
+      resolve({ code, signal })
+    })
   })
 }
 
@@ -175,8 +179,11 @@ export const sweepCommand = async (f: SweepFlags & RunSettings, runOptions: Read
   let running = 0
   let failed = 0
   let stopping = false
+  // The runs being trained; Ctrl-C reaches them through the terminal's process group, a SIGINT sent to this process alone through here.
+  const children = new Set<ChildProcess>()
   const onSigint = () => {
     stopping = true
+    for (const child of children) child.kill('SIGINT')
   }
   process.on('SIGINT', onSigint)
   const counts = () => `[${done} done, ${running} running, ${share.length - done - running} left]`
@@ -192,7 +199,7 @@ export const sweepCommand = async (f: SweepFlags & RunSettings, runOptions: Read
       }
       running++
       const t0 = performance.now()
-      const { code, signal } = await runOne(f.out, run, (pid, resume) => w(`${counts()} ${run.name}: ${resume ? 'resuming' : 'starting'} (worker ${j + 1}, pid ${pid})`))
+      const { code, signal } = await runOne(f.out, run, children, (pid, resume) => w(`${counts()} ${run.name}: ${resume ? 'resuming' : 'starting'} (worker ${j + 1}, pid ${pid})`))
       running--
       done++
       const log = path.join(logs, `${run.name}.log`)
