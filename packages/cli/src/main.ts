@@ -6,7 +6,7 @@ import { MAX_P, MIN_P } from '@grokscope/data'
 import { DEFAULT_ETA } from '@grokscope/measures'
 import { PAPER_EVAL_EVERY } from '@grokscope/train'
 import { analyzeCommand } from './commands/analyze.js'
-import { benchToGrokCommand } from './commands/bench-to-grok.js'
+import { VARIANT_IDS, benchToGrokCommand, parseVariants } from './commands/bench-to-grok.js'
 import { benchCommand } from './commands/bench.js'
 import { exportCommand } from './commands/export.js'
 import { opsCommand } from './commands/ops.js'
@@ -166,12 +166,13 @@ program
   .option('--torch-ref <file>', 'the PyTorch reference script', '../shared/reference/ref_torch.py')
   .option('--python <exe>', 'the Python with torch (Debian: python3-torch)', '/usr/bin/python3')
   .option('--json', 'print JSON')
-  .option('--to-grok', 'instead: steps and wall time to grok with the paper’s AdamW and with Grokfast-EMA, beside the PyTorch reference doing the same')
+  .option('--to-grok', 'instead: steps and wall time to grok with the paper’s AdamW, Grokfast-EMA and -MA and the fast recipe, beside the PyTorch reference doing the same')
   .option('--op <id>', 'with --to-grok: the operation (ref_torch.py knows add, sub, mul, a2+b2, …)', 'add')
   .option('--seed <n>', 'with --to-grok: the seed', seed, seed('0'))
   .option('--max-steps <n>', 'with --to-grok: the step budget of each run', integer(1), 50_000)
   .option('--eval-every <n>', 'with --to-grok: evaluate every n steps (both programs)', integer(1), PAPER_EVAL_EVERY)
   .option('--no-torch', 'with --to-grok: leave out the PyTorch reference')
+  .option('--variants <ids>', `with --to-grok: which runs, comma-separated (adamw: the paper's; ema, ma: Grokfast's filters with their defaults; fast: --recipe fast)`, parseVariants, parseVariants(VARIANT_IDS.join(',')))
   .action((o) => {
     if (o.toGrok !== true) return benchCommand(o)
     const [p, ...more] = o.p

@@ -15,6 +15,8 @@ import { type OptimizerFlags, trainingFromFlags } from './optimizer-flags.js'
 
 /** The options of `grokscope train`, as the parsers in flags.ts and optimizer-flags.ts give them. */
 export interface TrainFlags extends OptimizerFlags {
+  /** `--recipe`: already applied to the optimiser flags by the command's hook; recorded in config.json. */
+  readonly recipe?: string | undefined
   readonly op?: string | undefined
   readonly ops?: string | undefined
   readonly p: number
@@ -152,8 +154,8 @@ export const RunConfigCodec = t.intersection([
     optimizer: AdamWOptionsCodec,
     loop: LoopSettingsCodec,
   }),
-  // Newer than 0.1.0's config.json: the initial weights' scale (missing: 1) and where the weights came from.
-  t.partial({ init_scale: Positive, transfer: TransferCodec }),
+  // Newer than 0.1.0's config.json: the initial weights' scale (missing: 1), where the weights came from, the named recipe used.
+  t.partial({ init_scale: Positive, transfer: TransferCodec, recipe: t.string }),
 ])
 
 /** What config.json holds, decoded. */
@@ -252,6 +254,7 @@ export const runConfigFromFlags = (f: TrainFlags): E.Either<string, RunConfig> =
         },
         init_scale: initScale,
         ...(transfer === null ? {} : { transfer }),
+        ...(f.recipe === undefined ? {} : { recipe: f.recipe }),
       })
     }),
     E.chain((run) => {

@@ -8,13 +8,14 @@ import { GROK_THRESHOLD, PAPER_ADAMW, PAPER_EVAL_EVERY, PAPER_MAX_STEPS, PAPER_S
 import { MAX_THREADS, integer, memory, nonNegative, positive, stopAfter, threads } from './flags.js'
 import { DEFAULT_MEMORY_MIB } from './memory.js'
 import { OPTIMIZER_OPTIONS } from './optimizer-flags.js'
+import { RECIPE_OPTION, applyRecipe } from './recipes.js'
 
 /** The paper's model sizes, the defaults of the size flags. */
 const PAPER_MODEL = paperConfig({ dVocab: 1, nOut: 1 })
 
 /**
  * Adds the run-setting flags (every flag of `train` except the task, `--out`, `--resume`,
- * `--no-progress` and transfer) to a new command. (It takes a command without options:
+ * `--no-progress` and transfer) to a new command, and the hook that applies `--recipe`. (It takes a command without options:
  * a generic over commander's option types makes the type checker crawl.)
  */
 export const withRunOptions = (c: Command, defaultThreads: number) =>
@@ -43,7 +44,9 @@ export const withRunOptions = (c: Command, defaultThreads: number) =>
     .addOption(OPTIMIZER_OPTIONS.warmup)
     .addOption(OPTIMIZER_OPTIONS.wdExclude)
     .addOption(OPTIMIZER_OPTIONS.initScale)
+    .addOption(RECIPE_OPTION)
     .option('--memory <MiB>', 'memory budget of the whole process: the training set is computed in chunks that fit it (same results up to float32 summation order)', memory, DEFAULT_MEMORY_MIB)
+    .hook('preAction', applyRecipe)
 
 /** `--load` / `--freeze`: parts of the model, comma-separated (`embed,transformer,unembed`, or `full`). */
 export const parts = (v: string): ReadonlyArray<Part> => {

@@ -1,8 +1,9 @@
-// The optimiser's flags through the CLI: their errors, config.json's chain, exact resume with a filter, old configs, --init-scale.
+// The optimiser's flags through the CLI: their errors, config.json's chain, exact resume with a filter, old configs, --init-scale, --recipe.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { RECIPES, recipeTraining } from '../src/recipes.js'
 import { cli } from './run-cli.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-opt-'))
@@ -21,6 +22,7 @@ describe('optimiser flags: bad input is one line, exit code 2, nothing written',
     [['--warmup', '-1'], "argument '-1' is invalid"],
     [['--wd-exclude', 'embed.W_X'], '--wd-exclude: "embed.W_X" is not a weight of the model'],
     [['--init-scale', '0'], '"0" is not allowed (a finite number > 0)'],
+    [['--recipe', 'slow'], `Allowed choices are ${Object.keys(RECIPES).join(', ')}.`],
   ])('%j', async (args, message) => {
     const dir = tmp()
     const r = await cli(['train', ...TINY, ...args, '--out', path.join(dir, 'run')])
@@ -78,5 +80,29 @@ describe('a run with a chain', { timeout: 180_000 }, () => {
     const one = weights('one')
     expect(Object.keys(one)).toHaveLength(8)
     expect(weights('two')).toEqual(Object.fromEntries(Object.entries(one).map(([k, w]) => [k, double(w)])))
+  })
+})
+
+describe('--recipe', { timeout: 120_000 }, () => {
+  it('sets the recipe’s flags and config.json names it; a flag given explicitly wins', async () => {
+    const dir = tmp()
+    const fast = recipeTraining('fast')
+    expect((await cli(['train', ...TINY, '--steps', '2', '--recipe', 'fast', '--out', path.join(dir, 'a')])).code).toBe(0)
+    const a = json(path.join(dir, 'a', 'config.json'))
+    expect([a.recipe, a.optimizer, a.init_scale]).toEqual(['fast', fast.optimizer, fast.initScale])
+    // Not the defaults: without --recipe the chain is another.
+    expect((await cli(['train', ...TINY, '--steps', '2', '--out', path.join(dir, 'plain')])).code).toBe(0)
+    expect(json(path.join(dir, 'plain', 'config.json')).optimizer).not.toEqual(fast.optimizer)
+    expect((await cli(['train', ...TINY, '--steps', '2', '--recipe', 'fast', '--lr', '0.0042', '--out', path.join(dir, 'b')])).code).toBe(0)
+    expect(json(path.join(dir, 'b', 'config.json')).optimizer).toEqual({ ...fast.optimizer, lr: 0.0042 })
+  })
+
+  it('a sweep passes the recipe’s flags to every run', async () => {
+    const dir = tmp()
+    const grid = ['sweep', '--ops', 'add', '--p', '7', '--fracs', '0.6', '--seeds', '0', '--steps', '2', '--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32']
+    const r = await cli([...grid, '--recipe', 'fast', '--out', path.join(dir, 'sweep')])
+    expect(r.code, r.stderr).toBe(0)
+    const run = json(path.join(dir, 'sweep', 'add-p7-r0.6-s0', 'config.json'))
+    expect([run.recipe, run.optimizer]).toEqual(['fast', recipeTraining('fast').optimizer])
   })
 })

@@ -1,5 +1,5 @@
-// grokscope bench --to-grok: steps and wall time to grok with the paper's AdamW and with Grokfast-EMA,
-// grokscope and the PyTorch reference (ref_torch.py) side by side, in one invocation.
+// grokscope bench --to-grok: steps and wall time to grok with the paper's AdamW, Grokfast-EMA and -MA
+// and the fast recipe, grokscope and the PyTorch reference (ref_torch.py) side by side, in one invocation.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
@@ -10,6 +10,7 @@ import { decodeTask, formatErrors, makeDataset } from '@grokscope/data'
 import { initParams, toHost } from '@grokscope/model'
 import {
   GROKFAST_EMA_DEFAULTS,
+  GROKFAST_MA_DEFAULTS,
   GROK_THRESHOLD,
   type OptimizerOptions,
   PAPER_ADAMW,
@@ -22,9 +23,12 @@ import {
   train,
 } from '@grokscope/train'
 import { initBackend } from '../backend.js'
+import { InvalidArgumentError } from '@commander-js/extra-typings'
 import { UsageError } from '../files.js'
 import { fixed, table } from '../format.js'
 import { startPool } from '../parallel.js'
+import { RECIPES, recipeTraining } from '../recipes.js'
+import { scaledParams } from './train.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -43,6 +47,7 @@ export interface BenchToGrokFlags {
   readonly torch: boolean
   readonly torchRef: string
   readonly python: string
+  readonly variants: ReadonlyArray<VariantId>
   readonly json?: boolean | undefined
 }
 
@@ -55,28 +60,56 @@ export interface ToGrok {
   readonly fcr: number | null
 }
 
-/** A variant: its name, the grokscope optimiser, and ref_torch.py's flags for the same. */
+/** A variant: its name, the grokscope optimiser and initial scale, and ref_torch.py's flags for the same (`null`: the reference cannot). */
 interface Variant {
   readonly name: string
   readonly optimizer: OptimizerOptions
-  readonly torchArgs: ReadonlyArray<string>
+  readonly initScale: number
+  readonly torchArgs: ReadonlyArray<string> | null
 }
 
-const VARIANTS: ReadonlyArray<Variant> = [
-  { name: 'AdamW (paper)', optimizer: PAPER_ADAMW, torchArgs: [] },
-  {
+/** The variants `--variants` chooses from, in the table's order. */
+export const VARIANT_IDS = ['adamw', 'ema', 'ma', 'fast'] as const
+export type VariantId = (typeof VARIANT_IDS)[number]
+
+const fastRecipe = (): Variant => {
+  const t = recipeTraining('fast')
+  return { name: `fast recipe (${RECIPES.fast.summary})`, optimizer: t.optimizer, initScale: t.initScale, torchArgs: RECIPES.fast.torchArgs }
+}
+
+const VARIANTS: Readonly<Record<VariantId, () => Variant>> = {
+  adamw: () => ({ name: 'AdamW (paper)', optimizer: PAPER_ADAMW, initScale: 1, torchArgs: [] }),
+  ema: () => ({
     name: `Grokfast-EMA (α ${GROKFAST_EMA_DEFAULTS.alpha}, λ ${GROKFAST_EMA_DEFAULTS.lambda})`,
     optimizer: { ...PAPER_ADAMW, filters: [{ kind: 'grokfast-ema', ...GROKFAST_EMA_DEFAULTS }] },
+    initScale: 1,
     torchArgs: ['--grokfast', `${GROKFAST_EMA_DEFAULTS.alpha},${GROKFAST_EMA_DEFAULTS.lambda}`],
-  },
-]
+  }),
+  // ref_torch.py has the EMA filter only.
+  ma: () => ({
+    name: `Grokfast-MA (w ${GROKFAST_MA_DEFAULTS.window}, λ ${GROKFAST_MA_DEFAULTS.lambda})`,
+    optimizer: { ...PAPER_ADAMW, filters: [{ kind: 'grokfast-ma', ...GROKFAST_MA_DEFAULTS }] },
+    initScale: 1,
+    torchArgs: null,
+  }),
+  fast: fastRecipe,
+}
+
+/** `--variants`: comma-separated ids, each once. */
+export const parseVariants = (v: string): ReadonlyArray<VariantId> => {
+  const ids = v.split(',').map((s) => s.trim())
+  const bad = ids.find((id) => !(VARIANT_IDS as ReadonlyArray<string>).includes(id))
+  if (bad !== undefined) throw new InvalidArgumentError(`${JSON.stringify(bad)} is not a variant (allowed: ${VARIANT_IDS.join(', ')}, comma-separated)`)
+  if (new Set(ids).size !== ids.length) throw new InvalidArgumentError(`${JSON.stringify(v)} names a variant twice`)
+  return ids as ReadonlyArray<VariantId>
+}
 
 // ─────────────────────────────────────────────────────────────────────────────
 // runs
 // ─────────────────────────────────────────────────────────────────────────────
 
 /** Trains until the first evaluation that groks (or the budget); the clock starts after the data and workers are ready. */
-const grokscopeRun = async (f: BenchToGrokFlags, optimizer: OptimizerOptions): Promise<ToGrok> => {
+const grokscopeRun = async (f: BenchToGrokFlags, v: Variant): Promise<ToGrok> => {
   const task = decodeTask({ p: f.p, ops: [f.op], frac: f.frac, seed: f.seed })
   if (E.isLeft(task)) throw new UsageError(formatErrors(task.left)[0] ?? 'invalid task')
   const dataset = makeDataset(task.right)
@@ -90,8 +123,8 @@ const grokscopeRun = async (f: BenchToGrokFlags, optimizer: OptimizerOptions): P
     const result = await train(
       c,
       data,
-      initTrainState(initParams(c, f.seed), optimizer),
-      { ...defaultLoopOptions(optimizer), maxSteps: f.maxSteps, evalEvery: f.evalEvery, stopAfterGrok: 0, gradients: pool },
+      initTrainState(scaledParams(initParams(c, f.seed), v.initScale), v.optimizer),
+      { ...defaultLoopOptions(v.optimizer), maxSteps: f.maxSteps, evalEvery: f.evalEvery, stopAfterGrok: 0, gradients: pool },
       {
         onEval: (r) => {
           // FFD/FCR at the grokking evaluation, or at the last one of a run that does not grok.
@@ -126,9 +159,9 @@ const historyLine = (line: string): { step: number; testAcc: number; ffd: number
  * ref_torch.py on the same task, read as it prints; stopped at its first evaluation
  * that groks. Its wall time counts from the process start (Python and torch's import included, as `startS` says).
  */
-const torchRun = (f: BenchToGrokFlags, v: Variant): Promise<ToGrok & { readonly startS: number }> =>
+const torchRun = (f: BenchToGrokFlags, torchArgs: ReadonlyArray<string>): Promise<ToGrok & { readonly startS: number }> =>
   new Promise((resolve, reject) => {
-    const args = [f.torchRef, '--ops', f.op, '--seeds', String(f.seed), '--p', String(f.p), '--frac', String(f.frac), '--steps', String(f.maxSteps), '--every', String(f.evalEvery), '--device', 'cpu', ...v.torchArgs]
+    const args = [f.torchRef, '--ops', f.op, '--seeds', String(f.seed), '--p', String(f.p), '--frac', String(f.frac), '--steps', String(f.maxSteps), '--every', String(f.evalEvery), '--device', 'cpu', ...torchArgs]
     const t0 = performance.now()
     const child = spawn(f.python, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let startS: number | null = null
@@ -167,10 +200,24 @@ const torchRun = (f: BenchToGrokFlags, v: Variant): Promise<ToGrok & { readonly 
 // command
 // ─────────────────────────────────────────────────────────────────────────────
 
-const cell = (r: ToGrok | null): ReadonlyArray<string> =>
+const cell = (r: ToGrok | null, missing = '-'): ReadonlyArray<string> =>
   r === null
-    ? ['-', '-', '-']
+    ? [missing, missing, missing]
     : [r.grokStep === null ? `no (${r.steps})` : String(r.grokStep), fixed(r.wallS, 1), r.ffd === null ? '-' : `${fixed(r.ffd, 3)}/${fixed(r.fcr ?? NaN, 3)}`]
+
+/** One finished run as a line of the live log. */
+const outcome = (who: string, name: string, r: ToGrok): string =>
+  `${who}: ${name}: ${r.grokStep === null ? `did not grok in ${r.steps} steps` : `grokked at step ${r.grokStep}`}, ${fixed(r.wallS, 1)} s` +
+  (r.ffd === null ? '' : `, W_E FFD ${fixed(r.ffd, 3)} FCR ${fixed(r.fcr ?? NaN, 3)}`) +
+  '\n'
+
+interface Row {
+  readonly variant: string
+  readonly grokscope: ToGrok
+  readonly torch: (ToGrok & { startS: number }) | null
+  /** `false`: ref_torch.py has no such option (the Grokfast-MA filter, warm-up, the initial scale). */
+  readonly torchCan: boolean
+}
 
 export const benchToGrokCommand = async (f: BenchToGrokFlags): Promise<void> => {
   const torchRef = path.resolve(f.torchRef)
@@ -178,13 +225,20 @@ export const benchToGrokCommand = async (f: BenchToGrokFlags): Promise<void> => 
   const task = decodeTask({ p: f.p, ops: [f.op], frac: f.frac, seed: f.seed })
   if (E.isLeft(task)) throw new UsageError((formatErrors(task.left)[0] ?? 'invalid task').replace(/^ops(\.\d+)?:/, '--op:').replace(/^(p|frac|seed):/, '--$1:'))
   await initBackend()
-  const rows: Array<{ variant: string; grokscope: ToGrok; torch: (ToGrok & { startS: number }) | null }> = []
-  for (const v of VARIANTS) {
-    if (f.json !== true) process.stderr.write(`grokscope: ${v.name}…\n`)
-    const ours = await grokscopeRun(f, v.optimizer)
-    if (f.json !== true && f.torch) process.stderr.write(`PyTorch: ${v.name}…\n`)
-    const theirs = f.torch ? await torchRun({ ...f, torchRef }, v) : null
-    rows.push({ variant: v.name, grokscope: ours, torch: theirs })
+  const log = (line: string): void => {
+    if (f.json !== true) process.stderr.write(line)
+  }
+  const rows: Array<Row> = []
+  for (const id of f.variants) {
+    const v = VARIANTS[id]()
+    log(`grokscope: ${v.name}…\n`)
+    const ours = await grokscopeRun(f, v)
+    log(outcome('grokscope', v.name, ours))
+    const torchArgs = f.torch ? v.torchArgs : null
+    if (torchArgs !== null) log(`PyTorch: ${v.name}…\n`)
+    const theirs = torchArgs === null ? null : await torchRun({ ...f, torchRef }, torchArgs)
+    if (theirs !== null) log(outcome('PyTorch', v.name, theirs))
+    rows.push({ variant: v.name, grokscope: ours, torch: theirs, torchCan: v.torchArgs !== null })
   }
   if (f.json === true) {
     process.stdout.write(`${JSON.stringify({ op: f.op, p: f.p, frac: f.frac, seed: f.seed, eval_every: f.evalEvery, max_steps: f.maxSteps, backend: tf.getBackend(), threads: f.threads, rows })}\n`)
@@ -192,13 +246,14 @@ export const benchToGrokCommand = async (f: BenchToGrokFlags): Promise<void> => 
   }
   process.stdout.write(
     `to grok (test accuracy ≥ ${GROK_THRESHOLD}, evaluated every ${f.evalEvery} steps): ${f.op} mod ${f.p}, r = ${f.frac}, seed ${f.seed}; ` +
-      `wall times under the machine's current load; FFD/FCR of W_E at the grokking step\n`,
+      `grokscope on ${f.threads} thread${f.threads === 1 ? '' : 's'}; wall times under the machine's current load; FFD/FCR of W_E at the grokking step\n`,
   )
   process.stdout.write(
     table(
       ['', 'grokscope steps', 'wall s', 'FFD/FCR', ...(f.torch ? ['PyTorch steps', 'wall s', 'FFD/FCR'] : [])],
-      rows.map((r) => [r.variant, ...cell(r.grokscope), ...(f.torch ? cell(r.torch) : [])]),
+      rows.map((r) => [r.variant, ...cell(r.grokscope), ...(f.torch ? cell(r.torch, r.torchCan ? '-' : 'n/a') : [])]),
     ) + '\n',
   )
-  if (f.torch) process.stdout.write(`PyTorch's wall time counts from its process start (its first evaluation line came after ${rows.map((r) => fixed(r.torch?.startS ?? NaN, 1)).join(' / ')} s)\n`)
+  const started = rows.flatMap((r) => (r.torch === null ? [] : [fixed(r.torch.startS, 1)]))
+  if (started.length > 0) process.stdout.write(`PyTorch's wall time counts from its process start (its first evaluation line came after ${started.join(' / ')} s); n/a: ref_torch.py has no such option\n`)
 }

@@ -87,15 +87,16 @@ const transferSource = (config: RunConfig): LoadedModel | null => {
   return model
 }
 
-/** The seeded initialisation, times `init_scale` (Omnigrok) when it is not 1. */
-const seededParams = (config: RunConfig): Params => {
-  const params = initParams(config.model, config.task.seed)
-  const scale = config.init_scale ?? 1
+/** These weights times `scale` (Omnigrok's initial scale), taking ownership of them; the same weights when it is 1. */
+export const scaledParams = (params: Params, scale: number): Params => {
   if (scale === 1) return params
   const scaled = mapParams(params, (t) => tf.mul(t, scale))
   disposeParams(params)
   return scaled
 }
+
+/** The seeded initialisation, times `init_scale` (Omnigrok) when it is not 1. */
+const seededParams = (config: RunConfig): Params => scaledParams(initParams(config.model, config.task.seed), config.init_scale ?? 1)
 
 /** A new run's initial weights: seeded (and scaled), with the loaded parts copied from the source (not scaled). */
 const initialParams = (config: RunConfig, source: LoadedModel | null): Params => {
