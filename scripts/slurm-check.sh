@@ -125,13 +125,17 @@ LOCAL=${GROKSCOPE_SLURM_LOCAL:-$WORK/local}
 
 # Compare every run of the plan: summaries, metrics lines (without wall times), weights.
 node --input-type=module - "$WORK/slurm" "$LOCAL" <<'CHECK'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 const [a, b] = process.argv.slice(2)
 const plan = JSON.parse(readFileSync(path.join(a, 'sweep.json'), 'utf8'))
 const planB = JSON.parse(readFileSync(path.join(b, 'sweep.json'), 'utf8'))
 if (JSON.stringify(plan) !== JSON.stringify(planB)) throw new Error('the plans differ')
-const read = (dir, run, file) => readFileSync(path.join(dir, run.name, file), 'utf8')
+const read = (dir, run, file) => {
+  const f = path.join(dir, run.name, file)
+  if (!existsSync(f)) throw new Error(`${f} is missing: that sweep has not finished ${run.name}`)
+  return readFileSync(f, 'utf8')
+}
 const metrics = (dir, run) => read(dir, run, 'metrics.jsonl').trim().split('\n').map((l) => { const r = JSON.parse(l); delete r.elapsed_s; return JSON.stringify(r) })
 for (const run of plan.runs) {
   const [sa, sb] = [a, b].map((d) => JSON.parse(read(d, run, 'summary.json')))
