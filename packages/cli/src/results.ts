@@ -157,7 +157,8 @@ export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
     return [
       `${grokked.length}/${runs.length}`,
       med === null ? '–' : `${med}`,
-      best.length === 0 ? '–' : Math.max(...best).toFixed(3),
+      // Rounded down: an accuracy just below the grokking threshold (476/481 = 0.9896) must not read 0.990.
+      best.length === 0 ? '–' : (Math.floor(Math.max(...best) * 1000) / 1000).toFixed(3),
       ...(others.length > 0 ? [`(${others.join(', ')})`] : []),
     ].join(' · ')
   }

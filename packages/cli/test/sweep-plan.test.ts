@@ -133,4 +133,8 @@ describe('the results table', () => {
     expect(csv[5]).toBe(`add-p11-r0.5-s4,add,11,0.5,4,scratch,not started${','.repeat(COLUMNS.length - 7)}`)
     expect(csv).toHaveLength(rows.length + 2)
   })
+
+  it('rounds the best accuracy down, so that one below the grokking threshold never reads as 0.990', () => {
+    expect(toTable([row(0, 'finished', null, 476 / 481), row(1, 'finished', null, 0.5)])).toContain('| add | 0/2 · – · 0.989 |')
+  })
 })
