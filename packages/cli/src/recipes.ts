@@ -2,7 +2,7 @@
 // (docs/PERFORMANCE.md, "Time to grok": the tasks each was checked on). A flag given on the command line wins over its recipe.
 import { type CommandUnknownOpts, Option } from '@commander-js/extra-typings'
 import * as E from 'fp-ts/lib/Either.js'
-import { PAPER_ADAMW } from '@grokscope/train'
+import { GROKFAST_EMA_DEFAULTS, PAPER_ADAMW } from '@grokscope/train'
 import { type OptimizerFlags, type Training, trainingFromFlags } from './optimizer-flags.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -16,17 +16,11 @@ export interface Recipe {
   /** What it sets, for help texts and tables. */
   readonly summary: string
   readonly flags: RecipeFlags
-  /** The same in ref_torch.py's flags; `null` when the reference cannot (warm-up, MA filter, initial scale). */
-  readonly torchArgs: ReadonlyArray<string> | null
 }
 
 export const RECIPES = {
   // The paper's AdamW with 20× its learning rate and twice its weight decay.
-  fast: {
-    summary: 'AdamW, lr 2e-2, wd 2',
-    flags: { lr: 2e-2, wd: 2 },
-    torchArgs: ['--lr', '0.02', '--wd', '2'],
-  },
+  fast: { summary: 'AdamW, lr 2e-2, wd 2', flags: { lr: 2e-2, wd: 2 } },
 } as const satisfies Readonly<Record<string, Recipe>>
 
 export type RecipeId = keyof typeof RECIPES
@@ -61,9 +55,27 @@ export const applyRecipe = (_: CommandUnknownOpts, action: CommandUnknownOpts): 
 /** The optimiser flags' defaults (the paper's AdamW, no filter, no warm-up, scale 1). */
 const DEFAULT_FLAGS: OptimizerFlags = { lr: PAPER_ADAMW.lr, wd: PAPER_ADAMW.weightDecay, optimizer: 'adamw', warmup: 0, initScale: 1 }
 
-/** The optimiser and initial scale a recipe gives on its own. */
-export const recipeTraining = (id: RecipeId): Training => {
-  const t = trainingFromFlags({ ...DEFAULT_FLAGS, ...RECIPES[id].flags })
-  if (E.isLeft(t)) throw new Error(`recipe ${id}: ${t.left}`)
+/** The optimiser and initial scale these flags give on top of the defaults (a recipe's, or a `bench --to-grok` variant's). */
+export const trainingOf = (flags: RecipeFlags): Training => {
+  const t = trainingFromFlags({ ...DEFAULT_FLAGS, ...flags })
+  if (E.isLeft(t)) throw new Error(`${JSON.stringify(flags)}: ${t.left}`)
   return t.right
+}
+
+/** The optimiser and initial scale a recipe gives on its own. */
+export const recipeTraining = (id: RecipeId): Training => trainingOf(RECIPES[id].flags)
+
+/**
+ * ref_torch.py's flags for the same training: it has AdamW's `--lr` and `--wd` and the
+ * Grokfast-EMA filter (`--grokfast alpha,lamb`); `null` for anything else (the MA
+ * filter, warm-up, the initial scale).
+ */
+export const torchArgsOf = (flags: RecipeFlags): ReadonlyArray<string> | null => {
+  const { lr, wd, grokfast, grokfastAlpha, grokfastLambda, ...rest } = flags
+  if (grokfast === 'ma' || Object.values(rest).some((v) => v !== undefined)) return null
+  return [
+    ...(lr === undefined ? [] : ['--lr', String(lr)]),
+    ...(wd === undefined ? [] : ['--wd', String(wd)]),
+    ...(grokfast === 'ema' ? ['--grokfast', `${grokfastAlpha ?? GROKFAST_EMA_DEFAULTS.alpha},${grokfastLambda ?? GROKFAST_EMA_DEFAULTS.lambda}`] : []),
+  ]
 }

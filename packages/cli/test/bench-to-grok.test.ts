@@ -1,6 +1,6 @@
 // grokscope bench --to-grok through the CLI: its JSON document and its errors (PyTorch left out: the e2e figures are in docs/PERFORMANCE.md).
 import { describe, expect, it } from 'vitest'
-import { RECIPES } from '../src/recipes.js'
+import { RECIPES, torchArgsOf } from '../src/recipes.js'
 import { cli } from './run-cli.js'
 
 describe('grokscope bench --to-grok', { timeout: 300_000 }, () => {
@@ -37,5 +37,15 @@ describe('grokscope bench --to-grok', { timeout: 300_000 }, () => {
     expect(r.code).toBe(2)
     expect(r.stderr.trim().split('\n')).toHaveLength(1)
     expect(r.stderr).toContain('--op')
+  })
+})
+
+describe('what ref_torch.py is given for a variant', () => {
+  it('AdamW’s lr and wd and the EMA filter, in its flags; nothing it cannot do', () => {
+    expect(torchArgsOf({})).toEqual([])
+    expect(torchArgsOf({ grokfast: 'ema' })).toEqual(['--grokfast', '0.98,2'])
+    expect(torchArgsOf({ grokfast: 'ema', grokfastAlpha: 0.9, grokfastLambda: 5, lr: 3e-3 })).toEqual(['--lr', '0.003', '--grokfast', '0.9,5'])
+    expect(torchArgsOf(RECIPES.fast.flags)).toEqual(['--lr', '0.02', '--wd', '2'])
+    for (const flags of [{ grokfast: 'ma' as const }, { warmup: 10 }, { initScale: 0.5 }, { lr: 1e-2, grokfastWindow: 50 }]) expect(torchArgsOf(flags)).toBeNull()
   })
 })

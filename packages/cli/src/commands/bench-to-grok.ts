@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
+import { InvalidArgumentError } from '@commander-js/extra-typings'
 import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'
 import { fourierMeasures } from '@grokscope/analysis'
@@ -12,8 +13,6 @@ import {
   GROKFAST_EMA_DEFAULTS,
   GROKFAST_MA_DEFAULTS,
   GROK_THRESHOLD,
-  type OptimizerOptions,
-  PAPER_ADAMW,
   defaultLoopOptions,
   disposeTrainData,
   disposeTrainState,
@@ -23,11 +22,10 @@ import {
   train,
 } from '@grokscope/train'
 import { initBackend } from '../backend.js'
-import { InvalidArgumentError } from '@commander-js/extra-typings'
 import { UsageError } from '../files.js'
 import { fixed, table } from '../format.js'
 import { startPool } from '../parallel.js'
-import { RECIPES, recipeTraining } from '../recipes.js'
+import { RECIPES, type RecipeFlags, torchArgsOf, trainingOf } from '../recipes.js'
 import { scaledParams } from './train.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -60,39 +58,21 @@ export interface ToGrok {
   readonly fcr: number | null
 }
 
-/** A variant: its name, the grokscope optimiser and initial scale, and ref_torch.py's flags for the same (`null`: the reference cannot). */
+/** A variant: its name and the optimiser flags it sets (the rest are the paper's); ref_torch.py is given the same, where it can. */
 interface Variant {
   readonly name: string
-  readonly optimizer: OptimizerOptions
-  readonly initScale: number
-  readonly torchArgs: ReadonlyArray<string> | null
+  readonly flags: RecipeFlags
 }
 
 /** The variants `--variants` chooses from, in the table's order. */
 export const VARIANT_IDS = ['adamw', 'ema', 'ma', 'fast'] as const
 export type VariantId = (typeof VARIANT_IDS)[number]
 
-const fastRecipe = (): Variant => {
-  const t = recipeTraining('fast')
-  return { name: `fast recipe (${RECIPES.fast.summary})`, optimizer: t.optimizer, initScale: t.initScale, torchArgs: RECIPES.fast.torchArgs }
-}
-
-const VARIANTS: Readonly<Record<VariantId, () => Variant>> = {
-  adamw: () => ({ name: 'AdamW (paper)', optimizer: PAPER_ADAMW, initScale: 1, torchArgs: [] }),
-  ema: () => ({
-    name: `Grokfast-EMA (α ${GROKFAST_EMA_DEFAULTS.alpha}, λ ${GROKFAST_EMA_DEFAULTS.lambda})`,
-    optimizer: { ...PAPER_ADAMW, filters: [{ kind: 'grokfast-ema', ...GROKFAST_EMA_DEFAULTS }] },
-    initScale: 1,
-    torchArgs: ['--grokfast', `${GROKFAST_EMA_DEFAULTS.alpha},${GROKFAST_EMA_DEFAULTS.lambda}`],
-  }),
-  // ref_torch.py has the EMA filter only.
-  ma: () => ({
-    name: `Grokfast-MA (w ${GROKFAST_MA_DEFAULTS.window}, λ ${GROKFAST_MA_DEFAULTS.lambda})`,
-    optimizer: { ...PAPER_ADAMW, filters: [{ kind: 'grokfast-ma', ...GROKFAST_MA_DEFAULTS }] },
-    initScale: 1,
-    torchArgs: null,
-  }),
-  fast: fastRecipe,
+const VARIANTS: Readonly<Record<VariantId, Variant>> = {
+  adamw: { name: 'AdamW (paper)', flags: {} },
+  ema: { name: `Grokfast-EMA (α ${GROKFAST_EMA_DEFAULTS.alpha}, λ ${GROKFAST_EMA_DEFAULTS.lambda})`, flags: { grokfast: 'ema' } },
+  ma: { name: `Grokfast-MA (w ${GROKFAST_MA_DEFAULTS.window}, λ ${GROKFAST_MA_DEFAULTS.lambda})`, flags: { grokfast: 'ma' } },
+  fast: { name: `fast recipe (${RECIPES.fast.summary})`, flags: RECIPES.fast.flags },
 }
 
 /** `--variants`: comma-separated ids, each once. */
@@ -110,6 +90,7 @@ export const parseVariants = (v: string): ReadonlyArray<VariantId> => {
 
 /** Trains until the first evaluation that groks (or the budget); the clock starts after the data and workers are ready. */
 const grokscopeRun = async (f: BenchToGrokFlags, v: Variant): Promise<ToGrok> => {
+  const { optimizer, initScale } = trainingOf(v.flags)
   const task = decodeTask({ p: f.p, ops: [f.op], frac: f.frac, seed: f.seed })
   if (E.isLeft(task)) throw new UsageError(formatErrors(task.left)[0] ?? 'invalid task')
   const dataset = makeDataset(task.right)
@@ -123,8 +104,8 @@ const grokscopeRun = async (f: BenchToGrokFlags, v: Variant): Promise<ToGrok> =>
     const result = await train(
       c,
       data,
-      initTrainState(scaledParams(initParams(c, f.seed), v.initScale), v.optimizer),
-      { ...defaultLoopOptions(v.optimizer), maxSteps: f.maxSteps, evalEvery: f.evalEvery, stopAfterGrok: 0, gradients: pool },
+      initTrainState(scaledParams(initParams(c, f.seed), initScale), optimizer),
+      { ...defaultLoopOptions(optimizer), maxSteps: f.maxSteps, evalEvery: f.evalEvery, stopAfterGrok: 0, gradients: pool },
       {
         onEval: (r) => {
           // FFD/FCR at the grokking evaluation, or at the last one of a run that does not grok.
@@ -230,15 +211,16 @@ export const benchToGrokCommand = async (f: BenchToGrokFlags): Promise<void> => 
   }
   const rows: Array<Row> = []
   for (const id of f.variants) {
-    const v = VARIANTS[id]()
+    const v = VARIANTS[id]
+    const reference = torchArgsOf(v.flags)
     log(`grokscope: ${v.name}…\n`)
     const ours = await grokscopeRun(f, v)
     log(outcome('grokscope', v.name, ours))
-    const torchArgs = f.torch ? v.torchArgs : null
+    const torchArgs = f.torch ? reference : null
     if (torchArgs !== null) log(`PyTorch: ${v.name}…\n`)
     const theirs = torchArgs === null ? null : await torchRun({ ...f, torchRef }, torchArgs)
     if (theirs !== null) log(outcome('PyTorch', v.name, theirs))
-    rows.push({ variant: v.name, grokscope: ours, torch: theirs, torchCan: v.torchArgs !== null })
+    rows.push({ variant: v.name, grokscope: ours, torch: theirs, torchCan: reference !== null })
   }
   if (f.json === true) {
     process.stdout.write(`${JSON.stringify({ op: f.op, p: f.p, frac: f.frac, seed: f.seed, eval_every: f.evalEvery, max_steps: f.maxSteps, backend: tf.getBackend(), threads: f.threads, rows })}\n`)
