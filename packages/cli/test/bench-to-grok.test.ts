@@ -1,4 +1,8 @@
-// grokscope bench --to-grok through the CLI: its JSON document and its errors (PyTorch left out: the e2e figures are in docs/PERFORMANCE.md).
+// grokscope bench --to-grok through the CLI: its JSON document and its errors, and how it reads and stops the PyTorch
+// reference (played by a shell script here; the figures with the real one are in docs/PERFORMANCE.md).
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { RECIPES, torchArgsOf } from '../src/recipes.js'
 import { cli } from './run-cli.js'
@@ -37,6 +41,68 @@ describe('grokscope bench --to-grok', { timeout: 300_000 }, () => {
     expect(r.code).toBe(2)
     expect(r.stderr.trim().split('\n')).toHaveLength(1)
     expect(r.stderr).toContain('--op')
+  })
+})
+
+/** An executable standing in for `python3 ref_torch.py`: it records its pid and arguments, then runs `body`. */
+const fakeReference = (body: string): { python: string; dir: string } => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'grokscope-fake-torch-'))
+  const python = path.join(dir, 'python')
+  writeFileSync(python, `#!/bin/sh\necho "$@" >> ${dir}/args\necho $$ > ${dir}/pid.tmp && mv ${dir}/pid.tmp ${dir}/pid\n${body}\n`)
+  chmodSync(python, 0o755)
+  return { python, dir }
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('grokscope bench --to-grok with the PyTorch reference', { timeout: 300_000 }, () => {
+  it('reads its evaluation lines, stops it at the first that groks, and gives it the variant’s flags (none where it has no such option)', async () => {
+    const { python, dir } = fakeReference(
+      ['echo "H add 0 10 1.0 2.0 0.5 0.30 0.90 0.80"', 'echo "not a history line"', 'echo "H add 0 20 0.1 0.2 1.0 0.995 0.25 0.85"', 'exec sleep 60'].join('\n'),
+    )
+    const r = await cli(['bench', '--to-grok', '--op', 'add', '--p', '5', '--frac', '0.5', '--max-steps', '10', '--eval-every', '10', '--threads', '1', '--json', '--variants', 'adamw,ema,ma', '--python', python, '--torch-ref', python])
+    expect(r.code, r.stderr).toBe(0)
+    const rows = (JSON.parse(r.stdout) as { rows: Array<{ torch: { grokStep: number | null; steps: number; ffd: number; fcr: number; wallS: number } | null; torchCan: boolean }> }).rows
+    for (const row of rows.slice(0, 2)) {
+      expect(row.torch).toMatchObject({ grokStep: 20, steps: 20, ffd: 0.25, fcr: 0.85 })
+      // Stopped at step 20, not after its 60 s sleep.
+      expect(row.torch!.wallS).toBeLessThan(30)
+    }
+    expect([rows[2]!.torch, rows[2]!.torchCan]).toEqual([null, false])
+    const args = readFileSync(path.join(dir, 'args'), 'utf8').trim().split('\n')
+    expect(args).toHaveLength(2)
+    expect(args[0]).toBe(`${python} --ops add --seeds 0 --p 5 --frac 0.5 --steps 10 --every 10 --device cpu`)
+    expect(args[1]).toBe(`${args[0]} --grokfast 0.98,2`)
+  })
+
+  it('a SIGTERM to the bench alone stops the reference too, reports the finished variants, and exits 143', async () => {
+    const { python, dir } = fakeReference('exec sleep 120')
+    const pidFile = path.join(dir, 'pid')
+    let sent = false
+    const r = await cli(['bench', '--to-grok', '--op', 'add', '--p', '5', '--frac', '0.5', '--max-steps', '10', '--eval-every', '10', '--threads', '1', '--variants', 'ma,adamw', '--python', python, '--torch-ref', python], {
+      onStderr: (text, kill) => {
+        if (sent || !text.includes('PyTorch: AdamW (paper)…')) return
+        sent = true
+        const wait = setInterval(() => {
+          if (!existsSync(pidFile)) return
+          clearInterval(wait)
+          kill('SIGTERM')
+        }, 20)
+      },
+    })
+    expect(r.code, r.stderr).toBe(143)
+    expect(r.stderr.trim().split('\n').at(-1)).toBe('grokscope: bench --to-grok: interrupted by SIGTERM; the PyTorch reference was stopped too; 1 of 2 variants finished')
+    // The table has the variant that finished (MA: grokscope only).
+    expect(r.stdout).toContain('Grokfast-MA (w 100, λ 5)')
+    expect(r.stdout).not.toContain('AdamW (paper)')
+    expect(alive(Number(readFileSync(pidFile, 'utf8')))).toBe(false)
   })
 })
 

@@ -2,6 +2,7 @@
 // and the fast recipe, grokscope and the PyTorch reference (ref_torch.py) side by side, in one invocation.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { InvalidArgumentError } from '@commander-js/extra-typings'
 import * as E from 'fp-ts/lib/Either.js'
@@ -128,6 +129,13 @@ const grokscopeRun = async (f: BenchToGrokFlags, v: Variant): Promise<ToGrok> =>
   }
 }
 
+/** The bench was stopped by a signal while the reference ran; the exit code is the shell's 128 + the signal's number. */
+export class Interrupted extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}; the PyTorch reference was stopped too`)
+  }
+}
+
 /** A progress line of ref_torch.py: `H op seed step train_loss test_loss train_acc test_acc ffd fcr`. */
 const historyLine = (line: string): { step: number; testAcc: number; ffd: number; fcr: number } | null => {
   const w = line.trim().split(/\s+/)
@@ -145,6 +153,14 @@ const torchRun = (f: BenchToGrokFlags, torchArgs: ReadonlyArray<string>): Promis
     const args = [f.torchRef, '--ops', f.op, '--seeds', String(f.seed), '--p', String(f.p), '--frac', String(f.frac), '--steps', String(f.maxSteps), '--every', String(f.evalEvery), '--device', 'cpu', ...torchArgs]
     const t0 = performance.now()
     const child = spawn(f.python, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    // A SIGINT or SIGTERM sent to this process alone (not to its process group) reaches the reference too, then ends the bench.
+    let stoppedBy: NodeJS.Signals | null = null
+    const onSignal = (signal: NodeJS.Signals) => {
+      stoppedBy = signal
+      child.kill(signal)
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
     let startS: number | null = null
     let last: { step: number; testAcc: number; ffd: number; fcr: number } | null = null
     let done: (ToGrok & { startS: number }) | null = null
@@ -170,6 +186,9 @@ const torchRun = (f: BenchToGrokFlags, torchArgs: ReadonlyArray<string>): Promis
     })
     child.on('error', reject)
     child.on('close', (code, signal) => {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      if (stoppedBy !== null) return reject(new Interrupted(stoppedBy))
       if (done !== null) return resolve(done)
       if (code !== 0 || signal !== null) return reject(new Error(`${f.torchRef} failed (${signal ?? `exit ${String(code)}`}): ${stderr.trim().split('\n').at(-1) ?? ''}`))
       const l: { step: number; testAcc: number; ffd: number; fcr: number } | null = last
@@ -210,6 +229,7 @@ export const benchToGrokCommand = async (f: BenchToGrokFlags): Promise<void> => 
     if (f.json !== true) process.stderr.write(line)
   }
   const rows: Array<Row> = []
+  let interrupted: Interrupted | null = null
   for (const id of f.variants) {
     const v = VARIANTS[id]
     const reference = torchArgsOf(v.flags)
@@ -218,9 +238,21 @@ export const benchToGrokCommand = async (f: BenchToGrokFlags): Promise<void> => 
     log(outcome('grokscope', v.name, ours))
     const torchArgs = f.torch ? reference : null
     if (torchArgs !== null) log(`PyTorch: ${v.name}…\n`)
-    const theirs = torchArgs === null ? null : await torchRun({ ...f, torchRef }, torchArgs)
+    let theirs: (ToGrok & { startS: number }) | null = null
+    try {
+      theirs = torchArgs === null ? null : await torchRun({ ...f, torchRef }, torchArgs)
+    } catch (e) {
+      if (!(e instanceof Interrupted)) throw e
+      // The runs that finished are still reported.
+      interrupted = e
+      break
+    }
     if (theirs !== null) log(outcome('PyTorch', v.name, theirs))
     rows.push({ variant: v.name, grokscope: ours, torch: theirs, torchCan: reference !== null })
+  }
+  if (interrupted !== null) {
+    process.stderr.write(`grokscope: bench --to-grok: ${interrupted.message}; ${rows.length} of ${f.variants.length} variants finished\n`)
+    process.exitCode = 128 + (os.constants.signals[interrupted.signal] ?? 0)
   }
   if (f.json === true) {
     process.stdout.write(`${JSON.stringify({ op: f.op, p: f.p, frac: f.frac, seed: f.seed, eval_every: f.evalEvery, max_steps: f.maxSteps, backend: tf.getBackend(), threads: f.threads, rows })}\n`)
