@@ -121,10 +121,11 @@ program
   .command('predict')
   .description('logits and predicted residue for pairs (a, b)')
   .argument('<run-or-weights>', 'a run folder, a weights .json file, or a .safetensors checkpoint (or its folder)')
-  .requiredOption('--pairs <a,b...>', 'pairs such as 3,5 7,2')
-  .option('--op <id>', 'which of the model’s operations (default: its first)')
+  .option('--pairs <a,b...>', 'pairs such as 3,5 7,2')
+  .option('--test-errors', 'instead: the test pairs of a run folder’s own split that the model gets wrong')
+  .option('--op <id>', 'which of the model’s operations (default: its first; with --test-errors: all)')
   .option('--json', 'print JSON with the full logits')
-  .addHelpText('after', '\nExample:\n  grokscope predict runs/add-p31-r0.5-s0 --pairs 3,5 7,2')
+  .addHelpText('after', '\nExamples:\n  grokscope predict runs/add-p31-r0.5-s0 --pairs 3,5 7,2\n  grokscope predict runs/a2+b2-p31-r0.5-s0 --test-errors')
   .action((target, o) => predictCommand(target, o))
 
 program

@@ -51,7 +51,9 @@ describe('bad input: one line naming the problem, exit code 2, nothing written',
     [['train', '--resume'], 'holds no run to resume'],
     [['analyze', '/nonexistent.json'], '/nonexistent.json does not exist'],
     [['analyze', 'x', '--eta', '2'], '"2" is not allowed (a number with 0 ≤ η < 1)'],
-    [['predict', 'x'], "required option '--pairs <a,b...>' not specified"],
+    [['predict', 'x'], 'give either --pairs (pairs such as 3,5 7,2) or --test-errors'],
+    [['predict', 'x', '--pairs', '3,5', '--test-errors'], 'give either --pairs (pairs such as 3,5 7,2) or --test-errors'],
+    [['predict', fixturePath(FIXTURES[0]), '--test-errors'], 'is not a run folder (it has no config.json; the test set is the split recorded there)'],
     [['frobnicate'], "unknown command 'frobnicate'"],
     [['plot', '/nonexistent'], '/nonexistent has no metrics.jsonl'],
     [['train', '--memory', '10'], '"10" is not allowed (an integer ≥ 64)'],
@@ -125,6 +127,20 @@ describe('a run folder', () => {
     expect(readFileSync(path.join(out, 'again.svg'), 'utf8')).toContain('step')
     const predicted = await cli(['predict', out, '--op', 'mul', '--pairs', '3,5', '--json'])
     expect(JSON.parse(predicted.stdout)[0]).toMatchObject({ a: 3, b: 5, op: 'mul', input: [3, 8, 5], expected: 1 })
+    // The test pairs it gets wrong: as many as its last evaluation's test accuracy says, each with its true residue.
+    const errors = await cli(['predict', out, '--test-errors'])
+    expect(errors.code, errors.stderr).toBe(0)
+    const [, nWrong, nTest] = /^(\d+) of (\d+) test pairs wrong/m.exec(errors.stdout)!.map(Number) as [number, number, number]
+    const acc = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')).final.test.acc as number
+    expect(nTest - nWrong).toBe(Math.round(acc * nTest))
+    const wrong = JSON.parse((await cli(['predict', out, '--test-errors', '--json'])).stdout) as Array<{ a: number; b: number; op: string; predicted: number; expected: number }>
+    expect(wrong).toHaveLength(nWrong)
+    for (const w of wrong) {
+      expect(w.predicted).not.toBe(w.expected)
+      expect(w.expected).toBe(w.op === 'add' ? (w.a + w.b) % 7 : (w.a * w.b) % 7)
+    }
+    const mulOnly = JSON.parse((await cli(['predict', out, '--test-errors', '--op', 'mul', '--json'])).stdout) as Array<{ op: string }>
+    expect(mulOnly).toEqual(wrong.filter((w) => w.op === 'mul'))
   }, 30_000)
 
   it('the smallest modulus, p = 3, trains and is analysed (no multiplicative measures: its group has order 2)', async () => {

@@ -1,12 +1,13 @@
 // grokscope predict: logits and predicted residue for pairs (a, b).
 import * as tf from '@tensorflow/tfjs-core'
-import { compile } from '@grokscope/data'
+import { compile, makeDataset } from '@grokscope/data'
 import { chunkRanges, disposeInputs, disposeParams, forward, fromHost, measureFootprint, prepareInputs } from '@grokscope/model'
 import { initBackend } from '../backend.js'
 import { UsageError } from '../files.js'
 import { fixed } from '../format.js'
 import { DEFAULT_MEMORY_MIB, memoryPlan } from '../memory.js'
-import { loadModel } from '../model-file.js'
+import { type LoadedModel, loadModel } from '../model-file.js'
+import { FILES, holdsRun, readConfig, runFolder } from '../run-folder.js'
 
 /** Parses `a,b` pairs; each value must be a residue of `p`. */
 export const parsePairs = (pairs: ReadonlyArray<string>, p: number): Array<[number, number]> =>
@@ -18,23 +19,14 @@ export const parsePairs = (pairs: ReadonlyArray<string>, p: number): Array<[numb
     return [a, b]
   })
 
-export const predictCommand = async (target: string, o: { pairs: string[]; op?: string; json?: boolean }): Promise<void> => {
-  const model = loadModel(target)
-  const { p, ops } = model.task
-  const pairs = parsePairs(o.pairs, p)
-  if (ops.length === 0) throw new UsageError(`${model.file}: the vocabulary has no operation token (d_vocab = ${model.config.dVocab}, p = ${p})`)
-  const index = o.op === undefined ? 0 : ops.findIndex((x) => x.id === o.op || x.op?.formula === o.op)
-  if (index < 0) throw new UsageError(`--op: ${o.op} is not an operation of this model (allowed: ${ops.map((x) => x.id).join(', ')})`)
-  const op = ops[index]!
-  const truth = op.op !== null && op.op._tag === 'expr' ? compile(op.op.expr, p) : null
+/** The model's logits for input rows `[a, op token, b]`, in chunks that fit the default memory budget. */
+const logitsOf = async (model: LoadedModel, tokens: Int32Array): Promise<number[][]> => {
   await initBackend()
   const params = fromHost(model.config, model.host)
-  // Forward passes over chunks of pairs that fit the default memory budget.
   const plan = memoryPlan(DEFAULT_MEMORY_MIB, 1, await measureFootprint(model.config, params))
   const chunk = typeof plan === 'string' ? 1 : plan.evalChunk
-  const tokens = Int32Array.from(pairs.flatMap(([a, b]) => [a, p + index, b]))
   const logits: number[][] = []
-  for (const [start, end] of chunkRanges(pairs.length, chunk)) {
+  for (const [start, end] of chunkRanges(tokens.length / 3, chunk)) {
     const inputs = prepareInputs(model.config, tokens.subarray(3 * start, 3 * end))
     const logitsT = forward(model.config, params, inputs)
     logits.push(...logitsT.arraySync())
@@ -42,12 +34,21 @@ export const predictCommand = async (target: string, o: { pairs: string[]; op?: 
     disposeInputs(inputs)
   }
   disposeParams(params)
-  const rows = pairs.map(([a, b], i) => {
-    const row = logits[i]!
-    const predicted = row.indexOf(Math.max(...row))
-    return { a, b, op: op.id, input: [a, p + index, b], predicted, expected: truth?.(a, b) ?? null, logits: row }
-  })
-  if (o.json === true) {
+  return logits
+}
+
+interface Prediction {
+  readonly a: number
+  readonly b: number
+  readonly op: string
+  readonly input: ReadonlyArray<number>
+  readonly predicted: number
+  readonly expected: number | null
+  readonly logits: ReadonlyArray<number>
+}
+
+const printPredictions = (rows: ReadonlyArray<Prediction>, json: boolean | undefined): void => {
+  if (json === true) {
     process.stdout.write(`${JSON.stringify(rows)}\n`)
     return
   }
@@ -59,6 +60,57 @@ export const predictCommand = async (target: string, o: { pairs: string[]; op?: 
       .map(([c, y]) => `${c}: ${fixed(y, 3)}`)
       .join(', ')
     const expected = r.expected === null ? '' : r.expected === r.predicted ? ' ✓' : ` ✗ (expected ${r.expected})`
-    process.stdout.write(`${r.op ?? 'op'}(${r.a}, ${r.b}) = ${r.predicted}${expected}   top logits ${top}\n`)
+    process.stdout.write(`${r.op}(${r.a}, ${r.b}) = ${r.predicted}${expected}   top logits ${top}\n`)
   }
+}
+
+const argmax = (row: ReadonlyArray<number>): number => row.indexOf(Math.max(...row))
+
+/**
+ * The test pairs of a run's own split that the model gets wrong (every operation of a mixture, or `--op`'s),
+ * then how many of the test pairs that is.
+ */
+const testErrors = async (target: string, model: LoadedModel, op: string | undefined, json: boolean | undefined): Promise<void> => {
+  const run = runFolder(target)
+  if (!holdsRun(run)) throw new UsageError(`--test-errors: ${target} is not a run folder (it has no ${FILES.config}; the test set is the split recorded there)`)
+  const task = readConfig(run).task
+  const index = op === undefined ? null : opIndexOf(model, op)
+  const test = makeDataset(task).test
+  const rows = Array.from({ length: test.size }, (_, i) => i).filter((i) => index === null || test.opIndex[i] === index)
+  const tokens = Int32Array.from(rows.flatMap((i) => Array.from(test.tokens.subarray(3 * i, 3 * i + 3))))
+  const logits = await logitsOf(model, tokens)
+  const wrong = rows.flatMap((i, k) => {
+    const row = logits[k]!
+    const predicted = argmax(row)
+    const expected = test.labels[i]!
+    const [a, t, b] = Array.from(test.tokens.subarray(3 * i, 3 * i + 3)) as [number, number, number]
+    return predicted === expected ? [] : [{ a, b, op: task.ops[test.opIndex[i]!]!.id, input: [a, t, b], predicted, expected, logits: row }]
+  })
+  printPredictions(wrong, json)
+  if (json !== true) process.stdout.write(`${wrong.length} of ${rows.length} test pairs wrong (test accuracy ${fixed(1 - wrong.length / Math.max(rows.length, 1), 4)})\n`)
+}
+
+const opIndexOf = (model: LoadedModel, op: string): number => {
+  const { ops } = model.task
+  const index = ops.findIndex((x) => x.id === op || x.op?.formula === op)
+  if (index < 0) throw new UsageError(`--op: ${op} is not an operation of this model (allowed: ${ops.map((x) => x.id).join(', ')})`)
+  return index
+}
+
+export const predictCommand = async (target: string, o: { pairs?: string[]; testErrors?: boolean; op?: string; json?: boolean }): Promise<void> => {
+  if ((o.pairs === undefined) === (o.testErrors !== true)) throw new UsageError('give either --pairs (pairs such as 3,5 7,2) or --test-errors (the run’s test pairs it gets wrong)')
+  const model = loadModel(target)
+  const { p, ops } = model.task
+  if (ops.length === 0) throw new UsageError(`${model.file}: the vocabulary has no operation token (d_vocab = ${model.config.dVocab}, p = ${p})`)
+  if (o.pairs === undefined) return testErrors(target, model, o.op, o.json)
+  const pairs = parsePairs(o.pairs, p)
+  const index = o.op === undefined ? 0 : opIndexOf(model, o.op)
+  const op = ops[index]!
+  const truth = op.op !== null && op.op._tag === 'expr' ? compile(op.op.expr, p) : null
+  const tokens = Int32Array.from(pairs.flatMap(([a, b]) => [a, p + index, b]))
+  const logits = await logitsOf(model, tokens)
+  printPredictions(
+    pairs.map(([a, b], i) => ({ a, b, op: op.id, input: [a, p + index, b], predicted: argmax(logits[i]!), expected: truth?.(a, b) ?? null, logits: logits[i]! })),
+    o.json,
+  )
 }
