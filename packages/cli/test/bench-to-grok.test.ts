@@ -11,13 +11,15 @@ describe('grokscope bench --to-grok', { timeout: 300_000 }, () => {
   it('runs the paper’s AdamW, Grokfast-EMA and -MA and the fast recipe within the budget and reports each', async () => {
     const r = await cli(['bench', '--to-grok', '--op', 'add', '--p', '5', '--frac', '0.5', '--max-steps', '20', '--eval-every', '10', '--threads', '1', '--no-torch', '--json'])
     expect(r.code, r.stderr).toBe(0)
-    const doc = JSON.parse(r.stdout) as { op: string; p: number; rows: Array<{ variant: string; grokscope: { grokStep: number | null; steps: number; wallS: number; ffd: number | null }; torch: unknown }> }
+    const doc = JSON.parse(r.stdout) as { op: string; p: number; rows: Array<{ variant: string; grokscope: { grokStep: number | null; steps: number; wallS: number; testAcc: number; ffd: number | null }; torch: unknown }> }
     expect([doc.op, doc.p]).toEqual(['add', 5])
     expect(doc.rows.map((x) => x.variant)).toEqual(['AdamW (paper)', 'Grokfast-EMA (α 0.98, λ 2)', 'Grokfast-MA (w 100, λ 5)', `fast recipe (${RECIPES.fast.summary})`])
     for (const row of doc.rows) {
       const g = row.grokscope
       // Stopped at the grokking evaluation, or at the budget.
       expect(g.grokStep === null ? g.steps : g.grokStep).toBe(g.steps)
+      // The test accuracy then: at least the threshold exactly when it grokked.
+      expect(g.testAcc >= 0.99).toBe(g.grokStep !== null)
       expect(g.steps).toBeLessThanOrEqual(20)
       expect(g.steps % 10).toBe(0)
       expect(g.wallS).toBeGreaterThan(0)
@@ -71,7 +73,7 @@ describe('grokscope bench --to-grok with the PyTorch reference', { timeout: 300_
     expect(r.code, r.stderr).toBe(0)
     const rows = (JSON.parse(r.stdout) as { rows: Array<{ torch: { grokStep: number | null; steps: number; ffd: number; fcr: number; wallS: number } | null; torchCan: boolean }> }).rows
     for (const row of rows.slice(0, 2)) {
-      expect(row.torch).toMatchObject({ grokStep: 20, steps: 20, ffd: 0.25, fcr: 0.85 })
+      expect(row.torch).toMatchObject({ grokStep: 20, steps: 20, testAcc: 0.995, ffd: 0.25, fcr: 0.85 })
       // Stopped at step 20, not after its 60 s sleep.
       expect(row.torch!.wallS).toBeLessThan(30)
     }
@@ -80,6 +82,14 @@ describe('grokscope bench --to-grok with the PyTorch reference', { timeout: 300_
     expect(args).toHaveLength(2)
     expect(args[0]).toBe(`${python} --ops add --seeds 0 --p 5 --frac 0.5 --steps 10 --every 10 --device cpu`)
     expect(args[1]).toBe(`${args[0]} --grokfast 0.98,2`)
+  })
+
+  it('a reference run that ends without grokking: its last step and test accuracy, in the table and the live log', async () => {
+    const { python } = fakeReference('echo "H add 0 10 1.0 2.0 0.5 0.30 0.90 0.80"')
+    const r = await cli(['bench', '--to-grok', '--op', 'add', '--p', '5', '--frac', '0.5', '--max-steps', '10', '--eval-every', '10', '--threads', '1', '--variants', 'adamw', '--python', python, '--torch-ref', python])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toMatch(/^PyTorch: AdamW \(paper\): did not grok in 10 steps \(test accuracy 0\.300\), \d+\.\d s, W_E FFD 0\.900 FCR 0\.800$/m)
+    expect(r.stdout).toContain('no (10: 0.300)')
   })
 
   it('a SIGTERM to the bench alone stops the reference too, reports the finished variants, and exits 143', async () => {

@@ -50,11 +50,12 @@ export interface BenchToGrokFlags {
   readonly json?: boolean | undefined
 }
 
-/** One run to grokking: the first evaluated step with test accuracy ≥ 0.99, the wall time to it, FFD/FCR of W_E then (at the last evaluation if it did not grok). */
+/** One run to grokking: the first evaluated step with test accuracy ≥ 0.99, the wall time to it, the test accuracy and FFD/FCR of W_E then (at the last evaluation if it did not grok). */
 export interface ToGrok {
   readonly grokStep: number | null
   readonly steps: number
   readonly wallS: number
+  readonly testAcc: number | null
   readonly ffd: number | null
   readonly fcr: number | null
 }
@@ -100,7 +101,7 @@ const grokscopeRun = async (f: BenchToGrokFlags, v: Variant): Promise<ToGrok> =>
   const pool = await startPool(c, dataset.train.tokens, dataset.train.labels, f.threads)
   try {
     // Set by the callback at the grokking evaluation (or the last).
-    const atGrok: { value: { ffd: number; fcr: number; wallS: number } | null } = { value: null }
+    const atGrok: { value: { testAcc: number; ffd: number; fcr: number; wallS: number } | null } = { value: null }
     const t0 = performance.now()
     const result = await train(
       c,
@@ -113,7 +114,7 @@ const grokscopeRun = async (f: BenchToGrokFlags, v: Variant): Promise<ToGrok> =>
           if (r.grokStep !== r.step && r.step < f.maxSteps) return undefined
           const wallS = (performance.now() - t0) / 1000
           const m = fourierMeasures(c, toHost(r.params), f.p)
-          atGrok.value = { ffd: m.W_E.ffd, fcr: m.W_E.fcr, wallS }
+          atGrok.value = { testAcc: r.test.accuracy, ffd: m.W_E.ffd, fcr: m.W_E.fcr, wallS }
           return r.grokStep === r.step ? 'stop' : undefined
         },
       },
@@ -123,7 +124,7 @@ const grokscopeRun = async (f: BenchToGrokFlags, v: Variant): Promise<ToGrok> =>
     disposeTrainState(result.state)
     disposeTrainData(data)
     const g = atGrok.value
-    return { grokStep: result.grokStep, steps, wallS: g?.wallS ?? wallS, ffd: g?.ffd ?? null, fcr: g?.fcr ?? null }
+    return { grokStep: result.grokStep, steps, wallS: g?.wallS ?? wallS, testAcc: g?.testAcc ?? null, ffd: g?.ffd ?? null, fcr: g?.fcr ?? null }
   } finally {
     await pool.close()
   }
@@ -179,7 +180,7 @@ const torchRun = (f: BenchToGrokFlags, torchArgs: ReadonlyArray<string>): Promis
         startS ??= s
         last = h
         if (h.testAcc >= GROK_THRESHOLD) {
-          done = { grokStep: h.step, steps: h.step, wallS: s, ffd: h.ffd, fcr: h.fcr, startS }
+          done = { grokStep: h.step, steps: h.step, wallS: s, testAcc: h.testAcc, ffd: h.ffd, fcr: h.fcr, startS }
           child.kill('SIGTERM')
         }
       }
@@ -192,7 +193,7 @@ const torchRun = (f: BenchToGrokFlags, torchArgs: ReadonlyArray<string>): Promis
       if (done !== null) return resolve(done)
       if (code !== 0 || signal !== null) return reject(new Error(`${f.torchRef} failed (${signal ?? `exit ${String(code)}`}): ${stderr.trim().split('\n').at(-1) ?? ''}`))
       const l: { step: number; testAcc: number; ffd: number; fcr: number } | null = last
-      resolve({ grokStep: null, steps: l?.step ?? 0, wallS: (performance.now() - t0) / 1000, ffd: l?.ffd ?? null, fcr: l?.fcr ?? null, startS: startS ?? 0 })
+      resolve({ grokStep: null, steps: l?.step ?? 0, wallS: (performance.now() - t0) / 1000, testAcc: l?.testAcc ?? null, ffd: l?.ffd ?? null, fcr: l?.fcr ?? null, startS: startS ?? 0 })
     })
   })
 
@@ -203,11 +204,11 @@ const torchRun = (f: BenchToGrokFlags, torchArgs: ReadonlyArray<string>): Promis
 const cell = (r: ToGrok | null, missing = '-'): ReadonlyArray<string> =>
   r === null
     ? [missing, missing, missing]
-    : [r.grokStep === null ? `no (${r.steps})` : String(r.grokStep), fixed(r.wallS, 1), r.ffd === null ? '-' : `${fixed(r.ffd, 3)}/${fixed(r.fcr ?? NaN, 3)}`]
+    : [r.grokStep === null ? `no (${r.steps}${r.testAcc === null ? '' : `: ${fixed(r.testAcc, 3)}`})` : String(r.grokStep), fixed(r.wallS, 1), r.ffd === null ? '-' : `${fixed(r.ffd, 3)}/${fixed(r.fcr ?? NaN, 3)}`]
 
 /** One finished run as a line of the live log. */
 const outcome = (who: string, name: string, r: ToGrok): string =>
-  `${who}: ${name}: ${r.grokStep === null ? `did not grok in ${r.steps} steps` : `grokked at step ${r.grokStep}`}, ${fixed(r.wallS, 1)} s` +
+  `${who}: ${name}: ${r.grokStep === null ? `did not grok in ${r.steps} steps${r.testAcc === null ? '' : ` (test accuracy ${fixed(r.testAcc, 3)})`}` : `grokked at step ${r.grokStep}`}, ${fixed(r.wallS, 1)} s` +
   (r.ffd === null ? '' : `, W_E FFD ${fixed(r.ffd, 3)} FCR ${fixed(r.fcr ?? NaN, 3)}`) +
   '\n'
 
