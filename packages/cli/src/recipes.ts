@@ -62,9 +62,6 @@ export const trainingOf = (flags: RecipeFlags): Training => {
   return t.right
 }
 
-/** The optimiser and initial scale a recipe gives on its own. */
-export const recipeTraining = (id: RecipeId): Training => trainingOf(RECIPES[id].flags)
-
 /**
  * ref_torch.py's flags for the same training: it has AdamW's `--lr` and `--wd` and the
  * Grokfast-EMA filter (`--grokfast alpha,lamb`); `null` for anything else (the MA

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { RECIPES, recipeTraining } from '../src/recipes.js'
+import { RECIPES, trainingOf } from '../src/recipes.js'
 import { cli } from './run-cli.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-opt-'))
@@ -86,7 +86,7 @@ describe('a run with a chain', { timeout: 180_000 }, () => {
 describe('--recipe', { timeout: 120_000 }, () => {
   it('sets the recipe’s flags and config.json names it; a flag given explicitly wins', async () => {
     const dir = tmp()
-    const fast = recipeTraining('fast')
+    const fast = trainingOf(RECIPES.fast.flags)
     expect((await cli(['train', ...TINY, '--steps', '2', '--recipe', 'fast', '--out', path.join(dir, 'a')])).code).toBe(0)
     const a = json(path.join(dir, 'a', 'config.json'))
     expect([a.recipe, a.optimizer, a.init_scale]).toEqual(['fast', fast.optimizer, fast.initScale])
@@ -103,6 +103,6 @@ describe('--recipe', { timeout: 120_000 }, () => {
     const r = await cli([...grid, '--recipe', 'fast', '--out', path.join(dir, 'sweep')])
     expect(r.code, r.stderr).toBe(0)
     const run = json(path.join(dir, 'sweep', 'add-p7-r0.6-s0', 'config.json'))
-    expect([run.recipe, run.optimizer]).toEqual(['fast', recipeTraining('fast').optimizer])
+    expect([run.recipe, run.optimizer]).toEqual(['fast', trainingOf(RECIPES.fast.flags).optimizer])
   })
 })

@@ -83,7 +83,7 @@ const testErrors = async (target: string, model: LoadedModel, op: string | undef
     const row = logits[k]!
     const predicted = argmax(row)
     const expected = test.labels[i]!
-    const [a, t, b] = Array.from(test.tokens.subarray(3 * i, 3 * i + 3)) as [number, number, number]
+    const [a, t, b] = Array.from(tokens.subarray(3 * k, 3 * k + 3)) as [number, number, number]
     return predicted === expected ? [] : [{ a, b, op: task.ops[test.opIndex[i]!]!.id, input: [a, t, b], predicted, expected, logits: row }]
   })
   printPredictions(wrong, json)
