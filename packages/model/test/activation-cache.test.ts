@@ -123,8 +123,10 @@ describe.each(VARIANTS)('runWithCache (%s)', (_, over) => {
         const check = (name: string, g: { shape: ReadonlyArray<number>; data: Float64Array }, w: RefTensor | undefined) => {
           expect(w, name).toBeDefined()
           expect(g.shape, name).toEqual(w!.shape)
-          // float32 through up to two blocks: within 1e-5 of the tensor’s largest entry (or of 1); seen up to 7e-7.
-          expect(worstDifference(g.data, w!.data), name).toBeLessThanOrEqual(1e-5 * Math.max(1, largest(w!.data)))
+          // float32 through up to two blocks: within 1e-4 of the tensor’s largest entry (or of 1). A wiring mistake is off by
+          // O(1); float32 rounding, amplified by the second block’s softmax, was seen up to 2.3e-5 (3 heads, n_ctx 4) over
+          // 6,000 seeds per variant, and once failed CI at 1e-5.
+          expect(worstDifference(g.data, w!.data), name).toBeLessThanOrEqual(1e-4 * Math.max(1, largest(w!.data)))
         }
         expect(Object.keys(want.cache).sort()).toEqual([...got.keys].sort())
         for (const name of got.keys) check(name, got.cache[name]!, want.cache[name])
