@@ -34,8 +34,8 @@ const program = new Command()
   .description('Train Transformers on a∘b mod p on the CPU, watch them grok, and measure their Fourier structure (FFD/FFS, FCR).')
   .version('0.1.0')
   .showSuggestionAfterError(true)
-  // A value typed with a line break in it still gives a one-line error.
-  .configureOutput({ outputError: (text, write) => write(`${oneLine(text.trimEnd())}\n`) })
+  // A value typed with a line break in it still gives a one-line error; commander's own suggestion goes on the same line.
+  .configureOutput({ outputError: (text, write) => write(`${oneLine(text.trimEnd().replace(/\n(?=\(Did you mean )/, ' '))}\n`) })
   .exitOverride()
 
 program
