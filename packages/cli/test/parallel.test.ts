@@ -2,13 +2,13 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
 import { decodeTask, makeDataset } from '@grokscope/data'
-import { disposeInputs, disposeParams, initParams, lossAndGrads, prepareBatch } from '@grokscope/model'
-import { modelConfigFor } from '@grokscope/train'
+import { disposeInputs, disposeParams, initParams, lossAndGrads, prepareBatch, prepareChunked } from '@grokscope/model'
+import { evaluatePerExample, modelConfigFor } from '@grokscope/train'
 // The built module: its worker script is dist/grad-worker.js.
 import { startPool } from '../dist/parallel.js'
 
-const dataset = () => {
-  const t = decodeTask({ p: 13, ops: ['add', 'mul'], frac: 0.5, seed: 1 })
+const dataset = (p = 13, frac = 0.5) => {
+  const t = decodeTask({ p, ops: ['add', 'mul'], frac, seed: 1 })
   if (E.isLeft(t)) throw new Error('bad task')
   return makeDataset(t.right)
 }
@@ -26,7 +26,7 @@ describe('the gradient pool', () => {
     const params = initParams(c, 4)
     const batch = prepareBatch(c, d.train.tokens, d.train.labels)
     const want = lossAndGrads(c, params, batch)
-    const pool = await startPool(c, d.train.tokens, d.train.labels, threads, chunk)
+    const pool = await startPool(c, d, threads, { step: chunk, evaluation: Infinity })
     const before = tf.memory().numTensors
     for (let i = 0; i < 3; i++) {
       const got = await pool.lossAndGrads(params)
@@ -43,5 +43,53 @@ describe('the gradient pool', () => {
     tf.dispose([want.loss, want.logits, ...Object.values(want.grads)])
     disposeInputs(batch)
     disposeParams(params)
+  }, 60_000)
+
+  it.each([
+    [1, Infinity, 13, 0.5],
+    [2, Infinity, 13, 0.5],
+    [3, 11, 13, 0.5],
+    [2, 4, 13, 0.5],
+    [4, Infinity, 3, 0.9], // 2 test examples: two of the four threads' test shards are empty
+  ])('with %i thread(s) and evaluation chunks of at most %d examples gives every example’s loss and correctness (p = %i, r = %d), and leaks no tensor', async (threads, chunk, p, frac) => {
+    const d = dataset(p, frac)
+    const c = modelConfigFor(d, { dModel: 32, nHeads: 2, dHead: 16, dMlp: 64 })
+    const params = initParams(c, 5)
+    const whole = { train: prepareChunked(c, d.train.tokens, d.train.labels, Infinity), test: prepareChunked(c, d.test.tokens, d.test.labels, Infinity) }
+    const want = { train: evaluatePerExample(c, params, whole.train), test: evaluatePerExample(c, params, whole.test) }
+    const pool = await startPool(c, d, threads, { step: Infinity, evaluation: chunk })
+    const before = tf.memory().numTensors
+    for (let i = 0; i < 2; i++) {
+      const got = await pool.perExample(params)
+      for (const set of ['train', 'test'] as const) {
+        expect(got[set].losses).toHaveLength(d[set].size)
+        expect(Array.from(got[set].correct), set).toEqual(Array.from(want[set].correct))
+        const worst = got[set].losses.reduce((m, l, j) => Math.max(m, Math.abs(l - want[set].losses[j]!)), 0)
+        expect(worst, set).toBeLessThan(1e-5 * Math.max(1, ...want[set].losses))
+      }
+    }
+    expect(tf.memory().numTensors).toBe(before)
+    await pool.close()
+    disposeInputs(whole.train)
+    disposeInputs(whole.test)
+    disposeParams(params)
+  }, 60_000)
+
+  it('evaluates with the weights it is given at each call, not those of an earlier call', async () => {
+    const d = dataset()
+    const c = modelConfigFor(d, { dModel: 32, nHeads: 2, dHead: 16, dMlp: 64 })
+    const pool = await startPool(c, d, 2)
+    const [a, b] = [initParams(c, 1), initParams(c, 2)]
+    const test = prepareChunked(c, d.test.tokens, d.test.labels, Infinity)
+    for (const params of [a, b, a]) {
+      const got = await pool.perExample(params)
+      const want = evaluatePerExample(c, params, test)
+      const worst = got.test.losses.reduce((m, l, j) => Math.max(m, Math.abs(l - want.losses[j]!)), 0)
+      expect(worst).toBeLessThan(1e-5 * Math.max(1, ...want.losses))
+    }
+    await pool.close()
+    disposeInputs(test)
+    disposeParams(a)
+    disposeParams(b)
   }, 60_000)
 })

@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { Batch, ChunkedBatch, ModelConfig, Params } from '@grokscope/model'
 import { type OptimizerOptions, type TrainState, disposeTrainState } from './Optimizer.js'
-import { type Evaluation, type GradientSource, evaluate, trainStep, trainStepWith } from './Step.js'
+import { type Evaluation, type EvaluationSource, type GradientSource, evaluate, summarize, trainStep, trainStepWith } from './Step.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -44,6 +44,8 @@ export interface LoopOptions {
   readonly grokStep: number | null
   /** Computes each step's gradients (e.g. over worker threads); by default, on `data.train` here. */
   readonly gradients?: GradientSource
+  /** Computes each evaluation's per-example results (e.g. over worker threads); by default, on `data.train` and `data.test` here. */
+  readonly evaluations?: EvaluationSource
 }
 
 /** An evaluation, with the weights at that step (valid only during the callback). */
@@ -112,6 +114,12 @@ export const defaultLoopOptions = (optimizer: OptimizerOptions): LoopOptions => 
 /** Whether every operation's test accuracy reaches the threshold. */
 export const hasGrokked = (test: Evaluation, threshold: number): boolean => test.perOp.every((m) => !(m.accuracy < threshold))
 
+const evaluateBoth = async (c: ModelConfig, data: TrainData, params: Params, source: EvaluationSource | undefined): Promise<{ train: Evaluation; test: Evaluation }> => {
+  if (source === undefined) return { train: evaluate(c, params, data.train, data.trainOps, data.nOps), test: evaluate(c, params, data.test, data.testOps, data.nOps) }
+  const r = await source.perExample(params)
+  return { train: summarize(r.train, data.trainOps, data.nOps), test: summarize(r.test, data.testOps, data.nOps) }
+}
+
 /**
  * Trains from `initial` (which the loop takes over and frees) until a stop rule
  * fires. Evaluates at every multiple of `evalEvery` and at the last step; reports
@@ -130,8 +138,7 @@ export const train = async (c: ModelConfig, data: TrainData, initial: TrainState
     state = next
     let answer: void | 'stop' = undefined
     if (state.step % o.evalEvery === 0 || state.step === o.maxSteps) {
-      const train = evaluate(c, state.params, data.train, data.trainOps, data.nOps)
-      const test = evaluate(c, state.params, data.test, data.testOps, data.nOps)
+      const { train, test } = await evaluateBoth(c, data, state.params, o.evaluations)
       if (grokStep === null && hasGrokked(test, o.grokThreshold)) grokStep = state.step
       answer = await cb.onEval?.({ step: state.step, train, test, grokStep, params: state.params, state })
     }

@@ -29,6 +29,20 @@ export interface Evaluation extends Metrics {
   readonly perOp: ReadonlyArray<Metrics>
 }
 
+/** Each example's cross-entropy and whether the model's argmax is its label (1) or not (0), in the set's order. */
+export interface PerExample {
+  readonly losses: Float32Array
+  readonly correct: Uint8Array
+}
+
+/**
+ * Where an evaluation's per-example results over the train and test sets come from
+ * when they are not computed here: e.g. split over worker threads.
+ */
+export interface EvaluationSource {
+  readonly perExample: (params: Params) => Promise<{ readonly train: PerExample; readonly test: PerExample }>
+}
+
 /**
  * Where a step's full-batch loss and gradients come from when they are not
  * computed here on one batch: e.g. split over worker threads. The loss and the
@@ -62,30 +76,37 @@ export const trainStepWith = async (o: OptimizerOptions, state: TrainState, sour
 // evaluation
 // ─────────────────────────────────────────────────────────────────────────────
 
-/**
- * Mean cross-entropy and accuracy of the model on a batch; per operation too,
- * given each example's operation index (`opIndex`) and the number of operations.
- */
-export const evaluate = (c: ModelConfig, params: Params, batch: Batch | ChunkedBatch, opIndex: Int32Array, nOps: number): Evaluation => {
-  const l = new Float32Array(batch.size)
-  const ok = new Int32Array(batch.size)
+/** Each example's cross-entropy and whether the model gets it right, chunk by chunk (nothing to compute for an empty set). */
+export const evaluatePerExample = (c: ModelConfig, params: Params, batch: Batch | ChunkedBatch): PerExample => {
+  const losses = new Float32Array(batch.size)
+  const correct = new Uint8Array(batch.size)
+  if (batch.size === 0) return { losses, correct }
   forEachChunk(c, batch, (chunk, start) => {
-    const { losses, correct } = tf.tidy((): { losses: tf.Tensor1D; correct: tf.Tensor } => {
+    const r = tf.tidy((): { losses: tf.Tensor1D; correct: tf.Tensor } => {
       const logits = forward(c, params, chunk) // [chunk, p]
       return { losses: crossEntropyPerExample(logits, chunk.labelsOneHot), correct: tf.equal(tf.argMax(logits, 1), chunk.labels) }
     })
-    l.set(losses.dataSync(), start)
-    ok.set(correct.dataSync(), start)
-    tf.dispose([losses, correct])
+    losses.set(r.losses.dataSync(), start)
+    correct.set(r.correct.dataSync(), start)
+    tf.dispose([r.losses, r.correct])
   })
+  return { losses, correct }
+}
+
+/**
+ * Mean cross-entropy and accuracy of per-example results; per operation too, given
+ * each example's operation index (`opIndex`) and the number of operations (NaN for an
+ * operation without examples). Sums in the examples' order.
+ */
+export const summarize = (r: PerExample, opIndex: Int32Array, nOps: number): Evaluation => {
   const sums = Array.from({ length: nOps }, () => ({ n: 0, loss: 0, correct: 0 }))
-  for (let i = 0; i < l.length; i++) {
+  for (let i = 0; i < r.losses.length; i++) {
     const s = sums[opIndex[i]!]!
     s.n++
-    s.loss += l[i]!
-    s.correct += ok[i]!
+    s.loss += r.losses[i]!
+    s.correct += r.correct[i]!
   }
-  const n = l.length
+  const n = r.losses.length
   const total = sums.reduce((a, s) => ({ loss: a.loss + s.loss, correct: a.correct + s.correct }), { loss: 0, correct: 0 })
   return {
     loss: total.loss / n,
@@ -93,3 +114,10 @@ export const evaluate = (c: ModelConfig, params: Params, batch: Batch | ChunkedB
     perOp: sums.map((s) => ({ loss: s.n === 0 ? NaN : s.loss / s.n, accuracy: s.n === 0 ? NaN : s.correct / s.n })),
   }
 }
+
+/**
+ * Mean cross-entropy and accuracy of the model on a batch; per operation too, given
+ * each example's operation index (`opIndex`) and the number of operations.
+ */
+export const evaluate = (c: ModelConfig, params: Params, batch: Batch | ChunkedBatch, opIndex: Int32Array, nOps: number): Evaluation =>
+  summarize(evaluatePerExample(c, params, batch), opIndex, nOps)

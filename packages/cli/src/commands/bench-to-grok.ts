@@ -98,7 +98,7 @@ const grokscopeRun = async (f: BenchToGrokFlags, v: Variant): Promise<ToGrok> =>
   const dataset = makeDataset(task.right)
   const c = modelConfigFor(dataset)
   const data = prepareTrainData(c, dataset)
-  const pool = await startPool(c, dataset.train.tokens, dataset.train.labels, f.threads)
+  const pool = await startPool(c, dataset, f.threads)
   try {
     // Set by the callback at the grokking evaluation (or the last).
     const atGrok: { value: { testAcc: number; ffd: number; fcr: number; wallS: number } | null } = { value: null }
@@ -107,7 +107,7 @@ const grokscopeRun = async (f: BenchToGrokFlags, v: Variant): Promise<ToGrok> =>
       c,
       data,
       initTrainState(scaledParams(initParams(c, f.seed), initScale), optimizer),
-      { ...defaultLoopOptions(optimizer), maxSteps: f.maxSteps, evalEvery: f.evalEvery, stopAfterGrok: 0, gradients: pool },
+      { ...defaultLoopOptions(optimizer), maxSteps: f.maxSteps, evalEvery: f.evalEvery, stopAfterGrok: 0, gradients: pool, evaluations: pool },
       {
         onEval: (r) => {
           // FFD/FCR at the grokking evaluation, or at the last one of a run that does not grok.

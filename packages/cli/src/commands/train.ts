@@ -145,7 +145,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
   const { task, model: c, loop } = config
   const dataset = makeDataset(task)
   const data = prepareTrainData(c, dataset, memory.evalChunk)
-  const pool = await startPool(c, dataset.train.tokens, dataset.train.labels, f.threads, memory.stepChunk)
+  const pool = await startPool(c, dataset, f.threads, { step: memory.stepChunk, evaluation: memory.evalChunk })
   // The worker threads keep the process alive: they are stopped whatever happens.
   try {
     const startStep = start.state.step
@@ -174,6 +174,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
         grokThreshold: loop.grok_threshold,
         grokStep: recordedGrokStep(start.log.records),
         gradients: pool,
+        evaluations: pool,
       },
       {
         onEval: (r) => {
