@@ -162,7 +162,7 @@ program
   .option('--warmup <n>', 'untimed steps first', integer(0), 3)
   .option('--rounds <n>', 'rounds (alternating with PyTorch under --vs-torch)', integer(1), 3)
   .option('--evals <n>', 'timed evaluations of the train and test sets, over the threads and on the main thread alone', integer(1), 5)
-  .option('--threads <n>', `threads for the training step (main + workers), 1 to ${MAX_THREADS}`, threads, defaultThreads())
+  .option('--threads <n>', `threads for the training step and the evaluation (main + workers), 1 to ${MAX_THREADS}`, threads, defaultThreads())
   .option('--vs-torch', 'also run the PyTorch reference (ref_torch.py --bench) each round and print the ratio')
   .option('--torch-ref <file>', 'the PyTorch reference script', '../shared/reference/ref_torch.py')
   .option('--python <exe>', 'the Python with torch (Debian: python3-torch)', '/usr/bin/python3')

@@ -32,7 +32,7 @@ export const withRunOptions = (c: Command, defaultThreads: number) =>
     .option('--layers <n>', 'Transformer blocks', integer(1), PAPER_MODEL.nLayers)
     .addOption(new Option('--act <name>', 'MLP activation').choices(['relu', 'gelu'] as const).default(PAPER_MODEL.act))
     .option('--pos-embed', 'add a learned positional embedding (the paper has none)')
-    .option('--threads <n>', `threads for the training step, 1 to ${MAX_THREADS}: the batch is split between the main thread and workers`, threads, defaultThreads)
+    .option('--threads <n>', `threads for the training step and the evaluations, 1 to ${MAX_THREADS}: the batch and the evaluated sets are split between the main thread and workers`, threads, defaultThreads)
     .option('--lr <x>', 'learning rate', positive, PAPER_ADAMW.lr)
     .option('--wd <x>', 'weight decay (AdamW: decoupled; adam and sgd: coupled L2)', nonNegative, PAPER_ADAMW.weightDecay)
     .addOption(OPTIMIZER_OPTIONS.optimizer)
