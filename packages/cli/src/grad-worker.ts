@@ -6,13 +6,16 @@ import * as tf from '@tensorflow/tfjs-core'
 import { lossAndGradsChunked, prepareChunked } from '@grokscope/model'
 import { evaluatePerExample } from '@grokscope/train'
 import { initBackend } from './backend.js'
-import { type WorkerInit, type WorkerRequest, layout, weight, writePerExample } from './parallel.js'
+import { type WorkerInit, type WorkerRequest, forEvaluation, layout, weight, writePerExample } from './parallel.js'
 
 const init = workerData as WorkerInit
 await initBackend()
 const c = init.config
 const batch = prepareChunked(c, init.train.tokens, init.train.labels, init.chunks.step)
-const evalSets = [init.train, init.test].map((s) => ({ at: s.at, batch: prepareChunked(c, s.tokens, s.labels, init.chunks.evaluation) }))
+const evalSets = [
+  { at: init.train.at, batch: forEvaluation(c, batch, init.chunks.evaluation) },
+  { at: init.test.at, batch: prepareChunked(c, init.test.tokens, init.test.labels, init.chunks.evaluation) },
+]
 const { slots, total } = layout(c)
 const params = new Float32Array(init.params)
 const out = new Float32Array(init.grads)

@@ -109,10 +109,7 @@ export const startPool = async (
   const mainTrain = shardOf(c, sets.train, trainShards[0]!, 0)
   const mainTest = shardOf(c, sets.test, testShards[0]!, nTrain)
   const main: ChunkedBatch = prepareChunked(c, mainTrain.tokens, mainTrain.labels, chunks.step)
-  const mainEval = {
-    train: prepareChunked(c, mainTrain.tokens, mainTrain.labels, chunks.evaluation),
-    test: prepareChunked(c, mainTest.tokens, mainTest.labels, chunks.evaluation),
-  }
+  const mainEval = { train: forEvaluation(c, main, chunks.evaluation), test: prepareChunked(c, mainTest.tokens, mainTest.labels, chunks.evaluation) }
   const mainWeight = main.size / nTrain
   const { slots, total } = layout(c)
   const sharedParams = new SharedArrayBuffer(4 * total)
@@ -197,12 +194,20 @@ export const startPool = async (
     },
     close: async () => {
       disposeInputs(main)
-      disposeInputs(mainEval.train)
+      if (mainEval.train !== main) disposeInputs(mainEval.train)
       disposeInputs(mainEval.test)
       await Promise.all(workers.map(({ worker }) => worker.terminate()))
     },
   }
 }
+
+/**
+ * A thread's training shard chunked for evaluation: its step batch itself when that is
+ * one resident chunk and evaluation chunks are as large (the same tensors, not a second
+ * upload), else the shard in chunks of at most `evaluation` examples.
+ */
+export const forEvaluation = (c: ModelConfig, step: ChunkedBatch, evaluation: number): ChunkedBatch =>
+  step.resident !== null && evaluation >= step.size ? step : prepareChunked(c, step.tokens, step.labels, evaluation)
 
 /** Copies a shard's per-example results into the shared arrays from position `at`. */
 export const writePerExample = (r: PerExample, at: number, losses: Float32Array, correct: Uint8Array): void => {

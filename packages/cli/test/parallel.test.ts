@@ -5,7 +5,7 @@ import { decodeTask, makeDataset } from '@grokscope/data'
 import { disposeInputs, disposeParams, initParams, lossAndGrads, prepareBatch, prepareChunked } from '@grokscope/model'
 import { evaluatePerExample, modelConfigFor } from '@grokscope/train'
 // The built module: its worker script is dist/grad-worker.js.
-import { startPool } from '../dist/parallel.js'
+import { forEvaluation, startPool } from '../dist/parallel.js'
 
 const dataset = (p = 13, frac = 0.5) => {
   const t = decodeTask({ p, ops: ['add', 'mul'], frac, seed: 1 })
@@ -92,4 +92,22 @@ describe('the gradient pool', () => {
     disposeParams(a)
     disposeParams(b)
   }, 60_000)
+
+  it('evaluates a shard from its step batch when that is one resident chunk, without a second upload; else chunks it anew', () => {
+    const d = dataset()
+    const c = modelConfigFor(d, { dModel: 32, nHeads: 2, dHead: 16, dMlp: 64 })
+    const resident = prepareChunked(c, d.train.tokens, d.train.labels, Infinity)
+    const before = tf.memory().numTensors
+    expect(forEvaluation(c, resident, Infinity)).toBe(resident)
+    expect(forEvaluation(c, resident, d.train.size)).toBe(resident)
+    expect(tf.memory().numTensors).toBe(before)
+    const smaller = forEvaluation(c, resident, 7)
+    expect([smaller.chunkSize, smaller.resident, smaller.size]).toEqual([7, null, d.train.size])
+    const chunked = prepareChunked(c, d.train.tokens, d.train.labels, 5)
+    const whole = forEvaluation(c, chunked, Infinity)
+    expect(whole).not.toBe(chunked)
+    expect(whole.resident).not.toBeNull()
+    disposeInputs(whole)
+    disposeInputs(resident)
+  })
 })
