@@ -9,6 +9,7 @@ import { CHECKPOINT_FILES, type LoadedModel, loadModel } from '../model-file.js'
 import { type RunReport, type SweepRun, runReportHtml, sweepReportHtml } from '../report/html.js'
 import { holdsRun, readConfig, readMetrics, recordedGrokStep, runFolder } from '../run-folder.js'
 import { failurePath, readFailure, readSummary, runStatus } from '../run-status.js'
+import { checkOutputFile } from '../outputs.js'
 import { type PlannedRun, decodePlan } from '../sweep-plan.js'
 import { SWEEP_FILES } from './sweep.js'
 
@@ -117,7 +118,7 @@ export const writeReport = async (target: string, o: { readonly out?: string | u
 }
 
 export const reportCommand = async (target: string, o: { readonly out?: string | undefined; readonly eta: number }): Promise<void> => {
-  if (o.out !== undefined && existsSync(o.out) && statSync(o.out).isDirectory()) throw new UsageError(`--out: ${o.out} is a folder (give the report's file name, e.g. report.html)`)
+  if (o.out !== undefined) checkOutputFile('--out', o.out)
   const written = await writeReport(target, o)
   process.stdout.write(`${written.join('\n')}\n`)
 }
