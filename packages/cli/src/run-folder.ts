@@ -9,14 +9,14 @@
 // - a checkpoint writes state.json (the source of truth, atomic) then weights.json;
 // - on resume, lines after state.json's step (and a torn last line) are dropped:
 //   the loop writes them again, identically.
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { type MetricsRecord, decodeMetricsLine, round } from '@grokscope/analysis'
 import { type ModelConfig, encodeWeightsFile, toHost } from '@grokscope/model'
 import type { PhaseBoundaries } from '@grokscope/measures'
 import { type OptimizerOptions, type StopReason, type TrainState, decodeTrainState, encodeTrainState } from '@grokscope/train'
-import { TEMP_FILE, UsageError, appendLine, orUsageError, readJson, writeAtomic, writeJson } from './files.js'
+import { MAX_TEXT_BYTES, TEMP_FILE, UsageError, appendLine, orUsageError, readJson, readText, writeAtomic, writeJson } from './files.js'
 import { oneLine } from './format.js'
 import { type RunConfig, type Transfer, decodeRunConfig, encodeRunConfig } from './run-config.js'
 
@@ -103,7 +103,7 @@ export const readConfig = (run: RunFolder): RunConfig => orUsageError(run.file.c
 /** state.json, decoded and checked against the model's shapes and the optimiser's chain (makes tensors: the backend must be ready). */
 export const readState = (run: RunFolder, c: ModelConfig, o?: OptimizerOptions): TrainState => {
   if (!existsSync(run.file.state)) throw new UsageError(`--resume: ${run.dir} has no ${FILES.state} to resume from`)
-  return orUsageError(run.file.state)(decodeTrainState(readJson(run.file.state), c, o))
+  return orUsageError(run.file.state)(decodeTrainState(readJson(run.file.state, MAX_TEXT_BYTES), c, o))
 }
 
 /** What weights.json records of the task besides the model (the fixtures' `config` fields). */
@@ -180,7 +180,7 @@ export const decodeMetricsLog = (file: string, text: string): E.Either<string, M
 
 /** metrics.jsonl, decoded (none yet: empty); a bad line is a `UsageError`. */
 export const readMetrics = (run: RunFolder): MetricsLog =>
-  existsSync(run.file.metrics) ? orUsageError()(decodeMetricsLog(run.file.metrics, readFileSync(run.file.metrics, 'utf8'))) : { records: [], lines: [], warning: null }
+  existsSync(run.file.metrics) ? orUsageError()(decodeMetricsLog(run.file.metrics, readText(run.file.metrics))) : { records: [], lines: [], warning: null }
 
 /**
  * Keeps the lines up to `step` (the checkpoint a resumed run continues after),
