@@ -12,7 +12,10 @@ import {
   decodeTransformerLensFile,
   decodeWeightsFile,
 } from '@grokscope/model'
-import { MAX_TEXT_BYTES, UsageError, readAt, readJson, readableSize } from './files.js'
+import { MAX_TEXT_BYTES, UsageError, orUsageError, readAt, readJson, readableSize } from './files.js'
+import { fingerprintDifference, recordedFingerprint, weightsFields } from './fingerprint.js'
+import { decodeRunConfig } from './run-config.js'
+import { FILES, runFingerprint, runFolder } from './run-folder.js'
 
 /** A loaded model: its file and the task it was trained on. */
 export interface LoadedModel extends WeightsFile {
@@ -86,12 +89,31 @@ const decodeCheckpointFile = (file: string): E.Either<string, WeightsFile> => {
   return readSafetensors(file, (f) => decodeTransformerLensFile(f, isCheckpointConfig(config) ? config : undefined))
 }
 
-/** Loads and decodes a model; fixtures (`config.op`), grokscope runs (`config.ops`) and TransformerLens checkpoints all work. */
+/**
+ * A run's weights.json against the run's config.json: the fingerprint it carries (or,
+ * written before fingerprints, the task fields and model shape it records) must be the
+ * run's; null when the file is not a run folder's weights.json, or agrees.
+ */
+const runMismatch = (file: string, w: WeightsFile): string | null => {
+  const run = runFolder(path.dirname(file))
+  if (path.basename(file) !== FILES.weights || !existsSync(run.file.config)) return null
+  const config = decodeRunConfig(readJson(run.file.config))
+  if (E.isLeft(config)) return null
+  const recorded = orUsageError(file)(recordedFingerprint(w.meta))
+  return fingerprintDifference(file, recorded ?? weightsFields(w.meta, w.config), run.file.config, runFingerprint(config.right))
+}
+
+/**
+ * Loads and decodes a model; fixtures (`config.op`), grokscope runs (`config.ops`) and TransformerLens checkpoints all work.
+ * A run's weights.json of another run (its fingerprint is not config.json's) is refused.
+ */
 export const loadModel = (target: string): LoadedModel => {
   const file = weightsPath(target)
   if (!existsSync(file)) throw new UsageError(`${file} does not exist (give a run folder, a weights .json file, a .safetensors file or a folder holding model.safetensors)`)
   const decoded = isSafetensors(file) ? decodeCheckpointFile(file) : decodeWeightsFile(readJson(file, MAX_TEXT_BYTES))
   if (E.isLeft(decoded)) throw new UsageError(`${file}: ${decoded.left}`)
+  const mismatch = runMismatch(file, decoded.right)
+  if (mismatch !== null) throw new UsageError(mismatch)
   const task = modelTask(decoded.right)
   if (E.isLeft(task)) throw new UsageError(`${file}: ${task.left}`)
   return { ...decoded.right, file, task: task.right }

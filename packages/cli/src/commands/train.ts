@@ -64,7 +64,7 @@ const plan = (f: TrainFlags): { run: RunFolder; config: RunConfig; resume: boole
 
 /** Reads a run to resume (every file is decoded before one is changed), then drops the metrics after its checkpoint. */
 const resumeRun = (run: RunFolder, config: RunConfig, newBudget: boolean): Start => {
-  const state = readState(run, config.model, config.optimizer)
+  const state = readState(run, config)
   let log: MetricsLog
   try {
     log = readMetrics(run)
