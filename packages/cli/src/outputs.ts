@@ -23,6 +23,9 @@ export const PROTECTED_FILES: ReadonlyArray<string> = [FILES.config, FILES.metri
  */
 const START_FILES: ReadonlySet<string> = new Set([FILES.metrics, FILES.state, FILES.weights])
 
+/** The run-folder lock a writer holds while it starts a run (`.lock`) and its takeover markers (`.lock.<token>.takeover`). */
+const LOCK_NAME = /^\.lock(\..+)?$/
+
 // ─────────────────────────────────────────────────────────────────────────────
 // utils
 // ─────────────────────────────────────────────────────────────────────────────
@@ -38,6 +41,7 @@ const entriesOf = (flag: string, dir: string): ReadonlyArray<string> | null => {
 }
 
 const isStartLeftover = (dir: string, name: string): boolean => {
+  if (LOCK_NAME.test(name)) return true
   const base = name.replace(TEMP_FILE, '')
   if (!START_FILES.has(base)) return false
   return name !== FILES.metrics || statSync(path.join(dir, name)).size === 0
