@@ -61,7 +61,7 @@ export const checkNewRunFolder = (dir: string): void => {
   const foreign = names.filter((n) => !isStartLeftover(dir, n))
   if (foreign.length > 0) {
     throw new UsageError(
-      `--out: ${dir} is not empty and holds no run (it has ${listed(foreign)}; allowed: an absent or empty folder, or a run folder with ${FILES.config} to --resume)`,
+      `--out: ${dir} is not empty and holds no run (it has ${listed(names)}; allowed: an absent or empty folder, or a run folder with ${FILES.config} to --resume)`,
     )
   }
 }
