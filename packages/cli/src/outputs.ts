@@ -75,11 +75,11 @@ export const checkSweepFolder = (dir: string, planFile: string): void => {
 }
 
 /**
- * An output file (`report --out`, `plot --out`): not a folder, and not one of a run's,
+ * An output file (`report --out`, `plot --out`; `what` names it in a message): not a folder, and not one of a run's,
  * a sweep's or a checkpoint's own files (`PROTECTED_FILES`), which it would overwrite.
  */
-export const checkOutputFile = (flag: string, file: string): void => {
-  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`${flag}: ${file} is a folder (give a file name, e.g. ${path.join(file, 'report.html')})`)
+export const checkOutputFile = (flag: string, file: string, what: { readonly noun: string; readonly example: string }): void => {
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`${flag}: ${file} is a folder (give the ${what.noun}'s file name, e.g. ${what.example})`)
   const name = path.basename(file)
   if (PROTECTED_FILES.includes(name)) {
     throw new UsageError(`${flag}: ${file} would overwrite a run's own ${name} (allowed: any other file name, e.g. report.html or curves.svg; not ${PROTECTED_FILES.join(', ')})`)

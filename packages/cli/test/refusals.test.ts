@@ -10,7 +10,9 @@ import path from 'node:path'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { PROTECTED_FILES, checkOutputFile } from '../src/outputs.js'
-import { MAX_SAFETENSORS_BYTES } from '../src/model-file.js'
+import { MAX_HEADER_BYTES } from '@grokscope/model'
+import { UsageError } from '../src/files.js'
+import { MAX_SAFETENSORS_BYTES, loadModel } from '../src/model-file.js'
 import { cli } from './run-cli.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-refuse-'))
@@ -125,8 +127,8 @@ describe('case 6: no command writes over a run’s own files', () => {
     const segment = fc.stringMatching(/^[a-z0-9 ._-]{1,8}$/).filter((s) => s !== '.' && s !== '..')
     fc.assert(
       fc.property(fc.array(segment, { maxLength: 3 }), fc.constantFrom(...PROTECTED_FILES), (dirs, name) => {
-        expect(() => checkOutputFile('--out', path.join(tmpdir(), 'no-such-folder-17', ...dirs, name))).toThrow(/would overwrite a run's own/)
-        expect(() => checkOutputFile('--out', path.join(tmpdir(), 'no-such-folder-17', ...dirs, 'report.html'))).not.toThrow()
+        expect(() => checkOutputFile('--out', path.join(tmpdir(), 'no-such-folder-17', ...dirs, name), { noun: 'report', example: 'report.html' })).toThrow(/would overwrite a run's own/)
+        expect(() => checkOutputFile('--out', path.join(tmpdir(), 'no-such-folder-17', ...dirs, 'report.html'), { noun: 'report', example: 'report.html' })).not.toThrow()
       }),
       { numRuns: 300 },
     )
@@ -184,6 +186,37 @@ describe('case 8: model files are checked before they are read', () => {
     const file = make()
     if (file.endsWith('/')) mkdirSync(file)
     oneLineError(await cli(['predict', file, '--pairs', '1,2']), pattern)
+  })
+
+  it('loadModel on a sparse .safetensors of any size up to 3 GB with any header length: a one-line UsageError, memory bounded by the header bound', () => {
+    const file = path.join(tmp(), 'any.safetensors')
+    writeFileSync(file, '')
+    const length = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.bigInt({ min: 0n, max: BigInt(MAX_HEADER_BYTES) }), fc.bigInt({ min: 0n, max: 4096n }))
+    fc.assert(
+      fc.property(length, fc.oneof(fc.integer({ min: 0, max: 3 * 2 ** 30 }), fc.integer({ min: 0, max: 8192 })), (n, size) => {
+        truncateSync(file, 0)
+        truncateSync(file, size)
+        if (size >= 8) {
+          const head = Buffer.alloc(8)
+          head.writeBigUInt64LE(n)
+          const fd = openSync(file, 'r+')
+          writeSync(fd, head, 0, 8, 0)
+          closeSync(fd)
+        }
+        const before = process.memoryUsage().arrayBuffers
+        let error: unknown = null
+        try {
+          loadModel(file)
+        } catch (e) {
+          error = e
+        }
+        expect(error).toBeInstanceOf(UsageError)
+        expect((error as Error).message).not.toMatch(/\n/)
+        // What the reader allocated is still counted (nothing forces a collection): at most a header.
+        expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(MAX_HEADER_BYTES + 2 ** 24)
+      }),
+      { numRuns: 40 },
+    )
   })
 
   it('predict and analyze on a named pipe: one line, exit 2, no hang (nothing ever writes to it)', async () => {

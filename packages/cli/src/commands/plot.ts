@@ -22,6 +22,6 @@ export const plotRun = async (dir: string, out?: string): Promise<string> => {
 }
 
 export const plotCommand = async (dir: string, o: { readonly out?: string | undefined }): Promise<void> => {
-  if (o.out !== undefined) checkOutputFile('--out', o.out)
+  if (o.out !== undefined) checkOutputFile('--out', o.out, { noun: 'plot', example: FILES.curves })
   process.stdout.write(`${await plotRun(dir, o.out)}\n`)
 }

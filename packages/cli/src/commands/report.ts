@@ -134,7 +134,7 @@ export const writeReport = async (target: string, o: { readonly out?: string | u
 }
 
 export const reportCommand = async (target: string, o: { readonly out?: string | undefined; readonly eta: number }): Promise<void> => {
-  if (o.out !== undefined) checkOutputFile('--out', o.out)
+  if (o.out !== undefined) checkOutputFile('--out', o.out, { noun: 'report', example: REPORT_FILE })
   const written = await writeReport(target, o)
   process.stdout.write(`${written.join('\n')}\n`)
 }
