@@ -33,6 +33,13 @@ export const CHECKPOINT_FILES = { weights: 'model.safetensors', config: 'config.
  */
 export const MAX_SAFETENSORS_BYTES = 2 ** 30
 
+/**
+ * The largest safetensors header read: 16 MiB (the format allows 10^8 bytes). A model's
+ * header is about 100 bytes a tensor: a HookedTransformer of 100 layers needs 0.2 MiB. With
+ * it, a bogus header costs at most a few times 16 MiB of memory before it is refused.
+ */
+export const MAX_CHECKPOINT_HEADER_BYTES = 16 * 2 ** 20
+
 const isSafetensors = (file: string): boolean => file.toLowerCase().endsWith('.safetensors')
 
 /** The model file a target names: a folder's `model.safetensors` (an exported checkpoint) or `weights.json` (a run), or the file itself. */
@@ -59,6 +66,7 @@ const readSafetensors = <A>(file: string, decode: (f: SafetensorsFile) => E.Eith
     const length = decodeHeaderLength(readAt(fd, 0, Math.min(8, size)), size)
     if (E.isLeft(length)) return length
     const n = length.right
+    if (n > MAX_CHECKPOINT_HEADER_BYTES) return E.left(`safetensors: the header length ${n} is more than the ${MAX_CHECKPOINT_HEADER_BYTES} bytes read (a model's header is about 100 bytes a tensor)`)
     const layout = decodeSafetensorsHeader(readAt(fd, 8, n), size - 8 - n)
     if (E.isLeft(layout)) return layout
     const tensors: Record<string, SafetensorsEntry> = {}
