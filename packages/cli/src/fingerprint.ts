@@ -1,72 +1,9 @@
-// A run's fingerprint: what makes its weights its own (the task: operations, p, training
-// fraction, seed; the model's shape), with a short hash of it. config.json records it, and
-// state.json and weights.json carry it: a file from another run is refused, not used.
-import { createHash } from 'node:crypto'
+// Comparing a run's files by their fingerprint (`fingerprintOf` of @grokscope/model: the task and
+// the model's shape, with a short hash): config.json records it, state.json and weights.json carry
+// it, and a file from another run is refused with one line naming the fields that differ.
 import * as E from 'fp-ts/lib/Either.js'
-import * as t from 'io-ts'
-import type { ModelConfig } from '@grokscope/model'
+import { type Fingerprint, FingerprintCodec, type FingerprintFields, FingerprintFieldsCodec, type ModelConfig, modelFingerprintFields } from '@grokscope/model'
 import { firstProblem } from '@grokscope/data'
-
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
-/** The fields of a fingerprint, in the order a message shows them. */
-const FieldsCodec = t.type({
-  ops: t.readonlyArray(t.string),
-  p: t.number,
-  frac: t.number,
-  seed: t.number,
-  d_vocab: t.number,
-  n_out: t.number,
-  d_model: t.number,
-  n_heads: t.number,
-  d_head: t.number,
-  d_mlp: t.number,
-  n_layers: t.number,
-  act: t.string,
-  positional_embedding: t.boolean,
-})
-
-/** What a fingerprint records. */
-export type FingerprintFields = t.TypeOf<typeof FieldsCodec>
-
-/** A fingerprint as the run's files hold it: `hash` (12 hex digits of the SHA-256 of the fields) and the fields. */
-export const FingerprintCodec = t.intersection([t.type({ hash: t.string }), FieldsCodec], 'a fingerprint { hash, ops, p, frac, seed, d_model, … }')
-
-/** A run's fingerprint. */
-export type Fingerprint = t.TypeOf<typeof FingerprintCodec>
-
-/** The task as config.json encodes it. */
-export interface TaskFields {
-  readonly ops: ReadonlyArray<string>
-  readonly p: number
-  readonly frac: number
-  readonly seed: number
-}
-
-// ─────────────────────────────────────────────────────────────────────────────
-// constructors
-// ─────────────────────────────────────────────────────────────────────────────
-
-/** The model's shape, as fingerprint fields. */
-const modelFields = (c: ModelConfig) => ({
-  d_vocab: c.dVocab,
-  n_out: c.nOut,
-  d_model: c.dModel,
-  n_heads: c.nHeads,
-  d_head: c.dHead,
-  d_mlp: c.dMlp,
-  n_layers: c.nLayers,
-  act: c.act,
-  positional_embedding: c.positionalEmbedding,
-})
-
-/** The fingerprint of a task and a model. */
-export const fingerprintOf = (task: TaskFields, c: ModelConfig): Fingerprint => {
-  const fields: FingerprintFields = { ops: [...task.ops], p: task.p, frac: task.frac, seed: task.seed, ...modelFields(c) }
-  return { hash: createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 12), ...fields }
-}
 
 // ─────────────────────────────────────────────────────────────────────────────
 // comparing
@@ -82,7 +19,7 @@ const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSO
  * agree. Only the fields `got` holds are compared (a file older than fingerprints holds some).
  */
 export const fingerprintDifference = (file: string, got: Partial<FingerprintFields>, configFile: string, want: Fingerprint): string | null => {
-  const keys = Object.keys(FieldsCodec.props) as Array<keyof FingerprintFields>
+  const keys = Object.keys(FingerprintFieldsCodec.props) as Array<keyof FingerprintFields>
   const differ = keys.filter((k) => got[k] !== undefined && !sameValue(got[k], want[k]))
   if (differ.length === 0) return null
   const task: ReadonlyArray<keyof FingerprintFields> = (['ops', 'p', 'frac', 'seed'] as const).filter((k) => got[k] !== undefined)
@@ -109,5 +46,5 @@ export const weightsFields = (meta: Readonly<Record<string, unknown>>, c: ModelC
   ...(typeof meta.p === 'number' ? { p: meta.p } : {}),
   ...(typeof meta.frac === 'number' ? { frac: meta.frac } : {}),
   ...(typeof meta.seed === 'number' ? { seed: meta.seed } : {}),
-  ...modelFields(c),
+  ...modelFingerprintFields(c),
 })

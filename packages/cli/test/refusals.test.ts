@@ -242,7 +242,7 @@ describe('case 9: the files of another run', () => {
   it('config.json records the fingerprint that state.json and weights.json carry', () => {
     const fingerprint = json(path.join(runs.p11, 'config.json')).fingerprint as Record<string, unknown>
     expect(fingerprint).toMatchObject({ ops: ['add'], p: 11, frac: 0.5, seed: 0, d_model: 16, n_heads: 2, d_head: 8, d_mlp: 32, n_layers: 1 })
-    expect(fingerprint.hash).toMatch(/^[0-9a-f]{12}$/)
+    expect(fingerprint.hash).toMatch(/^[0-9a-f]{16}$/)
     expect(json(path.join(runs.p11, 'state.json')).fingerprint).toEqual(fingerprint)
     expect((json(path.join(runs.p11, 'weights.json')).config as Record<string, unknown>).fingerprint).toEqual(fingerprint)
     expect((json(path.join(runs.p13, 'config.json')).fingerprint as Record<string, unknown>).hash).not.toBe(fingerprint.hash)
