@@ -1,6 +1,6 @@
 // Files that survive a crash: whole files are written beside and renamed into place,
 // lines are appended with one write; both are flushed to the disk before they count.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 
@@ -82,10 +82,60 @@ export const appendLine = (file: string, line: string): void => {
 // reading
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** Reads and parses a JSON file; the error names the file. */
-export const readJson = (file: string): unknown => {
+/** The largest small JSON file read (config.json, summary.json, sweep.json, a failure record): 64 MiB. */
+export const MAX_JSON_BYTES = 64 * 2 ** 20
+
+/** The largest text file read whole (weights.json, state.json, metrics.jsonl): 512 MiB, about the longest string V8 makes. */
+export const MAX_TEXT_BYTES = 512 * 2 ** 20
+
+/** A size in bytes as an error message shows it (`3.0 GiB`, `512 MiB`, `12 bytes`). */
+export const showBytes = (n: number): string =>
+  n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : n >= 2 ** 20 ? `${Math.round(n / 2 ** 20)} MiB` : `${n} bytes`
+
+/**
+ * The size of a file that may be read: it exists, is a regular file (not a folder, a
+ * device such as /dev/zero, or a named pipe, which would never end or block) and holds
+ * at most `maxBytes`. Checked with `stat` before a byte is read.
+ */
+export const readableSize = (file: string, maxBytes: number): number => {
   if (!existsSync(file)) throw new UsageError(`${file} does not exist`)
-  const text = readFileSync(file, 'utf8')
+  const s = statSync(file)
+  if (!s.isFile()) throw new UsageError(`${file} is not a regular file (it is ${s.isDirectory() ? 'a folder' : s.isFIFO() ? 'a named pipe' : s.isCharacterDevice() || s.isBlockDevice() ? 'a device' : 'a socket'}; allowed: a file)`)
+  if (s.size > maxBytes) throw new UsageError(`${file} holds ${showBytes(s.size)}, more than the ${showBytes(maxBytes)} allowed for it`)
+  return s.size
+}
+
+/**
+ * `length` bytes of an open file from byte `position` (a positioned read: nothing
+ * before or after is read); fewer if the file ends first.
+ */
+export const readAt = (fd: number, position: number, length: number): Uint8Array => {
+  const bytes = new Uint8Array(length)
+  let done = 0
+  while (done < length) {
+    const n = readSync(fd, bytes, done, length - done, position + done)
+    if (n === 0) break
+    done += n
+  }
+  return done === length ? bytes : bytes.subarray(0, done)
+}
+
+/** A file's text (UTF-8), after `readableSize`'s checks; at most `maxBytes` are read even if it grows meanwhile. */
+export const readText = (file: string, maxBytes: number = MAX_TEXT_BYTES): string => {
+  readableSize(file, maxBytes)
+  const fd = openSync(file, 'r')
+  try {
+    const size = fstatSync(fd).size
+    if (size > maxBytes) throw new UsageError(`${file} holds ${showBytes(size)}, more than the ${showBytes(maxBytes)} allowed for it`)
+    return new TextDecoder().decode(readAt(fd, 0, size))
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Reads and parses a JSON file of at most `maxBytes` (a regular file: see `readableSize`); the error names the file. */
+export const readJson = (file: string, maxBytes: number = MAX_JSON_BYTES): unknown => {
+  const text = readText(file, maxBytes)
   try {
     return JSON.parse(text)
   } catch (e) {

@@ -106,3 +106,6 @@ export const primes: Parser<ReadonlyArray<number>> = (v) => {
   if (parts.some((s) => s.trim() === '')) return reject(v, 'a prime from 3 to 997, or a comma-separated list of them, e.g. 97,199,401')
   return parts.map((s) => prime(s))
 }
+
+/** A path (a file or folder): any text but the empty one, which would mean the current folder. */
+export const pathValue: Parser<string> = (v) => (v.trim() === '' ? reject(v, 'a file or folder path; an empty one is refused') : v)

@@ -18,7 +18,7 @@ import { sweepCommand } from './commands/sweep.js'
 import { trainCommand } from './commands/train.js'
 import { UsageError } from './files.js'
 import { oneLine } from './format.js'
-import { MAX_THREADS, eta, fraction, integer, memory, prime, primes, seed, threads } from './flags.js'
+import { MAX_THREADS, eta, fraction, integer, memory, pathValue, prime, primes, seed, threads } from './flags.js'
 import { DEFAULT_MEMORY_MIB, outOfMemoryMessage } from './memory.js'
 import { RUN_OPTIONS, parts, withRunOptions } from './run-options.js'
 import { SHARDS_ENV } from './shard.js'
@@ -51,10 +51,10 @@ withRunOptions(program.command('train'), defaultThreads())
   .option('--p <prime>', `the modulus, a prime from ${MIN_P} to ${MAX_P}`, prime, prime('97'))
   .option('--frac <r>', 'fraction of the p² pairs used for training, 0 < r < 1', fraction, fraction('0.3'))
   .option('--seed <n>', 'seed of the split, the initial weights and the rand table', seed, seed('0'))
-  .option('--init-from <run|weights.json>', 'start from a finished model’s weights (the parts given by --load)')
+  .option('--init-from <run|weights.json>', 'start from a finished model’s weights (the parts given by --load)', pathValue)
   .option('--load <parts>', 'parts copied from --init-from: embed, transformer, unembed, comma-separated, or full (default: full)', parts)
   .option('--freeze <parts>', 'parts kept fixed (no gradient step, no weight decay): embed, transformer, unembed, comma-separated, or full', parts)
-  .option('--out <dir>', 'run folder (default: runs/<ops>-p<p>-r<frac>-s<seed>)')
+  .option('--out <dir>', 'run folder (default: runs/<ops>-p<p>-r<frac>-s<seed>)', pathValue)
   .option('--resume', 'continue the run in --out from its last checkpoint')
   .option('--no-progress', 'no progress bar or progress lines')
   .addHelpText(
@@ -80,8 +80,8 @@ withRunOptions(program.command('sweep'), 1)
   .option('--fracs <list>', 'training fractions, comma-separated', '0.3')
   .option('--seeds <list>', 'seeds, comma-separated, ranges like 0..4 allowed', '0')
   .option('--transfer <variants>', 'transfer variants, ;-separated: scratch, or load=<parts> and/or freeze=<parts> (e.g. "scratch; freeze=embed; load=embed freeze=embed")')
-  .option('--init-from <run|weights.json>', 'the finished model that load=… variants copy parts from')
-  .requiredOption('--out <dir>', 'the sweep folder: sweep.json, one run folder per grid point, logs/')
+  .option('--init-from <run|weights.json>', 'the finished model that load=… variants copy parts from', pathValue)
+  .requiredOption('--out <dir>', 'the sweep folder: sweep.json, one run folder per grid point, logs/', pathValue)
   .option('--jobs <n>', 'local worker processes (each runs its share of this process’s runs, one after the other)', integer(1), 1)
   .option('--shard <i/n>', 'run only shard i of n (0 ≤ i < n); default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, else the whole grid')
   .option('--shards <n>', `the number of shards of a Kubernetes Indexed Job (default: $${SHARDS_ENV})`, integer(1))
@@ -103,14 +103,14 @@ Examples:
 program
   .command('results')
   .description('the table of a sweep: results.csv (one row per run), table.md (operation × fraction), accuracy.svg and measures.svg, written into the sweep folder')
-  .argument('<sweep-dir>', 'a sweep folder (with sweep.json)')
+  .argument('<sweep-dir>', 'a sweep folder (with sweep.json)', pathValue)
   .option('--json', 'print the rows as JSON')
   .action((dir, o) => resultsCommand(dir, o))
 
 program
   .command('analyze')
   .description('analyse a model: FFD (FFS)/FCR of W_E and W_L in the additive and multiplicative bases, weight norms, logits in the 2-D Fourier basis (asymmetry, key frequencies, restricted/ablated loss), neuron frequencies')
-  .argument('<run-or-weights>', 'a run folder, a weights .json file (grokscope or fixture format), or a .safetensors checkpoint (or its folder)')
+  .argument('<run-or-weights>', 'a run folder, a weights .json file (grokscope or fixture format), or a .safetensors checkpoint (or its folder)', pathValue)
   .option('--eta <x>', 'FFD threshold η, 0 ≤ η < 1', eta, DEFAULT_ETA)
   .option('--top <n>', 'frequencies listed in the summary', integer(1), 10)
   .option('--json', 'print one JSON document (schema in the README)')
@@ -120,7 +120,7 @@ program
 program
   .command('predict')
   .description('logits and predicted residue for pairs (a, b)')
-  .argument('<run-or-weights>', 'a run folder, a weights .json file, or a .safetensors checkpoint (or its folder)')
+  .argument('<run-or-weights>', 'a run folder, a weights .json file, or a .safetensors checkpoint (or its folder)', pathValue)
   .option('--pairs <a,b...>', 'pairs such as 3,5 7,2')
   .option('--test-errors', 'instead: the test pairs of a run folder’s own split that the model gets wrong')
   .option('--op <id>', 'which of the model’s operations (default: its first; with --test-errors: all)')
@@ -131,23 +131,23 @@ program
 program
   .command('export')
   .description('write a model as a TransformerLens checkpoint: model.safetensors (HookedTransformer state dict) and config.json (HookedTransformerConfig fields and the task)')
-  .argument('<run-or-weights>', 'a run folder, a weights .json file, or a .safetensors checkpoint')
-  .requiredOption('--out <dir>', 'folder for model.safetensors and config.json (existing files are never overwritten)')
+  .argument('<run-or-weights>', 'a run folder, a weights .json file, or a .safetensors checkpoint', pathValue)
+  .requiredOption('--out <dir>', 'folder for model.safetensors and config.json (existing files are never overwritten)', pathValue)
   .addHelpText('after', '\nExample:\n  grokscope export runs/add-p31-r0.5-s0 --out tl/add-p31\n\nIn Python: HookedTransformer(HookedTransformerConfig(**cfg["hooked_transformer_config"])).load_state_dict(state, strict=False)')
   .action((target, o) => exportCommand(target, o))
 
 program
   .command('plot')
   .description('draw a run’s curves (accuracy, loss, FFD/FCR of W_E and W_L against the step) as an SVG')
-  .argument('<run>', 'a run folder')
-  .option('--out <file.svg>', 'where to write it (default: <run>/curves.svg)')
+  .argument('<run>', 'a run folder', pathValue)
+  .option('--out <file.svg>', 'where to write it (default: <run>/curves.svg)', pathValue)
   .action((run, o) => plotCommand(run, o))
 
 program
   .command('report')
   .description('write one self-contained HTML report (no network): curves, spectra of W_E and W_L, the 2-D logits map, neuron frequencies, the loss decomposition; for a folder of runs, a results table linking to each run’s report')
-  .argument('<run-or-sweep>', 'a run folder, a folder of run folders, a weights .json file, or a .safetensors checkpoint (or its folder)')
-  .option('--out <file.html>', 'where to write it (default: report.html inside the folder; <file>.report.html beside a model file)')
+  .argument('<run-or-sweep>', 'a run folder, a folder of run folders, a weights .json file, or a .safetensors checkpoint (or its folder)', pathValue)
+  .option('--out <file.html>', 'where to write it (default: report.html inside the folder; <file>.report.html beside a model file)', pathValue)
   .option('--eta <x>', 'FFD threshold η, 0 ≤ η < 1', eta, DEFAULT_ETA)
   .addHelpText('after', '\nExamples:\n  grokscope report runs/add-p31-r0.5-s0\n  grokscope report runs --out runs/report.html')
   .action((target, o) => reportCommand(target, o))
@@ -164,8 +164,8 @@ program
   .option('--evals <n>', 'timed evaluations of the train and test sets, over the threads and on the main thread alone', integer(1), 5)
   .option('--threads <n>', `threads for the training step and the evaluation (main + workers), 1 to ${MAX_THREADS}`, threads, defaultThreads())
   .option('--vs-torch', 'also run the PyTorch reference (ref_torch.py --bench) each round and print the ratio')
-  .option('--torch-ref <file>', 'the PyTorch reference script', '../shared/reference/ref_torch.py')
-  .option('--python <exe>', 'the Python with torch (Debian: python3-torch)', '/usr/bin/python3')
+  .option('--torch-ref <file>', 'the PyTorch reference script', pathValue, '../shared/reference/ref_torch.py')
+  .option('--python <exe>', 'the Python with torch (Debian: python3-torch)', pathValue, '/usr/bin/python3')
   .option('--json', 'print JSON')
   .option('--to-grok', 'instead: steps and wall time to grok with the paper’s AdamW, Grokfast-EMA and -MA and the fast recipe, beside the PyTorch reference doing the same')
   .option('--op <id>', 'with --to-grok: the operation (ref_torch.py knows add, sub, mul, a2+b2, …)', 'add')

@@ -1,10 +1,21 @@
 // Loading a model from a run folder, a weights file or a TransformerLens checkpoint (safetensors), and what it was trained on.
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, statSync } from 'node:fs'
 import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { type ModelTask, modelTask } from '@grokscope/analysis'
-import { type WeightsFile, decodeTransformerLensCheckpoint, decodeWeightsFile } from '@grokscope/model'
-import { UsageError, readJson } from './files.js'
+import {
+  type SafetensorsEntry,
+  type SafetensorsFile,
+  type WeightsFile,
+  decodeHeaderLength,
+  decodeSafetensorsHeader,
+  decodeTransformerLensFile,
+  decodeWeightsFile,
+} from '@grokscope/model'
+import { MAX_TEXT_BYTES, UsageError, orUsageError, readAt, readJson, readableSize } from './files.js'
+import { fingerprintDifference, recordedFingerprint, weightsFields } from './fingerprint.js'
+import { decodeRunConfig } from './run-config.js'
+import { FILES, runFingerprint, runFolder } from './run-folder.js'
 
 /** A loaded model: its file and the task it was trained on. */
 export interface LoadedModel extends WeightsFile {
@@ -14,6 +25,20 @@ export interface LoadedModel extends WeightsFile {
 
 /** The files of an exported checkpoint folder (`grokscope export`). */
 export const CHECKPOINT_FILES = { weights: 'model.safetensors', config: 'config.json' } as const
+
+/**
+ * The largest .safetensors file read: 1 GiB, 2^28 float32 weights, far more than a model
+ * that trains on a CPU (the paper's, p = 113, has 0.23 M). weights.json is bounded by
+ * `MAX_TEXT_BYTES` (512 MiB).
+ */
+export const MAX_SAFETENSORS_BYTES = 2 ** 30
+
+/**
+ * The largest safetensors header read: 16 MiB (the format allows 10^8 bytes). A model's
+ * header is about 100 bytes a tensor: a HookedTransformer of 100 layers needs 0.2 MiB. With
+ * it, a bogus header costs at most a few times 16 MiB of memory before it is refused.
+ */
+export const MAX_CHECKPOINT_HEADER_BYTES = 16 * 2 ** 20
 
 const isSafetensors = (file: string): boolean => file.toLowerCase().endsWith('.safetensors')
 
@@ -29,22 +54,74 @@ export const weightsPath = (target: string): string => {
 const isCheckpointConfig = (u: unknown): boolean => typeof u === 'object' && u !== null && ('hooked_transformer_config' in u || 'd_model' in u)
 
 /**
+ * A `.safetensors` file read by offsets: its size and kind are checked first, then the
+ * 8-byte header length against the size, then the header against the size of the data;
+ * a tensor's bytes are read (once) only when the decoder asks for them, after its dtype
+ * and shape fit the config. Memory is bounded by the file's size whatever its header says.
+ */
+const readSafetensors = <A>(file: string, decode: (f: SafetensorsFile) => E.Either<string, A>): E.Either<string, A> => {
+  const size = readableSize(file, MAX_SAFETENSORS_BYTES)
+  const fd = openSync(file, 'r')
+  try {
+    const length = decodeHeaderLength(readAt(fd, 0, Math.min(8, size)), size)
+    if (E.isLeft(length)) return length
+    const n = length.right
+    if (n > MAX_CHECKPOINT_HEADER_BYTES) return E.left(`safetensors: the header length ${n} is more than the ${MAX_CHECKPOINT_HEADER_BYTES} bytes read (a model's header is about 100 bytes a tensor)`)
+    const layout = decodeSafetensorsHeader(readAt(fd, 8, n), size - 8 - n)
+    if (E.isLeft(layout)) return layout
+    const tensors: Record<string, SafetensorsEntry> = {}
+    for (const [name, e] of Object.entries(layout.right.tensors)) {
+      let bytes: Uint8Array | null = null
+      tensors[name] = {
+        dtype: e.dtype,
+        shape: e.shape,
+        get bytes() {
+          bytes ??= readAt(fd, 8 + n + e.begin, e.end - e.begin)
+          return bytes
+        },
+      }
+    }
+    return decode({ metadata: layout.right.metadata, tensors })
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
  * A `.safetensors` file with the checkpoint config.json beside it, or, without one, the
  * config grokscope writes into the file's `__metadata__`.
  */
 const decodeCheckpointFile = (file: string): E.Either<string, WeightsFile> => {
   const configFile = path.join(path.dirname(file), CHECKPOINT_FILES.config)
   const config = existsSync(configFile) ? readJson(configFile) : undefined
-  const bytes = readFileSync(file)
-  return decodeTransformerLensCheckpoint(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), isCheckpointConfig(config) ? config : undefined)
+  return readSafetensors(file, (f) => decodeTransformerLensFile(f, isCheckpointConfig(config) ? config : undefined))
 }
 
-/** Loads and decodes a model; fixtures (`config.op`), grokscope runs (`config.ops`) and TransformerLens checkpoints all work. */
+/**
+ * A run's weights.json against the run's config.json: the fingerprint it carries (or,
+ * written before fingerprints, the task fields and model shape it records) must be the
+ * run's; null when the file is not a run folder's weights.json, or agrees.
+ */
+const runMismatch = (file: string, w: WeightsFile): string | null => {
+  const run = runFolder(path.dirname(file))
+  if (path.basename(file) !== FILES.weights || !existsSync(run.file.config)) return null
+  const config = decodeRunConfig(readJson(run.file.config))
+  if (E.isLeft(config)) return null
+  const recorded = orUsageError(file)(recordedFingerprint(w.meta))
+  return fingerprintDifference(file, recorded ?? weightsFields(w.meta, w.config), run.file.config, runFingerprint(config.right))
+}
+
+/**
+ * Loads and decodes a model; fixtures (`config.op`), grokscope runs (`config.ops`) and TransformerLens checkpoints all work.
+ * A run's weights.json of another run (its fingerprint is not config.json's) is refused.
+ */
 export const loadModel = (target: string): LoadedModel => {
   const file = weightsPath(target)
   if (!existsSync(file)) throw new UsageError(`${file} does not exist (give a run folder, a weights .json file, a .safetensors file or a folder holding model.safetensors)`)
-  const decoded = isSafetensors(file) ? decodeCheckpointFile(file) : decodeWeightsFile(readJson(file))
+  const decoded = isSafetensors(file) ? decodeCheckpointFile(file) : decodeWeightsFile(readJson(file, MAX_TEXT_BYTES))
   if (E.isLeft(decoded)) throw new UsageError(`${file}: ${decoded.left}`)
+  const mismatch = runMismatch(file, decoded.right)
+  if (mismatch !== null) throw new UsageError(mismatch)
   const task = modelTask(decoded.right)
   if (E.isLeft(task)) throw new UsageError(`${file}: ${task.left}`)
   return { ...decoded.right, file, task: task.right }

@@ -9,14 +9,15 @@
 // - a checkpoint writes state.json (the source of truth, atomic) then weights.json;
 // - on resume, lines after state.json's step (and a torn last line) are dropped:
 //   the loop writes them again, identically.
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { type MetricsRecord, decodeMetricsLine, round } from '@grokscope/analysis'
-import { type ModelConfig, encodeWeightsFile, toHost } from '@grokscope/model'
+import { type Fingerprint, encodeWeightsFile, fingerprintOf, toHost } from '@grokscope/model'
 import type { PhaseBoundaries } from '@grokscope/measures'
-import { type OptimizerOptions, type StopReason, type TrainState, decodeTrainState, encodeTrainState } from '@grokscope/train'
-import { TEMP_FILE, UsageError, appendLine, orUsageError, readJson, writeAtomic, writeJson } from './files.js'
+import { type StopReason, type TrainState, decodeTrainState, encodeTrainState } from '@grokscope/train'
+import { MAX_TEXT_BYTES, TEMP_FILE, UsageError, appendLine, orUsageError, readJson, readText, writeAtomic, writeJson } from './files.js'
+import { fingerprintDifference, recordedFingerprint } from './fingerprint.js'
 import { oneLine } from './format.js'
 import { type RunConfig, type Transfer, decodeRunConfig, encodeRunConfig } from './run-config.js'
 
@@ -100,26 +101,37 @@ export const holdsRun = (run: RunFolder): boolean => existsSync(run.file.config)
 /** config.json, decoded; the error names the file and the field. */
 export const readConfig = (run: RunFolder): RunConfig => orUsageError(run.file.config)(decodeRunConfig(readJson(run.file.config)))
 
-/** state.json, decoded and checked against the model's shapes and the optimiser's chain (makes tensors: the backend must be ready). */
-export const readState = (run: RunFolder, c: ModelConfig, o?: OptimizerOptions): TrainState => {
+/** The run's fingerprint (its task and model shape), as config.json records it. */
+export const runFingerprint = (config: RunConfig): Fingerprint => fingerprintOf(encodeRunConfig(config).task, config.model)
+
+/**
+ * state.json, decoded and checked against the run: its fingerprint against config.json's
+ * (a state of another run is refused; one from before fingerprints has none), the model's
+ * shapes and the optimiser's chain (makes tensors: the backend must be ready).
+ */
+export const readState = (run: RunFolder, config: RunConfig): TrainState => {
   if (!existsSync(run.file.state)) throw new UsageError(`--resume: ${run.dir} has no ${FILES.state} to resume from`)
-  return orUsageError(run.file.state)(decodeTrainState(readJson(run.file.state), c, o))
+  const doc = readJson(run.file.state, MAX_TEXT_BYTES)
+  const recorded = orUsageError(run.file.state)(recordedFingerprint(doc))
+  const difference = recorded === null ? null : fingerprintDifference(run.file.state, recorded, run.file.config, runFingerprint(config))
+  if (difference !== null) throw new UsageError(difference)
+  return orUsageError(run.file.state)(decodeTrainState(doc, config.model, config.optimizer))
 }
 
-/** What weights.json records of the task besides the model (the fixtures' `config` fields). */
+/** What weights.json records of the task besides the model (the fixtures' `config` fields), and the run's fingerprint. */
 export const weightsMeta = (config: RunConfig): Readonly<Record<string, unknown>> => {
   const { task } = encodeRunConfig(config)
-  return { ...task, op: task.ops[0], op_tokens: task.ops.map((_, i) => task.p + i), frac_train: task.frac, input: '[a, op, b]' }
+  return { ...task, op: task.ops[0], op_tokens: task.ops.map((_, i) => task.p + i), frac_train: task.frac, input: '[a, op, b]', fingerprint: runFingerprint(config) }
 }
 
-/** A checkpoint: state.json (atomic; what --resume continues from), then weights.json at the same step. */
+/** A checkpoint: state.json (atomic; what --resume continues from), then weights.json at the same step; both carry the run's fingerprint. */
 export const saveCheckpoint = (run: RunFolder, config: RunConfig, s: TrainState): void => {
-  writeJson(run.file.state, encodeTrainState(s))
+  writeJson(run.file.state, { ...encodeTrainState(s), fingerprint: runFingerprint(config) })
   writeJson(run.file.weights, encodeWeightsFile(config.model, toHost(s.params), { ...weightsMeta(config), steps: s.step }))
 }
 
-/** Writes config.json (atomic). */
-export const writeConfig = (run: RunFolder, config: RunConfig): void => writeJson(run.file.config, encodeRunConfig(config), 2)
+/** Writes config.json (atomic), with the run's fingerprint. */
+export const writeConfig = (run: RunFolder, config: RunConfig): void => writeJson(run.file.config, { ...encodeRunConfig(config), fingerprint: runFingerprint(config) }, 2)
 
 /** Starts a run: empty metrics, the step-0 checkpoint, then config.json, which makes the folder a run. */
 export const createRun = (run: RunFolder, config: RunConfig, initial: TrainState): void => {
@@ -180,7 +192,7 @@ export const decodeMetricsLog = (file: string, text: string): E.Either<string, M
 
 /** metrics.jsonl, decoded (none yet: empty); a bad line is a `UsageError`. */
 export const readMetrics = (run: RunFolder): MetricsLog =>
-  existsSync(run.file.metrics) ? orUsageError()(decodeMetricsLog(run.file.metrics, readFileSync(run.file.metrics, 'utf8'))) : { records: [], lines: [], warning: null }
+  existsSync(run.file.metrics) ? orUsageError()(decodeMetricsLog(run.file.metrics, readText(run.file.metrics))) : { records: [], lines: [], warning: null }
 
 /**
  * Keeps the lines up to `step` (the checkpoint a resumed run continues after),

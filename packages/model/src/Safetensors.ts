@@ -130,20 +130,42 @@ const decodeEntry = (name: string, u: unknown): E.Either<string, { dtype: Dtype;
   return E.right({ dtype, shape, begin, end })
 }
 
+/** Where a tensor's bytes are in a file's data (after the 8-byte length and the header): `[begin, end)`. */
+export interface SafetensorsLayoutEntry {
+  readonly dtype: Dtype
+  readonly shape: ReadonlyArray<number>
+  readonly begin: number
+  readonly end: number
+}
+
+/** A file's header, decoded and checked against the size of its data: the metadata and where each tensor is. */
+export interface SafetensorsLayout {
+  readonly metadata: Readonly<Record<string, string>>
+  readonly tensors: Readonly<Record<string, SafetensorsLayoutEntry>>
+}
+
 /**
- * Decodes a safetensors file. Never throws: any bytes give either every tensor as a
- * view of its bytes, or a one-line message starting `safetensors:` (a header length
- * past the file or past `MAX_HEADER_BYTES`, a header that is not a JSON object, an
- * unknown dtype, offsets that do not tile the data exactly, a non-string metadata value).
+ * The header length that a file's first 8 bytes give, checked against the file's size
+ * and `MAX_HEADER_BYTES` before anything else is read: a reader allocates the header
+ * only once this is `Right`.
  */
-export const decodeSafetensors = (bytes: Uint8Array): E.Either<string, SafetensorsFile> => {
-  if (bytes.length < 8) return left(`the file has ${bytes.length} bytes, fewer than the 8 of the header length`)
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const n = view.getBigUint64(0, true)
+export const decodeHeaderLength = (first: Uint8Array, fileSize: number): E.Either<string, number> => {
+  if (fileSize < 8 || first.length < 8) return left(`the file has ${fileSize} bytes, fewer than the 8 of the header length`)
+  const n = new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true)
   if (n > BigInt(MAX_HEADER_BYTES)) return left(`the header length ${n} is more than the ${MAX_HEADER_BYTES} bytes allowed`)
   const headerLength = Number(n)
-  if (8 + headerLength > bytes.length) return left(`the header length ${headerLength} runs past the end of the ${bytes.length}-byte file`)
-  const text = utf8Decode(bytes.subarray(8, 8 + headerLength))
+  if (8 + headerLength > fileSize) return left(`the header length ${headerLength} runs past the end of the ${fileSize}-byte file`)
+  return E.right(headerLength)
+}
+
+/**
+ * The header's bytes decoded into a layout, checked against the size of the data that
+ * follows it (`dataBytes`): a JSON object, known dtypes, offsets that tile the data
+ * exactly, string metadata. Nothing of the data is needed: a reader can check a file
+ * this way, then read each tensor at its offset.
+ */
+export const decodeSafetensorsHeader = (headerBytes: Uint8Array, dataBytes: number): E.Either<string, SafetensorsLayout> => {
+  const text = utf8Decode(headerBytes)
   if (text === undefined) return left('the header is not UTF-8')
   let header: unknown
   try {
@@ -152,7 +174,6 @@ export const decodeSafetensors = (bytes: Uint8Array): E.Either<string, Safetenso
     return left('the header is not JSON')
   }
   if (!isRecord(header)) return left('the header is not a JSON object')
-  const data = bytes.subarray(8 + headerLength)
   let metadata: Record<string, string> = {}
   const entries: Array<{ name: string; dtype: Dtype; shape: number[]; begin: number; end: number }> = []
   for (const [name, u] of Object.entries(header)) {
@@ -172,10 +193,26 @@ export const decodeSafetensors = (bytes: Uint8Array): E.Either<string, Safetenso
     if (e.begin !== next) return left(`${quote(e.name)} starts at byte ${e.begin} of the data, expected ${next} (tensors must tile the data without gaps or overlaps)`)
     next = e.end
   }
-  if (next !== data.length) return left(`the tensors cover ${next} bytes of data, the file holds ${data.length}`)
+  if (next !== dataBytes) return left(`the tensors cover ${next} bytes of data, the file holds ${dataBytes}`)
+  return E.right({ metadata, tensors: Object.fromEntries(entries.map(({ name, ...e }) => [name, e])) })
+}
+
+/**
+ * Decodes a safetensors file. Never throws: any bytes give either every tensor as a
+ * view of its bytes, or a one-line message starting `safetensors:` (a header length
+ * past the file or past `MAX_HEADER_BYTES`, a header that is not a JSON object, an
+ * unknown dtype, offsets that do not tile the data exactly, a non-string metadata value).
+ */
+export const decodeSafetensors = (bytes: Uint8Array): E.Either<string, SafetensorsFile> => {
+  const headerLength = decodeHeaderLength(bytes, bytes.length)
+  if (E.isLeft(headerLength)) return headerLength
+  const n = headerLength.right
+  const layout = decodeSafetensorsHeader(bytes.subarray(8, 8 + n), bytes.length - 8 - n)
+  if (E.isLeft(layout)) return layout
+  const data = bytes.subarray(8 + n)
   const tensors: Record<string, SafetensorsEntry> = {}
-  for (const e of entries) tensors[e.name] = { dtype: e.dtype, shape: e.shape, bytes: data.subarray(e.begin, e.end) }
-  return E.right({ metadata, tensors })
+  for (const [name, e] of Object.entries(layout.right.tensors)) tensors[name] = { dtype: e.dtype, shape: e.shape, bytes: data.subarray(e.begin, e.end) }
+  return E.right({ metadata: layout.right.metadata, tensors })
 }
 
 /**

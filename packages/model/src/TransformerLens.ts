@@ -215,10 +215,11 @@ export const decodeCheckpointConfig = (u: unknown): E.Either<string, { readonly 
 const sameShape = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean => a.length === b.length && a.every((x, i) => x === b[i])
 
 /** Tensor `name`, float32, of exactly `shape`. */
+/** A float32 tensor of the config's shape; the shape is checked before its bytes are read (a reader may read them only then). */
 const tensorOf = (file: SafetensorsFile, name: string, shape: ReadonlyArray<number>): E.Either<string, HostTensor> => {
-  const w = float32Tensor(name)(file)
-  if (E.isRight(w) && !sameShape(w.right.shape, shape)) return E.left(`safetensors: ${name} has shape [${w.right.shape.join(',')}], the config needs [${shape.join(',')}]`)
-  return w
+  const entry = Object.hasOwn(file.tensors, name) ? file.tensors[name] : undefined
+  if (entry?.dtype === 'F32' && !sameShape(entry.shape, shape)) return E.left(`safetensors: ${name} has shape [${entry.shape.join(',')}], the config needs [${shape.join(',')}]`)
+  return float32Tensor(name)(file)
 }
 
 /**
@@ -254,16 +255,15 @@ export const fromTransformerLensState = (c: ModelConfig, file: SafetensorsFile):
 }
 
 /**
- * A checkpoint from its safetensors bytes and its config.json document (parsed JSON);
- * without one, the config in the file's `__metadata__` (grokscope writes it there).
- * `Left` is one line naming what does not fit.
+ * A checkpoint from its decoded safetensors file and its config.json document (parsed
+ * JSON); without one, the config in the file's `__metadata__` (grokscope writes it there).
+ * Each tensor's bytes are read only once its dtype and shape fit the config. `Left` is
+ * one line naming what does not fit.
  */
-export const decodeTransformerLensCheckpoint = (bytes: Uint8Array, configDocument?: unknown): E.Either<string, WeightsFile> => {
-  const file = decodeSafetensors(bytes)
-  if (E.isLeft(file)) return file
+export const decodeTransformerLensFile = (file: SafetensorsFile, configDocument?: unknown): E.Either<string, WeightsFile> => {
   let document = configDocument
   if (document === undefined) {
-    const text = file.right.metadata.config
+    const text = file.metadata.config
     if (text === undefined) return E.left('safetensors: no config.json beside the file and no config in its __metadata__ (write the HookedTransformerConfig fields to config.json)')
     try {
       document = JSON.parse(text)
@@ -273,7 +273,11 @@ export const decodeTransformerLensCheckpoint = (bytes: Uint8Array, configDocumen
   }
   const decoded = decodeCheckpointConfig(document)
   if (E.isLeft(decoded)) return decoded
-  const weights = fromTransformerLensState(decoded.right.config, file.right)
+  const weights = fromTransformerLensState(decoded.right.config, file)
   if (E.isLeft(weights)) return weights
   return E.right({ config: weights.right.config, host: weights.right.host, meta: decoded.right.task })
 }
+
+/** A checkpoint from its safetensors bytes and its config.json document: `decodeSafetensors`, then `decodeTransformerLensFile`. */
+export const decodeTransformerLensCheckpoint = (bytes: Uint8Array, configDocument?: unknown): E.Either<string, WeightsFile> =>
+  E.chain((file: SafetensorsFile) => decodeTransformerLensFile(file, configDocument))(decodeSafetensors(bytes))

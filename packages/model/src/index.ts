@@ -10,6 +10,7 @@
 export * from './ActivationCache.js'
 export * from './Checkpoint.js'
 export * from './Config.js'
+export * from './Fingerprint.js'
 export * from './Inputs.js'
 // The loss's gradient (`crossEntropyGrad`) stays inside the package: `lossAndGrads` applies it.
 export { crossEntropy, crossEntropyPerExample } from './Loss.js'

@@ -2,7 +2,17 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type HostTensor, type SafetensorsFile, DTYPE_SIZES, MAX_HEADER_BYTES, decodeSafetensors, encodeSafetensors, float32Tensor } from '../src/index.js'
+import {
+  type HostTensor,
+  type SafetensorsFile,
+  DTYPE_SIZES,
+  MAX_HEADER_BYTES,
+  decodeHeaderLength,
+  decodeSafetensors,
+  decodeSafetensorsHeader,
+  encodeSafetensors,
+  float32Tensor,
+} from '../src/index.js'
 import { utf8Decode, utf8Encode } from '../src/internal/utf8.js'
 import { rawSafetensors } from './arbitraries.js'
 
@@ -72,6 +82,35 @@ describe('safetensors', () => {
     new DataView(big.buffer).setBigUint64(0, 9n, true)
     expect(decodeSafetensors(big)).toEqual(E.left('safetensors: the header length 9 runs past the end of the 16-byte file'))
     expect(decodeSafetensors(new Uint8Array(3))).toEqual(E.left('safetensors: the file has 3 bytes, fewer than the 8 of the header length'))
+  })
+
+  it('decodeHeaderLength: any u64 length and file size give Right exactly when 8 + length fits the file and the bound (it sees 8 bytes, nothing more)', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.integer({ min: 0, max: 2 ** 42 }), (n, size) => {
+        const first = new Uint8Array(8)
+        new DataView(first.buffer).setBigUint64(0, n, true)
+        const r = decodeHeaderLength(first, size)
+        const fits = size >= 8 && n <= BigInt(MAX_HEADER_BYTES) && 8n + n <= BigInt(size)
+        expect(r).toEqual(fits ? E.right(Number(n)) : E.left(expect.stringMatching(/^safetensors: (the header length \d+ (is more than|runs past)|the file has \d+ bytes)/) as unknown as string))
+      }),
+      { numRuns: RUNS.anything },
+    )
+  })
+
+  it('decodeSafetensorsHeader, then the tensors read at their offsets, gives what decodeSafetensors gives', () => {
+    fc.assert(
+      fc.property(tensors, metadata, (ts, md) => {
+        const bytes = encodeSafetensors(ts, md)
+        const n = Number(new DataView(bytes.buffer).getBigUint64(0, true))
+        const layout = decodeSafetensorsHeader(bytes.subarray(8, 8 + n), bytes.length - 8 - n)
+        const whole = decodeSafetensors(bytes)
+        if (E.isLeft(layout) || E.isLeft(whole)) throw new Error('a valid file did not decode')
+        expect(layout.right.metadata).toEqual(whole.right.metadata)
+        for (const [name, e] of Object.entries(layout.right.tensors)) expect(bytes.subarray(8 + n + e.begin, 8 + n + e.end)).toEqual(whole.right.tensors[name]!.bytes)
+        expect(decodeSafetensorsHeader(bytes.subarray(8, 8 + n), bytes.length - 8 - n + 4)).toEqual(E.left(expect.stringMatching(/^safetensors: the tensors cover \d+ bytes of data, the file holds \d+$/) as unknown as string))
+      }),
+      { numRuns: RUNS.roundTrip },
+    )
   })
 
   it('offsets that leave a gap, overlap, or disagree with dtype and shape are a Left naming the tensor', () => {

@@ -15,7 +15,7 @@
 import { strToU8, zipSync } from 'fflate'
 import { type MetricsRecord, recordPhases } from '@grokscope/analysis'
 import { type Task, TaskCodec } from '@grokscope/data'
-import { type ModelConfig, encodeWeightsFile, toHost } from '@grokscope/model'
+import { type Fingerprint, type ModelConfig, encodeWeightsFile, fingerprintOf, toHost } from '@grokscope/model'
 import {
   type AdamWOptions,
   type StopReason,
@@ -108,6 +108,9 @@ export const runName = (task: Task): string =>
 // documents
 // ─────────────────────────────────────────────────────────────────────────────
 
+/** The run's fingerprint (task and model shape), as the CLI's config.json records it and its state.json and weights.json carry it. */
+const fingerprint = (r: Pick<RunInput, 'task' | 'model'>): Fingerprint => fingerprintOf(TaskCodec.encode(r.task), r.model)
+
 /** config.json's document. */
 export const configDocument = (r: Pick<RunInput, 'task' | 'model' | 'optimizer' | 'loop'>): unknown => ({
   grokscope: RUN_VERSION,
@@ -115,12 +118,13 @@ export const configDocument = (r: Pick<RunInput, 'task' | 'model' | 'optimizer' 
   model: r.model,
   optimizer: { ...r.optimizer, frozen: [...r.optimizer.frozen] },
   loop: r.loop,
+  fingerprint: fingerprint(r),
 })
 
-/** What weights.json records of the task besides the model (the fixtures' `config` fields), as the CLI writes it. */
-const weightsMeta = (task: Task, step: number): Readonly<Record<string, unknown>> => {
+/** What weights.json records of the task besides the model (the fixtures' `config` fields) and the fingerprint, as the CLI writes it. */
+const weightsMeta = (task: Task, model: ModelConfig, step: number): Readonly<Record<string, unknown>> => {
   const t = TaskCodec.encode(task)
-  return { ...t, op: t.ops[0], op_tokens: t.ops.map((_, i) => t.p + i), frac_train: t.frac, input: '[a, op, b]', steps: step }
+  return { ...t, op: t.ops[0], op_tokens: t.ops.map((_, i) => t.p + i), frac_train: t.frac, input: '[a, op, b]', fingerprint: fingerprint({ task, model }), steps: step }
 }
 
 /** summary.json's document, the CLI's fields. */
@@ -151,9 +155,9 @@ export const summaryDocument = (r: RunInput): unknown => {
 /** The run folder's files (reads the state's tensors). */
 export const runFiles = (r: RunInput): RunFiles => ({
   'config.json': `${JSON.stringify(configDocument(r), null, 2)}\n`,
-  'weights.json': JSON.stringify(encodeWeightsFile(r.model, toHost(r.state.params), weightsMeta(r.task, r.state.step))),
+  'weights.json': JSON.stringify(encodeWeightsFile(r.model, toHost(r.state.params), weightsMeta(r.task, r.model, r.state.step))),
   'metrics.jsonl': r.records.map((m) => `${JSON.stringify(m)}\n`).join(''),
-  'state.json': JSON.stringify(encodeTrainState(r.state)),
+  'state.json': JSON.stringify({ ...encodeTrainState(r.state), fingerprint: fingerprint(r) }),
   'summary.json': `${JSON.stringify(summaryDocument(r), null, 2)}\n`,
 })
 

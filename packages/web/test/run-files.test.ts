@@ -1,5 +1,5 @@
 // The run folder the page downloads is one the CLI reads: its config.json decodes with the
-// CLI's codec, its metrics with the CLI's reader, `analyze` reads it and `train --resume` continues it.
+// CLI's codec, its fingerprint is the CLI's, its metrics decode with the CLI's reader, `analyze` reads it and `train --resume` continues it.
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -11,7 +11,7 @@ import { decodeRunConfig, encodeRunConfig, loadModel, readMetrics, runFolder } f
 import { decodeTask, makeDataset } from '@grokscope/data'
 import { initParams, toHost } from '@grokscope/model'
 import { PAPER_ADAMW, disposeTrainData, disposeTrainState, initTrainState, modelConfigFor, prepareTrainData, train } from '@grokscope/train'
-import { runSummary } from '../../cli/src/run-folder.js'
+import { runFingerprint, runSummary } from '../../cli/src/run-folder.js'
 import { cli } from '../../cli/test/run-cli.js'
 import { type LoopSettings, WEB_LOOP, runName, runZip } from '../src/RunFiles.js'
 import { unzipTo } from './unzip.js'
@@ -72,7 +72,10 @@ describe('the downloaded run folder', () => {
     if (E.isLeft(decoded)) throw new Error(decoded.left)
     expect(decoded.right.model).toEqual(model)
     expect(decoded.right.task.ops.map((op) => op.id)).toEqual(['add'])
-    expect(encodeRunConfig(decoded.right)).toEqual(config)
+    expect({ ...encodeRunConfig(decoded.right), fingerprint: runFingerprint(decoded.right) }).toEqual(config)
+    const carried = runFingerprint(decoded.right)
+    expect(JSON.parse(readFileSync(run.file.state, 'utf8'))).toMatchObject({ fingerprint: carried })
+    expect(JSON.parse(readFileSync(run.file.weights, 'utf8'))).toMatchObject({ config: { fingerprint: carried } })
 
     const log = readMetrics(run)
     expect(log.warning).toBeNull()

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { UsageError, writeAtomic } from '../files.js'
 import { oneLine } from '../format.js'
+import { checkOutputFile } from '../outputs.js'
 import { curvesSvg } from '../plot.js'
 import { FILES, holdsRun, readConfig, readMetrics, runFolder } from '../run-folder.js'
 
@@ -21,5 +22,6 @@ export const plotRun = async (dir: string, out?: string): Promise<string> => {
 }
 
 export const plotCommand = async (dir: string, o: { readonly out?: string | undefined }): Promise<void> => {
+  if (o.out !== undefined) checkOutputFile('--out', o.out, { noun: 'plot', example: FILES.curves })
   process.stdout.write(`${await plotRun(dir, o.out)}\n`)
 }

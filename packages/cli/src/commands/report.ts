@@ -9,6 +9,7 @@ import { CHECKPOINT_FILES, type LoadedModel, loadModel } from '../model-file.js'
 import { type RunReport, type SweepRun, runReportHtml, sweepReportHtml } from '../report/html.js'
 import { holdsRun, readConfig, readMetrics, recordedGrokStep, runFolder } from '../run-folder.js'
 import { failurePath, readFailure, readSummary, runStatus } from '../run-status.js'
+import { checkOutputFile } from '../outputs.js'
 import { type PlannedRun, decodePlan } from '../sweep-plan.js'
 import { SWEEP_FILES } from './sweep.js'
 
@@ -21,6 +22,21 @@ type Target = { readonly kind: 'run'; readonly dir: string } | { readonly kind: 
 /** A run folder: config.json (a run's, not an exported checkpoint's). */
 const isRun = (dir: string): boolean => holdsRun(runFolder(dir)) && !existsSync(path.join(dir, CHECKPOINT_FILES.weights))
 
+/**
+ * Whether an entry of a folder of runs is a folder; one that cannot be followed (a
+ * dangling symbolic link, a loop, no permission) is skipped with a warning naming it.
+ */
+const readableFolder = (entry: string): boolean => {
+  try {
+    return statSync(entry).isDirectory()
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'a dangling symbolic link' : code === 'ELOOP' ? 'a loop of symbolic links' : code === 'EACCES' ? 'not readable' : `unreadable: ${code ?? 'error'}`
+    process.stderr.write(`grokscope: warning: skipped ${oneLine(entry)} (${why})\n`)
+    return false
+  }
+}
+
 const classify = (target: string): Target => {
   if (!existsSync(target)) throw new UsageError(`${target} does not exist (give a run folder, a folder of runs, a weights .json file or a .safetensors checkpoint)`)
   if (!statSync(target).isDirectory()) return { kind: 'model', path: target }
@@ -29,7 +45,8 @@ const classify = (target: string): Target => {
   const runs = readdirSync(target)
     .sort()
     .map((name) => path.join(target, name))
-    .filter((sub) => statSync(sub).isDirectory() && isRun(sub))
+    .filter(readableFolder)
+    .filter(isRun)
   if (runs.length === 0) throw new UsageError(`${target} holds no run (allowed: a run folder with config.json, a folder of run folders, a weights .json file or a .safetensors checkpoint)`)
   return { kind: 'sweep', dir: target, runs }
 }
@@ -117,7 +134,7 @@ export const writeReport = async (target: string, o: { readonly out?: string | u
 }
 
 export const reportCommand = async (target: string, o: { readonly out?: string | undefined; readonly eta: number }): Promise<void> => {
-  if (o.out !== undefined && existsSync(o.out) && statSync(o.out).isDirectory()) throw new UsageError(`--out: ${o.out} is a folder (give the report's file name, e.g. report.html)`)
+  if (o.out !== undefined) checkOutputFile('--out', o.out, { noun: 'report', example: REPORT_FILE })
   const written = await writeReport(target, o)
   process.stdout.write(`${written.join('\n')}\n`)
 }

@@ -3,7 +3,7 @@
 // each running its runs one after the other as `grokscope train` child processes; a run that
 // finished is skipped, one that was interrupted or killed is resumed.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import path from 'node:path'
 import type { Option } from '@commander-js/extra-typings'
 import * as E from 'fp-ts/lib/Either.js'
@@ -13,6 +13,7 @@ import { UsageError, readJson, writeJson } from '../files.js'
 import { fraction, prime } from '../flags.js'
 import { fixed } from '../format.js'
 import { loadModel } from '../model-file.js'
+import { checkSweepFolder } from '../outputs.js'
 import { type TrainFlags, runConfigFromFlags } from '../run-config.js'
 import { runFolder } from '../run-folder.js'
 import { runArgs } from '../run-options.js'
@@ -111,7 +112,7 @@ const orUsageErrorPlain = <A>(r: E.Either<string, A>): A => {
 
 /** Writes sweep.json, or checks that the folder's is the same plan. */
 const claimFolder = (out: string, plan: Plan): void => {
-  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out: ${out} exists and is not a folder`)
+  checkSweepFolder(out, SWEEP_FILES.plan)
   const file = path.join(out, SWEEP_FILES.plan)
   if (!existsSync(file)) {
     writeJson(file, plan, 2)

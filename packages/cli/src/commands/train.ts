@@ -11,6 +11,7 @@ import { UsageError, orUsageError } from '../files.js'
 import { fixed, oneLine } from '../format.js'
 import { DEFAULT_MEMORY_MIB, type MemoryPlan, allPairsRefusal, memoryPlan } from '../memory.js'
 import { type LoadedModel, loadModel } from '../model-file.js'
+import { checkNewRunFolder } from '../outputs.js'
 import { startPool } from '../parallel.js'
 import { progressMode, progressView } from '../progress.js'
 import { type RunConfig, type TrainFlags, defaultRunDir, runConfigFromFlags } from '../run-config.js'
@@ -49,6 +50,7 @@ const plan = (f: TrainFlags): { run: RunFolder; config: RunConfig; resume: boole
   const run = runFolder(f.out ?? defaultRunDir(fresh))
   if (existsSync(run.dir) && !statSync(run.dir).isDirectory()) throw new UsageError(`--out: ${run.dir} exists and is not a folder`)
   const existing = holdsRun(run)
+  if (!existing && f.resume !== true) checkNewRunFolder(run.dir)
   if (existing && f.resume !== true) throw new UsageError(`${run.dir} already holds a run (pass --resume to continue it, or choose another --out)`)
   if (!existing && f.resume === true) throw new UsageError(`--resume: ${run.dir} holds no run to resume (no ${FILES.config})`)
   if (!existing) {
@@ -62,7 +64,7 @@ const plan = (f: TrainFlags): { run: RunFolder; config: RunConfig; resume: boole
 
 /** Reads a run to resume (every file is decoded before one is changed), then drops the metrics after its checkpoint. */
 const resumeRun = (run: RunFolder, config: RunConfig, newBudget: boolean): Start => {
-  const state = readState(run, config.model, config.optimizer)
+  const state = readState(run, config)
   let log: MetricsLog
   try {
     log = readMetrics(run)

@@ -1,6 +1,6 @@
 // Builds the static site: the page and the worker bundled by esbuild from the
 // @grokscope packages' ESM builds, the HTML and CSS, and tfjs-backend-wasm's .wasm files.
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -12,9 +12,27 @@ export const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.u
 /** Where the site is built by default. */
 export const SITE_DIR = path.join(PACKAGE_DIR, 'dist', 'site')
 
-/** Builds the site into `out` (emptied first); returns `out`. */
+/**
+ * Builds the site into `out`, replacing what was there: the build goes into a folder
+ * beside it, which then takes its place (a failed build leaves `out` as it was). Returns `out`.
+ */
 export const buildSite = async (out: string = SITE_DIR): Promise<string> => {
-  rmSync(out, { recursive: true, force: true })
+  const tmp = `${out}.${process.pid}.tmp`
+  rmSync(tmp, { recursive: true, force: true })
+  try {
+    await buildInto(tmp)
+    const old = `${out}.${process.pid}.old`
+    if (existsSync(out)) renameSync(out, old)
+    renameSync(tmp, out)
+    rmSync(old, { recursive: true, force: true })
+  } finally {
+    rmSync(tmp, { recursive: true, force: true })
+  }
+  return out
+}
+
+/** Builds the site into an empty folder. */
+const buildInto = async (out: string): Promise<void> => {
   mkdirSync(path.join(out, 'wasm'), { recursive: true })
   await build({
     entryPoints: [path.join(PACKAGE_DIR, 'src', 'page.ts'), path.join(PACKAGE_DIR, 'src', 'worker.ts')],
@@ -31,5 +49,4 @@ export const buildSite = async (out: string = SITE_DIR): Promise<string> => {
   const require = createRequire(path.join(PACKAGE_DIR, 'package.json'))
   const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))
   for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(path.join(wasmDir, f), path.join(out, 'wasm', f))
-  return out
 }

@@ -1,21 +1,27 @@
-// `pnpm web`: builds the site and serves it; prints the URL. Flags: --port <n> (default 8023; 0: a free port), --host <address>.
-import { parseArgs } from 'node:util'
-import { buildSite } from './build.js'
+// `pnpm web`: serves the site and builds it; prints the URL. Flags: --port <n> (default 8023; 0: a free port), --host <address>.
+// The port is bound before the site is built, and the build replaces dist/site in one rename: a second
+// `pnpm web` on a port in use fails without touching the site the first one serves.
+import * as E from 'fp-ts/lib/Either.js'
+import { parseWebArgs } from './args.js'
+import { SITE_DIR, buildSite } from './build.js'
 import { serveSite } from './serve.js'
 
+const fail = (message: string, code: number): never => {
+  process.stderr.write(`grokscope web: ${message.replace(/\s*\n\s*/g, ' ')}\n`)
+  process.exit(code)
+}
+
 const main = async (): Promise<void> => {
-  const { values } = parseArgs({ options: { port: { type: 'string', default: '8023' }, host: { type: 'string', default: '127.0.0.1' } } })
-  const port = Number(values.port)
-  if (!/^\d+$/.test(values.port) || port > 65535) {
-    process.stderr.write(`grokscope web: --port: ${JSON.stringify(values.port)} is not allowed (an integer from 0 to 65535)\n`)
-    process.exit(2)
-  }
-  const site = await buildSite()
-  const { url } = await serveSite(site, port, values.host)
+  const args = parseWebArgs(process.argv.slice(2))
+  if (E.isLeft(args)) return fail(args.left, 2)
+  const { port, host } = args.right
+  const { url } = await serveSite(SITE_DIR, port, host).catch((e: unknown) => {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE') return fail(`--port: ${host}:${port} is in use (another grokscope web?); allowed: a free port, or --port 0 for any free one`, 1)
+    throw e
+  })
+  const site = await buildSite(SITE_DIR)
   process.stdout.write(`grokscope web: serving ${site}\n${url}\n${url}?op=add&p=23&frac=0.6&seed=0&autostart=1\n(Ctrl-C stops)\n`)
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`grokscope web: ${e instanceof Error ? e.message : String(e)}\n`)
-  process.exit(1)
-})
+main().catch((e: unknown) => fail(e instanceof Error ? e.message : String(e), 1))
