@@ -62,6 +62,7 @@ interface Spawned {
   readonly child: ChildProcess
   readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>
   readonly out: () => string
+  readonly ended: () => boolean
 }
 
 /** Starts the CLI (or a script) and collects its output. */
@@ -69,13 +70,17 @@ const start = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env
   const child = spawn(process.execPath, args, { stdio: [stdin, 'pipe', 'pipe'], env })
   let stdout = ''
   let stderr = ''
+  let ended = false
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve, reject) => {
     child.on('error', reject)
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
+    child.on('close', (code, signal) => {
+      ended = true
+      resolve({ code, signal, stdout, stderr })
+    })
   })
-  return { child, done, out: () => stdout }
+  return { child, done, out: () => stdout, ended: () => ended }
 }
 
 const HOLDER = /is locked by pid (\d+)@[^ ]+ since \d{4}-\d\d-\d\dT[\d:.]+Z \(.*\.lock\): another process is writing this run/
@@ -186,15 +191,21 @@ describe('two train --resume on one folder at once', () => {
     const resume = [MAIN, 'train', '--resume', '--steps', '100000', '--threads', '1', '--no-progress', '--out', out]
     const a = start(resume)
     const b = start(resume)
-    const first = await Promise.race([a.done.then(() => b), b.done.then(() => a)])
-    const refused = first === a ? await b.done : await a.done
-    expect(refused.code, refused.stderr).toBe(2)
-    expect(refused.stderr.trimEnd().split('\n')).toHaveLength(1)
-    expect(refused.stderr).toMatch(new RegExp(`^grokscope: error: ${escape(out)} ${HOLDER.source}`))
-    expect(Number(HOLDER.exec(refused.stderr)![1])).toBe(first.child.pid)
-    first.child.kill('SIGINT')
-    const trained = await first.done
-    expect(trained.code, trained.stderr).toBe(130)
+    try {
+      // Before the lock, neither ended: both trained, their metrics lines interleaved.
+      await until('one of the two to be refused', () => a.ended() || b.ended())
+      const [refusedOne, first] = a.ended() ? [a, b] : [b, a]
+      const refused = await refusedOne.done
+      expect(refused.code, refused.stderr).toBe(2)
+      expect(refused.stderr.trimEnd().split('\n')).toHaveLength(1)
+      expect(refused.stderr).toMatch(new RegExp(`^grokscope: error: ${escape(out)} ${HOLDER.source}`))
+      expect(Number(HOLDER.exec(refused.stderr)![1])).toBe(first.child.pid)
+      first.child.kill('SIGINT')
+      const trained = await first.done
+      expect(trained.code, trained.stderr).toBe(130)
+    } finally {
+      for (const x of [a, b]) if (!x.ended()) x.child.kill('SIGKILL')
+    }
     expect(existsSync(path.join(out, LOCK_FILE))).toBe(false)
     const s = steps(out)
     expect(increasing(s)).toBe(true)
@@ -257,7 +268,11 @@ describe('a sweep killed with kill -9', () => {
     await until('a first evaluation', () => existsSync(path.join(add, 'metrics.jsonl')) && read(path.join(add, 'metrics.jsonl')) !== '')
     parent.child.kill('SIGKILL')
     await parent.done
-    await until('the workers to stop', () => workers.every((pid) => !alive(pid)), 30_000)
+    try {
+      await until('the workers to stop', () => workers.every((pid) => !alive(pid)), 30_000)
+    } finally {
+      for (const pid of workers.filter(alive)) process.kill(pid, 'SIGKILL')
+    }
     expect(read(path.join(out, 'logs', 'add-p11-r0.5-s0.log'))).toMatch(/^interrupted: /m)
     expect(existsSync(path.join(add, LOCK_FILE))).toBe(false)
     const rerun = await cli(sweep.slice(1))
@@ -269,7 +284,13 @@ describe('a sweep killed with kill -9', () => {
 
   it('a worker whose parent is not the process it was told of (stdin not a pipe: the pid check) stops as at Ctrl-C', async () => {
     const out = path.join(tmp(), 'run')
-    const r = await start([MAIN, 'train', ...RUN, '--steps', '100000', '--no-progress', '--out', out], { ...process.env, [PARENT_ENV]: String(await deadPid()) }).done
+    const worker = start([MAIN, 'train', ...RUN, '--steps', '100000', '--no-progress', '--out', out], { ...process.env, [PARENT_ENV]: String(await deadPid()) })
+    try {
+      await until('the worker to stop', worker.ended)
+    } finally {
+      if (!worker.ended()) worker.child.kill('SIGKILL')
+    }
+    const r = await worker.done
     expect(r.code, r.stderr).toBe(130)
     expect(json(path.join(out, 'summary.json'))).toMatchObject({ status: 'interrupted', stopped_by: 'interrupt' })
     expect(existsSync(path.join(out, LOCK_FILE))).toBe(false)
