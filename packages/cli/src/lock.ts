@@ -118,7 +118,7 @@ const createExclusive = (file: string, owner: LockOwner): boolean => {
 }
 
 /** The owner a lock file names; null when there is no such file; a `Left` when it is not a lock. */
-export const readOwner = (file: string): E.Either<string, LockOwner> | null => {
+const readOwner = (file: string): E.Either<string, LockOwner> | null => {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -194,7 +194,6 @@ const refusal = (dir: string, file: string, o: LockOwner, state: OwnerState): st
   state === 'remote'
     ? `${dir} is locked by ${ownerText(o)} (${file}), another host: it is not taken over from here; if that process is gone, remove ${file}`
     : `${dir} is locked by ${ownerText(o)} (${file}): another process is writing this run; wait for it to end or stop it`
-
 
 // ─────────────────────────────────────────────────────────────────────────────
 // locking
