@@ -63,6 +63,7 @@ withRunOptions(program.command('train'), defaultThreads())
 Writes <out>/config.json, metrics.jsonl (one line per evaluation: losses, accuracies,
 FFD and FCR of W_E and W_L), weights.json (the fixtures' format), state.json (to resume)
 and summary.json. FFD (Fourier Frequency Density) is called FFS in the paper's arXiv v2.
+One process writes a run folder at a time (<out>/.lock): a second one is refused, exit 2.
 
 Examples:
   grokscope train --op add --p 31 --frac 0.5 --seed 0
@@ -92,6 +93,7 @@ Every run-setting flag of train (--steps, --stop-after-grok, the model, the opti
 applies to every run; --threads defaults to 1 so that results do not depend on the machine.
 Run k of the plan belongs to shard k mod n. Rerunning the same command skips finished runs and
 resumes the others; a different plan for the same --out is an error. Then: grokscope results <out>.
+A run another process is training (its folder's .lock) is skipped; the workers stop when the sweep dies.
 
 Examples:
   grokscope sweep --ops add,sub,mul,a2+b2 --p 31 --fracs 0.5 --seeds 0..1 --steps 6000 --jobs 2 --out sweeps/s1

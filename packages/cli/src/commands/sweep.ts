@@ -1,7 +1,8 @@
 // grokscope sweep: a grid of runs. The plan (sweep.json) is written first; this process runs its
 // share of it (--shard, a Slurm array or a Kubernetes Indexed Job), split between --jobs workers,
 // each running its runs one after the other as `grokscope train` child processes; a run that
-// finished is skipped, one that was interrupted or killed is resumed.
+// finished is skipped, one that was interrupted or killed is resumed, one that another process
+// is training (its run folder's lock) is left to it. The workers stop when the sweep is gone.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import path from 'node:path'
@@ -15,7 +16,9 @@ import { fixed } from '../format.js'
 import { loadModel } from '../model-file.js'
 import { checkSweepFolder } from '../outputs.js'
 import { type TrainFlags, runConfigFromFlags } from '../run-config.js'
-import { runFolder } from '../run-folder.js'
+import { LOCK_ENV, type RunLock, lockRun } from '../lock.js'
+import { PARENT_ENV } from '../parent.js'
+import { readMetrics, runFolder } from '../run-folder.js'
 import { runArgs } from '../run-options.js'
 import { type RunStatus, clearFailure, failurePath, readFailure, readSummary, runStatus, writeFailure } from '../run-status.js'
 import { type Shard, lanesOf, parseShard, shardFromEnv, shareOf } from '../shard.js'
@@ -131,6 +134,17 @@ const claimFolder = (out: string, plan: Plan): void => {
 /** What happened to a run in this session. */
 type Outcome = { readonly status: RunStatus | 'skipped'; readonly text: string }
 
+/** Why a run that says it finished cannot be read back (its metrics do not decode), or null. */
+const damage = (out: string, run: PlannedRun): string | null => {
+  try {
+    readMetrics(runFolder(path.join(out, run.name)))
+    return null
+  } catch (e) {
+    if (e instanceof UsageError) return e.message
+    throw e
+  }
+}
+
 /** One line about a finished run: grokked or not, steps, test accuracy, FFD/FCR of W_E. */
 const outcomeText = (out: string, run: PlannedRun): Outcome => {
   const folder = runFolder(path.join(out, run.name))
@@ -145,15 +159,25 @@ const outcomeText = (out: string, run: PlannedRun): Outcome => {
   return { status, text: `${status === 'finished' ? '' : `${status}: `}${verdict}, ${s.steps} steps${acc}${fourier}` }
 }
 
-/** Runs `grokscope train` for one run (resuming it if it has started), its output appended to its log. */
-const runOne = (out: string, run: PlannedRun, children: Set<ChildProcess>, onStart: (pid: number, resume: boolean) => void): Promise<{ code: number | null; signal: string | null }> => {
+/** Runs `grokscope train` for one run (resuming it if it has started), its output appended to its log; the run's lock is handed to it. */
+const runOne = (
+  out: string,
+  run: PlannedRun,
+  lock: RunLock,
+  children: Set<ChildProcess>,
+  onStart: (pid: number, resume: boolean) => void,
+): Promise<{ code: number | null; signal: string | null }> => {
   const folder = runFolder(path.join(out, run.name))
   const logs = path.join(out, SWEEP_FILES.logs)
   mkdirSync(logs, { recursive: true })
   const resume = existsSync(folder.file.config)
   const fd = openSync(path.join(logs, `${run.name}.log`), 'a')
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [process.argv[1]!, 'train', ...run.args, '--out', folder.dir, ...(resume ? ['--resume'] : [])], { stdio: ['ignore', fd, fd] })
+    // stdin is a pipe nobody writes to: it closes when this process dies, however it dies, and the worker stops.
+    const child = spawn(process.execPath, [process.argv[1]!, 'train', ...run.args, '--out', folder.dir, ...(resume ? ['--resume'] : [])], {
+      stdio: ['pipe', fd, fd],
+      env: { ...process.env, [PARENT_ENV]: String(process.pid), [LOCK_ENV]: lock.owner.token },
+    })
     closeSync(fd)
     children.add(child)
     child.on('error', reject)
@@ -179,6 +203,8 @@ export const sweepCommand = async (f: SweepFlags & RunSettings, runOptions: Read
   let done = 0
   let running = 0
   let failed = 0
+  let finished = 0
+  let skipped = 0
   let stopping = false
   // The runs being trained; Ctrl-C reaches them through the terminal's process group, a SIGINT sent to this process alone through here.
   const children = new Set<ChildProcess>()
@@ -192,33 +218,61 @@ export const sweepCommand = async (f: SweepFlags & RunSettings, runOptions: Read
   const lane = async (runs: ReadonlyArray<PlannedRun>, j: number): Promise<void> => {
     for (const run of runs) {
       if (stopping) return
-      const before = outcomeText(f.out, run)
-      if (before.status === 'finished') {
+      // The run is locked before anything is decided about it: another sweep's worker or a `train` may hold it.
+      let lock: RunLock
+      try {
+        lock = lockRun(path.join(f.out, run.name))
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e
         done++
-        w(`${counts()} ${run.name}: finished earlier: ${before.text}`)
+        skipped++
+        w(`${counts()} ${run.name}: skipped: ${e.message}`)
         continue
       }
-      running++
-      const t0 = performance.now()
-      const { code, signal } = await runOne(f.out, run, children, (pid, resume) => w(`${counts()} ${run.name}: ${resume ? 'resuming' : 'starting'} (worker ${j + 1}, pid ${pid})`))
-      running--
-      done++
-      const log = path.join(logs, `${run.name}.log`)
-      if (code === 0) clearFailure(failurePath(logs, run.name))
-      else if (code !== 130) {
-        failed++
-        writeFailure(failurePath(logs, run.name), { exit_code: code, signal, log })
+      try {
+        await runLocked(run, j, lock)
+      } finally {
+        lock.release()
       }
-      const o = outcomeText(f.out, run)
-      const how = code === 0 ? o.text : `${code === 130 ? 'interrupted' : `failed (${signal !== null ? `killed by ${signal}` : `exit code ${String(code)}`}; see ${log})`}`
-      w(`${counts()} ${run.name}: ${how} (${((performance.now() - t0) / 1000).toFixed(1)} s)`)
     }
+  }
+  const runLocked = async (run: PlannedRun, j: number, lock: RunLock): Promise<void> => {
+    const before = outcomeText(f.out, run)
+    if (before.status === 'finished') {
+      done++
+      const bad = damage(f.out, run)
+      if (bad === null) {
+        finished++
+        w(`${counts()} ${run.name}: finished earlier: ${before.text}`)
+      } else {
+        failed++
+        w(`${counts()} ${run.name}: finished earlier but damaged: ${bad}; remove ${path.join(f.out, run.name)} to train it again`)
+      }
+      return
+    }
+    running++
+    const t0 = performance.now()
+    const { code, signal } = await runOne(f.out, run, lock, children, (pid, resume) => w(`${counts()} ${run.name}: ${resume ? 'resuming' : 'starting'} (worker ${j + 1}, pid ${pid})`))
+    running--
+    done++
+    const log = path.join(logs, `${run.name}.log`)
+    if (code === 0) {
+      finished++
+      clearFailure(failurePath(logs, run.name))
+    } else if (code !== 130) {
+      failed++
+      writeFailure(failurePath(logs, run.name), { exit_code: code, signal, log })
+    }
+    const o = outcomeText(f.out, run)
+    const how = code === 0 ? o.text : `${code === 130 ? 'interrupted' : `failed (${signal !== null ? `killed by ${signal}` : `exit code ${String(code)}`}; see ${log})`}`
+    w(`${counts()} ${run.name}: ${how} (${((performance.now() - t0) / 1000).toFixed(1)} s)`)
   }
   await Promise.all(lanes.map((runs, j) => lane(runs, j)))
   process.off('SIGINT', onSigint)
   w(
-    `share ${shard.index}/${shard.count} ${stopping ? 'stopped' : 'done'}: ${done - failed} of ${share.length} runs finished or stopped cleanly, ${failed} failed` +
-      `${stopping || failed > 0 ? '; rerun the same command to continue' : ''}; then grokscope results ${f.out}`,
+    `share ${shard.index}/${shard.count} ${stopping ? 'stopped' : 'done'}: ${finished} of ${share.length} runs finished, ${done - finished - skipped - failed} interrupted, ` +
+      `${skipped} skipped (another process is training them), ${failed} failed` +
+      `${stopping || failed > 0 || finished < share.length ? '; rerun the same command to continue' : ''}; then grokscope results ${f.out}`,
   )
   if (failed > 0) process.exitCode = 1
   else if (stopping) process.exitCode = 130

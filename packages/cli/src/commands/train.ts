@@ -9,10 +9,12 @@ import { type TrainState, disposeTrainData, disposeTrainState, initTrainState, p
 import { initBackend } from '../backend.js'
 import { UsageError, orUsageError } from '../files.js'
 import { fixed, oneLine } from '../format.js'
+import { LOCK_ENV, lockRun } from '../lock.js'
 import { DEFAULT_MEMORY_MIB, type MemoryPlan, allPairsRefusal, memoryPlan } from '../memory.js'
 import { type LoadedModel, loadModel } from '../model-file.js'
 import { checkNewRunFolder } from '../outputs.js'
 import { startPool } from '../parallel.js'
+import { watchParent } from '../parent.js'
 import { progressMode, progressView } from '../progress.js'
 import { type RunConfig, type TrainFlags, defaultRunDir, runConfigFromFlags } from '../run-config.js'
 import {
@@ -139,7 +141,23 @@ const planMemory = async (f: TrainFlags, config: RunConfig): Promise<MemoryPlan>
   return m
 }
 
+/**
+ * Trains with the run folder locked: a second writer of the folder is refused; a sweep's worker
+ * takes the lock the sweep hands it, and stops (as at Ctrl-C) when the sweep is gone.
+ */
 export const trainCommand = async (f: TrainFlags): Promise<void> => {
+  const unwatch = watchParent(process.env, () => process.kill(process.pid, 'SIGINT'))
+  const lock = lockRun(plan(f).run.dir, process.env[LOCK_ENV])
+  try {
+    await trainLocked(f)
+  } finally {
+    lock.release()
+    unwatch()
+  }
+}
+
+/** Trains, the run folder locked: the plan is made again now that no other process can change the folder. */
+const trainLocked = async (f: TrainFlags): Promise<void> => {
   const { run, config, resume, newBudget, source } = plan(f)
   await initBackend()
   const memory = await planMemory(f, config)

@@ -1,0 +1,355 @@
+// One writer per run folder: the lock (stale locks taken over, racers on one stale lock, a lock
+// from another host), two `train --resume` at once, two sweeps into one --out at once, a sweep
+// killed with kill -9 (its workers stop), and N processes racing on one folder (property test).
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { hostname, tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { UsageError } from '../src/files.js'
+import { LOCK_FILE, lockRun, processStart } from '../src/lock.js'
+import { PARENT_ENV } from '../src/parent.js'
+import { MAIN, cli } from './run-cli.js'
+
+const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-lock-'))
+const read = (file: string) => readFileSync(file, 'utf8')
+const json = (file: string): Record<string, unknown> => JSON.parse(read(file)) as Record<string, unknown>
+const LOCK_JS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/lock.js')
+
+/** Steps of a run's metrics.jsonl, in file order. */
+const steps = (dir: string): number[] =>
+  read(path.join(dir, 'metrics.jsonl'))
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => (JSON.parse(l) as { step: number }).step)
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+const increasing = (xs: ReadonlyArray<number>): boolean => xs.every((x, i) => i === 0 || x > xs[i - 1]!)
+
+/** Whether a process runs. */
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Waits (polling) until `done()`; fails after a generous deadline (not a timing assertion: only a hang fails). */
+const until = async (what: string, done: () => boolean, deadlineMs = 60_000): Promise<void> => {
+  const t0 = Date.now()
+  while (!done()) {
+    if (Date.now() - t0 > deadlineMs) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+/** The pid of a process that has ended. */
+const deadPid = async (): Promise<number> => {
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' })
+  await new Promise((r) => child.on('close', r))
+  return child.pid!
+}
+
+/** A process that runs until it is killed. */
+const sleeper = (): ChildProcess => spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
+
+interface Spawned {
+  readonly child: ChildProcess
+  readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>
+  readonly out: () => string
+  readonly ended: () => boolean
+}
+
+/** Starts the CLI (or a script) and collects its output. */
+const start = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env, stdin: 'pipe' | 'ignore' = 'ignore'): Spawned => {
+  const child = spawn(process.execPath, args, { stdio: [stdin, 'pipe', 'pipe'], env })
+  let stdout = ''
+  let stderr = ''
+  let ended = false
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      ended = true
+      resolve({ code, signal, stdout, stderr })
+    })
+  })
+  return { child, done, out: () => stdout, ended: () => ended }
+}
+
+const HOLDER = /is locked by pid (\d+)@[^ ]+ since \d{4}-\d\d-\d\dT[\d:.]+Z \(.*\.lock\): another process is writing this run/
+
+// Tiny runs: p = 11, a small model, one thread (results do not depend on the machine).
+const MODEL = ['--p', '11', '--frac', '0.5', '--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32', '--threads', '1']
+const RUN = ['--op', 'add', ...MODEL, '--eval-every', '20', '--checkpoint-every', '20', '--stop-after-grok', 'never']
+
+// ─────────────────────────────────────────────────────────────────────────────
+// the lock itself
+// ─────────────────────────────────────────────────────────────────────────────
+
+describe('the run-folder lock', () => {
+  it('a stale lock (this host, its pid gone) is taken over, and released leaves the folder as it was', async () => {
+    const dead = await deadPid()
+    fc.assert(
+      fc.property(fc.date({ noInvalidDate: true }), fc.stringMatching(/^[0-9a-f]{1,32}$/), fc.option(fc.nat().map(String), { nil: null }), (started, token, procStart) => {
+        const dir = tmp()
+        writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: dead, host: hostname(), started: started.toISOString(), token, proc_start: procStart }))
+        const lock = lockRun(dir)
+        expect(json(path.join(dir, LOCK_FILE))).toMatchObject({ pid: process.pid, host: hostname(), token: lock.owner.token })
+        expect(readdirSync(dir)).toEqual([LOCK_FILE])
+        lock.release()
+        expect(readdirSync(dir)).toEqual([])
+      }),
+      { numRuns: 25 },
+    )
+  })
+
+  it('a lock held by a running process is refused with one line naming it; a reused pid (another start time) is stale', async () => {
+    const live = sleeper()
+    try {
+      await until('the sleeper to start', () => processStart(live.pid!) !== null)
+      const dir = tmp()
+      const lock = (procStart: string | null) =>
+        writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: live.pid, host: hostname(), started: '2026-01-01T00:00:00.000Z', token: 'ab12', proc_start: procStart }))
+      lock(processStart(live.pid!))
+      expect(() => lockRun(dir)).toThrow(UsageError)
+      expect(() => lockRun(dir)).toThrow(new RegExp(`^${escape(dir)} is locked by pid ${live.pid}@${hostname()} since 2026-01-01T00:00:00.000Z`))
+      // The same pid with another start time: the lock's owner has died and the pid was given to another process.
+      lock(`${Number(processStart(live.pid!)) + 1}`)
+      lockRun(dir).release()
+      expect(readdirSync(dir)).toEqual([])
+    } finally {
+      live.kill()
+    }
+  })
+
+  it('a lock from another host is never taken over; the line says how to remove it', async () => {
+    const dead = await deadPid()
+    const dir = tmp()
+    const file = path.join(dir, LOCK_FILE)
+    writeFileSync(file, JSON.stringify({ pid: dead, host: `not-${hostname()}`, started: '2026-01-01T00:00:00.000Z', token: 'cd34', proc_start: null }))
+    expect(() => lockRun(dir)).toThrow(`${dir} is locked by pid ${dead}@not-${hostname()} since 2026-01-01T00:00:00.000Z (${file}), another host: it is not taken over from here; if that process is gone, remove ${file}`)
+    writeFileSync(file, 'garbage')
+    expect(() => lockRun(dir)).toThrow(`${file} is not a grokscope lock (not JSON); if no process writes ${dir}, remove it`)
+  })
+
+  it('processes racing on one stale lock: exactly one wins, the others name it', async () => {
+    const dead = await deadPid()
+    const racer = path.join(tmp(), 'racer.mjs')
+    // Waits for the start time, locks, says so, and holds the lock until its stdin closes.
+    writeFileSync(
+      racer,
+      `import { lockRun } from ${JSON.stringify(LOCK_JS)}
+const [dir, at] = process.argv.slice(2)
+while (Date.now() < Number(at)) {}
+try {
+  const lock = lockRun(dir)
+  process.stdout.write('won\\n')
+  process.stdin.on('end', () => lock.release())
+  process.stdin.resume()
+} catch (e) {
+  process.stdout.write('refused: ' + e.message + '\\n')
+  process.exit(2)
+}
+`,
+    )
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 2, max: 4 }).chain((n) => fc.array(fc.integer({ min: 0, max: 30 }), { minLength: n, maxLength: n })), async (offsets) => {
+        const dir = tmp()
+        writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: dead, host: hostname(), started: '2026-01-01T00:00:00.000Z', token: 'ef56', proc_start: null }))
+        const at = Date.now() + 1500
+        const racers = offsets.map((o) => start([racer, dir, String(at + o)], process.env, 'pipe'))
+        await until('every racer to answer', () => racers.every((r) => r.out() !== ''))
+        const answers = racers.map((r) => r.out())
+        const winners = racers.filter((r) => r.out() === 'won\n')
+        expect(winners, answers.join('')).toHaveLength(1)
+        for (const a of answers.filter((x) => x !== 'won\n')) expect(a).toMatch(new RegExp(`^refused: .* is locked by pid ${winners[0]!.child.pid}@`))
+        for (const r of racers) r.child.stdin!.end()
+        await Promise.all(racers.map((r) => r.done))
+        expect(readdirSync(dir)).toEqual([])
+      }),
+      { numRuns: 4 },
+    )
+  }, 120_000)
+})
+
+// ─────────────────────────────────────────────────────────────────────────────
+// case 1: two train --resume at once
+// ─────────────────────────────────────────────────────────────────────────────
+
+describe('two train --resume on one folder at once', () => {
+  it('one trains; the other exits 2 with one line naming it; the metrics stay in order and the run resumes', async () => {
+    const out = path.join(tmp(), 'run')
+    expect((await cli(['train', ...RUN, '--steps', '40', '--no-progress', '--out', out])).code).toBe(0)
+    // A budget no process reaches in this test: the one that trains is stopped with Ctrl-C once the other has been refused.
+    const resume = [MAIN, 'train', '--resume', '--steps', '100000', '--threads', '1', '--no-progress', '--out', out]
+    const a = start(resume)
+    const b = start(resume)
+    try {
+      // Before the lock, neither ended: both trained, their metrics lines interleaved.
+      await until('one of the two to be refused', () => a.ended() || b.ended())
+      const [refusedOne, first] = a.ended() ? [a, b] : [b, a]
+      const refused = await refusedOne.done
+      expect(refused.code, refused.stderr).toBe(2)
+      expect(refused.stderr.trimEnd().split('\n')).toHaveLength(1)
+      expect(refused.stderr).toMatch(new RegExp(`^grokscope: error: ${escape(out)} ${HOLDER.source}`))
+      expect(Number(HOLDER.exec(refused.stderr)![1])).toBe(first.child.pid)
+      first.child.kill('SIGINT')
+      const trained = await first.done
+      expect(trained.code, trained.stderr).toBe(130)
+    } finally {
+      for (const x of [a, b]) if (!x.ended()) x.child.kill('SIGKILL')
+    }
+    expect(existsSync(path.join(out, LOCK_FILE))).toBe(false)
+    const s = steps(out)
+    expect(increasing(s)).toBe(true)
+    expect(s.slice(0, 2)).toEqual([20, 40])
+    expect((await cli(['plot', out])).code).toBe(0)
+    const again = await cli(['train', '--resume', '--steps', String(s.at(-1)! + 20), '--threads', '1', '--no-progress', '--out', out])
+    expect(again.code, again.stderr).toBe(0)
+    expect(steps(out)).toEqual([...s, s.at(-1)! + 20])
+  }, 120_000)
+})
+
+// ─────────────────────────────────────────────────────────────────────────────
+// case 2: two sweeps into one --out at once
+// ─────────────────────────────────────────────────────────────────────────────
+
+describe('two sweeps into one --out at once', () => {
+  it('no run is trained twice, every run decodes, results exits 0; a rerun calls a damaged run damaged', async () => {
+    const out = path.join(tmp(), 'sweep')
+    const sweep = [MAIN, 'sweep', '--ops', 'add,sub,mul', '--p', '11', '--fracs', '0.5', '--seeds', '0..1', '--steps', '60', ...MODEL.slice(4), '--eval-every', '20', '--out', out]
+    const [a, b] = await Promise.all([start(sweep).done, start(sweep).done])
+    expect([a.code, b.code], a.stdout + b.stdout).toEqual([0, 0])
+    const names = readdirSync(out).filter((n) => n.endsWith('-s0') || n.endsWith('-s1'))
+    expect(names).toHaveLength(6)
+    const lines = `${a.stdout}${b.stdout}`.split('\n')
+    for (const name of names) {
+      // Trained: a line ending with the run's time; else skipped (the other sweep held it) or finished earlier.
+      const trained = lines.filter((l) => l.includes(`] ${name}: `) && /\(\d+\.\d s\)$/.test(l))
+      expect(trained, `${name}\n${lines.join('\n')}`).toHaveLength(1)
+      expect(steps(path.join(out, name))).toEqual([20, 40, 60])
+      expect(existsSync(path.join(out, name, LOCK_FILE))).toBe(false)
+    }
+    expect(lines.filter((l) => / skipped: .* is locked by pid \d+@/.test(l)).length + lines.filter((l) => /finished earlier/.test(l)).length).toBe(6)
+    const results = await cli(['results', out])
+    expect(results.code, results.stderr).toBe(0)
+    expect(results.stdout).toContain('6 runs: 6 finished')
+
+    // A finished run whose metrics were damaged (by hand): the rerun does not count it as finished.
+    const damaged = path.join(out, names[0]!, 'metrics.jsonl')
+    const text = read(damaged).split('\n')
+    writeFileSync(damaged, [text[1], text[0], ...text.slice(2)].join('\n'))
+    const rerun = await cli(sweep.slice(1))
+    expect(rerun.code).toBe(1)
+    expect(rerun.stdout).toMatch(new RegExp(`${names[0]}: finished earlier but damaged: .*metrics\\.jsonl:2: step 20 after step 40`))
+    expect(rerun.stdout).toMatch(/: 5 of 6 runs finished, 0 interrupted, 0 skipped \(another process is training them\), 1 failed; rerun/)
+  }, 240_000)
+})
+
+// ─────────────────────────────────────────────────────────────────────────────
+// case 3: kill -9 of a sweep
+// ─────────────────────────────────────────────────────────────────────────────
+
+describe('a sweep killed with kill -9', () => {
+  it('its workers stop within seconds (their stdin closes); a rerun resumes the run cleanly', async () => {
+    const out = path.join(tmp(), 'sweep')
+    const sweep = [MAIN, 'sweep', '--ops', 'add,sub', '--p', '11', '--fracs', '0.5', '--seeds', '0', '--steps', '400', ...MODEL.slice(4), '--eval-every', '20', '--jobs', '2', '--out', out]
+    const parent = start(sweep)
+    await until('two workers', () => (parent.out().match(/starting \(worker \d, pid \d+\)/g) ?? []).length === 2)
+    const workers = [...parent.out().matchAll(/starting \(worker \d, pid (\d+)\)/g)].map((m) => Number(m[1]))
+    const add = path.join(out, 'add-p11-r0.5-s0')
+    await until('a first evaluation', () => existsSync(path.join(add, 'metrics.jsonl')) && read(path.join(add, 'metrics.jsonl')) !== '')
+    parent.child.kill('SIGKILL')
+    await parent.done
+    try {
+      await until('the workers to stop', () => workers.every((pid) => !alive(pid)), 30_000)
+    } finally {
+      for (const pid of workers.filter(alive)) process.kill(pid, 'SIGKILL')
+    }
+    expect(read(path.join(out, 'logs', 'add-p11-r0.5-s0.log'))).toMatch(/^interrupted: /m)
+    expect(existsSync(path.join(add, LOCK_FILE))).toBe(false)
+    const rerun = await cli(sweep.slice(1))
+    expect(rerun.code, rerun.stdout).toBe(0)
+    expect(rerun.stdout).toMatch(/add-p11-r0\.5-s0: resuming/)
+    expect(steps(add)).toEqual(Array.from({ length: 20 }, (_, i) => 20 * (i + 1)))
+    expect((await cli(['results', out])).code).toBe(0)
+  }, 120_000)
+
+  it('a worker whose parent is not the process it was told of (stdin not a pipe: the pid check) stops as at Ctrl-C', async () => {
+    const out = path.join(tmp(), 'run')
+    const worker = start([MAIN, 'train', ...RUN, '--steps', '100000', '--no-progress', '--out', out], { ...process.env, [PARENT_ENV]: String(await deadPid()) })
+    try {
+      await until('the worker to stop', worker.ended)
+    } finally {
+      if (!worker.ended()) worker.child.kill('SIGKILL')
+    }
+    const r = await worker.done
+    expect(r.code, r.stderr).toBe(130)
+    expect(json(path.join(out, 'summary.json'))).toMatchObject({ status: 'interrupted', stopped_by: 'interrupt' })
+    expect(existsSync(path.join(out, LOCK_FILE))).toBe(false)
+  }, 60_000)
+})
+
+// ─────────────────────────────────────────────────────────────────────────────
+// property: N processes racing on one folder
+// ─────────────────────────────────────────────────────────────────────────────
+
+describe('N processes racing on one run folder', () => {
+  it('exactly one trains, the folder decodes, and the run ends as the same run straight through', async () => {
+    const STEPS = 200
+    const refDir = path.join(tmp(), 'ref')
+    expect((await cli(['train', ...RUN, '--steps', String(STEPS), '--no-progress', '--out', refDir])).code).toBe(0)
+    type Picked = { step: number; train_loss: number; test_loss: number; train_acc: number; test_acc: number }
+    const pick = (dir: string) =>
+      read(path.join(dir, 'metrics.jsonl'))
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => {
+          const { step, train_loss, test_loss, train_acc, test_acc } = JSON.parse(l) as Picked
+          return { step, train_loss, test_loss, train_acc, test_acc }
+        })
+    const racer = fc.record({ resume: fc.boolean(), offset: fc.integer({ min: 0, max: 300 }) })
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), fc.array(racer, { minLength: 2, maxLength: 4 }), async (prepared, racers) => {
+        const out = path.join(tmp(), 'run')
+        // A run already started (40 of 200 steps) or none: at least one racer can train.
+        if (prepared) expect((await cli(['train', ...RUN, '--steps', '40', '--no-progress', '--out', out])).code).toBe(0)
+        const modes = racers.map((r, i) => (i === 0 ? prepared : r.resume))
+        const runs = await Promise.all(
+          racers.map(
+            (r, i) =>
+              new Promise<Awaited<Spawned['done']>>((resolve) =>
+                setTimeout(() => {
+                  const args = modes[i] ? ['train', '--resume', '--steps', String(STEPS), '--threads', '1', '--out', out] : ['train', ...RUN, '--steps', String(STEPS), '--out', out]
+                  void start([MAIN, ...args]).done.then(resolve)
+                }, r.offset),
+              ),
+          ),
+        )
+        const summary = runs.map((r, i) => `${modes[i] ? 'resume' : 'new'}: ${r.code} ${r.stderr.split('\n').filter((l) => !l.startsWith('step ')).join(' ')}`).join('\n')
+        // Trained: printed progress lines. Every other one exited 2 with one line, or (come after the end) resumed the finished run with no step to take.
+        const trained = runs.filter((r) => /^step \d+ /m.test(r.stderr))
+        expect(trained, summary).toHaveLength(1)
+        expect(trained[0]!.code, summary).toBe(0)
+        for (const r of runs.filter((x) => x !== trained[0])) {
+          if (r.code === 2) expect(r.stderr.trimEnd().split('\n'), summary).toHaveLength(1)
+          else expect([r.code, r.stderr], summary).toEqual([0, ''])
+        }
+        expect(readdirSync(out).filter((f) => f.startsWith('.lock'))).toEqual([])
+        expect((await cli(['plot', out, '--out', path.join(path.dirname(out), 'c.svg')])).code).toBe(0)
+        expect(pick(out)).toEqual(pick(refDir))
+        expect(json(path.join(out, 'weights.json')).weights).toEqual(json(path.join(refDir, 'weights.json')).weights)
+        const [s, ref] = [json(path.join(out, 'state.json')), json(path.join(refDir, 'state.json'))]
+        expect([s.params, s.opt, s.step]).toEqual([ref.params, ref.opt, ref.step])
+      }),
+      { numRuns: 4 },
+    )
+  }, 600_000)
+})
