@@ -12,10 +12,14 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { MAX_P } from '@grokscope/data'
 import { DEFAULT_KEY_FACTOR, DEFAULT_KEY_THRESHOLD, type KeyRule } from '@grokscope/measures'
 
 /** What `--key-freqs` accepts, in words. */
 export const KEY_RULE_FORMS = 'auto, auto:<factor ≥ 1>, energy, energy:<threshold in [0, 1)> or frequencies such as 6,29,42'
+
+/** The largest frequency of the largest modulus. */
+const MAX_FREQUENCY = Math.floor(MAX_P / 2)
 
 const NUMBER = /^(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i
 
@@ -35,7 +39,7 @@ export const parseKeyRule = (spelled: string): E.Either<string, KeyRule> => {
   const parts = s.split(',').map((x) => x.trim())
   if (!parts.every((x) => /^\d+$/.test(x))) return bad(spelled, 'not a rule nor a list of frequencies')
   const ks = parts.map(Number)
-  if (ks.some((k) => k < 1)) return bad(spelled, 'frequencies start at 1')
+  if (ks.some((k) => k < 1 || k > MAX_FREQUENCY)) return bad(spelled, `frequencies are from 1 to ⌊p/2⌋, at most ${MAX_FREQUENCY}`)
   if (new Set(ks).size !== ks.length) return bad(spelled, 'a frequency is listed twice')
   return E.right({ kind: 'list', frequencies: ks })
 }
