@@ -16,18 +16,22 @@ import * as E from 'fp-ts/lib/Either.js'
 import { labelTable } from '@grokscope/data'
 import {
   type KeyFrequencyAnalysis,
+  type KeyRule,
   type MatrixMeasures,
   type NeuronFrequencies,
   DEFAULT_ETA,
-  DEFAULT_KEY_THRESHOLD,
+  DEFAULT_KEY_RULE,
   asymmetry,
   fourierBasis,
   keyFrequencyAnalysis,
+  keyWarning,
   logitsFourierMap,
   neuronFrequencies,
+  showKeyRule,
 } from '@grokscope/measures'
 import type { HostParams, ModelConfig, WeightsFile } from '@grokscope/model'
 import { allPairsOutputs } from './AllPairs.js'
+import { keyRuleFor } from './KeyRule.js'
 import { type ModelOp, type ModelTask, modelTask } from './Task.js'
 import {
   type MultiplicativeMeasure,
@@ -67,8 +71,8 @@ export interface ModelAnalysis {
 export interface AnalysisOptions {
   /** FFD threshold η (default 0.5). */
   readonly eta?: number
-  /** Key-frequency threshold (default 0.1 of the largest frequency's energy). */
-  readonly keyThreshold?: number
+  /** How the key frequencies are chosen (default `auto`: within 2× of the full loss); a `list` rule's frequencies must be in `1..⌊p/2⌋` (`keyRuleFor`). */
+  readonly keyRule?: KeyRule
   /** The clock the timings are read from, in ms (e.g. `performance.now`). */
   readonly now: () => number
   /** Pairs per forward pass of the all-pairs analyses (default: all `p²` in one pass); bounds the backend's memory. */
@@ -100,9 +104,16 @@ export interface AnalysisDocument {
     readonly logits_map: { readonly names: string[]; readonly norms: number[][] }
     readonly asymmetry: number
     readonly key_frequencies: {
-      readonly threshold: number
+      /** The rule as `--key-freqs` spells it. */
+      readonly rule: string
       readonly key: number[]
+      /** `null`, or one line: the restricted loss is more than `warn_factor` × the full loss. */
+      readonly warning: string | null
+      readonly warn_factor: number
+      /** The `auto` rule's restricted loss of each prefix tried (constant only first); empty for the other rules. */
+      readonly prefix_losses: number[]
       readonly energy: number[]
+      readonly softmax_energy: number[]
       readonly losses: Readonly<Record<'all' | 'key_only' | 'non_key_only' | 'residual_only' | 'key_and_non_key' | 'key_and_residual' | 'non_key_and_residual', number>>
       readonly ablated: number[]
       readonly dependent: number[]
@@ -137,7 +148,7 @@ export const analyzeModel = (c: ModelConfig, host: HostParams, p: number, ops: R
       op: id,
       logitsMap: map.data,
       asymmetry: asymmetry(map),
-      keyFrequencies: labels === null ? null : timed('key_frequencies', () => keyFrequencyAnalysis(logits, labels, p, p, o.keyThreshold ?? DEFAULT_KEY_THRESHOLD)),
+      keyFrequencies: labels === null ? null : timed('key_frequencies', () => keyFrequencyAnalysis(logits, labels, p, p, o.keyRule ?? DEFAULT_KEY_RULE)),
       neurons: timed('neurons', () => neuronFrequencies(acts, p, c.dMlp)),
     }
   })
@@ -182,9 +193,13 @@ export const analysisDocument = (file: string, a: ModelAnalysis): AnalysisDocume
         kf === null
           ? null
           : {
-              threshold: kf.threshold,
+              rule: showKeyRule(kf.rule),
               key: [...kf.key],
+              warning: keyWarning(kf),
+              warn_factor: kf.warnFactor,
+              prefix_losses: [...kf.prefixLosses],
               energy: Array.from(kf.energy),
+              softmax_energy: Array.from(kf.softmaxEnergy),
               losses: {
                 all: kf.losses.all,
                 key_only: kf.losses.keyOnly,
@@ -206,9 +221,9 @@ export const analysisDocument = (file: string, a: ModelAnalysis): AnalysisDocume
 /**
  * The whole `grokscope analyze --json` document of a decoded weights file, in one
  * call: the task comes from the file's `config` (see `modelTask`). `Left` names what
- * in the file does not fit.
+ * in the file does not fit, or a listed key frequency the modulus does not have.
  */
 export const analyzeWeights = (w: WeightsFile, o: AnalysisOptions & { readonly file?: string }): E.Either<string, AnalysisDocument> =>
-  E.map((task: ModelTask) =>
-    analysisDocument(o.file ?? '', analyzeModel(w.config, w.host, task.p, task.ops, task.seed, o)),
+  E.chain((task: ModelTask) =>
+    E.map((keyRule: KeyRule) => analysisDocument(o.file ?? '', analyzeModel(w.config, w.host, task.p, task.ops, task.seed, { ...o, keyRule })))(keyRuleFor(o.keyRule ?? DEFAULT_KEY_RULE, task.p)),
   )(modelTask(w))

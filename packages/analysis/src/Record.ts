@@ -14,7 +14,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { firstProblem, labelTable } from '@grokscope/data'
-import { type PhaseBoundaries, asymmetry, excludedLosses, fourierNorms, gini, keyFrequencyAnalysis, logitsFourierMap, phaseBoundaries } from '@grokscope/measures'
+import { type PhaseBoundaries, asymmetry, excludedLosses, fourierNorms, gini, keyFrequencies, logitsFourierMap, phaseBoundaries, showKeyRule } from '@grokscope/measures'
 import type { HostParams, ModelConfig } from '@grokscope/model'
 import type { Evaluation, Metrics } from '@grokscope/train'
 import { allPairsOutputs } from './AllPairs.js'
@@ -38,10 +38,11 @@ const OpMetricsCodec = t.type({ loss: Num, acc: Num })
 // `gini` (the Gini coefficient of the Fourier norms) is newer than 0.1.0's lines.
 const WeightMeasuresCodec = t.intersection([t.type({ ffd: Num, fcr: Num }), t.partial({ ffd_mult: Num, fcr_mult: Num, gini: Num })])
 
-// The excluded losses (on the training pairs) are newer than 0.1.0's lines.
+// The excluded losses (on the training pairs) are newer than 0.1.0's lines; so is `key_rule`
+// (the key-frequency rule as `--key-freqs` spells it; without it, the lines' rule was `energy:0.1`).
 const LogitMeasuresCodec = t.intersection([
   t.type({ asymmetry: Num, key: t.array(t.number), n_key: t.number, restricted_loss: Num, full_loss: Num }),
-  t.partial({ train_loss: Num, excluded_loss: Num, excluded: t.array(Num) }),
+  t.partial({ key_rule: t.string, train_loss: Num, excluded_loss: Num, excluded: t.array(Num) }),
 ])
 
 /** One line of `metrics.jsonl`. */
@@ -111,8 +112,8 @@ export const trainPairLabels = (tokens: Int32Array, labels: Int32Array, p: numbe
 }
 
 /**
- * Asymmetry, key frequencies, restricted and full loss of operation `i` (token `p + i`)
- * on all pairs, and given its training pairs' labels, Nanda's excluded losses there:
+ * Asymmetry, key frequencies (by the default rule, `auto`: see `keyFrequencies`),
+ * restricted and full loss of operation `i` (token `p + i`) on all pairs, and given its training pairs' labels, Nanda's excluded losses there:
  * without each key frequency (`excluded`, in `key`'s order) and without all of them
  * (`excluded_loss`), beside the training loss of the same logits (`train_loss`).
  * `null` when the operation's labels are unknown.
@@ -120,8 +121,8 @@ export const trainPairLabels = (tokens: Int32Array, labels: Int32Array, p: numbe
 export const logitMeasures = (c: ModelConfig, host: HostParams, p: number, i: number, op: ModelOp, seed: number, chunk?: number, trainLabels?: Int32Array): LogitMeasures | null => {
   if (op.op === null) return null
   const { logits } = allPairsOutputs(c, host, p, i, chunk)
-  const kf = keyFrequencyAnalysis(logits, labelTable(op.op, p, seed), p)
-  const base = { asymmetry: asymmetry(logitsFourierMap(logits, p)), key: [...kf.key], n_key: kf.key.length, restricted_loss: kf.losses.keyOnly, full_loss: kf.losses.all }
+  const kf = keyFrequencies(logits, labelTable(op.op, p, seed), p)
+  const base = { asymmetry: asymmetry(logitsFourierMap(logits, p)), key_rule: showKeyRule(kf.rule), key: [...kf.key], n_key: kf.key.length, restricted_loss: kf.restricted, full_loss: kf.full }
   if (trainLabels === undefined) return base
   const ex = excludedLosses(logits, trainLabels, p, kf.key)
   return { ...base, train_loss: ex.full, excluded_loss: ex.allKey, excluded: [...ex.perFrequency] }

@@ -9,6 +9,7 @@
  */
 export * from './AllPairs.js'
 export * from './Analysis.js'
+export * from './KeyRule.js'
 export * from './Record.js'
 export * from './Task.js'
 export * from './Weights.js'

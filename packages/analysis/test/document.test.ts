@@ -24,7 +24,7 @@ describe.each(FIXTURES)('%s', (name) => {
   if (E.isLeft(library)) throw new Error(library.left)
 
   it('grokscope analyze --json prints the document analyzeWeights returns', () => {
-    const printed = JSON.parse(execFileSync(process.execPath, [MAIN, 'analyze', file, '--json'], { encoding: 'utf8' })) as AnalysisDocument
+    const printed = JSON.parse(execFileSync(process.execPath, [MAIN, 'analyze', file, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as AnalysisDocument
     // JSON has no -0 and prints numbers shortest-round-trip: compare through JSON.
     expect(withoutTimings(printed)).toEqual(JSON.parse(JSON.stringify(withoutTimings(library.right))))
     expect(Object.keys(printed.timings_ms).sort()).toEqual(Object.keys(library.right.timings_ms).sort())
@@ -41,17 +41,45 @@ describe.each(FIXTURES)('%s', (name) => {
   })
 })
 
-it('the add fixture’s key frequencies are 1, 5 and 14, and its restricted loss is below its full loss', () => {
+it('the add fixture’s key frequencies are 1, 5 and 14 (its three W_E peaks), by the auto rule as by the old energy rule, and its restricted loss is below its full loss', () => {
   const decoded = decodeWeightsFile(JSON.parse(readFileSync(fixturePath('add-p31-s0.json'), 'utf8')))
   if (E.isLeft(decoded)) throw new Error(decoded.left)
   const doc = analyzeWeights(decoded.right, { now: () => 0 })
   if (E.isLeft(doc)) throw new Error(doc.left)
   const kf = doc.right.per_op[0]!.key_frequencies!
+  expect(kf.rule).toBe('auto:2')
   expect(kf.key).toEqual([1, 5, 14])
+  const norms = doc.right.embedding.cos_norms.map((c, i) => Math.hypot(c, doc.right.embedding.sin_norms[i]!))
+  expect(norms.map((x, i) => [x, i + 1] as const).sort((x, y) => y[0] - x[0]).slice(0, 3).map(([, k]) => k).sort((x, y) => x - y)).toEqual(kf.key)
   expect(kf.losses.key_only).toBeLessThan(kf.losses.all)
+  expect(kf.warning).toBeNull()
+  // The greedy path: the constant, then 1, 5 and 14 by energy; only the last prefix is within 2× the full loss.
+  expect(kf.prefix_losses).toHaveLength(4)
+  expect(kf.prefix_losses.slice(0, 3).every((l) => l > 2 * kf.losses.all)).toBe(true)
+  const energy = analyzeWeights(decoded.right, { now: () => 0, keyRule: { kind: 'energy', threshold: 0.1 } })
+  if (E.isLeft(energy)) throw new Error(energy.left)
+  expect(energy.right.per_op[0]!.key_frequencies).toMatchObject({ rule: 'energy:0.1', key: [1, 5, 14], prefix_losses: [], warning: null })
   expect(doc.right.ops).toEqual(['add'])
   expect(Object.values(doc.right.timings_ms).every((t) => t === 0)).toBe(true)
 }, 60_000)
+
+it('the mul fixture: no prefix of the additive frequencies carries multiplication, so the key set is the best prefix and the document warns', () => {
+  const decoded = decodeWeightsFile(JSON.parse(readFileSync(fixturePath('mul-p31-s0.json'), 'utf8')))
+  if (E.isLeft(decoded)) throw new Error(decoded.left)
+  const doc = analyzeWeights(decoded.right, { now: () => 0 })
+  if (E.isLeft(doc)) throw new Error(doc.left)
+  const kf = doc.right.per_op[0]!.key_frequencies!
+  expect(kf.prefix_losses).toHaveLength(16)
+  expect(kf.losses.key_only).toBe(Math.min(...kf.prefix_losses))
+  expect(kf.losses.key_only).toBeGreaterThan(2 * kf.losses.all)
+  expect(kf.warning).toContain('(more than 2×)')
+}, 60_000)
+
+it('a listed key frequency that p does not have is a Left that says so', () => {
+  const decoded = decodeWeightsFile(JSON.parse(readFileSync(fixturePath('add-p31-s0.json'), 'utf8')))
+  if (E.isLeft(decoded)) throw new Error(decoded.left)
+  expect(analyzeWeights(decoded.right, { now: () => 0, keyRule: { kind: 'list', frequencies: [5, 16] } })).toEqual(E.left('key frequencies 16: p = 31 has frequencies 1 to 15'))
+})
 
 it('a file whose n_out disagrees with its p is a Left that says so', () => {
   const decoded = decodeWeightsFile(JSON.parse(readFileSync(fixturePath('add-p31-s0.json'), 'utf8')))

@@ -3,7 +3,9 @@
 import { InvalidArgumentError } from '@commander-js/extra-typings'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
+import { parseKeyRule } from '@grokscope/analysis'
 import { FractionCodec, PrimeCodec, SeedCodec, formatErrors } from '@grokscope/data'
+import type { KeyRule } from '@grokscope/measures'
 import { oneLine } from './format.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -86,6 +88,13 @@ export const nonNegative: Parser<number> = (v) => {
 export const eta: Parser<number> = (v) => {
   const n = decimal(v)
   return n >= 0 && n < 1 ? n : reject(v, 'a number with 0 ≤ η < 1')
+}
+
+/** `--key-freqs`: `auto`, `auto:<factor>`, `energy`, `energy:<threshold>` or a list of frequencies (checked against p once the model is read). */
+export const keyRule: Parser<KeyRule> = (v) => {
+  const r = parseKeyRule(v)
+  if (E.isLeft(r)) throw new InvalidArgumentError(oneLine(r.left))
+  return r.right
 }
 
 /**

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // grokscope: train Transformers on modular arithmetic, watch them grok, measure their Fourier structure.
 import { availableParallelism } from 'node:os'
-import { Command, CommanderError } from '@commander-js/extra-typings'
+import { Command, CommanderError, Option } from '@commander-js/extra-typings'
 import { MAX_P, MIN_P } from '@grokscope/data'
-import { DEFAULT_ETA } from '@grokscope/measures'
+import { DEFAULT_ETA, DEFAULT_KEY_RULE } from '@grokscope/measures'
 import { PAPER_EVAL_EVERY } from '@grokscope/train'
 import { analyzeCommand } from './commands/analyze.js'
 import { VARIANT_IDS, benchToGrokCommand, parseVariants } from './commands/bench-to-grok.js'
@@ -18,12 +18,21 @@ import { sweepCommand } from './commands/sweep.js'
 import { trainCommand } from './commands/train.js'
 import { UsageError } from './files.js'
 import { oneLine } from './format.js'
-import { MAX_THREADS, eta, fraction, integer, memory, pathValue, prime, primes, seed, threads } from './flags.js'
+import { MAX_THREADS, eta, fraction, integer, keyRule, memory, pathValue, prime, primes, seed, threads } from './flags.js'
 import { DEFAULT_MEMORY_MIB, outOfMemoryMessage } from './memory.js'
 import { RUN_OPTIONS, parts, withRunOptions } from './run-options.js'
 import { SHARDS_ENV } from './shard.js'
 
 const defaultThreads = (): number => Math.min(availableParallelism(), MAX_THREADS)
+
+/** `--key-freqs` of analyze and report (a new Option each: commander keeps state in it). */
+const keyFreqsOption = () =>
+  new Option(
+    '--key-freqs <rule>',
+    'how the key frequencies are chosen: auto (the fewest, by energy, whose restricted loss is within 2× the lower of the full loss and the loss of all frequencies together; auto:<factor> for another factor ≥ 1), energy:<threshold> (energy above that fraction of the largest; energy = energy:0.1, the old rule) or a list such as 6,29,42',
+  )
+    .argParser(keyRule)
+    .default(DEFAULT_KEY_RULE, 'auto')
 
 // ─────────────────────────────────────────────────────────────────────────────
 // program
@@ -117,6 +126,7 @@ program
   .option('--top <n>', 'frequencies listed in the summary', integer(1), 10)
   .option('--json', 'print one JSON document (schema in the README)')
   .option('--memory <MiB>', 'memory budget: the forward passes over all p² pairs run in chunks that fit it', memory, DEFAULT_MEMORY_MIB)
+  .addOption(keyFreqsOption())
   .action((target, o) => analyzeCommand(target, o))
 
 program
@@ -151,6 +161,7 @@ program
   .argument('<run-or-sweep>', 'a run folder, a folder of run folders, a weights .json file, or a .safetensors checkpoint (or its folder)', pathValue)
   .option('--out <file.html>', 'where to write it (default: report.html inside the folder; <file>.report.html beside a model file)', pathValue)
   .option('--eta <x>', 'FFD threshold η, 0 ≤ η < 1', eta, DEFAULT_ETA)
+  .addOption(keyFreqsOption())
   .addHelpText('after', '\nExamples:\n  grokscope report runs/add-p31-r0.5-s0\n  grokscope report runs --out runs/report.html')
   .action((target, o) => reportCommand(target, o))
 

@@ -52,6 +52,10 @@ describe('bad input: one line naming the problem, exit code 2, nothing written',
     [['train', '--resume'], 'holds no run to resume'],
     [['analyze', '/nonexistent.json'], '/nonexistent.json does not exist'],
     [['analyze', 'x', '--eta', '2'], '"2" is not allowed (a number with 0 ≤ η < 1)'],
+    [['analyze', 'x', '--key-freqs', 'auto:0.5'], '"auto:0.5": the factor must be a number ≥ 1 (allowed: auto, auto:<factor ≥ 1>, energy, energy:<threshold in [0, 1)> or frequencies such as 6,29,42)'],
+    [['analyze', 'x', '--key-freqs', 'top3'], '"top3": not a rule nor a list of frequencies'],
+    [['report', 'x', '--key-freqs', '4,4'], '"4,4": a frequency is listed twice'],
+    [['analyze', fixturePath(FIXTURES[0]), '--key-freqs', '3,16'], '--key-freqs: key frequencies 16: p = 31 has frequencies 1 to 15'],
     [['predict', 'x'], 'give either --pairs (pairs such as 3,5 7,2) or --test-errors'],
     [['predict', 'x', '--pairs', '3,5', '--test-errors'], 'give either --pairs (pairs such as 3,5 7,2) or --test-errors'],
     [['predict', fixturePath(FIXTURES[0]), '--test-errors'], 'is not a run folder (it has no config.json; the test set is the split recorded there)'],
@@ -204,11 +208,18 @@ describe.each(FIXTURES)('parity with the PyTorch fixture %s through the CLI', (n
     const [op] = doc.per_op
     expect(op.logits_map.norms).toHaveLength(31)
     expect(op.logits_map.names.slice(0, 3)).toEqual(['const', 'cos 1', 'sin 1'])
-    expect(op.key_frequencies.key.length).toBeGreaterThan(0)
+    expect(op.key_frequencies.rule).toBe('auto:2')
     // For addition the key frequencies carry the answer: removing any of them hurts, keeping only them does not.
     if (name.startsWith('add')) {
+      expect(op.key_frequencies.key.length).toBeGreaterThan(0)
       expect(op.key_frequencies.dependent).toEqual(expect.arrayContaining(op.key_frequencies.key))
       expect(op.key_frequencies.losses.key_only).toBeLessThan(op.key_frequencies.losses.all)
+      expect(op.key_frequencies.warning).toBeNull()
+      expect(r.stderr).toBe('')
+    } else {
+      // Multiplication is not carried by the additive frequencies: one warning line on stderr, the same in the document.
+      expect(op.key_frequencies.warning).toContain('(more than 2×)')
+      expect(r.stderr).toBe(`grokscope: warning: ${op.op}: ${op.key_frequencies.warning}\n`)
     }
     expect(op.neurons.counts.reduce((s: number, n: number) => s + n, 0)).toBe(512)
     expect(doc.weight_norms.total).toBeGreaterThan(0)
@@ -216,9 +227,33 @@ describe.each(FIXTURES)('parity with the PyTorch fixture %s through the CLI', (n
 
   it('the summary names every section', async () => {
     const r = await cli(['analyze', file])
-    for (const s of ['FFD mult.', 'Top 10 frequencies', 'Weight norms', 'asymmetry', 'key frequencies', 'key only (restricted)', 'neurons by dominant frequency', 'Timings']) expect(r.stdout).toContain(s)
+    for (const s of ['FFD mult.', 'Top 10 frequencies', 'Weight norms', 'asymmetry', 'key frequencies', 'restricted loss as the frequencies are added', 'key only (restricted)', 'neurons by dominant frequency', 'Timings']) expect(r.stdout).toContain(s)
+  })
+
+  it('--key-freqs: the old energy rule and a list are reachable, each named in the document, and a list too short to carry the answer warns', async () => {
+    const energy = JSON.parse((await cli(['analyze', file, '--json', '--key-freqs', 'energy:0.1'])).stdout).per_op[0].key_frequencies
+    expect(energy.rule).toBe('energy:0.1')
+    expect(energy.prefix_losses).toEqual([])
+    const one = await cli(['analyze', file, '--key-freqs', '1'])
+    expect(one.code).toBe(0)
+    expect(one.stdout).toContain('key frequencies (as given): 1;')
+    expect(one.stderr).toMatch(/^grokscope: warning: \S+: the restricted loss \S+ of the key frequencies \{1\} is \S+× the full loss \S+ \(more than 2×\)/)
+    expect(one.stderr.trim().split('\n')).toHaveLength(1)
   })
 })
+
+it('report --key-freqs: the page names the rule and shows the warning that stderr prints once', async () => {
+  const out = path.join(tmp(), 'mul.html')
+  const r = await cli(['report', fixturePath('mul-p31-s0.json'), '--out', out])
+  expect(r.code).toBe(0)
+  expect(r.stderr).toMatch(/^grokscope: warning: mul: the restricted loss \S+ of the key frequencies \{\} is \S+× the full loss \S+ \(more than 2×\): they do not carry the model's answer\n$/)
+  const html = readFileSync(out, 'utf8')
+  expect(html).toContain('Key frequencies (the fewest by energy whose restricted loss is within 2× the lower of the full loss and that of all frequencies): <b>none</b>')
+  expect(html).toContain('<p class="key-warning" style="color:#a40">Warning: the restricted loss')
+  const listed = path.join(tmp(), 'add.html')
+  expect((await cli(['report', fixturePath('add-p31-s0.json'), '--out', listed, '--key-freqs', '1,5,14'])).stderr).toBe('')
+  expect(readFileSync(listed, 'utf8')).toContain('Key frequencies (as given): <b>1, 5, 14</b>')
+}, 120_000)
 
 describe('help', () => {
   it.each([['--help'], ['train', '--help'], ['analyze', '--help'], ['predict', '--help'], ['ops', '--help'], ['plot', '--help'], ['bench', '--help']])('%j prints usage and exits 0', async (...args) => {

@@ -11,11 +11,12 @@ import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '@commander-js/extra-typings'
 import { decodeMetricsLine, metricsRecord } from '@grokscope/analysis'
 import { isPrime } from '@grokscope/data'
+import type { KeyRule } from '@grokscope/measures'
 import { initParams, toHost } from '@grokscope/model'
 import { decodeTrainState, disposeTrainState, encodeTrainState, initTrainState } from '@grokscope/train'
 import { parsePairs } from '../src/commands/predict.js'
 import { UsageError } from '../src/files.js'
-import { MAX_THREADS, decimal, eta, fraction, integer, nonNegative, positive, prime, seed, stopAfter, threads } from '../src/flags.js'
+import { MAX_THREADS, decimal, eta, fraction, integer, keyRule, nonNegative, positive, prime, seed, stopAfter, threads } from '../src/flags.js'
 import { oneLine } from '../src/format.js'
 import { type TrainFlags, decodeRunConfig, encodeRunConfig, runConfigFromFlags } from '../src/run-config.js'
 import { decodeMetricsLog } from '../src/run-folder.js'
@@ -155,6 +156,14 @@ const outcome = <A>(parse: () => A, errors: ReadonlyArray<new (...a: never[]) =>
 
 const digitsOnly = (v: string) => /^\d+$/.test(v.trim())
 
+/** What `--key-freqs` may give: auto with a finite factor ≥ 1, energy with a threshold in [0, 1), or distinct integers ≥ 1. */
+const validKeyRule = (r: KeyRule): boolean =>
+  r.kind === 'auto'
+    ? Number.isFinite(r.factor) && r.factor >= 1
+    : r.kind === 'energy'
+      ? r.threshold >= 0 && r.threshold < 1
+      : r.frequencies.length > 0 && r.frequencies.every((k) => Number.isSafeInteger(k) && k >= 1) && new Set(r.frequencies).size === r.frequencies.length
+
 describe('flag values: a valid value or a one-line InvalidArgumentError, nothing else', () => {
   it.each<[string, (v: string) => unknown, (value: unknown, v: string) => boolean]>([
     ['--p', prime, (n, v) => typeof n === 'number' && isPrime(n) && n >= 3 && n <= 997 && n === decimal(v)],
@@ -167,6 +176,7 @@ describe('flag values: a valid value or a one-line InvalidArgumentError, nothing
     ['--wd', nonNegative, (n, v) => typeof n === 'number' && Number.isFinite(n) && n >= 0 && n === decimal(v) && !Object.is(n, -0)],
     ['--threads', threads, (n, v) => Number.isSafeInteger(n) && (n as number) >= 1 && (n as number) <= MAX_THREADS && digitsOnly(v)],
     ['--eta', eta, (n, v) => typeof n === 'number' && n >= 0 && n < 1 && n === decimal(v)],
+    ['--key-freqs', keyRule, (r) => validKeyRule(r as KeyRule)],
   ])(`%s (${RUNS.parser} runs)`, (_, parse, valid) => {
     fc.assert(
       fc.property(flagValue, (v) => {

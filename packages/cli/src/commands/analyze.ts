@@ -1,10 +1,10 @@
 // grokscope analyze: every analysis of a trained model (@grokscope/analysis), as a readable summary or one JSON document.
-import { type ModelAnalysis, analysisDocument, analyzeModel } from '@grokscope/analysis'
-import { type MatrixMeasures, cosSinRatio } from '@grokscope/measures'
+import { type ModelAnalysis, analysisDocument, analyzeModel, keyRuleFor } from '@grokscope/analysis'
+import { type KeyRule, type MatrixMeasures, cosSinRatio, describeKeyRule, keyWarning } from '@grokscope/measures'
 import { disposeParams, fromHost, measureFootprint } from '@grokscope/model'
 import { initBackend } from '../backend.js'
-import { UsageError } from '../files.js'
-import { fixed, table } from '../format.js'
+import { UsageError, orUsageError } from '../files.js'
+import { fixed, oneLine, table } from '../format.js'
 import { DEFAULT_MEMORY_MIB, allPairsRefusal, memoryPlan } from '../memory.js'
 import { loadModel } from '../model-file.js'
 
@@ -47,7 +47,10 @@ const summary = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis, eta
     const kf = o.keyFrequencies
     if (kf === null) out.push('  key frequencies: labels unknown for this operation')
     else {
-      out.push(`  key frequencies (energy > ${kf.threshold} of the largest): ${kf.key.join(', ') || 'none'}; dependent (ablation raises the loss by > 1e-9): ${kf.dependent.join(', ') || 'none'}`)
+      out.push(`  key frequencies (${describeKeyRule(kf.rule)}): ${kf.key.join(', ') || 'none'}; dependent (ablation raises the loss by > 1e-9): ${kf.dependent.join(', ') || 'none'}`)
+      if (kf.prefixLosses.length > 0) out.push(`  restricted loss as the frequencies are added by energy (constant only first): ${kf.prefixLosses.map((l) => l.toExponential(2)).join(', ')}`)
+      const warning = keyWarning(kf)
+      if (warning !== null) out.push(`  warning: ${warning}`)
       const l = kf.losses
       out.push(
         table(
@@ -77,8 +80,9 @@ const summary = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis, eta
   return out.join('\n')
 }
 
-export const analyzeCommand = async (target: string, o: { eta: number; json?: boolean; top: number; memory?: number }): Promise<void> => {
+export const analyzeCommand = async (target: string, o: { eta: number; json?: boolean; top: number; memory?: number; keyFreqs: KeyRule }): Promise<void> => {
   const model = loadModel(target)
+  const keyRule = orUsageError('--key-freqs')(keyRuleFor(o.keyFreqs, model.task.p))
   const budget = o.memory ?? DEFAULT_MEMORY_MIB
   const refusal = allPairsRefusal('analyze', budget, model.task.p, model.config.nOut, model.config.dMlp)
   if (refusal !== null) throw new UsageError(refusal)
@@ -88,7 +92,11 @@ export const analyzeCommand = async (target: string, o: { eta: number; json?: bo
   disposeParams(params)
   const plan = memoryPlan(budget, 1, footprint)
   if (typeof plan === 'string') throw new UsageError(plan)
-  const a = analyzeModel(model.config, model.host, model.task.p, model.task.ops, model.task.seed, { eta: o.eta, now: () => performance.now(), chunk: plan.evalChunk })
+  const a = analyzeModel(model.config, model.host, model.task.p, model.task.ops, model.task.seed, { eta: o.eta, keyRule, now: () => performance.now(), chunk: plan.evalChunk })
+  for (const op of a.perOp) {
+    const warning = op.keyFrequencies === null ? null : keyWarning(op.keyFrequencies)
+    if (warning !== null) process.stderr.write(`grokscope: warning: ${op.op}: ${oneLine(warning)}\n`)
+  }
   const ids = model.task.ops.map((x) => x.id)
   process.stdout.write(o.json === true ? `${JSON.stringify(analysisDocument(model.file, a))}\n` : `${summary(model.file, ids, a, o.eta, o.top)}\n`)
 }

@@ -1,7 +1,8 @@
 // grokscope report: one self-contained HTML page for a run, a model file, or a folder of runs (a sweep).
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { type ModelAnalysis, analyzeModel } from '@grokscope/analysis'
+import { type ModelAnalysis, analyzeModel, keyRuleFor } from '@grokscope/analysis'
+import { DEFAULT_KEY_RULE, type KeyRule, keyWarning } from '@grokscope/measures'
 import { initBackend } from '../backend.js'
 import { UsageError, orUsageError, readJson, writeAtomic } from '../files.js'
 import { oneLine } from '../format.js'
@@ -51,8 +52,25 @@ const classify = (target: string): Target => {
   return { kind: 'sweep', dir: target, runs }
 }
 
-const analyze = (model: LoadedModel, eta: number): ModelAnalysis =>
-  analyzeModel(model.config, model.host, model.task.p, model.task.ops, model.task.seed, { eta, now: () => performance.now() })
+/** The analysis options of a report: the FFD threshold and the key-frequency rule (default `auto`). */
+interface AnalysisFlags {
+  readonly eta: number
+  readonly keyFreqs?: KeyRule
+}
+
+/** The analysis of a model, with one line on stderr per operation whose key set does not carry the answer (the page shows it too). */
+const analyze = (model: LoadedModel, o: AnalysisFlags): ModelAnalysis => {
+  const a = analyzeModel(model.config, model.host, model.task.p, model.task.ops, model.task.seed, {
+    eta: o.eta,
+    keyRule: orUsageError('--key-freqs')(keyRuleFor(o.keyFreqs ?? DEFAULT_KEY_RULE, model.task.p)),
+    now: () => performance.now(),
+  })
+  for (const op of a.perOp) {
+    const warning = op.keyFrequencies === null ? null : keyWarning(op.keyFrequencies)
+    if (warning !== null) process.stderr.write(`grokscope: warning: ${op.op}: ${oneLine(warning)}\n`)
+  }
+  return a
+}
 
 const modelFacts = (model: LoadedModel): Array<readonly [string, string]> => {
   const c = model.config
@@ -63,7 +81,7 @@ const modelFacts = (model: LoadedModel): Array<readonly [string, string]> => {
 }
 
 /** A run folder's report page, and what the folder's report shows of it. */
-const runReport = (dir: string, eta: number): { readonly html: string; readonly run: Omit<SweepRun, 'href' | 'name'> } => {
+const runReport = (dir: string, o: AnalysisFlags): { readonly html: string; readonly run: Omit<SweepRun, 'href' | 'name'> } => {
   const run = runFolder(dir)
   const config = readConfig(run)
   const { records, warning } = readMetrics(run)
@@ -79,7 +97,7 @@ const runReport = (dir: string, eta: number): { readonly html: string; readonly 
     ['outcome', `${last === undefined ? 'no evaluation yet' : `step ${last.step}: test accuracy ${last.test_acc.toFixed(4)}`}; ${grokStep === null ? 'not grokked' : `grokked at step ${grokStep}`}`],
     ...(model === null ? [] : modelFacts(model)),
   ]
-  const report: RunReport = { title: `${ops} mod ${task.p}, r = ${task.frac}, seed ${task.seed}`, facts, records, grokStep, analysis: model === null ? null : analyze(model, eta), eta }
+  const report: RunReport = { title: `${ops} mod ${task.p}, r = ${task.frac}, seed ${task.seed}`, facts, records, grokStep, analysis: model === null ? null : analyze(model, o), eta: o.eta }
   // In a sweep folder, a run whose process failed has a record in the sweep's logs.
   const failure = readFailure(failurePath(path.join(path.dirname(path.resolve(dir)), SWEEP_FILES.logs), path.basename(path.resolve(dir))))
   const status = runStatus(run, orUsageError()(readSummary(run)), failure)
@@ -93,7 +111,7 @@ const plannedRuns = (dir: string): ReadonlyArray<PlannedRun> => {
 }
 
 /** Writes the report(s) of a target; returns the paths written, the main report first. */
-export const writeReport = async (target: string, o: { readonly out?: string | undefined; readonly eta: number }): Promise<ReadonlyArray<string>> => {
+export const writeReport = async (target: string, o: AnalysisFlags & { readonly out?: string | undefined }): Promise<ReadonlyArray<string>> => {
   const t = classify(target)
   await initBackend()
   if (t.kind === 'model') {
@@ -105,7 +123,7 @@ export const writeReport = async (target: string, o: { readonly out?: string | u
       facts: [['task', `${ids || '(operations not recorded)'} mod ${model.task.p}, seed ${model.task.seed}`], ...modelFacts(model)],
       records: [],
       grokStep: null,
-      analysis: analyze(model, o.eta),
+      analysis: analyze(model, o),
       eta: o.eta,
     })
     writeAtomic(out, html)
@@ -113,13 +131,13 @@ export const writeReport = async (target: string, o: { readonly out?: string | u
   }
   if (t.kind === 'run') {
     const out = o.out ?? path.join(t.dir, REPORT_FILE)
-    writeAtomic(out, runReport(t.dir, o.eta).html)
+    writeAtomic(out, runReport(t.dir, o).html)
     return [out]
   }
   const out = o.out ?? path.join(t.dir, REPORT_FILE)
   const written: string[] = []
   const runs: SweepRun[] = t.runs.map((dir) => {
-    const { html, run } = runReport(dir, o.eta)
+    const { html, run } = runReport(dir, o)
     const file = path.join(dir, REPORT_FILE)
     writeAtomic(file, html)
     written.push(file)
@@ -133,7 +151,7 @@ export const writeReport = async (target: string, o: { readonly out?: string | u
   return [out, ...written]
 }
 
-export const reportCommand = async (target: string, o: { readonly out?: string | undefined; readonly eta: number }): Promise<void> => {
+export const reportCommand = async (target: string, o: AnalysisFlags & { readonly out?: string | undefined }): Promise<void> => {
   if (o.out !== undefined) checkOutputFile('--out', o.out, { noun: 'report', example: REPORT_FILE })
   const written = await writeReport(target, o)
   process.stdout.write(`${written.join('\n')}\n`)

@@ -1,7 +1,7 @@
 // The report page: one self-contained HTML document (styles, script and data inline, no URL outside it),
 // for a run (curves, spectra, logits map, neurons, loss decomposition) or a folder of runs (results table, overlaid curves).
 import type { MetricsRecord, ModelAnalysis } from '@grokscope/analysis'
-import { fourierBasis } from '@grokscope/measures'
+import { type KeyFrequencyAnalysis, describeKeyRule, fourierBasis, keyWarning } from '@grokscope/measures'
 import { PALETTE, type Series, barChart, esc, fmt, heatMap, lineChart } from './svg.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -183,6 +183,12 @@ const losses = (l: NonNullable<ModelAnalysis['perOp'][number]['keyFrequencies']>
   ['non-key + residual', l.nonKeyAndResidual],
 ]
 
+/** The key set's warning (restricted loss more than the factor × the full loss), as a paragraph; empty without one. */
+const keyWarningHtml = (kf: KeyFrequencyAnalysis): string => {
+  const warning = keyWarning(kf)
+  return warning === null ? '' : `<p class="key-warning" style="color:#a40">Warning: ${esc(warning)}.</p>`
+}
+
 const analysisSections = (a: ModelAnalysis, eta: number): string => {
   const K = a.additive.W_E.spectrum.cos.length
   const key = new Set(a.perOp.flatMap((o) => o.keyFrequencies?.key ?? []))
@@ -238,7 +244,8 @@ const analysisSections = (a: ModelAnalysis, eta: number): string => {
       const table =
         kf === null
           ? `<p class="muted" data-testid="table-losses-${esc(slug(o.op))}">The labels of ${esc(o.op)} are unknown: no key frequencies or loss decomposition.</p>`
-          : `<p>Key frequencies (energy &gt; ${kf.threshold} of the largest): <b>${kf.key.join(', ') || 'none'}</b>; dependent (ablating raises the loss by &gt; 1e-9): ${kf.dependent.join(', ') || 'none'}.</p>` +
+          : `<p>Key frequencies (${esc(describeKeyRule(kf.rule))}): <b>${kf.key.join(', ') || 'none'}</b>; dependent (ablating raises the loss by &gt; 1e-9): ${kf.dependent.join(', ') || 'none'}.</p>` +
+            keyWarningHtml(kf) +
             tableHtml(['logits kept (with the constant)', 'loss'], losses(kf.losses).map(([k, v]) => [esc(k), v.toExponential(4)]), ` data-testid="table-losses-${esc(slug(o.op))}"`)
       return `<h2>Operation ${esc(o.op)}</h2>${table}${map}${neurons}`
     })
