@@ -2,7 +2,7 @@
 // for a run (curves, spectra, logits map, neurons, loss decomposition) or a folder of runs (results table, overlaid curves).
 import type { MetricsRecord, ModelAnalysis } from '@grokscope/analysis'
 import { fourierBasis } from '@grokscope/measures'
-import { COLORS, PHASES, type Series, barChart, esc, fmt, heatMap, legend, lineChart, relativeHref, seriesColor, stepDomain } from '@grokscope/charts'
+import { COLORS, PHASES, SERIES, type Series, barChart, esc, fmt, heatMap, legend, lineChart, relativeHref, seriesColor, stepDomain } from '@grokscope/charts'
 import { phaseBands } from '../plot.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -89,6 +89,9 @@ const tableHtml = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArra
   `<table${attrs}><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`
 
 const slug = (s: string): string => s.replace(/[^A-Za-z0-9_-]+/g, '_')
+
+/** The colour of the i-th run of a folder: the categorical colours after train's and test's, so that a run never reads as train or test. */
+const runColor = (i: number): string => seriesColor(2 + (i % (SERIES.length - 2)))
 
 // ─────────────────────────────────────────────────────────────────────────────
 // curves
@@ -295,13 +298,13 @@ export const sweepReportHtml = (title: string, runs: ReadonlyArray<SweepRun>): s
   const table = `<div class="wide">${tableHtml(['run', 'ops', 'p', 'r', 'seed', 'lr', 'wd', 'status', 'grokked', 'grok step', 'steps', 'train acc', 'test acc', 'FFD (W_E)', 'FCR (W_E)', 'FFD (W_L)', 'FCR (W_L)'], rows, ' data-testid="table-results"')}</div>`
   const xDomain = stepDomain(runs.flatMap((r) => r.records.map((m) => m.step)))
   const overlay = (id: string, chartTitle: string, yLabel: string, f: (m: MetricsRecord) => number, extra: { log?: boolean; yDomain?: readonly [number, number] }, caption: string) =>
-    figure(id, lineChart({ title: chartTitle, yLabel, xDomain, dots: true, series: runs.map((r, i) => series(r.name, seriesColor(i), r.records, f)), ...extra }), caption)
+    figure(id, lineChart({ title: chartTitle, yLabel, xDomain, dots: true, series: runs.map((r, i) => series(r.name, runColor(i), r.records, f)), ...extra }), caption)
   const grok = figure(
     'fig-grok-steps',
     barChart({
       title: 'Grokking step of each run',
       names: ['grok step'],
-      colors: [seriesColor(0)],
+      colors: [runColor(0)],
       groups: runs.map((r) => ({ label: r.name, values: [r.grokStep ?? 0], marked: r.grokStep === null })),
       xLabel: 'run',
       yLabel: 'step',
