@@ -2,7 +2,7 @@
  * The figures as SVG strings: line charts against the step (linear or log y axis, phase bands,
  * the grokking rule, a cursor), grouped bar charts, a heat map with its colour scale, a legend,
  * and a stack of line charts sharing one step axis (curves.svg). Every figure has a `viewBox`
- * and `width="100%"`, so it scales with its container; legends sit on rows above the plot and
+ * and `width="100%"`, so it scales with its container (a page caps it with CSS); legends sit on rows above the plot and
  * wrap, so no label is cut; values are in `<title>` elements (hover).
  *
  * @example
@@ -161,8 +161,12 @@ const header = (title: string, items: ReadonlyArray<LegendItem>, width: number):
   }
 }
 
-const open = (title: string, width: number, height: number, attrs: string): string =>
-  `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${n1(height)}" width="100%" style="max-width:${width}px" role="img" aria-label="${esc(title)}" ${FONT}${attrs}>`
+/**
+ * An <svg> element: `width="100%"` of its container (the page's stylesheet caps it, e.g. `svg.chart{max-width:720px}`),
+ * or its natural size for a standalone document. No `style` attribute: the web page's content security policy forbids inline styles.
+ */
+const open = (title: string, width: number, height: number, attrs: string, natural = false): string =>
+  `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${n1(height)}" width="${natural ? width : '100%'}"${natural ? ` height="${n1(height)}"` : ''} role="img" aria-label="${esc(title)}" ${FONT}${attrs}>`
 
 /** The axes of a plot whose top is `top`: ticks, grid lines and the axis names. */
 const axes = (x: Scale, y: Scale, top: number, xLabel: string, yLabel: string, xTick: (v: number) => string = x.label): string => {
@@ -241,7 +245,7 @@ export const lineChart = (c: LineChart): string => {
   return `${open(c.title, WIDTH, body.height, ` class="chart line"${body.attrs}`)}${head.svg}${body.svg}</svg>`
 }
 
-/** Line charts stacked on one step axis (each keeps its title and series legend), one title and legend on top. */
+/** Line charts stacked on one step axis (each keeps its title and series legend), one title and legend on top: a standalone document (curves.svg) at its natural size. */
 export const stack = (s: Stack): string => {
   const sub = s.subtitle === undefined ? '' : `<text x="${M.left}" y="${TITLE_Y + 17}" fill="${COLORS.muted}">${esc(s.subtitle)}</text>`
   const top = legendRows(s.legend ?? [], M.left, WIDTH - M.right, TITLE_Y + (s.subtitle === undefined ? 19 : 37))
@@ -253,7 +257,7 @@ export const stack = (s: Stack): string => {
     y += body.height
     return g
   })
-  return `${open(s.title, WIDTH, y, ' class="chart stack"')}<rect width="100%" height="100%" fill="#fff"/><text x="${M.left}" y="${TITLE_Y}" font-size="14" font-weight="bold" fill="${COLORS.text}">${esc(s.title)}</text>${sub}${top.svg}${panels.join('')}</svg>`
+  return `${open(s.title, WIDTH, y, ' class="chart stack"', true)}<rect width="100%" height="100%" fill="#fff"/><text x="${M.left}" y="${TITLE_Y}" font-size="14" font-weight="bold" fill="${COLORS.text}">${esc(s.title)}</text>${sub}${top.svg}${panels.join('')}</svg>`
 }
 
 /** Grouped bars, one group per label (every label drawn up to 48 groups, rotated when long); marked groups get a ▲. */

@@ -67,11 +67,15 @@ describe('line charts', () => {
     expect(Number(/<path d="M([\d.]+) /.exec(svg)![1])).toBeCloseTo(at(500), 1)
   })
 
-  it('are responsive (viewBox, width 100%, no fixed height) and keep every legend label inside the figure, uncut', () => {
+  it('are responsive (viewBox, width 100%, no fixed height, no inline style) and keep every legend label inside the figure, uncut', () => {
     const names = ['restricted loss', 'excluded loss (train)', 'test loss', 'a long series name that would be cut', 'FFD(W_E)', 'FCR(W_E)', 'FFD(W_L)', 'FCR(W_L)']
     const svg = lineChart({ title: 't', yLabel: 'y', series: names.map((name) => ({ name, color: '#000', points: [[1, 1]] })) })
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 720 [\d.]+" width="100%"/)
     expect(svg.slice(0, svg.indexOf('>'))).not.toMatch(/ height=/)
+    // No inline style anywhere (the web page's content security policy blocks it).
+    const bars = barChart({ title: 't', names: ['a'], colors: ['#000'], groups: [{ label: '1', values: [1] }], xLabel: 'k', yLabel: 'n' })
+    const heat = heatMap({ title: 't', names: ['const'], values: [1], n: 1, rowLabel: 'a', colLabel: 'b' })
+    for (const x of [svg, bars, heat, legend([{ name: 'a', color: '#000' }])]) expect(x).not.toMatch(/\sstyle=/)
     const legendTexts = [...svg.matchAll(/<text x="([\d.]+)" y="[\d.]+" fill="#222222">([^<]*)<\/text>/g)].map((m) => ({ x: Number(m[1]), name: m[2]! }))
     expect(legendTexts.map((t) => t.name)).toEqual(names)
     for (const t of legendTexts) expect(t.x + t.name.length * 6.6).toBeLessThanOrEqual(WIDTH)

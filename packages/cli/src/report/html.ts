@@ -48,7 +48,7 @@ body{font:14px/1.45 "DejaVu Sans",Verdana,sans-serif;color:#222;margin:0 auto;ma
 h1{font-size:22px;margin:8px 0}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:3px}
 table{border-collapse:collapse;margin:6px 0 12px}.wide{overflow-x:auto;max-width:100%}.wide table{font-size:12.5px}.wide th,.wide td{padding:2px 5px}.wide th{white-space:normal;vertical-align:bottom}.wide td:first-child{white-space:normal;word-break:break-all;min-width:9em;max-width:16em}th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left;white-space:nowrap}
 figure{margin:10px 0 18px;break-inside:avoid}figcaption{color:#555;font-size:12.5px;max-width:640px}
-svg.chart{display:block;height:auto}svg circle{stroke:none}svg .series circle{opacity:.75}
+svg.chart{display:block;height:auto;max-width:720px}svg.heat{max-width:860px}svg circle{stroke:none}svg .series circle{opacity:.75}
 .facts td{text-align:left}.controls{position:sticky;top:0;background:#fff;padding:6px 0;border-bottom:1px solid #eee;z-index:1}
 .controls input{width:60%;vertical-align:middle}#readout{font-size:12.5px}#tip{position:fixed;pointer-events:none;background:#222;color:#fff;padding:2px 6px;border-radius:3px;font-size:12px;display:none}
 .muted{color:#777}
