@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/{data,measures,model,train,analysis}/src/**/*.ts'],
+    files: ['packages/{data,measures,model,train,analysis,charts}/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads'], message: 'the libraries run in the browser too: only the CLI touches Node' }] }],
       'no-restricted-globals': ['error', 'process', 'Buffer', 'console', '__dirname', 'require'],

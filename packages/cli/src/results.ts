@@ -3,6 +3,7 @@
 // Pure: the rows are built from what was read.
 import type { TopLevelSpec } from 'vega-lite'
 import type { MetricsRecord } from '@grokscope/analysis'
+import { SERIES } from '@grokscope/charts'
 import type { RunStatus, Summary } from './run-status.js'
 import { type PlannedRun, variantText } from './sweep-plan.js'
 
@@ -190,7 +191,7 @@ export const accuracySpec = (rows: ReadonlyArray<ResultRow>): TopLevelSpec => {
     height: HEIGHT,
     encoding: {
       x: { field: 'r', type: 'quantitative', title: 'training fraction r', scale: { zero: false } },
-      color: { field: 'operation', type: 'nominal', title: 'operation' },
+      color: { field: 'operation', type: 'nominal', title: 'operation', scale: { range: [...SERIES] } },
     },
     layer: [
       { mark: { type: 'line' }, encoding: { y: { aggregate: 'mean', field: 'acc', type: 'quantitative', title: 'best test accuracy', scale: { domain: [0, 1] } } } },
@@ -198,7 +199,8 @@ export const accuracySpec = (rows: ReadonlyArray<ResultRow>): TopLevelSpec => {
         mark: { type: 'point' },
         encoding: {
           y: { field: 'acc', type: 'quantitative' },
-          fill: { condition: { test: "datum.status === 'finished'", field: 'operation', type: 'nominal' }, value: 'transparent' },
+          // The fill repeats the colour: no second legend.
+          fill: { condition: { test: "datum.status === 'finished'", field: 'operation', type: 'nominal', legend: null }, value: 'transparent' },
         },
       },
     ],
@@ -219,7 +221,7 @@ export const measuresSpec = (rows: ReadonlyArray<ResultRow>): TopLevelSpec => {
     encoding: {
       x: { field: 'fcr', type: 'quantitative', title: 'FCR(W_E)', scale: { domain: [0, 1] } },
       y: { field: 'ffd', type: 'quantitative', title: 'FFD(W_E)', scale: { domain: [0, 1] } },
-      color: { field: 'operation', type: 'nominal', title: 'operation' },
+      color: { field: 'operation', type: 'nominal', title: 'operation', scale: { range: [...SERIES] } },
       fill: { condition: { test: "datum.status === 'finished'", field: 'operation', type: 'nominal' }, value: 'transparent' },
       tooltip: [{ field: 'run', type: 'nominal' }],
     },

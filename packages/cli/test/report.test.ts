@@ -1,5 +1,5 @@
 // grokscope report: one self-contained HTML page per run and per folder of runs, checked as text and in a real browser.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { chromium } from 'playwright-core'
@@ -85,8 +85,15 @@ const openInBrowser = async (file: string, figures: ReadonlyArray<string>, shot:
     let tip = null
     const heat = page.locator('svg.heat').first()
     if ((await heat.count()) === 1) {
-      // The first cell: the heat map's left and top margins are 70 and 30.
-      await heat.hover({ position: { x: 75, y: 35 } })
+      // The middle of the first cell, from the map's margins and size in viewBox units and the svg's drawn scale.
+      const at = await heat.evaluate((s) => {
+        const svg = s as SVGSVGElement
+        const k = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width
+        const d = svg.dataset
+        const half = Number(d.size) / Number(d.n) / 2
+        return { x: (Number(d.left) + half) * k, y: (Number(d.top) + half) * k }
+      })
+      await heat.hover({ position: at })
       tip = await page.locator('#tip').textContent()
     }
     mkdirSync(path.dirname(shot), { recursive: true })
@@ -129,7 +136,7 @@ describe('grokscope report', () => {
     const html = readFileSync(path.join(dir, 'report.html'), 'utf8')
     selfContained(html)
     expect(testIds(html).sort()).toEqual([...SWEEP_FIGURES, 'table-results'].sort())
-    expect([...html.matchAll(/<a href="([^"]+)">/g)].map((m) => m[1])).toEqual(['add-s0/report.html', 'mul-s1/report.html'])
+    expect([...html.matchAll(/<a href="([^"]+)">/g)].map((m) => m[1])).toEqual(['./add-s0/report.html', './mul-s1/report.html'])
     for (const run of ['add-s0', 'mul-s1']) selfContained(readFileSync(path.join(dir, run, 'report.html'), 'utf8'))
     await openInBrowser(path.join(dir, 'report.html'), SWEEP_FIGURES, path.join(SHOTS, 'report-folder.png'))
   })
@@ -147,7 +154,57 @@ describe('grokscope report', () => {
     const row = (name: string) => rows.find((x) => x.includes(name)) ?? ''
     expect(row('add-p7-r0.6-s0')).toContain('|finished|')
     expect(row('add-p7-r0.6-s1')).toContain('|not started|')
-    expect([...html.matchAll(/<a href="([^"]+)">/g)].map((m) => m[1])).toEqual(['add-p7-r0.6-s0/report.html'])
+    expect([...html.matchAll(/<a href="([^"]+)">/g)].map((m) => m[1])).toEqual(['./add-p7-r0.6-s0/report.html'])
+  })
+
+  it('hostile run folder names: every link relative, inside the folder and to that run’s report; no script runs, nothing injected (Chromium)', { timeout: 300_000 }, async () => {
+    const dir = tmp()
+    const names = ['javascript:alert(3)', '"><img src=x onerror=alert(1)>', 'a&b', '<script>alert(2)', 'ünïcødé λ', 'with space', 'hash#frag', 'query?x=1', 'per%20cent', "it's"]
+    await train(path.join(dir, 'seed'), ['--op', 'add', '--steps', '10'])
+    for (const name of names) cpSync(path.join(dir, 'seed'), path.join(dir, name), { recursive: true })
+    rmSync(path.join(dir, 'seed'), { recursive: true })
+    const r = await cli(['report', dir])
+    expect(r.code, r.stderr).toBe(0)
+    const html = readFileSync(path.join(dir, 'report.html'), 'utf8')
+    selfContained(html)
+    expect(html).not.toMatch(/<img|<script>alert|href="javascript:/i)
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+    try {
+      const page = await browser.newPage()
+      const dialogs: string[] = []
+      page.on('dialog', (d) => {
+        dialogs.push(d.message())
+        void d.dismiss()
+      })
+      await page.goto(`file://${path.join(dir, 'report.html')}`)
+      const seen = await page.evaluate(() => ({
+        hrefs: [...document.querySelectorAll('a')].map((a) => ({ text: a.textContent ?? '', href: a.href, raw: a.getAttribute('href') ?? '' })),
+        injected: document.querySelectorAll('img, iframe, object, embed').length + document.querySelectorAll('script').length,
+        anyOnAttr: [...document.querySelectorAll('*')].some((el) => [...el.attributes].some((at) => /^on/i.test(at.name))),
+      }))
+      // The page's own scripts: the inline script alone (no metrics data on a folder's page).
+      expect(seen.injected).toBe(1)
+      expect(seen.anyOnAttr).toBe(false)
+      expect(seen.hrefs.map((h) => h.text).sort()).toEqual([...names].sort())
+      for (const h of seen.hrefs) {
+        expect(h.raw.startsWith('./'), h.raw).toBe(true)
+        const url = new URL(h.href)
+        expect(url.protocol).toBe('file:')
+        expect(url.search + url.hash).toBe('')
+        const file = decodeURIComponent(url.pathname)
+        expect(file).toBe(path.join(dir, h.text, 'report.html'))
+        expect(existsSync(file)).toBe(true)
+      }
+      // Clicking each link opens that run's report, and no dialog.
+      for (const name of names) {
+        await page.goto(`file://${path.join(dir, 'report.html')}`)
+        await page.getByRole('link', { name, exact: true }).click()
+        await page.waitForURL((u) => decodeURIComponent(u.pathname) === path.join(dir, name, 'report.html'))
+      }
+      expect(dialogs).toEqual([])
+    } finally {
+      await browser.close()
+    }
   })
 
   it('a model file without a run: the analysis figures, no curves', { timeout: 120_000 }, async () => {

@@ -9,7 +9,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { MetricsRecord } from '@grokscope/analysis'
 import { OPERATIONS } from '@grokscope/data'
-import { barChart, heatMap, lineChart } from './Charts.js'
+import { curveFigures, logitsFigure, spectrumFigure } from './Figures.js'
 import type { FromWorker, ToWorker } from './Protocol.js'
 import { type SettingsFields, decodeFields, fieldsFromQuery, queryOf, settingsFromQuery } from './Settings.js'
 
@@ -70,33 +70,11 @@ const fail = (message: string): void => {
 // figures
 // ─────────────────────────────────────────────────────────────────────────────
 
-const series = (name: string, color: string, f: (r: MetricsRecord) => number) => ({ name, color, points: records.map((r) => [r.step, f(r)] as const) })
-
 const drawCurves = (): void => {
-  const grok = records.find((r) => r.grok_step !== null)?.grok_step ?? null
-  figures.acc.innerHTML = lineChart({
-    title: 'accuracy',
-    yDomain: [0, 1],
-    marker: grok,
-    series: [series('train', '#1f77b4', (r) => r.train_acc), series('test', '#d62728', (r) => r.test_acc)],
-  })
-  figures.loss.innerHTML = lineChart({
-    title: 'loss (log)',
-    logY: true,
-    marker: grok,
-    series: [series('train', '#1f77b4', (r) => r.train_loss), series('test', '#d62728', (r) => r.test_loss)],
-  })
-  figures.ffd.innerHTML = lineChart({
-    title: 'FFD and FCR of W_E and W_L',
-    yDomain: [0, 1],
-    marker: grok,
-    series: [
-      series('FFD W_E', '#2ca02c', (r) => r.W_E.ffd),
-      series('FCR W_E', '#98df8a', (r) => r.W_E.fcr),
-      series('FFD W_L', '#9467bd', (r) => r.W_L.ffd),
-      series('FCR W_L', '#c5b0d5', (r) => r.W_L.fcr),
-    ],
-  })
+  const f = curveFigures(records)
+  figures.acc.innerHTML = f.acc
+  figures.loss.innerHTML = f.loss
+  figures.ffd.innerHTML = f.ffd
 }
 
 const onMessage = (m: FromWorker): void => {
@@ -119,15 +97,11 @@ const onMessage = (m: FromWorker): void => {
       show.ffd.textContent = `${r.W_E.ffd.toFixed(3)} / ${r.W_E.fcr.toFixed(3)}`
       show.speed.textContent = m.stepsPerS.toFixed(1)
       drawCurves()
-      figures.spectrum.innerHTML = barChart(`spectrum of W_E at step ${r.step}`, [
-        { name: 'cos μ_k', color: '#1f77b4', values: m.spectrum.cos },
-        { name: 'sin ν_k', color: '#ff7f0e', values: m.spectrum.sin },
-      ])
+      figures.spectrum.innerHTML = spectrumFigure(r.step, m.spectrum)
       return
     }
     case 'done': {
-      const p = Math.round(Math.sqrt(m.logitsMap.norms.length))
-      figures.logits.innerHTML = heatMap(`logits in the 2-D Fourier basis (a × b), step ${m.step}`, m.logitsMap.norms, p, p, m.logitsMap.names)
+      figures.logits.innerHTML = logitsFigure(m.step, m.logitsMap)
       const url = URL.createObjectURL(new Blob([new Uint8Array(m.zip)], { type: 'application/zip' }))
       download = { url, name: `${m.zipName}.zip` }
       show.step.textContent = String(m.step)

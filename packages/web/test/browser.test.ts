@@ -59,7 +59,10 @@ it(`trains ${QUERY} in Chromium until test accuracy ≥ 0.99, offline and withou
     await page.click('#stop')
     await page.waitForFunction(() => document.querySelector<HTMLButtonElement>('#download')?.disabled === false, undefined, { timeout: 5 * MINUTES })
     expect(await text(page, 'status')).toMatch(/^stopped at step \d+, grokked at step \d+ \(tensors (\d+) → \1\)$/)
-    expect(await page.locator('#fig-logits svg rect').count()).toBe(23 * 23)
+    // The logits map: 23 × 23 cells, every basis row and column named, and its colour scale.
+    expect(await page.locator('#fig-logits svg.heat').getAttribute('data-n')).toBe('23')
+    expect(await page.locator('#fig-logits svg.heat .axis text').count()).toBe(2 * 23)
+    expect(await page.locator('#fig-logits svg.heat .scale rect').count()).toBeGreaterThan(0)
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')])
     expect(download.suggestedFilename()).toBe('add-p23-r0.6-s0.zip')
     const zip = path.join(OUT, download.suggestedFilename())

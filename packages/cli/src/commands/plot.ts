@@ -8,7 +8,7 @@ import { curvesSvg } from '../plot.js'
 import { FILES, holdsRun, readConfig, readMetrics, runFolder } from '../run-folder.js'
 
 /** Reads a run folder's metrics and writes its curves; returns the SVG's path. A torn last line is left out, with a warning. */
-export const plotRun = async (dir: string, out?: string): Promise<string> => {
+export const plotRun = (dir: string, out?: string): string => {
   const run = runFolder(dir)
   if (!existsSync(run.file.metrics)) throw new UsageError(`${dir} has no ${FILES.metrics} (give a run folder written by grokscope train)`)
   const { records, warning } = readMetrics(run)
@@ -17,11 +17,11 @@ export const plotRun = async (dir: string, out?: string): Promise<string> => {
   const task = holdsRun(run) ? readConfig(run).task : null
   const title = task === null ? path.basename(dir) : `${task.ops.map((op) => op.id).join(', ')} mod ${task.p}, r = ${task.frac}, seed ${task.seed}`
   const target = out ?? run.file.curves
-  writeAtomic(target, await curvesSvg(title, records, records.at(-1)?.grok_step ?? null))
+  writeAtomic(target, curvesSvg(title, records, records.at(-1)?.grok_step ?? null))
   return target
 }
 
-export const plotCommand = async (dir: string, o: { readonly out?: string | undefined }): Promise<void> => {
+export const plotCommand = (dir: string, o: { readonly out?: string | undefined }): void => {
   if (o.out !== undefined) checkOutputFile('--out', o.out, { noun: 'plot', example: FILES.curves })
-  process.stdout.write(`${await plotRun(dir, o.out)}\n`)
+  process.stdout.write(`${plotRun(dir, o.out)}\n`)
 }

@@ -249,7 +249,7 @@ const trainLocked = async (f: TrainFlags): Promise<void> => {
       }),
       phases: recordPhases(records, loop.grok_threshold),
     })
-    if (last !== null) await plotRun(run.dir)
+    if (last !== null) plotRun(run.dir)
     disposeTrainState(state)
     disposeTrainData(data)
     const verdict = result.grokStep !== null ? `grokked at step ${result.grokStep}` : 'did not grok'

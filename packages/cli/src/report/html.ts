@@ -2,7 +2,8 @@
 // for a run (curves, spectra, logits map, neurons, loss decomposition) or a folder of runs (results table, overlaid curves).
 import type { MetricsRecord, ModelAnalysis } from '@grokscope/analysis'
 import { type KeyFrequencyAnalysis, describeKeyRule, fourierBasis, keyWarning } from '@grokscope/measures'
-import { PALETTE, type Series, barChart, esc, fmt, heatMap, lineChart } from './svg.js'
+import { COLORS, PHASES, SERIES, type Series, barChart, esc, fmt, heatMap, legend, lineChart, relativeHref, seriesColor, stepDomain } from '@grokscope/charts'
+import { phaseBands } from '../plot.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -23,7 +24,7 @@ export interface RunReport {
 /** One run of a folder's report. */
 export interface SweepRun {
   readonly name: string
-  /** The run's report, relative to the folder's; null for a planned run not started. */
+  /** The run's report, a `/`-separated path relative to the folder's report (made a safe `./` link); null for a planned run not started. */
   readonly href: string | null
   readonly ops: string
   readonly p: number
@@ -43,14 +44,11 @@ export interface SweepRun {
 // ─────────────────────────────────────────────────────────────────────────────
 
 const STYLE = `
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#222;margin:0 auto;max-width:1000px;padding:16px 24px}
+body{font:14px/1.45 "DejaVu Sans",Verdana,sans-serif;color:#222;margin:0 auto;max-width:1000px;padding:16px 24px}
 h1{font-size:22px;margin:8px 0}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:3px}
-table{border-collapse:collapse;margin:6px 0 12px}th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left;white-space:nowrap}
+table{border-collapse:collapse;margin:6px 0 12px}.wide{overflow-x:auto;max-width:100%}.wide table{font-size:12.5px}.wide th,.wide td{padding:2px 5px}.wide th{white-space:normal;vertical-align:bottom}.wide td:first-child{white-space:normal;word-break:break-all;min-width:9em;max-width:16em}th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left;white-space:nowrap}
 figure{margin:10px 0 18px;break-inside:avoid}figcaption{color:#555;font-size:12.5px;max-width:640px}
-svg.chart{max-width:100%;height:auto;font-size:11px;font-family:inherit}svg .title{font-size:13px;font-weight:600}
-svg .axis line{stroke:#999}svg .axis .grid{stroke:#eee}svg .axis text,svg .legend text{fill:#333}svg .label{fill:#555}
-svg .rule{stroke:#777;stroke-dasharray:4 4;stroke-width:1.4}svg .cursor{stroke:#d62728;stroke-width:1.2}svg .mark{fill:#d62728;font-size:11px}
-svg circle{stroke:none}svg .series circle{opacity:.75}
+svg.chart{display:block;height:auto;max-width:720px}svg.heat{max-width:860px}svg circle{stroke:none}svg .series circle{opacity:.75}
 .facts td{text-align:left}.controls{position:sticky;top:0;background:#fff;padding:6px 0;border-bottom:1px solid #eee;z-index:1}
 .controls input{width:60%;vertical-align:middle}#readout{font-size:12.5px}#tip{position:fixed;pointer-events:none;background:#222;color:#fff;padding:2px 6px;border-radius:3px;font-size:12px;display:none}
 .muted{color:#777}
@@ -92,6 +90,9 @@ const tableHtml = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArra
 
 const slug = (s: string): string => s.replace(/[^A-Za-z0-9_-]+/g, '_')
 
+/** The colour of the i-th run of a folder: the categorical colours after train's and test's, so that a run never reads as train or test. */
+const runColor = (i: number): string => seriesColor(2 + (i % (SERIES.length - 2)))
+
 // ─────────────────────────────────────────────────────────────────────────────
 // curves
 // ─────────────────────────────────────────────────────────────────────────────
@@ -105,24 +106,32 @@ const series = (name: string, color: string, records: ReadonlyArray<MetricsRecor
   }),
 })
 
-/** The curve figures of a run: those whose values were recorded. */
-const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | null, cursor: boolean): string => {
+/** The curve figures of a run: those whose values were recorded, on one step axis from 0, with the phases shaded (their legend once, above). */
+const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | null, slider: boolean): string => {
   const rule = grokStep === null ? null : { x: grokStep, label: `grokked at step ${grokStep}` }
-  const [c0, c1, c2, c3] = PALETTE
+  const xDomain = stepDomain([...records.map((r) => r.step), grokStep ?? 0])
+  const bands = phaseBands(records).map((b) => ({ label: b.phase, color: PHASES[b.phase], from: b.from, to: b.to }))
+  const cursor = slider ? (records.at(-1)?.step ?? null) : null
+  const common = { rule, cursor, xDomain, bands, dots: true }
+  const [c2, c3, c4, c5] = [seriesColor(2), seriesColor(3), seriesColor(4), seriesColor(6)]
   const measured = records.filter((r) => r.logits !== undefined)
   const ops = [...new Set(measured.flatMap((r) => Object.keys(r.logits ?? {})))]
+  const phaseLegend = [
+    ...bands.map((b) => ({ name: b.label, color: b.color, kind: 'band' as const })),
+    ...(rule === null ? [] : [{ name: rule.label, color: COLORS.rule, kind: 'rule' as const }]),
+  ]
   const figs = [
-    figure('fig-accuracy', lineChart({ title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], rule, cursor, series: [series('train', c0, records, (r) => r.train_acc), series('test', c1, records, (r) => r.test_acc)] }), 'Training and test accuracy; the dashed line is the grokking step (test accuracy first ≥ 0.99).'),
-    figure('fig-loss', lineChart({ title: 'Loss', yLabel: 'cross-entropy', log: true, rule, cursor, series: [series('train', c0, records, (r) => r.train_loss), series('test', c1, records, (r) => r.test_loss)] }), 'Cross-entropy on a log axis.'),
+    ...(phaseLegend.length === 0 ? [] : [`<div class="phase-legend" data-testid="phase-legend">${legend(phaseLegend)}</div>`]),
+    figure('fig-accuracy', lineChart({ title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: [series('train', COLORS.train, records, (r) => r.train_acc), series('test', COLORS.test, records, (r) => r.test_acc)] }), 'Training and test accuracy; the dashed line is the grokking step (test accuracy first ≥ 0.99).'),
+    figure('fig-loss', lineChart({ title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: [series('train', COLORS.train, records, (r) => r.train_loss), series('test', COLORS.test, records, (r) => r.test_loss)] }), 'Cross-entropy on a log axis.'),
     figure(
       'fig-fourier-additive',
       lineChart({
         title: 'FFD and FCR, additive Fourier basis',
         yLabel: 'FFD / FCR',
         yDomain: [0, 1],
-        rule,
-        cursor,
-        series: [series('FFD(W_E)', c0, records, (r) => r.W_E.ffd), series('FCR(W_E)', c1, records, (r) => r.W_E.fcr), series('FFD(W_L)', c2, records, (r) => r.W_L.ffd), series('FCR(W_L)', c3, records, (r) => r.W_L.fcr)],
+        ...common,
+        series: [series('FFD(W_E)', c2, records, (r) => r.W_E.ffd), series('FCR(W_E)', c3, records, (r) => r.W_E.fcr), series('FFD(W_L)', c4, records, (r) => r.W_L.ffd), series('FCR(W_L)', c5, records, (r) => r.W_L.fcr)],
       }),
       'Fourier Frequency Density (FFD, called FFS in the arXiv v2; η = 0.5) and Fourier Coefficient Ratio of the embedding W_E and the neuron-logit map W_L.',
     ),
@@ -135,23 +144,22 @@ const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | 
           title: 'FFD and FCR, multiplicative Fourier basis',
           yLabel: 'FFD / FCR',
           yDomain: [0, 1],
-          rule,
-          cursor,
-          series: [series('FFD(W_E)', c0, records, (r) => r.W_E.ffd_mult), series('FCR(W_E)', c1, records, (r) => r.W_E.fcr_mult), series('FFD(W_L)', c2, records, (r) => r.W_L.ffd_mult), series('FCR(W_L)', c3, records, (r) => r.W_L.fcr_mult)],
+          ...common,
+          series: [series('FFD(W_E)', c2, records, (r) => r.W_E.ffd_mult), series('FCR(W_E)', c3, records, (r) => r.W_E.fcr_mult), series('FFD(W_L)', c4, records, (r) => r.W_L.ffd_mult), series('FCR(W_L)', c5, records, (r) => r.W_L.fcr_mult)],
         }),
         'The same measures in the Fourier basis of ℤ_{p−1} over W[g^i] (g a generator), where multiplication is sparse.',
       ),
     )
   }
   if (records.some((r) => r.weight_norm !== undefined)) {
-    figs.push(figure('fig-weight-norm', lineChart({ title: 'Weight norm', yLabel: '‖θ‖₂', rule, cursor, series: [series('total', c0, records, (r) => r.weight_norm)] }), 'The L2 norm of all weights, which weight decay pulls down after memorisation.'))
+    figs.push(figure('fig-weight-norm', lineChart({ title: 'Weight norm', yLabel: '‖θ‖₂', ...common, series: [series('total', c2, records, (r) => r.weight_norm)] }), 'The L2 norm of all weights, which weight decay pulls down after memorisation.'))
   }
   if (ops.length > 0) {
     const lines = ops.flatMap((op, i) => [
-      series(`restricted (${op})`, PALETTE[(2 * i) % PALETTE.length]!, measured, (r) => r.logits?.[op]?.restricted_loss),
-      series(`full (${op})`, PALETTE[(2 * i + 1) % PALETTE.length]!, measured, (r) => r.logits?.[op]?.full_loss),
+      series(`restricted (${op})`, seriesColor(2 + 2 * i), measured, (r) => r.logits?.[op]?.restricted_loss),
+      series(`full (${op})`, seriesColor(3 + 2 * i), measured, (r) => r.logits?.[op]?.full_loss),
     ])
-    figs.push(figure('fig-restricted-loss', lineChart({ title: 'Restricted and full loss (all p² pairs)', yLabel: 'loss', log: true, rule, cursor, series: lines }), 'Measured at the --measure-every steps: the loss with the logits restricted to the key frequencies (and the constant), and the full loss.'))
+    figs.push(figure('fig-restricted-loss', lineChart({ title: 'Restricted and full loss (all p² pairs)', yLabel: 'loss (log)', log: true, ...common, series: lines }), 'Measured at the --measure-every steps: the loss with the logits restricted to the key frequencies (and the constant), and the full loss.'))
   }
   return figs.join('')
 }
@@ -198,7 +206,7 @@ const analysisSections = (a: ModelAnalysis, eta: number): string => {
       barChart({
         title: `Spectrum of ${name}: FFD ${fmt(m.ffd)}, FCR ${fmt(m.fcr)}`,
         names: ['cos k (μ_k)', 'sin k (ν_k)'],
-        colors: [PALETTE[0], PALETTE[1]],
+        colors: [seriesColor(0), seriesColor(1)],
         groups: Array.from({ length: K }, (_, i) => ({ label: String(i + 1), values: [m.spectrum.cos[i]!, m.spectrum.sin[i]!], marked: key.has(i + 1) })),
         xLabel: 'frequency k',
         yLabel: 'norm',
@@ -228,7 +236,7 @@ const analysisSections = (a: ModelAnalysis, eta: number): string => {
         barChart({
           title: `Neurons by dominant frequency (${o.op})`,
           names: ['neurons'],
-          colors: [PALETTE[2]],
+          colors: [seriesColor(2)],
           groups: counts.map((n, k) => ({ label: k === 0 ? 'dead' : String(k), values: [n], marked: key.has(k) })),
           xLabel: 'dominant frequency k (dead: no variance)',
           yLabel: 'neurons',
@@ -238,7 +246,7 @@ const analysisSections = (a: ModelAnalysis, eta: number): string => {
       )
       const map = figure(
         `fig-logits-map-${slug(o.op)}`,
-        heatMap(`Logits in the 2-D Fourier basis (${o.op}): asymmetry ${fmt(o.asymmetry)}`, names, o.logitsMap, a.p, 'basis of a', 'basis of b'),
+        heatMap({ title: `Logits in the 2-D Fourier basis (${o.op}): asymmetry ${fmt(o.asymmetry)}`, names, values: o.logitsMap, n: a.p, rowLabel: 'basis of a', colLabel: 'basis of b' }),
         'Norm over the output of the logits on all p² pairs, transformed over a (rows) and b (columns); log colour scale, 4 decades. Hover for values.',
       )
       const table =
@@ -276,9 +284,9 @@ export const runReportHtml = (r: RunReport): string => {
 export const sweepReportHtml = (title: string, runs: ReadonlyArray<SweepRun>): string => {
   const last = (r: SweepRun) => r.records.at(-1)
   const rows = runs.map((r) => [
-    r.href === null ? esc(r.name) : `<a href="${esc(r.href)}">${esc(r.name)}</a>`,
+    r.href === null ? esc(r.name) : `<a href="${esc(relativeHref(r.href))}">${esc(r.name)}</a>`,
     esc(r.ops),
-    String(r.p),
+    esc(String(r.p)),
     String(r.frac),
     String(r.seed),
     r.lr === null ? '—' : String(r.lr),
@@ -294,16 +302,16 @@ export const sweepReportHtml = (title: string, runs: ReadonlyArray<SweepRun>): s
     fmt(last(r)?.W_L.ffd ?? NaN),
     fmt(last(r)?.W_L.fcr ?? NaN),
   ])
-  const table = tableHtml(['run', 'operations', 'p', 'r', 'seed', 'lr', 'wd', 'status', 'grokked', 'grok step', 'steps', 'train acc', 'test acc', 'FFD(W_E)', 'FCR(W_E)', 'FFD(W_L)', 'FCR(W_L)'], rows, ' data-testid="table-results"')
-  const color = (i: number) => PALETTE[i % PALETTE.length]!
+  const table = `<div class="wide">${tableHtml(['run', 'ops', 'p', 'r', 'seed', 'lr', 'wd', 'status', 'grokked', 'grok step', 'steps', 'train acc', 'test acc', 'FFD (W_E)', 'FCR (W_E)', 'FFD (W_L)', 'FCR (W_L)'], rows, ' data-testid="table-results"')}</div>`
+  const xDomain = stepDomain(runs.flatMap((r) => r.records.map((m) => m.step)))
   const overlay = (id: string, chartTitle: string, yLabel: string, f: (m: MetricsRecord) => number, extra: { log?: boolean; yDomain?: readonly [number, number] }, caption: string) =>
-    figure(id, lineChart({ title: chartTitle, yLabel, series: runs.map((r, i) => series(r.name, color(i), r.records, f)), ...extra }), caption)
+    figure(id, lineChart({ title: chartTitle, yLabel, xDomain, dots: true, series: runs.map((r, i) => series(r.name, runColor(i), r.records, f)), ...extra }), caption)
   const grok = figure(
     'fig-grok-steps',
     barChart({
       title: 'Grokking step of each run',
       names: ['grok step'],
-      colors: [PALETTE[0]],
+      colors: [runColor(0)],
       groups: runs.map((r) => ({ label: r.name, values: [r.grokStep ?? 0], marked: r.grokStep === null })),
       xLabel: 'run',
       yLabel: 'step',
@@ -314,7 +322,7 @@ export const sweepReportHtml = (title: string, runs: ReadonlyArray<SweepRun>): s
   const body =
     `<h1>${esc(title)}</h1><p>${runs.length} runs. Each run's name links to its own report.</p><h2>Results</h2>${table}<h2>Figures</h2>` +
     overlay('fig-sweep-test-accuracy', 'Test accuracy', 'accuracy', (m) => m.test_acc, { yDomain: [0, 1] }, 'Test accuracy of every run against the step.') +
-    overlay('fig-sweep-test-loss', 'Test loss', 'cross-entropy', (m) => m.test_loss, { log: true }, 'Test loss of every run, log axis.') +
+    overlay('fig-sweep-test-loss', 'Test loss', 'cross-entropy (log)', (m) => m.test_loss, { log: true }, 'Test loss of every run, log axis.') +
     overlay('fig-sweep-ffd', 'FFD(W_E), additive basis', 'FFD', (m) => m.W_E.ffd, { yDomain: [0, 1] }, 'Fourier Frequency Density of the embedding of every run.') +
     grok
   return page(title, body, '')

@@ -1,0 +1,169 @@
+// The figures as SVG text: every value drawn and named, axes that share the step range, log ticks at
+// powers of ten, every basis row labelled, legends that fit, text escaped and links that stay inside.
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { COLORS, PHASES, WIDTH, barChart, esc, fmt, heatMap, legend, lineChart, logScale, pow10Label, relativeHref, stack, stepDomain } from '../src/index.js'
+
+const RUNS = 200
+const value = fc.double({ min: 1e-6, max: 1e6, noNaN: true })
+const titles = (svg: string): string[] => [...svg.matchAll(/<title>([^<]*)<\/title>/g)].map((m) => m[1]!)
+const attr = (svg: string, name: string): number => Number(new RegExp(`${name}="([^"]*)"`).exec(svg)![1])
+/** The plot's left and right edges (x of the step domain's ends). */
+const edges = (svg: string): [number, number] => [attr(svg, 'data-x0'), attr(svg, 'data-x1')]
+const yTickLabels = (svg: string): string[] => [...svg.matchAll(/<text x="57" y="[^"]*" text-anchor="end">([^<]*)<\/text>/g)].map((m) => m[1]!)
+
+describe('line charts', () => {
+  it('draw one dot per finite value (log axis: per positive value), each with its value on hover, inside the plot', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(10_000), fc.oneof(value, fc.constant(NaN), fc.constant(0))), { minLength: 1, maxLength: 30 }), fc.boolean(), (points, log) => {
+        const svg = lineChart({ title: 't', yLabel: 'y', log, dots: true, series: [{ name: 's', color: '#000', points }] })
+        const kept = points.filter(([, y]) => Number.isFinite(y) && (!log || y > 0))
+        const dots = [...svg.matchAll(/<circle cx="([\d.-]+)" cy="([\d.-]+)"/g)].map((m) => [Number(m[1]), Number(m[2])] as const)
+        const [x0, x1] = edges(svg)
+        expect(dots).toHaveLength(kept.length)
+        for (const [x] of dots) expect(x >= x0 - 0.01 && x <= x1 + 0.01).toBe(true)
+        expect(titles(svg).filter((t) => t.startsWith('s at step'))).toEqual(kept.map(([x, y]) => `s at step ${x}: ${fmt(y)}`))
+        expect(svg).not.toMatch(/NaN|Infinity/)
+      }),
+      { numRuns: RUNS },
+    )
+  })
+
+  it('log axes have ticks at powers of ten only, labelled 1e-3, 0.01, 0.1, 1, 10 … 1000, 1e4', () => {
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        const s = logScale(Math.min(a, b), Math.max(a, b), 200, 0)
+        for (const t of s.values) expect(Math.log10(t)).toBeCloseTo(Math.round(Math.log10(t)), 9)
+        expect(s.values.length).toBeGreaterThanOrEqual(2)
+        expect(s.values.length).toBeLessThanOrEqual(8)
+        // The data lie inside the axis.
+        expect(s.domain[0]).toBeLessThanOrEqual(Math.min(a, b) * (1 + 1e-9))
+        expect(s.domain[1]).toBeGreaterThanOrEqual(Math.max(a, b) * (1 - 1e-9))
+      }),
+      { numRuns: RUNS },
+    )
+    expect([-5, -3, -2, -1, 0, 1, 3, 4].map(pow10Label)).toEqual(['1e-5', '1e-3', '0.01', '0.1', '1', '10', '1000', '1e4'])
+    const svg = lineChart({ title: 'Loss', yLabel: 'loss', log: true, series: [{ name: 'train', color: COLORS.train, points: [[0, 4.6], [100, 0.5], [200, 2e-4]] }] })
+    expect(yTickLabels(svg)).toEqual(['1e-4', '1e-3', '0.01', '0.1', '1', '10'])
+  })
+
+  it('start the step axis at 0, so that a step-0 record is drawn at the left edge, on a log axis too', () => {
+    const svg = lineChart({ title: 'Loss', yLabel: 'loss', log: true, dots: true, series: [{ name: 'test', color: COLORS.test, points: [[0, 4.6], [500, 0.01]] }] })
+    const [x0, x1] = edges(svg)
+    const xs = [...svg.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => Number(m[1]))
+    expect(xs).toEqual([x0, x1])
+    expect(attr(svg, 'data-s0')).toBe(0)
+  })
+
+  it('on a shared step range, the grokking rule and the cursor are inside the plot, at their steps', () => {
+    const xDomain = stepDomain([0, 2300, 300])
+    expect(xDomain).toEqual([0, 2300])
+    // Measured only from step 500 to 2000 (the restricted loss), drawn on the page's range.
+    const svg = lineChart({ title: 'Restricted loss', yLabel: 'loss', log: true, xDomain, rule: { x: 300, label: 'grokked' }, cursor: 2300, series: [{ name: 'r', color: '#000', points: [[500, 1], [2000, 0.1]] }] })
+    const [x0, x1] = edges(svg)
+    const at = (step: number) => x0 + (step / 2300) * (x1 - x0)
+    expect(attr(svg, 'class="rule" x1')).toBeCloseTo(at(300), 1)
+    expect(attr(svg, 'class="cursor" x1')).toBeCloseTo(at(2300), 1)
+    expect(Number(/<path d="M([\d.]+) /.exec(svg)![1])).toBeCloseTo(at(500), 1)
+  })
+
+  it('are responsive (viewBox, width 100%, no fixed height, no inline style) and keep every legend label inside the figure, uncut', () => {
+    const names = ['restricted loss', 'excluded loss (train)', 'test loss', 'a long series name that would be cut', 'FFD(W_E)', 'FCR(W_E)', 'FFD(W_L)', 'FCR(W_L)']
+    const svg = lineChart({ title: 't', yLabel: 'y', series: names.map((name) => ({ name, color: '#000', points: [[1, 1]] })) })
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 720 [\d.]+" width="100%"/)
+    expect(svg.slice(0, svg.indexOf('>'))).not.toMatch(/ height=/)
+    // No inline style anywhere (the web page's content security policy blocks it).
+    const bars = barChart({ title: 't', names: ['a'], colors: ['#000'], groups: [{ label: '1', values: [1] }], xLabel: 'k', yLabel: 'n' })
+    const heat = heatMap({ title: 't', names: ['const'], values: [1], n: 1, rowLabel: 'a', colLabel: 'b' })
+    for (const x of [svg, bars, heat, legend([{ name: 'a', color: '#000' }])]) expect(x).not.toMatch(/\sstyle=/)
+    const legendTexts = [...svg.matchAll(/<text x="([\d.]+)" y="[\d.]+" fill="#222222">([^<]*)<\/text>/g)].map((m) => ({ x: Number(m[1]), name: m[2]! }))
+    expect(legendTexts.map((t) => t.name)).toEqual(names)
+    for (const t of legendTexts) expect(t.x + t.name.length * 6.6).toBeLessThanOrEqual(WIDTH)
+    // The title's baseline is above the first legend row, and the plot (its top tick) below the legend.
+    const legendYs = [...svg.matchAll(/<text x="[\d.]+" y="([\d.]+)" fill="#222222">/g)].map((m) => Number(m[1]))
+    expect(Math.min(...legendYs)).toBeGreaterThan(17 + 11)
+    expect(Math.min(...[...svg.matchAll(/<text x="57" y="([\d.]+)" text-anchor="end">/g)].map((m) => Number(m[1])))).toBeGreaterThan(Math.max(...legendYs) + 8)
+  })
+})
+
+describe('stacks and legends', () => {
+  it('a stack shares one step axis: every panel draws the same bands at the same x, the phase legend once on top', () => {
+    const bands = [
+      { label: 'memorisation', color: PHASES.memorisation, from: 0, to: 200 },
+      { label: 'cleanup', color: PHASES.cleanup, from: 200, to: 900 },
+    ]
+    const chart = (title: string, to: number) => ({ title, yLabel: 'y', xDomain: stepDomain([1000]), bands, series: [{ name: title, color: '#000', points: [[0, 0.5] as const, [to, 1] as const] }] })
+    const svg = stack({ title: 'run', legend: bands.map((b) => ({ name: b.label, color: b.color, kind: 'band' as const })), charts: [chart('a', 1000), chart('b', 400), chart('c', 700)] })
+    const rects = [...svg.matchAll(/<rect class="band" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/g)].map((m) => `${m[1]}+${m[2]}`)
+    expect(rects).toHaveLength(6)
+    expect(new Set(rects).size).toBe(2)
+    expect(svg.split('>memorisation<').length - 1).toBe(1)
+    expect(legend([{ name: 'cleanup', color: PHASES.cleanup, kind: 'band' }])).toContain('>cleanup<')
+  })
+})
+
+describe('bar charts', () => {
+  it('draw one bar per value, named with its group and series, and mark the marked groups', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ values: fc.array(fc.oneof(value, fc.constant(0)), { minLength: 2, maxLength: 2 }), marked: fc.boolean() }), { minLength: 1, maxLength: 60 }), (groups) => {
+        const svg = barChart({ title: 't', names: ['cos', 'sin'], colors: ['#111', '#222'], groups: groups.map((g, i) => ({ ...g, label: `k${i}` })), xLabel: 'k', yLabel: 'n', markLabel: 'key' })
+        const bars = titles(svg).filter((t) => /^k\d+, (cos|sin): /.test(t))
+        const heights = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="([\d.-]+)"/g)].map((m) => Number(m[1]))
+        expect(bars).toEqual(groups.flatMap((g, i) => [`k${i}, cos: ${fmt(g.values[0]!)}`, `k${i}, sin: ${fmt(g.values[1]!)}`]))
+        for (const h of heights) expect(h).toBeGreaterThanOrEqual(0)
+        expect((svg.match(/class="mark" fill="[^"]*">▲<title>/g) ?? []).length).toBe(groups.filter((g) => g.marked).length)
+      }),
+      { numRuns: RUNS },
+    )
+  })
+})
+
+describe('heat maps', () => {
+  it('cover each of the n² cells exactly once, whatever the values', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }).chain((n) => fc.tuple(fc.constant(n), fc.array(fc.oneof(value, fc.constant(0)), { minLength: n * n, maxLength: n * n }))), ([n, vals]) => {
+        const svg = heatMap({ title: 't', names: Array.from({ length: n }, (_, i) => `b${i}`), values: Float64Array.from(vals), n, rowLabel: 'a', colLabel: 'b' })
+        const cells = [...svg.matchAll(/M(\d+) (\d+)h1v1h-1z/g)].map((m) => `${m[1]},${m[2]}`)
+        expect(cells).toHaveLength(n * n)
+        expect(new Set(cells).size).toBe(n * n)
+      }),
+      { numRuns: RUNS },
+    )
+  })
+
+  it('at p = 31 and p = 97 name every basis row and column (const, cos 1, sin 1, …), with a colour scale at powers of ten', () => {
+    for (const p of [31, 97]) {
+      const names = ['const', ...Array.from({ length: (p - 1) / 2 }, (_, k) => [`cos ${k + 1}`, `sin ${k + 1}`]).flat()]
+      const values = Float64Array.from({ length: p * p }, (_, i) => 10 ** (-(i % 5)) * 3)
+      const svg = heatMap({ title: 'logits', names, values, n: p, rowLabel: 'a', colLabel: 'b' })
+      const axis = /<g class="axis"[^>]*>(.*?)<\/g>/.exec(svg)![1]!
+      const labels = [...axis.matchAll(/>([^<]+)<\/text>/g)].map((m) => m[1]!)
+      expect(labels.filter((_, i) => i % 2 === 0)).toEqual(names)
+      expect(labels.filter((_, i) => i % 2 === 1)).toEqual(names)
+      const scale = /<g class="scale"[^>]*>(.*?)<\/g>/.exec(svg)![1]!
+      expect([...scale.matchAll(/>([^<]+)<\/text>/g)].map((m) => m[1])).toEqual(['1e-3', '0.01', '0.1', '1', '10', 'log scale'])
+    }
+  })
+})
+
+describe('text', () => {
+  it('is escaped in content and attributes', () => {
+    expect(esc(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;')
+    expect(lineChart({ title: '<script>', yLabel: '"y"', series: [{ name: 'a&b', color: '#000', points: [[0, 1]] }] })).not.toMatch(/<script>|a&b|""y""/)
+  })
+
+  it('links are ./-prefixed, every segment URL-encoded, and decode back to the path', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !s.includes('/') && s !== '.' && s !== '..'), { minLength: 1, maxLength: 3 }), (segments) => {
+        const href = relativeHref(segments.join('/'))
+        expect(href.startsWith('./')).toBe(true)
+        expect(href.slice(2)).not.toMatch(/[:?#"'<>&\s]/)
+        expect(href.slice(2).split('/').map(decodeURIComponent)).toEqual(segments)
+        // Resolved against the page, it stays below the page's folder.
+        expect(new URL(href, 'file:///runs/report.html').pathname.startsWith('/runs/')).toBe(true)
+      }),
+      { numRuns: RUNS },
+    )
+    expect(relativeHref('javascript:alert(3)/report.html')).toBe('./javascript%3Aalert%283%29/report.html')
+  })
+})

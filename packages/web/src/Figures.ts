@@ -1,0 +1,58 @@
+/**
+ * The page's figures as SVG text, from the evaluations so far: accuracy, loss (log axis,
+ * ticks at powers of ten) and FFD/FCR on one step axis from 0 with the grokking step dashed,
+ * the spectrum of `W_E`, and the 2-D logits map with its colour scale. Pure: drawn with
+ * `@grokscope/charts` (the report's palette and axes); the page puts them into the DOM.
+ *
+ * @example
+ * import { curveFigures } from './Figures.js'
+ * curveFigures([]).acc // '<svg …>…</svg>'
+ *
+ * @since 0.1.0
+ */
+import type { MetricsRecord } from '@grokscope/analysis'
+import { COLORS, type Series, barChart, heatMap, lineChart, seriesColor, stepDomain } from '@grokscope/charts'
+import type { LogitsMapMessage, SpectrumMessage } from './Protocol.js'
+
+// ─────────────────────────────────────────────────────────────────────────────
+// figures
+// ─────────────────────────────────────────────────────────────────────────────
+
+const series = (records: ReadonlyArray<MetricsRecord>, name: string, color: string, f: (r: MetricsRecord) => number): Series => ({ name, color, points: records.map((r) => [r.step, f(r)] as const) })
+
+/** The curves of the evaluations so far, sharing one step axis. */
+export const curveFigures = (records: ReadonlyArray<MetricsRecord>): { readonly acc: string; readonly loss: string; readonly ffd: string } => {
+  const grok = records.find((r) => r.grok_step !== null)?.grok_step ?? null
+  const common = { xDomain: stepDomain(records.map((r) => r.step)), rule: grok === null ? null : { x: grok, label: `grokked at step ${grok}` } }
+  return {
+    acc: lineChart({ title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: [series(records, 'train', COLORS.train, (r) => r.train_acc), series(records, 'test', COLORS.test, (r) => r.test_acc)] }),
+    loss: lineChart({ title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: [series(records, 'train', COLORS.train, (r) => r.train_loss), series(records, 'test', COLORS.test, (r) => r.test_loss)] }),
+    ffd: lineChart({
+      title: 'FFD and FCR of W_E and W_L',
+      yLabel: 'FFD / FCR',
+      yDomain: [0, 1],
+      ...common,
+      series: [
+        series(records, 'FFD(W_E)', seriesColor(2), (r) => r.W_E.ffd),
+        series(records, 'FCR(W_E)', seriesColor(3), (r) => r.W_E.fcr),
+        series(records, 'FFD(W_L)', seriesColor(4), (r) => r.W_L.ffd),
+        series(records, 'FCR(W_L)', seriesColor(6), (r) => r.W_L.fcr),
+      ],
+    }),
+  }
+}
+
+/** The spectrum of `W_E` at a step: the cos and sin norms of each frequency. */
+export const spectrumFigure = (step: number, s: SpectrumMessage): string =>
+  barChart({
+    title: `Spectrum of W_E at step ${step}`,
+    names: ['cos k (μ_k)', 'sin k (ν_k)'],
+    colors: [seriesColor(0), seriesColor(1)],
+    groups: s.cos.map((c, i) => ({ label: String(i + 1), values: [c, s.sin[i] ?? NaN] })),
+    xLabel: 'frequency k',
+    yLabel: 'norm',
+  })
+
+/** The logits of every pair in the 2-D Fourier basis, every basis row named, with its colour scale. */
+export const logitsFigure = (step: number, m: LogitsMapMessage): string =>
+  heatMap({ title: `Logits in the 2-D Fourier basis, step ${step}`, names: m.names, values: m.norms, n: Math.round(Math.sqrt(m.norms.length)), rowLabel: 'basis of a', colLabel: 'basis of b' })

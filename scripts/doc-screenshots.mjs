@@ -1,0 +1,47 @@
+/* global process, document */
+// Screenshots for docs/images: node scripts/doc-screenshots.mjs <run> <sweep> <suffix> [web-seconds]
+// <run>/report.html, <sweep>/report.html and <run>/curves.svg in Debian's Chromium (1100 px wide), and the web
+// page (built from this worktree) training add mod 31 for [web-seconds] (90; 0: no web page) and then stopped;
+// written as docs/images/{report-run,report-sweep,curves,web}-<suffix>.png.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const require = createRequire(path.join(root, 'packages', 'web', 'package.json'))
+const { chromium } = require('playwright-core')
+const { buildSite } = await import(path.join(root, 'packages/web/dist/server/build.js'))
+const { serveSite } = await import(path.join(root, 'packages/web/dist/server/serve.js'))
+
+const [run, sweep, suffix, seconds = '90'] = process.argv.slice(2)
+if (run === undefined || sweep === undefined || suffix === undefined) {
+  process.stderr.write('usage: node scripts/doc-screenshots.mjs <run> <sweep> <suffix> [web-seconds]\n')
+  process.exit(2)
+}
+const out = (name) => path.join(root, 'docs', 'images', `${name}-${suffix}.png`)
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] })
+try {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, deviceScaleFactor: 1 })
+  for (const [file, name] of [[path.join(run, 'report.html'), 'report-run'], [path.join(sweep, 'report.html'), 'report-sweep'], [path.join(run, 'curves.svg'), 'curves']]) {
+    // An SVG file is shown inline in a page (a screenshot of an SVG document does not end).
+    const target = file.endsWith('.svg') ? path.join(mkdtempSync(path.join(tmpdir(), 'grokscope-svg-')), 'curves.html') : file
+    if (target !== file) writeFileSync(target, `<!DOCTYPE html><html><body style="margin:8px;background:#fff">${readFileSync(file, 'utf8')}</body></html>`)
+    await page.goto(`file://${path.resolve(target)}`)
+    await page.screenshot({ path: out(name), fullPage: true })
+    process.stdout.write(`${out(name)}\n`)
+  }
+  if (seconds === '0') process.exit(0)
+  const site = await serveSite(await buildSite(mkdtempSync(path.join(tmpdir(), 'grokscope-site-'))), 0, '127.0.0.1')
+  await page.goto(`${site.url}?op=add&p=31&frac=0.5&seed=0&autostart=1`)
+  await page.waitForTimeout(Number(seconds) * 1000)
+  await page.click('#stop')
+  await page.waitForFunction(() => document.querySelector('#download')?.disabled === false, undefined, { timeout: 300_000 })
+  await page.screenshot({ path: out('web'), fullPage: true })
+  process.stdout.write(`${out('web')}\n`)
+  await site.close?.()
+} finally {
+  await browser.close()
+}
+process.exit(0)
