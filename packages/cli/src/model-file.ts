@@ -3,8 +3,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { type ModelTask, modelTask } from '@grokscope/analysis'
+import { type Task, decodeTask, formatErrors } from '@grokscope/data'
 import { type WeightsFile, decodeTransformerLensCheckpoint, decodeWeightsFile } from '@grokscope/model'
 import { UsageError, readJson } from './files.js'
+import { holdsRun, readConfig, runFolder } from './run-folder.js'
 
 /** A loaded model: its file and the task it was trained on. */
 export interface LoadedModel extends WeightsFile {
@@ -48,4 +50,25 @@ export const loadModel = (target: string): LoadedModel => {
   const task = modelTask(decoded.right)
   if (E.isLeft(task)) throw new UsageError(`${file}: ${task.left}`)
   return { ...decoded.right, file, task: task.right }
+}
+
+/** Whether a folder is a run (its config.json is a run's: no exported model.safetensors beside it). */
+export const isRunFolder = (dir: string): boolean => existsSync(dir) && statSync(dir).isDirectory() && holdsRun(runFolder(dir)) && !existsSync(path.join(dir, CHECKPOINT_FILES.weights))
+
+/**
+ * The task whose train/test split a model was trained on: a run folder's config.json, or the task a
+ * model file grokscope wrote records (an exported checkpoint's config.json, a history file's metadata,
+ * a run's weights.json: p, `ops`, `frac` and the seed, from which grokscope's seeded split is made
+ * again). Any other file (a fixture: `op` and `frac_train` from another program's split) is a
+ * `UsageError` for `flag`.
+ */
+export const splitTask = (target: string, model: LoadedModel, flag: string): Task => {
+  if (isRunFolder(target)) return readConfig(runFolder(target)).task
+  const { meta } = model
+  if (typeof meta.frac !== 'number' || !Array.isArray(meta.ops) || typeof meta.seed !== 'number') {
+    throw new UsageError(`${flag}: ${model.file} does not record a split grokscope made (ops, frac and seed; allowed: a run folder, a weights file or history file of a run, or a checkpoint written by grokscope export)`)
+  }
+  const task = decodeTask({ p: model.task.p, ops: model.task.ops.map((o) => o.id), frac: meta.frac, seed: meta.seed })
+  if (E.isLeft(task)) throw new UsageError(`${flag}: ${model.file}: ${formatErrors(task.left)[0] ?? 'not a task'}`)
+  return task.right
 }

@@ -111,9 +111,9 @@ describe('grokscope report', () => {
     expect(testIds(html).sort()).toEqual([...RUN_FIGURES, ...RUN_TABLES].sort())
     // The slider's data: one row per evaluation.
     const rows = JSON.parse(/<script type="application\/json" id="metrics">(.*?)<\/script>/.exec(html)![1]!) as Array<{ step: number }>
-    expect(rows.map((x) => x.step)).toEqual([10, 20, 30, 40])
+    expect(rows.map((x) => x.step)).toEqual([0, 10, 20, 30, 40])
     const seen = await openInBrowser(path.join(run, 'report.html'), RUN_FIGURES, path.join(SHOTS, 'report-run.png'))
-    expect(seen.slider?.step).toBe('10')
+    expect(seen.slider?.step).toBe('0')
     expect(Number(seen.slider?.after)).toBeLessThan(Number(seen.slider?.before))
     expect(seen.tip).toMatch(/^const \(a\) × const \(b\): [\d.e+-]+$/)
   })

@@ -6,6 +6,7 @@ import { initBackend } from '../backend.js'
 import { UsageError } from '../files.js'
 import { fixed, table } from '../format.js'
 import { DEFAULT_MEMORY_MIB, allPairsRefusal, memoryPlan } from '../memory.js'
+import { modelSource } from '../history.js'
 import { loadModel } from '../model-file.js'
 
 const summary = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis, eta: number, top: number): string => {
@@ -77,8 +78,8 @@ const summary = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis, eta
   return out.join('\n')
 }
 
-export const analyzeCommand = async (target: string, o: { eta: number; json?: boolean; top: number; memory?: number }): Promise<void> => {
-  const model = loadModel(target)
+export const analyzeCommand = async (target: string, o: { eta: number; json?: boolean; top: number; memory?: number; step?: number | undefined }): Promise<void> => {
+  const model = loadModel(modelSource(target, o.step))
   const budget = o.memory ?? DEFAULT_MEMORY_MIB
   const refusal = allPairsRefusal('analyze', budget, model.task.p, model.config.nOut, model.config.dMlp)
   if (refusal !== null) throw new UsageError(refusal)

@@ -5,9 +5,11 @@ import { type ModelAnalysis, analyzeModel } from '@grokscope/analysis'
 import { initBackend } from '../backend.js'
 import { UsageError, orUsageError, readJson, writeAtomic } from '../files.js'
 import { oneLine } from '../format.js'
-import { CHECKPOINT_FILES, type LoadedModel, loadModel } from '../model-file.js'
+import { CHECKPOINT_FILES, type LoadedModel, isRunFolder, loadModel } from '../model-file.js'
+import { historyPoints } from '../history.js'
+import { historySection } from '../report/history.js'
 import { type RunReport, type SweepRun, runReportHtml, sweepReportHtml } from '../report/html.js'
-import { holdsRun, readConfig, readMetrics, recordedGrokStep, runFolder } from '../run-folder.js'
+import { readConfig, readMetrics, recordedGrokStep, runFolder } from '../run-folder.js'
 import { failurePath, readFailure, readSummary, runStatus } from '../run-status.js'
 import { type PlannedRun, decodePlan } from '../sweep-plan.js'
 import { SWEEP_FILES } from './sweep.js'
@@ -18,18 +20,19 @@ export const REPORT_FILE = 'report.html'
 /** What a target is: a run folder, a folder of runs, or a model file (or checkpoint folder) without curves. */
 type Target = { readonly kind: 'run'; readonly dir: string } | { readonly kind: 'sweep'; readonly dir: string; readonly runs: ReadonlyArray<string> } | { readonly kind: 'model'; readonly path: string }
 
-/** A run folder: config.json (a run's, not an exported checkpoint's). */
-const isRun = (dir: string): boolean => holdsRun(runFolder(dir)) && !existsSync(path.join(dir, CHECKPOINT_FILES.weights))
+/** The run folders directly inside a folder, by name. */
+export const runFoldersIn = (dir: string): ReadonlyArray<string> =>
+  readdirSync(dir)
+    .sort()
+    .map((name) => path.join(dir, name))
+    .filter(isRunFolder)
 
 const classify = (target: string): Target => {
   if (!existsSync(target)) throw new UsageError(`${target} does not exist (give a run folder, a folder of runs, a weights .json file or a .safetensors checkpoint)`)
   if (!statSync(target).isDirectory()) return { kind: 'model', path: target }
   if (existsSync(path.join(target, CHECKPOINT_FILES.weights))) return { kind: 'model', path: target }
-  if (isRun(target)) return { kind: 'run', dir: target }
-  const runs = readdirSync(target)
-    .sort()
-    .map((name) => path.join(target, name))
-    .filter((sub) => statSync(sub).isDirectory() && isRun(sub))
+  if (isRunFolder(target)) return { kind: 'run', dir: target }
+  const runs = runFoldersIn(target)
   if (runs.length === 0) throw new UsageError(`${target} holds no run (allowed: a run folder with config.json, a folder of run folders, a weights .json file or a .safetensors checkpoint)`)
   return { kind: 'sweep', dir: target, runs }
 }
@@ -62,7 +65,15 @@ const runReport = (dir: string, eta: number): { readonly html: string; readonly 
     ['outcome', `${last === undefined ? 'no evaluation yet' : `step ${last.step}: test accuracy ${last.test_acc.toFixed(4)}`}; ${grokStep === null ? 'not grokked' : `grokked at step ${grokStep}`}`],
     ...(model === null ? [] : modelFacts(model)),
   ]
-  const report: RunReport = { title: `${ops} mod ${task.p}, r = ${task.frac}, seed ${task.seed}`, facts, records, grokStep, analysis: model === null ? null : analyze(model, eta), eta }
+  const report: RunReport = {
+    title: `${ops} mod ${task.p}, r = ${task.frac}, seed ${task.seed}`,
+    facts,
+    records,
+    grokStep,
+    analysis: model === null ? null : analyze(model, eta),
+    eta,
+    history: historySection(historyPoints(dir, records, eta)),
+  }
   // In a sweep folder, a run whose process failed has a record in the sweep's logs.
   const failure = readFailure(failurePath(path.join(path.dirname(path.resolve(dir)), SWEEP_FILES.logs), path.basename(path.resolve(dir))))
   const status = runStatus(run, orUsageError()(readSummary(run)), failure)
