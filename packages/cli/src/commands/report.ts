@@ -1,7 +1,7 @@
 // grokscope report: one self-contained HTML page for a run, a model file, or a folder of runs (a sweep).
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { type ModelAnalysis, analyzeModel } from '@grokscope/analysis'
+import { type MetricsRecord, type ModelAnalysis, analyzeModel, grokOutcome } from '@grokscope/analysis'
 import { initBackend } from '../backend.js'
 import { UsageError, orUsageError, readJson, writeAtomic } from '../files.js'
 import { oneLine } from '../format.js'
@@ -48,6 +48,12 @@ const modelFacts = (model: LoadedModel): Array<readonly [string, string]> => {
   ]
 }
 
+/** Whether a grokked run stayed grokked, as the outcome fact says it. */
+const stayedText = (records: ReadonlyArray<MetricsRecord>): string => {
+  const o = grokOutcome(records)
+  return o.stayed_grokked || o.min_test_acc_after_grok === null ? ', stayed grokked' : `, then fell (lowest test accuracy after grokking ${o.min_test_acc_after_grok.toFixed(4)}, last ${o.last_test_acc_after_grok!.toFixed(4)})`
+}
+
 /** A run folder's report page, and what the folder's report shows of it. */
 const runReport = (dir: string, eta: number): { readonly html: string; readonly run: Omit<SweepRun, 'href' | 'name'> } => {
   const run = runFolder(dir)
@@ -62,7 +68,7 @@ const runReport = (dir: string, eta: number): { readonly html: string; readonly 
   const facts: Array<readonly [string, string]> = [
     ['task', `${ops} mod ${task.p}, training fraction ${task.frac}, seed ${task.seed}`],
     ['optimiser', `AdamW lr ${config.optimizer.lr}, weight decay ${config.optimizer.weightDecay}, betas (${config.optimizer.beta1}, ${config.optimizer.beta2})`],
-    ['outcome', `${last === undefined ? 'no evaluation yet' : `step ${last.step}: test accuracy ${last.test_acc.toFixed(4)}`}; ${grokStep === null ? 'not grokked' : `grokked at step ${grokStep}`}`],
+    ['outcome', `${last === undefined ? 'no evaluation yet' : `step ${last.step}: test accuracy ${last.test_acc.toFixed(4)}`}; ${grokStep === null ? 'not grokked' : `grokked at step ${grokStep}${stayedText(records)}`}`],
     ...(model === null ? [] : modelFacts(model)),
   ]
   const report: RunReport = {
