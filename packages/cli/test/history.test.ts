@@ -138,6 +138,22 @@ describe('grokscope results on a folder of runs', () => {
     for (const f of ['results.csv', 'table.md', 'accuracy.svg', 'measures.svg']) expect(existsSync(path.join(dir, f)), f).toBe(true)
     expect(read(path.join(dir, 'table.md'))).toMatch(/^\| add \| /m)
 
+    // add-s0's metrics rewritten as a run that grokked at step 10 and then fell (as the fast recipe's sub at p = 23, r = 0.7 did):
+    // the table says it did not stay grokked and how low it fell; the report's outcome says so too.
+    const file = path.join(dir, 'add-s0', 'metrics.jsonl')
+    const fell = read(file)
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { step: number; test_acc: number; grok_step: number | null })
+      .map((m) => ({ ...m, test_acc: m.step === 10 ? 1 : m.step === 20 ? 0.35 : m.test_acc, grok_step: m.step >= 10 ? 10 : null }))
+    writeFileSync(file, fell.map((m) => `${JSON.stringify(m)}\n`).join(''))
+    const again = await cli(['results', dir, '--json'])
+    expect(again.code, again.stderr).toBe(0)
+    expect((JSON.parse(again.stdout) as Array<Record<string, unknown>>)[0]).toMatchObject({ run: 'add-s0', grok_step: 10, stayed_grokked: false, last_test_acc_after_grok: 0.35, min_test_acc_after_grok: 0.35 })
+    expect(read(path.join(dir, 'table.md'))).toMatch(/^\| add \| 1\/1 · 10 · 1\.000 · stayed 0\/1 \(min 0\.350\) \|/m)
+    expect((await cli(['report', path.join(dir, 'add-s0')])).code).toBe(0)
+    expect(read(path.join(dir, 'add-s0', 'report.html'))).toContain('grokked at step 10, then fell (lowest test accuracy after grokking 0.3500, last 0.3500)')
+
     const oneRun = await cli(['results', path.join(dir, 'add-s0')])
     expect([oneRun.code, oneRun.stderr]).toEqual([2, `grokscope: error: ${path.join(dir, 'add-s0')} is a run folder (give a sweep folder or a folder of run folders; for one run: grokscope report ${path.join(dir, 'add-s0')})\n`])
     const empty = await cli(['results', path.join(dir, 'not-a-run')])
