@@ -81,10 +81,12 @@ describe('train --save-every', () => {
     const history = path.join(out, 'history')
     expect(readdirSync(history)).toEqual([0, 10, 20, 30, 40, 50].map(name))
     const whole = digest(history)
-    // A crash after the history of steps 30–50 but before their checkpoints (state.json back at 20), with a write of step 60 cut short;
-    // the file of step 40 is not what this run writes (were it kept, the history would differ).
+    // A crash after the history of steps 30–50 but before their checkpoints (state.json back at 20), with a write of step 60 cut short,
+    // a file of step 35 (the last step of a session that stopped there: this run, resumed, never saves it) and a step 40 not what
+    // this run writes: all dropped, steps 30–50 written again.
     copyFileSync(at20, path.join(out, 'state.json'))
     writeFileSync(path.join(history, `${name(60)}.4242.tmp`), 'half a file')
+    copyFileSync(path.join(history, name(30)), path.join(history, name(35)))
     writeFileSync(path.join(history, name(40)), 'another run')
     const again = await cli([...resume, '--steps', '50'])
     expect(again.code, again.stderr).toBe(0)
