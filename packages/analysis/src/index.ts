@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 export * from './AllPairs.js'
+export * from './Outcome.js'
 export * from './Analysis.js'
 export * from './KeyRule.js'
 export * from './Record.js'

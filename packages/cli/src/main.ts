@@ -113,8 +113,8 @@ Examples:
 
 program
   .command('results')
-  .description('the table of a sweep: results.csv (one row per run), table.md (operation × fraction), accuracy.svg and measures.svg, written into the sweep folder')
-  .argument('<sweep-dir>', 'a sweep folder (with sweep.json)', pathValue)
+  .description('the table of a sweep or of a folder of runs: results.csv (one row per run), table.md (operation × fraction, with how many grokked runs stayed grokked), accuracy.svg and measures.svg, written into that folder')
+  .argument('<sweep-dir>', 'a sweep folder (with sweep.json), or a folder of run folders (as report takes)', pathValue)
   .option('--json', 'print the rows as JSON')
   .action((dir, o) => resultsCommand(dir, o))
 
@@ -127,6 +127,7 @@ program
   .option('--json', 'print one JSON document (schema in the README)')
   .option('--memory <MiB>', 'memory budget: the forward passes over all p² pairs run in chunks that fit it', memory, DEFAULT_MEMORY_MIB)
   .addOption(keyFreqsOption())
+  .option('--step <n>', 'analyse the run’s weights at step n from its history (train --save-every)', integer(0))
   .action((target, o) => analyzeCommand(target, o))
 
 program
@@ -145,7 +146,8 @@ program
   .description('write a model as a TransformerLens checkpoint: model.safetensors (HookedTransformer state dict) and config.json (HookedTransformerConfig fields and the task)')
   .argument('<run-or-weights>', 'a run folder, a weights .json file, or a .safetensors checkpoint', pathValue)
   .requiredOption('--out <dir>', 'folder for model.safetensors and config.json (existing files are never overwritten)', pathValue)
-  .addHelpText('after', '\nExample:\n  grokscope export runs/add-p31-r0.5-s0 --out tl/add-p31\n\nIn Python: HookedTransformer(HookedTransformerConfig(**cfg["hooked_transformer_config"])).load_state_dict(state, strict=False)')
+  .option('--step <n>', 'export the run’s weights at step n from its history (train --save-every)', integer(0))
+  .addHelpText('after', '\nExample:\n  grokscope export runs/add-p31-r0.5-s0 --out tl/add-p31\n  grokscope export runs/add-p31-r0.5-s0 --step 300 --out tl/add-p31-step300\n\nIn Python: HookedTransformer(HookedTransformerConfig(**cfg["hooked_transformer_config"])).load_state_dict(state, strict=False)')
   .action((target, o) => exportCommand(target, o))
 
 program

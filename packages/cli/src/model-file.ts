@@ -15,7 +15,8 @@ import {
 import { MAX_TEXT_BYTES, UsageError, orUsageError, readAt, readJson, readableSize } from './files.js'
 import { fingerprintDifference, recordedFingerprint, weightsFields } from './fingerprint.js'
 import { decodeRunConfig } from './run-config.js'
-import { FILES, runFingerprint, runFolder } from './run-folder.js'
+import { FILES, holdsRun, readConfig, runFingerprint, runFolder } from './run-folder.js'
+import { type Task, decodeTask, formatErrors } from '@grokscope/data'
 
 /** A loaded model: its file and the task it was trained on. */
 export interface LoadedModel extends WeightsFile {
@@ -125,4 +126,25 @@ export const loadModel = (target: string): LoadedModel => {
   const task = modelTask(decoded.right)
   if (E.isLeft(task)) throw new UsageError(`${file}: ${task.left}`)
   return { ...decoded.right, file, task: task.right }
+}
+
+/** Whether a folder is a run (its config.json is a run's: no exported model.safetensors beside it). */
+export const isRunFolder = (dir: string): boolean => existsSync(dir) && statSync(dir).isDirectory() && holdsRun(runFolder(dir)) && !existsSync(path.join(dir, CHECKPOINT_FILES.weights))
+
+/**
+ * The task whose train/test split a model was trained on: a run folder's config.json, or the task a
+ * model file grokscope wrote records (an exported checkpoint's config.json, a history file's metadata,
+ * a run's weights.json: p, `ops`, `frac` and the seed, from which grokscope's seeded split is made
+ * again). Any other file (a fixture: `op` and `frac_train` from another program's split) is a
+ * `UsageError` for `flag`.
+ */
+export const splitTask = (target: string, model: LoadedModel, flag: string): Task => {
+  if (isRunFolder(target)) return readConfig(runFolder(target)).task
+  const { meta } = model
+  if (typeof meta.frac !== 'number' || !Array.isArray(meta.ops) || typeof meta.seed !== 'number') {
+    throw new UsageError(`${flag}: ${model.file} does not record a split grokscope made (ops, frac and seed; allowed: a run folder, a weights file or history file of a run, or a checkpoint written by grokscope export)`)
+  }
+  const task = decodeTask({ p: model.task.p, ops: model.task.ops.map((o) => o.id), frac: meta.frac, seed: meta.seed })
+  if (E.isLeft(task)) throw new UsageError(`${flag}: ${model.file}: ${formatErrors(task.left)[0] ?? 'not a task'}`)
+  return task.right
 }

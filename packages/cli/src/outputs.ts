@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { TEMP_FILE, UsageError } from './files.js'
+import { HISTORY_DIR } from './history.js'
 import { FILES } from './run-folder.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -18,7 +19,8 @@ export const PROTECTED_FILES: ReadonlyArray<string> = [FILES.config, FILES.metri
 
 /**
  * What a run's start leaves in its folder before config.json (written last) makes it a
- * run: an empty metrics.jsonl, state.json, weights.json and their temporary files. A
+ * run: an empty metrics.jsonl, state.json, weights.json, the step-0 weights history
+ * (`history/`, with --save-every) and their temporary files. A
  * folder holding only these is a start that was interrupted: `train` starts it again.
  */
 const START_FILES: ReadonlySet<string> = new Set([FILES.metrics, FILES.state, FILES.weights])
@@ -40,8 +42,15 @@ const entriesOf = (flag: string, dir: string): ReadonlyArray<string> | null => {
   return readdirSync(dir).sort()
 }
 
+/** The weights history's step-0 file (`train --save-every`), written before config.json. */
+const HISTORY_FILE = /^step-\d+\.safetensors$/
+
 const isStartLeftover = (dir: string, name: string): boolean => {
   if (LOCK_NAME.test(name)) return true
+  if (name === HISTORY_DIR) {
+    const entry = path.join(dir, name)
+    return statSync(entry).isDirectory() && readdirSync(entry).every((n) => HISTORY_FILE.test(n.replace(TEMP_FILE, '')))
+  }
   const base = name.replace(TEMP_FILE, '')
   if (!START_FILES.has(base)) return false
   return name !== FILES.metrics || statSync(path.join(dir, name)).size === 0

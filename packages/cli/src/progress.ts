@@ -57,14 +57,34 @@ const bar = (stream: NodeJS.WriteStream, total: number, start: number): Progress
   }
 }
 
-const lines = (stream: NodeJS.WriteStream): ProgressView => ({
-  step: () => undefined,
-  evaluation: (r, sps) => {
-    const v = cells(r, sps)
-    stream.write(`step ${r.step}  train ${v.trainLoss} ${v.trainAcc}  test ${v.testLoss} ${v.testAcc}  W_E FFD ${v.ffd} FCR ${v.fcr}  ${v.sps} steps/s\n`)
-  },
-  stop: () => undefined,
-})
+/** The columns of the progress lines: heading and width (right-aligned). */
+const LINE_COLUMNS = [
+  ['step', 8],
+  ['train loss', 12],
+  ['train acc', 11],
+  ['test loss', 11],
+  ['test acc', 10],
+  ['W_E FFD', 9],
+  ['W_E FCR', 9],
+  ['steps/s', 10],
+] as const
+
+const row = (values: ReadonlyArray<string>): string => values.map((v, i) => v.padStart(LINE_COLUMNS[i]![1])).join('')
+
+/** The heading line of the progress lines. */
+export const PROGRESS_HEADER = row(LINE_COLUMNS.map(([h]) => h))
+
+const lines = (stream: NodeJS.WriteStream): ProgressView => {
+  stream.write(`${PROGRESS_HEADER}\n`)
+  return {
+    step: () => undefined,
+    evaluation: (r, sps) => {
+      const v = cells(r, sps)
+      stream.write(`${row([String(r.step), v.trainLoss, v.trainAcc, v.testLoss, v.testAcc, v.ffd, v.fcr, v.sps])}\n`)
+    },
+    stop: () => undefined,
+  }
+}
 
 const none: ProgressView = { step: () => undefined, evaluation: () => undefined, stop: () => undefined }
 

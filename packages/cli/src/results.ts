@@ -2,7 +2,7 @@
 // Table A.5 form (operation × training fraction) as Markdown, and the Vega-Lite specs of its figures.
 // Pure: the rows are built from what was read.
 import type { TopLevelSpec } from 'vega-lite'
-import type { MetricsRecord } from '@grokscope/analysis'
+import { type MetricsRecord, grokOutcome } from '@grokscope/analysis'
 import { SERIES } from '@grokscope/charts'
 import type { RunStatus, Summary } from './run-status.js'
 import { type PlannedRun, variantText } from './sweep-plan.js'
@@ -22,6 +22,10 @@ export interface ResultRow {
   readonly status: RunStatus
   readonly grokked: boolean | null
   readonly grok_step: number | null
+  /** Whether test accuracy stayed at or above the threshold from the grok step to the last evaluation (null: no evaluation yet). */
+  readonly stayed_grokked: boolean | null
+  readonly last_test_acc_after_grok: number | null
+  readonly min_test_acc_after_grok: number | null
   readonly steps: number | null
   readonly train_loss: number | null
   readonly train_acc: number | null
@@ -50,6 +54,9 @@ export const COLUMNS: ReadonlyArray<keyof ResultRow> = [
   'status',
   'grokked',
   'grok_step',
+  'stayed_grokked',
+  'last_test_acc_after_grok',
+  'min_test_acc_after_grok',
   'steps',
   'train_loss',
   'train_acc',
@@ -79,10 +86,14 @@ export interface RunRead {
 // constructors
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** A run's row: the last evaluation's metrics and measures, the best test accuracy of all evaluations, the summary's verdict. */
+/**
+ * A run's row: the last evaluation's metrics and measures, the best test accuracy of all evaluations, the summary's
+ * verdict, and whether it stayed grokked (`grokOutcome` of its records).
+ */
 export const resultRow = ({ run, status, summary, records }: RunRead): ResultRow => {
   const last = records.at(-1) ?? null
   const grokStep = summary?.grok_step ?? records.find((r) => r.grok_step !== null)?.grok_step ?? null
+  const outcome = grokOutcome(records)
   return {
     run: run.name,
     operation: run.ops.join('+'),
@@ -93,6 +104,9 @@ export const resultRow = ({ run, status, summary, records }: RunRead): ResultRow
     status,
     grokked: last === null ? null : grokStep !== null,
     grok_step: grokStep,
+    stayed_grokked: last === null ? null : grokStep !== null && outcome.stayed_grokked,
+    last_test_acc_after_grok: grokStep === null ? null : outcome.last_test_acc_after_grok,
+    min_test_acc_after_grok: grokStep === null ? null : outcome.min_test_acc_after_grok,
     steps: summary?.steps ?? last?.step ?? null,
     train_loss: last?.train_loss ?? null,
     train_acc: last?.train_acc ?? null,
@@ -136,11 +150,15 @@ const rowLabel = (r: ResultRow, variants: boolean, moduli: boolean): string =>
 
 const distinct = <A>(xs: ReadonlyArray<A>): ReadonlyArray<A> => [...new Set(xs)]
 
+/** An accuracy with three decimals, rounded down: one just below the grokking threshold (476/481 = 0.9896) must not read 0.990. */
+const accText = (a: number): string => (Math.floor(a * 1000) / 1000).toFixed(3)
+
 /**
  * table.md: the paper's Table A.5 form. A row per operation (and p and transfer
  * variant, when the sweep varies them), a column per training fraction; each cell
- * `grokked/seeds, median grok step, best test accuracy`, and the runs that are not
- * finished, by status.
+ * `grokked/seeds, median grok step, best test accuracy`, how many of the grokked
+ * seeds stayed grokked (and, when one did not, the lowest test accuracy after
+ * grokking), and the runs that are not finished, by status.
  */
 export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
   const variants = distinct(rows.map((r) => r.transfer)).length > 1
@@ -154,12 +172,14 @@ export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
     const grokked = runs.filter((r) => r.grokked === true)
     const med = median(grokked.flatMap((r) => (r.grok_step === null ? [] : [r.grok_step])))
     const best = runs.flatMap((r) => (r.best_test_acc === null ? [] : [r.best_test_acc]))
+    const stayed = grokked.filter((r) => r.stayed_grokked === true).length
+    const lowest = grokked.flatMap((r) => (r.min_test_acc_after_grok === null ? [] : [r.min_test_acc_after_grok]))
     const others = distinct(runs.filter((r) => r.status !== 'finished').map((r) => r.status)).map((s) => `${runs.filter((r) => r.status === s).length} ${s}`)
     return [
       `${grokked.length}/${runs.length}`,
       med === null ? '–' : `${med}`,
-      // Rounded down: an accuracy just below the grokking threshold (476/481 = 0.9896) must not read 0.990.
-      best.length === 0 ? '–' : (Math.floor(Math.max(...best) * 1000) / 1000).toFixed(3),
+      best.length === 0 ? '–' : accText(Math.max(...best)),
+      ...(grokked.length === 0 ? [] : [`stayed ${stayed}/${grokked.length}${stayed < grokked.length && lowest.length > 0 ? ` (min ${accText(Math.min(...lowest))})` : ''}`]),
       ...(others.length > 0 ? [`(${others.join(', ')})`] : []),
     ].join(' · ')
   }
@@ -168,7 +188,7 @@ export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
   const body = labels.map((l) => `| ${l} | ${fracs.map((f) => cell(l, f)).join(' | ')} |`)
   const ps = distinct(rows.map((r) => r.p)).join(', ')
   return [
-    `Each cell: grokked seeds / seeds · median grok step of the grokked seeds · best test accuracy over the seeds (p = ${ps}). Runs not finished are counted by status.`,
+    `Each cell: grokked seeds / seeds · median grok step of the grokked seeds · best test accuracy over the seeds · grokked seeds whose test accuracy stayed ≥ 0.99 to the end (min: the lowest test accuracy after grokking when one fell) (p = ${ps}). Runs not finished are counted by status.`,
     '',
     header,
     rule,

@@ -39,6 +39,8 @@ export interface TrainFlags extends OptimizerFlags {
   readonly posEmbed?: boolean | undefined
   readonly threads: number
   readonly measureEvery: number
+  /** `--save-every`: keep the weights at every n steps (and at the grok step and the end) in the run's history; unset: none. */
+  readonly saveEvery?: number | undefined
   /** The memory budget in MiB (`--memory`); not part of the run's config: it changes nothing but float32 summation order. */
   readonly memory?: number | undefined
   /** A finished model (run folder or weights file) whose `load` parts start this run. */
@@ -113,7 +115,7 @@ export const AdamWOptionsCodec = t.intersection([
   }),
 ])
 
-/** The loop's settings (snake case, as written since 0.1.0; `measure_every` is newer). */
+/** The loop's settings (snake case, as written since 0.1.0; `measure_every` and `save_every` are newer). */
 export const LoopSettingsCodec = t.intersection([
   t.type({
     max_steps: count(1),
@@ -122,7 +124,7 @@ export const LoopSettingsCodec = t.intersection([
     grok_threshold: Threshold,
     checkpoint_every: count(1),
   }),
-  t.partial({ measure_every: count(0) }),
+  t.partial({ measure_every: count(0), save_every: count(1) }),
 ])
 
 const PartCodec = new t.Type<Part, string, unknown>(
@@ -251,6 +253,7 @@ export const runConfigFromFlags = (f: TrainFlags): E.Either<string, RunConfig> =
           grok_threshold: GROK_THRESHOLD,
           checkpoint_every: f.checkpointEvery,
           measure_every: f.measureEvery,
+          ...(f.saveEvery === undefined ? {} : { save_every: f.saveEvery }),
         },
         init_scale: initScale,
         ...(transfer === null ? {} : { transfer }),

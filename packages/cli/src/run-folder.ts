@@ -2,17 +2,21 @@
 // leaves a resumable run, and how each is read back, decoded into the types written.
 //
 // The order of writes is the crash-safety argument:
-// - a new run writes metrics.jsonl (empty), state.json (step 0) and weights.json,
-//   then config.json last: a folder with config.json always has a state.json;
-// - each evaluation appends its metrics line (one write, flushed) before the
-//   checkpoint of that step, so every line up to state.json's step is on disk;
+// - a new run writes its step-0 weights history (with --save-every), metrics.jsonl
+//   (empty), state.json (step 0) and weights.json, then config.json last: a folder
+//   with config.json always has a state.json;
+// - the loop's first evaluation is of the initial weights (step 0): a resumed run
+//   at step 0 without that line writes it then;
+// - each evaluation appends its metrics line (one write, flushed), then that step's
+//   weights history file (atomic, history.ts), before the checkpoint of that step,
+//   so every line and history file up to state.json's step is on disk;
 // - a checkpoint writes state.json (the source of truth, atomic) then weights.json;
-// - on resume, lines after state.json's step (and a torn last line) are dropped:
-//   the loop writes them again, identically.
+// - on resume, lines and history files after state.json's step (and a torn last
+//   line) are dropped: the loop writes them again, identically.
 import { existsSync, readdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
-import { type MetricsRecord, decodeMetricsLine, round } from '@grokscope/analysis'
+import { type GrokOutcome, type MetricsRecord, decodeMetricsLine, round } from '@grokscope/analysis'
 import { type Fingerprint, encodeWeightsFile, fingerprintOf, toHost } from '@grokscope/model'
 import type { PhaseBoundaries } from '@grokscope/measures'
 import { type StopReason, type TrainState, decodeTrainState, encodeTrainState } from '@grokscope/train'
@@ -61,6 +65,12 @@ export interface RunSummary {
   readonly stopped_by: StopReason | 'interrupt'
   readonly grokked: boolean
   readonly grok_step: number | null
+  /** Whether every evaluation from the grok step to the last kept test accuracy at or above the threshold (false: never grokked). */
+  readonly stayed_grokked: boolean
+  /** The last evaluation's test accuracy, when the run grokked. */
+  readonly last_test_acc_after_grok: number | null
+  /** The lowest test accuracy from the grok step on, when the run grokked. */
+  readonly min_test_acc_after_grok: number | null
   readonly steps: number
   readonly resumed_from_step: number | null
   /** The last evaluation. */
@@ -222,6 +232,8 @@ export interface SessionEnd {
   readonly resumedFrom: number | null
   /** The run's last evaluation (this session's, or an earlier one's). */
   readonly last: MetricsRecord | null
+  /** Whether the run stayed grokked (`grokOutcome` of all its records). */
+  readonly outcome: GrokOutcome
   readonly wallTimeS: number
   readonly stepsRun: number
   readonly backend: string
@@ -235,6 +247,9 @@ export const runSummary = (s: SessionEnd): RunSummary => ({
   stopped_by: s.interrupted ? 'interrupt' : s.stoppedBy,
   grokked: s.grokStep !== null,
   grok_step: s.grokStep,
+  stayed_grokked: s.grokStep !== null && s.outcome.stayed_grokked,
+  last_test_acc_after_grok: s.grokStep === null ? null : s.outcome.last_test_acc_after_grok,
+  min_test_acc_after_grok: s.grokStep === null ? null : s.outcome.min_test_acc_after_grok,
   steps: s.steps,
   resumed_from_step: s.resumedFrom,
   final:

@@ -25,6 +25,7 @@ export const withRunOptions = (c: Command, defaultThreads: number) =>
     .option('--stop-after-grok <n|never>', `stop n steps after test accuracy first reaches ${GROK_THRESHOLD}`, stopAfter, PAPER_STOP_AFTER_GROK)
     .option('--checkpoint-every <n>', 'save weights and a resumable state every n steps (whatever --eval-every is)', integer(1), 1000)
     .option('--measure-every <n>', 'at evaluations whose step is a multiple of n, also evaluate all p² pairs: logits-map asymmetry, key frequencies, restricted and full loss (0: never)', integer(0), 0)
+    .option('--save-every <n>', 'keep a weights history: the weights at every n steps, at the grok step and at the end, in <out>/history/step-NNNNNN.safetensors (default: none)', integer(1))
     .option('--d-model <n>', 'residual width', integer(1), PAPER_MODEL.dModel)
     .option('--heads <n>', 'attention heads', integer(1), PAPER_MODEL.nHeads)
     .option('--d-head <n>', 'width of each head', integer(1), PAPER_MODEL.dHead)

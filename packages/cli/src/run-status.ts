@@ -15,17 +15,20 @@ import { type RunFolder, holdsRun } from './run-folder.js'
 const Metrics = t.type({ loss: t.number, acc: t.number })
 const Measure = t.type({ ffd: t.number, fcr: t.number })
 
-/** The fields of summary.json a sweep reads (older and newer summaries have more). */
-export const SummaryCodec = t.type({
-  status: t.keyof({ finished: null, interrupted: null }),
-  stopped_by: t.string,
-  grokked: t.boolean,
-  grok_step: t.union([t.number, t.null]),
-  steps: t.number,
-  final: t.union([t.null, t.type({ step: t.number, train: Metrics, test: Metrics })]),
-  measures: t.union([t.null, t.type({ W_E: Measure, W_L: Measure })]),
-  wall_time_s: t.number,
-})
+/** The fields of summary.json a sweep reads (older and newer summaries have more; the stayed-grokked fields are newer than 0.1.0's). */
+export const SummaryCodec = t.intersection([
+  t.type({
+    status: t.keyof({ finished: null, interrupted: null }),
+    stopped_by: t.string,
+    grokked: t.boolean,
+    grok_step: t.union([t.number, t.null]),
+    steps: t.number,
+    final: t.union([t.null, t.type({ step: t.number, train: Metrics, test: Metrics })]),
+    measures: t.union([t.null, t.type({ W_E: Measure, W_L: Measure })]),
+    wall_time_s: t.number,
+  }),
+  t.partial({ stayed_grokked: t.boolean, last_test_acc_after_grok: t.union([t.number, t.null]), min_test_acc_after_grok: t.union([t.number, t.null]) }),
+])
 
 /** summary.json, as a sweep reads it. */
 export type Summary = t.TypeOf<typeof SummaryCodec>

@@ -30,9 +30,10 @@ const random = (seed: number) => () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 
-// Small and fast: ~100 steps/s. Checkpoints (30) fall between evaluations (20) and on them (60, 120, …).
+// Small and fast: ~100 steps/s. Checkpoints (30) fall between evaluations (20) and on them (60, 120, …);
+// the weights history (40) on evaluations, between checkpoints and with them (120, 240, …).
 const STEPS = 400
-const RUN = ['--op', 'add', '--p', '23', '--frac', '0.5', '--d-model', '32', '--heads', '2', '--d-head', '16', '--d-mlp', '64', '--steps', String(STEPS), '--eval-every', '20', '--checkpoint-every', '30', '--stop-after-grok', 'never']
+const RUN = ['--op', 'add', '--p', '23', '--frac', '0.5', '--d-model', '32', '--heads', '2', '--d-head', '16', '--d-mlp', '64', '--steps', String(STEPS), '--eval-every', '20', '--checkpoint-every', '30', '--stop-after-grok', 'never', '--save-every', '40']
 // The thread count is not part of the run: the same on every start (the gradients' summation order depends on it).
 const RUNTIME = ['--threads', '1']
 const KILLS = 6
@@ -40,7 +41,8 @@ const KILLS = 6
 const STARTUP_KILLS = [3, 6]
 
 const lastStep = (stderr: string): number => {
-  const steps = [...stderr.matchAll(/^step (\d+) /gm)].map((m) => Number(m[1]))
+  // The progress lines: a heading, then one row per evaluation, its step first (right-aligned).
+  const steps = [...stderr.matchAll(/^ *(\d+) /gm)].map((m) => Number(m[1]))
   return steps.at(-1) ?? 0
 }
 
@@ -103,10 +105,15 @@ describe('a run killed at random moments', () => {
     expect([a.params, a.opt, a.step]).toEqual([b.params, b.opt, b.step])
     // Every evaluation once, in order, with the same values.
     const pick = (m: ReturnType<typeof metrics>) => m.map(({ step, train_loss, train_acc, test_loss, test_acc, grok_step }) => ({ step, train_loss, train_acc, test_loss, test_acc, grok_step }))
-    expect(metrics(out).map((x) => x.step)).toEqual(Array.from({ length: STEPS / 20 }, (_, i) => 20 * (i + 1)))
+    expect(metrics(out).map((x) => x.step)).toEqual(Array.from({ length: STEPS / 20 + 1 }, (_, i) => 20 * i))
     expect(pick(metrics(out))).toEqual(pick(metrics(ref)))
     expect(json(path.join(out, 'summary.json'))).toMatchObject({ status: 'finished', stopped_by: 'max-steps', steps: STEPS })
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    // The weights history: every saved step once, none lost or left half-written, byte for byte the run straight through's.
+    const history = Array.from({ length: STEPS / 40 + 1 }, (_, i) => `step-${String(40 * i).padStart(6, '0')}.safetensors`)
+    expect(readdirSync(path.join(ref, 'history'))).toEqual(history)
+    expect(readdirSync(path.join(out, 'history'))).toEqual(history)
+    expect(digest(path.join(out, 'history'))).toBe(digest(path.join(ref, 'history')))
   }, 120_000)
 })
 
@@ -139,12 +146,13 @@ describe('checkpoints', () => {
     const at = step()
     expect(at).toBeGreaterThanOrEqual(20)
     expect(at % 10).toBe(0)
-    expect(read(path.join(out, 'metrics.jsonl'))).toBe('')
+    // The only evaluation so far is the initial weights' (step 0).
+    expect(metrics(out).map((m) => m.step)).toEqual([0])
     // state.json is written before weights.json: a kill between the two leaves weights.json one checkpoint behind, never more.
     expect([at, at - 10]).toContain((json(path.join(out, 'weights.json')).config as { steps: number }).steps)
     const resumed = await cli(['train', '--resume', '--steps', String(at + 5), '--out', out, '--threads', '1', '--no-progress'])
     expect(resumed.code, resumed.stderr).toBe(0)
-    expect(metrics(out).map((m) => m.step)).toEqual([at + 5])
+    expect(metrics(out).map((m) => m.step)).toEqual([0, at + 5])
   }, 60_000)
 })
 
@@ -161,11 +169,11 @@ describe('a damaged run folder', () => {
     const plotted = await cli(['plot', out, '--out', path.join(out, 'again.svg')])
     expect(plotted.code, plotted.stderr).toBe(0)
     expect(plotted.stderr.trim().split('\n')).toHaveLength(1)
-    expect(plotted.stderr).toContain(`${file}:4: dropped a torn last line`)
+    expect(plotted.stderr).toContain(`${file}:5: dropped a torn last line`)
     const r = await cli(['train', '--resume', '--steps', '50', '--out', out, '--threads', '1', '--no-progress'])
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stderr).toMatch(/^grokscope: warning: .*metrics\.jsonl:4: dropped a torn last line \(57 characters; a run stopped while writing it\)\n$/)
-    expect(metrics(out).map((m) => m.step)).toEqual([10, 20, 30, 40, 50])
+    expect(r.stderr).toMatch(/^grokscope: warning: .*metrics\.jsonl:5: dropped a torn last line \(57 characters; a run stopped while writing it\)\n$/)
+    expect(metrics(out).map((m) => m.step)).toEqual([0, 10, 20, 30, 40, 50])
   }, 60_000)
 
   it('a bad line before the last is a one-line error naming the file and the line, exit 2, nothing changed', async () => {
@@ -182,7 +190,7 @@ describe('a damaged run folder', () => {
     const typed = await cli(['plot', out])
     expect([typed.code, typed.stderr]).toEqual([2, `grokscope: error: ${file}:2: train_loss is "x" (expected a number or null)\n`])
     writeFileSync(file, [lines[1], lines[0], ...lines.slice(2)].join('\n'))
-    expect((await cli(['plot', out])).stderr).toContain(`${file}:2: step 10 after step 20 (steps must increase)`)
+    expect((await cli(['plot', out])).stderr).toContain(`${file}:2: step 0 after step 10 (steps must increase)`)
   }, 60_000)
 
   it.each<[string, string, (text: string) => string, string]>([
@@ -215,12 +223,12 @@ describe('a damaged run folder', () => {
     const at20 = read(path.join(out, 'state.json'))
     expect((await cli(['train', '--resume', '--steps', '40', '--out', out, '--threads', '1', '--no-progress'])).code).toBe(0)
     const honest = metrics(out)
-    expect(honest.map((m) => m.grok_step)).toEqual([null, null, null, null])
+    expect(honest.map((m) => m.grok_step)).toEqual([null, null, null, null, null])
     // Back to the checkpoint at step 20, with lines after it that claim a grok at 30 (as a run killed after writing them would leave).
     writeFileSync(path.join(out, 'state.json'), at20)
     const file = path.join(out, 'metrics.jsonl')
     writeFileSync(file, honest.map((m) => `${JSON.stringify(m.step > 20 ? { ...m, grok_step: 30 } : m)}\n`).join(''))
-    expect(metrics(out).map((m) => m.grok_step)).toEqual([null, null, 30, 30])
+    expect(metrics(out).map((m) => m.grok_step)).toEqual([null, null, null, 30, 30])
     const r = await cli(['train', '--resume', '--out', out, '--threads', '1', '--no-progress'])
     expect(r.code, r.stderr).toBe(0)
     const values = (m: ReturnType<typeof metrics>) => m.map(({ step, train_loss, test_acc, grok_step }) => ({ step, train_loss, test_acc, grok_step }))

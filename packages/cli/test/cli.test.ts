@@ -58,7 +58,7 @@ describe('bad input: one line naming the problem, exit code 2, nothing written',
     [['analyze', fixturePath(FIXTURES[0]), '--key-freqs', '3,16'], '--key-freqs: key frequencies 16: p = 31 has frequencies 1 to 15'],
     [['predict', 'x'], 'give either --pairs (pairs such as 3,5 7,2) or --test-errors'],
     [['predict', 'x', '--pairs', '3,5', '--test-errors'], 'give either --pairs (pairs such as 3,5 7,2) or --test-errors'],
-    [['predict', fixturePath(FIXTURES[0]), '--test-errors'], 'is not a run folder (it has no config.json; the test set is the split recorded there)'],
+    [['predict', fixturePath(FIXTURES[0]), '--test-errors'], 'does not record a split grokscope made (ops, frac and seed; allowed: a run folder,'],
     [['frobnicate'], "unknown command 'frobnicate'"],
     [['plot', '/nonexistent'], '/nonexistent has no metrics.jsonl'],
     [['train', '--memory', '10'], '"10" is not allowed (an integer ≥ 64)'],
@@ -110,20 +110,21 @@ describe('a run folder', () => {
     expect(svg).toMatch(/^<svg /)
     for (const label of ['accuracy', 'loss (log)', 'FFD / FCR', 'FFD(W_E)', 'FCR(W_L)', 'add, mul mod 7']) expect(svg).toContain(label)
     const m = lines(path.join(out, 'metrics.jsonl'))
-    expect(m.map((x) => x.step)).toEqual([10, 20, 30])
+    // The first record is of the initial weights (step 0, before any update).
+    expect(m.map((x) => x.step)).toEqual([0, 10, 20, 30])
     expect(m[0]).toMatchObject({ W_E: { ffd: expect.any(Number), fcr: expect.any(Number) }, W_L: { ffd: expect.any(Number), fcr: expect.any(Number) } })
     expect(Object.keys(m[0]!.per_op as object)).toEqual(['add', 'mul'])
     expect(m[0]).toMatchObject({ W_E: { ffd_mult: expect.any(Number), fcr_mult: expect.any(Number) }, weight_norm: expect.any(Number) })
     // All-pairs logit measures only at multiples of --measure-every.
-    expect(m.map((x) => x.logits !== undefined)).toEqual([false, true, false])
-    expect(m[1]!.logits).toMatchObject({ add: { asymmetry: expect.any(Number), n_key: expect.any(Number), restricted_loss: expect.any(Number) }, mul: expect.any(Object) })
+    expect(m.map((x) => x.logits !== undefined)).toEqual([true, false, true, false])
+    expect(m[2]!.logits).toMatchObject({ add: { asymmetry: expect.any(Number), n_key: expect.any(Number), restricted_loss: expect.any(Number) }, mul: expect.any(Object) })
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'))
     expect(summary).toMatchObject({ status: 'finished', stopped_by: 'max-steps', steps: 30, backend: 'wasm' })
     expect(summary.steps_per_s).toBeGreaterThan(0)
 
     const second = await cli(['train', '--resume', '--steps', '50', '--out', out, '--no-progress'])
     expect(second.code).toBe(0)
-    expect(lines(path.join(out, 'metrics.jsonl')).map((x) => x.step)).toEqual([10, 20, 30, 40, 50])
+    expect(lines(path.join(out, 'metrics.jsonl')).map((x) => x.step)).toEqual([0, 10, 20, 30, 40, 50])
     expect(JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'))).toMatchObject({ steps: 50, resumed_from_step: 30 })
     const analyzed = await cli(['analyze', out, '--json'])
     expect(JSON.parse(analyzed.stdout).ops).toEqual(['add', 'mul'])
@@ -162,7 +163,8 @@ describe('a run folder', () => {
     const out = path.join(tmp(), 'run')
     const r = await cli(['train', ...TINY_MODEL, '--steps', '100000', '--out', out], {
       onStderr: (text, kill) => {
-        if (text.includes('step 30 ')) kill('SIGINT')
+        // The progress lines: a heading, then one row per evaluation, the step first.
+        if (/^ +step +train loss/m.test(text) && /^ +30 /m.test(text)) kill('SIGINT')
       },
     })
     expect(r.code).toBe(130)

@@ -118,11 +118,61 @@ describe('grokscope report', () => {
     expect(testIds(html).sort()).toEqual([...RUN_FIGURES, ...RUN_TABLES].sort())
     // The slider's data: one row per evaluation.
     const rows = JSON.parse(/<script type="application\/json" id="metrics">(.*?)<\/script>/.exec(html)![1]!) as Array<{ step: number }>
-    expect(rows.map((x) => x.step)).toEqual([10, 20, 30, 40])
+    expect(rows.map((x) => x.step)).toEqual([0, 10, 20, 30, 40])
     const seen = await openInBrowser(path.join(run, 'report.html'), RUN_FIGURES, path.join(SHOTS, 'report-run.png'))
-    expect(seen.slider?.step).toBe('10')
+    expect(seen.slider?.step).toBe('0')
     expect(Number(seen.slider?.after)).toBeLessThan(Number(seen.slider?.before))
     expect(seen.tip).toMatch(/^const \(a\) × const \(b\): [\d.e+-]+$/)
+  })
+
+  it('a run with a weights history (--save-every): a slider over the saved steps shows each one’s W_E spectrum and measures, in Chromium', { timeout: 300_000 }, async () => {
+    const run = path.join(tmp(), 'run')
+    await train(run, ['--op', 'add', '--steps', '40', '--save-every', '20'])
+    const r = await cli(['report', run])
+    expect(r.code, r.stderr).toBe(0)
+    const html = readFileSync(path.join(run, 'report.html'), 'utf8')
+    selfContained(html)
+    expect(testIds(html)).toEqual(expect.arrayContaining(['history-slider', 'table-history', 'fig-history-spectrum']))
+    // Computed when the report was written: one entry per saved step, a norm per frequency (p = 7: 3).
+    const data = JSON.parse(/<script type="application\/json" id="history-data">(.*?)<\/script>/.exec(html)![1]!) as { steps: Array<{ step: number; norms: number[]; cells: string[] }> }
+    expect(data.steps.map((x) => x.step)).toEqual([0, 20, 40])
+    for (const x of data.steps) expect(x.norms).toHaveLength(3)
+    expect(data.steps[0]!.norms).not.toEqual(data.steps[2]!.norms)
+
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`)
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } })
+      const errors: string[] = []
+      page.on('pageerror', (e) => errors.push(String(e)))
+      await page.goto(`file://${path.resolve(run, 'report.html')}`)
+      const slider = page.getByTestId('history-slider')
+      expect(await slider.evaluate((el) => [el.tagName, el.getAttribute('type'), el.getAttribute('min'), el.getAttribute('max'), (el as HTMLInputElement).value])).toEqual(['INPUT', 'range', '0', '2', '2'])
+      const seen = async () => ({
+        step: await page.locator('#history-step-value').textContent(),
+        first: await page.locator('#history-readout td').first().textContent(),
+        heights: await page.locator('#history-spectrum rect.bar').evaluateAll((bars) => bars.map((b) => Number(b.getAttribute('height')))),
+      })
+      const last = await seen()
+      expect([last.step, last.first]).toEqual(['40', '40'])
+      await slider.fill('0')
+      const first = await seen()
+      expect([first.step, first.first]).toEqual(['0', '0'])
+      // The bars follow the step's norms on one scale: their heights are in the norms' ratios, and they changed.
+      expect(first.heights).not.toEqual(last.heights)
+      for (const [h, want] of [
+        [first.heights, data.steps[0]!.norms],
+        [last.heights, data.steps[2]!.norms],
+      ] as const) {
+        const k = want.indexOf(Math.max(...want))
+        for (let i = 0; i < want.length; i++) expect(h[i]! / h[k]!).toBeCloseTo(want[i]! / want[k]!, 3)
+      }
+      mkdirSync(SHOTS, { recursive: true })
+      await page.screenshot({ path: path.join(SHOTS, 'report-history.png'), fullPage: true })
+      expect(errors).toEqual([])
+    } finally {
+      await browser.close()
+    }
   })
 
   it('a folder of runs: a results table linking to each run’s report (written too), the overlaid figures, drawn in Chromium', { timeout: 300_000 }, async () => {

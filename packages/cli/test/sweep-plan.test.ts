@@ -98,7 +98,7 @@ describe('plan parsing', () => {
 })
 
 describe('the results table', () => {
-  const row = (seed: number, status: ResultRow['status'], grokStep: number | null, best: number | null): ResultRow => ({
+  const row = (seed: number, status: ResultRow['status'], grokStep: number | null, best: number | null, minAfter: number | null = grokStep === null ? null : 1): ResultRow => ({
     run: `add-p11-r0.5-s${seed}`,
     operation: 'add',
     p: 11,
@@ -108,6 +108,9 @@ describe('the results table', () => {
     status,
     grokked: best === null ? null : grokStep !== null,
     grok_step: grokStep,
+    stayed_grokked: best === null ? null : minAfter !== null && minAfter >= 0.99,
+    last_test_acc_after_grok: minAfter,
+    min_test_acc_after_grok: minAfter,
     steps: best === null ? null : 100,
     train_loss: null,
     train_acc: null,
@@ -127,11 +130,22 @@ describe('the results table', () => {
 
   it('counts grokked seeds, takes the median grok step and the best accuracy, and lists unfinished runs by status', () => {
     const rows = [row(0, 'finished', 300, 1), row(1, 'finished', 500, 0.995), row(2, 'incomplete', 1000, 0.99), row(3, 'failed', null, 0.4), row(4, 'not started', null, null)]
-    expect(toTable(rows)).toContain('| add | 3/5 · 500 · 1.000 · (1 incomplete, 1 failed, 1 not started) |')
+    expect(toTable(rows)).toContain('| add | 3/5 · 500 · 1.000 · stayed 3/3 · (1 incomplete, 1 failed, 1 not started) |')
     const csv = toCsv(rows).split('\n')
     expect(csv[0]).toBe(COLUMNS.join(','))
     expect(csv[5]).toBe(`add-p11-r0.5-s4,add,11,0.5,4,scratch,not started${','.repeat(COLUMNS.length - 7)}`)
     expect(csv).toHaveLength(rows.length + 2)
+  })
+
+  it('counts the grokked seeds that stayed grokked, with the lowest test accuracy after grokking when one fell', () => {
+    // The fast recipe at p = 23, r = 0.7: sub grokked at 300, then fell to 0.35.
+    const rows = [row(0, 'finished', 300, 1, 0.35), row(1, 'finished', 400, 1, 0.995), row(2, 'finished', null, 0.5)]
+    expect(toTable(rows)).toContain('| add | 2/3 · 350 · 1.000 · stayed 1/2 (min 0.350) |')
+    const csv = toCsv(rows).split('\n')
+    const at = (name: string) => COLUMNS.indexOf(name as keyof ResultRow)
+    expect(csv[1]!.split(',')[at('stayed_grokked')]).toBe('false')
+    expect(csv[1]!.split(',')[at('min_test_acc_after_grok')]).toBe('0.35')
+    expect(csv[2]!.split(',')[at('stayed_grokked')]).toBe('true')
   })
 
   it('rounds the best accuracy down, so that one below the grokking threshold never reads as 0.990', () => {

@@ -108,7 +108,8 @@ describe('grokscope sweep and results', () => {
         const pid = Number(m[1])
         const poll = setInterval(() => {
           const lines = existsSync(path.join(addRun, 'metrics.jsonl')) ? readFileSync(path.join(addRun, 'metrics.jsonl'), 'utf8').split('\n').length - 1 : 0
-          if (lines >= 2) {
+          // Lines of steps 0, 10 and 20: the checkpoint of step 10 is written.
+          if (lines >= 3) {
             clearInterval(poll)
             process.kill(pid, 'SIGKILL')
           }
@@ -156,7 +157,7 @@ describe('grokscope sweep and results', () => {
         stdout += d.toString()
       })
       const poll = setInterval(() => {
-        if (!existsSync(path.join(run, 'metrics.jsonl')) || readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').split('\n').length < 3) return
+        if (!existsSync(path.join(run, 'metrics.jsonl')) || readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').split('\n').length < 4) return
         clearInterval(poll)
         child.kill('SIGINT')
       }, 20)

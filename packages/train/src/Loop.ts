@@ -46,6 +46,8 @@ export interface LoopOptions {
   readonly gradients?: GradientSource
   /** Computes each evaluation's per-example results (e.g. over worker threads); by default, on `data.train` and `data.test` here. */
   readonly evaluations?: EvaluationSource
+  /** Also evaluate the initial state, before the first step (a new run's step-0 record: the memorisation phase's start). */
+  readonly evaluateStart?: boolean
 }
 
 /** An evaluation, with the weights at that step (valid only during the callback). */
@@ -122,8 +124,9 @@ const evaluateBoth = async (c: ModelConfig, data: TrainData, params: Params, sou
 
 /**
  * Trains from `initial` (which the loop takes over and frees) until a stop rule
- * fires. Evaluates at every multiple of `evalEvery` and at the last step; reports
- * every step, after its evaluation.
+ * fires. Evaluates the initial state when `evaluateStart` (reported through `onEval`
+ * only: no step was taken), at every multiple of `evalEvery` and at the last step;
+ * reports every step, after its evaluation.
  */
 export const train = async (c: ModelConfig, data: TrainData, initial: TrainState, o: LoopOptions, cb: LoopCallbacks = {}): Promise<LoopResult> => {
   let state = initial
@@ -131,6 +134,11 @@ export const train = async (c: ModelConfig, data: TrainData, initial: TrainState
   let stoppedBy: StopReason = 'max-steps'
   const done = () => grokStep !== null && o.stopAfterGrok !== null && state.step >= grokStep + o.stopAfterGrok
   if (done()) return { state, grokStep, stoppedBy: 'grokked' }
+  if (o.evaluateStart === true) {
+    const { train, test } = await evaluateBoth(c, data, state.params, o.evaluations)
+    if (grokStep === null && hasGrokked(test, o.grokThreshold)) grokStep = state.step
+    if ((await cb.onEval?.({ step: state.step, train, test, grokStep, params: state.params, state })) === 'stop') return { state, grokStep, stoppedBy: 'callback' }
+  }
   while (state.step < o.maxSteps) {
     const { state: next, loss } = o.gradients === undefined ? trainStep(c, o.optimizer, state, data.train) : await trainStepWith(o.optimizer, state, o.gradients)
     tf.dispose(loss)

@@ -59,6 +59,28 @@ describe('train', () => {
     disposeTrainData(data)
   })
 
+  it('with evaluateStart, also evaluates the initial weights first (step 0, before any update), and not again when starting later', async () => {
+    const { c, data, fresh } = setup()
+    const seen: string[] = []
+    const r = await train(c, data, fresh(), { ...options, maxSteps: 12, evalEvery: 5, stopAfterGrok: null, evaluateStart: true }, {
+      onEval: (e) => void seen.push(`eval ${e.step}`),
+      onStep: (step) => void seen.push(`step ${step}`),
+    })
+    expect(seen.slice(0, 3)).toEqual(['eval 0', 'step 1', 'step 2'])
+    expect(seen.filter((x) => x.startsWith('eval'))).toEqual(['eval 0', 'eval 5', 'eval 10', 'eval 12'])
+    disposeTrainState(r.state)
+    // The step-0 evaluation is of the initial weights: the same loss as an evaluation without a step.
+    const zero: EvalReport['train'][] = []
+    const again = await train(c, data, fresh(), { ...options, maxSteps: 1, evaluateStart: true }, { onEval: (e) => void zero.push(e.train) })
+    const none = await train(c, data, fresh(), { ...options, maxSteps: 1 }, { onEval: (e) => void zero.push(e.train) })
+    expect(zero).toHaveLength(3)
+    expect(zero[0]!.loss).not.toBe(zero[1]!.loss)
+    expect(zero[1]!.loss).toBe(zero[2]!.loss)
+    disposeTrainState(again.state)
+    disposeTrainState(none.state)
+    disposeTrainData(data)
+  })
+
   it('learns: the train loss falls', async () => {
     const { c, data, fresh } = setup()
     const reports: EvalReport['train'][] = []

@@ -6,6 +6,7 @@ import { initBackend } from '../backend.js'
 import { UsageError, orUsageError } from '../files.js'
 import { fixed, oneLine, table } from '../format.js'
 import { DEFAULT_MEMORY_MIB, allPairsRefusal, memoryPlan } from '../memory.js'
+import { modelSource } from '../history.js'
 import { loadModel } from '../model-file.js'
 
 const summary = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis, eta: number, top: number): string => {
@@ -80,8 +81,8 @@ const summary = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis, eta
   return out.join('\n')
 }
 
-export const analyzeCommand = async (target: string, o: { eta: number; json?: boolean; top: number; memory?: number; keyFreqs: KeyRule }): Promise<void> => {
-  const model = loadModel(target)
+export const analyzeCommand = async (target: string, o: { eta: number; json?: boolean; top: number; memory?: number; keyFreqs: KeyRule; step?: number | undefined }): Promise<void> => {
+  const model = loadModel(modelSource(target, o.step))
   const keyRule = orUsageError('--key-freqs')(keyRuleFor(o.keyFreqs, model.task.p))
   const budget = o.memory ?? DEFAULT_MEMORY_MIB
   const refusal = allPairsRefusal('analyze', budget, model.task.p, model.config.nOut, model.config.dMlp)

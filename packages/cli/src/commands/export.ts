@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { encodeTransformerLensCheckpoint } from '@grokscope/model'
 import { UsageError, writeAtomic, writeJson } from '../files.js'
+import { modelSource } from '../history.js'
 import { CHECKPOINT_FILES, type LoadedModel, loadModel } from '../model-file.js'
 
 /** What config.json records of the task: p, the operations and their tokens, the split's seed and fraction, the steps trained. */
@@ -21,9 +22,9 @@ export const exportedTask = (model: LoadedModel): Readonly<Record<string, unknow
   }
 }
 
-/** Writes `<out>/model.safetensors` and `<out>/config.json`; refuses to overwrite either. Returns their paths. */
-export const exportModel = (target: string, out: string): { readonly weights: string; readonly config: string } => {
-  const model = loadModel(target)
+/** Writes `<out>/model.safetensors` and `<out>/config.json` (of the run's weights at `step`, when given); refuses to overwrite either. Returns their paths. */
+export const exportModel = (target: string, out: string, step?: number): { readonly weights: string; readonly config: string } => {
+  const model = loadModel(modelSource(target, step))
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out: ${out} is a file (give a folder for model.safetensors and config.json)`)
   const files = { weights: path.join(out, CHECKPOINT_FILES.weights), config: path.join(out, CHECKPOINT_FILES.config) }
   for (const f of Object.values(files)) if (existsSync(f)) throw new UsageError(`--out: ${f} exists (an existing file is never overwritten; give another folder)`)
@@ -34,7 +35,7 @@ export const exportModel = (target: string, out: string): { readonly weights: st
   return files
 }
 
-export const exportCommand = (target: string, o: { readonly out: string }): void => {
-  const files = exportModel(target, o.out)
+export const exportCommand = (target: string, o: { readonly out: string; readonly step?: number | undefined }): void => {
+  const files = exportModel(target, o.out, o.step)
   process.stdout.write(`${files.weights}\n${files.config}\n`)
 }

@@ -6,8 +6,7 @@ import { initBackend } from '../backend.js'
 import { UsageError } from '../files.js'
 import { fixed } from '../format.js'
 import { DEFAULT_MEMORY_MIB, memoryPlan } from '../memory.js'
-import { type LoadedModel, loadModel } from '../model-file.js'
-import { FILES, holdsRun, readConfig, runFolder } from '../run-folder.js'
+import { type LoadedModel, loadModel, splitTask } from '../model-file.js'
 
 /** Parses `a,b` pairs; each value must be a residue of `p`. */
 export const parsePairs = (pairs: ReadonlyArray<string>, p: number): Array<[number, number]> =>
@@ -67,13 +66,12 @@ const printPredictions = (rows: ReadonlyArray<Prediction>, json: boolean | undef
 const argmax = (row: ReadonlyArray<number>): number => row.indexOf(Math.max(...row))
 
 /**
- * The test pairs of a run's own split that the model gets wrong (every operation of a mixture, or `--op`'s),
- * then how many of the test pairs that is.
+ * The test pairs of the model's own split (a run's config.json, or the task an exported checkpoint or a
+ * history file records) that the model gets wrong (every operation of a mixture, or `--op`'s), then how
+ * many of the test pairs that is.
  */
 const testErrors = async (target: string, model: LoadedModel, op: string | undefined, json: boolean | undefined): Promise<void> => {
-  const run = runFolder(target)
-  if (!holdsRun(run)) throw new UsageError(`--test-errors: ${target} is not a run folder (it has no ${FILES.config}; the test set is the split recorded there)`)
-  const task = readConfig(run).task
+  const task = splitTask(target, model, '--test-errors')
   const index = op === undefined ? null : opIndexOf(model, op)
   const test = makeDataset(task).test
   const rows = Array.from({ length: test.size }, (_, i) => i).filter((i) => index === null || test.opIndex[i] === index)

@@ -1,14 +1,16 @@
 // grokscope report: one self-contained HTML page for a run, a model file, or a folder of runs (a sweep).
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { type ModelAnalysis, analyzeModel, keyRuleFor } from '@grokscope/analysis'
+import { type MetricsRecord, type ModelAnalysis, analyzeModel, grokOutcome, keyRuleFor } from '@grokscope/analysis'
 import { DEFAULT_KEY_RULE, type KeyRule, keyWarning } from '@grokscope/measures'
 import { initBackend } from '../backend.js'
 import { UsageError, orUsageError, readJson, writeAtomic } from '../files.js'
 import { oneLine } from '../format.js'
-import { CHECKPOINT_FILES, type LoadedModel, loadModel } from '../model-file.js'
+import { CHECKPOINT_FILES, type LoadedModel, isRunFolder, loadModel } from '../model-file.js'
+import { historyPoints } from '../history.js'
+import { historySection } from '../report/history.js'
 import { type RunReport, type SweepRun, runReportHtml, sweepReportHtml } from '../report/html.js'
-import { holdsRun, readConfig, readMetrics, recordedGrokStep, runFolder } from '../run-folder.js'
+import { readConfig, readMetrics, recordedGrokStep, runFolder } from '../run-folder.js'
 import { failurePath, readFailure, readSummary, runStatus } from '../run-status.js'
 import { checkOutputFile } from '../outputs.js'
 import { type PlannedRun, decodePlan } from '../sweep-plan.js'
@@ -20,8 +22,13 @@ export const REPORT_FILE = 'report.html'
 /** What a target is: a run folder, a folder of runs, or a model file (or checkpoint folder) without curves. */
 type Target = { readonly kind: 'run'; readonly dir: string } | { readonly kind: 'sweep'; readonly dir: string; readonly runs: ReadonlyArray<string> } | { readonly kind: 'model'; readonly path: string }
 
-/** A run folder: config.json (a run's, not an exported checkpoint's). */
-const isRun = (dir: string): boolean => holdsRun(runFolder(dir)) && !existsSync(path.join(dir, CHECKPOINT_FILES.weights))
+/** The run folders directly inside a folder, by name. */
+export const runFoldersIn = (dir: string): ReadonlyArray<string> =>
+  readdirSync(dir)
+    .sort()
+    .map((name) => path.join(dir, name))
+    .filter(readableFolder)
+    .filter(isRunFolder)
 
 /**
  * Whether an entry of a folder of runs is a folder; one that cannot be followed (a
@@ -42,12 +49,8 @@ const classify = (target: string): Target => {
   if (!existsSync(target)) throw new UsageError(`${target} does not exist (give a run folder, a folder of runs, a weights .json file or a .safetensors checkpoint)`)
   if (!statSync(target).isDirectory()) return { kind: 'model', path: target }
   if (existsSync(path.join(target, CHECKPOINT_FILES.weights))) return { kind: 'model', path: target }
-  if (isRun(target)) return { kind: 'run', dir: target }
-  const runs = readdirSync(target)
-    .sort()
-    .map((name) => path.join(target, name))
-    .filter(readableFolder)
-    .filter(isRun)
+  if (isRunFolder(target)) return { kind: 'run', dir: target }
+  const runs = runFoldersIn(target)
   if (runs.length === 0) throw new UsageError(`${target} holds no run (allowed: a run folder with config.json, a folder of run folders, a weights .json file or a .safetensors checkpoint)`)
   return { kind: 'sweep', dir: target, runs }
 }
@@ -80,6 +83,12 @@ const modelFacts = (model: LoadedModel): Array<readonly [string, string]> => {
   ]
 }
 
+/** Whether a grokked run stayed grokked, as the outcome fact says it. */
+const stayedText = (records: ReadonlyArray<MetricsRecord>): string => {
+  const o = grokOutcome(records)
+  return o.stayed_grokked || o.min_test_acc_after_grok === null ? ', stayed grokked' : `, then fell (lowest test accuracy after grokking ${o.min_test_acc_after_grok.toFixed(4)}, last ${o.last_test_acc_after_grok!.toFixed(4)})`
+}
+
 /** A run folder's report page, and what the folder's report shows of it. */
 const runReport = (dir: string, o: AnalysisFlags): { readonly html: string; readonly run: Omit<SweepRun, 'href' | 'name'> } => {
   const run = runFolder(dir)
@@ -94,10 +103,18 @@ const runReport = (dir: string, o: AnalysisFlags): { readonly html: string; read
   const facts: Array<readonly [string, string]> = [
     ['task', `${ops} mod ${task.p}, training fraction ${task.frac}, seed ${task.seed}`],
     ['optimiser', `AdamW lr ${config.optimizer.lr}, weight decay ${config.optimizer.weightDecay}, betas (${config.optimizer.beta1}, ${config.optimizer.beta2})`],
-    ['outcome', `${last === undefined ? 'no evaluation yet' : `step ${last.step}: test accuracy ${last.test_acc.toFixed(4)}`}; ${grokStep === null ? 'not grokked' : `grokked at step ${grokStep}`}`],
+    ['outcome', `${last === undefined ? 'no evaluation yet' : `step ${last.step}: test accuracy ${last.test_acc.toFixed(4)}`}; ${grokStep === null ? 'not grokked' : `grokked at step ${grokStep}${stayedText(records)}`}`],
     ...(model === null ? [] : modelFacts(model)),
   ]
-  const report: RunReport = { title: `${ops} mod ${task.p}, r = ${task.frac}, seed ${task.seed}`, facts, records, grokStep, analysis: model === null ? null : analyze(model, o), eta: o.eta }
+  const report: RunReport = {
+    title: `${ops} mod ${task.p}, r = ${task.frac}, seed ${task.seed}`,
+    facts,
+    records,
+    grokStep,
+    analysis: model === null ? null : analyze(model, o),
+    eta: o.eta,
+    history: historySection(historyPoints(dir, records, o.eta)),
+  }
   // In a sweep folder, a run whose process failed has a record in the sweep's logs.
   const failure = readFailure(failurePath(path.join(path.dirname(path.resolve(dir)), SWEEP_FILES.logs), path.basename(path.resolve(dir))))
   const status = runStatus(run, orUsageError()(readSummary(run)), failure)

@@ -2,7 +2,7 @@
 // metrics, show progress and save checkpoints; Ctrl-C stops at the next step.
 import { existsSync, statSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs-core'
-import { type MetricsRecord, metricsRecord, recordPhases, trainPairLabels } from '@grokscope/analysis'
+import { type MetricsRecord, grokOutcome, metricsRecord, recordPhases, trainPairLabels } from '@grokscope/analysis'
 import { checkedDataset, makeDataset } from '@grokscope/data'
 import { type Params, disposeParams, fromHost, initParams, mapParams, measureFootprint, toHost, transferParams, transferProblem } from '@grokscope/model'
 import { type TrainState, disposeTrainData, disposeTrainState, initTrainState, prepareTrainData, train } from '@grokscope/train'
@@ -10,6 +10,7 @@ import { initBackend } from '../backend.js'
 import { UsageError, orUsageError } from '../files.js'
 import { fixed, oneLine } from '../format.js'
 import { LOCK_ENV, lockRun } from '../lock.js'
+import { HISTORY_DIR, keepHistoryUpTo, saveHistory } from '../history.js'
 import { DEFAULT_MEMORY_MIB, type MemoryPlan, allPairsRefusal, memoryPlan } from '../memory.js'
 import { type LoadedModel, loadModel } from '../model-file.js'
 import { checkNewRunFolder } from '../outputs.js'
@@ -64,7 +65,7 @@ const plan = (f: TrainFlags): { run: RunFolder; config: RunConfig; resume: boole
   return { run, config: { ...saved, loop: { ...saved.loop, max_steps: maxSteps } }, resume: true, newBudget: maxSteps !== saved.loop.max_steps, source: null }
 }
 
-/** Reads a run to resume (every file is decoded before one is changed), then drops the metrics after its checkpoint. */
+/** Reads a run to resume (every file is decoded before one is changed), then drops the metrics and the weights history after its checkpoint. */
 const resumeRun = (run: RunFolder, config: RunConfig, newBudget: boolean): Start => {
   const state = readState(run, config)
   let log: MetricsLog
@@ -78,6 +79,7 @@ const resumeRun = (run: RunFolder, config: RunConfig, newBudget: boolean): Start
   removeStrayTemps(run)
   // A new budget (--steps) is the run's from now on.
   if (newBudget) writeConfig(run, config)
+  keepHistoryUpTo(run.dir, state.step)
   return { state, log: keepMetricsUpTo(run, log, state.step) }
 }
 
@@ -118,9 +120,10 @@ const initialParams = (config: RunConfig, source: LoadedModel | null): Params =>
   }
 }
 
-/** Writes a new run folder (config.json last) and gives its step-0 state. */
+/** Writes a new run folder (the step-0 weights history first when it is kept, config.json last) and gives its step-0 state. */
 const newRun = (run: RunFolder, config: RunConfig, source: LoadedModel | null): Start => {
   const state = initTrainState(initialParams(config, source), config.optimizer)
+  if (config.loop.save_every !== undefined) saveHistory(run.dir, config, 0, toHost(state.params))
   createRun(run, config, state)
   return { state, log: { records: [], lines: [], warning: null } }
 }
@@ -171,6 +174,7 @@ const trainLocked = async (f: TrainFlags): Promise<void> => {
     const startStep = start.state.step
     const modelOps = task.ops.map((op) => ({ id: op.id, op }))
     const measureEvery = loop.measure_every ?? 0
+    const saveEvery = loop.save_every ?? null
     const view = progressView(progressMode(f.progress, process.stderr), process.stderr, loop.max_steps, startStep)
     let interrupted = false
     const onSigint = () => {
@@ -182,6 +186,14 @@ const trainLocked = async (f: TrainFlags): Promise<void> => {
     const records: MetricsRecord[] = [...start.log.records]
     let last = start.log.records.at(-1) ?? null
     let saved: number | null = null
+    let grokkedNow: number | null = null
+    let historyAt: number | null = null
+    // The weights history of a step comes after its metrics line and before its checkpoint.
+    const keepHistory = (step: number, state: TrainState) => {
+      if (saveEvery === null || historyAt === step) return
+      saveHistory(run.dir, config, step, toHost(state.params))
+      historyAt = step
+    }
     const result = await train(
       c,
       data,
@@ -195,6 +207,8 @@ const trainLocked = async (f: TrainFlags): Promise<void> => {
         grokStep: recordedGrokStep(start.log.records),
         gradients: pool,
         evaluations: pool,
+        // A new run's first record is of its initial weights (a resumed run at step 0 may have it already).
+        evaluateStart: startStep === 0 && start.log.records.length === 0,
       },
       {
         onEval: (r) => {
@@ -214,11 +228,13 @@ const trainLocked = async (f: TrainFlags): Promise<void> => {
           })
           appendMetrics(run, last)
           records.push(last)
+          if (r.grokStep === r.step) grokkedNow = r.step
           view.evaluation(last, (r.step - startStep) / Math.max(elapsed, 1e-9))
         },
         // After the step's evaluation: the checkpoint comes after its metrics line.
         onStep: async (step, state) => {
           view.step(step)
+          if (saveEvery !== null && (step % saveEvery === 0 || step === grokkedNow)) keepHistory(step, state)
           if (step % loop.checkpoint_every === 0) {
             saveCheckpoint(run, config, state)
             saved = step
@@ -232,6 +248,7 @@ const trainLocked = async (f: TrainFlags): Promise<void> => {
     process.off('SIGINT', onSigint)
     const state = result.state
     const wall = (performance.now() - t0) / 1000
+    keepHistory(state.step, state)
     if (saved !== state.step) saveCheckpoint(run, config, state)
     writeSummary(run, {
       ...runSummary({
@@ -241,6 +258,7 @@ const trainLocked = async (f: TrainFlags): Promise<void> => {
         steps: state.step,
         resumedFrom: resume ? startStep : null,
         last,
+        outcome: grokOutcome(records, loop.grok_threshold),
         wallTimeS: wall,
         stepsRun: state.step - startStep,
         backend: tf.getBackend(),
@@ -256,7 +274,7 @@ const trainLocked = async (f: TrainFlags): Promise<void> => {
     process.stdout.write(
       `${interrupted ? 'interrupted' : 'done'}: ${task.ops.map((op) => op.id).join(', ')} mod ${task.p}, ${verdict}; ${state.step} steps in ${wall.toFixed(1)} s` +
         `${last === null ? '' : `; W_E FFD ${fixed(last.W_E.ffd, 3)} FCR ${fixed(last.W_E.fcr, 3)}`}\n` +
-        `results in ${run.dir}/ (${FILES.summary}, ${FILES.metrics}, ${FILES.weights}, ${FILES.curves})${interrupted ? `; continue with --resume --out ${run.dir}` : ''}\n`,
+        `results in ${run.dir}/ (${FILES.summary}, ${FILES.metrics}, ${FILES.weights}, ${FILES.curves}${saveEvery === null ? '' : `, ${HISTORY_DIR}/`})${interrupted ? `; continue with --resume --out ${run.dir}` : ''}\n`,
     )
     if (interrupted) process.exitCode = 130
   } finally {

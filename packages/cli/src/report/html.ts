@@ -19,6 +19,8 @@ export interface RunReport {
   /** The analysis of the final weights; null when there are none. */
   readonly analysis: ModelAnalysis | null
   readonly eta: number
+  /** The weights-history section (`historySection` of report/history.ts), shown after the curves; absent: none. */
+  readonly history?: string
 }
 
 /** One run of a folder's report. */
@@ -277,7 +279,7 @@ export const runReportHtml = (r: RunReport): string => {
   const control = several ? slider(r.records) : { html: '', data: '' }
   const curves = r.records.length === 0 ? '<p class="muted">No evaluations recorded (no metrics.jsonl): curves are not shown.</p>' : control.html + curveFigures(r.records, r.grokStep, several)
   const analysis = r.analysis === null ? '<p class="muted">No final weights: the analysis is not shown.</p>' : analysisSections(r.analysis, r.eta)
-  return page(r.title, `<h1>${esc(r.title)}</h1>${facts}<h2>Training curves</h2>${curves}${analysis}`, control.data)
+  return page(r.title, `<h1>${esc(r.title)}</h1>${facts}<h2>Training curves</h2>${curves}${r.history ?? ''}${analysis}`, control.data)
 }
 
 /** A folder of runs: a results table with links to each run's report, and their curves overlaid. */
