@@ -92,6 +92,22 @@ describe('case 4: --out that holds a user’s files but no run', () => {
     expect(r.code, r.stderr).toBe(0)
     expect(existsSync(path.join(dir, 'config.json'))).toBe(true)
   })
+
+  it('with --save-every, the step-0 history an interrupted start wrote is a leftover too; a history folder with other files is not', async () => {
+    const dir = tmp()
+    mkdirSync(path.join(dir, 'history'))
+    writeFileSync(path.join(dir, 'history', 'step-000000.safetensors.4242.tmp'), '')
+    writeFileSync(path.join(dir, 'metrics.jsonl'), '')
+    const r = await cli(['train', '--p', '11', ...TINY, '--save-every', '10', '--out', dir])
+    expect(r.code, r.stderr).toBe(0)
+    expect(readdirSync(path.join(dir, 'history'))).toContain('step-000000.safetensors')
+    const user = tmp()
+    mkdirSync(path.join(user, 'history'))
+    writeFileSync(path.join(user, 'history', 'notes.txt'), 'mine')
+    const refused = await cli(['train', '--p', '11', ...TINY, '--out', user])
+    expect([refused.code, refused.stderr.trim().split('\n').length]).toEqual([2, 1])
+    expect(readFileSync(path.join(user, 'history', 'notes.txt'), 'utf8')).toBe('mine')
+  })
 })
 
 describe('case 5: an empty path', () => {
