@@ -74,11 +74,14 @@ const row = (values: ReadonlyArray<string>): string => values.map((v, i) => v.pa
 /** The heading line of the progress lines. */
 export const PROGRESS_HEADER = row(LINE_COLUMNS.map(([h]) => h))
 
+/** One line per evaluation, under the heading (written before the first: a run with no step left to take prints nothing). */
 const lines = (stream: NodeJS.WriteStream): ProgressView => {
-  stream.write(`${PROGRESS_HEADER}\n`)
+  let headed = false
   return {
     step: () => undefined,
     evaluation: (r, sps) => {
+      if (!headed) stream.write(`${PROGRESS_HEADER}\n`)
+      headed = true
       const v = cells(r, sps)
       stream.write(`${row([String(r.step), v.trainLoss, v.trainAcc, v.testLoss, v.testAcc, v.ffd, v.fcr, v.sps])}\n`)
     },
