@@ -13,7 +13,7 @@
  * @since 0.1.0
  */
 import { strToU8, zipSync } from 'fflate'
-import { type MetricsRecord, recordPhases } from '@grokscope/analysis'
+import { type MetricsRecord, grokOutcome, recordPhases } from '@grokscope/analysis'
 import { type Task, TaskCodec } from '@grokscope/data'
 import { type Fingerprint, type ModelConfig, encodeWeightsFile, fingerprintOf, toHost } from '@grokscope/model'
 import {
@@ -131,12 +131,17 @@ const weightsMeta = (task: Task, model: ModelConfig, step: number): Readonly<Rec
 export const summaryDocument = (r: RunInput): unknown => {
   const last = r.records.at(-1) ?? null
   const steps = r.state.step
+  const outcome = grokOutcome(r.records)
+  const grokked = r.end.grokStep !== null
   const wall = Math.max(r.end.wallTimeS, 1e-9)
   return {
     status: r.end.stopped ? 'interrupted' : 'finished',
     stopped_by: r.end.stopped ? 'interrupt' : r.end.stoppedBy,
-    grokked: r.end.grokStep !== null,
+    grokked,
     grok_step: r.end.grokStep,
+    stayed_grokked: grokked && outcome.stayed_grokked,
+    last_test_acc_after_grok: grokked ? outcome.last_test_acc_after_grok : null,
+    min_test_acc_after_grok: grokked ? outcome.min_test_acc_after_grok : null,
     steps,
     resumed_from_step: null,
     final: last === null ? null : { step: last.step, train: { loss: last.train_loss, acc: last.train_acc }, test: { loss: last.test_loss, acc: last.test_acc } },
