@@ -225,6 +225,16 @@ const lineBody = (c: LineChart, top: number): Placed & { readonly attrs: string 
 // charts
 // ─────────────────────────────────────────────────────────────────────────────
 
+/** A series of one value per record against its step; a record without the value (`undefined`) has no point. */
+export const stepSeries = <R extends { readonly step: number }>(name: string, color: string, records: ReadonlyArray<R>, f: (r: R) => number | undefined): Series => ({
+  name,
+  color,
+  points: records.flatMap((r) => {
+    const v = f(r)
+    return v === undefined ? [] : [[r.step, v] as const]
+  }),
+})
+
 /** The x range every step-axis chart of a page should share: 0 to the largest of the steps given. */
 export const stepDomain = (steps: Iterable<number>): readonly [number, number] => {
   let hi = 1

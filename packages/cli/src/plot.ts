@@ -2,7 +2,7 @@
 // Nanda's progress measures (restricted/excluded/test loss, Gini, weight norm); the phases as shaded bands.
 // Drawn with @grokscope/charts: every panel on the same step axis from 0, the phases' legend once on top.
 import type { MetricsRecord } from '@grokscope/analysis'
-import { COLORS, type LineChart, PHASES, type Phase, type Series, seriesColor, stack, stepDomain } from '@grokscope/charts'
+import { COLORS, type LineChart, PHASES, type Phase, seriesColor, stack, stepDomain, stepSeries } from '@grokscope/charts'
 import { phaseBoundaries } from '@grokscope/measures'
 
 /** The fields of a metrics.jsonl record that are plotted. */
@@ -23,15 +23,6 @@ export const phaseBands = (lines: ReadonlyArray<MetricsLine>): ReadonlyArray<{ p
   })
 }
 
-const line = (name: string, color: string, lines: ReadonlyArray<MetricsLine>, f: (m: MetricsLine) => number | undefined): Series => ({
-  name,
-  color,
-  points: lines.flatMap((m) => {
-    const v = f(m)
-    return v === undefined ? [] : [[m.step, v] as const]
-  }),
-})
-
 const firstOp = (m: MetricsLine) => (m.logits === undefined ? undefined : Object.values(m.logits)[0])
 
 /** The panels of a run's curves: accuracy, loss, FFD/FCR, and Nanda's progress measures, Gini and the weight norm when recorded. */
@@ -41,21 +32,21 @@ export const curvePanels = (lines: ReadonlyArray<MetricsLine>, grokStep: number 
   const rule = grokStep === null ? null : { x: grokStep, label: `grokked at step ${grokStep}` }
   const common = { xDomain, bands, rule }
   const nanda = [
-    line('restricted loss', seriesColor(2), lines, (m) => firstOp(m)?.restricted_loss),
-    line('excluded loss (train)', seriesColor(3), lines, (m) => firstOp(m)?.excluded_loss),
-    line('test loss', COLORS.test, lines, (m) => (firstOp(m) === undefined ? undefined : m.test_loss)),
+    stepSeries('restricted loss', seriesColor(2), lines, (m) => firstOp(m)?.restricted_loss),
+    stepSeries('excluded loss (train)', seriesColor(3), lines, (m) => firstOp(m)?.excluded_loss),
+    stepSeries('test loss', COLORS.test, lines, (m) => (firstOp(m) === undefined ? undefined : m.test_loss)),
   ].filter((s) => s.points.length > 0)
-  const gini = [line('Gini(W_E)', seriesColor(2), lines, (m) => m.W_E.gini), line('Gini(W_L)', seriesColor(4), lines, (m) => m.W_L.gini)].filter((s) => s.points.length > 0)
-  const norm = line('weight norm', seriesColor(2), lines, (m) => m.weight_norm)
+  const gini = [stepSeries('Gini(W_E)', seriesColor(2), lines, (m) => m.W_E.gini), stepSeries('Gini(W_L)', seriesColor(4), lines, (m) => m.W_L.gini)].filter((s) => s.points.length > 0)
+  const norm = stepSeries('weight norm', seriesColor(2), lines, (m) => m.weight_norm)
   return [
-    { title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: [line('train', COLORS.train, lines, (m) => m.train_acc), line('test', COLORS.test, lines, (m) => m.test_acc)] },
-    { title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: [line('train', COLORS.train, lines, (m) => m.train_loss), line('test', COLORS.test, lines, (m) => m.test_loss)] },
+    { title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: [stepSeries('train', COLORS.train, lines, (m) => m.train_acc), stepSeries('test', COLORS.test, lines, (m) => m.test_acc)] },
+    { title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: [stepSeries('train', COLORS.train, lines, (m) => m.train_loss), stepSeries('test', COLORS.test, lines, (m) => m.test_loss)] },
     {
       title: 'FFD and FCR (additive basis)',
       yLabel: 'FFD / FCR',
       yDomain: [0, 1],
       ...common,
-      series: [line('FFD(W_E)', seriesColor(2), lines, (m) => m.W_E.ffd), line('FCR(W_E)', seriesColor(3), lines, (m) => m.W_E.fcr), line('FFD(W_L)', seriesColor(4), lines, (m) => m.W_L.ffd), line('FCR(W_L)', seriesColor(6), lines, (m) => m.W_L.fcr)],
+      series: [stepSeries('FFD(W_E)', seriesColor(2), lines, (m) => m.W_E.ffd), stepSeries('FCR(W_E)', seriesColor(3), lines, (m) => m.W_E.fcr), stepSeries('FFD(W_L)', seriesColor(4), lines, (m) => m.W_L.ffd), stepSeries('FCR(W_L)', seriesColor(6), lines, (m) => m.W_L.fcr)],
     },
     ...(nanda.length === 0 ? [] : [{ title: "Nanda's progress measures (first operation)", yLabel: 'loss (log)', log: true, ...common, series: nanda }]),
     ...(gini.length === 0 ? [] : [{ title: 'Gini of the Fourier norms', yLabel: 'Gini', yDomain: [0, 1] as const, ...common, series: gini }]),

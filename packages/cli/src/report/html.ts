@@ -2,7 +2,7 @@
 // for a run (curves, spectra, logits map, neurons, loss decomposition) or a folder of runs (results table, overlaid curves).
 import type { MetricsRecord, ModelAnalysis } from '@grokscope/analysis'
 import { type KeyFrequencyAnalysis, describeKeyRule, fourierBasis, keyWarning } from '@grokscope/measures'
-import { COLORS, PHASES, SERIES, type Series, barChart, esc, fmt, heatMap, legend, lineChart, relativeHref, seriesColor, stepDomain } from '@grokscope/charts'
+import { COLORS, PHASES, SERIES, barChart, esc, fmt, heatMap, legend, lineChart, relativeHref, seriesColor, stepDomain, stepSeries } from '@grokscope/charts'
 import { phaseBands } from '../plot.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -99,15 +99,6 @@ const runColor = (i: number): string => seriesColor(2 + (i % (SERIES.length - 2)
 // curves
 // ─────────────────────────────────────────────────────────────────────────────
 
-const series = (name: string, color: string, records: ReadonlyArray<MetricsRecord>, f: (r: MetricsRecord) => number | undefined): Series => ({
-  name,
-  color,
-  points: records.flatMap((r) => {
-    const v = f(r)
-    return v === undefined ? [] : [[r.step, v] as const]
-  }),
-})
-
 /** The curve figures of a run: those whose values were recorded, on one step axis from 0, with the phases shaded (their legend once, above). */
 const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | null, slider: boolean): string => {
   const rule = grokStep === null ? null : { x: grokStep, label: `grokked at step ${grokStep}` }
@@ -124,8 +115,8 @@ const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | 
   ]
   const figs = [
     ...(phaseLegend.length === 0 ? [] : [`<div class="phase-legend" data-testid="phase-legend">${legend(phaseLegend)}</div>`]),
-    figure('fig-accuracy', lineChart({ title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: [series('train', COLORS.train, records, (r) => r.train_acc), series('test', COLORS.test, records, (r) => r.test_acc)] }), 'Training and test accuracy; the dashed line is the grokking step (test accuracy first ≥ 0.99).'),
-    figure('fig-loss', lineChart({ title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: [series('train', COLORS.train, records, (r) => r.train_loss), series('test', COLORS.test, records, (r) => r.test_loss)] }), 'Cross-entropy on a log axis.'),
+    figure('fig-accuracy', lineChart({ title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: [stepSeries('train', COLORS.train, records, (r) => r.train_acc), stepSeries('test', COLORS.test, records, (r) => r.test_acc)] }), 'Training and test accuracy; the dashed line is the grokking step (test accuracy first ≥ 0.99).'),
+    figure('fig-loss', lineChart({ title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: [stepSeries('train', COLORS.train, records, (r) => r.train_loss), stepSeries('test', COLORS.test, records, (r) => r.test_loss)] }), 'Cross-entropy on a log axis.'),
     figure(
       'fig-fourier-additive',
       lineChart({
@@ -133,7 +124,7 @@ const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | 
         yLabel: 'FFD / FCR',
         yDomain: [0, 1],
         ...common,
-        series: [series('FFD(W_E)', c2, records, (r) => r.W_E.ffd), series('FCR(W_E)', c3, records, (r) => r.W_E.fcr), series('FFD(W_L)', c4, records, (r) => r.W_L.ffd), series('FCR(W_L)', c5, records, (r) => r.W_L.fcr)],
+        series: [stepSeries('FFD(W_E)', c2, records, (r) => r.W_E.ffd), stepSeries('FCR(W_E)', c3, records, (r) => r.W_E.fcr), stepSeries('FFD(W_L)', c4, records, (r) => r.W_L.ffd), stepSeries('FCR(W_L)', c5, records, (r) => r.W_L.fcr)],
       }),
       'Fourier Frequency Density (FFD, called FFS in the arXiv v2; η = 0.5) and Fourier Coefficient Ratio of the embedding W_E and the neuron-logit map W_L.',
     ),
@@ -147,19 +138,19 @@ const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | 
           yLabel: 'FFD / FCR',
           yDomain: [0, 1],
           ...common,
-          series: [series('FFD(W_E)', c2, records, (r) => r.W_E.ffd_mult), series('FCR(W_E)', c3, records, (r) => r.W_E.fcr_mult), series('FFD(W_L)', c4, records, (r) => r.W_L.ffd_mult), series('FCR(W_L)', c5, records, (r) => r.W_L.fcr_mult)],
+          series: [stepSeries('FFD(W_E)', c2, records, (r) => r.W_E.ffd_mult), stepSeries('FCR(W_E)', c3, records, (r) => r.W_E.fcr_mult), stepSeries('FFD(W_L)', c4, records, (r) => r.W_L.ffd_mult), stepSeries('FCR(W_L)', c5, records, (r) => r.W_L.fcr_mult)],
         }),
         'The same measures in the Fourier basis of ℤ_{p−1} over W[g^i] (g a generator), where multiplication is sparse.',
       ),
     )
   }
   if (records.some((r) => r.weight_norm !== undefined)) {
-    figs.push(figure('fig-weight-norm', lineChart({ title: 'Weight norm', yLabel: '‖θ‖₂', ...common, series: [series('total', c2, records, (r) => r.weight_norm)] }), 'The L2 norm of all weights, which weight decay pulls down after memorisation.'))
+    figs.push(figure('fig-weight-norm', lineChart({ title: 'Weight norm', yLabel: '‖θ‖₂', ...common, series: [stepSeries('total', c2, records, (r) => r.weight_norm)] }), 'The L2 norm of all weights, which weight decay pulls down after memorisation.'))
   }
   if (ops.length > 0) {
     const lines = ops.flatMap((op, i) => [
-      series(`restricted (${op})`, seriesColor(2 + 2 * i), measured, (r) => r.logits?.[op]?.restricted_loss),
-      series(`full (${op})`, seriesColor(3 + 2 * i), measured, (r) => r.logits?.[op]?.full_loss),
+      stepSeries(`restricted (${op})`, seriesColor(2 + 2 * i), measured, (r) => r.logits?.[op]?.restricted_loss),
+      stepSeries(`full (${op})`, seriesColor(3 + 2 * i), measured, (r) => r.logits?.[op]?.full_loss),
     ])
     figs.push(figure('fig-restricted-loss', lineChart({ title: 'Restricted and full loss (all p² pairs)', yLabel: 'loss (log)', log: true, ...common, series: lines }), 'Measured at the --measure-every steps: the loss with the logits restricted to the key frequencies (and the constant), and the full loss.'))
   }
@@ -307,7 +298,7 @@ export const sweepReportHtml = (title: string, runs: ReadonlyArray<SweepRun>): s
   const table = `<div class="wide">${tableHtml(['run', 'ops', 'p', 'r', 'seed', 'lr', 'wd', 'status', 'grokked', 'grok step', 'steps', 'train acc', 'test acc', 'FFD (W_E)', 'FCR (W_E)', 'FFD (W_L)', 'FCR (W_L)'], rows, ' data-testid="table-results"')}</div>`
   const xDomain = stepDomain(runs.flatMap((r) => r.records.map((m) => m.step)))
   const overlay = (id: string, chartTitle: string, yLabel: string, f: (m: MetricsRecord) => number, extra: { log?: boolean; yDomain?: readonly [number, number] }, caption: string) =>
-    figure(id, lineChart({ title: chartTitle, yLabel, xDomain, dots: true, series: runs.map((r, i) => series(r.name, runColor(i), r.records, f)), ...extra }), caption)
+    figure(id, lineChart({ title: chartTitle, yLabel, xDomain, dots: true, series: runs.map((r, i) => stepSeries(r.name, runColor(i), r.records, f)), ...extra }), caption)
   const grok = figure(
     'fig-grok-steps',
     barChart({
