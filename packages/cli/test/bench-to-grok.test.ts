@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { RECIPES, torchArgsOf } from '../src/recipes.js'
-import { cli } from './run-cli.js'
+import { alive, cli } from './run-cli.js'
 
 describe('grokscope bench --to-grok', { timeout: 300_000 }, () => {
   it('runs the paper’s AdamW, Grokfast-EMA and -MA and the fast recipe within the budget and reports each', async () => {
@@ -53,15 +53,6 @@ const fakeReference = (body: string): { python: string; dir: string } => {
   writeFileSync(python, `#!/bin/sh\necho "$@" >> ${dir}/args\necho $$ > ${dir}/pid.tmp && mv ${dir}/pid.tmp ${dir}/pid\n${body}\n`)
   chmodSync(python, 0o755)
   return { python, dir }
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
 }
 
 describe('grokscope bench --to-grok with the PyTorch reference', { timeout: 300_000 }, () => {

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest'
 import { UsageError } from '../src/files.js'
 import { LOCK_FILE, lockRun, processStart } from '../src/lock.js'
 import { PARENT_ENV } from '../src/parent.js'
-import { MAIN, cli } from './run-cli.js'
+import { MAIN, alive, cli } from './run-cli.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-lock-'))
 const read = (file: string) => readFileSync(file, 'utf8')
@@ -28,16 +28,6 @@ const steps = (dir: string): number[] =>
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 const increasing = (xs: ReadonlyArray<number>): boolean => xs.every((x, i) => i === 0 || x > xs[i - 1]!)
-
-/** Whether a process runs. */
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** Waits (polling) until `done()`; fails after a generous deadline (not a timing assertion: only a hang fails). */
 const until = async (what: string, done: () => boolean, deadlineMs = 60_000): Promise<void> => {
