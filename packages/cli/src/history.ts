@@ -25,7 +25,8 @@ import { weightsMeta } from './run-folder.js'
 /** The folder of a run's weights history. */
 export const HISTORY_DIR = 'history'
 
-const FILE = /^step-(\d+)\.safetensors$/
+/** A history file's name: `step-000300.safetensors` (the step in group 1). */
+export const HISTORY_FILE = /^step-(\d+)\.safetensors$/
 
 // ─────────────────────────────────────────────────────────────────────────────
 // paths
@@ -43,7 +44,7 @@ export const savedSteps = (dir: string): ReadonlyArray<number> => {
   if (!existsSync(folder)) return []
   return readdirSync(folder)
     .flatMap((f) => {
-      const m = FILE.exec(f)
+      const m = HISTORY_FILE.exec(f)
       return m === null ? [] : [Number(m[1])]
     })
     .sort((a, b) => a - b)
@@ -81,8 +82,8 @@ export const keepHistoryUpTo = (dir: string, step: number): void => {
   const folder = historyDir(dir)
   if (!existsSync(folder)) return
   for (const f of readdirSync(folder)) {
-    const m = FILE.exec(f)
-    if ((m !== null && Number(m[1]) > step) || (TEMP_FILE.test(f) && FILE.test(f.replace(TEMP_FILE, '')))) rmSync(path.join(folder, f), { force: true })
+    const m = HISTORY_FILE.exec(f)
+    if ((m !== null && Number(m[1]) > step) || (TEMP_FILE.test(f) && HISTORY_FILE.test(f.replace(TEMP_FILE, '')))) rmSync(path.join(folder, f), { force: true })
   }
 }
 

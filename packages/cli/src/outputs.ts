@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { TEMP_FILE, UsageError } from './files.js'
-import { HISTORY_DIR } from './history.js'
+import { HISTORY_DIR, HISTORY_FILE } from './history.js'
 import { FILES } from './run-folder.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -41,9 +41,6 @@ const entriesOf = (flag: string, dir: string): ReadonlyArray<string> | null => {
   if (!statSync(dir).isDirectory()) throw new UsageError(`${flag}: ${dir} exists and is not a folder`)
   return readdirSync(dir).sort()
 }
-
-/** The weights history's step-0 file (`train --save-every`), written before config.json. */
-const HISTORY_FILE = /^step-\d+\.safetensors$/
 
 const isStartLeftover = (dir: string, name: string): boolean => {
   if (LOCK_NAME.test(name)) return true
