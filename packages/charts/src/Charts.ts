@@ -1,7 +1,8 @@
 /**
  * The figures as SVG strings: line charts against the step (linear or log y axis, phase bands,
- * the grokking rule, a cursor), grouped bar charts, a heat map with its colour scale, a legend,
- * and a stack of line charts sharing one step axis (curves.svg). Every figure has a `viewBox`
+ * the grokking rule, a cursor), point charts (a point per run, hollow when unfinished), grouped bar
+ * charts, a heat map with its colour scale, a legend, and a stack of line charts sharing one step
+ * axis (curves.svg). Every figure has a `viewBox`
  * and `width="100%"`, so it scales with its container (a page caps it with CSS); legends sit on rows above the plot and
  * wrap, so no label is cut; values are in `<title>` elements (hover).
  *
@@ -35,11 +36,11 @@ export interface Band {
   readonly to: number
 }
 
-/** A legend entry: a swatch (line, box or band) and its name. */
+/** A legend entry: a swatch (box, band, dashed rule, ▲ mark, filled dot, hollow ring or short tick) and its name. */
 export interface LegendItem {
   readonly name: string
   readonly color: string
-  readonly kind?: 'box' | 'band' | 'rule' | 'mark'
+  readonly kind?: 'box' | 'band' | 'rule' | 'mark' | 'dot' | 'ring' | 'tick'
 }
 
 /** A line chart. */
@@ -99,6 +100,41 @@ export interface HeatMap {
   readonly decades?: number
 }
 
+/** A point of a point chart: filled, or hollow (e.g. a run that has not finished), with its hover text. */
+export interface Point {
+  readonly x: number
+  readonly y: number
+  readonly hollow?: boolean
+  /** The hover text (`<title>`); else `name: x, y`. */
+  readonly title?: string
+}
+
+/** A series of a point chart: its points, and a line through other values (e.g. the mean over seeds), each marked by a short tick. */
+export interface PointSeries {
+  readonly name: string
+  readonly color: string
+  readonly points: ReadonlyArray<Point>
+  readonly line?: ReadonlyArray<readonly [number, number]>
+}
+
+/** Points (and lines) on two linear axes, e.g. one point per run of a sweep. */
+export interface PointChart {
+  readonly title: string
+  readonly subtitle?: string
+  readonly series: ReadonlyArray<PointSeries>
+  readonly xLabel: string
+  readonly yLabel: string
+  /** The axes' ranges; else the data's (with a margin of 5 %). */
+  readonly xDomain?: readonly [number, number]
+  readonly yDomain?: readonly [number, number]
+  /** Legend entries after the series' (e.g. what a hollow point means). */
+  readonly legend?: ReadonlyArray<LegendItem>
+  /** Set the series side by side at each x (a few pixels apart), so that runs at one x do not hide each other. */
+  readonly dodge?: boolean
+  /** A document of its own (a file such as accuracy.svg): its natural size on a white ground, not 100 % of a container. */
+  readonly standalone?: boolean
+}
+
 /** Line charts stacked on one step axis, with one title and one legend (of the phases) on top. */
 export interface Stack {
   readonly title: string
@@ -135,6 +171,12 @@ const swatch = (it: LegendItem, x: number, y: number): string => {
       return `<line x1="${n1(x + 7)}" x2="${n1(x + 7)}" y1="${n1(y - 10)}" y2="${n1(y + 2)}" stroke="${esc(it.color)}" stroke-dasharray="4 3" stroke-width="1.4"/>`
     case 'mark':
       return `<text x="${n1(x + 7)}" y="${n1(y)}" text-anchor="middle" fill="${esc(it.color)}">▲</text>`
+    case 'dot':
+      return `<circle cx="${n1(x + 7)}" cy="${n1(y - 4)}" r="3.5" fill="${esc(it.color)}" stroke="${esc(it.color)}"/>`
+    case 'ring':
+      return `<circle cx="${n1(x + 7)}" cy="${n1(y - 4)}" r="3.5" fill="none" stroke="${esc(it.color)}" stroke-width="1.4"/>`
+    case 'tick':
+      return `<line x1="${n1(x + 1)}" x2="${n1(x + 13)}" y1="${n1(y - 4)}" y2="${n1(y - 4)}" stroke="${esc(it.color)}" stroke-width="2.4"/>`
     case 'box':
       return `<rect x="${n1(x)}" y="${n1(y - 8)}" width="14" height="8" fill="${esc(it.color)}"/>`
   }
@@ -153,11 +195,14 @@ const legendRows = (items: ReadonlyArray<LegendItem>, x0: number, x1: number, y:
   return { svg: items.length === 0 ? '' : `<g class="legend">${parts.join('')}</g>`, height: items.length === 0 ? 0 : (row + 1) * ROW }
 }
 
-const header = (title: string, items: ReadonlyArray<LegendItem>, width: number): Placed => {
-  const legend = legendRows(items, M.left, width - M.right, TITLE_Y + 19)
+/** A title, an optional subtitle under it, and the legend's rows under those. */
+const header = (title: string, items: ReadonlyArray<LegendItem>, width: number, subtitle?: string): Placed => {
+  const below = subtitle === undefined ? 0 : 16
+  const legend = legendRows(items, M.left, width - M.right, TITLE_Y + 19 + below)
+  const sub = subtitle === undefined ? '' : `<text x="${M.left}" y="${TITLE_Y + 16}" fill="${COLORS.muted}" class="subtitle">${esc(subtitle)}</text>`
   return {
-    svg: `<text x="${M.left}" y="${TITLE_Y}" font-size="13" font-weight="bold" fill="${COLORS.text}" class="title">${esc(title)}</text>${legend.svg}`,
-    height: TITLE_Y + 10 + legend.height + 8,
+    svg: `<text x="${M.left}" y="${TITLE_Y}" font-size="13" font-weight="bold" fill="${COLORS.text}" class="title">${esc(title)}</text>${sub}${legend.svg}`,
+    height: TITLE_Y + 10 + below + legend.height + 8,
   }
 }
 
@@ -255,6 +300,41 @@ export const lineChart = (c: LineChart): string => {
   return `${open(c.title, WIDTH, body.height, ` class="chart line"${body.attrs}`)}${head.svg}${body.svg}</svg>`
 }
 
+/** A point of a point chart: filled, or hollow (e.g. a run that has not finished), with its hover text. */
+export interface Point {
+  readonly x: number
+  readonly y: number
+  readonly hollow?: boolean
+  /** The hover text (`<title>`); else `name: x, y`. */
+  readonly title?: string
+}
+
+/** A series of a point chart: its points, and a line through other values (e.g. the mean over seeds), each marked by a short tick. */
+export interface PointSeries {
+  readonly name: string
+  readonly color: string
+  readonly points: ReadonlyArray<Point>
+  readonly line?: ReadonlyArray<readonly [number, number]>
+}
+
+/** Points (and lines) on two linear axes, e.g. one point per run of a sweep. */
+export interface PointChart {
+  readonly title: string
+  readonly subtitle?: string
+  readonly series: ReadonlyArray<PointSeries>
+  readonly xLabel: string
+  readonly yLabel: string
+  /** The axes' ranges; else the data's (with a margin of 5 %). */
+  readonly xDomain?: readonly [number, number]
+  readonly yDomain?: readonly [number, number]
+  /** Legend entries after the series' (e.g. what a hollow point means). */
+  readonly legend?: ReadonlyArray<LegendItem>
+  /** Set the series side by side at each x (a few pixels apart), so that runs at one x do not hide each other. */
+  readonly dodge?: boolean
+  /** A document of its own (a file such as accuracy.svg): its natural size on a white ground, not 100 % of a container. */
+  readonly standalone?: boolean
+}
+
 /** Line charts stacked on one step axis (each keeps its title and series legend), one title and legend on top: a standalone document (curves.svg) at its natural size. */
 export const stack = (s: Stack): string => {
   const sub = s.subtitle === undefined ? '' : `<text x="${M.left}" y="${TITLE_Y + 17}" fill="${COLORS.muted}">${esc(s.subtitle)}</text>`
@@ -268,6 +348,59 @@ export const stack = (s: Stack): string => {
     return g
   })
   return `${open(s.title, WIDTH, y, ' class="chart stack"', true)}<rect width="100%" height="100%" fill="#fff"/><text x="${M.left}" y="${TITLE_Y}" font-size="14" font-weight="bold" fill="${COLORS.text}">${esc(s.title)}</text>${sub}${top.svg}${panels.join('')}</svg>`
+}
+
+/** The range of `vs` widened by 5 % each side ([0, 1] when there are none). */
+const padded = (vs: ReadonlyArray<number>): readonly [number, number] => {
+  if (vs.length === 0) return [0, 1]
+  const [lo, hi] = [Math.min(...vs), Math.max(...vs)]
+  const m = (hi - lo) * 0.05
+  return [lo - m, hi + m]
+}
+
+/**
+ * Points on two linear axes, a series per colour: filled or hollow circles, each with its hover text, and
+ * each series' `line` drawn through its values with a short tick at each (so one value alone still shows).
+ * With `dodge`, series sit side by side at each x (at most 7 px apart, less when the x values are close).
+ */
+export const pointChart = (c: PointChart): string => {
+  const items: LegendItem[] = [...c.series.map((s) => ({ name: s.name, color: s.color })), ...(c.legend ?? [])]
+  const head = header(c.title, items, WIDTH, c.subtitle)
+  const top = head.height + 6
+  const ok = ([a, b]: readonly [number, number]) => Number.isFinite(a) && Number.isFinite(b)
+  const pts = c.series.map((s) => s.points.filter((q) => ok([q.x, q.y])))
+  const lines = c.series.map((s) => (s.line ?? []).filter(ok))
+  const xsAll = [...pts.flat().map((q) => q.x), ...lines.flat().map(([a]) => a)]
+  const ysAll = [...pts.flat().map((q) => q.y), ...lines.flat().map(([, b]) => b)]
+  const x = linearScale(...(c.xDomain ?? padded(xsAll)), M.left, WIDTH - M.right)
+  const y = linearScale(...(c.yDomain ?? padded(ysAll)), top + PLOT_H, top)
+  const distinctX = [...new Set(xsAll)].map((v) => x.map(v)).sort((a, b) => a - b)
+  const gap = Math.min(WIDTH, ...distinctX.slice(1).map((v, i) => v - distinctX[i]!))
+  const step = c.dodge === true && c.series.length > 1 ? Math.min(7, (gap * 0.8) / c.series.length) : 0
+  const [px0, px1, py0, py1] = [M.left, WIDTH - M.right, top, top + PLOT_H]
+  const at = (i: number) => (vx: number, vy: number): readonly [number, number] => [
+    Math.min(px1, Math.max(px0, x.map(vx) + (i - (c.series.length - 1) / 2) * step)),
+    Math.min(py1, Math.max(py0, y.map(vy))),
+  ]
+  const body = c.series
+    .map((s, i) => {
+      const place = at(i)
+      const line = lines[i]!
+      const path = line.length < 2 ? '' : `<path d="${line.map(([a, b], j) => `${j === 0 ? 'M' : 'L'}${place(a, b).map(n1).join(' ')}`).join('')}" fill="none" stroke-width="1.5"/>`
+      const ticks = line.map(([a, b]) => {
+        const [cx, cy] = place(a, b)
+        return `<line class="tick" x1="${n1(cx - 6)}" x2="${n1(cx + 6)}" y1="${n1(cy)}" y2="${n1(cy)}" stroke-width="2.4"/>`
+      })
+      const dots = pts[i]!.map((q) => {
+        const [cx, cy] = place(q.x, q.y)
+        return `<circle cx="${n1(cx)}" cy="${n1(cy)}" r="3.5" fill="${q.hollow === true ? 'none' : esc(s.color)}" stroke-width="1.4"><title>${esc(q.title ?? `${s.name}: ${fmt(q.x)}, ${fmt(q.y)}`)}</title></circle>`
+      })
+      return `<g class="series" stroke="${esc(s.color)}">${path}${ticks.join('')}${dots.join('')}</g>`
+    })
+    .join('')
+  const height = top + PLOT_H + M.bottom
+  const ground = c.standalone === true ? '<rect width="100%" height="100%" fill="#fff"/>' : ''
+  return `${open(c.title, WIDTH, height, ' class="chart point"', c.standalone === true)}${ground}${head.svg}${axes(x, y, top, c.xLabel, c.yLabel)}${body}</svg>`
 }
 
 /** Grouped bars, one group per label (every label drawn up to 48 groups, rotated when long); marked groups get a ▲. */

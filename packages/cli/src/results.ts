@@ -1,9 +1,8 @@
 // The table of a sweep: one row per planned run (whatever its status), results.csv, the paper's
-// Table A.5 form (operation × training fraction) as Markdown, and the Vega-Lite specs of its figures.
+// Table A.5 form (operation × training fraction) as Markdown, and its figures (SVG, @grokscope/charts).
 // Pure: the rows are built from what was read.
-import type { TopLevelSpec } from 'vega-lite'
 import { type MetricsRecord, grokOutcome } from '@grokscope/analysis'
-import { SERIES } from '@grokscope/charts'
+import { COLORS, fmt, pointChart, seriesColor } from '@grokscope/charts'
 import type { RunStatus, Summary } from './run-status.js'
 import { type PlannedRun, variantText } from './sweep-plan.js'
 
@@ -145,10 +144,14 @@ const median = (xs: ReadonlyArray<number>): number | null => {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 
-const rowLabel = (r: ResultRow, variants: boolean, moduli: boolean): string =>
-  `${r.operation}${moduli ? ` (p = ${r.p})` : ''}${variants ? ` [${r.transfer}]` : ''}`
-
 const distinct = <A>(xs: ReadonlyArray<A>): ReadonlyArray<A> => [...new Set(xs)]
+
+/** A row's label in the table and the figures: its operation, with p and the transfer variant when the rows vary them. */
+const labelOf = (rows: ReadonlyArray<ResultRow>): ((r: ResultRow) => string) => {
+  const variants = distinct(rows.map((r) => r.transfer)).length > 1
+  const moduli = distinct(rows.map((r) => r.p)).length > 1
+  return (r) => `${r.operation}${moduli ? ` (p = ${r.p})` : ''}${variants ? ` [${r.transfer}]` : ''}`
+}
 
 /** An accuracy with three decimals, rounded down: one just below the grokking threshold (476/481 = 0.9896) must not read 0.990. */
 const accText = (a: number): string => (Math.floor(a * 1000) / 1000).toFixed(3)
@@ -161,12 +164,11 @@ const accText = (a: number): string => (Math.floor(a * 1000) / 1000).toFixed(3)
  * grokking), and the runs that are not finished, by status.
  */
 export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
-  const variants = distinct(rows.map((r) => r.transfer)).length > 1
-  const moduli = distinct(rows.map((r) => r.p)).length > 1
-  const labels = distinct(rows.map((r) => rowLabel(r, variants, moduli)))
+  const label = labelOf(rows)
+  const labels = distinct(rows.map(label))
   const fracs = [...distinct(rows.map((r) => r.r))].sort((a, b) => a - b)
-  const cell = (label: string, frac: number): string => {
-    const runs = rows.filter((r) => r.r === frac && rowLabel(r, variants, moduli) === label)
+  const cell = (name: string, frac: number): string => {
+    const runs = rows.filter((r) => r.r === frac && label(r) === name)
     if (runs.length === 0) return ''
     // A run that has grokked counts, finished or not (its grok step is recorded).
     const grokked = runs.filter((r) => r.grokked === true)
@@ -197,54 +199,66 @@ export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
   ].join('\n')
 }
 
-const WIDTH = 420
-const HEIGHT = 260
+/** The operations of the rows (with p and transfer variant when they vary), in the order they first appear, each with its colour. */
+const operations = (rows: ReadonlyArray<ResultRow>): ReadonlyArray<{ readonly label: string; readonly color: string }> =>
+  distinct(rows.map(labelOf(rows))).map((label, i) => ({ label, color: seriesColor(i) }))
 
-/** Best test accuracy against the training fraction, a line per operation (the mean over seeds), every run a point. */
-export const accuracySpec = (rows: ReadonlyArray<ResultRow>): TopLevelSpec => {
-  const values = rows.filter((r) => r.best_test_acc !== null).map((r) => ({ operation: rowLabel(r, distinct(rows.map((x) => x.transfer)).length > 1, distinct(rows.map((x) => x.p)).length > 1), r: r.r, acc: r.best_test_acc, status: r.status }))
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: 'Best test accuracy against the training fraction', subtitle: `${rows.length} runs; unfinished runs hollow` },
-    data: { values },
-    width: WIDTH,
-    height: HEIGHT,
-    encoding: {
-      x: { field: 'r', type: 'quantitative', title: 'training fraction r', scale: { zero: false } },
-      color: { field: 'operation', type: 'nominal', title: 'operation', scale: { range: [...SERIES] } },
-    },
-    layer: [
-      { mark: { type: 'line' }, encoding: { y: { aggregate: 'mean', field: 'acc', type: 'quantitative', title: 'best test accuracy', scale: { domain: [0, 1] } } } },
-      {
-        mark: { type: 'point' },
-        encoding: {
-          y: { field: 'acc', type: 'quantitative' },
-          // The fill repeats the colour: no second legend.
-          fill: { condition: { test: "datum.status === 'finished'", field: 'operation', type: 'nominal', legend: null }, value: 'transparent' },
-        },
-      },
-    ],
-    config: { font: 'sans-serif' },
-  }
+const RUN_KINDS = [
+  { name: 'finished run', color: COLORS.muted, kind: 'dot' },
+  { name: 'not finished', color: COLORS.muted, kind: 'ring' },
+] as const
+
+/**
+ * accuracy.svg: best test accuracy against the training fraction, a colour per operation, every run a
+ * point (hollow when not finished) and the mean over its seeds a tick joined across fractions.
+ */
+export const accuracySvg = (rows: ReadonlyArray<ResultRow>): string => {
+  const label = labelOf(rows)
+  const withAcc = rows.filter((r) => r.best_test_acc !== null)
+  const series = operations(rows).map(({ label: name, color }) => {
+    const mine = withAcc.filter((r) => label(r) === name)
+    const fracs = [...distinct(mine.map((r) => r.r))].sort((a, b) => a - b)
+    return {
+      name,
+      color,
+      points: mine.map((r) => ({ x: r.r, y: r.best_test_acc!, hollow: r.status !== 'finished', title: `${r.run} (${r.status}): best test accuracy ${accText(r.best_test_acc!)}` })),
+      line: fracs.map((f) => {
+        const accs = mine.filter((r) => r.r === f).map((r) => r.best_test_acc!)
+        return [f, accs.reduce((a, b) => a + b, 0) / accs.length] as const
+      }),
+    }
+  })
+  return pointChart({
+    title: 'Best test accuracy against the training fraction',
+    subtitle: `${rows.length} runs; a point per run, a tick at the mean over seeds`,
+    xLabel: 'training fraction r',
+    yLabel: 'best test accuracy',
+    xDomain: [0, 1],
+    yDomain: [0, 1],
+    series,
+    legend: [{ name: 'mean over seeds', color: COLORS.muted, kind: 'tick' }, ...RUN_KINDS],
+    dodge: true,
+    standalone: true,
+  })
 }
 
-/** FFD against FCR of W_E (additive basis), a point per run coloured by operation. */
-export const measuresSpec = (rows: ReadonlyArray<ResultRow>): TopLevelSpec => {
-  const values = rows.filter((r) => r.W_E_ffd !== null && r.W_E_fcr !== null).map((r) => ({ operation: r.operation, run: r.run, ffd: r.W_E_ffd, fcr: r.W_E_fcr, status: r.status }))
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: 'FFD against FCR of W_E, one point per run', subtitle: 'last evaluation of each run; unfinished runs hollow' },
-    data: { values },
-    width: WIDTH,
-    height: HEIGHT,
-    mark: { type: 'point', size: 60 },
-    encoding: {
-      x: { field: 'fcr', type: 'quantitative', title: 'FCR(W_E)', scale: { domain: [0, 1] } },
-      y: { field: 'ffd', type: 'quantitative', title: 'FFD(W_E)', scale: { domain: [0, 1] } },
-      color: { field: 'operation', type: 'nominal', title: 'operation', scale: { range: [...SERIES] } },
-      fill: { condition: { test: "datum.status === 'finished'", field: 'operation', type: 'nominal' }, value: 'transparent' },
-      tooltip: [{ field: 'run', type: 'nominal' }],
-    },
-    config: { font: 'sans-serif' },
-  }
+/** measures.svg: FFD against FCR of W_E (additive basis) at each run's last evaluation, a point per run coloured by operation. */
+export const measuresSvg = (rows: ReadonlyArray<ResultRow>): string => {
+  const label = labelOf(rows)
+  const measured = rows.filter((r) => r.W_E_ffd !== null && r.W_E_fcr !== null)
+  return pointChart({
+    title: 'FFD against FCR of W_E, one point per run',
+    subtitle: 'last evaluation of each run',
+    xLabel: 'FCR(W_E)',
+    yLabel: 'FFD(W_E)',
+    xDomain: [0, 1],
+    yDomain: [0, 1],
+    series: operations(rows).map(({ label: name, color }) => ({
+      name,
+      color,
+      points: measured.filter((r) => label(r) === name).map((r) => ({ x: r.W_E_fcr!, y: r.W_E_ffd!, hollow: r.status !== 'finished', title: `${r.run} (${r.status}): FFD ${fmt(r.W_E_ffd!)}, FCR ${fmt(r.W_E_fcr!)}` })),
+    })),
+    legend: RUN_KINDS,
+    standalone: true,
+  })
 }

@@ -1,5 +1,5 @@
 // Golden images of the figures, from fixed synthetic inputs (no training): a run's report, a folder's report,
-// curves.svg and the analysis figures (the p = 31 logits map and a spectrum), rendered in Chromium and compared
+// curves.svg, the analysis figures (the p = 31 logits map and a spectrum) and the results' figures (accuracy.svg, measures.svg), rendered in Chromium and compared
 // with test/golden/*.png within a tolerance. UPDATE_GOLDENS=1 rewrites the goldens.
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { TOLERANCE, compareGolden, screenshots } from '../../../test-support/golden.js'
 import { basisNames, syntheticLogitsMap, syntheticRecords, syntheticSpectrum } from '../../../test-support/synthetic.js'
 import { curvesSvg } from '../src/plot.js'
+import { accuracySvg, measuresSvg, resultRow } from '../src/results.js'
 import { runReportHtml, sweepReportHtml } from '../src/report/html.js'
 
 const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden')
@@ -40,6 +41,22 @@ const sweepRuns = [
   }
 })
 const spectrum = syntheticSpectrum(31)
+/** The results of a sweep of three operations at two fractions, one run not finished, one that never grokked. */
+const resultRows = [
+  { op: 'add', frac: 0.3, seed: 0, grok: 1500, steps: 3000, status: 'finished' },
+  { op: 'add', frac: 0.5, seed: 0, grok: 800, steps: 2000, status: 'finished' },
+  { op: 'sub', frac: 0.3, seed: 0, grok: 2200, steps: 3000, status: 'finished' },
+  { op: 'sub', frac: 0.5, seed: 0, grok: 5000, steps: 2400, status: 'interrupted' },
+  { op: 'mul', frac: 0.5, seed: 1, grok: 400, steps: 900, status: 'finished' },
+  { op: 'mul', frac: 0.3, seed: 1, grok: 9000, steps: 1200, status: 'finished' },
+].map((r) =>
+  resultRow({
+    run: { name: `${r.op}-p31-r${r.frac}-s${r.seed}`, ops: [r.op], p: 31, frac: r.frac, seed: r.seed, transfer: { load: [], freeze: [] }, args: [] },
+    status: r.status === 'finished' ? 'finished' : 'interrupted',
+    summary: null,
+    records: syntheticRecords({ steps: r.steps, every: 100, mem: 300, grok: r.grok, op: r.op }),
+  }),
+)
 
 const PAGES: ReadonlyArray<readonly [string, string]> = [
   ['report-run', runReportHtml({ title: 'add mod 31, r = 0.3, seed 0', facts: [['task', 'add mod 31, training fraction 0.3, seed 0']], records: run, grokStep, analysis: null, eta: 0.5 })],
@@ -60,10 +77,11 @@ const PAGES: ReadonlyArray<readonly [string, string]> = [
         }),
     ),
   ],
+  ['results-figures', page(accuracySvg(resultRows) + measuresSvg(resultRows))],
 ]
 
 describe('golden images', () => {
-  it(`report, curves.svg and the analysis figures match test/golden within ${TOLERANCE * 100} % of pixels (Chromium)`, { timeout: 120_000 }, async () => {
+  it(`report, curves.svg, the analysis figures and the results' figures match test/golden within ${TOLERANCE * 100} % of pixels (Chromium)`, { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'grokscope-golden-'))
     const files = PAGES.map(([name, html]) => {
       const file = path.join(dir, `${name}.html`)

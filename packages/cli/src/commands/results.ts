@@ -4,12 +4,10 @@
 import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
-import * as vega from 'vega'
-import { type TopLevelSpec, compile } from 'vega-lite'
 import { UsageError, readJson, writeAtomic } from '../files.js'
 import { oneLine } from '../format.js'
 import { isRunFolder } from '../model-file.js'
-import { type ResultRow, accuracySpec, measuresSpec, resultRow, toCsv, toTable } from '../results.js'
+import { type ResultRow, accuracySvg, measuresSvg, resultRow, toCsv, toTable } from '../results.js'
 import { readConfig, readMetrics, runFolder } from '../run-folder.js'
 import { failurePath, readFailure, readSummary, runStatus } from '../run-status.js'
 import { type PlannedRun, decodePlan } from '../sweep-plan.js'
@@ -18,13 +16,6 @@ import { SWEEP_FILES } from './sweep.js'
 
 /** The files `results` writes into the sweep folder. */
 export const RESULT_FILES = { csv: 'results.csv', table: 'table.md', accuracy: 'accuracy.svg', measures: 'measures.svg' } as const
-
-const svg = async (spec: TopLevelSpec): Promise<string> => {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' })
-  const text = await view.toSVG()
-  view.finalize()
-  return text
-}
 
 /** A run folder's grid point, read from its config.json, as a sweep would have planned it (the folder's name, no train arguments). */
 const runAsPlanned = (dir: string): PlannedRun => {
@@ -58,14 +49,14 @@ export const sweepRows = (dir: string): ReadonlyArray<ResultRow> =>
     return resultRow({ run, status, summary: summary.right, records: log.records })
   })
 
-export const resultsCommand = async (dir: string, o: { readonly json?: boolean | undefined }): Promise<void> => {
+export const resultsCommand = (dir: string, o: { readonly json?: boolean | undefined }): void => {
   const rows = sweepRows(dir)
   const at = (name: string) => path.join(dir, name)
   const table = toTable(rows)
   writeAtomic(at(RESULT_FILES.csv), toCsv(rows))
   writeAtomic(at(RESULT_FILES.table), table)
-  writeAtomic(at(RESULT_FILES.accuracy), await svg(accuracySpec(rows)))
-  writeAtomic(at(RESULT_FILES.measures), await svg(measuresSpec(rows)))
+  writeAtomic(at(RESULT_FILES.accuracy), accuracySvg(rows))
+  writeAtomic(at(RESULT_FILES.measures), measuresSvg(rows))
   const counts = [...new Set(rows.map((r) => r.status))].map((s) => `${rows.filter((r) => r.status === s).length} ${s}`).join(', ')
   if (o.json === true) process.stdout.write(`${JSON.stringify(rows)}\n`)
   else process.stdout.write(`${table}\n${rows.length} runs: ${counts}\nwrote ${Object.values(RESULT_FILES).map(at).join(', ')}\n`)
