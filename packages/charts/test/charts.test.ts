@@ -2,7 +2,7 @@
 // powers of ten, every basis row labelled, legends that fit, text escaped and links that stay inside.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { COLORS, PHASES, WIDTH, barChart, esc, fmt, heatMap, legend, lineChart, logScale, pow10Label, relativeHref, stack, stepDomain } from '../src/index.js'
+import { COLORS, PHASES, WIDTH, barChart, esc, fmt, heatMap, legend, lineChart, logScale, pointChart, pow10Label, relativeHref, stack, stepDomain } from '../src/index.js'
 
 const RUNS = 200
 const value = fc.double({ min: 1e-6, max: 1e6, noNaN: true })
@@ -99,6 +99,30 @@ describe('stacks and legends', () => {
     expect(new Set(rects).size).toBe(2)
     expect(svg.split('>memorisation<').length - 1).toBe(1)
     expect(legend([{ name: 'cleanup', color: PHASES.cleanup, kind: 'band' }])).toContain('>cleanup<')
+  })
+})
+
+describe('point charts', () => {
+  it('draw one circle per finite point (hollow as asked) with its hover text, inside the plot even outside the given domain, and one tick per line value', () => {
+    const coord = fc.oneof(fc.double({ min: -2, max: 3, noNaN: true }), fc.constant(NaN), fc.constant(Infinity))
+    const series = fc.array(
+      fc.record({ points: fc.array(fc.record({ x: coord, y: coord, hollow: fc.boolean() }), { maxLength: 12 }), line: fc.array(fc.tuple(coord, coord), { maxLength: 4 }) }),
+      { minLength: 1, maxLength: 5 },
+    )
+    fc.assert(
+      fc.property(series, fc.boolean(), fc.boolean(), (ss, dodge, fixed) => {
+        const svg = pointChart({ title: 't', xLabel: 'x', yLabel: 'y', dodge, ...(fixed ? { xDomain: [0, 1], yDomain: [0, 1] } : {}), series: ss.map((s, i) => ({ name: `s${i}`, color: '#123456', ...s })) })
+        const kept = ss.flatMap((s, i) => s.points.filter((q) => Number.isFinite(q.x) && Number.isFinite(q.y)).map((q) => ({ ...q, name: `s${i}` })))
+        const circles = [...svg.matchAll(/<circle cx="([\d.-]+)" cy="([\d.-]+)" r="3.5" fill="([^"]*)"[^>]*><title>([^<]*)<\/title>/g)]
+        expect(circles).toHaveLength(kept.length)
+        expect(circles.filter((m) => m[3] === 'none')).toHaveLength(kept.filter((q) => q.hollow).length)
+        expect(circles.map((m) => m[4])).toEqual(kept.map((q) => `${q.name}: ${fmt(q.x)}, ${fmt(q.y)}`))
+        for (const m of circles) expect(Number(m[1]) >= 64 && Number(m[1]) <= WIDTH - 18).toBe(true)
+        expect(svg.match(/class="tick"/g) ?? []).toHaveLength(ss.flatMap((s) => s.line.filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b))).length)
+        expect(svg).not.toMatch(/NaN|Infinity/)
+      }),
+      { numRuns: RUNS },
+    )
   })
 })
 
