@@ -68,6 +68,7 @@ const run = async (fields: SettingsFields): Promise<void> => {
       stopAfterGrok: WEB_LOOP.stop_after_grok,
       grokThreshold: WEB_LOOP.grok_threshold,
       grokStep: null,
+      evaluateStart: true,
     },
     {
       onEval: (r) => {

@@ -73,6 +73,10 @@ it(`trains ${QUERY} in Chromium until test accuracy ≥ 0.99, offline and withou
     const run = path.join(OUT, 'add-p23-r0.6-s0')
     const summary = JSON.parse(readFileSync(path.join(run, 'summary.json'), 'utf8')) as { grokked: boolean; grok_step: number; status: string }
     expect(summary).toMatchObject({ grokked: true, grok_step: grokStep, status: 'interrupted' })
+    // The first record is of the initial weights, as the CLI's: step 0, near chance on the test set (1/23).
+    const first = JSON.parse(readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').split('\n')[0]!) as { step: number; test_acc: number }
+    expect(first.step).toBe(0)
+    expect(first.test_acc).toBeLessThan(0.2)
     const analyzed = await cli(['analyze', run, '--json'])
     expect(analyzed.code).toBe(0)
     const doc = JSON.parse(analyzed.stdout) as { p: number; embedding: { ffd: number; fcr: number }; per_op: Array<{ key_frequencies: { key: number[] } | null }> }
