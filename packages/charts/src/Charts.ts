@@ -217,9 +217,10 @@ const open = (title: string, width: number, height: number, attrs: string, natur
 const axes = (x: Scale, y: Scale, top: number, xLabel: string, yLabel: string, xTick: (v: number) => string = x.label): string => {
   const [x0, x1, y0] = [M.left, WIDTH - M.right, top + PLOT_H]
   const yt = y.values.map((t) => `<line x1="${x0 - 4}" x2="${x1}" y1="${n1(y.map(t))}" y2="${n1(y.map(t))}" stroke="${COLORS.grid}"/><text x="${x0 - 7}" y="${n1(y.map(t) + 4)}" text-anchor="end">${esc(y.label(t))}</text>`).join('')
+  const minor = y.minor.map((t) => `<line class="minor" x1="${x0 - 2}" x2="${x1}" y1="${n1(y.map(t))}" y2="${n1(y.map(t))}" stroke="${COLORS.grid}" stroke-dasharray="2 3"/>`).join('')
   const xt = x.values.map((t) => `<line x1="${n1(x.map(t))}" x2="${n1(x.map(t))}" y1="${y0}" y2="${y0 + 4}" stroke="${COLORS.axis}"/><text x="${n1(x.map(t))}" y="${y0 + 16}" text-anchor="middle">${esc(xTick(t))}</text>`).join('')
   return (
-    `<g class="axis" fill="${COLORS.muted}">${yt}${xt}<line x1="${x0}" x2="${x1}" y1="${y0}" y2="${y0}" stroke="${COLORS.axis}"/><line x1="${x0}" x2="${x0}" y1="${y0}" y2="${top}" stroke="${COLORS.axis}"/>` +
+    `<g class="axis" fill="${COLORS.muted}">${minor}${yt}${xt}<line x1="${x0}" x2="${x1}" y1="${y0}" y2="${y0}" stroke="${COLORS.axis}"/><line x1="${x0}" x2="${x0}" y1="${y0}" y2="${top}" stroke="${COLORS.axis}"/>` +
     `<text x="${n1((x0 + x1) / 2)}" y="${y0 + 33}" text-anchor="middle" fill="${COLORS.text}">${esc(xLabel)}</text>` +
     `<text transform="translate(14 ${n1(top + PLOT_H / 2)}) rotate(-90)" text-anchor="middle" fill="${COLORS.text}">${esc(yLabel)}</text></g>`
   )

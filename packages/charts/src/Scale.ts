@@ -20,6 +20,8 @@ export interface Scale {
   readonly map: (v: number) => number
   /** Tick positions as data values. */
   readonly values: ReadonlyArray<number>
+  /** Unlabelled grid positions between the ticks (a log axis of more than 7 decades: the decades not labelled). */
+  readonly minor: ReadonlyArray<number>
   readonly label: (v: number) => string
 }
 
@@ -42,12 +44,13 @@ export const linearTicks = (lo: number, hi: number, count = 5): number[] => {
 export const linearScale = (lo: number, hi: number, r0: number, r1: number): Scale => {
   const [a, b] = lo === hi ? [lo - 1, hi + 1] : [lo, hi]
   const ticks = linearTicks(a, b)
-  return { domain: [a, b], map: (v) => r0 + ((v - a) / (b - a)) * (r1 - r0), values: ticks, label: fmt }
+  return { domain: [a, b], map: (v) => r0 + ((v - a) / (b - a)) * (r1 - r0), values: ticks, minor: [], label: fmt }
 }
 
 /**
  * A log10 scale over whole decades around [lo, hi] (values below the lowest decade sit on it), with
- * ticks at powers of ten only: every decade, or every k-th when there are more than 7.
+ * ticks at powers of ten only: every decade, or every k-th labelled when there are more than 7 and
+ * the others as unlabelled grid lines (`minor`).
  */
 export const logScale = (lo: number, hi: number, r0: number, r1: number): Scale => {
   const safe = (v: number) => (Number.isFinite(v) && v > 0 ? v : 1e-12)
@@ -55,10 +58,12 @@ export const logScale = (lo: number, hi: number, r0: number, r1: number): Scale 
   const [a, b] = a0 >= b0 ? [a0 - 1, a0 + 1] : [a0, b0]
   const every = Math.max(1, Math.ceil((b - a) / 7))
   const ticks = Array.from({ length: Math.floor((b - a) / every) + 1 }, (_, i) => b - (Math.floor((b - a) / every) - i) * every)
+  const decade = (e: number) => Number((10 ** e).toPrecision(12))
   return {
     domain: [10 ** a, 10 ** b],
     map: (v) => r0 + ((Math.min(b, Math.max(a, Math.log10(safe(v)))) - a) / (b - a)) * (r1 - r0),
-    values: ticks.map((e) => Number((10 ** e).toPrecision(12))),
+    values: ticks.map(decade),
+    minor: Array.from({ length: b - a + 1 }, (_, i) => a + i).filter((e) => !ticks.includes(e)).map(decade),
     label: (v) => pow10Label(Math.round(Math.log10(v))),
   }
 }

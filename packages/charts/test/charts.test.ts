@@ -36,6 +36,10 @@ describe('line charts', () => {
         for (const t of s.values) expect(Math.log10(t)).toBeCloseTo(Math.round(Math.log10(t)), 9)
         expect(s.values.length).toBeGreaterThanOrEqual(2)
         expect(s.values.length).toBeLessThanOrEqual(8)
+        // Every decade of the axis has a grid line: a labelled tick or, past 7 decades, an unlabelled one.
+        const decades = [...s.values, ...s.minor].map((t) => Math.round(Math.log10(t))).sort((x, y) => x - y)
+        const [lo, hi] = s.domain.map((d) => Math.round(Math.log10(d)))
+        expect(decades).toEqual(Array.from({ length: hi! - lo! + 1 }, (_, i) => lo! + i))
         // The data lie inside the axis.
         expect(s.domain[0]).toBeLessThanOrEqual(Math.min(a, b) * (1 + 1e-9))
         expect(s.domain[1]).toBeGreaterThanOrEqual(Math.max(a, b) * (1 - 1e-9))
@@ -45,6 +49,11 @@ describe('line charts', () => {
     expect([-5, -3, -2, -1, 0, 1, 3, 4].map(pow10Label)).toEqual(['1e-5', '1e-3', '0.01', '0.1', '1', '10', '1000', '1e4'])
     const svg = lineChart({ title: 'Loss', yLabel: 'loss', log: true, series: [{ name: 'train', color: COLORS.train, points: [[0, 4.6], [100, 0.5], [200, 2e-4]] }] })
     expect(yTickLabels(svg)).toEqual(['1e-4', '1e-3', '0.01', '0.1', '1', '10'])
+    expect(svg).not.toContain('class="minor"')
+    // 11 decades: every other one labelled, the rest drawn as unlabelled grid lines.
+    const wide = lineChart({ title: 'Loss', yLabel: 'loss', log: true, series: [{ name: 'train', color: COLORS.train, points: [[0, 50], [100, 1e-9]] }] })
+    expect(yTickLabels(wide)).toEqual(['1e-8', '1e-6', '1e-4', '0.01', '1', '100'])
+    expect(wide.match(/class="minor"/g)).toHaveLength(6)
   })
 
   it('start the step axis at 0, so that a step-0 record is drawn at the left edge, on a log axis too', () => {
