@@ -301,41 +301,6 @@ export const lineChart = (c: LineChart): string => {
   return `${open(c.title, WIDTH, body.height, ` class="chart line"${body.attrs}`)}${head.svg}${body.svg}</svg>`
 }
 
-/** A point of a point chart: filled, or hollow (e.g. a run that has not finished), with its hover text. */
-export interface Point {
-  readonly x: number
-  readonly y: number
-  readonly hollow?: boolean
-  /** The hover text (`<title>`); else `name: x, y`. */
-  readonly title?: string
-}
-
-/** A series of a point chart: its points, and a line through other values (e.g. the mean over seeds), each marked by a short tick. */
-export interface PointSeries {
-  readonly name: string
-  readonly color: string
-  readonly points: ReadonlyArray<Point>
-  readonly line?: ReadonlyArray<readonly [number, number]>
-}
-
-/** Points (and lines) on two linear axes, e.g. one point per run of a sweep. */
-export interface PointChart {
-  readonly title: string
-  readonly subtitle?: string
-  readonly series: ReadonlyArray<PointSeries>
-  readonly xLabel: string
-  readonly yLabel: string
-  /** The axes' ranges; else the data's (with a margin of 5 %). */
-  readonly xDomain?: readonly [number, number]
-  readonly yDomain?: readonly [number, number]
-  /** Legend entries after the series' (e.g. what a hollow point means). */
-  readonly legend?: ReadonlyArray<LegendItem>
-  /** Set the series side by side at each x (a few pixels apart), so that runs at one x do not hide each other. */
-  readonly dodge?: boolean
-  /** A document of its own (a file such as accuracy.svg): its natural size on a white ground, not 100 % of a container. */
-  readonly standalone?: boolean
-}
-
 /** Line charts stacked on one step axis (each keeps its title and series legend), one title and legend on top: a standalone document (curves.svg) at its natural size. */
 export const stack = (s: Stack): string => {
   const sub = s.subtitle === undefined ? '' : `<text x="${M.left}" y="${TITLE_Y + 17}" fill="${COLORS.muted}">${esc(s.subtitle)}</text>`
