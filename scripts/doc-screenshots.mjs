@@ -1,8 +1,8 @@
 /* global process, document */
 // Screenshots for docs/images: node scripts/doc-screenshots.mjs <run> <sweep> <suffix> [web-seconds]
-// <run>/report.html, <sweep>/report.html and <run>/curves.svg in Debian's Chromium (1100 px wide), and the web
-// page (built from this worktree) training add mod 31 for [web-seconds] (90; 0: no web page) and then stopped;
-// written as docs/images/{report-run,report-sweep,curves,web}-<suffix>.png.
+// <run>/report.html, <sweep>/report.html (<sweep> '-': none) and <run>/curves.svg in Debian's Chromium (1100 px
+// wide), and the web page (built from this worktree) training add mod 31 for [web-seconds] (90; 0: no web page) and
+// then stopped; written as docs/images/{report-run,report-sweep,curves,web}-<suffix>.png.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -24,7 +24,12 @@ const out = (name) => path.join(root, 'docs', 'images', `${name}-${suffix}.png`)
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] })
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, deviceScaleFactor: 1 })
-  for (const [file, name] of [[path.join(run, 'report.html'), 'report-run'], [path.join(sweep, 'report.html'), 'report-sweep'], [path.join(run, 'curves.svg'), 'curves']]) {
+  const files = [
+    [path.join(run, 'report.html'), 'report-run'],
+    ...(sweep === '-' ? [] : [[path.join(sweep, 'report.html'), 'report-sweep']]),
+    [path.join(run, 'curves.svg'), 'curves'],
+  ]
+  for (const [file, name] of files) {
     // An SVG file is shown inline in a page (a screenshot of an SVG document does not end).
     const target = file.endsWith('.svg') ? path.join(mkdtempSync(path.join(tmpdir(), 'grokscope-svg-')), 'curves.html') : file
     if (target !== file) writeFileSync(target, `<!DOCTYPE html><html><body style="margin:8px;background:#fff">${readFileSync(file, 'utf8')}</body></html>`)
