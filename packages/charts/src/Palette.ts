@@ -18,7 +18,7 @@ export const COLORS = {
   train: '#4e79a7',
   test: '#f28e2b',
   rule: '#555555',
-  cursor: '#d62728',
+  cursor: '#000000',
   axis: '#666666',
   grid: '#e6e6e6',
   text: '#222222',

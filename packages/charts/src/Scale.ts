@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { fmt, pow10Label } from './Text.js'
+import { decadeLabels, fmt } from './Text.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -50,7 +50,7 @@ export const linearScale = (lo: number, hi: number, r0: number, r1: number): Sca
 /**
  * A log10 scale over whole decades around [lo, hi] (values below the lowest decade sit on it), with
  * ticks at powers of ten only: every decade, or every k-th labelled when there are more than 7 and
- * the others as unlabelled grid lines (`minor`).
+ * the others as unlabelled grid lines (`minor`); labelled in one form (`decadeLabels`).
  */
 export const logScale = (lo: number, hi: number, r0: number, r1: number): Scale => {
   const safe = (v: number) => (Number.isFinite(v) && v > 0 ? v : 1e-12)
@@ -64,6 +64,6 @@ export const logScale = (lo: number, hi: number, r0: number, r1: number): Scale 
     map: (v) => r0 + ((Math.min(b, Math.max(a, Math.log10(safe(v)))) - a) / (b - a)) * (r1 - r0),
     values: ticks.map(decade),
     minor: Array.from({ length: b - a + 1 }, (_, i) => a + i).filter((e) => !ticks.includes(e)).map(decade),
-    label: (v) => pow10Label(Math.round(Math.log10(v))),
+    label: (v) => decadeLabels(Math.min(...ticks), Math.max(...ticks))(Math.round(Math.log10(v))),
   }
 }

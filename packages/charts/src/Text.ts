@@ -44,5 +44,16 @@ export const fmt = (x: number): string => {
 /** The label of the tick at 10^e: plain from 0.01 to 1000 (`0.01`, `0.1`, `1`, `10`), else `1e-3`, `1e4`. */
 export const pow10Label = (e: number): string => (e >= -2 && e <= 3 ? (10 ** e).toFixed(Math.max(0, -e)) : `1e${e}`)
 
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹'
+
+/** 10^e with a superscript exponent: `10⁻³`, `10⁰`, `10⁴`. */
+export const pow10Sup = (e: number): string => `10${String(e).replace('-', '⁻').replace(/\d/g, (d) => SUPERSCRIPT[Number(d)]!)}`
+
+/**
+ * The labels of an axis whose ticks are the decades `lo` to `hi`: plain (`0.01` … `1000`, `pow10Label`)
+ * when every one is in that range, else all `10ᵏ` (`pow10Sup`), so that one axis never mixes `0.01` and `1e-3`.
+ */
+export const decadeLabels = (lo: number, hi: number): ((e: number) => string) => (lo >= -2 && hi <= 3 ? pow10Label : pow10Sup)
+
 /** A number with at most two decimals, for coordinates. */
 export const n1 = (x: number): string => (Math.round(x * 100) / 100).toString()

@@ -2,7 +2,7 @@
 // powers of ten, every basis row labelled, legends that fit, text escaped and links that stay inside.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { COLORS, PHASES, WIDTH, barChart, esc, fmt, heatMap, legend, lineChart, logScale, pointChart, pow10Label, relativeHref, stack, stepDomain } from '../src/index.js'
+import { COLORS, PHASES, WIDTH, barChart, decadeLabels, esc, fmt, heatMap, legend, lineChart, logScale, pointChart, pow10Label, pow10Sup, relativeHref, stack, stepDomain } from '../src/index.js'
 
 const RUNS = 200
 const value = fc.double({ min: 1e-6, max: 1e6, noNaN: true })
@@ -29,13 +29,16 @@ describe('line charts', () => {
     )
   })
 
-  it('log axes have ticks at powers of ten only, labelled 1e-3, 0.01, 0.1, 1, 10 … 1000, 1e4', () => {
+  it('log axes have ticks at powers of ten only, labelled in one form: 0.01 … 1000, or else 10⁻³, 10⁻², … 10⁴', () => {
     fc.assert(
       fc.property(value, value, (a, b) => {
         const s = logScale(Math.min(a, b), Math.max(a, b), 200, 0)
         for (const t of s.values) expect(Math.log10(t)).toBeCloseTo(Math.round(Math.log10(t)), 9)
         expect(s.values.length).toBeGreaterThanOrEqual(2)
         expect(s.values.length).toBeLessThanOrEqual(8)
+        // One form per axis: all plain (0.01 … 1000) or all 10ᵏ.
+        const labels = s.values.map(s.label)
+        expect(labels.every((l) => /^10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+$/.test(l)) || labels.every((l) => /^[\d.]+$/.test(l))).toBe(true)
         // Every decade of the axis has a grid line: a labelled tick or, past 7 decades, an unlabelled one.
         const decades = [...s.values, ...s.minor].map((t) => Math.round(Math.log10(t))).sort((x, y) => x - y)
         const [lo, hi] = s.domain.map((d) => Math.round(Math.log10(d)))
@@ -47,12 +50,17 @@ describe('line charts', () => {
       { numRuns: RUNS },
     )
     expect([-5, -3, -2, -1, 0, 1, 3, 4].map(pow10Label)).toEqual(['1e-5', '1e-3', '0.01', '0.1', '1', '10', '1000', '1e4'])
+    expect([-12, -3, 0, 1, 10].map(pow10Sup)).toEqual(['10⁻¹²', '10⁻³', '10⁰', '10¹', '10¹⁰'])
+    expect([-2, 0, 3].map(decadeLabels(-2, 3))).toEqual(['0.01', '1', '1000'])
+    expect([-3, 0, 1].map(decadeLabels(-3, 1))).toEqual(['10⁻³', '10⁰', '10¹'])
     const svg = lineChart({ title: 'Loss', yLabel: 'loss', log: true, series: [{ name: 'train', color: COLORS.train, points: [[0, 4.6], [100, 0.5], [200, 2e-4]] }] })
-    expect(yTickLabels(svg)).toEqual(['1e-4', '1e-3', '0.01', '0.1', '1', '10'])
+    expect(yTickLabels(svg)).toEqual(['10⁻⁴', '10⁻³', '10⁻²', '10⁻¹', '10⁰', '10¹'])
+    const plain = lineChart({ title: 'Accuracy', yLabel: 'loss', log: true, series: [{ name: 'train', color: COLORS.train, points: [[0, 4.6], [100, 0.02]] }] })
+    expect(yTickLabels(plain)).toEqual(['0.01', '0.1', '1', '10'])
     expect(svg).not.toContain('class="minor"')
     // 11 decades: every other one labelled, the rest drawn as unlabelled grid lines.
     const wide = lineChart({ title: 'Loss', yLabel: 'loss', log: true, series: [{ name: 'train', color: COLORS.train, points: [[0, 50], [100, 1e-9]] }] })
-    expect(yTickLabels(wide)).toEqual(['1e-8', '1e-6', '1e-4', '0.01', '1', '100'])
+    expect(yTickLabels(wide)).toEqual(['10⁻⁸', '10⁻⁶', '10⁻⁴', '10⁻²', '10⁰', '10²'])
     expect(wide.match(/class="minor"/g)).toHaveLength(6)
   })
 
@@ -174,7 +182,7 @@ describe('heat maps', () => {
       expect(labels.filter((_, i) => i % 2 === 0)).toEqual(names)
       expect(labels.filter((_, i) => i % 2 === 1)).toEqual(names)
       const scale = /<g class="scale"[^>]*>(.*?)<\/g>/.exec(svg)![1]!
-      expect([...scale.matchAll(/>([^<]+)<\/text>/g)].map((m) => m[1])).toEqual(['1e-3', '0.01', '0.1', '1', '10', 'log scale'])
+      expect([...scale.matchAll(/>([^<]+)<\/text>/g)].map((m) => m[1])).toEqual(['10⁻³', '10⁻²', '10⁻¹', '10⁰', '10¹', 'log scale'])
     }
   })
 })

@@ -25,5 +25,6 @@ it(`the page's figures match test/golden/web-charts.png within ${TOLERANCE * 100
   const [shot] = await screenshots([file])
   const r = compareGolden(shot!, path.join(HERE, 'golden', 'web-charts.png'))
   if (r.kind === 'mismatch') expect.fail(r.reason)
+  if (r.kind === 'compared') process.stdout.write(`golden web-charts: ${(r.ratio * 100).toFixed(4)} % of pixels differ\n`)
   if (r.kind === 'compared') expect(r.ratio, 'share of differing pixels').toBeLessThanOrEqual(TOLERANCE)
 })
