@@ -140,7 +140,7 @@ const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | 
           ...common,
           series: [stepSeries('FFD(W_E)', c2, records, (r) => r.W_E.ffd_mult), stepSeries('FCR(W_E)', c3, records, (r) => r.W_E.fcr_mult), stepSeries('FFD(W_L)', c4, records, (r) => r.W_L.ffd_mult), stepSeries('FCR(W_L)', c5, records, (r) => r.W_L.fcr_mult)],
         }),
-        'The same measures in the Fourier basis of ℤ_{p−1} over W[g^i] (g a generator), where multiplication is sparse.',
+        'The same measures in the Fourier basis of the integers mod p − 1 over the rows W[gⁱ], reordered by discrete logarithm (g a generator of the multiplicative group mod p), where multiplication is sparse.',
       ),
     )
   }
