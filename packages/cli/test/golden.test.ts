@@ -1,6 +1,7 @@
 // Golden images of the figures, from fixed synthetic inputs (no training): a run's report, a folder's report,
-// curves.svg, the analysis figures (the p = 31 logits map and a spectrum) and the results' figures (accuracy.svg, measures.svg), rendered in Chromium and compared
-// with test/golden/*.png within a tolerance. UPDATE_GOLDENS=1 rewrites the goldens.
+// curves.svg, the analysis figures (the p = 31 logits map and a spectrum) and the results' figures (accuracy.svg,
+// measures.svg), rendered in Chromium and compared with test/golden/*.png within a tolerance. UPDATE_GOLDENS=1
+// rewrites the goldens.
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -42,17 +43,19 @@ const sweepRuns = [
 })
 const spectrum = syntheticSpectrum(31)
 /** The results of a sweep of three operations at two fractions, one run not finished, one that never grokked. */
-const resultRows = [
-  { op: 'add', frac: 0.3, seed: 0, grok: 1500, steps: 3000, status: 'finished' },
-  { op: 'add', frac: 0.5, seed: 0, grok: 800, steps: 2000, status: 'finished' },
-  { op: 'sub', frac: 0.3, seed: 0, grok: 2200, steps: 3000, status: 'finished' },
-  { op: 'sub', frac: 0.5, seed: 0, grok: 5000, steps: 2400, status: 'interrupted' },
-  { op: 'mul', frac: 0.5, seed: 1, grok: 400, steps: 900, status: 'finished' },
-  { op: 'mul', frac: 0.3, seed: 1, grok: 9000, steps: 1200, status: 'finished' },
-].map((r) =>
+const resultRows = (
+  [
+    { op: 'add', frac: 0.3, seed: 0, grok: 1500, steps: 3000, status: 'finished' },
+    { op: 'add', frac: 0.5, seed: 0, grok: 800, steps: 2000, status: 'finished' },
+    { op: 'sub', frac: 0.3, seed: 0, grok: 2200, steps: 3000, status: 'finished' },
+    { op: 'sub', frac: 0.5, seed: 0, grok: 5000, steps: 2400, status: 'interrupted' },
+    { op: 'mul', frac: 0.5, seed: 1, grok: 400, steps: 900, status: 'finished' },
+    { op: 'mul', frac: 0.3, seed: 1, grok: 9000, steps: 1200, status: 'finished' },
+  ] as const
+).map((r) =>
   resultRow({
     run: { name: `${r.op}-p31-r${r.frac}-s${r.seed}`, ops: [r.op], p: 31, frac: r.frac, seed: r.seed, transfer: { load: [], freeze: [] }, args: [] },
-    status: r.status === 'finished' ? 'finished' : 'interrupted',
+    status: r.status,
     summary: null,
     records: syntheticRecords({ steps: r.steps, every: 100, mem: 300, grok: r.grok, op: r.op }),
   }),

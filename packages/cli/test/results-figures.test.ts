@@ -7,7 +7,7 @@ import { type ResultRow, accuracySvg, measuresSvg } from '../src/results.js'
 
 const STATUSES: ReadonlyArray<ResultRow['status']> = ['finished', 'interrupted', 'failed', 'incomplete', 'not started']
 
-const row = (operation: string, r: number, seed: number, status: ResultRow['status'], acc: number | null, fcr: number | null = 0.9): ResultRow => ({
+const row = (operation: string, r: number, seed: number, status: ResultRow['status'], acc: number | null, fcr = 0.9): ResultRow => ({
   run: `${operation}-p31-r${r}-s${seed}`,
   operation,
   p: 31,
