@@ -17,7 +17,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const { keyFrequencies, keyFrequencyAnalysis } = await import(path.join(root, 'packages/measures/dist/index.js'))
+const { keyFrequencies, keyFrequencyAnalysis, leastShare, plantedLogits, uniform } = await import(path.join(root, 'packages/measures/dist/index.js'))
 
 const fail = (line) => {
   process.stderr.write(`key-rule-planted: ${line}\n`)
@@ -38,30 +38,7 @@ const count = integer('<frequencies>', args[1], 1, Math.min(K, 8))
 const seeds = integer('<seeds>', args[2], 1, 1000)
 const firstSeed = integer('[first-seed]', args[3] ?? '1', 0, 2 ** 31 - 1)
 
-// ─── The planted logits (as in key-rule.test.ts, with p = P) ───────────────────
-
-const COS = Float64Array.from({ length: P }, (_, t) => Math.cos((2 * Math.PI * t) / P))
-const cosOf = (k, t) => COS[(((k * t) % P) + P) % P]
-
-/** The smallest margin of `Σ α_k cos(ω_k(a+b−c))` between the answer (d = 0) and another class d. */
-const minMargin = (ks, alpha) => Math.min(...Array.from({ length: P - 1 }, (_, i) => ks.reduce((s, k, j) => s + alpha[j] * (1 - cosOf(k, i + 1)), 0)))
-
-/** How much of the smallest margin the least needed planted frequency carries. */
-const leastShare = (ks, alpha) => {
-  const M = minMargin(ks, alpha)
-  return Math.min(...ks.map((_, i) => (ks.length === 1 ? M : M - minMargin(ks.filter((_, j) => j !== i), alpha.filter((_, j) => j !== i))))) / M
-}
-
-/** Uniform in [−1, 1), from a 32-bit seed (mulberry32). */
-const uniform = (seed) => {
-  let x = seed >>> 0
-  return () => {
-    x = (x + 0x6d2b79f5) >>> 0
-    let t = Math.imul(x ^ (x >>> 15), 1 | x)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1
-  }
-}
+// ─── The planted models (plantedLogits of @grokscope/measures, drawn from the test's domain) ───
 
 /** A planted model drawn from `seed` in the test's domain (redrawn until every frequency carries ≥ 25 % of the margin). */
 const draw = (seed) => {
@@ -78,22 +55,8 @@ const draw = (seed) => {
     const margin = between(8, 32)
     const distractors = Array.from({ length: int(0, 3) }, () => ({ k: int(1, K), amp: between(0, 10), phaseA: between(0, 2 * Math.PI), phaseB: between(0, 2 * Math.PI) }))
     const noise = between(0, 0.25)
-    if (leastShare(ks, alpha) >= 0.25) return { ks, alpha, margin, distractors, noise, seed: int(0, 2 ** 31 - 1) }
+    if (leastShare(P, ks, alpha) >= 0.25) return { ks, alpha, margin, distractors, noise, seed: int(0, 2 ** 31 - 1) }
   }
-}
-
-/** `L[a,b,c] = s·Σ_k α_k cos(ω_k(a+b−c)) + s·Σ_j A_j (cos(ω_j a + φ_j) + cos(ω_j b + ψ_j)) + noise`; labels `a + b mod p`. */
-const plantedLogits = (m) => {
-  const s = m.margin / minMargin(m.ks, m.alpha)
-  const amplitude = m.noise * m.margin * leastShare(m.ks, m.alpha)
-  const rand = uniform(m.seed)
-  const logits = new Float64Array(P * P * P)
-  for (let a = 0; a < P; a++)
-    for (let b = 0; b < P; b++) {
-      const shift = m.distractors.reduce((t, d) => t + s * d.amp * (Math.cos((2 * Math.PI * d.k * a) / P + d.phaseA) + Math.cos((2 * Math.PI * d.k * b) / P + d.phaseB)), 0)
-      for (let c = 0; c < P; c++) logits[(a * P + b) * P + c] = s * m.ks.reduce((t, k, j) => t + m.alpha[j] * cosOf(k, a + b - c), 0) + shift + amplitude * rand()
-    }
-  return { logits, labels: Int32Array.from({ length: P * P }, (_, pair) => (Math.floor(pair / P) + (pair % P)) % P) }
 }
 
 // ─── The cases ──────────────────────────────────────────────────────────────────
@@ -106,7 +69,7 @@ let recovered = 0
 for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
   const m = draw(seed)
   const start = performance.now()
-  const { logits, labels } = plantedLogits(m)
+  const { logits, labels } = plantedLogits(P, m)
   const built = performance.now()
   const r = (selectionOnly ? keyFrequencies : keyFrequencyAnalysis)(logits, labels, P)
   const seconds = (performance.now() - built) / 1000

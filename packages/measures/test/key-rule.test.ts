@@ -3,85 +3,10 @@
 // model answers, under loud c-independent terms with random phases and under noise.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_KEY_RULE, keyFrequencies, keyWarning, meanCrossEntropy } from '../src/index.js'
+import { DEFAULT_KEY_RULE, type Planted, keyFrequencies, keyWarning, leastShare, meanCrossEntropy, plantedLogits, uniform } from '../src/index.js'
 
 const P = 97
 const K = (P - 1) / 2
-const COS = Float64Array.from({ length: P }, (_, t) => Math.cos((2 * Math.PI * t) / P))
-const cosOf = (k: number, t: number): number => COS[(((k * t) % P) + P) % P]!
-
-/** The smallest margin of `Σ α_k cos(ω_k(a+b−c))` between the answer (d = 0) and another class d. */
-const minMargin = (ks: ReadonlyArray<number>, alpha: ReadonlyArray<number>): number =>
-  Math.min(...Array.from({ length: P - 1 }, (_, i) => ks.reduce((s, k, j) => s + alpha[j]! * (1 - cosOf(k, i + 1)), 0)))
-
-/** How much of the smallest margin the least needed planted frequency carries: `min_k (M − M_without k) / M`. */
-const leastShare = (ks: ReadonlyArray<number>, alpha: ReadonlyArray<number>): number => {
-  const M = minMargin(ks, alpha)
-  return Math.min(...ks.map((_, i) => (ks.length === 1 ? M : M - minMargin(ks.filter((_, j) => j !== i), alpha.filter((_, j) => j !== i))))) / M
-}
-
-/** Uniform in [−1, 1), from a 32-bit seed (mulberry32). */
-const uniform = (seed: number): (() => number) => {
-  let x = seed >>> 0
-  return () => {
-    x = (x + 0x6d2b79f5) >>> 0
-    let t = Math.imul(x ^ (x >>> 15), 1 | x)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1
-  }
-}
-
-/** A term that does not depend on the output c (the softmax cannot see it), at frequency k with phases in a and b. */
-interface Distractor {
-  readonly k: number
-  readonly amp: number
-  readonly phaseA: number
-  readonly phaseB: number
-}
-
-/** A term that mixes two frequencies (the residual): `amp·cos(ω_x a)·cos(ω_y b)·u_c`, `u` uniform in [−1, 1] from `seed`. */
-interface Mixed {
-  readonly x: number
-  readonly y: number
-  readonly amp: number
-  readonly seed: number
-}
-
-interface Planted {
-  readonly ks: ReadonlyArray<number>
-  readonly alpha: ReadonlyArray<number>
-  /** The margin of the clean logits between the answer and the nearest other class. */
-  readonly margin: number
-  readonly distractors: ReadonlyArray<Distractor>
-  readonly mixed?: Mixed
-  /** Noise uniform in ±noise × the part of the margin the least needed frequency carries, on every logit. */
-  readonly noise: number
-  readonly seed: number
-}
-
-/**
- * `L[a,b,c] = s·Σ_k α_k cos(ω_k(a+b−c)) + s·Σ_j A_j (cos(ω_j a + φ_j) + cos(ω_j b + ψ_j)) + noise`,
- * `s` such that the clean margin is `margin`; labels `a + b mod p`.
- */
-const plantedLogits = (m: Planted): { logits: Float64Array; labels: Int32Array } => {
-  const s = m.margin / minMargin(m.ks, m.alpha)
-  const amplitude = m.noise * m.margin * leastShare(m.ks, m.alpha)
-  const rand = uniform(m.seed)
-  const mixedRand = uniform(m.mixed?.seed ?? 0)
-  const u = Float64Array.from({ length: P }, () => mixedRand())
-  const logits = new Float64Array(P * P * P)
-  for (let a = 0; a < P; a++)
-    for (let b = 0; b < P; b++) {
-      const shift = m.distractors.reduce(
-        (t, d) => t + s * d.amp * (Math.cos((2 * Math.PI * d.k * a) / P + d.phaseA) + Math.cos((2 * Math.PI * d.k * b) / P + d.phaseB)),
-        0,
-      )
-      const mix = m.mixed === undefined ? 0 : m.mixed.amp * cosOf(m.mixed.x, a) * cosOf(m.mixed.y, b)
-      for (let c = 0; c < P; c++)
-        logits[(a * P + b) * P + c] = s * m.ks.reduce((t, k, j) => t + m.alpha[j]! * cosOf(k, a + b - c), 0) + shift + mix * u[c]! + amplitude * rand()
-    }
-  return { logits, labels: Int32Array.from({ length: P * P }, (_, pair) => (Math.floor(pair / P) + (pair % P)) % P) }
-}
 
 // The stated domain, where the planted set is the smallest that carries the answer:
 // - amplitudes within a factor 2 of each other, and every planted frequency needed: removing
@@ -111,7 +36,7 @@ const planted = (count: number): fc.Arbitrary<Planted> =>
       noise: fc.double({ min: 0, max: 0.25, noNaN: true }),
       seed: fc.integer(),
     })
-    .filter((m) => leastShare(m.ks, m.alpha) >= 0.25)
+    .filter((m) => leastShare(P, m.ks, m.alpha) >= 0.25)
 
 const sorted = (ks: ReadonlyArray<number>): number[] => [...ks].sort((x, y) => x - y)
 
@@ -122,7 +47,7 @@ describe.each([1, 3, 5])('p = 97, %i planted frequencies', (count) => {
       fc.asyncProperty(planted(count), fc.double({ min: 1, max: 10, noNaN: true }), async (m, lambda) => {
         // Let vitest's worker answer its messages between runs (each blocks for seconds).
         await new Promise((resolve) => setImmediate(resolve))
-        const { logits, labels } = plantedLogits(m)
+        const { logits, labels } = plantedLogits(P, m)
         const r = keyFrequencies(logits, labels, P)
         expect(r.key).toEqual(sorted(m.ks))
         expect(r.restricted).toBeLessThanOrEqual(2 * r.full)
@@ -142,7 +67,7 @@ describe.each([1, 3, 5])('p = 97, %i planted frequencies', (count) => {
 
 describe('the rules side by side', () => {
   const m: Planted = { ks: [6, 29, 42], alpha: [1, 1, 1], margin: 16, distractors: [{ k: 12, amp: 3, phaseA: 0.4, phaseB: 2 }], noise: 0, seed: 1 }
-  const { logits, labels } = plantedLogits(m)
+  const { logits, labels } = plantedLogits(P, m)
 
   it('energy:0.1 takes the loud c-independent frequency and warns; auto ignores it; a list is kept as given', () => {
     const energy = keyFrequencies(logits, labels, P, P, { kind: 'energy', threshold: 0.1 })
@@ -157,7 +82,7 @@ describe('the rules side by side', () => {
   })
 
   it('a residual that costs the model loss: auto still takes every planted frequency, though fewer are within 2× of the full loss', () => {
-    const noisy = plantedLogits({ ...m, distractors: [], mixed: { x: 5, y: 11, amp: 40, seed: 3 } })
+    const noisy = plantedLogits(P, { ...m, distractors: [], mixed: { x: 5, y: 11, amp: 40, seed: 3 } })
     const r = keyFrequencies(noisy.logits, noisy.labels, P)
     expect(r.full).toBeGreaterThan(0.05)
     expect(r.allFrequencies).toBeLessThan(r.full / 10)
