@@ -5,11 +5,25 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { decodeWeightsFile } from '@grokscope/model'
+import { type WeightsFile, decodeWeightsFile } from '@grokscope/model'
 import { type AnalysisDocument, analyzeWeights } from '../src/index.js'
 import { FIXTURES, fixturePath } from '../../../test-support/fixtures.js'
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/dist/main.js')
+
+/** A fixture's weights file, decoded (a test fails at once when it does not decode). */
+const fixtureWeights = (name: string): WeightsFile => {
+  const decoded = decodeWeightsFile(JSON.parse(readFileSync(fixturePath(name), 'utf8')))
+  if (E.isLeft(decoded)) throw new Error(decoded.left)
+  return decoded.right
+}
+
+/** The analysis document of a weights file (a test fails at once on a Left). */
+const analyzed = (weights: WeightsFile, o: Parameters<typeof analyzeWeights>[1]): AnalysisDocument => {
+  const doc = analyzeWeights(weights, o)
+  if (E.isLeft(doc)) throw new Error(doc.left)
+  return doc.right
+}
 
 const withoutTimings = (d: AnalysisDocument): Omit<AnalysisDocument, 'timings_ms'> => {
   const { timings_ms: _, ...rest } = d
@@ -18,57 +32,47 @@ const withoutTimings = (d: AnalysisDocument): Omit<AnalysisDocument, 'timings_ms
 
 describe.each(FIXTURES)('%s', (name) => {
   const file = fixturePath(name)
-  const decoded = decodeWeightsFile(JSON.parse(readFileSync(file, 'utf8')))
-  if (E.isLeft(decoded)) throw new Error(decoded.left)
-  const library = analyzeWeights(decoded.right, { now: () => performance.now(), file })
-  if (E.isLeft(library)) throw new Error(library.left)
+  const library = analyzed(fixtureWeights(name), { now: () => performance.now(), file })
 
   it('grokscope analyze --json prints the document analyzeWeights returns', () => {
     const printed = JSON.parse(execFileSync(process.execPath, [MAIN, 'analyze', file, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as AnalysisDocument
     // JSON has no -0 and prints numbers shortest-round-trip: compare through JSON.
-    expect(withoutTimings(printed)).toEqual(JSON.parse(JSON.stringify(withoutTimings(library.right))))
-    expect(Object.keys(printed.timings_ms).sort()).toEqual(Object.keys(library.right.timings_ms).sort())
+    expect(withoutTimings(printed)).toEqual(JSON.parse(JSON.stringify(withoutTimings(library))))
+    expect(Object.keys(printed.timings_ms).sort()).toEqual(Object.keys(library.timings_ms).sort())
   }, 60_000)
 
   it('the document reproduces the PyTorch fixture’s spectra, FFD and FCR', () => {
     const fixture = JSON.parse(readFileSync(file, 'utf8')) as Record<'embedding' | 'neuron_logit_map', { ffd_eta_0_5: number; fcr: number; cos_norms: number[]; sin_norms: number[] }>
     for (const key of ['embedding', 'neuron_logit_map'] as const) {
-      expect(library.right[key].ffd).toBeCloseTo(fixture[key].ffd_eta_0_5, 6)
-      expect(library.right[key].fcr).toBeCloseTo(fixture[key].fcr, 6)
-      library.right[key].cos_norms.forEach((x, i) => expect(Math.abs(x - fixture[key].cos_norms[i]!)).toBeLessThan(1e-6 * Math.max(1, x)))
-      library.right[key].sin_norms.forEach((x, i) => expect(Math.abs(x - fixture[key].sin_norms[i]!)).toBeLessThan(1e-6 * Math.max(1, x)))
+      expect(library[key].ffd).toBeCloseTo(fixture[key].ffd_eta_0_5, 6)
+      expect(library[key].fcr).toBeCloseTo(fixture[key].fcr, 6)
+      library[key].cos_norms.forEach((x, i) => expect(Math.abs(x - fixture[key].cos_norms[i]!)).toBeLessThan(1e-6 * Math.max(1, x)))
+      library[key].sin_norms.forEach((x, i) => expect(Math.abs(x - fixture[key].sin_norms[i]!)).toBeLessThan(1e-6 * Math.max(1, x)))
     }
   })
 })
 
 it('the add fixture’s key frequencies are 1, 5 and 14 (its three W_E peaks), by the auto rule as by the old energy rule, and its restricted loss is below its full loss', () => {
-  const decoded = decodeWeightsFile(JSON.parse(readFileSync(fixturePath('add-p31-s0.json'), 'utf8')))
-  if (E.isLeft(decoded)) throw new Error(decoded.left)
-  const doc = analyzeWeights(decoded.right, { now: () => 0 })
-  if (E.isLeft(doc)) throw new Error(doc.left)
-  const kf = doc.right.per_op[0]!.key_frequencies!
+  const weights = fixtureWeights('add-p31-s0.json')
+  const doc = analyzed(weights, { now: () => 0 })
+  const kf = doc.per_op[0]!.key_frequencies!
   expect(kf.rule).toBe('auto:2')
   expect(kf.key).toEqual([1, 5, 14])
-  const norms = doc.right.embedding.cos_norms.map((c, i) => Math.hypot(c, doc.right.embedding.sin_norms[i]!))
+  const norms = doc.embedding.cos_norms.map((c, i) => Math.hypot(c, doc.embedding.sin_norms[i]!))
   expect(norms.map((x, i) => [x, i + 1] as const).sort((x, y) => y[0] - x[0]).slice(0, 3).map(([, k]) => k).sort((x, y) => x - y)).toEqual(kf.key)
   expect(kf.losses.key_only).toBeLessThan(kf.losses.all)
   expect(kf.warning).toBeNull()
   // The greedy path: the constant, then 1, 5 and 14 by energy; only the last prefix is within 2× the full loss.
   expect(kf.prefix_losses).toHaveLength(4)
   expect(kf.prefix_losses.slice(0, 3).every((l) => l > 2 * kf.losses.all)).toBe(true)
-  const energy = analyzeWeights(decoded.right, { now: () => 0, keyRule: { kind: 'energy', threshold: 0.1 } })
-  if (E.isLeft(energy)) throw new Error(energy.left)
-  expect(energy.right.per_op[0]!.key_frequencies).toMatchObject({ rule: 'energy:0.1', key: [1, 5, 14], prefix_losses: [], warning: null })
-  expect(doc.right.ops).toEqual(['add'])
-  expect(Object.values(doc.right.timings_ms).every((t) => t === 0)).toBe(true)
+  const energy = analyzed(weights, { now: () => 0, keyRule: { kind: 'energy', threshold: 0.1 } })
+  expect(energy.per_op[0]!.key_frequencies).toMatchObject({ rule: 'energy:0.1', key: [1, 5, 14], prefix_losses: [], warning: null })
+  expect(doc.ops).toEqual(['add'])
+  expect(Object.values(doc.timings_ms).every((t) => t === 0)).toBe(true)
 }, 60_000)
 
 it('the mul fixture: no prefix of the additive frequencies carries multiplication, so the key set is the best prefix and the document warns', () => {
-  const decoded = decodeWeightsFile(JSON.parse(readFileSync(fixturePath('mul-p31-s0.json'), 'utf8')))
-  if (E.isLeft(decoded)) throw new Error(decoded.left)
-  const doc = analyzeWeights(decoded.right, { now: () => 0 })
-  if (E.isLeft(doc)) throw new Error(doc.left)
-  const kf = doc.right.per_op[0]!.key_frequencies!
+  const kf = analyzed(fixtureWeights('mul-p31-s0.json'), { now: () => 0 }).per_op[0]!.key_frequencies!
   expect(kf.prefix_losses).toHaveLength(16)
   expect(kf.losses.key_only).toBe(Math.min(...kf.prefix_losses))
   expect(kf.losses.key_only).toBeGreaterThan(2 * kf.losses.all)
@@ -76,14 +80,11 @@ it('the mul fixture: no prefix of the additive frequencies carries multiplicatio
 }, 60_000)
 
 it('a listed key frequency that p does not have is a Left that says so', () => {
-  const decoded = decodeWeightsFile(JSON.parse(readFileSync(fixturePath('add-p31-s0.json'), 'utf8')))
-  if (E.isLeft(decoded)) throw new Error(decoded.left)
-  expect(analyzeWeights(decoded.right, { now: () => 0, keyRule: { kind: 'list', frequencies: [5, 16] } })).toEqual(E.left('key frequencies 16: p = 31 has frequencies 1 to 15'))
+  expect(analyzeWeights(fixtureWeights('add-p31-s0.json'), { now: () => 0, keyRule: { kind: 'list', frequencies: [5, 16] } })).toEqual(E.left('key frequencies 16: p = 31 has frequencies 1 to 15'))
 })
 
 it('a file whose n_out disagrees with its p is a Left that says so', () => {
-  const decoded = decodeWeightsFile(JSON.parse(readFileSync(fixturePath('add-p31-s0.json'), 'utf8')))
-  if (E.isLeft(decoded)) throw new Error(decoded.left)
-  const doc = analyzeWeights({ ...decoded.right, meta: { ...decoded.right.meta, p: 29 } }, { now: () => 0 })
+  const weights = fixtureWeights('add-p31-s0.json')
+  const doc = analyzeWeights({ ...weights, meta: { ...weights.meta, p: 29 } }, { now: () => 0 })
   expect(doc).toEqual(E.left('n_out is 31 but p is 29'))
 })
