@@ -155,6 +155,13 @@ export const analyzeModel = (c: ModelConfig, host: HostParams, p: number, ops: R
   return { p, additive, multiplicative, weightNorms: norms, perOp, timingsMs }
 }
 
+/** One line per operation whose key frequencies do not carry its answer (`keyWarning`): `<op>: the restricted loss … (more than 2×): …`. */
+export const keyWarnings = (a: ModelAnalysis): ReadonlyArray<string> =>
+  a.perOp.flatMap((o) => {
+    const warning = o.keyFrequencies === null ? null : keyWarning(o.keyFrequencies)
+    return warning === null ? [] : [`${o.op}: ${warning}`]
+  })
+
 // ─────────────────────────────────────────────────────────────────────────────
 // the JSON document
 // ─────────────────────────────────────────────────────────────────────────────

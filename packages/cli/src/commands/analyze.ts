@@ -1,5 +1,5 @@
 // grokscope analyze: every analysis of a trained model (@grokscope/analysis), as a readable summary or one JSON document.
-import { type ModelAnalysis, analysisDocument, analyzeModel, keyRuleFor } from '@grokscope/analysis'
+import { type ModelAnalysis, analysisDocument, analyzeModel, keyRuleFor, keyWarnings } from '@grokscope/analysis'
 import { type KeyRule, type MatrixMeasures, cosSinRatio, describeKeyRule, keyWarning } from '@grokscope/measures'
 import { disposeParams, fromHost, measureFootprint } from '@grokscope/model'
 import { initBackend } from '../backend.js'
@@ -94,10 +94,7 @@ export const analyzeCommand = async (target: string, o: { eta: number; json?: bo
   const plan = memoryPlan(budget, 1, footprint)
   if (typeof plan === 'string') throw new UsageError(plan)
   const a = analyzeModel(model.config, model.host, model.task.p, model.task.ops, model.task.seed, { eta: o.eta, keyRule, now: () => performance.now(), chunk: plan.evalChunk })
-  for (const op of a.perOp) {
-    const warning = op.keyFrequencies === null ? null : keyWarning(op.keyFrequencies)
-    if (warning !== null) process.stderr.write(`grokscope: warning: ${op.op}: ${oneLine(warning)}\n`)
-  }
+  for (const w of keyWarnings(a)) process.stderr.write(`grokscope: warning: ${oneLine(w)}\n`)
   const ids = model.task.ops.map((x) => x.id)
   process.stdout.write(o.json === true ? `${JSON.stringify(analysisDocument(model.file, a))}\n` : `${summary(model.file, ids, a, o.eta, o.top)}\n`)
 }

@@ -1,8 +1,8 @@
 // grokscope report: one self-contained HTML page for a run, a model file, or a folder of runs (a sweep).
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { type MetricsRecord, type ModelAnalysis, analyzeModel, grokOutcome, keyRuleFor } from '@grokscope/analysis'
-import { DEFAULT_KEY_RULE, type KeyRule, keyWarning } from '@grokscope/measures'
+import { type MetricsRecord, type ModelAnalysis, analyzeModel, grokOutcome, keyRuleFor, keyWarnings } from '@grokscope/analysis'
+import { DEFAULT_KEY_RULE, type KeyRule } from '@grokscope/measures'
 import { initBackend } from '../backend.js'
 import { UsageError, orUsageError, readJson, writeAtomic } from '../files.js'
 import { oneLine } from '../format.js'
@@ -68,10 +68,7 @@ const analyze = (model: LoadedModel, o: AnalysisFlags): ModelAnalysis => {
     keyRule: orUsageError('--key-freqs')(keyRuleFor(o.keyFreqs ?? DEFAULT_KEY_RULE, model.task.p)),
     now: () => performance.now(),
   })
-  for (const op of a.perOp) {
-    const warning = op.keyFrequencies === null ? null : keyWarning(op.keyFrequencies)
-    if (warning !== null) process.stderr.write(`grokscope: warning: ${op.op}: ${oneLine(warning)}\n`)
-  }
+  for (const w of keyWarnings(a)) process.stderr.write(`grokscope: warning: ${oneLine(w)}\n`)
   return a
 }
 
