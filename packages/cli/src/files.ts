@@ -92,6 +92,11 @@ export const MAX_TEXT_BYTES = 512 * 2 ** 20
 export const showBytes = (n: number): string =>
   n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : n >= 2 ** 20 ? `${Math.round(n / 2 ** 20)} MiB` : `${n} bytes`
 
+/** Refuses a file of `size` bytes when it is more than `maxBytes`. */
+const checkSize = (file: string, size: number, maxBytes: number): void => {
+  if (size > maxBytes) throw new UsageError(`${file} holds ${showBytes(size)}, more than the ${showBytes(maxBytes)} allowed for it`)
+}
+
 /**
  * The size of a file that may be read: it exists, is a regular file (not a folder, a
  * device such as /dev/zero, or a named pipe, which would never end or block) and holds
@@ -101,7 +106,7 @@ export const readableSize = (file: string, maxBytes: number): number => {
   if (!existsSync(file)) throw new UsageError(`${file} does not exist`)
   const s = statSync(file)
   if (!s.isFile()) throw new UsageError(`${file} is not a regular file (it is ${s.isDirectory() ? 'a folder' : s.isFIFO() ? 'a named pipe' : s.isCharacterDevice() || s.isBlockDevice() ? 'a device' : 'a socket'}; allowed: a file)`)
-  if (s.size > maxBytes) throw new UsageError(`${file} holds ${showBytes(s.size)}, more than the ${showBytes(maxBytes)} allowed for it`)
+  checkSize(file, s.size, maxBytes)
   return s.size
 }
 
@@ -126,7 +131,7 @@ export const readText = (file: string, maxBytes: number = MAX_TEXT_BYTES): strin
   const fd = openSync(file, 'r')
   try {
     const size = fstatSync(fd).size
-    if (size > maxBytes) throw new UsageError(`${file} holds ${showBytes(size)}, more than the ${showBytes(maxBytes)} allowed for it`)
+    checkSize(file, size, maxBytes)
     return new TextDecoder().decode(readAt(fd, 0, size))
   } finally {
     closeSync(fd)
