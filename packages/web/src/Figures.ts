@@ -11,32 +11,30 @@
  * @since 0.1.0
  */
 import type { MetricsRecord } from '@grokscope/analysis'
-import { COLORS, type Series, barChart, heatMap, lineChart, seriesColor, stepDomain } from '@grokscope/charts'
+import { COLORS, barChart, heatMap, lineChart, seriesColor, stepDomain, stepSeries } from '@grokscope/charts'
 import type { LogitsMapMessage, SpectrumMessage } from './Protocol.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // figures
 // ─────────────────────────────────────────────────────────────────────────────
 
-const series = (records: ReadonlyArray<MetricsRecord>, name: string, color: string, f: (r: MetricsRecord) => number): Series => ({ name, color, points: records.map((r) => [r.step, f(r)] as const) })
-
 /** The curves of the evaluations so far, sharing one step axis. */
 export const curveFigures = (records: ReadonlyArray<MetricsRecord>): { readonly acc: string; readonly loss: string; readonly ffd: string } => {
   const grok = records.find((r) => r.grok_step !== null)?.grok_step ?? null
   const common = { xDomain: stepDomain(records.map((r) => r.step)), rule: grok === null ? null : { x: grok, label: `grokked at step ${grok}` } }
   return {
-    acc: lineChart({ title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: [series(records, 'train', COLORS.train, (r) => r.train_acc), series(records, 'test', COLORS.test, (r) => r.test_acc)] }),
-    loss: lineChart({ title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: [series(records, 'train', COLORS.train, (r) => r.train_loss), series(records, 'test', COLORS.test, (r) => r.test_loss)] }),
+    acc: lineChart({ title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: [stepSeries('train', COLORS.train, records, (r) => r.train_acc), stepSeries('test', COLORS.test, records, (r) => r.test_acc)] }),
+    loss: lineChart({ title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: [stepSeries('train', COLORS.train, records, (r) => r.train_loss), stepSeries('test', COLORS.test, records, (r) => r.test_loss)] }),
     ffd: lineChart({
       title: 'FFD and FCR of W_E and W_L',
       yLabel: 'FFD / FCR',
       yDomain: [0, 1],
       ...common,
       series: [
-        series(records, 'FFD(W_E)', seriesColor(2), (r) => r.W_E.ffd),
-        series(records, 'FCR(W_E)', seriesColor(3), (r) => r.W_E.fcr),
-        series(records, 'FFD(W_L)', seriesColor(4), (r) => r.W_L.ffd),
-        series(records, 'FCR(W_L)', seriesColor(6), (r) => r.W_L.fcr),
+        stepSeries('FFD(W_E)', seriesColor(2), records, (r) => r.W_E.ffd),
+        stepSeries('FCR(W_E)', seriesColor(3), records, (r) => r.W_E.fcr),
+        stepSeries('FFD(W_L)', seriesColor(4), records, (r) => r.W_L.ffd),
+        stepSeries('FCR(W_L)', seriesColor(6), records, (r) => r.W_L.fcr),
       ],
     }),
   }
