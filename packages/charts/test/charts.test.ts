@@ -2,7 +2,7 @@
 // powers of ten, every basis row labelled, legends that fit, text escaped and links that stay inside.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { COLORS, PHASES, WIDTH, barChart, decadeLabels, esc, fmt, heatMap, legend, lineChart, logScale, pointChart, pow10Label, pow10Sup, relativeHref, stack, stepDomain } from '../src/index.js'
+import { COLORS, PHASES, SERIES, WIDTH, accuracySeries, barChart, decadeLabels, esc, fmt, fourierSeries, heatMap, legend, lineChart, lossSeries, logScale, pointChart, pow10Label, pow10Sup, relativeHref, stack, stepDomain } from '../src/index.js'
 
 const RUNS = 200
 const value = fc.double({ min: 1e-6, max: 1e6, noNaN: true })
@@ -116,6 +116,29 @@ describe('stacks and legends', () => {
     expect(new Set(rects).size).toBe(2)
     expect(svg.split('>memorisation<').length - 1).toBe(1)
     expect(legend([{ name: 'cleanup', color: PHASES.cleanup, kind: 'band' }])).toContain('>cleanup<')
+  })
+})
+
+describe('curve series', () => {
+  it('give every page the same names and colours: train and test, and FFD/FCR of W_E and W_L in either basis', () => {
+    const at = (step: number, mult: boolean) => ({
+      step,
+      train_acc: 0.5,
+      test_acc: 0.1,
+      train_loss: 2,
+      test_loss: 4,
+      W_E: { ffd: 0.9, fcr: 0.8, ...(mult ? { ffd_mult: 0.7, fcr_mult: 0.6 } : {}) },
+      W_L: { ffd: 0.5, fcr: 0.4 },
+    })
+    const records = [at(0, false), at(100, true)]
+    expect(accuracySeries(records)).toEqual([
+      { name: 'train', color: COLORS.train, points: [[0, 0.5], [100, 0.5]] },
+      { name: 'test', color: COLORS.test, points: [[0, 0.1], [100, 0.1]] },
+    ])
+    expect(lossSeries(records).map((s) => [s.name, s.color, s.points[0]![1]])).toEqual([['train', COLORS.train, 2], ['test', COLORS.test, 4]])
+    expect(fourierSeries(records).map((s) => [s.name, s.color, s.points.length])).toEqual([['FFD(W_E)', SERIES[2], 2], ['FCR(W_E)', SERIES[3], 2], ['FFD(W_L)', SERIES[4], 2], ['FCR(W_L)', SERIES[6], 2]])
+    // Only the step-100 record has W_E's multiplicative values, and no record has W_L's.
+    expect(fourierSeries(records, 'multiplicative').map((s) => s.points)).toEqual([[[100, 0.7]], [[100, 0.6]], [], []])
   })
 })
 

@@ -2,7 +2,7 @@
 // Nanda's progress measures (restricted/excluded/test loss, Gini, weight norm); the phases as shaded bands.
 // Drawn with @grokscope/charts: every panel on the same step axis from 0, the phases' legend once on top.
 import type { MetricsRecord } from '@grokscope/analysis'
-import { COLORS, type LineChart, PHASES, type Phase, seriesColor, stack, stepDomain, stepSeries } from '@grokscope/charts'
+import { COLORS, type LineChart, PHASES, type Phase, accuracySeries, fourierSeries, lossSeries, seriesColor, stack, stepDomain, stepSeries } from '@grokscope/charts'
 import { phaseBoundaries } from '@grokscope/measures'
 
 /** The fields of a metrics.jsonl record that are plotted. */
@@ -39,15 +39,9 @@ export const curvePanels = (lines: ReadonlyArray<MetricsLine>, grokStep: number 
   const gini = [stepSeries('Gini(W_E)', seriesColor(2), lines, (m) => m.W_E.gini), stepSeries('Gini(W_L)', seriesColor(4), lines, (m) => m.W_L.gini)].filter((s) => s.points.length > 0)
   const norm = stepSeries('weight norm', seriesColor(2), lines, (m) => m.weight_norm)
   return [
-    { title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: [stepSeries('train', COLORS.train, lines, (m) => m.train_acc), stepSeries('test', COLORS.test, lines, (m) => m.test_acc)] },
-    { title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: [stepSeries('train', COLORS.train, lines, (m) => m.train_loss), stepSeries('test', COLORS.test, lines, (m) => m.test_loss)] },
-    {
-      title: 'FFD and FCR (additive basis)',
-      yLabel: 'FFD / FCR',
-      yDomain: [0, 1],
-      ...common,
-      series: [stepSeries('FFD(W_E)', seriesColor(2), lines, (m) => m.W_E.ffd), stepSeries('FCR(W_E)', seriesColor(3), lines, (m) => m.W_E.fcr), stepSeries('FFD(W_L)', seriesColor(4), lines, (m) => m.W_L.ffd), stepSeries('FCR(W_L)', seriesColor(6), lines, (m) => m.W_L.fcr)],
-    },
+    { title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: accuracySeries(lines) },
+    { title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: lossSeries(lines) },
+    { title: 'FFD and FCR (additive basis)', yLabel: 'FFD / FCR', yDomain: [0, 1], ...common, series: fourierSeries(lines) },
     ...(nanda.length === 0 ? [] : [{ title: "Nanda's progress measures (first operation)", yLabel: 'loss (log)', log: true, ...common, series: nanda }]),
     ...(gini.length === 0 ? [] : [{ title: 'Gini of the Fourier norms', yLabel: 'Gini', yDomain: [0, 1] as const, ...common, series: gini }]),
     ...(norm.points.length === 0 ? [] : [{ title: 'Weight norm', yLabel: '‖θ‖₂', ...common, series: [norm] }]),

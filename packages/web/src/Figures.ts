@@ -11,7 +11,7 @@
  * @since 0.1.0
  */
 import type { MetricsRecord } from '@grokscope/analysis'
-import { COLORS, barChart, heatMap, lineChart, seriesColor, stepDomain, stepSeries } from '@grokscope/charts'
+import { accuracySeries, barChart, fourierSeries, heatMap, lineChart, lossSeries, seriesColor, stepDomain } from '@grokscope/charts'
 import type { LogitsMapMessage, SpectrumMessage } from './Protocol.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -23,20 +23,9 @@ export const curveFigures = (records: ReadonlyArray<MetricsRecord>): { readonly 
   const grok = records.find((r) => r.grok_step !== null)?.grok_step ?? null
   const common = { xDomain: stepDomain(records.map((r) => r.step)), rule: grok === null ? null : { x: grok, label: `grokked at step ${grok}` } }
   return {
-    acc: lineChart({ title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: [stepSeries('train', COLORS.train, records, (r) => r.train_acc), stepSeries('test', COLORS.test, records, (r) => r.test_acc)] }),
-    loss: lineChart({ title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: [stepSeries('train', COLORS.train, records, (r) => r.train_loss), stepSeries('test', COLORS.test, records, (r) => r.test_loss)] }),
-    ffd: lineChart({
-      title: 'FFD and FCR of W_E and W_L',
-      yLabel: 'FFD / FCR',
-      yDomain: [0, 1],
-      ...common,
-      series: [
-        stepSeries('FFD(W_E)', seriesColor(2), records, (r) => r.W_E.ffd),
-        stepSeries('FCR(W_E)', seriesColor(3), records, (r) => r.W_E.fcr),
-        stepSeries('FFD(W_L)', seriesColor(4), records, (r) => r.W_L.ffd),
-        stepSeries('FCR(W_L)', seriesColor(6), records, (r) => r.W_L.fcr),
-      ],
-    }),
+    acc: lineChart({ title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: accuracySeries(records) }),
+    loss: lineChart({ title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: lossSeries(records) }),
+    ffd: lineChart({ title: 'FFD and FCR of W_E and W_L', yLabel: 'FFD / FCR', yDomain: [0, 1], ...common, series: fourierSeries(records) }),
   }
 }
 

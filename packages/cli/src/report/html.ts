@@ -2,7 +2,7 @@
 // for a run (curves, spectra, logits map, neurons, loss decomposition) or a folder of runs (results table, overlaid curves).
 import type { MetricsRecord, ModelAnalysis } from '@grokscope/analysis'
 import { type KeyFrequencyAnalysis, describeKeyRule, fourierBasis, keyWarning } from '@grokscope/measures'
-import { COLORS, PHASES, SERIES, barChart, esc, fmt, heatMap, legend, lineChart, relativeHref, seriesColor, stepDomain, stepSeries } from '@grokscope/charts'
+import { COLORS, PHASES, SERIES, accuracySeries, barChart, esc, fmt, fourierSeries, heatMap, legend, lineChart, lossSeries, relativeHref, seriesColor, stepDomain, stepSeries } from '@grokscope/charts'
 import { phaseBands } from '../plot.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -106,7 +106,6 @@ const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | 
   const bands = phaseBands(records).map((b) => ({ label: b.phase, color: PHASES[b.phase], from: b.from, to: b.to }))
   const cursor = slider ? (records.at(-1)?.step ?? null) : null
   const common = { rule, cursor, xDomain, bands, dots: true }
-  const [c2, c3, c4, c5] = [seriesColor(2), seriesColor(3), seriesColor(4), seriesColor(6)]
   const measured = records.filter((r) => r.logits !== undefined)
   const ops = [...new Set(measured.flatMap((r) => Object.keys(r.logits ?? {})))]
   const phaseLegend = [
@@ -115,8 +114,8 @@ const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | 
   ]
   const figs = [
     ...(phaseLegend.length === 0 ? [] : [`<div class="phase-legend" data-testid="phase-legend">${legend(phaseLegend)}</div>`]),
-    figure('fig-accuracy', lineChart({ title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: [stepSeries('train', COLORS.train, records, (r) => r.train_acc), stepSeries('test', COLORS.test, records, (r) => r.test_acc)] }), 'Training and test accuracy; the dashed line is the grokking step (test accuracy first ≥ 0.99).'),
-    figure('fig-loss', lineChart({ title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: [stepSeries('train', COLORS.train, records, (r) => r.train_loss), stepSeries('test', COLORS.test, records, (r) => r.test_loss)] }), 'Cross-entropy on a log axis.'),
+    figure('fig-accuracy', lineChart({ title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: accuracySeries(records) }), 'Training and test accuracy; the dashed line is the grokking step (test accuracy first ≥ 0.99).'),
+    figure('fig-loss', lineChart({ title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: lossSeries(records) }), 'Cross-entropy on a log axis.'),
     figure(
       'fig-fourier-additive',
       lineChart({
@@ -124,7 +123,7 @@ const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | 
         yLabel: 'FFD / FCR',
         yDomain: [0, 1],
         ...common,
-        series: [stepSeries('FFD(W_E)', c2, records, (r) => r.W_E.ffd), stepSeries('FCR(W_E)', c3, records, (r) => r.W_E.fcr), stepSeries('FFD(W_L)', c4, records, (r) => r.W_L.ffd), stepSeries('FCR(W_L)', c5, records, (r) => r.W_L.fcr)],
+        series: fourierSeries(records),
       }),
       'Fourier Frequency Density (FFD, called FFS in the arXiv v2; η = 0.5) and Fourier Coefficient Ratio of the embedding W_E and the neuron-logit map W_L.',
     ),
@@ -138,14 +137,14 @@ const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | 
           yLabel: 'FFD / FCR',
           yDomain: [0, 1],
           ...common,
-          series: [stepSeries('FFD(W_E)', c2, records, (r) => r.W_E.ffd_mult), stepSeries('FCR(W_E)', c3, records, (r) => r.W_E.fcr_mult), stepSeries('FFD(W_L)', c4, records, (r) => r.W_L.ffd_mult), stepSeries('FCR(W_L)', c5, records, (r) => r.W_L.fcr_mult)],
+          series: fourierSeries(records, 'multiplicative'),
         }),
         'The same measures in the Fourier basis of the integers mod p − 1 over the rows W[gⁱ], reordered by discrete logarithm (g a generator of the multiplicative group mod p), where multiplication is sparse.',
       ),
     )
   }
   if (records.some((r) => r.weight_norm !== undefined)) {
-    figs.push(figure('fig-weight-norm', lineChart({ title: 'Weight norm', yLabel: '‖θ‖₂', ...common, series: [stepSeries('total', c2, records, (r) => r.weight_norm)] }), 'The L2 norm of all weights, which weight decay pulls down after memorisation.'))
+    figs.push(figure('fig-weight-norm', lineChart({ title: 'Weight norm', yLabel: '‖θ‖₂', ...common, series: [stepSeries('total', seriesColor(2), records, (r) => r.weight_norm)] }), 'The L2 norm of all weights, which weight decay pulls down after memorisation.'))
   }
   if (ops.length > 0) {
     const lines = ops.flatMap((op, i) => [
