@@ -1,6 +1,6 @@
 // Files that survive a crash: whole files are written beside and renamed into place,
 // lines are appended with one write; both are flushed to the disk before they count.
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 
@@ -47,19 +47,45 @@ const syncFolder = (dir: string): void => {
 /** The temporary file `writeAtomic` writes beside `file` (`state.json.1234.tmp`). */
 export const TEMP_FILE = /\.\d+\.tmp$/
 
+/** Writes `content` (text as UTF-8) to the file `tmp`, whole, and flushes it to the disk. */
+export const writeFlushed = (tmp: string, content: string | Uint8Array): void => {
+  const fd = openSync(tmp, 'w')
+  try {
+    writeAll(fd, content)
+  } finally {
+    closeSync(fd)
+  }
+}
+
 /** Writes `text` (or bytes) to `file` atomically: a temporary file in the same folder, flushed, then renamed over it. */
 export const writeAtomic = (file: string, text: string | Uint8Array): void => {
   const dir = path.dirname(file)
   mkdirSync(dir, { recursive: true })
   const tmp = `${file}.${process.pid}.tmp`
-  const fd = openSync(tmp, 'w')
-  try {
-    writeAll(fd, text)
-  } finally {
-    closeSync(fd)
-  }
+  writeFlushed(tmp, text)
   renameSync(tmp, file)
   syncFolder(dir)
+}
+
+/**
+ * Creates `file` holding `content` only if no file of that name exists; false (and `file` left as it
+ * was) if one does. It is written whole beside `file` (as `tmp`) and hard-linked into place, so no
+ * reader sees it half-written and of two processes creating it at once exactly one wins.
+ */
+export const createExclusive = (file: string, content: string | Uint8Array, tmp = `${file}.${process.pid}.tmp`): boolean => {
+  const dir = path.dirname(file)
+  mkdirSync(dir, { recursive: true })
+  writeFlushed(tmp, content)
+  try {
+    linkSync(tmp, file)
+    syncFolder(dir)
+    return true
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw e
+  } finally {
+    unlinkSync(tmp)
+  }
 }
 
 /** Writes a value as JSON, atomically. */

@@ -14,13 +14,13 @@
 // starts (GROKSCOPE_RUN_LOCK: the lock's token): the worker makes the lock its own, under the
 // same takeover marker, so there is no moment when the run is unlocked or locked twice.
 import { randomBytes } from 'node:crypto'
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, unlinkSync } from 'node:fs'
 import { hostname } from 'node:os'
 import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { firstProblem } from '@grokscope/data'
-import { UsageError } from './files.js'
+import { UsageError, createExclusive, writeFlushed } from './files.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -89,33 +89,14 @@ export const lockFile = (dir: string): string => path.join(dir, LOCK_FILE)
 // utils
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** Writes `owner` to a new file beside `file`, whole, and gives its path. */
-const writeBeside = (file: string, owner: LockOwner): string => {
-  const tmp = `${file}.${owner.token}.new`
-  const fd = openSync(tmp, 'wx')
-  try {
-    const bytes = new TextEncoder().encode(`${JSON.stringify(owner)}\n`)
-    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  return tmp
-}
+/** A lock file's content: the owner as one JSON line. */
+const ownerLine = (owner: LockOwner): string => `${JSON.stringify(owner)}\n`
 
-/** Creates `file` holding `owner`, whole, only if it does not exist: written beside it, then hard-linked into place. */
-const createExclusive = (file: string, owner: LockOwner): boolean => {
-  const tmp = writeBeside(file, owner)
-  try {
-    linkSync(tmp, file)
-    return true
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false
-    throw e
-  } finally {
-    unlinkSync(tmp)
-  }
-}
+/** The file beside `file` where `owner`'s lock is written before it is linked or renamed into place. */
+const besideName = (file: string, owner: LockOwner): string => `${file}.${owner.token}.new`
+
+/** Creates `file` holding `owner` only if it does not exist. */
+const createLock = (file: string, owner: LockOwner): boolean => createExclusive(file, ownerLine(owner), besideName(file, owner))
 
 /** The owner a lock file names; null when there is no such file; a `Left` when it is not a lock. */
 const readOwner = (file: string): E.Either<string, LockOwner> | null => {
@@ -173,7 +154,7 @@ const pause = (ms: number): void => {
  */
 const removeStale = (file: string, stale: LockOwner, depth: number): void => {
   const marker = `${file}.${stale.token}.takeover`
-  if (!createExclusive(marker, ownerNow())) {
+  if (!createLock(marker, ownerNow())) {
     const m = readOwner(marker)
     if (m !== null && E.isRight(m) && ownerState(m.right) === 'dead' && depth < 3) removeStale(marker, m.right, depth + 1)
     return
@@ -244,12 +225,13 @@ const adopt = (dir: string, file: string, token: string): RunLock => {
   const handed = found !== null && E.isRight(found) && found.right.token === token ? found.right : null
   if (handed === null || ownerState(handed) !== 'live') throw new UsageError(`${dir}: the lock handed to this worker (${LOCK_ENV}) is gone: the sweep that started it has ended`)
   const marker = `${file}.${token}.takeover`
-  if (!createExclusive(marker, ownerNow())) throw new UsageError(`${dir}: the lock handed to this worker (${LOCK_ENV}) is being taken over`)
+  if (!createLock(marker, ownerNow())) throw new UsageError(`${dir}: the lock handed to this worker (${LOCK_ENV}) is being taken over`)
   try {
     const now = readOwner(file)
     if (now === null || E.isLeft(now) || now.right.token !== token) throw new UsageError(`${dir}: the lock handed to this worker (${LOCK_ENV}) is gone`)
     const me = ownerNow()
-    renameSync(writeBeside(file, me), file)
+    writeFlushed(besideName(file, me), ownerLine(me))
+    renameSync(besideName(file, me), file)
     return hold(dir, file, me, undefined)
   } finally {
     unlinkSync(marker)
@@ -268,7 +250,7 @@ export const lockRun = (dir: string, handed?: string): RunLock => {
   try {
     for (let attempt = 0; attempt < 20; attempt++) {
       const me = ownerNow()
-      if (createExclusive(file, me)) return hold(dir, file, me, created)
+      if (createLock(file, me)) return hold(dir, file, me, created)
       const found = readOwner(file)
       if (found === null) continue
       if (E.isLeft(found)) throw new UsageError(`${file} is not a grokscope lock (${found.left}); if no process writes ${dir}, remove it`)
