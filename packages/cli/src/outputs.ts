@@ -72,10 +72,13 @@ export const checkNewRunFolder = (dir: string): void => {
   }
 }
 
-/** `sweep --out`: absent, empty, or a sweep folder (with sweep.json); anything else is refused. */
+/**
+ * `sweep --out`: absent, empty, or a sweep folder (with sweep.json); anything else is refused.
+ * A temporary sweep.json alone counts as empty: another share of the sweep is writing its plan.
+ */
 export const checkSweepFolder = (dir: string, planFile: string): void => {
   const names = entriesOf('--out', dir)
-  if (names === null || names.length === 0 || names.includes(planFile)) return
+  if (names === null || names.includes(planFile) || names.every((n) => TEMP_FILE.test(n) && n.replace(TEMP_FILE, '') === planFile)) return
   const what = names.includes(FILES.config) ? `a run folder (${FILES.config}), not a sweep` : `not empty and holds no sweep (it has ${listed(names)})`
   throw new UsageError(`--out: ${dir} is ${what}; allowed: an absent or empty folder, or a sweep folder with ${planFile} to continue`)
 }

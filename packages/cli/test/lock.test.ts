@@ -8,7 +8,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { UsageError } from '../src/files.js'
+import { TEMP_FILE, UsageError, createExclusive } from '../src/files.js'
 import { LOCK_FILE, lockRun, processStart } from '../src/lock.js'
 import { PARENT_ENV } from '../src/parent.js'
 import { MAIN, alive, cli } from './run-cli.js'
@@ -242,6 +242,55 @@ describe('two sweeps into one --out at once', () => {
     expect(rerun.code).toBe(1)
     expect(rerun.stdout).toMatch(new RegExp(`${names[0]}: finished earlier but damaged: .*metrics\\.jsonl:2: step 0 after step 20`))
     expect(rerun.stdout).toMatch(/: 5 of 6 runs finished, 0 interrupted, 0 skipped \(another process is training them\), 1 failed; rerun/)
+  }, 240_000)
+})
+
+// ─────────────────────────────────────────────────────────────────────────────
+// the shares of an array, started at once into one new --out
+// ─────────────────────────────────────────────────────────────────────────────
+
+describe('the shares of a job array started at once into one new --out', () => {
+  it('createExclusive: the first creation wins, whole; later ones leave it as it was; no temporary file stays', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string(), { minLength: 1, maxLength: 5 }), (contents) => {
+        const dir = tmp()
+        const file = path.join(dir, 'sweep.json')
+        expect(contents.map((c) => createExclusive(file, c))).toEqual(contents.map((_, i) => i === 0))
+        expect(read(file)).toBe(contents[0])
+        expect(readdirSync(dir)).toEqual(['sweep.json'])
+      }),
+      { numRuns: 50 },
+    )
+  })
+
+  const share = (out: string, i: number, n: number, steps = '20') =>
+    [MAIN, 'sweep', '--ops', 'add,mul', '--p', '11', '--fracs', '0.5', '--seeds', '0..1', '--steps', steps, ...MODEL.slice(4), '--eval-every', '10', '--shard', `${i}/${n}`, '--out', out]
+
+  it('a folder holding only a temporary sweep.json (a share writing the plan) is a sweep starting, not a user’s folder', async () => {
+    const out = tmp()
+    writeFileSync(path.join(out, 'sweep.json.4242.tmp'), '{')
+    const r = await start(share(out, 0, 4)).done
+    expect(r.code, r.stderr).toBe(0)
+    expect(json(path.join(out, 'sweep.json')).runs).toHaveLength(4)
+  }, 60_000)
+
+  it('every share runs its runs; sweep.json is the plan; of two different plans started at once exactly one holds the folder', async () => {
+    const out = path.join(tmp(), 'sweep')
+    const shares = await Promise.all([0, 1, 2, 3].map((i) => start(share(out, i, 4)).done))
+    expect(shares.map((r) => r.code), shares.map((r) => r.stdout + r.stderr).join('\n')).toEqual([0, 0, 0, 0])
+    const results = await cli(['results', out])
+    expect(results.code, results.stderr).toBe(0)
+    expect(results.stdout).toContain('4 runs: 4 finished')
+    expect(readdirSync(out).filter((n) => TEMP_FILE.test(n))).toEqual([])
+
+    const other = path.join(tmp(), 'sweep')
+    const [a, b] = await Promise.all([start(share(other, 0, 1, '20')).done, start(share(other, 0, 1, '30')).done])
+    expect([a.code, b.code].sort(), a.stderr + b.stderr).toEqual([0, 2])
+    const [won, lost] = a.code === 0 ? [a, b] : [b, a]
+    expect(lost.stderr).toMatch(/^grokscope: error: --out: .* holds a different sweep \(the run settings differ/)
+    expect(lost.stderr.trimEnd().split('\n')).toHaveLength(1)
+    expect(json(path.join(other, 'sweep.json')).runs).toHaveLength(4)
+    expect(won.stdout).toMatch(/4 of 4 runs finished/)
   }, 240_000)
 })
 

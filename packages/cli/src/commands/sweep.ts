@@ -10,7 +10,7 @@ import type { Option } from '@commander-js/extra-typings'
 import * as E from 'fp-ts/lib/Either.js'
 import { checkedDataset } from '@grokscope/data'
 import { transferProblem } from '@grokscope/model'
-import { UsageError, readJson, writeJson } from '../files.js'
+import { UsageError, createExclusive, readJson } from '../files.js'
 import { fraction, prime } from '../flags.js'
 import { fixed } from '../format.js'
 import { loadModel } from '../model-file.js'
@@ -113,14 +113,14 @@ const orUsageErrorPlain = <A>(r: E.Either<string, A>): A => {
   return r.right
 }
 
-/** Writes sweep.json, or checks that the folder's is the same plan. */
+/**
+ * Creates sweep.json, or checks that the folder's is the same plan. The shares of an array start
+ * at once: exactly one creates the file, whole, and the others compare their plan with it.
+ */
 const claimFolder = (out: string, plan: Plan): void => {
   checkSweepFolder(out, SWEEP_FILES.plan)
   const file = path.join(out, SWEEP_FILES.plan)
-  if (!existsSync(file)) {
-    writeJson(file, plan, 2)
-    return
-  }
+  if (createExclusive(file, `${JSON.stringify(plan, null, 2)}\n`)) return
   const existing = decodePlan(readJson(file))
   if (E.isLeft(existing)) throw new UsageError(`${file}: ${existing.left}`)
   const difference = planDifference(existing.right, plan)
