@@ -230,8 +230,9 @@ const adopt = (dir: string, file: string, token: string): RunLock => {
     const now = readOwner(file)
     if (now === null || E.isLeft(now) || now.right.token !== token) throw new UsageError(`${dir}: the lock handed to this worker (${LOCK_ENV}) is gone`)
     const me = ownerNow()
-    writeFlushed(besideName(file, me), ownerLine(me))
-    renameSync(besideName(file, me), file)
+    const beside = besideName(file, me)
+    writeFlushed(beside, ownerLine(me))
+    renameSync(beside, file)
     return hold(dir, file, me, undefined)
   } finally {
     unlinkSync(marker)
