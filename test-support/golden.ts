@@ -1,6 +1,7 @@
 // Golden images: a page rendered in Debian's Chromium at a fixed viewport, scale and font, compared with a committed
 // PNG pixel by pixel (pixelmatch); the share of differing pixels must stay under a tolerance that absorbs anti-aliasing.
-// UPDATE_GOLDENS=1 writes the screenshots as the new goldens instead (then look at them and commit them).
+// The page's rendered text (titles, tick labels, legends), which that tolerance can miss, is compared exactly with a
+// committed .txt beside the PNG. UPDATE_GOLDENS=1 writes both as the new goldens instead (then look at them and commit them).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -13,7 +14,7 @@ const CHROMIUM = '/usr/bin/chromium'
 /** Write the screenshots as goldens instead of comparing (`UPDATE_GOLDENS=1`). */
 export const UPDATE_GOLDENS = process.env.UPDATE_GOLDENS === '1'
 
-/** Where a failed comparison leaves the screenshot and the diff image. */
+/** Where a failed comparison leaves the screenshot and the diff image, or the rendered text. */
 export const GOLDEN_OUTPUT = path.join(process.env.GROKSCOPE_TEST_OUTPUT ?? path.join(tmpdir(), 'grokscope-test-output'), 'golden')
 
 /**
@@ -25,17 +26,24 @@ export const TOLERANCE = 0.0002
 /** The fixed rendering: viewport width, device scale, and the fonts (DejaVu Sans, Debian's fonts-dejavu-core, which chromium pulls in). */
 const VIEWPORT = { width: 1000, height: 800 } as const
 
-/** Full-page screenshots of HTML documents (given as file paths) in one Chromium, in order. */
-export const screenshots = async (files: ReadonlyArray<string>): Promise<ReadonlyArray<Buffer>> => {
+/** A rendered page: its full-page screenshot and its rendered text (`innerText`: every label of its figures, no tooltips). */
+export interface Shot {
+  readonly png: Buffer
+  readonly text: string
+}
+
+/** Full-page screenshots of HTML documents (given as file paths) in one Chromium, in order, with their rendered text. */
+export const screenshots = async (files: ReadonlyArray<string>): Promise<ReadonlyArray<Shot>> => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`)
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--font-render-hinting=none', '--disable-lcd-text', '--force-color-profile=srgb', '--disable-gpu'] })
   try {
     const page = await browser.newPage({ viewport: VIEWPORT, deviceScaleFactor: 1, colorScheme: 'light' })
-    const shots: Buffer[] = []
+    const shots: Shot[] = []
     for (const file of files) {
       await page.goto(`file://${path.resolve(file)}`)
       await page.evaluate(() => document.fonts.ready)
-      shots.push(await page.screenshot({ fullPage: true, animations: 'disabled', caret: 'hide' }))
+      const png = await page.screenshot({ fullPage: true, animations: 'disabled', caret: 'hide' })
+      shots.push({ png, text: `${await page.evaluate(() => document.body.innerText)}\n` })
     }
     return shots
   } finally {
@@ -46,27 +54,48 @@ export const screenshots = async (files: ReadonlyArray<string>): Promise<Readonl
 /** What a comparison found: the share of differing pixels, or why the images cannot be compared. */
 export type GoldenResult = { readonly kind: 'updated' } | { readonly kind: 'compared'; readonly ratio: number } | { readonly kind: 'mismatch'; readonly reason: string }
 
-/** Compares a screenshot with the golden `file` (or writes it there under UPDATE_GOLDENS=1); on a difference leaves the screenshot and the diff in GOLDEN_OUTPUT. */
-export const compareGolden = (shot: Buffer, file: string): GoldenResult => {
+/** The first line where two texts differ, as a mismatch's reason; null when they are equal. */
+const textDifference = (name: string, actual: string, golden: string): string | null => {
+  if (actual === golden) return null
+  const a = actual.split('\n')
+  const g = golden.split('\n')
+  const at = a.findIndex((line, i) => line !== g[i])
+  const i = at === -1 ? a.length : at
+  return `${name}: rendered text line ${i + 1} is ${JSON.stringify(a[i] ?? '(none)')}, golden ${JSON.stringify(g[i] ?? '(none)')}`
+}
+
+/**
+ * Compares a rendered page with the golden `file` (a PNG; its text beside it as .txt), or writes both there under
+ * UPDATE_GOLDENS=1: the text must be equal, the pixels within TOLERANCE. On a difference leaves the screenshot, the
+ * diff and the text in GOLDEN_OUTPUT.
+ */
+export const compareGolden = ({ png, text }: Shot, file: string): GoldenResult => {
+  const textFile = file.replace(/\.png$/, '.txt')
   if (UPDATE_GOLDENS) {
     mkdirSync(path.dirname(file), { recursive: true })
-    writeFileSync(file, shot)
+    writeFileSync(file, png)
+    writeFileSync(textFile, text)
     return { kind: 'updated' }
   }
-  if (!existsSync(file)) return { kind: 'mismatch', reason: `${file} does not exist (UPDATE_GOLDENS=1 writes it)` }
-  const actual = PNG.sync.read(shot)
-  const golden = PNG.sync.read(readFileSync(file))
+  for (const f of [file, textFile]) if (!existsSync(f)) return { kind: 'mismatch', reason: `${f} does not exist (UPDATE_GOLDENS=1 writes it)` }
   mkdirSync(GOLDEN_OUTPUT, { recursive: true })
   const name = path.basename(file, '.png')
+  const differentText = textDifference(name, text, readFileSync(textFile, 'utf8'))
+  if (differentText !== null) {
+    writeFileSync(path.join(GOLDEN_OUTPUT, `${name}.actual.txt`), text)
+    return { kind: 'mismatch', reason: differentText }
+  }
+  const actual = PNG.sync.read(png)
+  const golden = PNG.sync.read(readFileSync(file))
   if (actual.width !== golden.width || actual.height !== golden.height) {
-    writeFileSync(path.join(GOLDEN_OUTPUT, `${name}.actual.png`), shot)
+    writeFileSync(path.join(GOLDEN_OUTPUT, `${name}.actual.png`), png)
     return { kind: 'mismatch', reason: `${name}: ${actual.width}×${actual.height}, golden ${golden.width}×${golden.height}` }
   }
   const diff = new PNG({ width: golden.width, height: golden.height })
   const differing = pixelmatch(actual.data, golden.data, diff.data, golden.width, golden.height, { threshold: 0.1 })
   const ratio = differing / (golden.width * golden.height)
   if (ratio > TOLERANCE) {
-    writeFileSync(path.join(GOLDEN_OUTPUT, `${name}.actual.png`), shot)
+    writeFileSync(path.join(GOLDEN_OUTPUT, `${name}.actual.png`), png)
     writeFileSync(path.join(GOLDEN_OUTPUT, `${name}.diff.png`), PNG.sync.write(diff))
   }
   return { kind: 'compared', ratio }

@@ -1,7 +1,7 @@
 // Golden images of the figures, from fixed synthetic inputs (no training): a run's report, a folder's report,
 // curves.svg, the analysis figures (the p = 31 logits map and a spectrum) and the results' figures (accuracy.svg,
-// measures.svg), rendered in Chromium and compared with test/golden/*.png within a tolerance. UPDATE_GOLDENS=1
-// rewrites the goldens.
+// measures.svg), rendered in Chromium and compared with test/golden/*.png within a tolerance, their rendered text exactly with
+// test/golden/*.txt. UPDATE_GOLDENS=1 rewrites the goldens.
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -84,7 +84,7 @@ const PAGES: ReadonlyArray<readonly [string, string]> = [
 ]
 
 describe('golden images', () => {
-  it(`report, curves.svg, the analysis figures and the results' figures match test/golden within ${TOLERANCE * 100} % of pixels (Chromium)`, { timeout: 120_000 }, async () => {
+  it(`report, curves.svg, the analysis figures and the results' figures match test/golden within ${TOLERANCE * 100} % of pixels and in their text exactly (Chromium)`, { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'grokscope-golden-'))
     const files = PAGES.map(([name, html]) => {
       const file = path.join(dir, `${name}.html`)

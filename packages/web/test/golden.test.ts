@@ -1,6 +1,6 @@
 // Golden image of the page's figures from synthetic inputs (no training): accuracy, loss, FFD/FCR, the spectrum and
 // the p = 31 logits map, laid out by the page's stylesheet, rendered in Chromium and compared with test/golden/web-charts.png
-// within a tolerance. UPDATE_GOLDENS=1 rewrites the golden.
+// within a tolerance, its rendered text exactly with web-charts.txt. UPDATE_GOLDENS=1 rewrites both.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -12,7 +12,7 @@ import { curveFigures, logitsFigure, spectrumFigure } from '../src/Figures.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 
-it(`the page's figures match test/golden/web-charts.png within ${TOLERANCE * 100} % of pixels (Chromium)`, { timeout: 120_000 }, async () => {
+it(`the page's figures match test/golden/web-charts.png within ${TOLERANCE * 100} % of pixels and its text exactly (Chromium)`, { timeout: 120_000 }, async () => {
   const records = syntheticRecords({ steps: 3000, every: 100, mem: 300, grok: 1500 })
   const f = curveFigures(records)
   const css = readFileSync(path.join(HERE, '..', 'static', 'style.css'), 'utf8')
