@@ -452,7 +452,9 @@ export const heatMap = (c: HeatMap): string => {
   const barH = Math.min(size, 320)
   const stops = Array.from({ length: 32 }, (_, k) => `<rect x="${barX}" y="${n1(top + barH - ((k + 1) * barH) / 32)}" width="14" height="${n1(barH / 32 + 0.6)}" fill="${viridis(k / 31)}"/>`).join('')
   const decades = Array.from({ length: hi - lo + 1 }, (_, k) => lo + k)
-  const barTicks = decades.map((e) => `<line x1="${barX + 14}" x2="${barX + 18}" y1="${n1(top + barH - ((e - lo) / span) * barH)}" y2="${n1(top + barH - ((e - lo) / span) * barH)}" stroke="${COLORS.axis}"/><text x="${barX + 21}" y="${n1(top + barH - ((e - lo) / span) * barH + 4)}">${esc(decadeLabels(lo, hi)(e))}</text>`).join('')
+  const decadeLabel = decadeLabels(lo, hi)
+  const barY = (e: number) => top + barH - ((e - lo) / span) * barH
+  const barTicks = decades.map((e) => `<line x1="${barX + 14}" x2="${barX + 18}" y1="${n1(barY(e))}" y2="${n1(barY(e))}" stroke="${COLORS.axis}"/><text x="${barX + 21}" y="${n1(barY(e) + 4)}">${esc(decadeLabel(e))}</text>`).join('')
   const w = barX + 70
   const h = top + size + Math.ceil(longest * font * 0.62) + 34
   const data = Array.from({ length: n * n }, (_, i) => Number((c.values[i] ?? 0).toPrecision(3)))

@@ -59,11 +59,12 @@ export const logScale = (lo: number, hi: number, r0: number, r1: number): Scale 
   const every = Math.max(1, Math.ceil((b - a) / 7))
   const ticks = Array.from({ length: Math.floor((b - a) / every) + 1 }, (_, i) => b - (Math.floor((b - a) / every) - i) * every)
   const decade = (e: number) => Number((10 ** e).toPrecision(12))
+  const labelOf = decadeLabels(ticks[0]!, ticks[ticks.length - 1]!)
   return {
     domain: [10 ** a, 10 ** b],
     map: (v) => r0 + ((Math.min(b, Math.max(a, Math.log10(safe(v)))) - a) / (b - a)) * (r1 - r0),
     values: ticks.map(decade),
     minor: Array.from({ length: b - a + 1 }, (_, i) => a + i).filter((e) => !ticks.includes(e)).map(decade),
-    label: (v) => decadeLabels(Math.min(...ticks), Math.max(...ticks))(Math.round(Math.log10(v))),
+    label: (v) => labelOf(Math.round(Math.log10(v))),
   }
 }

@@ -199,9 +199,9 @@ export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
   ].join('\n')
 }
 
-/** The operations of the rows (with p and transfer variant when they vary), in the order they first appear, each with its colour. */
-const operations = (rows: ReadonlyArray<ResultRow>): ReadonlyArray<{ readonly label: string; readonly color: string }> =>
-  distinct(rows.map(labelOf(rows))).map((label, i) => ({ label, color: seriesColor(i) }))
+/** The operations of the rows by their `label` (`labelOf`), in the order they first appear, each with its colour. */
+const operations = (rows: ReadonlyArray<ResultRow>, label: (r: ResultRow) => string): ReadonlyArray<{ readonly label: string; readonly color: string }> =>
+  distinct(rows.map(label)).map((name, i) => ({ label: name, color: seriesColor(i) }))
 
 const RUN_KINDS = [
   { name: 'finished run', color: COLORS.muted, kind: 'dot' },
@@ -215,7 +215,7 @@ const RUN_KINDS = [
 export const accuracySvg = (rows: ReadonlyArray<ResultRow>): string => {
   const label = labelOf(rows)
   const withAcc = rows.filter((r) => r.best_test_acc !== null)
-  const series = operations(rows).map(({ label: name, color }) => {
+  const series = operations(rows, label).map(({ label: name, color }) => {
     const mine = withAcc.filter((r) => label(r) === name)
     const fracs = [...distinct(mine.map((r) => r.r))].sort((a, b) => a - b)
     return {
@@ -253,7 +253,7 @@ export const measuresSvg = (rows: ReadonlyArray<ResultRow>): string => {
     yLabel: 'FFD(W_E)',
     xDomain: [0, 1],
     yDomain: [0, 1],
-    series: operations(rows).map(({ label: name, color }) => ({
+    series: operations(rows, label).map(({ label: name, color }) => ({
       name,
       color,
       points: measured.filter((r) => label(r) === name).map((r) => ({ x: r.W_E_fcr!, y: r.W_E_ffd!, hollow: r.status !== 'finished', title: `${r.run} (${r.status}): FFD ${fmt(r.W_E_ffd!)}, FCR ${fmt(r.W_E_fcr!)}` })),
