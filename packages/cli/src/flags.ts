@@ -1,12 +1,13 @@
 // Parsers of flag values: each gives a valid value or throws commander's
 // InvalidArgumentError with one line that quotes the value and says what is allowed.
+// The rules are the libraries' (`@grokscope/data`'s number refinements, the key rule's grammar);
+// the syntax of a value as typed (decimal notation only) is the command line's.
 import { InvalidArgumentError } from '@commander-js/extra-typings'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import { parseKeyRule } from '@grokscope/analysis'
-import { FractionCodec, PrimeCodec, SeedCodec, formatErrors } from '@grokscope/data'
+import { FractionCodec, NonNegativeNumber, PositiveNumber, PrimeCodec, SeedCodec, UnitInterval, formatErrors, integerFrom, oneLine } from '@grokscope/data'
 import type { KeyRule } from '@grokscope/measures'
-import { oneLine } from './format.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -67,22 +68,27 @@ export const integer =
   (min: number, max: number = Number.MAX_SAFE_INTEGER): Parser<number> =>
   (v) => {
     const s = v.trim()
-    if (!/^\d+$/.test(s) || Number(s) < min) return reject(v, `an integer ≥ ${min}`)
-    if (Number(s) > max) return reject(v, `an integer from ${min} to ${max}`)
+    if (!/^\d+$/.test(s) || Number(s) < min) return reject(v, integerFrom(min).name)
+    if (!integerFrom(min, max).is(Number(s))) return reject(v, integerFrom(min, max).name)
     return Number(s)
   }
 
+/** A number in decimal notation passing a refinement of `@grokscope/data`, whose name says what is allowed. */
+const decimalIn =
+  (codec: t.Type<number, number, unknown>): Parser<number> =>
+  (v) => {
+    const n = decimal(v)
+    return codec.is(n) ? n : reject(v, codec.name)
+  }
+
 /** A finite number > 0. */
-export const positive: Parser<number> = (v) => {
-  const n = decimal(v)
-  return Number.isFinite(n) && n > 0 ? n : reject(v, 'a finite number > 0')
-}
+export const positive: Parser<number> = decimalIn(PositiveNumber)
 
 /** A finite number ≥ 0. */
-export const nonNegative: Parser<number> = (v) => {
-  const n = decimal(v)
-  return Number.isFinite(n) && n >= 0 ? n : reject(v, 'a finite number ≥ 0')
-}
+export const nonNegative: Parser<number> = decimalIn(NonNegativeNumber)
+
+/** `--momentum`, `--grokfast-alpha`: 0 ≤ x < 1. */
+export const unitInterval: Parser<number> = decimalIn(UnitInterval)
 
 /** The FFD threshold: 0 ≤ η < 1. */
 export const eta: Parser<number> = (v) => {

@@ -1,4 +1,5 @@
 // Plain-text tables for the terminal.
+import { oneLine } from '@grokscope/data'
 
 const NUMERIC = /^[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i
 
@@ -13,9 +14,7 @@ export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<Readonl
 /** A number with `digits` decimals. */
 export const fixed = (x: number, digits = 4): string => (Number.isFinite(x) ? x.toFixed(digits) : String(x))
 
-/** Text on one line: line breaks and other control characters written as `\uXXXX` (a flag value or a file can hold them). */
-export const oneLine = (text: string): string =>
-  Array.from(text, (ch) => {
-    const code = ch.codePointAt(0) ?? 0
-    return code < 0x20 || code === 0x7f || code === 0x2028 || code === 0x2029 ? `\\u${code.toString(16).padStart(4, '0')}` : ch
-  }).join('')
+/** Prints a one-line warning on stderr. */
+export const warn = (message: string): void => {
+  process.stderr.write(`grokscope: warning: ${oneLine(message)}\n`)
+}

@@ -16,12 +16,11 @@ import { reportCommand } from './commands/report.js'
 import { resultsCommand } from './commands/results.js'
 import { sweepCommand } from './commands/sweep.js'
 import { trainCommand } from './commands/train.js'
-import { UsageError } from './files.js'
-import { oneLine } from './format.js'
+import { oneLine } from '@grokscope/data'
+import { DEFAULT_MEMORY_MIB, UsageError, outOfMemoryMessage } from '@grokscope/node'
+import { SHARDS_ENV } from '@grokscope/runs'
 import { MAX_THREADS, eta, fraction, integer, keyRule, memory, pathValue, prime, primes, seed, threads } from './flags.js'
-import { DEFAULT_MEMORY_MIB, outOfMemoryMessage } from './memory.js'
-import { RUN_OPTIONS, parts, withRunOptions } from './run-options.js'
-import { SHARDS_ENV } from './shard.js'
+import { parts, withRunOptions } from './settings.js'
 
 const defaultThreads = (): number => Math.min(availableParallelism(), MAX_THREADS)
 
@@ -100,16 +99,17 @@ withRunOptions(program.command('sweep'), 1)
     `
 Every run-setting flag of train (--steps, --stop-after-grok, the model, the optimiser, --threads)
 applies to every run; --threads defaults to 1 so that results do not depend on the machine.
+Each run is trained in a worker thread of this process; its progress goes to <out>/logs/<run>.log.
 Run k of the plan belongs to shard k mod n. Rerunning the same command skips finished runs and
 resumes the others; a different plan for the same --out is an error. Then: grokscope results <out>.
-A run another process is training (its folder's .lock) is skipped; the workers stop when the sweep dies.
+A run another process is training (its folder's .lock) is skipped.
 
 Examples:
   grokscope sweep --ops add,sub,mul,a2+b2 --p 31 --fracs 0.5 --seeds 0..1 --steps 6000 --jobs 2 --out sweeps/s1
   grokscope sweep --ops sub,a2+ab+b2 --p 31 --fracs 0.5 --transfer "scratch; freeze=embed; load=embed freeze=embed" --init-from sweeps/s1/add-p31-r0.5-s0 --out sweeps/t1
   sbatch --array=0-3 --wrap "grokscope sweep --ops paper --p 97 --seeds 0..2 --out /shared/paper"   # see docs/CLUSTER.md`,
   )
-  .action((o) => sweepCommand(o, RUN_OPTIONS))
+  .action((o) => sweepCommand(o))
 
 program
   .command('results')

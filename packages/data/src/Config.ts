@@ -86,26 +86,34 @@ const show = (u: unknown): string => {
   return s.length <= SHOW_LENGTH ? s : `${s.slice(0, SHOW_LENGTH - 1)}…`
 }
 
+/** Text on one line: line breaks and other control characters written as `\uXXXX` (a flag value or a file can hold them). */
+export const oneLine = (text: string): string =>
+  Array.from(text, (ch) => {
+    const code = ch.codePointAt(0) ?? 0
+    return code < 0x20 || code === 0x7f || code === 0x2028 || code === 0x2029 ? `\\u${code.toString(16).padStart(4, '0')}` : ch
+  }).join('')
+
 // ─────────────────────────────────────────────────────────────────────────────
 // codecs
 // ─────────────────────────────────────────────────────────────────────────────
 
-const refineNumber = <B>(name: string, allowed: string, ok: (n: number) => boolean): t.Type<B, number, unknown> =>
+/** A branded number named after what is allowed (`a prime from 3 to 997`), whose error says so. */
+const refineNumber = <B>(allowed: string, ok: (n: number) => boolean): t.Type<B, number, unknown> =>
   new t.Type<B, number, unknown>(
-    name,
+    allowed,
     (u): u is B => typeof u === 'number' && ok(u),
     (u, c) => (typeof u === 'number' && ok(u) ? t.success(u as B) : t.failure(u, c, `${show(u)} is not allowed (${allowed})`)),
     (b) => b as unknown as number,
   )
 
 /** A prime modulus in `[MIN_P, MAX_P]`. */
-export const PrimeCodec = refineNumber<Prime>('Prime', `a prime from ${MIN_P} to ${MAX_P}`, (n) => n >= MIN_P && n <= MAX_P && isPrime(n))
+export const PrimeCodec = refineNumber<Prime>(`a prime from ${MIN_P} to ${MAX_P}`, (n) => n >= MIN_P && n <= MAX_P && isPrime(n))
 
 /** A train fraction strictly between 0 and 1. */
-export const FractionCodec = refineNumber<Fraction>('Fraction', 'a number with 0 < r < 1', (n) => n > 0 && n < 1)
+export const FractionCodec = refineNumber<Fraction>('a number with 0 < r < 1', (n) => n > 0 && n < 1)
 
 /** A seed: an integer from 0 to 2^53 - 1. */
-export const SeedCodec = refineNumber<Seed>('Seed', 'an integer from 0 to 2^53 - 1', (n) => Number.isSafeInteger(n) && n >= 0)
+export const SeedCodec = refineNumber<Seed>('an integer from 0 to 2^53 - 1', (n) => Number.isSafeInteger(n) && n >= 0)
 
 /** An operation: a registered id (see `OPERATIONS`) or an expression in `a`, `b`. */
 export const OperationCodec = new t.Type<Operation, string, unknown>(

@@ -15,7 +15,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { type ModelConfig, configProblems } from './Config.js'
+import { type ModelConfig, configProblems, modelConfigDocument } from './Config.js'
 import { type HostParams, type HostTensor, paramShapes } from './Params.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -155,18 +155,9 @@ export const encodeWeightsFile = (config: ModelConfig, host: HostParams, meta: R
   return {
     config: {
       ...meta,
-      d_vocab: config.dVocab,
-      n_out: config.nOut,
-      n_ctx: config.nCtx,
-      d_model: config.dModel,
-      n_heads: config.nHeads,
-      d_head: config.dHead,
-      d_mlp: config.dMlp,
-      n_layers: config.nLayers,
-      act: config.act,
+      ...modelConfigDocument(config),
       layer_norm: false,
       bias: false,
-      positional_embedding: config.positionalEmbedding,
       attn_scale: '1/sqrt(d_head)',
       causal: true,
       logits_at: 'last position',

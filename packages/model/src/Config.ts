@@ -5,8 +5,17 @@
  * import { paperConfig } from '@grokscope/model'
  * const config = paperConfig({ dVocab: 98, nOut: 97 })  // d_model 128, 4 heads of 32, d_mlp 512, 1 layer, ReLU
  *
+ * Files hold the config in TransformerLens's snake-case names (`ModelConfigCodec`:
+ * `d_vocab`, `n_out`, `n_ctx`, `d_model`, `n_heads`, `d_head`, `d_mlp`, `n_layers`,
+ * `act`, `positional_embedding`, as weights.json and the fingerprint spell them);
+ * the camel-case fields that config.json held up to 0.1.0 are still read.
+ *
  * @since 0.1.0
  */
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as t from 'io-ts'
+import { integerFrom } from '@grokscope/data'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -93,3 +102,84 @@ export const configProblems = (c: ModelConfig): ReadonlyArray<string> => {
   if (c.act !== 'relu' && c.act !== 'gelu') problems.push(`act must be relu or gelu, got ${String(c.act)}`)
   return problems
 }
+
+// ─────────────────────────────────────────────────────────────────────────────
+// codec
+// ─────────────────────────────────────────────────────────────────────────────
+
+const ActivationCodec = t.keyof({ relu: null, gelu: null }, 'relu or gelu')
+
+const Size = integerFrom(1)
+
+/** The config as files write it: TransformerLens's snake-case names. */
+const SnakeFields = t.type({
+  d_vocab: Size,
+  n_out: Size,
+  n_ctx: Size,
+  d_model: Size,
+  n_heads: Size,
+  d_head: Size,
+  d_mlp: Size,
+  n_layers: Size,
+  act: ActivationCodec,
+  positional_embedding: t.boolean,
+})
+
+/** The config as config.json held it up to 0.1.0: the TypeScript field names. */
+const CamelFields = t.type({
+  dVocab: Size,
+  nOut: Size,
+  nCtx: Size,
+  dModel: Size,
+  nHeads: Size,
+  dHead: Size,
+  dMlp: Size,
+  nLayers: Size,
+  act: ActivationCodec,
+  positionalEmbedding: t.boolean,
+})
+
+/** A model config's document: the snake-case fields. */
+export type ModelConfigDocument = t.OutputOf<typeof SnakeFields>
+
+/** The snake-case document of a config. */
+export const modelConfigDocument = (c: ModelConfig): ModelConfigDocument => ({
+  d_vocab: c.dVocab,
+  n_out: c.nOut,
+  n_ctx: c.nCtx,
+  d_model: c.dModel,
+  n_heads: c.nHeads,
+  d_head: c.dHead,
+  d_mlp: c.dMlp,
+  n_layers: c.nLayers,
+  act: c.act,
+  positional_embedding: c.positionalEmbedding,
+})
+
+const fromSnake = (d: t.TypeOf<typeof SnakeFields>): ModelConfig => ({
+  dVocab: d.d_vocab,
+  nOut: d.n_out,
+  nCtx: d.n_ctx,
+  dModel: d.d_model,
+  nHeads: d.n_heads,
+  dHead: d.d_head,
+  dMlp: d.d_mlp,
+  nLayers: d.n_layers,
+  act: d.act,
+  positionalEmbedding: d.positional_embedding,
+})
+
+/**
+ * A model config in a file: written in snake case; read in snake case or, from files
+ * of 0.1.0, in camel case (a document with `d_model` is read as snake case). A decoding
+ * error names the field as the document spells it (`model.d_model is "a" (expected an integer ≥ 1)`).
+ */
+export const ModelConfigCodec = new t.Type<ModelConfig, ModelConfigDocument, unknown>(
+  'a model config { d_vocab, n_out, n_ctx, d_model, n_heads, d_head, d_mlp, n_layers, act, positional_embedding }',
+  (u): u is ModelConfig => CamelFields.is(u),
+  (u, c) =>
+    typeof u === 'object' && u !== null && !('d_model' in u) && 'dModel' in u
+      ? CamelFields.validate(u, c)
+      : pipe(SnakeFields.validate(u, c), E.map(fromSnake)),
+  modelConfigDocument,
+)

@@ -14,7 +14,7 @@
  * @since 0.1.0
  */
 import * as t from 'io-ts'
-import type { ModelConfig } from './Config.js'
+import { type ModelConfig, type ModelConfigDocument, modelConfigDocument } from './Config.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -65,18 +65,11 @@ const fnv1a = (text: string, basis: number): string => {
   return h.toString(16).padStart(8, '0')
 }
 
-/** The model's shape, as fingerprint fields (TransformerLens's names). */
-export const modelFingerprintFields = (c: ModelConfig) => ({
-  d_vocab: c.dVocab,
-  n_out: c.nOut,
-  d_model: c.dModel,
-  n_heads: c.nHeads,
-  d_head: c.dHead,
-  d_mlp: c.dMlp,
-  n_layers: c.nLayers,
-  act: c.act,
-  positional_embedding: c.positionalEmbedding,
-})
+/** The model's shape, as fingerprint fields: its snake-case document without `n_ctx` (which every run has at 3). */
+export const modelFingerprintFields = (c: ModelConfig): Omit<ModelConfigDocument, 'n_ctx'> => {
+  const { n_ctx: _, ...fields } = modelConfigDocument(c)
+  return fields
+}
 
 /** The fingerprint of a task and a model. */
 export const fingerprintOf = (task: FingerprintTask, c: ModelConfig): Fingerprint => {

@@ -16,6 +16,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
 import type { ModelConfig } from './Config.js'
 import { type HostParams, type HostTensor, paramShapes } from './Params.js'
 
@@ -51,6 +52,14 @@ export const partNames = (c: ModelConfig, parts: ReadonlyArray<Part>): ReadonlyA
   paramShapes(c)
     .map(([name]) => name)
     .filter((name) => parts.includes(partOf(name)))
+
+/** A part as files hold it: its name. */
+export const PartCodec = new t.Type<Part, string, unknown>(
+  `one of ${PARTS.join(', ')}`,
+  (u): u is Part => typeof u === 'string' && isPart(u),
+  (u, c) => (typeof u === 'string' && isPart(u) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+)
 
 /** Parts in the model's order, each once. */
 export const normaliseParts = (parts: ReadonlyArray<Part>): ReadonlyArray<Part> => PARTS.filter((p) => parts.includes(p))

@@ -13,6 +13,8 @@
  *
  * @since 0.1.0
  */
+import * as t from 'io-ts'
+import { NonNegativeNumber, PositiveNumber, UnitInterval, integerFrom } from '@grokscope/data'
 import { type Params, disposeParams } from '@grokscope/model'
 import {
   type ChainState,
@@ -75,6 +77,37 @@ export const GROKFAST_EMA_DEFAULTS = { alpha: 0.98, lambda: 2 } as const
 
 /** Grokfast-MA's defaults (the paper's): window 100, λ 5. */
 export const GROKFAST_MA_DEFAULTS = { window: 100, lambda: 5 } as const
+
+/** A Grokfast filter as config.json holds it. */
+export const FilterConfigCodec = t.union(
+  [
+    t.type({ kind: t.literal('grokfast-ema'), alpha: UnitInterval, lambda: NonNegativeNumber }),
+    t.type({ kind: t.literal('grokfast-ma'), window: integerFrom(1), lambda: NonNegativeNumber }),
+  ],
+  'a filter { kind: grokfast-ema, alpha, lambda } or { kind: grokfast-ma, window, lambda }',
+)
+
+/**
+ * An optimiser as config.json holds it: the paper's AdamW fields (all a run of 0.1.0
+ * wrote), and the chain's other settings (each missing: the paper's choice).
+ */
+export const OptimizerOptionsCodec: t.Type<OptimizerOptions, unknown, unknown> = t.intersection([
+  t.type({
+    lr: PositiveNumber,
+    weightDecay: NonNegativeNumber,
+    beta1: UnitInterval,
+    beta2: UnitInterval,
+    eps: PositiveNumber,
+    frozen: t.readonlyArray(t.string),
+  }),
+  t.partial({
+    kind: t.keyof({ adamw: null, adam: null, sgd: null }, 'adamw, adam or sgd'),
+    momentum: UnitInterval,
+    warmup: integerFrom(0),
+    noDecay: t.readonlyArray(t.string),
+    filters: t.readonlyArray(FilterConfigCodec),
+  }),
+])
 
 /** Weights, the optimiser chain's state and the number of steps taken. */
 export interface TrainState {

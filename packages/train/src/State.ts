@@ -17,7 +17,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
-import { firstProblem } from '@grokscope/data'
+import { firstProblem, integerFrom } from '@grokscope/data'
 import * as tf from '@tensorflow/tfjs-core'
 import { type ModelConfig, type Params, paramShapes } from '@grokscope/model'
 import { type OptimizerOptions, type TrainState, optimizerTransforms } from './Optimizer.js'
@@ -34,9 +34,7 @@ export const TRAIN_STATE_FORMAT = 'grokscope-train-state/2'
 /** The first format: AdamW's moments as `m` and `v`. */
 export const TRAIN_STATE_FORMAT_1 = 'grokscope-train-state/1'
 
-const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
-
-const Count = new t.Type<number, number, unknown>('an integer ≥ 0', isCount, (u, c) => (isCount(u) ? t.success(u) : t.failure(u, c)), t.identity)
+const Count = integerFrom(0)
 
 /** A tensor in a state document: its shape and its float32 values as base64 (platform byte order, little-endian in practice). */
 export const EncodedTensorCodec = t.type({ shape: t.readonlyArray(Count, 'an array of sizes'), f32: t.string }, '{ shape, f32 }')

@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import type { MetricsRecord } from '@grokscope/analysis'
+import type { MetricsRecord } from '@grokscope/runs'
 import { accuracySeries, barChart, fourierSeries, heatMap, lineChart, lossSeries, seriesColor, stepDomain } from '@grokscope/charts'
 import type { LogitsMapMessage, SpectrumMessage } from './Protocol.js'
 

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { MetricsRecord } from '@grokscope/analysis'
+import type { MetricsRecord } from '@grokscope/runs'
 import type { SettingsFields } from './Settings.js'
 
 /** Page → worker: the task as the form's strings (the worker decodes them itself). */

@@ -1,17 +1,19 @@
 /**
  * The page's settings: the task to train (operation, p, training fraction, seed)
  * and whether to start at once, read from the URL (`?op=add&p=23&frac=0.5&seed=0&autostart=1`)
- * or the form, and decoded into `@grokscope/data`'s `Task`.
+ * or the form, and made into a run's config by `@grokscope/runs` (the paper's options, the
+ * same checks as the CLI's: the page refuses what `grokscope train` refuses).
  *
  * @example
  * import { settingsFromQuery } from './Settings.js'
  * settingsFromQuery('?op=add&p=23&frac=0.5&seed=0&autostart=1')
- * // Right({ task: { p: 23, ops: [add], frac: 0.5, seed: 0 }, autostart: true })
+ * // Right({ config: the run's config (add mod 23, r = 0.5, seed 0), autostart: true })
  *
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { type Task, decodeTask, formatErrors } from '@grokscope/data'
+import type { Task } from '@grokscope/data'
+import { PAPER_SETTINGS, type RunConfig, makeRunConfig } from '@grokscope/runs'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -25,9 +27,9 @@ export interface SettingsFields {
   readonly seed: string
 }
 
-/** Decoded settings. */
+/** Decoded settings: the run's config, and whether to start at once. */
 export interface Settings {
-  readonly task: Task
+  readonly config: RunConfig
   readonly autostart: boolean
 }
 
@@ -44,15 +46,13 @@ const numberField = (name: string, s: string): E.Either<string, number> => {
   return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed) ? E.right(Number(trimmed)) : E.left(`${name}: ${JSON.stringify(s)} is not a number`)
 }
 
-/** The task of the fields; `Left` is one line naming the field and what is allowed. */
-export const decodeFields = (f: SettingsFields): E.Either<string, Task> => {
+/** The run's config of the fields (the paper's options); `Left` is one line naming the field and what is allowed. */
+export const decodeFields = (f: SettingsFields): E.Either<string, RunConfig> => {
   const numbers = [numberField('p', f.p), numberField('frac', f.frac), numberField('seed', f.seed)]
   const bad = numbers.find(E.isLeft)
   if (bad !== undefined) return bad
   const [p, frac, seed] = numbers.map((n) => (E.isRight(n) ? n.right : NaN))
-  return E.mapLeft((errors: Parameters<typeof formatErrors>[0]) => formatErrors(errors)[0] ?? 'invalid settings')(
-    decodeTask({ p, ops: [f.op.trim()], frac, seed }),
-  )
+  return makeRunConfig({ ...PAPER_SETTINGS, ops: [f.op.trim()], p: p!, frac: frac!, seed: seed!, steps: PAPER_SETTINGS.steps }, (k) => (k === 'ops' ? 'op' : k))
 }
 
 /** The fields in a query string, the defaults for those it lacks. */
@@ -64,7 +64,7 @@ export const fieldsFromQuery = (query: string): SettingsFields => {
 /** The settings of a query string (`autostart=1` or `true` starts training on load). */
 export const settingsFromQuery = (query: string): E.Either<string, Settings> => {
   const autostart = ['1', 'true'].includes(new URLSearchParams(query).get('autostart') ?? '')
-  return E.map((task: Task) => ({ task, autostart }))(decodeFields(fieldsFromQuery(query)))
+  return E.map((config: RunConfig) => ({ config, autostart }))(decodeFields(fieldsFromQuery(query)))
 }
 
 /** The query string of a task (what the URL shows after pressing Train). */

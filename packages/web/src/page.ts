@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { MetricsRecord } from '@grokscope/analysis'
+import type { MetricsRecord } from '@grokscope/runs'
 import { OPERATIONS } from '@grokscope/data'
 import { curveFigures, logitsFigure, spectrumFigure } from './Figures.js'
 import type { FromWorker, ToWorker } from './Protocol.js'
@@ -131,10 +131,10 @@ const onMessage = (m: FromWorker): void => {
 // ─────────────────────────────────────────────────────────────────────────────
 
 const start = (): void => {
-  const task = decodeFields(fields())
-  if (E.isLeft(task)) return fail(task.left)
+  const config = decodeFields(fields())
+  if (E.isLeft(config)) return fail(config.left)
   errorBox.hidden = true
-  history.replaceState(null, '', `?${queryOf(task.right)}`)
+  history.replaceState(null, '', `?${queryOf(config.right.task)}`)
   worker?.terminate()
   if (download !== null) URL.revokeObjectURL(download.url)
   download = null

@@ -1,21 +1,22 @@
 /**
- * The training worker: the WASM backend, the dataset and the paper's model from
- * the @grokscope libraries, `train` with the CLI's loop settings, a metrics record
- * (`metricsRecord`) and the spectrum of `W_E` at every evaluation, and at the end
- * the 2-D logits map and the run folder as a .zip. Every tensor is freed.
+ * The training worker: the WASM backend, the run's config from `@grokscope/runs`,
+ * its training session (`trainSession`, the same as the CLI's, its sinks keeping the
+ * records in memory), the spectrum of `W_E` at every evaluation, and at the end the
+ * 2-D logits map and the run folder as a .zip. Every tensor is freed.
  *
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
-import { type MetricsRecord, allPairsOutputs, fourierMeasures, metricsRecord } from '@grokscope/analysis'
+import { allPairsOutputs, fourierMeasures } from '@grokscope/analysis'
 import { makeDataset } from '@grokscope/data'
 import { fourierBasis, logitsFourierMap } from '@grokscope/measures'
-import { initParams, toHost } from '@grokscope/model'
-import { PAPER_ADAMW, disposeTrainData, disposeTrainState, initTrainState, modelConfigFor, prepareTrainData, train } from '@grokscope/train'
+import { toHost } from '@grokscope/model'
+import { type MetricsRecord, initialState, trainSession } from '@grokscope/runs'
+import { disposeTrainData, disposeTrainState, prepareTrainData } from '@grokscope/train'
 import type { FromWorker, ToWorker } from './Protocol.js'
-import { WEB_LOOP, runZip } from './RunFiles.js'
+import { runZip } from './RunFiles.js'
 import { type SettingsFields, decodeFields } from './Settings.js'
 
 /** How often (in steps) the page hears the step and the worker reads its messages. */
@@ -46,49 +47,34 @@ const startBackend = async (): Promise<void> => {
 const run = async (fields: SettingsFields): Promise<void> => {
   const decoded = decodeFields(fields)
   if (E.isLeft(decoded)) return post({ type: 'error', message: decoded.left })
-  const task = decoded.right
+  const config = decoded.right
+  const { task, model } = config
   await startBackend()
   const numTensorsBefore = tf.memory().numTensors
   const dataset = makeDataset(task)
-  const model = modelConfigFor(dataset)
   const data = prepareTrainData(model, dataset)
-  const ops = task.ops.map((op) => ({ id: op.id, op }))
   post({ type: 'started', p: task.p, op: task.ops[0]!.formula, nTrain: dataset.train.labels.length, nTest: dataset.test.labels.length, backend: tf.getBackend(), wasmThreads: getThreadsCount() })
-  const records: MetricsRecord[] = []
+  const start = initialState(config, null)
+  if (E.isLeft(start)) return post({ type: 'error', message: start.left })
   const t0 = performance.now()
   const rate = (step: number) => step / Math.max((performance.now() - t0) / 1000, 1e-9)
-  const result = await train(
-    model,
-    data,
-    initTrainState(initParams(model, task.seed)),
+  const records: MetricsRecord[] = []
+  const end = await trainSession(
+    config,
+    { state: start.right, records: [], resumed: false },
+    { dataset, data, now: () => performance.now(), backend: tf.getBackend(), threads: 1 },
     {
-      optimizer: PAPER_ADAMW,
-      maxSteps: WEB_LOOP.max_steps,
-      evalEvery: WEB_LOOP.eval_every,
-      stopAfterGrok: WEB_LOOP.stop_after_grok,
-      grokThreshold: WEB_LOOP.grok_threshold,
-      grokStep: null,
-      evaluateStart: true,
-    },
-    {
-      onEval: (r) => {
-        const host = toHost(r.params)
-        const record = metricsRecord({
-          ...r,
-          host,
-          config: model,
-          p: task.p,
-          ops,
-          seed: task.seed,
-          measureLogits: false,
-          elapsedS: (performance.now() - t0) / 1000,
-          numTensors: tf.memory().numTensors,
-        })
+      record: (record) => {
         records.push(record)
-        const s = fourierMeasures(model, host, task.p).W_E.spectrum
-        post({ type: 'eval', record, spectrum: { cos: Array.from(s.cos), sin: Array.from(s.sin) }, stepsPerS: rate(r.step) })
       },
-      onStep: async (step) => {
+      // The page keeps the final state only: it is the download's checkpoint.
+      history: () => undefined,
+      checkpoint: () => undefined,
+      progress: (record, stepsPerS, host) => {
+        const s = fourierMeasures(model, host, task.p).W_E.spectrum
+        post({ type: 'eval', record, spectrum: { cos: Array.from(s.cos), sin: Array.from(s.sin) }, stepsPerS })
+      },
+      step: async (step) => {
         if (step % REPORT_EVERY !== 0) return undefined
         post({ type: 'step', step, stepsPerS: rate(step) })
         await nextTask()
@@ -96,29 +82,20 @@ const run = async (fields: SettingsFields): Promise<void> => {
       },
     },
   )
-  const wallTimeS = (performance.now() - t0) / 1000
-  const state = result.state
+  const state = end.state
   const host = toHost(state.params)
   const finalW_E = fourierMeasures(model, host, task.p).W_E
   const { logits } = allPairsOutputs(model, host, task.p, 0)
   const map = logitsFourierMap(logits, task.p)
-  const { name, zip } = runZip({
-    task,
-    model,
-    optimizer: PAPER_ADAMW,
-    loop: WEB_LOOP,
-    records,
-    state,
-    end: { stopped: stopRequested, stoppedBy: result.stoppedBy, grokStep: result.grokStep, wallTimeS, backend: tf.getBackend(), endedAtMs: Date.now() },
-  })
+  const { name, zip } = runZip({ config, records: end.records, state, summary: end.summary }, Date.now())
   disposeTrainState(state)
   disposeTrainData(data)
   post(
     {
       type: 'done',
       step: state.step,
-      grokStep: result.grokStep,
-      stoppedBy: stopRequested ? 'interrupt' : result.stoppedBy,
+      grokStep: end.summary.grok_step,
+      stoppedBy: end.summary.stopped_by,
       finalW_E: { ffd: finalW_E.ffd, fcr: finalW_E.fcr },
       logitsMap: { names: fourierBasis(task.p).names, norms: map.data },
       zipName: name,

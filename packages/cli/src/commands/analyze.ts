@@ -1,13 +1,8 @@
 // grokscope analyze: every analysis of a trained model (@grokscope/analysis), as a readable summary or one JSON document.
-import { type ModelAnalysis, analysisDocument, analyzeModel, keyRuleFor, keyWarnings } from '@grokscope/analysis'
+import { type ModelAnalysis, analysisDocument } from '@grokscope/analysis'
 import { type KeyRule, type MatrixMeasures, cosSinRatio, describeKeyRule, keyWarning } from '@grokscope/measures'
-import { disposeParams, fromHost, measureFootprint } from '@grokscope/model'
-import { initBackend } from '../backend.js'
-import { UsageError, orUsageError } from '../files.js'
-import { fixed, oneLine, table } from '../format.js'
-import { DEFAULT_MEMORY_MIB, allPairsRefusal, memoryPlan } from '../memory.js'
-import { modelSource } from '../history.js'
-import { loadModel } from '../model-file.js'
+import { analyzeLoadedModel, loadModel, modelSource } from '@grokscope/node'
+import { fixed, table, warn } from '../format.js'
 
 const summary = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis, eta: number, top: number): string => {
   const { W_E, W_L } = a.additive
@@ -83,18 +78,7 @@ const summary = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis, eta
 
 export const analyzeCommand = async (target: string, o: { eta: number; json?: boolean; top: number; memory?: number; keyFreqs: KeyRule; step?: number | undefined }): Promise<void> => {
   const model = loadModel(modelSource(target, o.step))
-  const keyRule = orUsageError('--key-freqs')(keyRuleFor(o.keyFreqs, model.task.p))
-  const budget = o.memory ?? DEFAULT_MEMORY_MIB
-  const refusal = allPairsRefusal('analyze', budget, model.task.p, model.config.nOut, model.config.dMlp)
-  if (refusal !== null) throw new UsageError(refusal)
-  await initBackend()
-  const params = fromHost(model.config, model.host)
-  const footprint = await measureFootprint(model.config, params)
-  disposeParams(params)
-  const plan = memoryPlan(budget, 1, footprint)
-  if (typeof plan === 'string') throw new UsageError(plan)
-  const a = analyzeModel(model.config, model.host, model.task.p, model.task.ops, model.task.seed, { eta: o.eta, keyRule, now: () => performance.now(), chunk: plan.evalChunk })
-  for (const w of keyWarnings(a)) process.stderr.write(`grokscope: warning: ${oneLine(w)}\n`)
+  const a = await analyzeLoadedModel(model, { eta: o.eta, keyRule: o.keyFreqs, ...(o.memory === undefined ? {} : { memoryMiB: o.memory }), onWarning: warn })
   const ids = model.task.ops.map((x) => x.id)
   process.stdout.write(o.json === true ? `${JSON.stringify(analysisDocument(model.file, a))}\n` : `${summary(model.file, ids, a, o.eta, o.top)}\n`)
 }

@@ -22,12 +22,9 @@ import {
   prepareTrainData,
   train,
 } from '@grokscope/train'
-import { initBackend } from '../backend.js'
-import { UsageError } from '../files.js'
+import { UsageError, initBackend, startPool } from '@grokscope/node'
+import { PAPER_SETTINGS, RECIPES, type RunOptions, optimizerOf, scaledParams } from '@grokscope/runs'
 import { fixed, table } from '../format.js'
-import { startPool } from '../parallel.js'
-import { RECIPES, type RecipeFlags, torchArgsOf, trainingOf } from '../recipes.js'
-import { scaledParams } from './train.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -60,10 +57,10 @@ export interface ToGrok {
   readonly fcr: number | null
 }
 
-/** A variant: its name and the optimiser flags it sets (the rest are the paper's); ref_torch.py is given the same, where it can. */
+/** A variant: its name and the optimiser settings it changes (the rest are the paper's); ref_torch.py is given the same, where it can. */
 interface Variant {
   readonly name: string
-  readonly flags: RecipeFlags
+  readonly flags: Partial<RunOptions>
 }
 
 /** The variants `--variants` chooses from, in the table's order. */
@@ -74,7 +71,7 @@ const VARIANTS: Readonly<Record<VariantId, Variant>> = {
   adamw: { name: 'AdamW (paper)', flags: {} },
   ema: { name: `Grokfast-EMA (α ${GROKFAST_EMA_DEFAULTS.alpha}, λ ${GROKFAST_EMA_DEFAULTS.lambda})`, flags: { grokfast: 'ema' } },
   ma: { name: `Grokfast-MA (w ${GROKFAST_MA_DEFAULTS.window}, λ ${GROKFAST_MA_DEFAULTS.lambda})`, flags: { grokfast: 'ma' } },
-  fast: { name: `fast recipe (${RECIPES.fast.summary})`, flags: RECIPES.fast.flags },
+  fast: { name: `fast recipe (${RECIPES.fast.summary})`, flags: RECIPES.fast.settings },
 }
 
 /** `--variants`: comma-separated ids, each once. */
@@ -92,7 +89,9 @@ export const parseVariants = (v: string): ReadonlyArray<VariantId> => {
 
 /** Trains until the first evaluation that groks (or the budget); the clock starts after the data and workers are ready. */
 const grokscopeRun = async (f: BenchToGrokFlags, v: Variant): Promise<ToGrok> => {
-  const { optimizer, initScale } = trainingOf(v.flags)
+  const settings = { ...PAPER_SETTINGS, ...v.flags }
+  const optimizer = optimizerOf(settings)
+  if (E.isLeft(optimizer)) throw new Error(`${v.name}: ${optimizer.left}`)
   const task = decodeTask({ p: f.p, ops: [f.op], frac: f.frac, seed: f.seed })
   if (E.isLeft(task)) throw new UsageError(formatErrors(task.left)[0] ?? 'invalid task')
   const dataset = makeDataset(task.right)
@@ -106,8 +105,8 @@ const grokscopeRun = async (f: BenchToGrokFlags, v: Variant): Promise<ToGrok> =>
     const result = await train(
       c,
       data,
-      initTrainState(scaledParams(initParams(c, f.seed), initScale), optimizer),
-      { ...defaultLoopOptions(optimizer), maxSteps: f.maxSteps, evalEvery: f.evalEvery, stopAfterGrok: 0, gradients: pool, evaluations: pool },
+      initTrainState(scaledParams(initParams(c, f.seed), settings.initScale), optimizer.right),
+      { ...defaultLoopOptions(optimizer.right), maxSteps: f.maxSteps, evalEvery: f.evalEvery, stopAfterGrok: 0, gradients: pool, evaluations: pool },
       {
         onEval: (r) => {
           // FFD/FCR at the grokking evaluation, or at the last one of a run that does not grok.
@@ -271,4 +270,18 @@ export const benchToGrokCommand = async (f: BenchToGrokFlags): Promise<void> => 
   )
   const started = rows.flatMap((r) => (r.torch === null ? [] : [fixed(r.torch.startS, 1)]))
   if (started.length > 0) process.stdout.write(`PyTorch's wall time counts from its process start (its first evaluation line came after ${started.join(' / ')} s); n/a: ref_torch.py has no such option\n`)
+}
+
+/**
+ * ref_torch.py's flags for the same training: it has AdamW's `--lr` and `--wd` and the Grokfast-EMA
+ * filter (`--grokfast alpha,lamb`); `null` for anything else (the MA filter, warm-up, the initial scale).
+ */
+export const torchArgsOf = (flags: Partial<RunOptions>): ReadonlyArray<string> | null => {
+  const { lr, wd, grokfast, grokfastAlpha, grokfastLambda, ...rest } = flags
+  if (grokfast === 'ma' || Object.values(rest).some((v) => v !== undefined)) return null
+  return [
+    ...(lr === undefined ? [] : ['--lr', String(lr)]),
+    ...(wd === undefined ? [] : ['--wd', String(wd)]),
+    ...(grokfast === 'ema' ? ['--grokfast', `${grokfastAlpha ?? GROKFAST_EMA_DEFAULTS.alpha},${grokfastLambda ?? GROKFAST_EMA_DEFAULTS.lambda}`] : []),
+  ]
 }

@@ -21,11 +21,8 @@ import {
   summarize,
   trainStepWith,
 } from '@grokscope/train'
-import { initBackend } from '../backend.js'
-import { UsageError } from '../files.js'
+import { UsageError, initBackend, memoryPlan, startPool } from '@grokscope/node'
 import { fixed, table } from '../format.js'
-import { memoryPlan } from '../memory.js'
-import { startPool } from '../parallel.js'
 
 export interface BenchFlags {
   readonly p: ReadonlyArray<number>

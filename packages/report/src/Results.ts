@@ -1,0 +1,78 @@
+/**
+ * The figures of a sweep's or a folder's results (accuracy.svg, measures.svg): a point per run,
+ * a colour per operation, drawn with `@grokscope/charts` from the rows of `@grokscope/runs`.
+ *
+ * @example
+ * import { accuracySvg } from '@grokscope/report'
+ * accuracySvg([]).includes('Best test accuracy') // => true
+ *
+ * @since 0.1.0
+ */
+import { COLORS, fmt, pointChart, seriesColor } from '@grokscope/charts'
+import { type ResultRow, accText, labelOf } from '@grokscope/runs'
+
+const distinct = <A>(xs: ReadonlyArray<A>): ReadonlyArray<A> => [...new Set(xs)]
+
+/** The operations of the rows by their `label` (`labelOf`), in the order they first appear, each with its colour. */
+const operations = (rows: ReadonlyArray<ResultRow>, label: (r: ResultRow) => string): ReadonlyArray<{ readonly label: string; readonly color: string }> =>
+  distinct(rows.map(label)).map((name, i) => ({ label: name, color: seriesColor(i) }))
+
+const RUN_KINDS = [
+  { name: 'finished run', color: COLORS.muted, kind: 'dot' },
+  { name: 'not finished', color: COLORS.muted, kind: 'ring' },
+] as const
+
+/**
+ * accuracy.svg: best test accuracy against the training fraction, a colour per operation, every run a
+ * point (hollow when not finished) and the mean over its seeds a tick joined across fractions.
+ */
+export const accuracySvg = (rows: ReadonlyArray<ResultRow>): string => {
+  const label = labelOf(rows)
+  const withAcc = rows.filter((r) => r.best_test_acc !== null)
+  const series = operations(rows, label).map(({ label: name, color }) => {
+    const mine = withAcc.filter((r) => label(r) === name)
+    const fracs = [...distinct(mine.map((r) => r.r))].sort((a, b) => a - b)
+    return {
+      name,
+      color,
+      points: mine.map((r) => ({ x: r.r, y: r.best_test_acc!, hollow: r.status !== 'finished', title: `${r.run} (${r.status}): best test accuracy ${accText(r.best_test_acc!)}` })),
+      line: fracs.map((f) => {
+        const accs = mine.filter((r) => r.r === f).map((r) => r.best_test_acc!)
+        return [f, accs.reduce((a, b) => a + b, 0) / accs.length] as const
+      }),
+    }
+  })
+  return pointChart({
+    title: 'Best test accuracy against the training fraction',
+    subtitle: `${rows.length} runs; a point per run, a tick at the mean over seeds`,
+    xLabel: 'training fraction r',
+    yLabel: 'best test accuracy',
+    xDomain: [0, 1],
+    yDomain: [0, 1],
+    series,
+    legend: [{ name: 'mean over seeds', color: COLORS.muted, kind: 'tick' }, ...RUN_KINDS],
+    dodge: true,
+    standalone: true,
+  })
+}
+
+/** measures.svg: FFD against FCR of W_E (additive basis) at each run's last evaluation, a point per run coloured by operation. */
+export const measuresSvg = (rows: ReadonlyArray<ResultRow>): string => {
+  const label = labelOf(rows)
+  const measured = rows.filter((r) => r.W_E_ffd !== null && r.W_E_fcr !== null)
+  return pointChart({
+    title: 'FFD against FCR of W_E, one point per run',
+    subtitle: 'last evaluation of each run',
+    xLabel: 'FCR(W_E)',
+    yLabel: 'FFD(W_E)',
+    xDomain: [0, 1],
+    yDomain: [0, 1],
+    series: operations(rows, label).map(({ label: name, color }) => ({
+      name,
+      color,
+      points: measured.filter((r) => label(r) === name).map((r) => ({ x: r.W_E_fcr!, y: r.W_E_ffd!, hollow: r.status !== 'finished', title: `${r.run} (${r.status}): FFD ${fmt(r.W_E_ffd!)}, FCR ${fmt(r.W_E_fcr!)}` })),
+    })),
+    legend: RUN_KINDS,
+    standalone: true,
+  })
+}
