@@ -1,4 +1,4 @@
-// Test setup: the WASM backend, started exactly as the CLI starts it.
-import { initBackend } from '../packages/cli/src/backend.ts'
+// Test setup: the WASM backend, started exactly as the CLI and every Node program start it.
+import { initBackend } from '@grokscope/node'
 
 await initBackend()

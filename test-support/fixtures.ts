@@ -15,3 +15,6 @@ export const fixturePath = (name: string): string => {
   if (!existsSync(file)) throw new Error(`fixture ${file} not found: set GROKSCOPE_FIXTURES to the folder with ${FIXTURES.join(', ')}`)
   return file
 }
+
+/** A run folder (`run-add-p11`, with a weights history) and a sweep (`sweep/`) written by grokscope 0.1.0 (commit f815b6d); see fixtures/README.md. */
+export const LEGACY_DIR = path.resolve(root, 'fixtures/runs-0.1.0')

@@ -1,6 +1,6 @@
 // Deterministic synthetic inputs for the figures (no training): a grokking-shaped run's metrics from step 0,
 // a spectrum with three peaks and a logits map in the 2-D Fourier basis.
-import type { MetricsRecord } from '@grokscope/analysis'
+import type { MetricsRecord } from '@grokscope/runs'
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x))
 

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest'
 import { resolveOperation } from '@grokscope/data'
 import { disposeParams, initParams, paperConfig, toHost } from '@grokscope/model'
 import { excludedLosses, fourierNorms, gini } from '@grokscope/measures'
-import { type MetricsRecord, allPairsOutputs, decodeMetricsLine, fourierMeasures, metricsRecord, recordPhases, trainPairLabels } from '../src/index.js'
+import { allPairsOutputs, fourierMeasures, trainPairLabels } from '@grokscope/analysis'
+import { type MetricsRecord, decodeMetricsLine, metricsRecord, recordPhases } from '../src/index.js'
 
 const P = 7
 const config = paperConfig({ dVocab: P + 2, nOut: P, dModel: 16, nHeads: 2, dHead: 8, dMlp: 32 })

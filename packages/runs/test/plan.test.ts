@@ -1,10 +1,32 @@
+// Sweep plans (sweep.json) of this version and of 0.1.0, the grid's parsers, shards, and the results table.
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { OPERATIONS } from '@grokscope/data'
-import { COLUMNS, type ResultRow, toCsv, toTable } from '../src/results.js'
-import { lanesOf, parseShard, shardFromEnv, shareOf } from '../src/shard.js'
-import { SCRATCH, decodePlan, makePlan, parseOpsGrid, parseSeeds, parseVariants, planDifference } from '../src/sweep-plan.js'
+import { paperConfig } from '@grokscope/model'
+import { LEGACY_DIR } from '../../../test-support/fixtures.js'
+import {
+  COLUMNS,
+  PAPER_SETTINGS,
+  PLAN_FORMAT,
+  type ResultRow,
+  SCRATCH,
+  decodePlan,
+  encodePlan,
+  lanesOf,
+  makePlan,
+  parseOpsGrid,
+  parseSeeds,
+  parseShard,
+  parseVariants,
+  planDifference,
+  shardFromEnv,
+  shareOf,
+  toCsv,
+  toTable,
+} from '../src/index.js'
 
 const right = <A>(r: E.Either<string, A>): A => {
   if (E.isLeft(r)) throw new Error(r.left)
@@ -78,22 +100,43 @@ describe('plan parsing', () => {
     for (const bad of ['freeze=head', 'scratch;scratch', 'load embed', '']) expect(E.isLeft(parseVariants(bad))).toBe(true)
   })
 
-  it('the plan: one run per grid point with its train arguments; it reads back as the same plan', () => {
-    const plan = right(
-      makePlan({ ops: [['add'], ['add', 'sub']], p: [11, 13], fracs: [0.5], seeds: [0, 1], variants: [SCRATCH, { load: ['embed'], freeze: ['embed'] }] }, ['--steps', '300'], '/src/weights.json'),
-    )
-    expect(plan.runs).toHaveLength(2 * 2 * 2 * 2)
+  it('the plan: one run per grid point with its whole config; it reads back as the same plan', () => {
+    const source = paperConfig({ dVocab: 13, nOut: 11 })
+    const options = { ...PAPER_SETTINGS, steps: 300, initFrom: '/src/weights.json' }
+    const grid = { ops: [['add'], ['add', 'sub']], p: [11], fracs: [0.5], seeds: [0, 1], variants: [SCRATCH, { load: ['embed' as const], freeze: ['embed' as const] }] }
+    const plan = right(makePlan(grid, options, source))
+    expect(plan.runs).toHaveLength(2 * 2 * 2)
     expect(new Set(plan.runs.map((r) => r.name)).size).toBe(plan.runs.length)
-    expect(plan.runs[0]).toMatchObject({ name: 'add-p11-r0.5-s0', args: ['--op', 'add', '--p', '11', '--frac', '0.5', '--seed', '0', '--steps', '300'] })
-    expect(plan.runs.at(-1)).toMatchObject({
-      name: 'add+sub-p13-r0.5-s1-load_embed-freeze_embed',
-      args: ['--ops', 'add,sub', '--p', '13', '--frac', '0.5', '--seed', '1', '--steps', '300', '--init-from', '/src/weights.json', '--load', 'embed', '--freeze', 'embed'],
-    })
-    const back = right(decodePlan(JSON.parse(JSON.stringify(plan))))
+    expect(plan.runs[0]).toMatchObject({ name: 'add-p11-r0.5-s0', ops: ['add'], p: 11, frac: 0.5, seed: 0, variant: SCRATCH })
+    expect(plan.runs[0]!.config).toMatchObject({ loop: { max_steps: 300 } })
+    expect(plan.runs[0]!.config?.transfer).toBeUndefined()
+    const last = plan.runs.at(-1)!
+    expect(last).toMatchObject({ name: 'add+sub-p11-r0.5-s1-load_embed-freeze_embed', variant: { load: ['embed'], freeze: ['embed'] } })
+    expect(last.config?.transfer).toEqual({ source: '/src/weights.json', loaded: ['embed'], frozen: ['embed'] })
+    expect(last.config?.optimizer.frozen).toEqual(['embed.W_E'])
+    const doc = JSON.parse(JSON.stringify(encodePlan(plan))) as { format: string }
+    expect(doc.format).toBe(PLAN_FORMAT)
+    const back = right(decodePlan(doc))
     expect(planDifference(back, plan)).toBeNull()
-    const other = right(makePlan({ ops: [['add']], p: [11], fracs: [0.5], seeds: [0], variants: [SCRATCH] }, ['--steps', '400'], null))
-    expect(planDifference(back, other)).toMatch(/run settings differ/)
-    expect(E.isLeft(makePlan({ ops: [['add']], p: [11], fracs: [0.5], seeds: [0], variants: [{ load: ['embed'], freeze: [] }] }, [], null))).toBe(true)
+    const other = right(makePlan(grid, { ...options, steps: 400 }, source))
+    expect(planDifference(back, other)).toMatch(/run settings differ .*max_steps/)
+    expect(makePlan({ ...grid, ops: [['add']], variants: [{ load: ['embed'], freeze: [] }] }, PAPER_SETTINGS, null)).toEqual(E.left(expect.stringContaining('no initFrom gives the model')))
+    expect(makePlan({ ...grid, ops: [['a/(b-b)']], variants: [SCRATCH] }, PAPER_SETTINGS)).toEqual(E.left(expect.stringContaining('has no defined pair')))
+  })
+
+  it('a plan whose run names its config falsely is refused', () => {
+    const plan = right(makePlan({ ops: [['add']], p: [11], fracs: [0.5], seeds: [0], variants: [SCRATCH] }, PAPER_SETTINGS))
+    const doc = JSON.parse(JSON.stringify(encodePlan(plan))) as { runs: Array<{ name: string }> }
+    doc.runs[0]!.name = 'mul-p11-r0.5-s0'
+    expect(decodePlan(doc)).toEqual(E.left('runs.0.name is "mul-p11-r0.5-s0" (expected add-p11-r0.5-s0, the name of its config\'s run)'))
+  })
+
+  it('a sweep.json written by 0.1.0 reads back: its runs, their tasks and variants, its settings as train arguments', () => {
+    const plan = right(decodePlan(JSON.parse(readFileSync(path.join(LEGACY_DIR, 'sweep', 'sweep.json'), 'utf8'))))
+    expect(plan.runs.map((r) => r.name)).toEqual(['add-p11-r0.5-s0', 'add-p11-r0.5-s1', 'mul-p11-r0.5-s0', 'mul-p11-r0.5-s1', 'add+sub-p11-r0.5-s0', 'add+sub-p11-r0.5-s1'])
+    expect(plan.runs[4]).toMatchObject({ ops: ['add', 'sub'], p: 11, frac: 0.5, seed: 0, variant: SCRATCH, config: null })
+    expect(plan.legacy?.args).toContain('--grokfast')
+    expect(plan.legacy?.initFrom).toBeNull()
   })
 })
 
