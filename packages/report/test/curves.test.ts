@@ -1,7 +1,7 @@
 // The curves' phase bands and Nanda panels, from metrics lines.
 import { describe, expect, it } from 'vitest'
 import { COLORS } from '@grokscope/charts'
-import { type MetricsLine, curvePanels, curvesSvg, phaseBands } from '../src/plot.js'
+import { type MetricsLine, curvePanels, curvesSvg, phaseBands } from '../src/index.js'
 
 const line = (step: number, train_acc: number, test_loss: number, test_acc: number, extra: Partial<MetricsLine> = {}): MetricsLine => ({
   step,

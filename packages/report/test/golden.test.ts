@@ -10,9 +10,8 @@ import { barChart, heatMap, seriesColor } from '@grokscope/charts'
 import { describe, expect, it } from 'vitest'
 import { TOLERANCE, compareGolden, screenshots } from '../../../test-support/golden.js'
 import { basisNames, syntheticLogitsMap, syntheticRecords, syntheticSpectrum } from '../../../test-support/synthetic.js'
-import { curvesSvg } from '../src/plot.js'
-import { accuracySvg, measuresSvg, resultRow } from '../src/results.js'
-import { runReportHtml, sweepReportHtml } from '../src/report/html.js'
+import { resultRow } from '@grokscope/runs'
+import { accuracySvg, curvesSvg, measuresSvg, runReportHtml, sweepReportHtml } from '../src/index.js'
 
 const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden')
 
@@ -54,7 +53,7 @@ const resultRows = (
   ] as const
 ).map((r) =>
   resultRow({
-    run: { name: `${r.op}-p31-r${r.frac}-s${r.seed}`, ops: [r.op], p: 31, frac: r.frac, seed: r.seed, transfer: { load: [], freeze: [] }, args: [] },
+    run: { name: `${r.op}-p31-r${r.frac}-s${r.seed}`, ops: [r.op], p: 31, frac: r.frac, seed: r.seed, variant: { load: [], freeze: [] }, config: null },
     status: r.status,
     summary: null,
     records: syntheticRecords({ steps: r.steps, every: 100, mem: 300, grok: r.grok, op: r.op }),

@@ -3,7 +3,8 @@
 import { SERIES, WIDTH } from '@grokscope/charts'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type ResultRow, accuracySvg, measuresSvg } from '../src/results.js'
+import type { ResultRow } from '@grokscope/runs'
+import { accuracySvg, measuresSvg } from '../src/index.js'
 
 const STATUSES: ReadonlyArray<ResultRow['status']> = ['finished', 'interrupted', 'failed', 'incomplete', 'not started']
 
