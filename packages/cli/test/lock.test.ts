@@ -1,22 +1,18 @@
-// One writer per run folder: the lock (stale locks taken over, racers on one stale lock, a lock
-// from another host), two `train --resume` at once, two sweeps into one --out at once, a sweep
-// killed with kill -9 (its workers stop), and N processes racing on one folder (property test).
+// One writer per run folder, through the CLI (the lock itself: packages/node/test/lock.test.ts): two
+// `train --resume` at once, two sweeps into one --out at once, the shares of an array started at once,
+// a sweep killed with kill -9 (nothing of it keeps running), and N processes racing on one folder.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
-import { hostname, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { TEMP_FILE, UsageError, createExclusive } from '../src/files.js'
-import { LOCK_FILE, lockRun, processStart } from '../src/lock.js'
-import { PARENT_ENV } from '../src/parent.js'
+import { LOCK_FILE, temporaryTarget } from '@grokscope/runs'
 import { MAIN, alive, cli } from './run-cli.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-lock-'))
 const read = (file: string) => readFileSync(file, 'utf8')
 const json = (file: string): Record<string, unknown> => JSON.parse(read(file)) as Record<string, unknown>
-const LOCK_JS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/lock.js')
 
 /** Steps of a run's metrics.jsonl, in file order. */
 const steps = (dir: string): number[] =>
@@ -37,16 +33,6 @@ const until = async (what: string, done: () => boolean, deadlineMs = 60_000): Pr
     await new Promise((r) => setTimeout(r, 50))
   }
 }
-
-/** The pid of a process that has ended. */
-const deadPid = async (): Promise<number> => {
-  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' })
-  await new Promise((r) => child.on('close', r))
-  return child.pid!
-}
-
-/** A process that runs until it is killed. */
-const sleeper = (): ChildProcess => spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
 
 interface Spawned {
   readonly child: ChildProcess
@@ -80,96 +66,6 @@ const HOLDER = /is locked by pid (\d+)@[^ ]+ since \d{4}-\d\d-\d\dT[\d:.]+Z \(.*
 // Tiny runs: p = 11, a small model, one thread (results do not depend on the machine).
 const MODEL = ['--p', '11', '--frac', '0.5', '--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32', '--threads', '1']
 const RUN = ['--op', 'add', ...MODEL, '--eval-every', '20', '--checkpoint-every', '20', '--stop-after-grok', 'never']
-
-// ─────────────────────────────────────────────────────────────────────────────
-// the lock itself
-// ─────────────────────────────────────────────────────────────────────────────
-
-describe('the run-folder lock', () => {
-  it('a stale lock (this host, its pid gone) is taken over, and released leaves the folder as it was', async () => {
-    const dead = await deadPid()
-    fc.assert(
-      fc.property(fc.date({ noInvalidDate: true }), fc.stringMatching(/^[0-9a-f]{1,32}$/), fc.option(fc.nat().map(String), { nil: null }), (started, token, procStart) => {
-        const dir = tmp()
-        writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: dead, host: hostname(), started: started.toISOString(), token, proc_start: procStart }))
-        const lock = lockRun(dir)
-        expect(json(path.join(dir, LOCK_FILE))).toMatchObject({ pid: process.pid, host: hostname(), token: lock.owner.token })
-        expect(readdirSync(dir)).toEqual([LOCK_FILE])
-        lock.release()
-        expect(readdirSync(dir)).toEqual([])
-      }),
-      { numRuns: 25 },
-    )
-  })
-
-  it('a lock held by a running process is refused with one line naming it; a reused pid (another start time) is stale', async () => {
-    const live = sleeper()
-    try {
-      await until('the sleeper to start', () => processStart(live.pid!) !== null)
-      const dir = tmp()
-      const lock = (procStart: string | null) =>
-        writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: live.pid, host: hostname(), started: '2026-01-01T00:00:00.000Z', token: 'ab12', proc_start: procStart }))
-      lock(processStart(live.pid!))
-      expect(() => lockRun(dir)).toThrow(UsageError)
-      expect(() => lockRun(dir)).toThrow(new RegExp(`^${escape(dir)} is locked by pid ${live.pid}@${hostname()} since 2026-01-01T00:00:00.000Z`))
-      // The same pid with another start time: the lock's owner has died and the pid was given to another process.
-      lock(`${Number(processStart(live.pid!)) + 1}`)
-      lockRun(dir).release()
-      expect(readdirSync(dir)).toEqual([])
-    } finally {
-      live.kill()
-    }
-  })
-
-  it('a lock from another host is never taken over; the line says how to remove it', async () => {
-    const dead = await deadPid()
-    const dir = tmp()
-    const file = path.join(dir, LOCK_FILE)
-    writeFileSync(file, JSON.stringify({ pid: dead, host: `not-${hostname()}`, started: '2026-01-01T00:00:00.000Z', token: 'cd34', proc_start: null }))
-    expect(() => lockRun(dir)).toThrow(`${dir} is locked by pid ${dead}@not-${hostname()} since 2026-01-01T00:00:00.000Z (${file}), another host: it is not taken over from here; if that process is gone, remove ${file}`)
-    writeFileSync(file, 'garbage')
-    expect(() => lockRun(dir)).toThrow(`${file} is not a grokscope lock (not JSON); if no process writes ${dir}, remove it`)
-  })
-
-  it('processes racing on one stale lock: exactly one wins, the others name it', async () => {
-    const dead = await deadPid()
-    const racer = path.join(tmp(), 'racer.mjs')
-    // Waits for the start time, locks, says so, and holds the lock until its stdin closes.
-    writeFileSync(
-      racer,
-      `import { lockRun } from ${JSON.stringify(LOCK_JS)}
-const [dir, at] = process.argv.slice(2)
-while (Date.now() < Number(at)) {}
-try {
-  const lock = lockRun(dir)
-  process.stdout.write('won\\n')
-  process.stdin.on('end', () => lock.release())
-  process.stdin.resume()
-} catch (e) {
-  process.stdout.write('refused: ' + e.message + '\\n')
-  process.exit(2)
-}
-`,
-    )
-    await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 2, max: 4 }).chain((n) => fc.array(fc.integer({ min: 0, max: 30 }), { minLength: n, maxLength: n })), async (offsets) => {
-        const dir = tmp()
-        writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: dead, host: hostname(), started: '2026-01-01T00:00:00.000Z', token: 'ef56', proc_start: null }))
-        const at = Date.now() + 1500
-        const racers = offsets.map((o) => start([racer, dir, String(at + o)], process.env, 'pipe'))
-        await until('every racer to answer', () => racers.every((r) => r.out() !== ''))
-        const answers = racers.map((r) => r.out())
-        const winners = racers.filter((r) => r.out() === 'won\n')
-        expect(winners, answers.join('')).toHaveLength(1)
-        for (const a of answers.filter((x) => x !== 'won\n')) expect(a).toMatch(new RegExp(`^refused: .* is locked by pid ${winners[0]!.child.pid}@`))
-        for (const r of racers) r.child.stdin!.end()
-        await Promise.all(racers.map((r) => r.done))
-        expect(readdirSync(dir)).toEqual([])
-      }),
-      { numRuns: 4 },
-    )
-  }, 120_000)
-})
 
 // ─────────────────────────────────────────────────────────────────────────────
 // case 1: two train --resume at once
@@ -250,19 +146,6 @@ describe('two sweeps into one --out at once', () => {
 // ─────────────────────────────────────────────────────────────────────────────
 
 describe('the shares of a job array started at once into one new --out', () => {
-  it('createExclusive: the first creation wins, whole; later ones leave it as it was; no temporary file stays', () => {
-    fc.assert(
-      fc.property(fc.array(fc.string(), { minLength: 1, maxLength: 5 }), (contents) => {
-        const dir = tmp()
-        const file = path.join(dir, 'sweep.json')
-        expect(contents.map((c) => createExclusive(file, c))).toEqual(contents.map((_, i) => i === 0))
-        expect(read(file)).toBe(contents[0])
-        expect(readdirSync(dir)).toEqual(['sweep.json'])
-      }),
-      { numRuns: 50 },
-    )
-  })
-
   const share = (out: string, i: number, n: number, steps = '20') =>
     [MAIN, 'sweep', '--ops', 'add,mul', '--p', '11', '--fracs', '0.5', '--seeds', '0..1', '--steps', steps, ...MODEL.slice(4), '--eval-every', '10', '--shard', `${i}/${n}`, '--out', out]
 
@@ -281,7 +164,7 @@ describe('the shares of a job array started at once into one new --out', () => {
     const results = await cli(['results', out])
     expect(results.code, results.stderr).toBe(0)
     expect(results.stdout).toContain('4 runs: 4 finished')
-    expect(readdirSync(out).filter((n) => TEMP_FILE.test(n))).toEqual([])
+    expect(readdirSync(out).filter((n) => temporaryTarget(n) !== null)).toEqual([])
 
     const other = path.join(tmp(), 'sweep')
     const [a, b] = await Promise.all([start(share(other, 0, 1, '20')).done, start(share(other, 0, 1, '30')).done])
@@ -298,44 +181,40 @@ describe('the shares of a job array started at once into one new --out', () => {
 // case 3: kill -9 of a sweep
 // ─────────────────────────────────────────────────────────────────────────────
 
+/** The processes whose parent is `pid` (Linux: the fourth field of /proc/<pid>/stat). */
+const childrenOf = (pid: number): ReadonlyArray<number> =>
+  readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .flatMap((n) => {
+      try {
+        const stat = read(`/proc/${n}/stat`)
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid ? [Number(n)] : []
+      } catch {
+        return []
+      }
+    })
+
 describe('a sweep killed with kill -9', () => {
-  it('its workers stop within seconds (their stdin closes); a rerun resumes the run cleanly', async () => {
+  it('nothing of it keeps running (its runs are threads of its process, none a process of its own); a rerun resumes the run cleanly', async () => {
     const out = path.join(tmp(), 'sweep')
     const sweep = [MAIN, 'sweep', '--ops', 'add,sub', '--p', '11', '--fracs', '0.5', '--seeds', '0', '--steps', '400', ...MODEL.slice(4), '--eval-every', '20', '--jobs', '2', '--out', out]
     const parent = start(sweep)
-    await until('two workers', () => (parent.out().match(/starting \(worker \d, pid \d+\)/g) ?? []).length === 2)
-    const workers = [...parent.out().matchAll(/starting \(worker \d, pid (\d+)\)/g)].map((m) => Number(m[1]))
+    await until('two runs', () => (parent.out().match(/starting \(worker \d; log /g) ?? []).length === 2)
     const add = path.join(out, 'add-p11-r0.5-s0')
     await until('a first evaluation', () => existsSync(path.join(add, 'metrics.jsonl')) && read(path.join(add, 'metrics.jsonl')) !== '')
+    expect(childrenOf(parent.child.pid!)).toEqual([])
     parent.child.kill('SIGKILL')
     await parent.done
-    try {
-      await until('the workers to stop', () => workers.every((pid) => !alive(pid)), 30_000)
-    } finally {
-      for (const pid of workers.filter(alive)) process.kill(pid, 'SIGKILL')
-    }
-    expect(read(path.join(out, 'logs', 'add-p11-r0.5-s0.log'))).toMatch(/^interrupted: /m)
-    expect(existsSync(path.join(add, LOCK_FILE))).toBe(false)
+    expect(alive(parent.child.pid!)).toBe(false)
+    // The killed sweep's lock is stale: the rerun takes it over.
+    expect(existsSync(path.join(add, LOCK_FILE))).toBe(true)
     const rerun = await cli(sweep.slice(1))
     expect(rerun.code, rerun.stdout).toBe(0)
     expect(rerun.stdout).toMatch(/add-p11-r0\.5-s0: resuming/)
     expect(steps(add)).toEqual(Array.from({ length: 21 }, (_, i) => 20 * i))
+    expect(existsSync(path.join(add, LOCK_FILE))).toBe(false)
     expect((await cli(['results', out])).code).toBe(0)
   }, 120_000)
-
-  it('a worker whose parent is not the process it was told of (stdin not a pipe: the pid check) stops as at Ctrl-C', async () => {
-    const out = path.join(tmp(), 'run')
-    const worker = start([MAIN, 'train', ...RUN, '--steps', '100000', '--no-progress', '--out', out], { ...process.env, [PARENT_ENV]: String(await deadPid()) })
-    try {
-      await until('the worker to stop', worker.ended)
-    } finally {
-      if (!worker.ended()) worker.child.kill('SIGKILL')
-    }
-    const r = await worker.done
-    expect(r.code, r.stderr).toBe(130)
-    expect(json(path.join(out, 'summary.json'))).toMatchObject({ status: 'interrupted', stopped_by: 'interrupt' })
-    expect(existsSync(path.join(out, LOCK_FILE))).toBe(false)
-  }, 60_000)
 })
 
 // ─────────────────────────────────────────────────────────────────────────────

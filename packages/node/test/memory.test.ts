@@ -1,7 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { primes } from '../src/flags.js'
-import { SLACK, THREAD_BASE_MIB, WASM_TENSOR_BYTES, allPairsRefusal, memoryPlan, outOfMemoryMessage } from '../src/memory.js'
+import { SLACK, THREAD_BASE_MIB, WASM_TENSOR_BYTES, allPairsRefusal, memoryPlan, outOfMemoryMessage } from '../src/index.js'
 
 const MiB = 2 ** 20
 const footprint = fc.record({
@@ -68,14 +67,5 @@ describe('out of memory', () => {
       expect(m).not.toContain('\n')
     }
     expect(outOfMemoryMessage(new Error('ENOENT: no such file'))).toBeNull()
-  })
-})
-
-describe('bench --p', () => {
-  it('takes one prime or a comma-separated list of them', () => {
-    expect(primes('97')).toEqual([97])
-    expect(primes('97,199, 401,997')).toEqual([97, 199, 401, 997])
-    expect(() => primes('97,91')).toThrow('a prime from 3 to 997')
-    expect(() => primes('97,,199')).toThrow('comma-separated list')
   })
 })

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { decodeTask, makeDataset } from '@grokscope/data'
 import { disposeInputs, disposeParams, initParams, lossAndGrads, prepareBatch, prepareChunked } from '@grokscope/model'
 import { evaluatePerExample, modelConfigFor } from '@grokscope/train'
-// The built module: its worker script is dist/grad-worker.js.
-import { forEvaluation, startPool } from '../dist/parallel.js'
+// The package as built and imported by name: its worker threads run dist/GradWorker.js.
+import { forEvaluation, startPool } from '@grokscope/node'
 
 const dataset = (p = 13, frac = 0.5) => {
   const t = decodeTask({ p, ops: ['add', 'mul'], frac, seed: 1 })
