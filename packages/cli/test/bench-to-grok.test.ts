@@ -4,7 +4,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { RECIPES, torchArgsOf } from '../src/recipes.js'
+import { RECIPES } from '@grokscope/runs'
+import { torchArgsOf } from '../src/commands/bench-to-grok.js'
 import { alive, cli } from './run-cli.js'
 
 describe('grokscope bench --to-grok', { timeout: 300_000 }, () => {
@@ -112,7 +113,7 @@ describe('what ref_torch.py is given for a variant', () => {
     expect(torchArgsOf({})).toEqual([])
     expect(torchArgsOf({ grokfast: 'ema' })).toEqual(['--grokfast', '0.98,2'])
     expect(torchArgsOf({ grokfast: 'ema', grokfastAlpha: 0.9, grokfastLambda: 5, lr: 3e-3 })).toEqual(['--lr', '0.003', '--grokfast', '0.9,5'])
-    expect(torchArgsOf(RECIPES.fast.flags)).toEqual(['--lr', '0.02', '--wd', '2'])
+    expect(torchArgsOf(RECIPES.fast.settings)).toEqual(['--lr', '0.02', '--wd', '2'])
     for (const flags of [{ grokfast: 'ma' as const }, { warmup: 10 }, { initScale: 0.5 }, { lr: 1e-2, grokfastWindow: 50 }]) expect(torchArgsOf(flags)).toBeNull()
   })
 })

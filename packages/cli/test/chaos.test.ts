@@ -194,8 +194,8 @@ describe('a damaged run folder', () => {
   }, 60_000)
 
   it.each<[string, string, (text: string) => string, string]>([
-    ['config.json', 'a model size of the wrong type', (t) => t.replace('"dModel": 16', '"dModel": "a"'), 'config.json: model.dModel is "a" (expected an integer ≥ 1)'],
-    ['config.json', 'a model that does not fit the task', (t) => t.replace('"dVocab": 8', '"dVocab": 9'), 'config.json: model.dVocab is 9 (expected 8: p + the number of operations)'],
+    ['config.json', 'a model size of the wrong type', (t) => t.replace('"d_model": 16', '"d_model": "a"'), 'config.json: model.d_model is "a" (expected an integer ≥ 1)'],
+    ['config.json', 'a model that does not fit the task', (t) => t.replace('"d_vocab": 8', '"d_vocab": 9'), 'config.json: model.d_vocab is 9 (expected 8: p + the number of operations)'],
     ['config.json', 'an unknown operation', (t) => t.replace('"add"', '"a+"'), 'config.json: task.ops.0: not a registered operation id, and not a valid expression'],
     ['config.json', 'cut in half', (t) => t.slice(0, t.length / 2), 'config.json is not valid JSON'],
     ['state.json', 'cut in half', (t) => t.slice(0, t.length / 2), 'state.json is not valid JSON'],

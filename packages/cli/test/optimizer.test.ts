@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { RECIPES, trainingOf } from '../src/recipes.js'
+import * as E from 'fp-ts/lib/Either.js'
+import { PAPER_SETTINGS, RECIPES, optimizerOf } from '@grokscope/runs'
 import { cli } from './run-cli.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-opt-'))
@@ -86,7 +87,9 @@ describe('a run with a chain', { timeout: 180_000 }, () => {
 describe('--recipe', { timeout: 120_000 }, () => {
   it('sets the recipe’s flags and config.json names it; a flag given explicitly wins', async () => {
     const dir = tmp()
-    const fast = trainingOf(RECIPES.fast.flags)
+    const chain = optimizerOf({ ...PAPER_SETTINGS, ...RECIPES.fast.settings })
+    if (E.isLeft(chain)) throw new Error(chain.left)
+    const fast = { optimizer: chain.right, initScale: PAPER_SETTINGS.initScale }
     expect((await cli(['train', ...TINY, '--steps', '2', '--recipe', 'fast', '--out', path.join(dir, 'a')])).code).toBe(0)
     const a = json(path.join(dir, 'a', 'config.json'))
     expect([a.recipe, a.optimizer, a.init_scale]).toEqual(['fast', fast.optimizer, fast.initScale])
@@ -103,6 +106,6 @@ describe('--recipe', { timeout: 120_000 }, () => {
     const r = await cli([...grid, '--recipe', 'fast', '--out', path.join(dir, 'sweep')])
     expect(r.code, r.stderr).toBe(0)
     const run = json(path.join(dir, 'sweep', 'add-p7-r0.6-s0', 'config.json'))
-    expect([run.recipe, run.optimizer]).toEqual(['fast', trainingOf(RECIPES.fast.flags).optimizer])
+    expect([run.recipe, run.optimizer]).toEqual(['fast', E.getOrElseW(() => null)(optimizerOf({ ...PAPER_SETTINGS, ...RECIPES.fast.settings }))])
   })
 })

@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { PROTECTED_FILES, checkOutputFile } from '../src/outputs.js'
-import { UsageError } from '../src/files.js'
-import { MAX_CHECKPOINT_HEADER_BYTES, MAX_SAFETENSORS_BYTES, loadModel } from '../src/model-file.js'
+import { MAX_CHECKPOINT_HEADER_BYTES, MAX_SAFETENSORS_BYTES, UsageError, checkOutputFile, loadModel } from '@grokscope/node'
+import { PROTECTED_FILES } from '@grokscope/runs'
 import { cli } from './run-cli.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-refuse-'))

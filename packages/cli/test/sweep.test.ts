@@ -1,6 +1,6 @@
 // grokscope sweep, results and train's transfer flags, through the built CLI on tiny models.
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -74,7 +74,7 @@ describe('frozen parts and transfer', () => {
 })
 
 describe('grokscope sweep and results', () => {
-  it('runs a share, survives a killed worker, resumes to the same weights, and the results show every run by status', async () => {
+  it('runs a share, survives a run whose training fails, resumes to the same weights, and the results show every run by status', async () => {
     const dir = tmp()
     const out = path.join(dir, 'sweep')
     const sweep = ['sweep', '--ops', 'add,mul', '--p', '7', '--fracs', '0.6', '--seeds', '0', '--steps', '60', '--checkpoint-every', '10', ...TINY, '--out', out]
@@ -94,33 +94,34 @@ describe('grokscope sweep and results', () => {
     expect(readFileSync(path.join(out, 'table.md'), 'utf8')).toMatch(/\| add \| 0\/1 · – · – · \(1 not started\) \|/)
     for (const f of ['results.csv', 'accuracy.svg', 'measures.svg']) expect(existsSync(path.join(out, f))).toBe(true)
 
-    // The whole grid with the worker running add killed (kill -9) after its first checkpoint: add is failed, mul skipped.
+    // The whole grid with add's training made to fail after its first checkpoint (its metrics.jsonl turned into a
+    // folder, so that the next append fails): add is failed, with a record in the logs; mul finished earlier.
     const addRun = path.join(out, 'add-p7-r0.6-s0')
-    const killed = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+    const metrics = path.join(addRun, 'metrics.jsonl')
+    const failed = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
       const child = spawn(process.execPath, [MAIN, ...sweep], { stdio: ['ignore', 'pipe', 'pipe'] })
       let stdout = ''
-      let done = false
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString()
-        const m = /add-p7-r0\.6-s0: starting \(worker 1, pid (\d+)\)/.exec(stdout)
-        if (m === null || done) return
-        done = true
-        const pid = Number(m[1])
-        const poll = setInterval(() => {
-          const lines = existsSync(path.join(addRun, 'metrics.jsonl')) ? readFileSync(path.join(addRun, 'metrics.jsonl'), 'utf8').split('\n').length - 1 : 0
-          // Lines of steps 0, 10 and 20: the checkpoint of step 10 is written.
-          if (lines >= 3) {
-            clearInterval(poll)
-            process.kill(pid, 'SIGKILL')
-          }
-        }, 20)
-      })
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+      const poll = setInterval(() => {
+        // Lines of steps 0, 10 and 20: the checkpoint of step 10 is written.
+        if (!existsSync(metrics) || readFileSync(metrics, 'utf8').split('\n').length - 1 < 3) return
+        clearInterval(poll)
+        renameSync(metrics, `${metrics}.kept`)
+        mkdirSync(metrics)
+      }, 20)
       child.on('error', reject)
-      child.on('close', (code) => resolve({ code, stdout }))
+      child.on('close', (code) => {
+        clearInterval(poll)
+        resolve({ code, stdout })
+      })
     })
-    expect(killed.code).toBe(1)
-    expect(killed.stdout).toMatch(/add-p7-r0.6-s0: failed \(killed by SIGKILL; see .*add-p7-r0.6-s0.log\)/)
-    expect(killed.stdout).toMatch(/mul-p7-r0.6-s0: finished earlier/)
+    expect(failed.code, failed.stdout).toBe(1)
+    expect(failed.stdout).toMatch(/add-p7-r0.6-s0: failed \(EISDIR: .*metrics\.jsonl.*; see .*add-p7-r0.6-s0.log\)/)
+    expect(failed.stdout).toMatch(/mul-p7-r0.6-s0: finished earlier/)
+    expect(json(path.join(out, 'logs', 'add-p7-r0.6-s0.failed.json'))).toMatchObject({ error: expect.stringContaining('EISDIR') as unknown })
+    // The folder mended (its metrics put back): results show the failure; a rerun resumes it.
+    rmSync(metrics, { recursive: true })
+    renameSync(`${metrics}.kept`, metrics)
     results = await cli(['results', out, '--json'])
     rows = JSON.parse(results.stdout) as typeof rows
     expect(rows.map((r) => r.status)).toEqual(['failed', 'finished'])

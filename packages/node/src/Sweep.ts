@@ -171,6 +171,7 @@ const trainInWorker = (
           return
         case 'error':
           appendLine(log, `grokscope: error: ${m.message}`)
+          if (m.detail !== '') appendLine(log, m.detail)
           end = { kind: 'error', message: m.message }
           void worker.terminate()
           return

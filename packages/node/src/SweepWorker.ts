@@ -2,6 +2,7 @@
 // the sweep holds the run's lock), and tells the sweep each evaluation, each warning, and how it
 // ended. A 'stop' message stops the run as Ctrl-C does (a checkpoint, summary.json `interrupted`).
 import { parentPort, workerData } from 'node:worker_threads'
+import { oneLine } from '@grokscope/data'
 import { type MetricsRecord, type RunConfigDocument, type Summary, decodeRunConfig } from '@grokscope/runs'
 import { UsageError, outOfMemoryMessage } from './Errors.js'
 import { runTraining } from './Training.js'
@@ -19,7 +20,7 @@ export type SweepWorkerMessage =
   | { readonly type: 'evaluation'; readonly record: MetricsRecord; readonly stepsPerS: number }
   | { readonly type: 'warning'; readonly message: string }
   | { readonly type: 'done'; readonly summary: Summary; readonly interrupted: boolean }
-  | { readonly type: 'error'; readonly message: string }
+  | { readonly type: 'error'; readonly message: string; readonly detail: string }
 
 const port = parentPort
 if (port !== null) {
@@ -30,7 +31,7 @@ if (port !== null) {
     if (m === 'stop') stop = true
   })
   const config = decodeRunConfig(init.config)
-  if (config._tag === 'Left') post({ type: 'error', message: `the run's config: ${config.left}` })
+  if (config._tag === 'Left') post({ type: 'error', message: `the run's config: ${config.left}`, detail: '' })
   else {
     try {
       const r = await runTraining(
@@ -41,8 +42,9 @@ if (port !== null) {
       )
       post({ type: 'done', summary: r.summary, interrupted: r.interrupted })
     } catch (e) {
-      const message = e instanceof UsageError ? e.message : (outOfMemoryMessage(e) ?? (e instanceof Error ? (e.stack ?? e.message) : String(e)))
-      post({ type: 'error', message })
+      const text = e instanceof Error ? e.message : String(e)
+      const message = oneLine(e instanceof UsageError ? text : (outOfMemoryMessage(e) ?? text.split('\n')[0] ?? text))
+      post({ type: 'error', message, detail: e instanceof Error && !(e instanceof UsageError) ? (e.stack ?? '') : '' })
     }
   }
 }
