@@ -63,9 +63,9 @@ export const trainingOf = (flags: RecipeFlags): Training => {
 }
 
 /**
- * ref_torch.py's flags for the same training: it has AdamW's `--lr` and `--wd` and the
- * Grokfast-EMA filter (`--grokfast alpha,lamb`); `null` for anything else (the MA
- * filter, warm-up, the initial scale).
+ * The PyTorch comparison program's flags for the same training: AdamW's `--lr` and `--wd`
+ * and the Grokfast-EMA filter (`--grokfast alpha,lamb`); `null` for anything else (the MA
+ * filter, which it has as `--grokfast-ma` but is not given here; warm-up; the initial scale).
  */
 export const torchArgsOf = (flags: RecipeFlags): ReadonlyArray<string> | null => {
   const { lr, wd, grokfast, grokfastAlpha, grokfastLambda, ...rest } = flags
