@@ -1,11 +1,11 @@
-// Where the PyTorch reference fixtures are: $GROKSCOPE_FIXTURES, else ../shared/fixtures beside the checkout.
+// Where the PyTorch fixtures are: $GROKSCOPE_FIXTURES, else fixtures/pytorch in the repository (fixtures/README.md).
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
-export const FIXTURE_DIR = process.env.GROKSCOPE_FIXTURES ?? path.resolve(root, '../shared/fixtures')
+export const FIXTURE_DIR = process.env.GROKSCOPE_FIXTURES ?? path.join(root, 'fixtures', 'pytorch')
 
 export const FIXTURES = ['add-p31-s0.json', 'mul-p31-s0.json'] as const
 

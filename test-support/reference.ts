@@ -1,6 +1,6 @@
-// A straightforward float64 Transformer in plain TypeScript, written from SPEC §2
-// like ../shared/reference/fixture_forward.py: every position, full causal
-// attention, no shortcuts. The optimised tfjs model is tested against it, and
+// A straightforward float64 Transformer in plain TypeScript, written from
+// docs/SCIENCE.md §2 (as is python/grokscope_torch.py's model): every position, full
+// causal attention, no shortcuts. The optimised tfjs model is tested against it, and
 // `referenceRunWithCache` gives its activations under TransformerLens hook names
 // to check `runWithCache` by.
 import type { HostParams, ModelConfig } from '@grokscope/model'

@@ -21,6 +21,7 @@ import { DEFAULT_MEMORY_MIB, UsageError, outOfMemoryMessage } from '@grokscope/n
 import { SHARDS_ENV } from '@grokscope/runs'
 import { MAX_THREADS, eta, fraction, integer, keyRule, memory, pathValue, prime, primes, seed, threads } from './flags.js'
 import { parts, withRunOptions } from './settings.js'
+import { TORCH_PROGRAM } from './torch-program.js'
 
 const defaultThreads = (): number => Math.min(availableParallelism(), MAX_THREADS)
 
@@ -178,12 +179,12 @@ program
   .option('--rounds <n>', 'rounds (alternating with PyTorch under --vs-torch)', integer(1), 3)
   .option('--evals <n>', 'timed evaluations of the train and test sets, over the threads and on the main thread alone', integer(1), 5)
   .option('--threads <n>', `threads for the training step and the evaluation (main + workers), 1 to ${MAX_THREADS}`, threads, defaultThreads())
-  .option('--vs-torch', 'also run the PyTorch reference (ref_torch.py --bench) each round and print the ratio')
-  .option('--torch-ref <file>', 'the PyTorch reference script', pathValue, '../shared/reference/ref_torch.py')
+  .option('--vs-torch', 'also run the PyTorch comparison program (grokscope_torch.py --bench) each round and print the ratio')
+  .option('--torch-ref <file>', 'the PyTorch comparison program', pathValue, TORCH_PROGRAM)
   .option('--python <exe>', 'the Python with torch (Debian: python3-torch)', pathValue, '/usr/bin/python3')
   .option('--json', 'print JSON')
   .option('--to-grok', 'instead: steps and wall time to grok with the paper’s AdamW, Grokfast-EMA and -MA and the fast recipe, beside the PyTorch reference doing the same')
-  .option('--op <id>', 'with --to-grok: the operation (ref_torch.py knows add, sub, mul, a2+b2, …)', 'add')
+  .option('--op <id>', 'with --to-grok: the operation (an id or an expression; the PyTorch comparison program knows the registered ids)', 'add')
   .option('--seed <n>', 'with --to-grok: the seed', seed, seed('0'))
   .option('--max-steps <n>', 'with --to-grok: the step budget of each run', integer(1), 50_000)
   .option('--eval-every <n>', 'with --to-grok: evaluate every n steps (both programs)', integer(1), PAPER_EVAL_EVERY)

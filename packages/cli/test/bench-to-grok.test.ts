@@ -47,7 +47,7 @@ describe('grokscope bench --to-grok', { timeout: 300_000 }, () => {
   })
 })
 
-/** An executable standing in for `python3 ref_torch.py`: it records its pid and arguments, then runs `body`. */
+/** An executable standing in for `python3 grokscope_torch.py`: it records its pid and arguments, then runs `body`. */
 const fakeReference = (body: string): { python: string; dir: string } => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'grokscope-fake-torch-'))
   const python = path.join(dir, 'python')
@@ -108,8 +108,8 @@ describe('grokscope bench --to-grok with the PyTorch reference', { timeout: 300_
   })
 })
 
-describe('what ref_torch.py is given for a variant', () => {
-  it('AdamW’s lr and wd and the EMA filter, in its flags; nothing it cannot do', () => {
+describe('what the PyTorch comparison program is given for a variant', () => {
+  it('AdamW’s lr and wd and the EMA filter, in its flags; nothing else (the MA filter, warm-up, the initial scale)', () => {
     expect(torchArgsOf({})).toEqual([])
     expect(torchArgsOf({ grokfast: 'ema' })).toEqual(['--grokfast', '0.98,2'])
     expect(torchArgsOf({ grokfast: 'ema', grokfastAlpha: 0.9, grokfastLambda: 5, lr: 3e-3 })).toEqual(['--lr', '0.003', '--grokfast', '0.9,5'])

@@ -1,5 +1,6 @@
 // Across languages: grokscope's TransformerLens checkpoints read by PyTorch (Debian's python3-torch, no safetensors
-// package) into the independent reference model give grokscope's logits; a checkpoint written by PyTorch loads in grokscope.
+// package) into the model of the PyTorch comparison program (python/grokscope_torch.py) give grokscope's logits;
+// a checkpoint written by PyTorch loads in grokscope.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -7,10 +8,10 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { fixturePath } from '../../../test-support/fixtures.js'
+import { TORCH_PROGRAM } from '../src/torch-program.js'
 import { cli } from './run-cli.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const REFERENCE = process.env.GROKSCOPE_REFERENCE ?? path.resolve(here, '../../../../shared/reference')
 const PYTHON = '/usr/bin/python3'
 const INSTALL = 'apt-get install -y python3-torch libopenblas0-pthread'
 /** The largest difference allowed between grokscope's and PyTorch's logits. */
@@ -21,9 +22,9 @@ const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-tl-'))
 /** Runs a Python script of test/python with torch; a missing Python or torch fails with the install line. */
 const python = (script: string, args: ReadonlyArray<string>): unknown => {
   if (!existsSync(PYTHON)) throw new Error(`${PYTHON} not found: ${INSTALL}`)
-  if (!existsSync(path.join(REFERENCE, 'ref_torch.py'))) throw new Error(`${REFERENCE}/ref_torch.py not found: set GROKSCOPE_REFERENCE to the folder of the PyTorch reference`)
-  const r = spawnSync(PYTHON, [path.join(here, 'python', script), REFERENCE, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 })
-  if (r.status !== 0) throw new Error(/No module named 'torch'/.test(r.stderr) ? `torch is missing: ${INSTALL}` : `${script} failed: ${r.stderr}`)
+  if (!existsSync(TORCH_PROGRAM)) throw new Error(`${TORCH_PROGRAM} not found: the PyTorch comparison program is part of the repository`)
+  const r = spawnSync(PYTHON, [path.join(here, 'python', script), path.dirname(TORCH_PROGRAM), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 })
+  if (r.status !== 0) throw new Error(/No module named 'torch'|torch is missing/.test(r.stderr) ? `torch is missing: ${INSTALL}` : `${script} failed: ${r.stderr}`)
   return JSON.parse(r.stdout)
 }
 
@@ -41,7 +42,7 @@ const predictLogits = async (target: string, pairs: ReadonlyArray<readonly [numb
 }
 
 describe('TransformerLens checkpoints across languages', () => {
-  it('grokscope export → PyTorch (json + struct + torch.frombuffer) → ref_torch.py’s model: the logits of grokscope predict within 1e-4', async () => {
+  it('grokscope export → PyTorch (json + struct + torch.frombuffer) → grokscope_torch.py’s model: the logits of grokscope predict within 1e-4', async () => {
     const fixture = fixturePath('add-p31-s0.json')
     const out = path.join(tmp(), 'tl')
     const exported = await cli(['export', fixture, '--out', out])

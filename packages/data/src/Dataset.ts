@@ -67,7 +67,7 @@ export const vocabulary = (p: number, ops: ReadonlyArray<Operation>): Vocabulary
 /**
  * The seeded split of the `p²` pairs: the pairs in `(a, b)` order, shuffled as
  * Python's `random.Random(seed).shuffle`, the first `⌊r·p²⌋` for training.
- * Equal to the PyTorch reference's split for the same `p`, `r` and seed.
+ * Equal to the PyTorch comparison program's split (`python/grokscope_torch.py`) for the same `p`, `r` and seed.
  */
 export const splitPairs = (p: number, frac: number, seed: number): Split => {
   const pairs = shuffleInPlace(new Mt19937(seed), Int32Array.from({ length: p * p }, (_, i) => i))

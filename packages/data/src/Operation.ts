@@ -60,7 +60,7 @@ const defineExpr = (id: string, source: string, family: Family, groksInPaper: bo
   return { _tag: 'expr', id, formula: print(parsed.right), expr: parsed.right, family, groksInPaper }
 }
 
-/** Every operation of SPEC §1 / the paper's Table A.5, in the paper's order. */
+/** Every operation of docs/SCIENCE.md §1 / the paper's Table A.5, in the paper's order. */
 export const OPERATIONS: ReadonlyArray<Operation> = [
   defineExpr('add', 'a + b', 'elementary', true),
   defineExpr('sub', 'a - b', 'elementary', true),

@@ -49,8 +49,8 @@ describe('split', () => {
     )
   })
 
-  it("the split is the PyTorch reference's: random.Random(seed).shuffle of the pairs, the first int(r·p²) for training", () => {
-    // Printed by CPython 3.11 with ref_torch.py's split(p, frac, seed), pairs (a, b) written a*p + b.
+  it("the split is the PyTorch comparison program's: random.Random(seed).shuffle of the pairs, the first int(r·p²) for training", () => {
+    // Printed by CPython 3.11 with python/grokscope_torch.py's split_pairs(p, frac, seed), pairs (a, b) written a*p + b.
     expect(Array.from(splitPairs(7, 0.3, 1).train)).toEqual([2, 15, 46, 9, 21, 29, 47, 5, 45, 14, 11, 32, 34, 26])
     expect(Array.from(splitPairs(5, 0.5, 0).train)).toEqual([14, 0, 23, 18, 6, 5, 7, 10, 22, 20, 4, 2])
     expect(Array.from(splitPairs(5, 0.5, 0).test)).toEqual([21, 3, 17, 11, 19, 9, 24, 15, 16, 8, 1, 13, 12])

@@ -7,7 +7,7 @@ import { prime, seed } from './arbitraries.js'
 const exprOps = OPERATIONS.filter((op) => op._tag === 'expr')
 
 describe('operations', () => {
-  it('every operation of SPEC §1 is registered under its stable id', () => {
+  it('every operation of docs/SCIENCE.md §1 is registered under its stable id', () => {
     const ids = OPERATIONS.map((op) => op.id)
     expect(new Set(ids).size).toBe(ids.length)
     const expected = [

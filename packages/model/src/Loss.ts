@@ -34,7 +34,7 @@ const log1p = (x: tf.Tensor): tf.Tensor =>
  * losses: with `z_j = logit_j − logit_y` and `m = max(0, max_{j≠y} z_j)`,
  * `loss = m + log1p(expm1(−m) + Σ_{j≠y} exp(z_j − m))`. For a confident correct
  * prediction this is `log1p(Σ_{j≠y} exp(z_j))`, with no `1 − p` cancellation:
- * `lse(logits) − logit_y` in float32 is quantised near 1e-7 (SPEC §3 asks for a smooth curve).
+ * `lse(logits) − logit_y` in float32 is quantised near 1e-7 (docs/SCIENCE.md §3 asks for a smooth curve).
  */
 export const crossEntropyPerExample = (logits: tf.Tensor2D, labelsOneHot: tf.Tensor2D): tf.Tensor1D =>
   tf.tidy(() => {

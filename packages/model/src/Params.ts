@@ -57,7 +57,7 @@ export const paramShapes = (c: ModelConfig): ReadonlyArray<readonly [string, Rea
 
 /**
  * Seeded zero-mean Gaussian init: std `1/√d_vocab` for `W_E`, `1/√d_model`
- * for the others (SPEC §2). The same seed gives the same weights. Weight `i` (in
+ * for the others (docs/SCIENCE.md §2). The same seed gives the same weights. Weight `i` (in
  * `paramShapes` order) draws from tfjs's seeded generator with seed `1009·seed + i + 1`
  * (never 0, which tfjs takes as "unseeded").
  */

@@ -1,5 +1,5 @@
 /**
- * Pre-grokked transfer and frozen parts (SPEC §3 variants; the paper's `load` /
+ * Pre-grokked transfer and frozen parts (docs/SCIENCE.md §3 variants; the paper's `load` /
  * `frozen`): which weights make up the embedding, the Transformer and the
  * unembedding, and copying parts of a finished model into fresh weights.
  *

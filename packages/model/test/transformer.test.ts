@@ -163,7 +163,7 @@ describe('inputs', () => {
     ;[a, b, d].forEach(disposeParams)
   })
 
-  it('initial weights have the SPEC standard deviations', () => {
+  it('initial weights have the standard deviations of docs/SCIENCE.md §2', () => {
     const c = paperConfig({ dVocab: 98, nOut: 97 })
     const params = initParams(c, 0)
     const std = (x: Float32Array) => Math.sqrt(x.reduce((s, y) => s + y * y, 0) / x.length)

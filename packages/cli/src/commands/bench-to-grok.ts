@@ -1,5 +1,5 @@
 // grokscope bench --to-grok: steps and wall time to grok with the paper's AdamW, Grokfast-EMA and -MA
-// and the fast recipe, grokscope and the PyTorch reference (ref_torch.py) side by side, in one invocation.
+// and the fast recipe, grokscope and the PyTorch comparison program (grokscope_torch.py) side by side, in one invocation.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import os from 'node:os'
@@ -57,7 +57,7 @@ export interface ToGrok {
   readonly fcr: number | null
 }
 
-/** A variant: its name and the optimiser settings it changes (the rest are the paper's); ref_torch.py is given the same, where it can. */
+/** A variant: its name and the optimiser settings it changes (the rest are the paper's); the PyTorch comparison program is given the same, where `torchArgsOf` passes them. */
 interface Variant {
   readonly name: string
   readonly flags: Partial<RunOptions>
@@ -136,7 +136,7 @@ export class Interrupted extends Error {
   }
 }
 
-/** A progress line of ref_torch.py: `H op seed step train_loss test_loss train_acc test_acc ffd fcr`. */
+/** A progress line of the PyTorch comparison program: `H op seed step train_loss test_loss train_acc test_acc ffd fcr`. */
 const historyLine = (line: string): { step: number; testAcc: number; ffd: number; fcr: number } | null => {
   const w = line.trim().split(/\s+/)
   if (w[0] !== 'H' || w.length !== 10) return null
@@ -145,7 +145,7 @@ const historyLine = (line: string): { step: number; testAcc: number; ffd: number
 }
 
 /**
- * ref_torch.py on the same task, read as it prints; stopped at its first evaluation
+ * The PyTorch comparison program on the same task, read as it prints; stopped at its first evaluation
  * that groks. Its wall time counts from the process start (Python and torch's import included, as `startS` says).
  */
 const torchRun = (f: BenchToGrokFlags, torchArgs: ReadonlyArray<string>): Promise<ToGrok & { readonly startS: number }> =>
@@ -215,13 +215,13 @@ interface Row {
   readonly variant: string
   readonly grokscope: ToGrok
   readonly torch: (ToGrok & { startS: number }) | null
-  /** `false`: ref_torch.py has no such option (the Grokfast-MA filter, warm-up, the initial scale). */
+  /** `false`: the PyTorch comparison program is not given this variant (`torchArgsOf`: the Grokfast-MA filter, warm-up, the initial scale). */
   readonly torchCan: boolean
 }
 
 export const benchToGrokCommand = async (f: BenchToGrokFlags): Promise<void> => {
   const torchRef = path.resolve(f.torchRef)
-  if (f.torch && !existsSync(torchRef)) throw new UsageError(`--torch-ref: ${torchRef} does not exist (the PyTorch reference, ref_torch.py; or pass --no-torch)`)
+  if (f.torch && !existsSync(torchRef)) throw new UsageError(`--torch-ref: ${torchRef} does not exist (the PyTorch comparison program, grokscope_torch.py; or pass --no-torch)`)
   const task = decodeTask({ p: f.p, ops: [f.op], frac: f.frac, seed: f.seed })
   if (E.isLeft(task)) throw new UsageError((formatErrors(task.left)[0] ?? 'invalid task').replace(/^ops(\.\d+)?:/, '--op:').replace(/^(p|frac|seed):/, '--$1:'))
   await initBackend()
@@ -269,12 +269,13 @@ export const benchToGrokCommand = async (f: BenchToGrokFlags): Promise<void> => 
     ) + '\n',
   )
   const started = rows.flatMap((r) => (r.torch === null ? [] : [fixed(r.torch.startS, 1)]))
-  if (started.length > 0) process.stdout.write(`PyTorch's wall time counts from its process start (its first evaluation line came after ${started.join(' / ')} s); n/a: ref_torch.py has no such option\n`)
+  if (started.length > 0) process.stdout.write(`PyTorch's wall time counts from its process start (its first evaluation line came after ${started.join(' / ')} s); n/a: the PyTorch comparison program is not given that variant\n`)
 }
 
 /**
- * ref_torch.py's flags for the same training: it has AdamW's `--lr` and `--wd` and the Grokfast-EMA
- * filter (`--grokfast alpha,lamb`); `null` for anything else (the MA filter, warm-up, the initial scale).
+ * The PyTorch comparison program's flags for the same training: AdamW's `--lr` and `--wd`
+ * and the Grokfast-EMA filter (`--grokfast alpha,lamb`); `null` for anything else (the MA
+ * filter, which it has as `--grokfast-ma` but is not given here; warm-up; the initial scale).
  */
 export const torchArgsOf = (flags: Partial<RunOptions>): ReadonlyArray<string> | null => {
   const { lr, wd, grokfast, grokfastAlpha, grokfastLambda, ...rest } = flags

@@ -56,10 +56,10 @@ const stats = (xs: ReadonlyArray<number>) => ({
   n: xs.length,
 })
 
-/** The last line `ref_torch.py --bench` prints. */
+/** The last line `grokscope_torch.py --bench` prints. */
 const TorchBenchLine = t.type({ ms_per_step: t.number })
 
-/** Runs the PyTorch reference's own step benchmark; its JSON line gives ms per step. */
+/** Runs the PyTorch comparison program's step benchmark (its training loop's step); its JSON line gives ms per step. */
 const torchRound = (f: BenchFlags): number => {
   const out = execFileSync(f.python, [f.torchRef, '--bench', String(f.steps), '--p', String(f.p[0]), '--frac', String(f.frac), '--device', 'cpu'], {
     encoding: 'utf8',
@@ -149,7 +149,7 @@ export const benchCommand = async (f: BenchFlags): Promise<void> => {
   if (E.isLeft(task)) throw new UsageError(formatErrors(task.left)[0] ?? 'invalid task')
   const torchRef = path.resolve(f.torchRef)
   if (f.vsTorch === true) {
-    if (!existsSync(torchRef)) throw new UsageError(`--torch-ref: ${torchRef} does not exist (the PyTorch reference, ref_torch.py)`)
+    if (!existsSync(torchRef)) throw new UsageError(`--torch-ref: ${torchRef} does not exist (the PyTorch comparison program, grokscope_torch.py)`)
     try {
       execFileSync(f.python, ['-c', 'import torch'], { stdio: 'pipe' })
     } catch {

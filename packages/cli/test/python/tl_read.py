@@ -1,15 +1,16 @@
 """Reads a grokscope TransformerLens checkpoint with json + struct + torch.frombuffer
-(no safetensors package), puts its weights into ref_torch.py's independent model,
-and prints that model's logits on the probe inputs as JSON.
+(no safetensors package), loads its weights by their TransformerLens names into the
+model of grokscope_torch.py (the PyTorch comparison program), and prints that model's
+logits on the probe inputs as JSON.
 
-usage: tl_read.py <ref_torch dir> <checkpoint dir> <probe inputs JSON: [[a, op, b], ...]>
+usage: tl_read.py <folder of grokscope_torch.py> <checkpoint dir> <probe inputs JSON: [[a, op, b], ...]>
 """
 import json, math, struct, sys
 
 import torch
 
 sys.path.insert(0, sys.argv[1])
-from ref_torch import Model  # noqa: E402
+from grokscope_torch import Config, Transformer  # noqa: E402
 
 
 def read_safetensors(path):
@@ -32,21 +33,13 @@ folder, probe = sys.argv[2], json.loads(sys.argv[3])
 cfg = json.load(open(folder + '/config.json'))
 h = cfg['hooked_transformer_config']
 _, sd = read_safetensors(folder + '/model.safetensors')
-assert h['n_layers'] == 1 and h['normalization_type'] is None and h['use_attn_scale'] and abs(h['attn_scale'] - math.sqrt(h['d_head'])) < 1e-9
+assert h['normalization_type'] is None and h['use_attn_scale'] and abs(h['attn_scale'] - math.sqrt(h['d_head'])) < 1e-9
 for name, t in sd.items():
     if '.b_' in name or name == 'pos_embed.W_pos':
         assert torch.count_nonzero(t) == 0, name
-m = Model(h['d_vocab'], d=h['d_model'], H=h['n_heads'], dmlp=h['d_mlp'], n_out=h['d_vocab_out'])
-H, dh, d = h['n_heads'], h['d_head'], h['d_model']
-assert m.dh == dh
+config = Config(d_vocab=h['d_vocab'], n_out=h['d_vocab_out'], d_model=h['d_model'], n_heads=h['n_heads'], d_head=h['d_head'], d_mlp=h['d_mlp'], n_layers=h['n_layers'])
+# The checkpoint's keys are the model's own state_dict keys (embed.W_E, blocks.0.attn.W_O [n_heads, d_head, d_model], …).
+m = Transformer.from_weights(config, sd, dtype=torch.float32)
 with torch.no_grad():
-    m.W_E.copy_(sd['embed.W_E'])
-    m.W_Q.copy_(sd['blocks.0.attn.W_Q'])
-    m.W_K.copy_(sd['blocks.0.attn.W_K'])
-    m.W_V.copy_(sd['blocks.0.attn.W_V'])
-    m.W_O.copy_(sd['blocks.0.attn.W_O'].reshape(H * dh, d))  # [n_heads, d_head, d_model] -> [(n_heads d_head), d_model]
-    m.W_in.copy_(sd['blocks.0.mlp.W_in'])
-    m.W_out.copy_(sd['blocks.0.mlp.W_out'])
-    m.W_U.copy_(sd['unembed.W_U'])
     logits = m(torch.tensor(probe))
 print(json.dumps({'logits': logits.tolist(), 'task': cfg['task'], 'keys': sorted(sd)}))
