@@ -4,11 +4,10 @@
  *
  * @since 0.1.0
  */
-import type { MetricsRecord } from '@grokscope/runs'
-import type { SettingsFields } from './Settings.js'
+import type { MetricsRecord, RunConfigDocument } from '@grokscope/runs'
 
-/** Page → worker: the task as the form's strings (the worker decodes them itself). */
-export type ToWorker = { readonly type: 'start'; readonly fields: SettingsFields } | { readonly type: 'stop' }
+/** Page → worker: the run to train, as its config.json document (the worker decodes it itself), or stop. */
+export type ToWorker = { readonly type: 'start'; readonly config: RunConfigDocument } | { readonly type: 'stop' }
 
 /** The spectrum of `W_E[0:p]`: `μ_k`, `ν_k` for `k = 1..⌊p/2⌋`. */
 export interface SpectrumMessage {

@@ -1,14 +1,17 @@
 /**
- * The page: the settings form (filled from the URL), a training worker per run,
- * the live figures (accuracy, loss, the spectrum of `W_E`, FFD/FCR), the 2-D
- * logits map at the end, and "Download run". Test contract: the elements with
- * `data-testid="step"` and `data-testid="test-acc"` show the step and the test accuracy.
+ * The page: the settings form (filled from the URL), a sweep plan opened from a file
+ * (`sweep.json`, read by `@grokscope/runs`: each of its runs trainable here with its own
+ * config), a training worker per run, the live figures (accuracy, loss, the spectrum of
+ * `W_E`, FFD/FCR), the 2-D logits map at the end, and "Download run". Test contract: the
+ * elements with `data-testid="step"` and `data-testid="test-acc"` show the step and the
+ * test accuracy; `data-testid="plan-file"` takes a plan, whose runs are the rows of
+ * `data-testid="plan-runs"`, each with a button `data-testid="plan-train"`.
  *
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { MetricsRecord } from '@grokscope/runs'
 import { OPERATIONS } from '@grokscope/data'
+import { type MetricsRecord, type RunConfig, decodePlan, encodeRunConfig } from '@grokscope/runs'
 import { curveFigures, logitsFigure, spectrumFigure } from './Figures.js'
 import type { FromWorker, ToWorker } from './Protocol.js'
 import { type SettingsFields, decodeFields, fieldsFromQuery, queryOf, settingsFromQuery } from './Settings.js'
@@ -33,6 +36,8 @@ const trainButton = byId('train', HTMLButtonElement)
 const stopButton = byId('stop', HTMLButtonElement)
 const downloadButton = byId('download', HTMLButtonElement)
 const errorBox = byId('error', HTMLElement)
+const planFile = byId('plan-file', HTMLInputElement)
+const planRuns = byId('plan-runs', HTMLTableElement)
 const show = {
   state: byId('state', HTMLElement),
   step: byId('step', HTMLElement),
@@ -130,11 +135,17 @@ const onMessage = (m: FromWorker): void => {
 // actions
 // ─────────────────────────────────────────────────────────────────────────────
 
-const start = (): void => {
+/** Trains the form's run (its URL then names it). */
+const startForm = (): void => {
   const config = decodeFields(fields())
   if (E.isLeft(config)) return fail(config.left)
-  errorBox.hidden = true
   history.replaceState(null, '', `?${queryOf(config.right.task)}`)
+  start(config.right)
+}
+
+/** Trains a run in a new worker, the previous one stopped. */
+const start = (config: RunConfig): void => {
+  errorBox.hidden = true
   worker?.terminate()
   if (download !== null) URL.revokeObjectURL(download.url)
   download = null
@@ -149,14 +160,61 @@ const start = (): void => {
   const w = new Worker(new URL('worker.js', import.meta.url), { type: 'module' })
   w.addEventListener('message', (e: MessageEvent<FromWorker>) => onMessage(e.data))
   w.addEventListener('error', (e) => onMessage({ type: 'error', message: e.message === '' ? 'the worker failed to load' : e.message }))
-  const message: ToWorker = { type: 'start', fields: fields() }
+  const message: ToWorker = { type: 'start', config: encodeRunConfig(config) }
   w.postMessage(message)
   worker = w
 }
 
 form.addEventListener('submit', (e) => {
   e.preventDefault()
-  start()
+  startForm()
+})
+
+/** A table cell with this text. */
+const cell = (text: string, kind: 'td' | 'th' = 'td'): HTMLTableCellElement => {
+  const c = document.createElement(kind)
+  c.textContent = text
+  return c
+}
+
+/** Lists a plan's runs, each with a button that trains it here (a plan of 0.1.0 stored no configs: its runs are listed only). */
+const showPlan = (text: string): void => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return fail('the plan is not JSON (give a sweep.json)')
+  }
+  const plan = decodePlan(json)
+  if (E.isLeft(plan)) return fail(`the plan: ${plan.left}`)
+  errorBox.hidden = true
+  const head = document.createElement('tr')
+  head.append(...['run', 'operations', 'p', 'r', 'seed', 'steps', 'lr', ''].map((h) => cell(h, 'th')))
+  planRuns.replaceChildren(
+    head,
+    ...plan.right.runs.map((r) => {
+      const row = document.createElement('tr')
+      const c = r.config
+      row.append(...[r.name, r.ops.join(', '), String(r.p), String(r.frac), String(r.seed), c === null ? '–' : String(c.loop.max_steps), c === null ? '–' : String(c.optimizer.lr)].map((t) => cell(t)))
+      const action = document.createElement('td')
+      if (c === null) action.textContent = 'planned by 0.1.0: no config'
+      else {
+        const button = document.createElement('button')
+        button.type = 'button'
+        button.textContent = 'Train'
+        button.dataset.testid = 'plan-train'
+        button.addEventListener('click', () => start(c))
+        action.append(button)
+      }
+      row.append(action)
+      return row
+    }),
+  )
+}
+
+planFile.addEventListener('change', () => {
+  const file = planFile.files?.[0]
+  if (file !== undefined) file.text().then(showPlan, (e: unknown) => fail(`the plan could not be read: ${String(e)}`))
 })
 stopButton.addEventListener('click', () => {
   const message: ToWorker = { type: 'stop' }
@@ -187,4 +245,4 @@ const initial = fieldsFromQuery(location.search)
 for (const name of ['op', 'p', 'frac', 'seed'] as const) input(name).value = initial[name]
 const settings = settingsFromQuery(location.search)
 if (E.isLeft(settings)) fail(settings.left)
-else if (settings.right.autostart) start()
+else if (settings.right.autostart) start(settings.right.config)

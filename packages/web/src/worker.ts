@@ -13,11 +13,10 @@ import { allPairsOutputs, fourierMeasures } from '@grokscope/analysis'
 import { makeDataset } from '@grokscope/data'
 import { fourierBasis, logitsFourierMap } from '@grokscope/measures'
 import { toHost } from '@grokscope/model'
-import { type MetricsRecord, initialState, trainSession } from '@grokscope/runs'
+import { type MetricsRecord, decodeRunConfig, initialState, trainSession } from '@grokscope/runs'
 import { disposeTrainData, disposeTrainState, prepareTrainData } from '@grokscope/train'
 import type { FromWorker, ToWorker } from './Protocol.js'
 import { runZip } from './RunFiles.js'
-import { type SettingsFields, decodeFields } from './Settings.js'
 
 /** How often (in steps) the page hears the step and the worker reads its messages. */
 const REPORT_EVERY = 10
@@ -44,9 +43,9 @@ const startBackend = async (): Promise<void> => {
   await tf.ready()
 }
 
-const run = async (fields: SettingsFields): Promise<void> => {
-  const decoded = decodeFields(fields)
-  if (E.isLeft(decoded)) return post({ type: 'error', message: decoded.left })
+const run = async (document: unknown): Promise<void> => {
+  const decoded = decodeRunConfig(document)
+  if (E.isLeft(decoded)) return post({ type: 'error', message: `the run's config: ${decoded.left}` })
   const config = decoded.right
   const { task, model } = config
   await startBackend()
@@ -114,7 +113,7 @@ self.addEventListener('message', (e: MessageEvent<ToWorker>) => {
       stopRequested = true
       return
     case 'start':
-      run(m.fields).catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }))
+      run(m.config).catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }))
       return
   }
 })

@@ -8,7 +8,7 @@ import { chromium } from 'playwright-core'
 import { expect, it } from 'vitest'
 import { PACKAGE_DIR, buildSite } from '../src/server/build.js'
 import { serveSite } from '../src/server/serve.js'
-import { cli } from '../../cli/test/run-cli.js'
+import { analyzeLoadedModel, loadModel } from '@grokscope/node'
 import { unzipTo } from './unzip.js'
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -77,15 +77,14 @@ it(`trains ${QUERY} in Chromium until test accuracy ≥ 0.99, offline and withou
     const first = JSON.parse(readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').split('\n')[0]!) as { step: number; test_acc: number }
     expect(first.step).toBe(0)
     expect(first.test_acc).toBeLessThan(0.2)
-    const analyzed = await cli(['analyze', run, '--json'])
-    expect(analyzed.code).toBe(0)
-    const doc = JSON.parse(analyzed.stdout) as { p: number; embedding: { ffd: number; fcr: number }; per_op: Array<{ key_frequencies: { key: number[] } | null }> }
-    expect(doc.p).toBe(23)
-    expect(doc.per_op[0]!.key_frequencies!.key.length).toBeGreaterThan(0)
-    // The CLI's analysis of the downloaded weights agrees with the page's measure of its final weights (shown to 3 decimals).
+    // Read and analysed as any run folder (what grokscope analyze does).
+    const analysis = await analyzeLoadedModel(loadModel(run))
+    expect(analysis.p).toBe(23)
+    expect(analysis.perOp[0]!.keyFrequencies!.key.length).toBeGreaterThan(0)
+    // That analysis of the downloaded weights agrees with the page's measure of its final weights (shown to 3 decimals).
     const [ffd, fcr] = (await text(page, 'ffd-fcr')).split(' / ').map(Number)
-    expect(doc.embedding.ffd).toBeCloseTo(ffd!, 3)
-    expect(doc.embedding.fcr).toBeCloseTo(fcr!, 3)
+    expect(analysis.additive.W_E.ffd).toBeCloseTo(ffd!, 3)
+    expect(analysis.additive.W_E.fcr).toBeCloseTo(fcr!, 3)
 
     expect(errors).toEqual([])
     expect(outside).toEqual([])

@@ -1,114 +1,92 @@
-// The run folder the page downloads is one the CLI reads: its config.json decodes with the
-// CLI's codec, its fingerprint is the CLI's, its metrics decode with the CLI's reader, `analyze` reads it and `train --resume` continues it.
+// The run folder the page downloads is one the Node adapters (and so the CLI) read: the page trains
+// through the same session (`trainSession` of @grokscope/runs) and zips runs' own documents; the folder's
+// config.json decodes to the run's config, its files carry its fingerprint, its metrics and summary read
+// back as written, and it is analysed and resumed as any run folder.
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
-import { type MetricsRecord, metricsRecord, recordPhases } from '@grokscope/analysis'
-import { decodeRunConfig, encodeRunConfig, loadModel, readMetrics, runFolder } from '@grokscope/cli'
-import { decodeTask, makeDataset } from '@grokscope/data'
-import { initParams, toHost } from '@grokscope/model'
-import { PAPER_ADAMW, disposeTrainData, disposeTrainState, initTrainState, modelConfigFor, prepareTrainData, train } from '@grokscope/train'
-import { runFingerprint, runSummary } from '../../cli/src/run-folder.js'
-import { cli } from '../../cli/test/run-cli.js'
-import { type LoopSettings, WEB_LOOP, runName, runZip } from '../src/RunFiles.js'
+import { makeDataset } from '@grokscope/data'
+import { analyzeLoadedModel, loadModel, readMetrics, runFolder, runTraining } from '@grokscope/node'
+import { PAPER_SETTINGS, type RunConfig, decodeRunConfig, decodeSummary, encodeRunConfig, initialState, makeRunConfig, runFingerprint, runName, trainSession } from '@grokscope/runs'
+import { disposeTrainData, disposeTrainState, prepareTrainData } from '@grokscope/train'
+import { runZip } from '../src/RunFiles.js'
 import { unzipTo } from './unzip.js'
 
-const small = { dModel: 16, nHeads: 2, dHead: 8, dMlp: 32 }
-const loop: LoopSettings = { ...WEB_LOOP, eval_every: 10, max_steps: 40 }
+const CONFIG = makeRunConfig({ ...PAPER_SETTINGS, ops: ['add'], p: 7, frac: 0.6, seed: 3, dModel: 16, heads: 2, dHead: 8, dMlp: 32, evalEvery: 10, steps: 40, stopAfterGrok: null })
 
-/** Trains a small model on a+b mod 7 for 30 steps with the web's pieces and zips the run. */
+const config = (): RunConfig => {
+  if (E.isLeft(CONFIG)) throw new Error(CONFIG.left)
+  return CONFIG.right
+}
+
+/** Trains a small model on a+b mod 7 with the page's session (stopped after 30 of 40 steps, as by the Stop button) and zips the run. */
 const trainAndZip = async () => {
-  const t = decodeTask({ p: 7, ops: ['add'], frac: 0.6, seed: 3 })
-  if (E.isLeft(t)) throw new Error('bad task')
-  const task = t.right
-  const dataset = makeDataset(task)
-  const model = modelConfigFor(dataset, small)
-  const data = prepareTrainData(model, dataset)
-  const records: MetricsRecord[] = []
-  const ops = task.ops.map((op) => ({ id: op.id, op }))
-  const result = await train(
-    model,
-    data,
-    initTrainState(initParams(model, task.seed)),
-    { optimizer: PAPER_ADAMW, maxSteps: loop.max_steps, evalEvery: loop.eval_every, stopAfterGrok: null, grokThreshold: loop.grok_threshold, grokStep: null },
-    {
-      onEval: (r) => {
-        records.push(metricsRecord({ ...r, host: toHost(r.params), config: model, p: task.p, ops, seed: task.seed, measureLogits: false, elapsedS: 0.5, numTensors: 1 }))
-      },
-      onStep: (step) => (step === 30 ? 'stop' : undefined),
-    },
+  const c = config()
+  const dataset = makeDataset(c.task)
+  const data = prepareTrainData(c.model, dataset)
+  const start = initialState(c, null)
+  if (E.isLeft(start)) throw new Error(start.left)
+  const end = await trainSession(
+    c,
+    { state: start.right, records: [], resumed: false },
+    { dataset, data, now: () => 0, backend: tf.getBackend(), threads: 1 },
+    { record: () => undefined, history: () => undefined, checkpoint: () => undefined, step: (step) => (step === 30 ? 'stop' : undefined) },
   )
   const before = tf.memory().numTensors
-  const zipped = runZip({
-    task,
-    model,
-    optimizer: PAPER_ADAMW,
-    loop,
-    records,
-    state: result.state,
-    end: { stopped: true, stoppedBy: result.stoppedBy, grokStep: result.grokStep, wallTimeS: 2, backend: 'wasm', endedAtMs: Date.UTC(2026, 0, 1) },
-  })
+  const zipped = runZip({ config: c, records: end.records, state: end.state, summary: end.summary }, Date.UTC(2026, 0, 1))
   const leaked = tf.memory().numTensors - before
-  disposeTrainState(result.state)
+  disposeTrainState(end.state)
   disposeTrainData(data)
-  return { task, model, records, zipped, leaked, steps: result.state.step }
+  return { records: end.records, summary: end.summary, zipped, leaked, steps: end.state.step }
 }
 
 describe('the downloaded run folder', () => {
-  it('is a folder named as the CLI names runs, with the CLI run files, read by the CLI as written', async () => {
-    const { task, model, records, zipped, leaked, steps } = await trainAndZip()
+  it('is a folder named as every run is named, holding the run documents, read back as written', async () => {
+    const { records, summary, zipped, leaked, steps } = await trainAndZip()
     expect(leaked).toBe(0)
+    expect(steps).toBe(30)
     expect(zipped.name).toBe('add-p7-r0.6-s3')
-    expect(runName(task)).toBe(zipped.name)
+    expect(runName(config())).toBe(zipped.name)
     const dir = mkdtempSync(path.join(tmpdir(), 'grokscope-web-'))
     expect(unzipTo(zipped.zip, dir)).toEqual(['', 'config.json', 'metrics.jsonl', 'state.json', 'summary.json', 'weights.json'].map((f) => `${zipped.name}/${f}`))
     const run = runFolder(path.join(dir, zipped.name))
 
-    const config = JSON.parse(readFileSync(run.file.config, 'utf8')) as unknown
-    const decoded = decodeRunConfig(config)
+    const written = JSON.parse(readFileSync(run.file.config, 'utf8')) as unknown
+    const decoded = decodeRunConfig(written)
     if (E.isLeft(decoded)) throw new Error(decoded.left)
-    expect(decoded.right.model).toEqual(model)
-    expect(decoded.right.task.ops.map((op) => op.id)).toEqual(['add'])
-    expect({ ...encodeRunConfig(decoded.right), fingerprint: runFingerprint(decoded.right) }).toEqual(config)
-    const carried = runFingerprint(decoded.right)
-    expect(JSON.parse(readFileSync(run.file.state, 'utf8'))).toMatchObject({ fingerprint: carried })
-    expect(JSON.parse(readFileSync(run.file.weights, 'utf8'))).toMatchObject({ config: { fingerprint: carried } })
+    expect(decoded.right).toEqual(config())
+    expect(written).toEqual(JSON.parse(JSON.stringify(encodeRunConfig(config()))))
+    const carried = runFingerprint(config())
+    expect(written).toMatchObject({ fingerprint: carried })
+    expect(JSON.parse(readFileSync(run.file.state, 'utf8'))).toMatchObject({ step: 30, fingerprint: carried })
+    expect(JSON.parse(readFileSync(run.file.weights, 'utf8'))).toMatchObject({ config: { fingerprint: carried, steps: 30 } })
 
     const log = readMetrics(run)
     expect(log.warning).toBeNull()
-    expect(log.records).toEqual(records)
-    expect(log.records.map((r) => r.step)).toEqual([10, 20, 30])
+    expect(log.records).toEqual(JSON.parse(JSON.stringify(records)))
+    expect(log.records.map((r) => r.step)).toEqual([0, 10, 20, 30])
 
-    const weights = loadModel(run.dir)
-    expect(weights.config).toEqual(model)
-    expect(weights.meta.steps).toBe(steps)
-
-    const summary = JSON.parse(readFileSync(run.file.summary, 'utf8')) as Record<string, unknown>
-    const cliSummary = runSummary({ interrupted: true, stoppedBy: 'callback', grokStep: null, steps, resumedFrom: null, last: records.at(-1)!, wallTimeS: 2, stepsRun: steps, backend: 'wasm', threads: 1, transfer: null })
-    const withPhases = { ...cliSummary, phases: recordPhases(records) }
-    expect(Object.keys(summary).sort()).toEqual(Object.keys(withPhases).sort())
-    expect(summary).toEqual(JSON.parse(JSON.stringify(withPhases)))
+    expect(loadModel(run.dir).config).toEqual(config().model)
+    const read = decodeSummary(JSON.parse(readFileSync(run.file.summary, 'utf8')))
+    expect(read).toEqual(E.right(JSON.parse(JSON.stringify(summary))))
+    expect(summary).toMatchObject({ status: 'interrupted', stopped_by: 'interrupt', steps: 30, resumed_from_step: null })
   }, 60_000)
 
-  it('grokscope analyze reads it, and grokscope train --resume continues it', async () => {
+  it('is analysed as any run, and resumed to its budget', async () => {
     const { zipped, steps } = await trainAndZip()
     const dir = mkdtempSync(path.join(tmpdir(), 'grokscope-web-'))
     unzipTo(zipped.zip, dir)
     const folder = path.join(dir, zipped.name)
-    const analyzed = await cli(['analyze', folder, '--json'])
-    expect(analyzed.stderr).toBe('')
-    expect(analyzed.code).toBe(0)
-    const doc = JSON.parse(analyzed.stdout) as { p: number; ops: string[]; per_op: Array<{ key_frequencies: unknown }> }
-    expect(doc.p).toBe(7)
-    expect(doc.ops).toEqual(['add'])
-    expect(doc.per_op[0]!.key_frequencies).not.toBeNull()
+    const analysis = await analyzeLoadedModel(loadModel(folder))
+    expect(analysis.p).toBe(7)
+    expect(analysis.perOp.map((o) => o.op)).toEqual(['add'])
+    expect(analysis.perOp[0]!.keyFrequencies).not.toBeNull()
 
-    const resumed = await cli(['train', '--resume', '--out', folder, '--steps', String(steps + 20), '--threads', '1', '--no-progress'])
-    expect(resumed.code).toBe(0)
-    const summary = JSON.parse(readFileSync(path.join(folder, 'summary.json'), 'utf8')) as { steps: number; resumed_from_step: number }
-    expect(summary).toMatchObject({ steps: steps + 20, resumed_from_step: steps })
+    const resumed = await runTraining({ ...config(), loop: { ...config().loop, max_steps: steps + 20 } }, folder, {}, { start: 'resume' })
+    expect(resumed.summary).toMatchObject({ status: 'finished', steps: steps + 20, resumed_from_step: steps })
+    expect(readMetrics(runFolder(folder)).records.map((r) => r.step)).toEqual([0, 10, 20, 30, 40, 50])
   }, 180_000)
 })

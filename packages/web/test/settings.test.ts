@@ -19,9 +19,9 @@ describe('settings', () => {
           const decoded = settingsFromQuery(`?op=${encodeURIComponent(op)}&p=${p}&frac=${percent / 100}&seed=${seed}`)
           fc.pre(E.isRight(decoded))
           if (E.isLeft(decoded)) return
-          const again = settingsFromQuery(`?${queryOf(decoded.right.task)}`)
+          const again = settingsFromQuery(`?${queryOf(decoded.right.config.task)}`)
           expect(again).toEqual(decoded)
-          expect(decoded.right.task.ops[0]!.id).toBe(op)
+          expect(decoded.right.config.task.ops[0]!.id).toBe(op)
         },
       ),
     )
@@ -31,7 +31,7 @@ describe('settings', () => {
     const s = settingsFromQuery('?op=add&p=23&frac=0.5&seed=0&autostart=1')
     if (E.isLeft(s)) throw new Error(s.left)
     expect(s.right.autostart).toBe(true)
-    expect({ p: s.right.task.p, frac: s.right.task.frac, seed: s.right.task.seed, op: s.right.task.ops[0]!.id }).toEqual({ p: 23, frac: 0.5, seed: 0, op: 'add' })
+    expect({ p: s.right.config.task.p, frac: s.right.config.task.frac, seed: s.right.config.task.seed, op: s.right.config.task.ops[0]!.id }).toEqual({ p: 23, frac: 0.5, seed: 0, op: 'add' })
     const noStart = settingsFromQuery('?op=mul&p=31')
     expect(E.isRight(noStart) && noStart.right.autostart).toBe(false)
   })
@@ -39,7 +39,7 @@ describe('settings', () => {
   it('an expression is an operation, named by its canonical formula', () => {
     const s = settingsFromQuery(`?op=${encodeURIComponent('a^2 + b')}&p=31&frac=0.4&seed=2`)
     if (E.isLeft(s)) throw new Error(s.left)
-    expect(s.right.task.ops[0]!.id).toBe('a2+b')
+    expect(s.right.config.task.ops[0]!.id).toBe('a2+b')
   })
 
   it('missing parameters take the defaults', () => {
@@ -55,7 +55,7 @@ describe('settings', () => {
       [{ frac: '1' }, /^frac: 1 /],
       [{ seed: '-1' }, /^seed: -1 /],
       [{ seed: '0x10' }, /^seed: "0x10" is not a number$/],
-      [{ op: 'a + * b' }, /^ops\.0: .*column/],
+      [{ op: 'a + * b' }, /^op: .*column/],
     ]
     for (const [change, message] of cases) {
       const r = decodeFields({ ...DEFAULT_FIELDS, ...change })
