@@ -131,7 +131,7 @@ const weightsMeta = (task: Task, model: ModelConfig, step: number): Readonly<Rec
 export const summaryDocument = (r: RunInput): unknown => {
   const last = r.records.at(-1) ?? null
   const steps = r.state.step
-  const outcome = grokOutcome(r.records)
+  const outcome = grokOutcome(r.records, r.loop.grok_threshold)
   const grokked = r.end.grokStep !== null
   const wall = Math.max(r.end.wallTimeS, 1e-9)
   return {

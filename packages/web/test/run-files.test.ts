@@ -6,7 +6,7 @@ import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
-import { type MetricsRecord, metricsRecord, recordPhases } from '@grokscope/analysis'
+import { type MetricsRecord, grokOutcome, metricsRecord, recordPhases } from '@grokscope/analysis'
 import { decodeRunConfig, encodeRunConfig, loadModel, readMetrics, runFolder } from '@grokscope/cli'
 import { decodeTask, makeDataset } from '@grokscope/data'
 import { initParams, toHost } from '@grokscope/model'
@@ -19,8 +19,16 @@ import { unzipTo } from './unzip.js'
 const small = { dModel: 16, nHeads: 2, dHead: 8, dMlp: 32 }
 const loop: LoopSettings = { ...WEB_LOOP, eval_every: 10, max_steps: 40 }
 
+/** The summary the CLI writes for a session that ended as the zipped one did, with the page's phases, as JSON reads it back. */
+const cliSummary = (records: ReadonlyArray<MetricsRecord>, steps: number, grokStep: number | null, settings: LoopSettings): unknown => {
+  const last = records.at(-1) ?? null
+  const outcome = grokOutcome(records, settings.grok_threshold)
+  const summary = runSummary({ interrupted: true, stoppedBy: 'callback', grokStep, steps, resumedFrom: null, last, outcome, wallTimeS: 2, stepsRun: steps, backend: 'wasm', threads: 1, transfer: null })
+  return JSON.parse(JSON.stringify({ ...summary, phases: recordPhases(records) }))
+}
+
 /** Trains a small model on a+b mod 7 for 30 steps with the web's pieces and zips the run. */
-const trainAndZip = async () => {
+const trainAndZip = async (settings: LoopSettings = loop) => {
   const t = decodeTask({ p: 7, ops: ['add'], frac: 0.6, seed: 3 })
   if (E.isLeft(t)) throw new Error('bad task')
   const task = t.right
@@ -33,7 +41,7 @@ const trainAndZip = async () => {
     model,
     data,
     initTrainState(initParams(model, task.seed)),
-    { optimizer: PAPER_ADAMW, maxSteps: loop.max_steps, evalEvery: loop.eval_every, stopAfterGrok: null, grokThreshold: loop.grok_threshold, grokStep: null },
+    { optimizer: PAPER_ADAMW, maxSteps: settings.max_steps, evalEvery: settings.eval_every, stopAfterGrok: null, grokThreshold: settings.grok_threshold, grokStep: null },
     {
       onEval: (r) => {
         records.push(metricsRecord({ ...r, host: toHost(r.params), config: model, p: task.p, ops, seed: task.seed, measureLogits: false, elapsedS: 0.5, numTensors: 1 }))
@@ -46,7 +54,7 @@ const trainAndZip = async () => {
     task,
     model,
     optimizer: PAPER_ADAMW,
-    loop,
+    loop: settings,
     records,
     state: result.state,
     end: { stopped: true, stoppedBy: result.stoppedBy, grokStep: result.grokStep, wallTimeS: 2, backend: 'wasm', endedAtMs: Date.UTC(2026, 0, 1) },
@@ -54,12 +62,12 @@ const trainAndZip = async () => {
   const leaked = tf.memory().numTensors - before
   disposeTrainState(result.state)
   disposeTrainData(data)
-  return { task, model, records, zipped, leaked, steps: result.state.step }
+  return { task, model, records, zipped, leaked, steps: result.state.step, grokStep: result.grokStep }
 }
 
 describe('the downloaded run folder', () => {
   it('is a folder named as the CLI names runs, with the CLI run files, read by the CLI as written', async () => {
-    const { task, model, records, zipped, leaked, steps } = await trainAndZip()
+    const { task, model, records, zipped, leaked, steps, grokStep } = await trainAndZip()
     expect(leaked).toBe(0)
     expect(zipped.name).toBe('add-p7-r0.6-s3')
     expect(runName(task)).toBe(zipped.name)
@@ -87,10 +95,21 @@ describe('the downloaded run folder', () => {
     expect(weights.meta.steps).toBe(steps)
 
     const summary = JSON.parse(readFileSync(run.file.summary, 'utf8')) as Record<string, unknown>
-    const cliSummary = runSummary({ interrupted: true, stoppedBy: 'callback', grokStep: null, steps, resumedFrom: null, last: records.at(-1)!, wallTimeS: 2, stepsRun: steps, backend: 'wasm', threads: 1, transfer: null })
-    const withPhases = { ...cliSummary, phases: recordPhases(records) }
-    expect(Object.keys(summary).sort()).toEqual(Object.keys(withPhases).sort())
-    expect(summary).toEqual(JSON.parse(JSON.stringify(withPhases)))
+    expect(grokStep).toBeNull()
+    expect(summary.grokked).toBe(false)
+    expect(summary).toEqual(cliSummary(records, steps, grokStep, loop))
+  }, 60_000)
+
+  it('has the CLI’s summary.json for a session that grokked', async () => {
+    // A threshold every evaluation reaches: the session groks at its first evaluation, so the outcome's fields are compared too.
+    const grokking = { ...loop, grok_threshold: 0 }
+    const { zipped, records, steps, grokStep } = await trainAndZip(grokking)
+    expect(grokStep).toBe(10)
+    const dir = mkdtempSync(path.join(tmpdir(), 'grokscope-web-'))
+    unzipTo(zipped.zip, dir)
+    const summary = JSON.parse(readFileSync(path.join(dir, zipped.name, 'summary.json'), 'utf8')) as unknown
+    expect(summary).toMatchObject({ grokked: true, grok_step: 10, stayed_grokked: true, min_test_acc_after_grok: Math.min(...records.map((r) => r.test_acc)) })
+    expect(summary).toEqual(cliSummary(records, steps, grokStep, grokking))
   }, 60_000)
 
   it('grokscope analyze reads it, and grokscope train --resume continues it', async () => {
