@@ -1,4 +1,4 @@
 // Test setup: the WASM backend, started exactly as the CLI starts it.
-import { initBackend } from '../packages/cli/src/backend.ts'
+import { initBackend } from '../packages/cli/src/backend.js'
 
 await initBackend()

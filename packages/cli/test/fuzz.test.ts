@@ -113,6 +113,9 @@ const FLAGS: TrainFlags = {
   act: 'relu',
   lr: 1e-3,
   wd: 1,
+  optimizer: 'adamw',
+  warmup: 0,
+  initScale: 1,
   threads: 1,
   measureEvery: 10,
 }
