@@ -3,7 +3,7 @@
  *
  * @example
  * import { paperConfig } from '@grokscope/model'
- * const config = paperConfig({ dVocab: 98, nOut: 97 })  // d_model 128, 4 heads of 32, d_mlp 512, 1 layer, ReLU
+ * paperConfig({ dVocab: 98, nOut: 97 })  // => { dVocab: 98, nOut: 97, nCtx: 3, dModel: 128, nHeads: 4, dHead: 32, dMlp: 512, nLayers: 1, act: 'relu', positionalEmbedding: false }
  *
  * @since 0.1.0
  */
