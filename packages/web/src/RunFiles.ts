@@ -6,9 +6,14 @@
  * CLI's default folder name. Pure: the caller gives the weights and the clock's readings.
  *
  * @example
- * import { runZip } from './RunFiles.js'
+ * import type { MetricsRecord } from '@grokscope/analysis'
+ * import type { Task } from '@grokscope/data'
+ * import type { ModelConfig } from '@grokscope/model'
+ * import { type TrainState, PAPER_ADAMW } from '@grokscope/train'
+ * import { type RunEnd, WEB_LOOP, runZip } from './RunFiles.js'
+ * declare const task: Task, model: ModelConfig, records: ReadonlyArray<MetricsRecord>, state: TrainState, end: RunEnd  // a run in the page
  * const { name, zip } = runZip({ task, model, optimizer: PAPER_ADAMW, loop: WEB_LOOP, records, state, end })
- * // name 'add-p23-r0.5-s0', zip: a .zip holding add-p23-r0.5-s0/config.json, …
+ * // name: the CLI's name of the run's folder (runName); zip: a .zip holding that folder: config.json, …
  *
  * @since 0.1.0
  */

@@ -5,8 +5,11 @@
  *
  * @example
  * import { settingsFromQuery } from './Settings.js'
- * settingsFromQuery('?op=add&p=23&frac=0.5&seed=0&autostart=1')
- * // Right({ task: { p: 23, ops: [add], frac: 0.5, seed: 0 }, autostart: true })
+ * const settings = settingsFromQuery('?op=add&p=23&frac=0.5&seed=0&autostart=1')  // Right({ task, autostart })
+ * if (settings._tag === 'Left') throw new Error(settings.left)
+ * settings.right.task.ops.map((op) => op.id)  // => ['add']
+ * settings.right.task.p  // => 23
+ * settings.right.autostart  // => true
  *
  * @since 0.1.0
  */
