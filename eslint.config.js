@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'runs/**', '.bench/**', 'packages/web/test-output/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'runs/**', '.bench/**', 'packages/web/test-output/**', '.examples*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
