@@ -8,7 +8,7 @@
  * const config = paperConfig({ dVocab: 32, nOut: 31 })
  * const pregrokked = toHost(initParams(config, 0))  // a model trained on a+b, in practice
  * const fresh = toHost(initParams(config, 1))
- * // rows 0..p-1 of W_E (and the op tokens both models have) from `source`, the rest fresh
+ * // rows 0..p-1 of W_E (and the op tokens both models have) from the source (the second), the rest from the target
  * const host = transferParams(
  *   { config, ops: ['sub'], host: fresh },
  *   { config, ops: ['add'], host: pregrokked },
