@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'runs/**', '.bench/**', 'packages/web/test-output/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'runs/**', '.bench/**', 'packages/web/test-output/**', '.examples*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,9 +17,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/{data,measures,model,train,analysis,charts}/src/**/*.ts'],
+    files: ['packages/{data,measures,model,train,analysis,charts,runs,report}/src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads'], message: 'the libraries run in the browser too: only the CLI touches Node' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads'], message: 'the libraries run in the browser too: only @grokscope/node and the CLI touch Node' }] }],
       'no-restricted-globals': ['error', 'process', 'Buffer', 'console', '__dirname', 'require'],
     },
   },
@@ -29,6 +29,11 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads'], message: 'the page and its worker run in the browser: only packages/web/src/server touches Node' }] }],
       'no-restricted-globals': ['error', 'process', 'Buffer', 'console', '__dirname', 'require'],
     },
+  },
+  {
+    // The example programs run in Node.
+    files: ['packages/*/examples/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {
     rules: {

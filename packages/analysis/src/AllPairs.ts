@@ -4,8 +4,13 @@
  *
  * @example
  * import { allPairsOutputs } from '@grokscope/analysis'
- * const { logits, acts } = allPairsOutputs(config, host, 97, 0)  // [p·p·p], [p·p·d_mlp]
- * allPairsOutputs(config, host, 401, 0, 8192)  // the same, forward in chunks of 8,192 pairs
+ * import { initParams, paperConfig, toHost } from '@grokscope/model'
+ * const config = paperConfig({ dVocab: 32, nOut: 31 })
+ * const host = toHost(initParams(config, 0))
+ * const { logits, acts } = allPairsOutputs(config, host, 31, 0)  // of operation token p + 0: [p·p·p], [p·p·d_mlp]
+ * logits.length  // => 31 * 31 * 31
+ * acts.length  // => 31 * 31 * 512
+ * allPairsOutputs(config, host, 31, 0, 256)  // the same, forward in chunks of 256 pairs
  *
  * @since 0.1.0
  */

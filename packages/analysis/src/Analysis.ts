@@ -7,6 +7,8 @@
  *
  * @example
  * import { analyzeWeights } from '@grokscope/analysis'
+ * import type { WeightsFile } from '@grokscope/model'
+ * declare const decodedWeightsFile: WeightsFile  // decodeWeightsFile of a weights.json
  * const doc = analyzeWeights(decodedWeightsFile, { now: () => performance.now() })
  * // Right(the `grokscope analyze --json` document)
  *

@@ -4,10 +4,11 @@
  * into a `KeyRule` of `@grokscope/measures`, and checked against a modulus.
  *
  * @example
- * import { parseKeyRule, keyRuleFor } from '@grokscope/analysis'
- * parseKeyRule('energy:0.1')                 // Right({ kind: 'energy', threshold: 0.1 })
- * parseKeyRule('auto:0.5')                   // Left('"auto:0.5": the factor must be a number ≥ 1 …')
- * keyRuleFor({ kind: 'list', frequencies: [60] }, 97)  // Left(… frequencies 1 to 48 …)
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { keyRuleFor, parseKeyRule } from '@grokscope/analysis'
+ * parseKeyRule('energy:0.1')  // => E.right({ kind: 'energy', threshold: 0.1 })
+ * parseKeyRule('auto:0.5')  // => E.left('"auto:0.5": the factor must be a number ≥ 1 (allowed: auto, auto:<factor ≥ 1>, energy, energy:<threshold in [0, 1)> or frequencies such as 6,29,42)')
+ * keyRuleFor({ kind: 'list', frequencies: [60] }, 97)  // => E.left('key frequencies 60: p = 97 has frequencies 1 to 48')
  *
  * @since 0.1.0
  */

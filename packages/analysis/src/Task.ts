@@ -4,7 +4,13 @@
  *
  * @example
  * import { modelTask } from '@grokscope/analysis'
- * const task = modelTask(decoded)  // Right({ p: 31, ops: [{ id: 'add', op }], seed: 0 })
+ * import { initParams, paperConfig, toHost } from '@grokscope/model'
+ * const config = paperConfig({ dVocab: 32, nOut: 31 })
+ * const decoded = { config, host: toHost(initParams(config, 0)), meta: { p: 31, ops: ['add'], seed: 0 } }  // a weights.json, decoded
+ * const task = modelTask(decoded)  // Right: p, the operation of each operation token (null when unknown), the seed
+ * if (task._tag === 'Left') throw new Error(task.left)
+ * task.right.p  // => 31
+ * task.right.ops.map((o) => o.op?.formula)  // => ['a + b']
  *
  * @since 0.1.0
  */

@@ -5,6 +5,8 @@
  *
  * @example
  * import { fourierMeasures } from '@grokscope/analysis'
+ * import { type ModelConfig, type Params, toHost } from '@grokscope/model'
+ * declare const config: ModelConfig, params: Params  // a model of a task mod 97
  * const m = fourierMeasures(config, toHost(params), 97)  // m.W_E.ffd, m.W_L.fcr, …
  *
  * @since 0.1.0

@@ -8,8 +8,9 @@
  *
  * @example
  * import { COLORS, lineChart } from '@grokscope/charts'
- * lineChart({ title: 'Loss', yLabel: 'cross-entropy', log: true, xDomain: [0, 200], series: [{ name: 'train', color: COLORS.train, points: [[0, 4.6], [100, 0.01], [200, 1e-4]] }] })
- * // '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 720 …" width="100%" …>…</svg>'
+ * const svg = lineChart({ title: 'Loss', yLabel: 'cross-entropy', log: true, xDomain: [0, 200], series: [{ name: 'train', color: COLORS.train, points: [[0, 4.6], [100, 0.01], [200, 1e-4]] }] })
+ * // a standalone SVG document, 720 wide, scaled to its container's width
+ * svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 720 ')  // => true
  *
  * @since 0.1.0
  */

@@ -5,7 +5,8 @@
  * records of metrics.jsonl, or any value with their fields).
  *
  * @example
- * import { accuracySeries, lineChart } from '@grokscope/charts'
+ * import { type CurveRecord, accuracySeries, lineChart } from '@grokscope/charts'
+ * declare const records: ReadonlyArray<CurveRecord>  // a run's evaluations (its metrics.jsonl)
  * lineChart({ title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], series: accuracySeries(records) })
  *
  * @since 0.1.0

@@ -4,7 +4,7 @@
  *
  * @example
  * import { COLORS } from '@grokscope/charts'
- * COLORS.train // '#4e79a7'
+ * COLORS.train  // => '#4e79a7'
  *
  * @since 0.1.0
  */

@@ -4,7 +4,7 @@
  *
  * @example
  * import { logScale } from '@grokscope/charts'
- * logScale(0.003, 2.5, 200, 0).values // [0.001, 0.01, 0.1, 1, 10]
+ * logScale(0.003, 2.5, 200, 0).values  // => [0.001, 0.01, 0.1, 1, 10]
  *
  * @since 0.1.0
  */

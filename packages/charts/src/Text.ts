@@ -4,8 +4,8 @@
  *
  * @example
  * import { esc, relativeHref } from '@grokscope/charts'
- * esc('<a & "b">') // '&lt;a &amp; &quot;b&quot;&gt;'
- * relativeHref('javascript:alert(3)/report.html') // './javascript%3Aalert(3)/report.html'
+ * esc('<a & "b">')  // => '&lt;a &amp; &quot;b&quot;&gt;'
+ * relativeHref('javascript:alert(3)/report.html')  // => './javascript%3Aalert%283%29/report.html'
  *
  * @since 0.1.0
  */

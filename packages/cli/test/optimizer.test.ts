@@ -62,7 +62,8 @@ describe('a run with a chain', { timeout: 180_000 }, () => {
     expect((await cli(['train', ...TINY, '--steps', '10', '--out', b])).code).toBe(0)
     const config = json(path.join(b, 'config.json'))
     const { lr, weightDecay, beta1, beta2, eps, frozen } = config.optimizer as Record<string, unknown>
-    const { init_scale: _, ...old } = { ...config, optimizer: { lr, weightDecay, beta1, beta2, eps, frozen } }
+    const { init_scale: _, ...rest } = config
+    const old = { ...rest, optimizer: { lr, weightDecay, beta1, beta2, eps, frozen } }
     writeFileSync(path.join(b, 'config.json'), JSON.stringify(old))
     const r = await cli(['train', '--resume', '--steps', '20', '--no-progress', '--threads', '1', '--out', b])
     expect(r.code, r.stderr).toBe(0)

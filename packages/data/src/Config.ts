@@ -3,8 +3,11 @@
  * the core takes the branded values and never re-validates.
  *
  * @example
+ * import * as E from 'fp-ts/lib/Either.js'
  * import { decodeTask, formatErrors } from '@grokscope/data'
- * const task = decodeTask({ p: 31, ops: ['add'], frac: 0.5, seed: 0 })  // Right(Task)
+ * const task = decodeTask({ p: 31, ops: ['add'], frac: 0.5, seed: 0 })  // a Task, its operations resolved
+ * E.isRight(task)  // => true
+ * E.mapLeft(formatErrors)(decodeTask({ p: 32, ops: ['add'], frac: 0.5, seed: 0 }))  // => E.left(['p: 32 is not allowed (a prime from 3 to 997)'])
  *
  * @since 0.1.0
  */

@@ -5,7 +5,10 @@
  * @example
  * import { decodeTask, makeDataset } from '@grokscope/data'
  * const task = decodeTask({ p: 31, ops: ['add', 'mul'], frac: 0.5, seed: 0 })
- * // makeDataset(task.right).train.size === 2 * 480
+ * if (task._tag === 'Left') throw new Error('not a task')
+ * const data = makeDataset(task.right)
+ * data.train.size  // => 960
+ * data.test.size   // => 962
  *
  * @since 0.1.0
  */

@@ -16,8 +16,9 @@
  *
  * @example
  * import { parse, print } from '@grokscope/data'
- * const e = parse('a^3 + 2ab - b')  // Right(...)
- * // print(e.right) === 'a^3 + 2*a*b - b'
+ * const e = parse('a^3 + 2ab - b')
+ * if (e._tag === 'Left') throw new Error(e.left.message)
+ * print(e.right)  // => 'a^3 + 2*a*b - b'
  *
  * @since 0.1.0
  */

@@ -5,9 +5,10 @@
  *
  * @example
  * import { powMod, invMod, primitiveRoot } from '@grokscope/data'
- * powMod(3, 2 ** 40, 97)  // 3^(2^40) mod 97, by squaring: 41 steps
- * invMod(5, 97)           // 39, since 5 · 39 = 195 ≡ 1
- * primitiveRoot(97)       // 5
+ * // 3^(2^40) mod 97 by squaring (41 steps); 5 · 39 = 195 ≡ 1 (mod 97)
+ * powMod(3, 2 ** 40, 97)  // => 61
+ * invMod(5, 97)           // => 39
+ * primitiveRoot(97)       // => 5
  *
  * @since 0.1.0
  */

@@ -3,8 +3,11 @@
  * plus user-defined expressions.
  *
  * @example
- * import { resolveOperation, labelFunction } from '@grokscope/data'
- * const op = resolveOperation('a2+b2')  // Right({ id: 'a2+b2', formula: 'a^2 + b^2', ... })
+ * import { labelTable, resolveOperation } from '@grokscope/data'
+ * const op = resolveOperation('a2+b2')  // a registered id, or an expression such as 'a^2 + b^2'
+ * if (op._tag === 'Left') throw new Error(op.left.message)
+ * op.right.formula                   // => 'a^2 + b^2'
+ * Array.from(labelTable(op.right, 3, 0))  // => [0, 1, 1, 1, 2, 2, 1, 2, 2]
  *
  * @since 0.1.0
  */

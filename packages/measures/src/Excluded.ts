@@ -6,10 +6,13 @@
  * loss rises while the training loss stays low.
  *
  * @example
- * import { excludedLosses } from '@grokscope/measures'
- * const r = excludedLosses(logits, trainLabels, 97, [14, 35, 41])
- * r.perFrequency   // the loss without frequency 14, 35, 41 (each alone)
- * r.allKey         // the loss without all three
+ * import { excludedLosses, plantedLogits } from '@grokscope/measures'
+ * // A circuit of a+b mod 23 with frequencies 1 and 6; labels -1 leave pairs out (the test pairs, for the excluded loss)
+ * const { logits, labels } = plantedLogits(23, { ks: [1, 6], alpha: [1, 1.5], margin: 16, distractors: [], noise: 0, seed: 1 })
+ * const r = excludedLosses(logits, labels, 23, [1, 6])
+ * // r.perFrequency: the loss without frequency 1, without 6; r.allKey: without both
+ * r.perFrequency.every((loss) => loss > r.full)  // => true
+ * r.allKey > Math.max(...r.perFrequency)  // => true
  *
  * @since 0.1.0
  */

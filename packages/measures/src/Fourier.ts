@@ -2,9 +2,13 @@
  * The Fourier basis of ℤ_p and the spectrum of a matrix whose rows are indexed by residues.
  *
  * @example
- * import { fourierBasis, spectrum, matrix } from '@grokscope/measures'
- * const B = fourierBasis(31)             // rows: const, cos 1, sin 1, …, cos 15, sin 15
- * const s = spectrum(matrix(31, 128, W)) // s.cos[k-1] = μ_k, s.sin[k-1] = ν_k
+ * import { fourierBasis, matrix, spectrum } from '@grokscope/measures'
+ * fourierBasis(7).names  // => ['const', 'cos 1', 'sin 1', 'cos 2', 'sin 2', 'cos 3', 'sin 3']
+ * // An embedding of ℤ_7 in two dimensions: the cosine and sine of frequency 2
+ * const W = matrix(7, 2, Array.from({ length: 7 }, (_, a) => [Math.cos((4 * Math.PI * a) / 7), Math.sin((4 * Math.PI * a) / 7)]).flat())
+ * const s = spectrum(W)  // s.cos[k-1] = μ_k, s.sin[k-1] = ν_k
+ * // μ_2 = ν_2 = √(7/2)
+ * Array.from(s.cos, (mu) => Math.round(mu * 1000) / 1000)  // => [0, 1.871, 0]
  *
  * @since 0.1.0
  */

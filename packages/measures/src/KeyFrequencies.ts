@@ -47,15 +47,22 @@
  * carry the model's answer.
  *
  * @example
- * import { keyFrequencies, keyFrequencyAnalysis, keyWarning } from '@grokscope/measures'
- * const k = keyFrequencies(logits, labels, 97)  // the key set alone (what --measure-every records)
- * k.key, k.restricted, k.full, k.prefixLosses   // e.g. [6, 29, 42], 0.0033, 0.0071, [7.4, 3.7, 0.32, 0.0033]
- * keyWarning(k)                                  // null: restricted ≤ 2 × full
- * const r = keyFrequencyAnalysis(logits, labels, 97)
- * r.key                  // e.g. [6, 29, 42]
- * r.losses.keyOnly       // restricted loss: constant + key frequencies (≤ 2 × r.losses.all)
- * r.dependent            // frequencies whose removal raises the loss by more than 1e-9
- * keyFrequencyAnalysis(logits, labels, 97, 97, { kind: 'energy', threshold: 0.1 }).key  // the old rule
+ * import { keyFrequencies, keyFrequencyAnalysis, keyWarning, plantedLogits } from '@grokscope/measures'
+ * // The logits of a circuit of a+b mod 23 with frequencies 1 and 6 on all pairs, and their labels
+ * const { logits, labels } = plantedLogits(23, { ks: [1, 6], alpha: [1, 1.5], margin: 16, distractors: [], noise: 0, seed: 1 })
+ * const k = keyFrequencies(logits, labels, 23)  // the key set alone (what --measure-every records)
+ * k.key  // => [1, 6]
+ * // the restricted loss of the constant alone, then with one more frequency each
+ * k.prefixLosses.length  // => 3
+ * k.restricted <= 2 * k.full  // => true
+ * keyWarning(k)  // => null
+ * const r = keyFrequencyAnalysis(logits, labels, 23)
+ * // restricted loss: constant + key frequencies
+ * r.losses.keyOnly === k.restricted  // => true
+ * // the frequencies whose removal raises the loss by more than 1e-9
+ * r.dependent  // => [1, 6]
+ * // the old rule
+ * keyFrequencyAnalysis(logits, labels, 23, 23, { kind: 'energy', threshold: 0.1 }).key  // => [1, 6]
  *
  * @since 0.1.0
  */

@@ -6,9 +6,12 @@
  * subtraction, is a property of what a model learned, not of the operation.
  *
  * @example
- * import { logitsFourierMap, asymmetry } from '@grokscope/measures'
- * const M = logitsFourierMap(logits, 97)  // [p, p]: rows basis_a, columns basis_b
- * asymmetry(M)                            // 0 for the exact table of a+b or a−b; up to √2 for a model's logits
+ * import { asymmetry, logitsFourierMap, plantedLogits } from '@grokscope/measures'
+ * const { logits } = plantedLogits(23, { ks: [1, 6], alpha: [1, 1.5], margin: 16, distractors: [], noise: 0, seed: 1 })
+ * const M = logitsFourierMap(logits, 23)  // [p, p]: rows basis_a, columns basis_b
+ * M.rows  // => 23
+ * // 0 (up to rounding) for a circuit of a+b, as for the exact table of a+b or a−b; up to √2 for a model's logits
+ * asymmetry(M) < 1e-12  // => true
  *
  * @since 0.1.0
  */

@@ -10,8 +10,13 @@
  * over `W[0..p−1]`. Residue 0 has no logarithm and is left out.
  *
  * @example
- * import { multiplicativeSpectrum, ffd } from '@grokscope/measures'
- * ffd(multiplicativeSpectrum(W_E_rows))  // low for a model that groks a*b
+ * import { ffd, matrix, multiplicativeSpectrum, powersOf, spectrum } from '@grokscope/measures'
+ * // Rows of ℤ_7 that turn with the discrete logarithm, as in a model that groks a*b: W[3^i] = (cos, sin)(2π·i/6), W[0] = 0
+ * const W = new Float64Array(7 * 2)
+ * powersOf(7).forEach((a, i) => W.set([Math.cos((Math.PI * i) / 3), Math.sin((Math.PI * i) / 3)], a * 2))
+ * // frequency 1 of ℤ_6 alone: 2 of the 5 rows; spread over the additive basis
+ * ffd(multiplicativeSpectrum(matrix(7, 2, W)))  // => 2 / 5
+ * ffd(spectrum(matrix(7, 2, W)))  // => 4 / 6
  *
  * @since 0.1.0
  */

@@ -5,8 +5,13 @@
  *
  * @example
  * import { neuronFrequencies } from '@grokscope/measures'
- * const r = neuronFrequencies(acts, 97, 512)  // acts[(a·p + b)·512 + m]: hook_post at the last position
- * r.counts[k]                                  // neurons whose dominant frequency is k
+ * // Two neurons over all pairs of ℤ_7: cos(2π·2(a + b)/7), and a constant
+ * const p = 7
+ * const acts = new Float64Array(p * p * 2)  // acts[(a·p + b)·2 + m]: hook_post at the last position
+ * for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) acts.set([Math.cos((4 * Math.PI * (a + b)) / p), 3], (a * p + b) * 2)
+ * const r = neuronFrequencies(acts, p, 2)
+ * Array.from(r.frequency)  // => [2, 0]
+ * Array.from(r.counts)     // => [1, 0, 1, 0]
  *
  * @since 0.1.0
  */

@@ -16,8 +16,13 @@
  *
  * @example
  * import { phaseBoundaries } from '@grokscope/measures'
- * phaseBoundaries([{ step: 100, trainAcc: 1, testLoss: 5, testAcc: 0.02 }, …])
- * // { memorisationEnd: 100, circuitFormationEnd: 2400, cleanupEnd: 3100 }
+ * const points = [
+ *   { step: 100, trainAcc: 1, testLoss: 5, testAcc: 0.02 }, // the training set fitted
+ *   { step: 1200, trainAcc: 1, testLoss: 6, testAcc: 0.05 }, // the test loss at its peak
+ *   { step: 2400, trainAcc: 1, testLoss: 2.5, testAcc: 0.6 }, // at most half the peak: the circuit has formed
+ *   { step: 3100, trainAcc: 1, testLoss: 0.01, testAcc: 1 }, // grokked
+ * ]
+ * phaseBoundaries(points)  // => { memorisationEnd: 100, circuitFormationEnd: 2400, cleanupEnd: 3100 }
  *
  * @since 0.1.0
  */

@@ -8,7 +8,7 @@
  * @example
  * import { keyFrequencies, plantedLogits } from '@grokscope/measures'
  * const { logits, labels } = plantedLogits(23, { ks: [1, 6], alpha: [1, 1.5], margin: 16, distractors: [], noise: 0, seed: 1 })
- * keyFrequencies(logits, labels, 23).key // [1, 6]
+ * keyFrequencies(logits, labels, 23).key  // => [1, 6]
  *
  * @since 0.1.0
  */

@@ -2,10 +2,13 @@
  * The paper's progress measures on a spectrum: FFD (alias FFS) and FCR.
  *
  * @example
- * import { ffd, fcr, spectrum, matrix } from '@grokscope/measures'
- * const s = spectrum(matrix(31, 128, W_E))
- * ffd(s)  // 0.33: a few key frequencies (addition)
- * fcr(s)  // 0.89: cos and sin balanced
+ * import { fcr, ffd } from '@grokscope/measures'
+ * // A spectrum of ℤ_7 (K = 3 frequencies) where frequency 2 dominates, its cosine twice its sine
+ * const s = { p: 7, constant: 0, cos: Float64Array.of(0.1, 2, 0.1), sin: Float64Array.of(0.1, 1, 0.1) }
+ * // μ_2 and ν_2 above η = 0.5 of the largest: 2 of the 6 rows
+ * ffd(s)  // => 2 / 6
+ * // min(μ_k/ν_k, ν_k/μ_k) averaged over the frequencies
+ * fcr(s)  // => (1 + 0.5 + 1) / 3
  *
  * @since 0.1.0
  */

@@ -2,8 +2,9 @@
  * The matrices the paper analyses, from a model's weights (TransformerLens layout).
  *
  * @example
- * import { embeddingMatrix, neuronLogitMap, weightMeasures } from '@grokscope/measures'
- * const m = weightMeasures(p, W_E, W_out, W_U)  // { W_E: { spectrum, ffd, fcr }, W_L: { … } }
+ * import { type Matrix, weightMeasures } from '@grokscope/measures'
+ * declare const W_E: Matrix, W_out: Matrix, W_U: Matrix  // a model's: [d_vocab, d_model], [d_mlp, d_model], [d_model, n_out]
+ * const m = weightMeasures(97, W_E, W_out, W_U)  // { W_E: { spectrum, eta, ffd, fcr }, W_L: { … } }
  *
  * @since 0.1.0
  */

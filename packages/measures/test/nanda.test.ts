@@ -42,8 +42,9 @@ describe('gini', () => {
 })
 
 describe('fourierNorms', () => {
-  it('is √(μ² + ν²) per frequency, μ alone without a sine', () => {
-    expect(Array.from(fourierNorms({ cos: Float64Array.of(3, 1, 2), sin: Float64Array.of(4, 0) }))).toEqual([5, 1, 2])
+  it('is √(μ² + ν²) per frequency, μ alone without a sine, the constant left out', () => {
+    // ℤ_6: cosines at k = 1, 2, 3, sines at k = 1, 2 (the Nyquist frequency 3 has none).
+    expect(Array.from(fourierNorms({ p: 6, constant: 7, cos: Float64Array.of(3, 1, 2), sin: Float64Array.of(4, 0) }))).toEqual([5, 1, 2])
   })
 })
 

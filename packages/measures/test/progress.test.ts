@@ -26,8 +26,9 @@ const withFrequency = prime.chain((p) => fc.tuple(fc.constant(p), fc.integer({ m
 
 describe('FFD', () => {
   it('does not change when W is scaled', () => {
+    // Entries away from 0: scaled subnormals round or flush to 0 (5e-324 × 0.001 is 0), which changes the matrix itself.
     fc.assert(
-      fc.property(primeAndMatrix, scaleFactor, ([, w], c) => {
+      fc.property(nonDegenerate, scaleFactor, ([, w], c) => {
         expect(ffd(spectrum(scale(w, c)))).toBeCloseTo(ffd(spectrum(w)), 12)
       }),
     )

@@ -7,11 +7,15 @@
  * are tested against, and what analyses of named activations hang off.
  *
  * @example
- * import { disposeCache, prepareInputs, runWithCache } from '@grokscope/model'
- * const { logits, cache } = runWithCache(config, params, prepareInputs(config, tokens))
- * logits.shape                                   // [batch, n_ctx, n_out]; the model's logits are the last position's
- * cache['blocks.0.attn.hook_pattern'].shape      // [batch, n_heads, n_ctx, n_ctx]
- * disposeCache(cache); logits.dispose()
+ * import { disposeCache, disposeInputs, initParams, paperConfig, prepareInputs, runWithCache } from '@grokscope/model'
+ * const config = paperConfig({ dVocab: 32, nOut: 31 })
+ * const inputs = prepareInputs(config, Int32Array.from([0, 31, 1, 2, 31, 3]))  // [a, op, b] twice
+ * const { logits, cache } = runWithCache(config, initParams(config, 0), inputs)
+ * // [batch, n_ctx, n_out]; the model's logits are the last position's
+ * logits.shape  // => [2, 3, 31]
+ * // [batch, n_heads, n_ctx, n_ctx]
+ * cache['blocks.0.attn.hook_pattern']?.shape  // => [2, 4, 3, 3]
+ * disposeCache(cache); logits.dispose(); disposeInputs(inputs)
  *
  * @since 0.1.0
  */

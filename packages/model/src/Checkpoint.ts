@@ -8,8 +8,12 @@
  * (`embed.W_E`, `blocks.0.attn.W_Q`, …). Both are accepted when reading.
  *
  * @example
- * import { decodeWeightsFile, encodeWeightsFile } from '@grokscope/model'
+ * import { decodeWeightsFile, encodeWeightsFile, initParams, paperConfig, toHost } from '@grokscope/model'
+ * const config = paperConfig({ dVocab: 8, nOut: 7 })
+ * const text = JSON.stringify(encodeWeightsFile(config, toHost(initParams(config, 0)), { p: 7 }))  // weights.json
  * const file = decodeWeightsFile(JSON.parse(text))  // Right({ config, host, meta })
+ * if (file._tag === 'Left') throw new Error(file.left)
+ * file.right.config  // => config
  *
  * @since 0.1.0
  */

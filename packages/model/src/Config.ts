@@ -1,14 +1,15 @@
 /**
  * The Transformer's shape: the paper's defaults, every size configurable.
- *
- * @example
- * import { paperConfig } from '@grokscope/model'
- * const config = paperConfig({ dVocab: 98, nOut: 97 })  // d_model 128, 4 heads of 32, d_mlp 512, 1 layer, ReLU
- *
  * Files hold the config in TransformerLens's snake-case names (`ModelConfigCodec`:
  * `d_vocab`, `n_out`, `n_ctx`, `d_model`, `n_heads`, `d_head`, `d_mlp`, `n_layers`,
  * `act`, `positional_embedding`, as weights.json and the fingerprint spell them);
  * the camel-case fields that config.json held up to 0.1.0 are still read.
+ *
+ * @example
+ * import { ModelConfigCodec, modelConfigDocument, paperConfig } from '@grokscope/model'
+ * paperConfig({ dVocab: 98, nOut: 97 })  // => { dVocab: 98, nOut: 97, nCtx: 3, dModel: 128, nHeads: 4, dHead: 32, dMlp: 512, nLayers: 1, act: 'relu', positionalEmbedding: false }
+ * modelConfigDocument(paperConfig({ dVocab: 98, nOut: 97 })).d_model  // => 128
+ * ModelConfigCodec.decode(modelConfigDocument(paperConfig({ dVocab: 98, nOut: 97 })))._tag  // => 'Right'
  *
  * @since 0.1.0
  */

@@ -8,8 +8,10 @@
  *
  * @example
  * import { fingerprintOf, paperConfig } from '@grokscope/model'
- * fingerprintOf({ ops: ['add'], p: 97, frac: 0.3, seed: 0 }, paperConfig({ dVocab: 98, nOut: 97 }))
- * // { hash: '…', ops: ['add'], p: 97, frac: 0.3, seed: 0, d_vocab: 98, n_out: 97, d_model: 128, … }
+ * const f = fingerprintOf({ ops: ['add'], p: 97, frac: 0.3, seed: 0 }, paperConfig({ dVocab: 98, nOut: 97 }))
+ * // the task and the model's sizes: { hash, ops, p, frac, seed, d_vocab, n_out, d_model, …, positional_embedding }
+ * f.hash  // => 'a35640882bc75f8a'
+ * f.d_model  // => 128
  *
  * @since 0.1.0
  */

@@ -4,14 +4,19 @@
  * than this product, and has no gradient kernel).
  *
  * @example
- * import { disposeInputs, prepareBatch } from '@grokscope/model'
+ * import { disposeInputs, forEachChunk, paperConfig, prepareBatch, prepareChunked } from '@grokscope/model'
+ * const config = paperConfig({ dVocab: 32, nOut: 31 })
  * const batch = prepareBatch(config, Int32Array.from([0, 31, 1, 2, 31, 3]), Int32Array.from([1, 5]))
- * batch.oneHot.shape  // [6, 32]: n_ctx · batch rows
+ * // n_ctx · batch rows, a column per token
+ * batch.oneHot.shape  // => [6, 32]
  * disposeInputs(batch)
  *
  * // A large set stays on the host as int arrays; each chunk is uploaded when it is used.
- * const set = prepareChunked(config, tokens, labels, 4096)
- * forEachChunk(config, set, (chunk, start, end) => …)  // chunk: a Batch of examples [start, end), freed after the call
+ * const tokens = Int32Array.from({ length: 30 }, (_, i) => (i % 3 === 1 ? 31 : Math.floor(i / 3)))  // [a, op, a], a = 0..9
+ * const set = prepareChunked(config, tokens, Int32Array.from({ length: 10 }, (_, a) => 2 * a), 4)
+ * const chunks: Array<readonly [number, number]> = []
+ * forEachChunk(config, set, (chunk, start, end) => chunks.push([start, end]))  // chunk: a Batch of examples [start, end), freed after the call
+ * chunks  // => [[0, 4], [4, 8], [8, 10]]
  * disposeInputs(set)
  *
  * @since 0.1.0

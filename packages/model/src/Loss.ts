@@ -3,8 +3,11 @@
  * smallest losses a grokked model reaches (~1e-8).
  *
  * @example
+ * import * as tf from '@tensorflow/tfjs-core'
  * import { crossEntropy } from '@grokscope/model'
- * crossEntropy(tf.tensor2d([[30, 0, 0]]), tf.tensor2d([[1, 0, 0]]))  // 2·e^−30 ≈ 1.9e-13, not 0
+ * const loss = crossEntropy(tf.tensor2d([[30, 0, 0]]), tf.tensor2d([[1, 0, 0]])).arraySync()
+ * // log(1 + 2·e^−30) = 2·e^−30 ≈ 1.87e-13, not 0
+ * Math.abs(loss - 2 * Math.exp(-30)) < 1e-18  // => true
  *
  * @since 0.1.0
  */

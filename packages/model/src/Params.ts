@@ -5,7 +5,7 @@
  * @example
  * import { initParams, paperConfig } from '@grokscope/model'
  * const params = initParams(paperConfig({ dVocab: 32, nOut: 31 }), 0)
- * params['blocks.0.attn.W_Q'].shape  // [4, 128, 32]
+ * params['blocks.0.attn.W_Q']?.shape  // => [4, 128, 32]
  *
  * @since 0.1.0
  */

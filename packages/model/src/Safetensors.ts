@@ -13,7 +13,7 @@
  * import { decodeSafetensors, encodeSafetensors, float32Tensor } from '@grokscope/model'
  * const bytes = encodeSafetensors({ W: { shape: [2], data: Float32Array.of(1, 2) } }, { format: 'pt' })
  * const file = decodeSafetensors(bytes)                  // Right({ metadata, tensors })
- * E.chain(float32Tensor('W'))(file)                       // Right({ shape: [2], data: Float32Array [1, 2] })
+ * E.chain(float32Tensor('W'))(file)  // => E.right({ shape: [2], data: Float32Array.of(1, 2) })
  *
  * @since 0.1.0
  */

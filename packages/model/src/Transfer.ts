@@ -4,14 +4,19 @@
  * unembedding, and copying parts of a finished model into fresh weights.
  *
  * @example
- * import { transferParams, partNames } from '@grokscope/model'
- * // rows 0..p-1 of W_E (and the op tokens both models have) from `source`, the rest fresh
+ * import { initParams, paperConfig, partNames, toHost, transferParams } from '@grokscope/model'
+ * const config = paperConfig({ dVocab: 32, nOut: 31 })
+ * const pregrokked = toHost(initParams(config, 0))  // a model trained on a+b, in practice
+ * const fresh = toHost(initParams(config, 1))
+ * // rows 0..p-1 of W_E (and the op tokens both models have) from the source (the second), the rest from the target
  * const host = transferParams(
- *   { config: target, ops: ['sub'], host: fresh },
- *   { config: source, ops: ['add'], host: pregrokked },
+ *   { config, ops: ['sub'], host: fresh },
+ *   { config, ops: ['add'], host: pregrokked },
  *   ['embed'],
  * )  // Right(HostParams)
- * partNames(target, ['embed'])  // ['embed.W_E']: give these to AdamW's `frozen`
+ * host._tag  // => 'Right'
+ * // give these to AdamW's `frozen`
+ * partNames(config, ['embed'])  // => ['embed.W_E']
  *
  * @since 0.1.0
  */

@@ -12,11 +12,17 @@
  * the readable every-position pass `runWithCache` (`ActivationCache.ts`).
  *
  * @example
- * import { forward, prepareInputs } from '@grokscope/model'
- * const logits = forward(config, params, prepareInputs(config, tokens))  // [batch, n_out]
+ * import { forward, initParams, lossAndGradsChunked, paperConfig, prepareChunked, prepareInputs } from '@grokscope/model'
+ * const config = paperConfig({ dVocab: 32, nOut: 31 })
+ * const params = initParams(config, 0)
+ * const tokens = Int32Array.from([0, 31, 1, 2, 31, 3])  // [a, op, b] twice
+ * // [batch, n_out]
+ * forward(config, params, prepareInputs(config, tokens)).shape  // => [2, 31]
  *
  * // The full-batch loss and gradients of a set too large for one batch, chunk by chunk:
- * const { loss, grads } = lossAndGradsChunked(config, params, prepareChunked(config, tokens, labels, 4096))
+ * const { loss, grads } = lossAndGradsChunked(config, params, prepareChunked(config, tokens, Int32Array.from([1, 5]), 4096))
+ * loss.shape  // => []
+ * Object.keys(grads).length === Object.keys(params).length  // => true
  *
  * @since 0.1.0
  */

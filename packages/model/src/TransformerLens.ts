@@ -13,9 +13,12 @@
  * positional embedding on.
  *
  * @example
- * import { decodeTransformerLensCheckpoint, encodeTransformerLensCheckpoint } from '@grokscope/model'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { decodeTransformerLensCheckpoint, encodeTransformerLensCheckpoint, initParams, paperConfig, toHost } from '@grokscope/model'
+ * const modelConfig = paperConfig({ dVocab: 32, nOut: 31 })
+ * const host = toHost(initParams(modelConfig, 0))
  * const { safetensors, config } = encodeTransformerLensCheckpoint(modelConfig, host, { p: 31, ops: ['add'], seed: 0 })
- * decodeTransformerLensCheckpoint(safetensors, config)  // Right({ config: modelConfig, host, meta: the task })
+ * decodeTransformerLensCheckpoint(safetensors, config)  // => E.right({ config: modelConfig, host, meta: { p: 31, ops: ['add'], seed: 0 } })
  *
  * @since 0.1.0
  */

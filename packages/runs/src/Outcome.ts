@@ -8,8 +8,9 @@
  * the accuracy the grokking rule reads.
  *
  * @example
- * import { grokOutcome } from '@grokscope/runs'
- * grokOutcome(records)  // { grok_step: 300, stayed_grokked: false, last_test_acc_after_grok: 0.35, min_test_acc_after_grok: 0.35 }
+ * import { type MetricsRecord, grokOutcome } from '@grokscope/runs'
+ * declare const records: ReadonlyArray<MetricsRecord>  // a run's metrics.jsonl, in step order
+ * grokOutcome(records)  // { grok_step, stayed_grokked, last_test_acc_after_grok, min_test_acc_after_grok }
  *
  * @since 0.1.0
  */

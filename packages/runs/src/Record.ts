@@ -5,9 +5,14 @@
  * by a pure function and read back with an io-ts codec of the same type.
  *
  * @example
- * import { metricsRecord, decodeMetricsLine } from '@grokscope/runs'
- * const line = JSON.stringify(metricsRecord({ ...evaluation, host, config, p, ops, seed, measureLogits: false, elapsedS, numTensors }))
- * decodeMetricsLine(JSON.parse(line))  // Right(the same record)
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { decodeMetricsLine, metricsRecord } from '@grokscope/runs'
+ * import { initParams, paperConfig, toHost } from '@grokscope/model'
+ * const config = paperConfig({ dVocab: 8, nOut: 7, dModel: 16, nHeads: 2, dHead: 8, dMlp: 32 })
+ * const metrics = { loss: 1.5, accuracy: 0.25, perOp: [] }  // an evaluation of the training loop
+ * const record = metricsRecord({ step: 100, train: metrics, test: metrics, grokStep: null, host: toHost(initParams(config, 0)), config, p: 7, ops: [{ id: 'add', op: null }], seed: 0, measureLogits: false, elapsedS: 12.5, numTensors: 40 })
+ * const line = JSON.stringify(record)  // a line of metrics.jsonl
+ * decodeMetricsLine(JSON.parse(line))  // => E.right(record)
  *
  * @since 0.1.0
  */

@@ -5,7 +5,10 @@
  * logging and saving.
  *
  * @example
- * import { PAPER_ADAMW, defaultLoopOptions, train } from '@grokscope/train'
+ * import type { ModelConfig } from '@grokscope/model'
+ * import { type TrainData, type TrainState, PAPER_ADAMW, defaultLoopOptions, train } from '@grokscope/train'
+ * declare const config: ModelConfig, data: TrainData, state: TrainState  // e.g. from modelConfigFor, prepareTrainData, initTrainState
+ * declare const save: (s: TrainState) => void  // e.g. writes state.json
  * const result = await train(config, data, state, { ...defaultLoopOptions(PAPER_ADAMW), maxSteps: 10_000 }, {
  *   onEval: (r) => console.log(r.step, r.test.accuracy),
  *   onStep: (step, s) => (step % 1000 === 0 ? save(s) : undefined),

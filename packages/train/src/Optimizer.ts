@@ -6,8 +6,10 @@
  * weights out, and frozen weights (no update, no weight decay).
  *
  * @example
- * import { PAPER_ADAMW, initTrainState, optimizerStep } from '@grokscope/train'
- * const o = { ...PAPER_ADAMW, filters: [{ kind: 'grokfast-ema', alpha: 0.98, lambda: 2 }] }
+ * import type { Params } from '@grokscope/model'
+ * import { type OptimizerOptions, PAPER_ADAMW, initTrainState, optimizerStep } from '@grokscope/train'
+ * declare const params: Params, grads: Params  // a model's weights and their gradients
+ * const o: OptimizerOptions = { ...PAPER_ADAMW, filters: [{ kind: 'grokfast-ema', alpha: 0.98, lambda: 2 }] }
  * const s0 = initTrainState(params, o)
  * const s1 = optimizerStep(o, s0, grads)  // a new state; `s0` is untouched
  *

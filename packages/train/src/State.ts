@@ -8,9 +8,16 @@
  * The first format (`grokscope-train-state/1`: AdamW's `m` and `v`) still decodes.
  *
  * @example
- * import { decodeTrainState, encodeTrainState } from '@grokscope/train'
- * const text = JSON.stringify(encodeTrainState(state))
- * decodeTrainState(JSON.parse(text), config, optimizer)  // Right(a state equal to `state`), or Left('params.embed.W_E.shape is [3,16] (expected [7,16])')
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { initParams, paperConfig } from '@grokscope/model'
+ * import { PAPER_ADAMW, decodeTrainState, encodeTrainState, initTrainState } from '@grokscope/train'
+ * const config = paperConfig({ dVocab: 8, nOut: 7, dModel: 16 })
+ * const state = initTrainState(initParams(config, 0))
+ * const text = JSON.stringify(encodeTrainState(state))  // state.json
+ * // a state equal to `state`
+ * E.map(encodeTrainState)(decodeTrainState(JSON.parse(text), config, PAPER_ADAMW))  // => E.right(encodeTrainState(state))
+ * // the state of another model
+ * decodeTrainState(JSON.parse(text), paperConfig({ dVocab: 4, nOut: 3, dModel: 16 }), PAPER_ADAMW)  // => E.left('params.embed.W_E.shape is [8,16] (expected [4,16] from the config)')
  *
  * @since 0.1.0
  */

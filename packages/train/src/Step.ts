@@ -4,7 +4,9 @@
  * float32 summation order, backend memory bounded by the chunk).
  *
  * @example
- * import { trainStep } from '@grokscope/train'
+ * import type { Batch, ModelConfig } from '@grokscope/model'
+ * import { type TrainState, PAPER_ADAMW, trainStep } from '@grokscope/train'
+ * declare const config: ModelConfig, state: TrainState, batch: Batch
  * const { state: next, loss } = trainStep(config, PAPER_ADAMW, state, batch)
  * // dispose `state` when done with it; `loss` is a scalar tensor
  *

@@ -8,7 +8,9 @@
  * inputs as they are. A weight missing from `grads` (frozen) keeps its state.
  *
  * @example
- * import { chain, grokfastEma, scaleByAdam, constantLr } from '@grokscope/train'
+ * import type { Params } from '@grokscope/model'
+ * import { chain, constantLr, grokfastEma, scaleByAdam } from '@grokscope/train'
+ * declare const params: Params, grads: Params  // a model's weights and their gradients
  * const tx = chain(grokfastEma({ alpha: 0.98, lambda: 2 }), scaleByAdam({ beta1: 0.9, beta2: 0.98, eps: 1e-8, lr: constantLr(1e-3) }))
  * const s0 = tx.init(params)
  * const { updates, state: s1 } = tx.update(grads, s0, params)

@@ -6,7 +6,7 @@
  *
  * @example
  * import { curveFigures } from './Figures.js'
- * curveFigures([]).acc // '<svg …>…</svg>'
+ * curveFigures([]).acc.startsWith('<svg ')  // => true
  *
  * @since 0.1.0
  */

@@ -5,8 +5,8 @@
  * Pure: the caller gives the state and the summary.
  *
  * @example
- * import { runZip } from './RunFiles.js'
- * declare const run: import('./RunFiles.js').RunInput
+ * import { type RunInput, runZip } from './RunFiles.js'
+ * declare const run: RunInput  // a run trained in the page: its config, records, final state and summary
  * const { name, zip } = runZip(run, Date.now())
  * // name 'add-p23-r0.5-s0', zip: a .zip holding add-p23-r0.5-s0/config.json, …
  *

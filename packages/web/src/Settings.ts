@@ -6,8 +6,11 @@
  *
  * @example
  * import { settingsFromQuery } from './Settings.js'
- * settingsFromQuery('?op=add&p=23&frac=0.5&seed=0&autostart=1')
- * // Right({ config: the run's config (add mod 23, r = 0.5, seed 0), autostart: true })
+ * const settings = settingsFromQuery('?op=add&p=23&frac=0.5&seed=0&autostart=1')  // Right({ config, autostart })
+ * if (settings._tag === 'Left') throw new Error(settings.left)
+ * settings.right.config.task.ops.map((op) => op.id)  // => ['add']
+ * settings.right.config.task.p  // => 23
+ * settings.right.autostart  // => true
  *
  * @since 0.1.0
  */
