@@ -1,15 +1,15 @@
-// A user embeds single stages: @grokscope/data, measures, model, train and analysis, packed as
-// they would be published and installed with npm into a plain Node project outside the workspace,
-// used through their public entry points only.
+// A user embeds single stages, or runs whole sweeps from a program: every library, packed as it would
+// be published and installed with npm into a plain Node project outside the workspace, used through
+// its public entry points only; the example program of @grokscope/runs' README runs there as written.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { beforeAll, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 
 const packages = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const LIBRARIES = ['data', 'measures', 'model', 'train', 'analysis'] as const
+const LIBRARIES = ['data', 'measures', 'model', 'train', 'analysis', 'charts', 'runs', 'report', 'node'] as const
 let dir = ''
 
 beforeAll(() => {
@@ -80,4 +80,27 @@ console.log(JSON.stringify({ backend: tf.getBackend(), steps: result.state.step,
   expect(out.tensors[1]).toBe(out.tensors[0])
   expect(out.ffd).toBeGreaterThan(0)
   expect(out.ffd).toBeLessThanOrEqual(1)
+})
+
+describe('the example program of @grokscope/runs', () => {
+  const examples = path.join(packages, 'runs', 'examples')
+  const FILES = ['plan.mjs', 'sweep.mjs'] as const
+
+  it('is in the README as it is in the repository', () => {
+    const readme = readFileSync(path.join(packages, 'runs', 'README.md'), 'utf8')
+    for (const f of FILES) expect(readme, f).toContain(readFileSync(path.join(examples, f), 'utf8').trimEnd())
+  })
+
+  it('plans a 4-run sweep, trains it in its own process with no CLI, and prints the results table', () => {
+    for (const f of FILES) copyFileSync(path.join(examples, f), path.join(dir, f))
+    const out = execFileSync(process.execPath, ['sweep.mjs', 'sweeps/example'], { cwd: dir, encoding: 'utf8' })
+    const ended = out.split('\n').filter((l) => /^(add|mul)-p23-r0\.6-s[01]: finished, /.test(l))
+    expect(ended, out).toHaveLength(4)
+    expect(out).toMatch(/^\| operation \| r = 0\.6 \|$/m)
+    expect(out).toMatch(/^\| add \| \d\/2 · /m)
+    expect(out).toMatch(/^\| mul \| \d\/2 · /m)
+    const plan = JSON.parse(readFileSync(path.join(dir, 'sweeps', 'example', 'sweep.json'), 'utf8')) as { format: string; runs: Array<{ name: string }> }
+    expect(plan.format).toBe('grokscope-sweep/2')
+    expect(plan.runs.map((r) => r.name)).toEqual(['add-p23-r0.6-s0', 'add-p23-r0.6-s1', 'mul-p23-r0.6-s0', 'mul-p23-r0.6-s1'])
+  }, 300_000)
 })
