@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { RECIPES } from '@grokscope/runs'
-import { torchArgsOf } from '../src/commands/bench-to-grok.js'
+import { torchArgsOf } from '@grokscope/node'
 import { alive, cli } from './run-cli.js'
 
 describe('grokscope bench --to-grok', { timeout: 300_000 }, () => {

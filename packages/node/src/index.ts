@@ -10,6 +10,7 @@
  */
 export * from './Analyze.js'
 export * from './Backend.js'
+export * from './Bench.js'
 export * from './Errors.js'
 export * from './Files.js'
 export * from './Lock.js'
@@ -21,4 +22,5 @@ export * from './Predict.js'
 export * from './Report.js'
 export * from './RunFolder.js'
 export * from './Sweep.js'
+export * from './ToGrok.js'
 export * from './Training.js'
