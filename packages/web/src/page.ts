@@ -12,9 +12,9 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { OPERATIONS } from '@grokscope/data'
 import { type MetricsRecord, type RunConfig, decodePlan, encodeRunConfig } from '@grokscope/runs'
-import { curveFigures, logitsFigure, spectrumFigure } from './Figures.js'
-import type { FromWorker, ToWorker } from './Protocol.js'
-import { type SettingsFields, decodeFields, fieldsFromQuery, queryOf, settingsFromQuery } from './Settings.js'
+import { curveFigures, logitsFigure, spectrumFigure } from './figures.js'
+import type { FromWorker, ToWorker } from './protocol.js'
+import { type SettingsFields, decodeFields, fieldsFromQuery, queryOf, settingsFromQuery } from './settings.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // elements

@@ -15,8 +15,8 @@ import { fourierBasis, logitsFourierMap } from '@grokscope/measures'
 import { toHost } from '@grokscope/model'
 import { type MetricsRecord, decodeRunConfig, initialState, trainSession } from '@grokscope/runs'
 import { disposeTrainData, disposeTrainState, prepareTrainData } from '@grokscope/train'
-import type { FromWorker, ToWorker } from './Protocol.js'
-import { runZip } from './RunFiles.js'
+import type { FromWorker, ToWorker } from './protocol.js'
+import { runZip } from './run-files.js'
 
 /** How often (in steps) the page hears the step and the worker reads its messages. */
 const REPORT_EVERY = 10

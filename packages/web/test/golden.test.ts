@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { expect, it } from 'vitest'
 import { TOLERANCE, compareGolden, screenshots } from '../../../test-support/golden.js'
 import { basisNames, syntheticLogitsMap, syntheticRecords, syntheticSpectrum } from '../../../test-support/synthetic.js'
-import { curveFigures, logitsFigure, spectrumFigure } from '../src/Figures.js'
+import { curveFigures, logitsFigure, spectrumFigure } from '../src/figures.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 

@@ -12,7 +12,7 @@ import { makeDataset } from '@grokscope/data'
 import { analyzeLoadedModel, loadModel, readMetrics, runFolder, runTraining } from '@grokscope/node'
 import { PAPER_SETTINGS, type RunConfig, decodeRunConfig, decodeSummary, encodeRunConfig, initialState, makeRunConfig, runFingerprint, runName, trainSession } from '@grokscope/runs'
 import { disposeTrainData, disposeTrainState, prepareTrainData } from '@grokscope/train'
-import { runZip } from '../src/RunFiles.js'
+import { runZip } from '../src/run-files.js'
 import { unzipTo } from './unzip.js'
 
 const CONFIG = makeRunConfig({ ...PAPER_SETTINGS, ops: ['add'], p: 7, frac: 0.6, seed: 3, dModel: 16, heads: 2, dHead: 8, dMlp: 32, evalEvery: 10, steps: 40, stopAfterGrok: null })

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { OPERATIONS, isPrime } from '@grokscope/data'
-import { DEFAULT_FIELDS, decodeFields, fieldsFromQuery, queryOf, settingsFromQuery } from '../src/Settings.js'
+import { DEFAULT_FIELDS, decodeFields, fieldsFromQuery, queryOf, settingsFromQuery } from '../src/settings.js'
 
 const primes = Array.from({ length: 200 }, (_, i) => i).filter((n) => n >= 3 && isPrime(n))
 

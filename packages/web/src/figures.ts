@@ -5,14 +5,14 @@
  * `@grokscope/charts` (the report's palette and axes); the page puts them into the DOM.
  *
  * @example
- * import { curveFigures } from './Figures.js'
+ * import { curveFigures } from './figures.js'
  * curveFigures([]).acc.startsWith('<svg ')  // => true
  *
  * @since 0.1.0
  */
 import type { MetricsRecord } from '@grokscope/runs'
 import { accuracySeries, barChart, fourierSeries, heatMap, lineChart, lossSeries, seriesColor, stepDomain } from '@grokscope/charts'
-import type { LogitsMapMessage, SpectrumMessage } from './Protocol.js'
+import type { LogitsMapMessage, SpectrumMessage } from './protocol.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // figures

@@ -5,7 +5,7 @@
  * same checks as the CLI's: the page refuses what `grokscope train` refuses).
  *
  * @example
- * import { settingsFromQuery } from './Settings.js'
+ * import { settingsFromQuery } from './settings.js'
  * const settings = settingsFromQuery('?op=add&p=23&frac=0.5&seed=0&autostart=1')  // Right({ config, autostart })
  * if (settings._tag === 'Left') throw new Error(settings.left)
  * settings.right.config.task.ops.map((op) => op.id)  // => ['add']

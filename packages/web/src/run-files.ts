@@ -5,7 +5,7 @@
  * Pure: the caller gives the state and the summary.
  *
  * @example
- * import { type RunInput, runZip } from './RunFiles.js'
+ * import { type RunInput, runZip } from './run-files.js'
  * declare const run: RunInput  // a run trained in the page: its config, records, final state and summary
  * const { name, zip } = runZip(run, Date.now())
  * // name 'add-p23-r0.5-s0', zip: a .zip holding add-p23-r0.5-s0/config.json, …
