@@ -1,0 +1,112 @@
+/**
+ * The names of every file grokscope writes: a run folder's documents, its weights
+ * history, its lock, the temporary files of atomic writes, a sweep folder's plan,
+ * logs and failure records, the results and the exported checkpoint. Paths are the
+ * caller's business (Node joins them, the page zips them); names live here, once.
+ *
+ * @example
+ * import { RUN_FILES, historyFileName, historyStep, isTemporaryOf } from '@grokscope/runs'
+ * RUN_FILES.summary // => 'summary.json'
+ * historyFileName(300) // => 'step-000300.safetensors'
+ * historyStep('step-000300.safetensors') // => 300
+ * isTemporaryOf('state.json.1234.tmp', 'state.json') // => true
+ *
+ * @since 0.1.0
+ */
+
+// ─────────────────────────────────────────────────────────────────────────────
+// run folder
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** The documents of a run folder. */
+export const RUN_FILES = {
+  config: 'config.json',
+  metrics: 'metrics.jsonl',
+  weights: 'weights.json',
+  state: 'state.json',
+  summary: 'summary.json',
+  curves: 'curves.svg',
+} as const
+
+/** A document of a run folder, by its key in `RUN_FILES`. */
+export type RunFile = keyof typeof RUN_FILES
+
+/** The report `grokscope report` writes inside a run or a folder of runs. */
+export const REPORT_FILE = 'report.html'
+
+/** The folder of a run's weights history (`train --save-every`). */
+export const HISTORY_DIR = 'history'
+
+const HISTORY_NAME = /^step-(\d+)\.safetensors$/
+
+/** A history file's name: `step-000300.safetensors`. */
+export const historyFileName = (step: number): string => `step-${String(step).padStart(6, '0')}.safetensors`
+
+/** The step a history file's name holds, or null for any other name. */
+export const historyStep = (name: string): number | null => {
+  const m = HISTORY_NAME.exec(name)
+  return m === null ? null : Number(m[1])
+}
+
+/** The lock of a run folder, held by the one process that writes it. */
+export const LOCK_FILE = '.lock'
+
+/** The lock and the files made beside it while it is taken, handed over or released (`.lock.<token>.new`, `.lock.<token>.takeover`). */
+export const isLockFile = (name: string): boolean => name === LOCK_FILE || name.startsWith(`${LOCK_FILE}.`)
+
+/** The temporary file an atomic write makes beside its target: `<name>.<pid>.tmp`. */
+export const temporaryName = (name: string, pid: number): string => `${name}.${pid}.tmp`
+
+const TEMPORARY = /^(.*)\.\d+\.tmp$/
+
+/** The file a temporary file is being written for (`state.json.1234.tmp` → `state.json`), or null. */
+export const temporaryTarget = (name: string): string | null => TEMPORARY.exec(name)?.[1] ?? null
+
+/** Whether `name` is a temporary file written for `target`. */
+export const isTemporaryOf = (name: string, target: string): boolean => temporaryTarget(name) === target
+
+// ─────────────────────────────────────────────────────────────────────────────
+// sweep folder, results, checkpoints
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** The files of a sweep folder besides its run folders. */
+export const SWEEP_FILES = { plan: 'sweep.json', logs: 'logs' } as const
+
+/** A run's log in a sweep's logs folder. */
+export const logFileName = (run: string): string => `${run}.log`
+
+/** A run's failure record in a sweep's logs folder (its training failed; a rerun continues it). */
+export const failureFileName = (run: string): string => `${run}.failed.json`
+
+/** The files `results` writes into a sweep folder or a folder of runs. */
+export const RESULT_FILES = { csv: 'results.csv', table: 'table.md', accuracy: 'accuracy.svg', measures: 'measures.svg' } as const
+
+/** The files of an exported TransformerLens checkpoint (`grokscope export`). */
+export const CHECKPOINT_FILES = { weights: 'model.safetensors', config: 'config.json' } as const
+
+// ─────────────────────────────────────────────────────────────────────────────
+// what may be written over
+// ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The names no command writes over from outside (a report or a plot given `--out`): a run's
+ * documents but its curves, a sweep's plan and an exported checkpoint's weights (each
+ * command writes its own, in its own folder).
+ */
+export const PROTECTED_FILES: ReadonlyArray<string> = [RUN_FILES.config, RUN_FILES.metrics, RUN_FILES.state, RUN_FILES.weights, RUN_FILES.summary, SWEEP_FILES.plan, CHECKPOINT_FILES.weights]
+
+/**
+ * What a run's start writes before config.json (written last) makes the folder a run: an empty
+ * metrics.jsonl, state.json, weights.json, the step-0 weights history and their temporary files,
+ * and the lock. A folder holding only these (checked by name here; the caller checks that
+ * metrics.jsonl is empty and that the history folder holds only history files) is a start that
+ * was interrupted.
+ */
+export const isStartLeftover = (name: string): boolean => {
+  if (isLockFile(name) || name === HISTORY_DIR) return true
+  const base = temporaryTarget(name) ?? name
+  return base === RUN_FILES.metrics || base === RUN_FILES.state || base === RUN_FILES.weights
+}
+
+/** Whether an entry of a history folder is a history file or one being written. */
+export const isHistoryEntry = (name: string): boolean => historyStep(temporaryTarget(name) ?? name) !== null

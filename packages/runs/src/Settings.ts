@@ -1,0 +1,230 @@
+/**
+ * The settings of a run as a person chooses them (the task, the budget and stop rule,
+ * the model's sizes, the optimiser chain, transfer), their defaults (the paper's), the
+ * named recipes found by measurement, and the one function that turns settings into a
+ * run's config, checking them. The CLI's flags and the page's controls are settings by
+ * these names; an error names a setting through the caller's `nameOf` (`--wd-exclude`
+ * on the command line).
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { PAPER_SETTINGS, RECIPES, makeRunConfig } from '@grokscope/runs'
+ * const config = makeRunConfig({ ...PAPER_SETTINGS, ...RECIPES.fast.settings, ops: ['add'], p: 97, frac: 0.3, seed: 0 })
+ * E.isRight(config) && config.right.optimizer.lr // => 0.02
+ * E.isLeft(makeRunConfig({ ...PAPER_SETTINGS, momentum: 0.9, ops: ['add'], p: 97, frac: 0.3, seed: 0 })) // => true
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { datasetProblem, decodeTask, formatErrors, makeDataset } from '@grokscope/data'
+import { type Activation, PARTS, type Part, configProblems, paperConfig, paramShapes, partNames } from '@grokscope/model'
+import {
+  GROKFAST_EMA_DEFAULTS,
+  GROKFAST_MA_DEFAULTS,
+  GROK_THRESHOLD,
+  type FilterConfig,
+  type OptimizerKind,
+  type OptimizerOptions,
+  PAPER_ADAMW,
+  PAPER_EVAL_EVERY,
+  PAPER_MAX_STEPS,
+  PAPER_STOP_AFTER_GROK,
+} from '@grokscope/train'
+import { type RunConfig, type Transfer, VERSION } from './Config.js'
+
+// ─────────────────────────────────────────────────────────────────────────────
+// model
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** What makes a run besides its task: budget and stop rule, model, optimiser, transfer. */
+export interface RunOptions {
+  /** The step budget (full-batch steps). */
+  readonly steps: number
+  readonly evalEvery: number
+  /** Stop this many steps after test accuracy first reaches the threshold; null: never. */
+  readonly stopAfterGrok: number | null
+  readonly checkpointEvery: number
+  /** Measure all `p²` pairs at the evaluations whose step is a multiple of this (0: never). */
+  readonly measureEvery: number
+  /** Keep the weights every this many steps (and at the grok step and the end); absent: no history. */
+  readonly saveEvery?: number | undefined
+  readonly dModel: number
+  readonly heads: number
+  readonly dHead: number
+  readonly dMlp: number
+  readonly layers: number
+  readonly act: Activation
+  readonly posEmbed: boolean
+  readonly optimizer: OptimizerKind
+  readonly lr: number
+  /** Weight decay: decoupled for AdamW, coupled L2 for Adam and SGD. */
+  readonly wd: number
+  readonly momentum?: number | undefined
+  readonly grokfast?: 'ema' | 'ma' | undefined
+  readonly grokfastAlpha?: number | undefined
+  readonly grokfastLambda?: number | undefined
+  readonly grokfastWindow?: number | undefined
+  readonly warmup: number
+  /** Weights without weight decay (still updated), e.g. `embed.W_E`. */
+  readonly wdExclude: ReadonlyArray<string>
+  /** Every initial weight times this (Omnigrok). */
+  readonly initScale: number
+  /** The finished model (its weights file, an absolute path) whose `load` parts start the run. */
+  readonly initFrom?: string | undefined
+  /** Parts copied from `initFrom` (default: all). */
+  readonly load?: ReadonlyArray<Part> | undefined
+  /** Parts kept fixed. */
+  readonly freeze?: ReadonlyArray<Part> | undefined
+  /** The named recipe these settings came from (recorded in config.json). */
+  readonly recipe?: string | undefined
+}
+
+/** A run's settings: its task (operation ids or expressions, p, training fraction, seed) and its options. */
+export interface RunSettings extends RunOptions {
+  readonly ops: ReadonlyArray<string>
+  readonly p: number
+  readonly frac: number
+  readonly seed: number
+}
+
+/** How an adapter names a setting in a message (`--wd-exclude` on the command line); default: its key. */
+export type NameOf = (setting: keyof RunSettings) => string
+
+const PAPER_MODEL = paperConfig({ dVocab: 1, nOut: 1 })
+
+/** The paper's options: its model, AdamW, the 3·10⁵-step budget, an evaluation every 100 steps, a stop 2,000 steps after grokking. */
+export const PAPER_SETTINGS: RunOptions = {
+  steps: PAPER_MAX_STEPS,
+  evalEvery: PAPER_EVAL_EVERY,
+  stopAfterGrok: PAPER_STOP_AFTER_GROK,
+  checkpointEvery: 1000,
+  measureEvery: 0,
+  dModel: PAPER_MODEL.dModel,
+  heads: PAPER_MODEL.nHeads,
+  dHead: PAPER_MODEL.dHead,
+  dMlp: PAPER_MODEL.dMlp,
+  layers: PAPER_MODEL.nLayers,
+  act: PAPER_MODEL.act,
+  posEmbed: PAPER_MODEL.positionalEmbedding,
+  optimizer: 'adamw',
+  lr: PAPER_ADAMW.lr,
+  wd: PAPER_ADAMW.weightDecay,
+  warmup: 0,
+  wdExclude: [],
+  initScale: 1,
+}
+
+/** A named set of options found by measurement (docs/PERFORMANCE.md, "Time to grok"); options given explicitly win over it. */
+export interface Recipe {
+  /** What it sets, for help texts and tables. */
+  readonly summary: string
+  readonly settings: Partial<RunOptions>
+}
+
+export const RECIPES = {
+  // The paper's AdamW with 20× its learning rate and twice its weight decay.
+  fast: { summary: 'AdamW, lr 2e-2, wd 2', settings: { lr: 2e-2, wd: 2 } },
+} as const satisfies Readonly<Record<string, Recipe>>
+
+export type RecipeId = keyof typeof RECIPES
+
+export const RECIPE_IDS = Object.keys(RECIPES) as ReadonlyArray<RecipeId>
+
+// ─────────────────────────────────────────────────────────────────────────────
+// settings → config
+// ─────────────────────────────────────────────────────────────────────────────
+
+const GROKFAST_SETTINGS = ['grokfastAlpha', 'grokfastLambda', 'grokfastWindow'] as const
+
+const filtersOf = (s: RunOptions, n: NameOf): E.Either<string, ReadonlyArray<FilterConfig>> => {
+  if (s.grokfast === undefined) {
+    const stray = GROKFAST_SETTINGS.find((k) => s[k] !== undefined)
+    return stray === undefined ? E.right([]) : E.left(`${n(stray)} needs ${n('grokfast')} ema or ma`)
+  }
+  if (s.grokfast === 'ema') {
+    if (s.grokfastWindow !== undefined) return E.left(`${n('grokfastWindow')} is for ${n('grokfast')} ma (the EMA filter has ${n('grokfastAlpha')})`)
+    return E.right([{ kind: 'grokfast-ema', alpha: s.grokfastAlpha ?? GROKFAST_EMA_DEFAULTS.alpha, lambda: s.grokfastLambda ?? GROKFAST_EMA_DEFAULTS.lambda }])
+  }
+  if (s.grokfastAlpha !== undefined) return E.left(`${n('grokfastAlpha')} is for ${n('grokfast')} ema (the MA filter has ${n('grokfastWindow')})`)
+  return E.right([{ kind: 'grokfast-ma', window: s.grokfastWindow ?? GROKFAST_MA_DEFAULTS.window, lambda: s.grokfastLambda ?? GROKFAST_MA_DEFAULTS.lambda }])
+}
+
+/**
+ * The optimiser chain of these options (every field written out, so config.json records the
+ * whole chain), with these frozen weights; `Left` is one line naming the setting. Weight names
+ * are checked against the model by `makeRunConfig`.
+ */
+export const optimizerOf = (s: RunOptions, frozen: ReadonlyArray<string> = [], nameOf: NameOf = (k) => k): E.Either<string, OptimizerOptions> => {
+  const n = nameOf
+  if (s.momentum !== undefined && s.optimizer !== 'sgd') return E.left(`${n('momentum')} is for ${n('optimizer')} sgd (got ${n('optimizer')} ${s.optimizer})`)
+  if (s.wdExclude.some((w) => w.trim() === '')) return E.left(`${n('wdExclude')}: an empty weight name (give names such as embed.W_E,unembed.W_U)`)
+  return E.map((filters: ReadonlyArray<FilterConfig>) => ({
+    ...PAPER_ADAMW,
+    kind: s.optimizer,
+    lr: s.lr,
+    weightDecay: s.wd,
+    momentum: s.momentum ?? 0,
+    warmup: s.warmup,
+    noDecay: s.wdExclude.map((w) => w.trim()),
+    frozen: [...frozen],
+    filters,
+  }))(filtersOf(s, n))
+}
+
+/** The task's error, its field named as the adapter names the setting (`--p: 91 is not allowed (…)`). */
+const taskProblem = (message: string, n: NameOf): string => message.replace(/^ops(\.\d+)?:/, `${n('ops')}:`).replace(/^(p|frac|seed):/, (_, k: 'p' | 'frac' | 'seed') => `${n(k)}:`)
+
+/**
+ * A run's config from its settings (nothing is read or written); `Left` is one line naming
+ * the setting through `nameOf`. The task must give a dataset to train and test on (every
+ * operation with defined pairs on both sides of the split); loaded parts need `initFrom`; the model must be one the code
+ * runs (sizes within `MAX_SIZE`, at most `MAX_PARAMETERS` weights); excluded weights must exist.
+ */
+export const makeRunConfig = (s: RunSettings, nameOf: NameOf = (k) => k): E.Either<string, RunConfig> => {
+  const n = nameOf
+  if (s.load !== undefined && s.initFrom === undefined) return E.left(`${n('load')} needs ${n('initFrom')} (the run or weights file to load the parts from)`)
+  const task = decodeTask({ p: s.p, ops: s.ops, frac: s.frac, seed: s.seed })
+  if (E.isLeft(task)) return E.left(taskProblem(formatErrors(task.left)[0] ?? 'invalid task', n))
+  const unusable = datasetProblem(makeDataset(task.right))
+  if (unusable !== null) return E.left(`${n('ops')}: ${unusable}`)
+  const model = paperConfig({
+    dVocab: task.right.p + task.right.ops.length,
+    nOut: task.right.p,
+    dModel: s.dModel,
+    nHeads: s.heads,
+    dHead: s.dHead,
+    dMlp: s.dMlp,
+    nLayers: s.layers,
+    act: s.act,
+    positionalEmbedding: s.posEmbed,
+  })
+  const problems = configProblems(model)
+  if (problems.length > 0) return E.left(problems[0]!)
+  const optimizer = optimizerOf(s, partNames(model, s.freeze ?? []), n)
+  if (E.isLeft(optimizer)) return optimizer
+  const names = paramShapes(model).map(([w]) => w)
+  const unknown = s.wdExclude.map((w) => w.trim()).find((w) => !names.includes(w))
+  if (unknown !== undefined) return E.left(`${n('wdExclude')}: ${JSON.stringify(unknown)} is not a weight of the model (allowed: ${names.join(', ')})`)
+  const transfer: Transfer | null =
+    s.initFrom === undefined && s.freeze === undefined
+      ? null
+      : { source: s.initFrom ?? null, loaded: s.initFrom === undefined ? [] : [...(s.load ?? PARTS)], frozen: [...(s.freeze ?? [])] }
+  return E.right({
+    grokscope: VERSION,
+    task: task.right,
+    model,
+    optimizer: optimizer.right,
+    loop: {
+      max_steps: s.steps,
+      eval_every: s.evalEvery,
+      stop_after_grok: s.stopAfterGrok,
+      grok_threshold: GROK_THRESHOLD,
+      checkpoint_every: s.checkpointEvery,
+      measure_every: s.measureEvery,
+      ...(s.saveEvery === undefined ? {} : { save_every: s.saveEvery }),
+    },
+    init_scale: s.initScale,
+    ...(transfer === null ? {} : { transfer }),
+    ...(s.recipe === undefined ? {} : { recipe: s.recipe }),
+  })
+}
