@@ -32,7 +32,9 @@ try {
   for (const [file, name] of files) {
     // An SVG file is shown inline in a page (a screenshot of an SVG document does not end).
     const target = file.endsWith('.svg') ? path.join(mkdtempSync(path.join(tmpdir(), 'grokscope-svg-')), 'curves.html') : file
-    if (target !== file) writeFileSync(target, `<!DOCTYPE html><html><body style="margin:8px;background:#fff">${readFileSync(file, 'utf8')}</body></html>`)
+    if (target !== file) {
+      writeFileSync(target, `<!DOCTYPE html><html><body style="margin:8px;background:#fff">${readFileSync(file, 'utf8')}</body></html>`)
+    }
     await page.goto(`file://${path.resolve(target)}`)
     await page.screenshot({ path: out(name), fullPage: true })
     process.stdout.write(`${out(name)}\n`)

@@ -17,7 +17,9 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const { keyFrequencies, keyFrequencyAnalysis, leastShare, plantedLogits, uniform } = await import(path.join(root, 'packages/measures/dist/index.js'))
+const { keyFrequencies, keyFrequencyAnalysis, leastShare, plantedLogits, uniform } = await import(
+  path.join(root, 'packages/measures/dist/index.js')
+)
 
 const fail = (line) => {
   process.stderr.write(`key-rule-planted: ${line}\n`)
@@ -25,14 +27,18 @@ const fail = (line) => {
 }
 const selectionOnly = process.argv.includes('--selection-only')
 const args = process.argv.slice(2).filter((a) => a !== '--selection-only')
-if (args.length < 3 || args.length > 4) fail(`usage: node scripts/key-rule-planted.mjs <p> <frequencies> <seeds> [first-seed] [--selection-only] (got ${args.length} arguments)`)
+if (args.length < 3 || args.length > 4) {
+  fail(`usage: node scripts/key-rule-planted.mjs <p> <frequencies> <seeds> [first-seed] [--selection-only] (got ${args.length} arguments)`)
+}
 const integer = (name, text, min, max) => {
   const x = Number(text)
   if (!/^-?\d+$/.test(text) || x < min || x > max) fail(`${name} must be an integer in ${min}..${max}, got '${text}'`)
   return x
 }
 const P = integer('<p>', args[0], 5, 1625)
-if (P % 2 === 0 || Array.from({ length: Math.floor(Math.sqrt(P)) - 1 }, (_, i) => i + 2).some((d) => P % d === 0)) fail(`<p> must be an odd prime, got ${P}`)
+if (P % 2 === 0 || Array.from({ length: Math.floor(Math.sqrt(P)) - 1 }, (_, i) => i + 2).some((d) => P % d === 0)) {
+  fail(`<p> must be an odd prime, got ${P}`)
+}
 const K = (P - 1) / 2
 const count = integer('<frequencies>', args[1], 1, Math.min(K, 8))
 const seeds = integer('<seeds>', args[2], 1, 1000)
@@ -53,7 +59,12 @@ const draw = (seed) => {
     }
     const alpha = ks.map(() => between(1, 2))
     const margin = between(8, 32)
-    const distractors = Array.from({ length: int(0, 3) }, () => ({ k: int(1, K), amp: between(0, 10), phaseA: between(0, 2 * Math.PI), phaseB: between(0, 2 * Math.PI) }))
+    const distractors = Array.from({ length: int(0, 3) }, () => ({
+      k: int(1, K),
+      amp: between(0, 10),
+      phaseA: between(0, 2 * Math.PI),
+      phaseB: between(0, 2 * Math.PI),
+    }))
     const noise = between(0, 0.25)
     if (leastShare(P, ks, alpha) >= 0.25) return { ks, alpha, margin, distractors, noise, seed: int(0, 2 ** 31 - 1) }
   }
@@ -64,7 +75,9 @@ const draw = (seed) => {
 const sorted = (ks) => [...ks].sort((x, y) => x - y)
 const g = (x) => (x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(2) : x.toPrecision(3))
 process.stdout.write(`${selectionOnly ? 'keyFrequencies' : 'keyFrequencyAnalysis'}, rule auto:2\n`)
-process.stdout.write('p\tseed\tplanted\treturned\trecovered\trestricted\tfull\tprefix losses\tdistractors\tnoise\tbuild s\trule s\tpeak RSS MiB\n')
+process.stdout.write(
+  'p\tseed\tplanted\treturned\trecovered\trestricted\tfull\tprefix losses\tdistractors\tnoise\tbuild s\trule s\tpeak RSS MiB\n',
+)
 let recovered = 0
 for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
   const m = draw(seed)
@@ -78,7 +91,9 @@ for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
   const distractors = m.distractors.map((d) => `${d.k}×${d.amp.toFixed(1)}`).join(' ') || '-'
   const rss = process.resourceUsage().maxRSS / 1024
   process.stdout.write(
-    `${P}\t${seed}\t${sorted(m.ks).join(',')}\t${r.key.join(',')}\t${ok ? 'yes' : 'no'}\t${g(r.restricted)}\t${g(r.full)}\t${r.prefixLosses.map(g).join(' ')}\t${distractors}\t${m.noise.toFixed(3)}\t${((built - start) / 1000).toFixed(1)}\t${seconds.toFixed(1)}\t${rss.toFixed(0)}\n`,
+    `${P}\t${seed}\t${sorted(m.ks).join(',')}\t${r.key.join(',')}\t${ok ? 'yes' : 'no'}\t${g(r.restricted)}\t${g(r.full)}\t` +
+      `${r.prefixLosses.map(g).join(' ')}\t${distractors}\t${m.noise.toFixed(3)}\t${((built - start) / 1000).toFixed(1)}\t` +
+      `${seconds.toFixed(1)}\t${rss.toFixed(0)}\n`,
   )
 }
 process.stdout.write(`recovered ${recovered}/${seeds}\n`)

@@ -10,5 +10,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const setup = (): void => {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
   const r = spawnSync(process.execPath, [tsc, '-b'], { cwd: root, encoding: 'utf8' })
-  if (r.status !== 0) throw new Error(`tsc -b failed (exit ${r.status ?? r.signal}): the tests would run a stale build\n${r.stdout}${r.stderr}`)
+  if (r.status !== 0) {
+    throw new Error(`tsc -b failed (exit ${r.status ?? r.signal}): the tests would run a stale build\n${r.stdout}${r.stderr}`)
+  }
 }

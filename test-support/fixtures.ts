@@ -16,5 +16,8 @@ export const fixturePath = (name: string): string => {
   return file
 }
 
-/** A run folder (`run-add-p11`, with a weights history) and a sweep (`sweep/`) written by grokscope 0.1.0 (commit f815b6d); see fixtures/README.md. */
+/**
+ * A run folder (`run-add-p11`, with a weights history) and a sweep (`sweep/`) written by grokscope 0.1.0 (commit
+ * f815b6d); see fixtures/README.md.
+ */
 export const LEGACY_DIR = path.resolve(root, 'fixtures/runs-0.1.0')

@@ -35,7 +35,10 @@ export interface Shot {
 /** Full-page screenshots of HTML documents (given as file paths) in one Chromium, in order, with their rendered text. */
 export const screenshots = async (files: ReadonlyArray<string>): Promise<ReadonlyArray<Shot>> => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`)
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--font-render-hinting=none', '--disable-lcd-text', '--force-color-profile=srgb', '--disable-gpu'] })
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--font-render-hinting=none', '--disable-lcd-text', '--force-color-profile=srgb', '--disable-gpu'],
+  })
   try {
     const page = await browser.newPage({ viewport: VIEWPORT, deviceScaleFactor: 1, colorScheme: 'light' })
     const shots: Shot[] = []
@@ -52,7 +55,10 @@ export const screenshots = async (files: ReadonlyArray<string>): Promise<Readonl
 }
 
 /** What a comparison found: the share of differing pixels, or why the images cannot be compared. */
-export type GoldenResult = { readonly kind: 'updated' } | { readonly kind: 'compared'; readonly ratio: number } | { readonly kind: 'mismatch'; readonly reason: string }
+export type GoldenResult =
+  | { readonly kind: 'updated' }
+  | { readonly kind: 'compared'; readonly ratio: number }
+  | { readonly kind: 'mismatch'; readonly reason: string }
 
 /** The first line where two texts differ, as a mismatch's reason; null when they are equal. */
 const textDifference = (name: string, actual: string, golden: string): string | null => {
@@ -77,7 +83,9 @@ export const compareGolden = ({ png, text }: Shot, file: string): GoldenResult =
     writeFileSync(textFile, text)
     return { kind: 'updated' }
   }
-  for (const f of [file, textFile]) if (!existsSync(f)) return { kind: 'mismatch', reason: `${f} does not exist (UPDATE_GOLDENS=1 writes it)` }
+  for (const f of [file, textFile]) {
+    if (!existsSync(f)) return { kind: 'mismatch', reason: `${f} does not exist (UPDATE_GOLDENS=1 writes it)` }
+  }
   mkdirSync(GOLDEN_OUTPUT, { recursive: true })
   const name = path.basename(file, '.png')
   const differentText = textDifference(name, text, readFileSync(textFile, 'utf8'))

@@ -79,7 +79,9 @@ const run = (c: ModelConfig, host: RefWeights, seq: ReadonlyArray<number>, recor
       const k = matmul(x, rows(W('attn.W_K'), d, dh, h * d * dh))
       const v = matmul(x, rows(W('attn.W_V'), d, dh, h * d * dh))
       // scaled scores, -Infinity where the key comes after the query (TransformerLens's IGNORE)
-      const scores = q.map((qi, i) => k.map((kj, j) => (j <= i ? kj.reduce((acc, y, e) => acc + y * qi[e]!, 0) / Math.sqrt(dh) : -Infinity)))
+      const scores = q.map((qi, i) =>
+        k.map((kj, j) => (j <= i ? kj.reduce((acc, y, e) => acc + y * qi[e]!, 0) / Math.sqrt(dh) : -Infinity)),
+      )
       const pattern = scores.map(softmax)
       const z = pattern.map((pi) => Array.from({ length: dh }, (_, e) => pi.reduce((acc, w, j) => acc + w * v[j]![e]!, 0)))
       const out = matmul(z, rows(W('attn.W_O'), dh, d, h * dh * d))

@@ -15,7 +15,16 @@
  * @since 0.1.0
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { type HostParams, type ModelConfig, chunkRanges, disposeInputs, disposeParams, forwardWithMlp, fromHost, prepareInputs } from '@grokscope/model'
+import {
+  type HostParams,
+  type ModelConfig,
+  chunkRanges,
+  disposeInputs,
+  disposeParams,
+  forwardWithMlp,
+  fromHost,
+  prepareInputs,
+} from '@grokscope/model'
 
 /** Float64 copies of the logits and the last block's MLP activations at the last position. */
 export interface AllPairsOutputs {
@@ -35,7 +44,13 @@ export const allPairsTokens = (p: number, opIndex: number): Int32Array =>
  * float64, from forward passes over chunks of at most `chunk` pairs (backend memory
  * scales with the chunk; by default one pass). Leaves no tensor behind.
  */
-export const allPairsOutputs = (c: ModelConfig, host: HostParams, p: number, opIndex: number, chunk: number = Infinity): AllPairsOutputs => {
+export const allPairsOutputs = (
+  c: ModelConfig,
+  host: HostParams,
+  p: number,
+  opIndex: number,
+  chunk: number = Infinity,
+): AllPairsOutputs => {
   const params = fromHost(c, host)
   const tokens = allPairsTokens(p, opIndex)
   const n = p * p

@@ -73,7 +73,10 @@ export interface ModelAnalysis {
 export interface AnalysisOptions {
   /** FFD threshold η (default 0.5). */
   readonly eta?: number
-  /** How the key frequencies are chosen (default `auto`: within 2× of the full loss); a `list` rule's frequencies must be in `1..⌊p/2⌋` (`keyRuleFor`). */
+  /**
+   * How the key frequencies are chosen (default `auto`: within 2× of the full loss); a `list` rule's frequencies must
+   * be in `1..⌊p/2⌋` (`keyRuleFor`).
+   */
   readonly keyRule?: KeyRule
   /** The clock the timings are read from, in ms (e.g. `performance.now`). */
   readonly now: () => number
@@ -116,7 +119,12 @@ export interface AnalysisDocument {
       readonly prefix_losses: number[]
       readonly energy: number[]
       readonly softmax_energy: number[]
-      readonly losses: Readonly<Record<'all' | 'key_only' | 'non_key_only' | 'residual_only' | 'key_and_non_key' | 'key_and_residual' | 'non_key_and_residual', number>>
+      readonly losses: Readonly<
+        Record<
+          'all' | 'key_only' | 'non_key_only' | 'residual_only' | 'key_and_non_key' | 'key_and_residual' | 'non_key_and_residual',
+          number
+        >
+      >
       readonly ablated: number[]
       readonly dependent: number[]
     } | null
@@ -130,7 +138,14 @@ export interface AnalysisDocument {
 // ─────────────────────────────────────────────────────────────────────────────
 
 /** Every analysis of a model trained on `ops` (token `p + i` for `ops[i]`), with labels from `seed` for `rand`. */
-export const analyzeModel = (c: ModelConfig, host: HostParams, p: number, ops: ReadonlyArray<ModelOp>, seed: number, o: AnalysisOptions): ModelAnalysis => {
+export const analyzeModel = (
+  c: ModelConfig,
+  host: HostParams,
+  p: number,
+  ops: ReadonlyArray<ModelOp>,
+  seed: number,
+  o: AnalysisOptions,
+): ModelAnalysis => {
   const eta = o.eta ?? DEFAULT_ETA
   const timingsMs: Record<string, number> = {}
   const timed = <A>(name: string, f: () => A): A => {
@@ -150,7 +165,8 @@ export const analyzeModel = (c: ModelConfig, host: HostParams, p: number, ops: R
       op: id,
       logitsMap: map.data,
       asymmetry: asymmetry(map),
-      keyFrequencies: labels === null ? null : timed('key_frequencies', () => keyFrequencyAnalysis(logits, labels, p, p, o.keyRule ?? DEFAULT_KEY_RULE)),
+      keyFrequencies:
+        labels === null ? null : timed('key_frequencies', () => keyFrequencyAnalysis(logits, labels, p, p, o.keyRule ?? DEFAULT_KEY_RULE)),
       neurons: timed('neurons', () => neuronFrequencies(acts, p, c.dMlp)),
     }
   })
@@ -181,7 +197,8 @@ const spectrumJson = (m: MatrixMeasures, mult: MultiplicativeMeasure | undefined
   multiplicative: multJson(mult),
 })
 
-const rows2d = (data: Float64Array, p: number): number[][] => Array.from({ length: p }, (_, i) => Array.from(data.subarray(i * p, (i + 1) * p)))
+const rows2d = (data: Float64Array, p: number): number[][] =>
+  Array.from({ length: p }, (_, i) => Array.from(data.subarray(i * p, (i + 1) * p)))
 
 /** An analysis as the `analyze --json` document; `file` names the model it was read from. */
 export const analysisDocument = (file: string, a: ModelAnalysis): AnalysisDocument => ({
@@ -221,7 +238,11 @@ export const analysisDocument = (file: string, a: ModelAnalysis): AnalysisDocume
               ablated: Array.from(kf.ablated),
               dependent: [...kf.dependent],
             },
-      neurons: { frequency: Array.from(o.neurons.frequency), fraction: Array.from(o.neurons.fraction), counts: Array.from(o.neurons.counts) },
+      neurons: {
+        frequency: Array.from(o.neurons.frequency),
+        fraction: Array.from(o.neurons.fraction),
+        counts: Array.from(o.neurons.counts),
+      },
     }
   }),
   timings_ms: a.timingsMs,
@@ -234,5 +255,7 @@ export const analysisDocument = (file: string, a: ModelAnalysis): AnalysisDocume
  */
 export const analyzeWeights = (w: WeightsFile, o: AnalysisOptions & { readonly file?: string }): E.Either<string, AnalysisDocument> =>
   E.chain((task: ModelTask) =>
-    E.map((keyRule: KeyRule) => analysisDocument(o.file ?? '', analyzeModel(w.config, w.host, task.p, task.ops, task.seed, { ...o, keyRule })))(keyRuleFor(o.keyRule ?? DEFAULT_KEY_RULE, task.p)),
+    E.map((keyRule: KeyRule) =>
+      analysisDocument(o.file ?? '', analyzeModel(w.config, w.host, task.p, task.ops, task.seed, { ...o, keyRule })),
+    )(keyRuleFor(o.keyRule ?? DEFAULT_KEY_RULE, task.p)),
   )(modelTask(w))

@@ -34,7 +34,9 @@ export const parseKeyRule = (spelled: string): E.Either<string, KeyRule> => {
   const [head, arg] = s.split(/:(.*)/s) as [string, string | undefined]
   if (arg !== undefined && (head === 'auto' || head === 'energy')) {
     const x = NUMBER.test(arg.trim()) ? Number(arg) : NaN
-    if (head === 'auto') return Number.isFinite(x) && x >= 1 ? E.right({ kind: 'auto', factor: x }) : bad(spelled, 'the factor must be a number ≥ 1')
+    if (head === 'auto') {
+      return Number.isFinite(x) && x >= 1 ? E.right({ kind: 'auto', factor: x }) : bad(spelled, 'the factor must be a number ≥ 1')
+    }
     return x >= 0 && x < 1 ? E.right({ kind: 'energy', threshold: x }) : bad(spelled, 'the threshold must be a number from 0 to below 1')
   }
   const parts = s.split(',').map((x) => x.trim())

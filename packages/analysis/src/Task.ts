@@ -18,10 +18,6 @@ import * as E from 'fp-ts/lib/Either.js'
 import { type Operation, resolveOperation } from '@grokscope/data'
 import type { WeightsFile } from '@grokscope/model'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** An operation token of a model: its id and, when the id resolves, the operation (`null`: labels unknown). */
 export interface ModelOp {
   readonly id: string
@@ -35,10 +31,6 @@ export interface ModelTask {
   readonly seed: number
 }
 
-// ─────────────────────────────────────────────────────────────────────────────
-// constructors
-// ─────────────────────────────────────────────────────────────────────────────
-
 /**
  * The task recorded in a weights file's `config`: fixtures (`op`) and grokscope
  * runs (`ops`) both work. `p` defaults to `n_out`, the seed to 0; an operation
@@ -49,7 +41,11 @@ export const modelTask = (w: WeightsFile): E.Either<string, ModelTask> => {
   const p = typeof meta.p === 'number' ? meta.p : config.nOut
   if (config.nOut !== p) return E.left(`n_out is ${config.nOut} but p is ${p}`)
   if (config.dVocab < p) return E.left(`d_vocab is ${config.dVocab}, less than p = ${p}`)
-  const ids = Array.isArray(meta.ops) ? meta.ops.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))) : typeof meta.op === 'string' ? [meta.op] : []
+  const ids = Array.isArray(meta.ops)
+    ? meta.ops.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)))
+    : typeof meta.op === 'string'
+      ? [meta.op]
+      : []
   const ops = Array.from({ length: config.dVocab - p }, (_, i): ModelOp => {
     const id = ids[i]
     if (id === undefined) return { id: `op${i}`, op: null }

@@ -28,10 +28,6 @@ import {
 } from '@grokscope/measures'
 import { type HostParams, type HostTensor, type ModelConfig, blockName } from '@grokscope/model'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** The measures of `W_E` and `W_L` in one basis. */
 export interface WeightFourierMeasures {
   readonly W_E: MatrixMeasures
@@ -58,10 +54,6 @@ export interface WeightNorms {
   readonly total: number
 }
 
-// ─────────────────────────────────────────────────────────────────────────────
-// constructors
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** A 2-D host weight as a float64 matrix. */
 export const asMatrix = (w: HostTensor): Matrix => matrix(w.shape[0]!, w.shape[1]!, w.data)
 
@@ -78,10 +70,6 @@ const analysedWeights = (c: ModelConfig, host: HostParams): { W_E: Matrix; W_out
   W_U: asMatrix(weight(host, 'unembed.W_U')),
 })
 
-// ─────────────────────────────────────────────────────────────────────────────
-// measures
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** FFD/FCR and spectra of `W_E[0:p]` and `W_L = (W_out · W_U)ᵀ` (the last block's `W_out`) in the additive basis. */
 export const fourierMeasures = (c: ModelConfig, host: HostParams, p: number, eta: number = DEFAULT_ETA): WeightFourierMeasures => {
   const w = analysedWeights(c, host)
@@ -92,7 +80,12 @@ export const fourierMeasures = (c: ModelConfig, host: HostParams, p: number, eta
  * The same in the multiplicative basis (the Fourier basis of ℤ_{p−1} over `W[g^i]`);
  * `null` for p = 3, whose group has no frequency with both a cosine and a sine.
  */
-export const multiplicativeMeasures = (c: ModelConfig, host: HostParams, p: number, eta: number = DEFAULT_ETA): MultiplicativeMeasures | null => {
+export const multiplicativeMeasures = (
+  c: ModelConfig,
+  host: HostParams,
+  p: number,
+  eta: number = DEFAULT_ETA,
+): MultiplicativeMeasures | null => {
   if (p < 5) return null
   const g = primitiveRoot(p)
   const one = (m: Matrix): MultiplicativeMeasure => {
@@ -104,4 +97,5 @@ export const multiplicativeMeasures = (c: ModelConfig, host: HostParams, p: numb
 }
 
 /** Frobenius norms of every weight and in total. */
-export const hostWeightNorms = (host: HostParams): WeightNorms => weightNorms(Object.fromEntries(Object.entries(host).map(([k, w]) => [k, w.data])))
+export const hostWeightNorms = (host: HostParams): WeightNorms =>
+  weightNorms(Object.fromEntries(Object.entries(host).map(([k, w]) => [k, w.data])))

@@ -25,7 +25,10 @@ describe.each(FIXTURES)('%s', (name) => {
   const library = analyzed(fixtureWeights(name), { now: () => performance.now(), file })
 
   it('the document reproduces the PyTorch fixture’s spectra, FFD and FCR', () => {
-    const fixture = JSON.parse(readFileSync(file, 'utf8')) as Record<'embedding' | 'neuron_logit_map', { ffd_eta_0_5: number; fcr: number; cos_norms: number[]; sin_norms: number[] }>
+    const fixture = JSON.parse(readFileSync(file, 'utf8')) as Record<
+      'embedding' | 'neuron_logit_map',
+      { ffd_eta_0_5: number; fcr: number; cos_norms: number[]; sin_norms: number[] }
+    >
     for (const key of ['embedding', 'neuron_logit_map'] as const) {
       expect(library[key].ffd).toBeCloseTo(fixture[key].ffd_eta_0_5, 6)
       expect(library[key].fcr).toBeCloseTo(fixture[key].fcr, 6)
@@ -35,14 +38,17 @@ describe.each(FIXTURES)('%s', (name) => {
   })
 })
 
-it('the add fixture’s key frequencies are 1, 5 and 14 (its three W_E peaks), by the auto rule as by the old energy rule, and its restricted loss is below its full loss', () => {
+it('the add fixture’s key frequencies are 1, 5 and 14 (its three W_E peaks), by the auto rule as by the old energy rule, ' +
+  'and its restricted loss is below its full loss', () => {
   const weights = fixtureWeights('add-p31-s0.json')
   const doc = analyzed(weights, { now: () => 0 })
   const kf = doc.per_op[0]!.key_frequencies!
   expect(kf.rule).toBe('auto:2')
   expect(kf.key).toEqual([1, 5, 14])
   const norms = doc.embedding.cos_norms.map((c, i) => Math.hypot(c, doc.embedding.sin_norms[i]!))
-  expect(norms.map((x, i) => [x, i + 1] as const).sort((x, y) => y[0] - x[0]).slice(0, 3).map(([, k]) => k).sort((x, y) => x - y)).toEqual(kf.key)
+  expect(
+    norms.map((x, i) => [x, i + 1] as const).sort((x, y) => y[0] - x[0]).slice(0, 3).map(([, k]) => k).sort((x, y) => x - y),
+  ).toEqual(kf.key)
   expect(kf.losses.key_only).toBeLessThan(kf.losses.all)
   expect(kf.warning).toBeNull()
   // The greedy path: the constant, then 1, 5 and 14 by energy; only the last prefix is within 2× the full loss.
@@ -54,7 +60,8 @@ it('the add fixture’s key frequencies are 1, 5 and 14 (its three W_E peaks), b
   expect(Object.values(doc.timings_ms).every((t) => t === 0)).toBe(true)
 }, 60_000)
 
-it('the mul fixture: no prefix of the additive frequencies carries multiplication, so the key set is the best prefix and the document warns', () => {
+it('the mul fixture: no prefix of the additive frequencies carries multiplication, ' +
+  'so the key set is the best prefix and the document warns', () => {
   const kf = analyzed(fixtureWeights('mul-p31-s0.json'), { now: () => 0 }).per_op[0]!.key_frequencies!
   expect(kf.prefix_losses).toHaveLength(16)
   expect(kf.losses.key_only).toBe(Math.min(...kf.prefix_losses))
@@ -63,7 +70,9 @@ it('the mul fixture: no prefix of the additive frequencies carries multiplicatio
 }, 60_000)
 
 it('a listed key frequency that p does not have is a Left that says so', () => {
-  expect(analyzeWeights(fixtureWeights('add-p31-s0.json'), { now: () => 0, keyRule: { kind: 'list', frequencies: [5, 16] } })).toEqual(E.left('key frequencies 16: p = 31 has frequencies 1 to 15'))
+  expect(analyzeWeights(fixtureWeights('add-p31-s0.json'), { now: () => 0, keyRule: { kind: 'list', frequencies: [5, 16] } })).toEqual(
+    E.left('key frequencies 16: p = 31 has frequencies 1 to 15'),
+  )
 })
 
 it('a file whose n_out disagrees with its p is a Left that says so', () => {

@@ -1,4 +1,5 @@
-// --key-freqs as typed: every form it accepts reads back as it is shown, and each bad form is one line naming the problem and the forms allowed.
+// --key-freqs as typed: every form it accepts reads back as it is shown, and each bad form is one line naming the
+// problem and the forms allowed.
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
@@ -18,7 +19,9 @@ describe('parseKeyRule', () => {
     const rules = fc.oneof(
       fc.double({ min: 1, max: 1e6, noNaN: true }).map((factor) => ({ kind: 'auto' as const, factor })),
       fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }).map((threshold) => ({ kind: 'energy' as const, threshold })),
-      fc.uniqueArray(fc.integer({ min: 1, max: 498 }), { minLength: 1, maxLength: 8 }).map((frequencies) => ({ kind: 'list' as const, frequencies })),
+      fc
+        .uniqueArray(fc.integer({ min: 1, max: 498 }), { minLength: 1, maxLength: 8 })
+        .map((frequencies) => ({ kind: 'list' as const, frequencies })),
     )
     fc.assert(
       fc.property(rules, (r) => {
@@ -51,6 +54,8 @@ describe('keyRuleFor', () => {
   it('keeps auto, energy and a list within 1..⌊p/2⌋; names the listed frequencies above it', () => {
     expect(keyRuleFor({ kind: 'auto', factor: 2 }, 23)).toEqual(E.right({ kind: 'auto', factor: 2 }))
     expect(keyRuleFor({ kind: 'list', frequencies: [1, 11] }, 23)).toEqual(E.right({ kind: 'list', frequencies: [1, 11] }))
-    expect(keyRuleFor({ kind: 'list', frequencies: [12, 3, 40] }, 23)).toEqual(E.left('key frequencies 12, 40: p = 23 has frequencies 1 to 11'))
+    expect(keyRuleFor({ kind: 'list', frequencies: [12, 3, 40] }, 23)).toEqual(
+      E.left('key frequencies 12, 40: p = 23 has frequencies 1 to 11'),
+    )
   })
 })

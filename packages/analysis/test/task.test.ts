@@ -4,7 +4,11 @@ import { expect, it } from 'vitest'
 import { type WeightsFile, paperConfig } from '@grokscope/model'
 import { modelTask } from '../src/index.js'
 
-const file = (dVocab: number, nOut: number, meta: Record<string, unknown>): WeightsFile => ({ config: paperConfig({ dVocab, nOut }), host: {}, meta })
+const file = (dVocab: number, nOut: number, meta: Record<string, unknown>): WeightsFile => ({
+  config: paperConfig({ dVocab, nOut }),
+  host: {},
+  meta,
+})
 
 it('a fixture’s single op and a run’s list of ops name the operation tokens in order', () => {
   const fixture = modelTask(file(32, 31, { op: 'add', p: 31, seed: 0 }))

@@ -8,7 +8,13 @@
  *
  * @example
  * import { COLORS, lineChart } from '@grokscope/charts'
- * const svg = lineChart({ title: 'Loss', yLabel: 'cross-entropy', log: true, xDomain: [0, 200], series: [{ name: 'train', color: COLORS.train, points: [[0, 4.6], [100, 0.01], [200, 1e-4]] }] })
+ * const svg = lineChart({
+ *   title: 'Loss',
+ *   yLabel: 'cross-entropy',
+ *   log: true,
+ *   xDomain: [0, 200],
+ *   series: [{ name: 'train', color: COLORS.train, points: [[0, 4.6], [100, 0.01], [200, 1e-4]] }],
+ * })
  * // a standalone SVG document, 720 wide, scaled to its container's width
  * svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 720 ')  // => true
  *
@@ -167,9 +173,15 @@ interface Placed {
 const swatch = (it: LegendItem, x: number, y: number): string => {
   switch (it.kind ?? 'box') {
     case 'band':
-      return `<rect x="${n1(x)}" y="${n1(y - 9)}" width="14" height="11" fill="${esc(it.color)}" fill-opacity="0.25" stroke="${esc(it.color)}" stroke-opacity="0.6"/>`
+      return (
+        `<rect x="${n1(x)}" y="${n1(y - 9)}" width="14" height="11" fill="${esc(it.color)}" fill-opacity="0.25" ` +
+        `stroke="${esc(it.color)}" stroke-opacity="0.6"/>`
+      )
     case 'rule':
-      return `<line x1="${n1(x + 7)}" x2="${n1(x + 7)}" y1="${n1(y - 10)}" y2="${n1(y + 2)}" stroke="${esc(it.color)}" stroke-dasharray="4 3" stroke-width="1.4"/>`
+      return (
+        `<line x1="${n1(x + 7)}" x2="${n1(x + 7)}" y1="${n1(y - 10)}" y2="${n1(y + 2)}" stroke="${esc(it.color)}" ` +
+        `stroke-dasharray="4 3" stroke-width="1.4"/>`
+      )
     case 'mark':
       return `<text x="${n1(x + 7)}" y="${n1(y)}" text-anchor="middle" fill="${esc(it.color)}">▲</text>`
     case 'dot':
@@ -190,7 +202,9 @@ const legendRows = (items: ReadonlyArray<LegendItem>, x0: number, x1: number, y:
   for (const it of items) {
     const w = 20 + textWidth(it.name) + 14
     if (x > x0 && x + w > x1) [x, row] = [x0, row + 1]
-    parts.push(`${swatch(it, x, y + row * ROW)}<text x="${n1(x + 19)}" y="${n1(y + row * ROW)}" fill="${COLORS.text}">${esc(it.name)}</text>`)
+    parts.push(
+      `${swatch(it, x, y + row * ROW)}<text x="${n1(x + 19)}" y="${n1(y + row * ROW)}" fill="${COLORS.text}">${esc(it.name)}</text>`,
+    )
     x += w
   }
   return { svg: items.length === 0 ? '' : `<g class="legend">${parts.join('')}</g>`, height: items.length === 0 ? 0 : (row + 1) * ROW }
@@ -200,9 +214,12 @@ const legendRows = (items: ReadonlyArray<LegendItem>, x0: number, x1: number, y:
 const header = (title: string, items: ReadonlyArray<LegendItem>, width: number, subtitle?: string): Placed => {
   const below = subtitle === undefined ? 0 : 16
   const legend = legendRows(items, M.left, width - M.right, TITLE_Y + 19 + below)
-  const sub = subtitle === undefined ? '' : `<text x="${M.left}" y="${TITLE_Y + 16}" fill="${COLORS.muted}" class="subtitle">${esc(subtitle)}</text>`
+  const sub =
+    subtitle === undefined ? '' : `<text x="${M.left}" y="${TITLE_Y + 16}" fill="${COLORS.muted}" class="subtitle">${esc(subtitle)}</text>`
   return {
-    svg: `<text x="${M.left}" y="${TITLE_Y}" font-size="13" font-weight="bold" fill="${COLORS.text}" class="title">${esc(title)}</text>${sub}${legend.svg}`,
+    svg:
+      `<text x="${M.left}" y="${TITLE_Y}" font-size="13" font-weight="bold" fill="${COLORS.text}" class="title">${esc(title)}` +
+      `</text>${sub}${legend.svg}`,
     height: TITLE_Y + 10 + below + legend.height + 8,
   }
 }
@@ -212,22 +229,45 @@ const header = (title: string, items: ReadonlyArray<LegendItem>, width: number, 
  * or its natural size for a standalone document. No `style` attribute: the web page's content security policy forbids inline styles.
  */
 const open = (title: string, width: number, height: number, attrs: string, natural = false): string =>
-  `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${n1(height)}" width="${natural ? width : '100%'}"${natural ? ` height="${n1(height)}"` : ''} role="img" aria-label="${esc(title)}" ${FONT}${attrs}>`
+  `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${n1(height)}" ` +
+  `width="${natural ? width : '100%'}"${natural ? ` height="${n1(height)}"` : ''} role="img" aria-label="${esc(title)}" ${FONT}${attrs}>`
 
 /** The axes of a plot whose top is `top`: ticks, grid lines and the axis names. */
 const axes = (x: Scale, y: Scale, top: number, xLabel: string, yLabel: string, xTick: (v: number) => string = x.label): string => {
   const [x0, x1, y0] = [M.left, WIDTH - M.right, top + PLOT_H]
-  const yt = y.values.map((t) => `<line x1="${x0 - 4}" x2="${x1}" y1="${n1(y.map(t))}" y2="${n1(y.map(t))}" stroke="${COLORS.grid}"/><text x="${x0 - 7}" y="${n1(y.map(t) + 4)}" text-anchor="end">${esc(y.label(t))}</text>`).join('')
-  const minor = y.minor.map((t) => `<line class="minor" x1="${x0 - 2}" x2="${x1}" y1="${n1(y.map(t))}" y2="${n1(y.map(t))}" stroke="${COLORS.grid}" stroke-dasharray="2 3"/>`).join('')
-  const xt = x.values.map((t) => `<line x1="${n1(x.map(t))}" x2="${n1(x.map(t))}" y1="${y0}" y2="${y0 + 4}" stroke="${COLORS.axis}"/><text x="${n1(x.map(t))}" y="${y0 + 16}" text-anchor="middle">${esc(xTick(t))}</text>`).join('')
+  const yt = y.values
+    .map(
+      (t) =>
+        `<line x1="${x0 - 4}" x2="${x1}" y1="${n1(y.map(t))}" y2="${n1(y.map(t))}" stroke="${COLORS.grid}"/>` +
+        `<text x="${x0 - 7}" y="${n1(y.map(t) + 4)}" text-anchor="end">${esc(y.label(t))}</text>`,
+    )
+    .join('')
+  const minor = y.minor
+    .map(
+      (t) =>
+        `<line class="minor" x1="${x0 - 2}" x2="${x1}" y1="${n1(y.map(t))}" y2="${n1(y.map(t))}" stroke="${COLORS.grid}" ` +
+        `stroke-dasharray="2 3"/>`,
+    )
+    .join('')
+  const xt = x.values
+    .map(
+      (t) =>
+        `<line x1="${n1(x.map(t))}" x2="${n1(x.map(t))}" y1="${y0}" y2="${y0 + 4}" stroke="${COLORS.axis}"/>` +
+        `<text x="${n1(x.map(t))}" y="${y0 + 16}" text-anchor="middle">${esc(xTick(t))}</text>`,
+    )
+    .join('')
   return (
-    `<g class="axis" fill="${COLORS.muted}">${minor}${yt}${xt}<line x1="${x0}" x2="${x1}" y1="${y0}" y2="${y0}" stroke="${COLORS.axis}"/><line x1="${x0}" x2="${x0}" y1="${y0}" y2="${top}" stroke="${COLORS.axis}"/>` +
+    `<g class="axis" fill="${COLORS.muted}">${minor}${yt}${xt}` +
+    `<line x1="${x0}" x2="${x1}" y1="${y0}" y2="${y0}" stroke="${COLORS.axis}"/>` +
+    `<line x1="${x0}" x2="${x0}" y1="${y0}" y2="${top}" stroke="${COLORS.axis}"/>` +
     `<text x="${n1((x0 + x1) / 2)}" y="${y0 + 33}" text-anchor="middle" fill="${COLORS.text}">${esc(xLabel)}</text>` +
-    `<text transform="translate(14 ${n1(top + PLOT_H / 2)}) rotate(-90)" text-anchor="middle" fill="${COLORS.text}">${esc(yLabel)}</text></g>`
+    `<text transform="translate(14 ${n1(top + PLOT_H / 2)}) rotate(-90)" text-anchor="middle" ` +
+    `fill="${COLORS.text}">${esc(yLabel)}</text></g>`
   )
 }
 
-const finite = (c: LineChart) => (s: Series) => s.points.filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py) && (c.log !== true || py > 0))
+const finite = (c: LineChart) => (s: Series) =>
+  s.points.filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py) && (c.log !== true || py > 0))
 
 /** The x range of a line chart: the one given, else [0, the largest x] (0 so that a step-0 record and the phases from it show). */
 const xRange = (c: LineChart): readonly [number, number] => {
@@ -248,22 +288,40 @@ const lineBody = (c: LineChart, top: number): Placed & { readonly attrs: string 
   const clampX = (v: number) => Math.min(px1, Math.max(px0, x.map(v)))
   const bands = (c.bands ?? [])
     .filter((b) => b.to > x.domain[0] && b.from < x.domain[1])
-    .map((b) => `<rect class="band" x="${n1(clampX(b.from))}" y="${top}" width="${n1(clampX(b.to) - clampX(b.from))}" height="${PLOT_H}" fill="${esc(b.color)}" fill-opacity="0.13"><title>${esc(`${b.label}: steps ${b.from} to ${b.to}`)}</title></rect>`)
+    .map(
+      (b) =>
+        `<rect class="band" x="${n1(clampX(b.from))}" y="${top}" width="${n1(clampX(b.to) - clampX(b.from))}" height="${PLOT_H}" ` +
+        `fill="${esc(b.color)}" fill-opacity="0.13"><title>${esc(`${b.label}: steps ${b.from} to ${b.to}`)}</title></rect>`,
+    )
     .join('')
   const lines = c.series
     .map((s, i) => {
       const ok = pts[i]!
       if (ok.length === 0) return ''
       const d = ok.map(([a, b], j) => `${j === 0 ? 'M' : 'L'}${n1(x.map(a))} ${n1(y.map(b))}`).join('')
-      const dots = c.dots === true ? ok.map(([a, b]) => `<circle cx="${n1(x.map(a))}" cy="${n1(y.map(b))}" r="2.2"><title>${esc(`${s.name} at ${c.xLabel ?? 'step'} ${a}: ${fmt(b)}`)}</title></circle>`).join('') : ''
+      const dots =
+        c.dots === true
+          ? ok
+              .map(
+                ([a, b]) =>
+                  `<circle cx="${n1(x.map(a))}" cy="${n1(y.map(b))}" r="2.2">` +
+                  `<title>${esc(`${s.name} at ${c.xLabel ?? 'step'} ${a}: ${fmt(b)}`)}</title></circle>`,
+              )
+              .join('')
+          : ''
       return `<g class="series" stroke="${esc(s.color)}" fill="${esc(s.color)}"><path d="${d}" fill="none" stroke-width="1.7"/>${dots}</g>`
     })
     .join('')
   const rule =
     c.rule === null || c.rule === undefined
       ? ''
-      : `<line class="rule" x1="${n1(clampX(c.rule.x))}" x2="${n1(clampX(c.rule.x))}" y1="${top}" y2="${top + PLOT_H}" stroke="${COLORS.rule}" stroke-dasharray="4 3" stroke-width="1.2"><title>${esc(c.rule.label)}</title></line>`
-  const cursor = c.cursor === null || c.cursor === undefined ? '' : `<line class="cursor" x1="${n1(clampX(c.cursor))}" x2="${n1(clampX(c.cursor))}" y1="${top}" y2="${top + PLOT_H}" stroke="${COLORS.cursor}" stroke-width="1.2"/>`
+      : `<line class="rule" x1="${n1(clampX(c.rule.x))}" x2="${n1(clampX(c.rule.x))}" y1="${top}" y2="${top + PLOT_H}" ` +
+        `stroke="${COLORS.rule}" stroke-dasharray="4 3" stroke-width="1.2"><title>${esc(c.rule.label)}</title></line>`
+  const cursor =
+    c.cursor === null || c.cursor === undefined
+      ? ''
+      : `<line class="cursor" x1="${n1(clampX(c.cursor))}" x2="${n1(clampX(c.cursor))}" y1="${top}" y2="${top + PLOT_H}" ` +
+        `stroke="${COLORS.cursor}" stroke-width="1.2"/>`
   const attrs = ` data-x0="${n1(px0)}" data-x1="${n1(px1)}" data-s0="${x.domain[0]}" data-s1="${x.domain[1]}"`
   return { svg: `${bands}${axes(x, y, top, c.xLabel ?? 'step', c.yLabel)}${rule}${lines}${cursor}`, height: top + PLOT_H + M.bottom, attrs }
 }
@@ -273,7 +331,12 @@ const lineBody = (c: LineChart, top: number): Placed & { readonly attrs: string 
 // ─────────────────────────────────────────────────────────────────────────────
 
 /** A series of one value per record against its step; a record without the value (`undefined`) has no point. */
-export const stepSeries = <R extends { readonly step: number }>(name: string, color: string, records: ReadonlyArray<R>, f: (r: R) => number | undefined): Series => ({
+export const stepSeries = <R extends { readonly step: number }>(
+  name: string,
+  color: string,
+  records: ReadonlyArray<R>,
+  f: (r: R) => number | undefined,
+): Series => ({
   name,
   color,
   points: records.flatMap((r) => {
@@ -302,7 +365,10 @@ export const lineChart = (c: LineChart): string => {
   return `${open(c.title, WIDTH, body.height, ` class="chart line"${body.attrs}`)}${head.svg}${body.svg}</svg>`
 }
 
-/** Line charts stacked on one step axis (each keeps its title and series legend), one title and legend on top: a standalone document (curves.svg) at its natural size. */
+/**
+ * Line charts stacked on one step axis (each keeps its title and series legend), one title and legend on top: a
+ * standalone document (curves.svg) at its natural size.
+ */
 export const stack = (s: Stack): string => {
   const sub = s.subtitle === undefined ? '' : `<text x="${M.left}" y="${TITLE_Y + 17}" fill="${COLORS.muted}">${esc(s.subtitle)}</text>`
   const top = legendRows(s.legend ?? [], M.left, WIDTH - M.right, TITLE_Y + (s.subtitle === undefined ? 19 : 37))
@@ -314,7 +380,11 @@ export const stack = (s: Stack): string => {
     y += body.height
     return g
   })
-  return `${open(s.title, WIDTH, y, ' class="chart stack"', true)}<rect width="100%" height="100%" fill="#fff"/><text x="${M.left}" y="${TITLE_Y}" font-size="14" font-weight="bold" fill="${COLORS.text}">${esc(s.title)}</text>${sub}${top.svg}${panels.join('')}</svg>`
+  return (
+    `${open(s.title, WIDTH, y, ' class="chart stack"', true)}<rect width="100%" height="100%" fill="#fff"/>` +
+    `<text x="${M.left}" y="${TITLE_Y}" font-size="14" font-weight="bold" fill="${COLORS.text}">${esc(s.title)}` +
+    `</text>${sub}${top.svg}${panels.join('')}</svg>`
+  )
 }
 
 /** The range of `vs` widened by 5 % each side ([0, 1] when there are none). */
@@ -353,26 +423,39 @@ export const pointChart = (c: PointChart): string => {
     .map((s, i) => {
       const place = at(i)
       const line = lines[i]!
-      const path = line.length < 2 ? '' : `<path d="${line.map(([a, b], j) => `${j === 0 ? 'M' : 'L'}${place(a, b).map(n1).join(' ')}`).join('')}" fill="none" stroke-width="1.5"/>`
+      const path =
+        line.length < 2
+          ? ''
+          : `<path d="${line.map(([a, b], j) => `${j === 0 ? 'M' : 'L'}${place(a, b).map(n1).join(' ')}`).join('')}" fill="none" ` +
+            `stroke-width="1.5"/>`
       const ticks = line.map(([a, b]) => {
         const [cx, cy] = place(a, b)
         return `<line class="tick" x1="${n1(cx - 6)}" x2="${n1(cx + 6)}" y1="${n1(cy)}" y2="${n1(cy)}" stroke-width="2.4"/>`
       })
       const dots = pts[i]!.map((q) => {
         const [cx, cy] = place(q.x, q.y)
-        return `<circle cx="${n1(cx)}" cy="${n1(cy)}" r="3.5" fill="${q.hollow === true ? 'none' : esc(s.color)}" stroke-width="1.4"><title>${esc(q.title ?? `${s.name}: ${fmt(q.x)}, ${fmt(q.y)}`)}</title></circle>`
+        return (
+          `<circle cx="${n1(cx)}" cy="${n1(cy)}" r="3.5" fill="${q.hollow === true ? 'none' : esc(s.color)}" stroke-width="1.4">` +
+          `<title>${esc(q.title ?? `${s.name}: ${fmt(q.x)}, ${fmt(q.y)}`)}</title></circle>`
+        )
       })
       return `<g class="series" stroke="${esc(s.color)}">${path}${ticks.join('')}${dots.join('')}</g>`
     })
     .join('')
   const height = top + PLOT_H + M.bottom
   const ground = c.standalone === true ? '<rect width="100%" height="100%" fill="#fff"/>' : ''
-  return `${open(c.title, WIDTH, height, ' class="chart point"', c.standalone === true)}${ground}${head.svg}${axes(x, y, top, c.xLabel, c.yLabel)}${body}</svg>`
+  return (
+    `${open(c.title, WIDTH, height, ' class="chart point"', c.standalone === true)}${ground}${head.svg}` +
+    `${axes(x, y, top, c.xLabel, c.yLabel)}${body}</svg>`
+  )
 }
 
 /** Grouped bars, one group per label (every label drawn up to 48 groups, rotated when long); marked groups get a ▲. */
 export const barChart = (c: BarChart): string => {
-  const items: LegendItem[] = [...c.names.map((name, j) => ({ name, color: c.colors[j] ?? '#888' })), ...(c.markLabel === undefined ? [] : [{ name: c.markLabel, color: COLORS.text, kind: 'mark' as const }])]
+  const items: LegendItem[] = [
+    ...c.names.map((name, j) => ({ name, color: c.colors[j] ?? '#888' })),
+    ...(c.markLabel === undefined ? [] : [{ name: c.markLabel, color: COLORS.text, kind: 'mark' as const }]),
+  ]
   const head = header(c.title, items, WIDTH)
   const top = head.height + 8
   const largest = Math.max(0, ...c.groups.flatMap((g) => g.values.filter(Number.isFinite)))
@@ -387,11 +470,19 @@ export const barChart = (c: BarChart): string => {
       const rects = g.values
         .map((v, j) => {
           const h = Number.isFinite(v) ? y.map(Math.max(0, v)) : top + PLOT_H
-          return `<rect x="${n1(M.left + i * slot + slot * 0.1 + j * bar)}" y="${n1(h)}" width="${n1(Math.max(bar, 0.6))}" height="${n1(top + PLOT_H - h)}" fill="${esc(c.colors[j] ?? '#888')}"><title>${esc(`${g.label}, ${c.names[j] ?? ''}: ${fmt(v)}`)}</title></rect>`
+          return (
+            `<rect x="${n1(M.left + i * slot + slot * 0.1 + j * bar)}" y="${n1(h)}" width="${n1(Math.max(bar, 0.6))}" ` +
+            `height="${n1(top + PLOT_H - h)}" fill="${esc(c.colors[j] ?? '#888')}">` +
+            `<title>${esc(`${g.label}, ${c.names[j] ?? ''}: ${fmt(v)}`)}</title></rect>`
+          )
         })
         .join('')
       const peak = Math.max(0, ...g.values.filter(Number.isFinite))
-      const mark = g.marked === true ? `<text x="${n1(M.left + (i + 0.5) * slot)}" y="${n1(y.map(peak) - 3)}" text-anchor="middle" class="mark" fill="${COLORS.text}">▲<title>${esc(`${g.label}: ${c.markLabel ?? 'marked'}`)}</title></text>` : ''
+      const mark =
+        g.marked === true
+          ? `<text x="${n1(M.left + (i + 0.5) * slot)}" y="${n1(y.map(peak) - 3)}" text-anchor="middle" class="mark" ` +
+            `fill="${COLORS.text}">▲<title>${esc(`${g.label}: ${c.markLabel ?? 'marked'}`)}</title></text>`
+          : ''
       return rects + mark
     })
     .join('')
@@ -406,12 +497,22 @@ export const barChart = (c: BarChart): string => {
     })
     .join('')
   const labelH = rotate ? Math.min(160, longest * 6 * 0.65 + 12) : 18
-  const yt = y.values.map((t) => `<line x1="${M.left - 4}" x2="${WIDTH - M.right}" y1="${n1(y.map(t))}" y2="${n1(y.map(t))}" stroke="${COLORS.grid}"/><text x="${M.left - 7}" y="${n1(y.map(t) + 4)}" text-anchor="end">${esc(y.label(t))}</text>`).join('')
+  const yt = y.values
+    .map(
+      (t) =>
+        `<line x1="${M.left - 4}" x2="${WIDTH - M.right}" y1="${n1(y.map(t))}" y2="${n1(y.map(t))}" stroke="${COLORS.grid}"/>` +
+        `<text x="${M.left - 7}" y="${n1(y.map(t) + 4)}" text-anchor="end">${esc(y.label(t))}</text>`,
+    )
+    .join('')
   const height = y0 + labelH + 24
   const axis =
-    `<g class="axis" fill="${COLORS.muted}">${yt}${labels}<line x1="${M.left}" x2="${WIDTH - M.right}" y1="${y0}" y2="${y0}" stroke="${COLORS.axis}"/><line x1="${M.left}" x2="${M.left}" y1="${y0}" y2="${top}" stroke="${COLORS.axis}"/>` +
-    `<text x="${n1((M.left + WIDTH - M.right) / 2)}" y="${n1(height - 6)}" text-anchor="middle" fill="${COLORS.text}">${esc(c.xLabel)}</text>` +
-    `<text transform="translate(14 ${n1(top + PLOT_H / 2)}) rotate(-90)" text-anchor="middle" fill="${COLORS.text}">${esc(c.yLabel)}</text></g>`
+    `<g class="axis" fill="${COLORS.muted}">${yt}${labels}` +
+    `<line x1="${M.left}" x2="${WIDTH - M.right}" y1="${y0}" y2="${y0}" stroke="${COLORS.axis}"/>` +
+    `<line x1="${M.left}" x2="${M.left}" y1="${y0}" y2="${top}" stroke="${COLORS.axis}"/>` +
+    `<text x="${n1((M.left + WIDTH - M.right) / 2)}" y="${n1(height - 6)}" text-anchor="middle" ` +
+    `fill="${COLORS.text}">${esc(c.xLabel)}</text>` +
+    `<text transform="translate(14 ${n1(top + PLOT_H / 2)}) rotate(-90)" text-anchor="middle" ` +
+    `fill="${COLORS.text}">${esc(c.yLabel)}</text></g>`
   return `${open(c.title, WIDTH, height, ' class="chart bar"')}${head.svg}${axis}${bars}</svg>`
 }
 
@@ -436,7 +537,8 @@ export const heatMap = (c: HeatMap): string => {
   const hi = positive.length === 0 ? 0 : Math.ceil(Math.log10(Math.max(...positive)) - 1e-9)
   const lo = Math.max(hi - (c.decades ?? 4), positive.length === 0 ? -1 : Math.floor(Math.log10(Math.min(...positive)) + 1e-9))
   const span = hi - lo || 1
-  const level = (v: number): number => (v <= 0 ? 0 : Math.min(LEVELS - 1, Math.max(0, Math.round(((Math.log10(v) - lo) / span) * (LEVELS - 1)))))
+  const level = (v: number): number =>
+    v <= 0 ? 0 : Math.min(LEVELS - 1, Math.max(0, Math.round(((Math.log10(v) - lo) / span) * (LEVELS - 1))))
   const paths: string[][] = Array.from({ length: LEVELS }, () => [])
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) paths[level(c.values[i * n + j] ?? 0)]!.push(`M${j} ${i}h1v1h-1z`)
   const cells = paths.map((d, k) => (d.length === 0 ? '' : `<path fill="${viridis(k / (LEVELS - 1))}" d="${d.join('')}"/>`)).join('')
@@ -446,26 +548,46 @@ export const heatMap = (c: HeatMap): string => {
       i % every !== 0
         ? ''
         : `<text x="${left - 4}" y="${n1(top + (i + 0.5) * cell + font * 0.35)}" text-anchor="end">${esc(name)}</text>` +
-          `<text transform="translate(${n1(left + (i + 0.5) * cell + font * 0.35)} ${top + size + 5}) rotate(-90)" text-anchor="end">${esc(name)}</text>`,
+          `<text transform="translate(${n1(left + (i + 0.5) * cell + font * 0.35)} ${top + size + 5}) rotate(-90)" text-anchor="end">` +
+          `${esc(name)}</text>`,
     )
     .join('')
   const barX = left + size + 22
   const barH = Math.min(size, 320)
-  const stops = Array.from({ length: 32 }, (_, k) => `<rect x="${barX}" y="${n1(top + barH - ((k + 1) * barH) / 32)}" width="14" height="${n1(barH / 32 + 0.6)}" fill="${viridis(k / 31)}"/>`).join('')
+  const stops = Array.from(
+    { length: 32 },
+    (_, k) =>
+      `<rect x="${barX}" y="${n1(top + barH - ((k + 1) * barH) / 32)}" width="14" height="${n1(barH / 32 + 0.6)}" ` +
+      `fill="${viridis(k / 31)}"/>`,
+  ).join('')
   const decades = Array.from({ length: hi - lo + 1 }, (_, k) => lo + k)
   const decadeLabel = decadeLabels(lo, hi)
   const barY = (e: number) => top + barH - ((e - lo) / span) * barH
-  const barTicks = decades.map((e) => `<line x1="${barX + 14}" x2="${barX + 18}" y1="${n1(barY(e))}" y2="${n1(barY(e))}" stroke="${COLORS.axis}"/><text x="${barX + 21}" y="${n1(barY(e) + 4)}">${esc(decadeLabel(e))}</text>`).join('')
+  const barTicks = decades
+    .map(
+      (e) =>
+        `<line x1="${barX + 14}" x2="${barX + 18}" y1="${n1(barY(e))}" y2="${n1(barY(e))}" stroke="${COLORS.axis}"/>` +
+        `<text x="${barX + 21}" y="${n1(barY(e) + 4)}">${esc(decadeLabel(e))}</text>`,
+    )
+    .join('')
   const w = barX + 70
   const h = top + size + Math.ceil(longest * font * 0.62) + 34
   const data = Array.from({ length: n * n }, (_, i) => Number((c.values[i] ?? 0).toPrecision(3)))
   return (
-    `${open(c.title, w, h, ` class="chart heat" data-n="${n}" data-left="${left}" data-top="${top}" data-size="${size}" data-names="${esc(JSON.stringify(c.names.slice(0, n)))}" data-values="${esc(JSON.stringify(data))}"`)}` +
+    `${open(
+      c.title,
+      w,
+      h,
+      ` class="chart heat" data-n="${n}" data-left="${left}" data-top="${top}" data-size="${size}"` +
+        ` data-names="${esc(JSON.stringify(c.names.slice(0, n)))}" data-values="${esc(JSON.stringify(data))}"`,
+    )}` +
     `<text x="${left}" y="${TITLE_Y}" font-size="13" font-weight="bold" fill="${COLORS.text}" class="title">${esc(c.title)}</text>` +
-    `<svg x="${left}" y="${top}" width="${size}" height="${size}" viewBox="0 0 ${n} ${n}" preserveAspectRatio="none" shape-rendering="crispEdges">${cells}</svg>` +
+    `<svg x="${left}" y="${top}" width="${size}" height="${size}" viewBox="0 0 ${n} ${n}" preserveAspectRatio="none" ` +
+    `shape-rendering="crispEdges">${cells}</svg>` +
     `<g class="axis" font-size="${n1(font)}" fill="${COLORS.muted}">${labels}</g>` +
     `<g class="scale" fill="${COLORS.muted}">${stops}${barTicks}<text x="${barX}" y="${top + barH + 18}">log scale</text></g>` +
     `<text x="${n1(left + size / 2)}" y="${h - 6}" text-anchor="middle" fill="${COLORS.text}">${esc(c.colLabel)}</text>` +
-    `<text transform="translate(14 ${n1(top + size / 2)}) rotate(-90)" text-anchor="middle" fill="${COLORS.text}">${esc(c.rowLabel)}</text></svg>`
+    `<text transform="translate(14 ${n1(top + size / 2)}) rotate(-90)" text-anchor="middle" ` +
+    `fill="${COLORS.text}">${esc(c.rowLabel)}</text></svg>`
   )
 }

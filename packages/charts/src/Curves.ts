@@ -14,10 +14,6 @@
 import { stepSeries, type Series } from './Charts.js'
 import { COLORS, seriesColor } from './Palette.js'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** FFD and FCR of one matrix: in the additive basis, and in the multiplicative one when recorded. */
 export interface FourierValues {
   readonly ffd: number
@@ -37,10 +33,6 @@ export interface CurveRecord {
   readonly W_L: FourierValues
 }
 
-// ─────────────────────────────────────────────────────────────────────────────
-// series
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** Train and test accuracy. */
 export const accuracySeries = (records: ReadonlyArray<CurveRecord>): ReadonlyArray<Series> => [
   stepSeries('train', COLORS.train, records, (r) => r.train_acc),
@@ -54,7 +46,10 @@ export const lossSeries = (records: ReadonlyArray<CurveRecord>): ReadonlyArray<S
 ]
 
 /** FFD and FCR of `W_E` and `W_L` in the additive basis, or the multiplicative one (records without it have no point). */
-export const fourierSeries = (records: ReadonlyArray<CurveRecord>, basis: 'additive' | 'multiplicative' = 'additive'): ReadonlyArray<Series> => {
+export const fourierSeries = (
+  records: ReadonlyArray<CurveRecord>,
+  basis: 'additive' | 'multiplicative' = 'additive',
+): ReadonlyArray<Series> => {
   const ffd = (v: FourierValues) => (basis === 'additive' ? v.ffd : v.ffd_mult)
   const fcr = (v: FourierValues) => (basis === 'additive' ? v.fcr : v.fcr_mult)
   return [

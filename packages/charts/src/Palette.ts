@@ -9,10 +9,6 @@
  * @since 0.1.0
  */
 
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** The named colours: the train and test series, the rules and the axes. */
 export const COLORS = {
   train: '#4e79a7',
@@ -26,7 +22,18 @@ export const COLORS = {
 } as const
 
 /** Categorical colours (Tableau 10) for series that are neither train nor test, in order. */
-export const SERIES = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'] as const
+export const SERIES = [
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#e15759',
+  '#76b7b2',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+] as const
 
 /** The phases of grokking and their band colours (drawn translucent). */
 export const PHASES = {
@@ -37,10 +44,6 @@ export const PHASES = {
 
 /** A phase's name. */
 export type Phase = keyof typeof PHASES
-
-// ─────────────────────────────────────────────────────────────────────────────
-// constructors
-// ─────────────────────────────────────────────────────────────────────────────
 
 /** The i-th categorical colour (cycling). */
 export const seriesColor = (i: number): string => SERIES[((i % SERIES.length) + SERIES.length) % SERIES.length]!

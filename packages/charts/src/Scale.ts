@@ -10,10 +10,6 @@
  */
 import { decadeLabels, fmt } from './Text.js'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** A scale: `map` from a data value to a coordinate, and the ticks with their labels. */
 export interface Scale {
   readonly domain: readonly [number, number]
@@ -24,10 +20,6 @@ export interface Scale {
   readonly minor: ReadonlyArray<number>
   readonly label: (v: number) => string
 }
-
-// ─────────────────────────────────────────────────────────────────────────────
-// constructors
-// ─────────────────────────────────────────────────────────────────────────────
 
 /** About `count` round ticks (1, 2 or 5 times a power of ten apart) over [lo, hi]. */
 export const linearTicks = (lo: number, hi: number, count = 5): number[] => {

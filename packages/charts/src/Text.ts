@@ -10,12 +10,9 @@
  * @since 0.1.0
  */
 
-// ─────────────────────────────────────────────────────────────────────────────
-// escaping
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** Escapes text for HTML and SVG content and (double- or single-quoted) attributes. */
-export const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+export const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 
 /**
  * A relative link to a file below the page's folder, from its `/`-separated path: `./` first and
@@ -28,10 +25,6 @@ export const relativeHref = (relative: string): string =>
     .filter((s) => s !== '' && s !== '.')
     .map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
     .join('/')}`
-
-// ─────────────────────────────────────────────────────────────────────────────
-// numbers
-// ─────────────────────────────────────────────────────────────────────────────
 
 /** A number as a tick or tooltip shows it: 4 significant digits, exponent form below 1e-3 or from 1e5. */
 export const fmt = (x: number): string => {

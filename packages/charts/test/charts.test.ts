@@ -2,7 +2,29 @@
 // powers of ten, every basis row labelled, legends that fit, text escaped and links that stay inside.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { COLORS, PHASES, SERIES, WIDTH, accuracySeries, barChart, decadeLabels, esc, fmt, fourierSeries, heatMap, legend, lineChart, lossSeries, logScale, pointChart, pow10Label, pow10Sup, relativeHref, stack, stepDomain } from '../src/index.js'
+import {
+  COLORS,
+  PHASES,
+  SERIES,
+  WIDTH,
+  accuracySeries,
+  barChart,
+  decadeLabels,
+  esc,
+  fmt,
+  fourierSeries,
+  heatMap,
+  legend,
+  lineChart,
+  lossSeries,
+  logScale,
+  pointChart,
+  pow10Label,
+  pow10Sup,
+  relativeHref,
+  stack,
+  stepDomain,
+} from '../src/index.js'
 
 const RUNS = 200
 const value = fc.double({ min: 1e-6, max: 1e6, noNaN: true })
@@ -10,21 +32,26 @@ const titles = (svg: string): string[] => [...svg.matchAll(/<title>([^<]*)<\/tit
 const attr = (svg: string, name: string): number => Number(new RegExp(`${name}="([^"]*)"`).exec(svg)![1])
 /** The plot's left and right edges (x of the step domain's ends). */
 const edges = (svg: string): [number, number] => [attr(svg, 'data-x0'), attr(svg, 'data-x1')]
-const yTickLabels = (svg: string): string[] => [...svg.matchAll(/<text x="57" y="[^"]*" text-anchor="end">([^<]*)<\/text>/g)].map((m) => m[1]!)
+const yTickLabels = (svg: string): string[] =>
+  [...svg.matchAll(/<text x="57" y="[^"]*" text-anchor="end">([^<]*)<\/text>/g)].map((m) => m[1]!)
 
 describe('line charts', () => {
   it('draw one dot per finite value (log axis: per positive value), each with its value on hover, inside the plot', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(10_000), fc.oneof(value, fc.constant(NaN), fc.constant(0))), { minLength: 1, maxLength: 30 }), fc.boolean(), (points, log) => {
-        const svg = lineChart({ title: 't', yLabel: 'y', log, dots: true, series: [{ name: 's', color: '#000', points }] })
-        const kept = points.filter(([, y]) => Number.isFinite(y) && (!log || y > 0))
-        const dots = [...svg.matchAll(/<circle cx="([\d.-]+)" cy="([\d.-]+)"/g)].map((m) => [Number(m[1]), Number(m[2])] as const)
-        const [x0, x1] = edges(svg)
-        expect(dots).toHaveLength(kept.length)
-        for (const [x] of dots) expect(x >= x0 - 0.01 && x <= x1 + 0.01).toBe(true)
-        expect(titles(svg).filter((t) => t.startsWith('s at step'))).toEqual(kept.map(([x, y]) => `s at step ${x}: ${fmt(y)}`))
-        expect(svg).not.toMatch(/NaN|Infinity/)
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(10_000), fc.oneof(value, fc.constant(NaN), fc.constant(0))), { minLength: 1, maxLength: 30 }),
+        fc.boolean(),
+        (points, log) => {
+          const svg = lineChart({ title: 't', yLabel: 'y', log, dots: true, series: [{ name: 's', color: '#000', points }] })
+          const kept = points.filter(([, y]) => Number.isFinite(y) && (!log || y > 0))
+          const dots = [...svg.matchAll(/<circle cx="([\d.-]+)" cy="([\d.-]+)"/g)].map((m) => [Number(m[1]), Number(m[2])] as const)
+          const [x0, x1] = edges(svg)
+          expect(dots).toHaveLength(kept.length)
+          for (const [x] of dots) expect(x >= x0 - 0.01 && x <= x1 + 0.01).toBe(true)
+          expect(titles(svg).filter((t) => t.startsWith('s at step'))).toEqual(kept.map(([x, y]) => `s at step ${x}: ${fmt(y)}`))
+          expect(svg).not.toMatch(/NaN|Infinity/)
+        },
+      ),
       { numRuns: RUNS },
     )
   })
@@ -53,19 +80,40 @@ describe('line charts', () => {
     expect([-12, -3, 0, 1, 10].map(pow10Sup)).toEqual(['10⁻¹²', '10⁻³', '10⁰', '10¹', '10¹⁰'])
     expect([-2, 0, 3].map(decadeLabels(-2, 3))).toEqual(['0.01', '1', '1000'])
     expect([-3, 0, 1].map(decadeLabels(-3, 1))).toEqual(['10⁻³', '10⁰', '10¹'])
-    const svg = lineChart({ title: 'Loss', yLabel: 'loss', log: true, series: [{ name: 'train', color: COLORS.train, points: [[0, 4.6], [100, 0.5], [200, 2e-4]] }] })
+    const svg = lineChart({
+      title: 'Loss',
+      yLabel: 'loss',
+      log: true,
+      series: [{ name: 'train', color: COLORS.train, points: [[0, 4.6], [100, 0.5], [200, 2e-4]] }],
+    })
     expect(yTickLabels(svg)).toEqual(['10⁻⁴', '10⁻³', '10⁻²', '10⁻¹', '10⁰', '10¹'])
-    const plain = lineChart({ title: 'Accuracy', yLabel: 'loss', log: true, series: [{ name: 'train', color: COLORS.train, points: [[0, 4.6], [100, 0.02]] }] })
+    const plain = lineChart({
+      title: 'Accuracy',
+      yLabel: 'loss',
+      log: true,
+      series: [{ name: 'train', color: COLORS.train, points: [[0, 4.6], [100, 0.02]] }],
+    })
     expect(yTickLabels(plain)).toEqual(['0.01', '0.1', '1', '10'])
     expect(svg).not.toContain('class="minor"')
     // 11 decades: every other one labelled, the rest drawn as unlabelled grid lines.
-    const wide = lineChart({ title: 'Loss', yLabel: 'loss', log: true, series: [{ name: 'train', color: COLORS.train, points: [[0, 50], [100, 1e-9]] }] })
+    const wide = lineChart({
+      title: 'Loss',
+      yLabel: 'loss',
+      log: true,
+      series: [{ name: 'train', color: COLORS.train, points: [[0, 50], [100, 1e-9]] }],
+    })
     expect(yTickLabels(wide)).toEqual(['10⁻⁸', '10⁻⁶', '10⁻⁴', '10⁻²', '10⁰', '10²'])
     expect(wide.match(/class="minor"/g)).toHaveLength(6)
   })
 
   it('start the step axis at 0, so that a step-0 record is drawn at the left edge, on a log axis too', () => {
-    const svg = lineChart({ title: 'Loss', yLabel: 'loss', log: true, dots: true, series: [{ name: 'test', color: COLORS.test, points: [[0, 4.6], [500, 0.01]] }] })
+    const svg = lineChart({
+      title: 'Loss',
+      yLabel: 'loss',
+      log: true,
+      dots: true,
+      series: [{ name: 'test', color: COLORS.test, points: [[0, 4.6], [500, 0.01]] }],
+    })
     const [x0, x1] = edges(svg)
     const xs = [...svg.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => Number(m[1]))
     expect(xs).toEqual([x0, x1])
@@ -76,7 +124,15 @@ describe('line charts', () => {
     const xDomain = stepDomain([0, 2300, 300])
     expect(xDomain).toEqual([0, 2300])
     // Measured only from step 500 to 2000 (the restricted loss), drawn on the page's range.
-    const svg = lineChart({ title: 'Restricted loss', yLabel: 'loss', log: true, xDomain, rule: { x: 300, label: 'grokked' }, cursor: 2300, series: [{ name: 'r', color: '#000', points: [[500, 1], [2000, 0.1]] }] })
+    const svg = lineChart({
+      title: 'Restricted loss',
+      yLabel: 'loss',
+      log: true,
+      xDomain,
+      rule: { x: 300, label: 'grokked' },
+      cursor: 2300,
+      series: [{ name: 'r', color: '#000', points: [[500, 1], [2000, 0.1]] }],
+    })
     const [x0, x1] = edges(svg)
     const at = (step: number) => x0 + (step / 2300) * (x1 - x0)
     expect(attr(svg, 'class="rule" x1')).toBeCloseTo(at(300), 1)
@@ -85,7 +141,16 @@ describe('line charts', () => {
   })
 
   it('are responsive (viewBox, width 100%, no fixed height, no inline style) and keep every legend label inside the figure, uncut', () => {
-    const names = ['restricted loss', 'excluded loss (train)', 'test loss', 'a long series name that would be cut', 'FFD(W_E)', 'FCR(W_E)', 'FFD(W_L)', 'FCR(W_L)']
+    const names = [
+      'restricted loss',
+      'excluded loss (train)',
+      'test loss',
+      'a long series name that would be cut',
+      'FFD(W_E)',
+      'FCR(W_E)',
+      'FFD(W_L)',
+      'FCR(W_L)',
+    ]
     const svg = lineChart({ title: 't', yLabel: 'y', series: names.map((name) => ({ name, color: '#000', points: [[1, 1]] })) })
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 720 [\d.]+" width="100%"/)
     expect(svg.slice(0, svg.indexOf('>'))).not.toMatch(/ height=/)
@@ -93,13 +158,18 @@ describe('line charts', () => {
     const bars = barChart({ title: 't', names: ['a'], colors: ['#000'], groups: [{ label: '1', values: [1] }], xLabel: 'k', yLabel: 'n' })
     const heat = heatMap({ title: 't', names: ['const'], values: [1], n: 1, rowLabel: 'a', colLabel: 'b' })
     for (const x of [svg, bars, heat, legend([{ name: 'a', color: '#000' }])]) expect(x).not.toMatch(/\sstyle=/)
-    const legendTexts = [...svg.matchAll(/<text x="([\d.]+)" y="[\d.]+" fill="#222222">([^<]*)<\/text>/g)].map((m) => ({ x: Number(m[1]), name: m[2]! }))
+    const legendTexts = [...svg.matchAll(/<text x="([\d.]+)" y="[\d.]+" fill="#222222">([^<]*)<\/text>/g)].map((m) => ({
+      x: Number(m[1]),
+      name: m[2]!,
+    }))
     expect(legendTexts.map((t) => t.name)).toEqual(names)
     for (const t of legendTexts) expect(t.x + t.name.length * 6.6).toBeLessThanOrEqual(WIDTH)
     // The title's baseline is above the first legend row, and the plot (its top tick) below the legend.
     const legendYs = [...svg.matchAll(/<text x="[\d.]+" y="([\d.]+)" fill="#222222">/g)].map((m) => Number(m[1]))
     expect(Math.min(...legendYs)).toBeGreaterThan(17 + 11)
-    expect(Math.min(...[...svg.matchAll(/<text x="57" y="([\d.]+)" text-anchor="end">/g)].map((m) => Number(m[1])))).toBeGreaterThan(Math.max(...legendYs) + 8)
+    expect(Math.min(...[...svg.matchAll(/<text x="57" y="([\d.]+)" text-anchor="end">/g)].map((m) => Number(m[1])))).toBeGreaterThan(
+      Math.max(...legendYs) + 8,
+    )
   })
 })
 
@@ -109,8 +179,18 @@ describe('stacks and legends', () => {
       { label: 'memorisation', color: PHASES.memorisation, from: 0, to: 200 },
       { label: 'cleanup', color: PHASES.cleanup, from: 200, to: 900 },
     ]
-    const chart = (title: string, to: number) => ({ title, yLabel: 'y', xDomain: stepDomain([1000]), bands, series: [{ name: title, color: '#000', points: [[0, 0.5] as const, [to, 1] as const] }] })
-    const svg = stack({ title: 'run', legend: bands.map((b) => ({ name: b.label, color: b.color, kind: 'band' as const })), charts: [chart('a', 1000), chart('b', 400), chart('c', 700)] })
+    const chart = (title: string, to: number) => ({
+      title,
+      yLabel: 'y',
+      xDomain: stepDomain([1000]),
+      bands,
+      series: [{ name: title, color: '#000', points: [[0, 0.5] as const, [to, 1] as const] }],
+    })
+    const svg = stack({
+      title: 'run',
+      legend: bands.map((b) => ({ name: b.label, color: b.color, kind: 'band' as const })),
+      charts: [chart('a', 1000), chart('b', 400), chart('c', 700)],
+    })
     const rects = [...svg.matchAll(/<rect class="band" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/g)].map((m) => `${m[1]}+${m[2]}`)
     expect(rects).toHaveLength(6)
     expect(new Set(rects).size).toBe(2)
@@ -135,30 +215,53 @@ describe('curve series', () => {
       { name: 'train', color: COLORS.train, points: [[0, 0.5], [100, 0.5]] },
       { name: 'test', color: COLORS.test, points: [[0, 0.1], [100, 0.1]] },
     ])
-    expect(lossSeries(records).map((s) => [s.name, s.color, s.points[0]![1]])).toEqual([['train', COLORS.train, 2], ['test', COLORS.test, 4]])
-    expect(fourierSeries(records).map((s) => [s.name, s.color, s.points.length])).toEqual([['FFD(W_E)', SERIES[2], 2], ['FCR(W_E)', SERIES[3], 2], ['FFD(W_L)', SERIES[4], 2], ['FCR(W_L)', SERIES[6], 2]])
+    expect(lossSeries(records).map((s) => [s.name, s.color, s.points[0]![1]])).toEqual([
+      ['train', COLORS.train, 2],
+      ['test', COLORS.test, 4],
+    ])
+    expect(fourierSeries(records).map((s) => [s.name, s.color, s.points.length])).toEqual([
+      ['FFD(W_E)', SERIES[2], 2],
+      ['FCR(W_E)', SERIES[3], 2],
+      ['FFD(W_L)', SERIES[4], 2],
+      ['FCR(W_L)', SERIES[6], 2],
+    ])
     // Only the step-100 record has W_E's multiplicative values, and no record has W_L's.
     expect(fourierSeries(records, 'multiplicative').map((s) => s.points)).toEqual([[[100, 0.7]], [[100, 0.6]], [], []])
   })
 })
 
 describe('point charts', () => {
-  it('draw one circle per finite point (hollow as asked) with its hover text, inside the plot even outside the given domain, and one tick per line value', () => {
+  it('draw one circle per finite point (hollow as asked) with its hover text, inside the plot even outside the given domain, ' +
+    'and one tick per line value', () => {
     const coord = fc.oneof(fc.double({ min: -2, max: 3, noNaN: true }), fc.constant(NaN), fc.constant(Infinity))
     const series = fc.array(
-      fc.record({ points: fc.array(fc.record({ x: coord, y: coord, hollow: fc.boolean() }), { maxLength: 12 }), line: fc.array(fc.tuple(coord, coord), { maxLength: 4 }) }),
+      fc.record({
+        points: fc.array(fc.record({ x: coord, y: coord, hollow: fc.boolean() }), { maxLength: 12 }),
+        line: fc.array(fc.tuple(coord, coord), { maxLength: 4 }),
+      }),
       { minLength: 1, maxLength: 5 },
     )
     fc.assert(
       fc.property(series, fc.boolean(), fc.boolean(), (ss, dodge, fixed) => {
-        const svg = pointChart({ title: 't', xLabel: 'x', yLabel: 'y', dodge, ...(fixed ? { xDomain: [0, 1], yDomain: [0, 1] } : {}), series: ss.map((s, i) => ({ name: `s${i}`, color: '#123456', ...s })) })
-        const kept = ss.flatMap((s, i) => s.points.filter((q) => Number.isFinite(q.x) && Number.isFinite(q.y)).map((q) => ({ ...q, name: `s${i}` })))
+        const svg = pointChart({
+          title: 't',
+          xLabel: 'x',
+          yLabel: 'y',
+          dodge,
+          ...(fixed ? { xDomain: [0, 1], yDomain: [0, 1] } : {}),
+          series: ss.map((s, i) => ({ name: `s${i}`, color: '#123456', ...s })),
+        })
+        const kept = ss.flatMap((s, i) =>
+          s.points.filter((q) => Number.isFinite(q.x) && Number.isFinite(q.y)).map((q) => ({ ...q, name: `s${i}` })),
+        )
         const circles = [...svg.matchAll(/<circle cx="([\d.-]+)" cy="([\d.-]+)" r="3.5" fill="([^"]*)"[^>]*><title>([^<]*)<\/title>/g)]
         expect(circles).toHaveLength(kept.length)
         expect(circles.filter((m) => m[3] === 'none')).toHaveLength(kept.filter((q) => q.hollow).length)
         expect(circles.map((m) => m[4])).toEqual(kept.map((q) => `${q.name}: ${fmt(q.x)}, ${fmt(q.y)}`))
         for (const m of circles) expect(Number(m[1]) >= 64 && Number(m[1]) <= WIDTH - 18).toBe(true)
-        expect(svg.match(/class="tick"/g) ?? []).toHaveLength(ss.flatMap((s) => s.line.filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b))).length)
+        expect(svg.match(/class="tick"/g) ?? []).toHaveLength(
+          ss.flatMap((s) => s.line.filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b))).length,
+        )
         expect(svg).not.toMatch(/NaN|Infinity/)
       }),
       { numRuns: RUNS },
@@ -169,14 +272,28 @@ describe('point charts', () => {
 describe('bar charts', () => {
   it('draw one bar per value, named with its group and series, and mark the marked groups', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ values: fc.array(fc.oneof(value, fc.constant(0)), { minLength: 2, maxLength: 2 }), marked: fc.boolean() }), { minLength: 1, maxLength: 60 }), (groups) => {
-        const svg = barChart({ title: 't', names: ['cos', 'sin'], colors: ['#111', '#222'], groups: groups.map((g, i) => ({ ...g, label: `k${i}` })), xLabel: 'k', yLabel: 'n', markLabel: 'key' })
-        const bars = titles(svg).filter((t) => /^k\d+, (cos|sin): /.test(t))
-        const heights = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="([\d.-]+)"/g)].map((m) => Number(m[1]))
-        expect(bars).toEqual(groups.flatMap((g, i) => [`k${i}, cos: ${fmt(g.values[0]!)}`, `k${i}, sin: ${fmt(g.values[1]!)}`]))
-        for (const h of heights) expect(h).toBeGreaterThanOrEqual(0)
-        expect((svg.match(/class="mark" fill="[^"]*">▲<title>/g) ?? []).length).toBe(groups.filter((g) => g.marked).length)
-      }),
+      fc.property(
+        fc.array(
+          fc.record({ values: fc.array(fc.oneof(value, fc.constant(0)), { minLength: 2, maxLength: 2 }), marked: fc.boolean() }),
+          { minLength: 1, maxLength: 60 },
+        ),
+        (groups) => {
+          const svg = barChart({
+            title: 't',
+            names: ['cos', 'sin'],
+            colors: ['#111', '#222'],
+            groups: groups.map((g, i) => ({ ...g, label: `k${i}` })),
+            xLabel: 'k',
+            yLabel: 'n',
+            markLabel: 'key',
+          })
+          const bars = titles(svg).filter((t) => /^k\d+, (cos|sin): /.test(t))
+          const heights = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="([\d.-]+)"/g)].map((m) => Number(m[1]))
+          expect(bars).toEqual(groups.flatMap((g, i) => [`k${i}, cos: ${fmt(g.values[0]!)}`, `k${i}, sin: ${fmt(g.values[1]!)}`]))
+          for (const h of heights) expect(h).toBeGreaterThanOrEqual(0)
+          expect((svg.match(/class="mark" fill="[^"]*">▲<title>/g) ?? []).length).toBe(groups.filter((g) => g.marked).length)
+        },
+      ),
       { numRuns: RUNS },
     )
   })
@@ -185,12 +302,24 @@ describe('bar charts', () => {
 describe('heat maps', () => {
   it('cover each of the n² cells exactly once, whatever the values', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 9 }).chain((n) => fc.tuple(fc.constant(n), fc.array(fc.oneof(value, fc.constant(0)), { minLength: n * n, maxLength: n * n }))), ([n, vals]) => {
-        const svg = heatMap({ title: 't', names: Array.from({ length: n }, (_, i) => `b${i}`), values: Float64Array.from(vals), n, rowLabel: 'a', colLabel: 'b' })
-        const cells = [...svg.matchAll(/M(\d+) (\d+)h1v1h-1z/g)].map((m) => `${m[1]},${m[2]}`)
-        expect(cells).toHaveLength(n * n)
-        expect(new Set(cells).size).toBe(n * n)
-      }),
+      fc.property(
+        fc
+          .integer({ min: 1, max: 9 })
+          .chain((n) => fc.tuple(fc.constant(n), fc.array(fc.oneof(value, fc.constant(0)), { minLength: n * n, maxLength: n * n }))),
+        ([n, vals]) => {
+          const svg = heatMap({
+            title: 't',
+            names: Array.from({ length: n }, (_, i) => `b${i}`),
+            values: Float64Array.from(vals),
+            n,
+            rowLabel: 'a',
+            colLabel: 'b',
+          })
+          const cells = [...svg.matchAll(/M(\d+) (\d+)h1v1h-1z/g)].map((m) => `${m[1]},${m[2]}`)
+          expect(cells).toHaveLength(n * n)
+          expect(new Set(cells).size).toBe(n * n)
+        },
+      ),
       { numRuns: RUNS },
     )
   })
@@ -213,19 +342,27 @@ describe('heat maps', () => {
 describe('text', () => {
   it('is escaped in content and attributes', () => {
     expect(esc(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;')
-    expect(lineChart({ title: '<script>', yLabel: '"y"', series: [{ name: 'a&b', color: '#000', points: [[0, 1]] }] })).not.toMatch(/<script>|a&b|""y""/)
+    expect(lineChart({ title: '<script>', yLabel: '"y"', series: [{ name: 'a&b', color: '#000', points: [[0, 1]] }] })).not.toMatch(
+      /<script>|a&b|""y""/,
+    )
   })
 
   it('links are ./-prefixed, every segment URL-encoded, and decode back to the path', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !s.includes('/') && s !== '.' && s !== '..'), { minLength: 1, maxLength: 3 }), (segments) => {
-        const href = relativeHref(segments.join('/'))
-        expect(href.startsWith('./')).toBe(true)
-        expect(href.slice(2)).not.toMatch(/[:?#"'<>&\s]/)
-        expect(href.slice(2).split('/').map(decodeURIComponent)).toEqual(segments)
-        // Resolved against the page, it stays below the page's folder.
-        expect(new URL(href, 'file:///runs/report.html').pathname.startsWith('/runs/')).toBe(true)
-      }),
+      fc.property(
+        fc.array(
+          fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !s.includes('/') && s !== '.' && s !== '..'),
+          { minLength: 1, maxLength: 3 },
+        ),
+        (segments) => {
+          const href = relativeHref(segments.join('/'))
+          expect(href.startsWith('./')).toBe(true)
+          expect(href.slice(2)).not.toMatch(/[:?#"'<>&\s]/)
+          expect(href.slice(2).split('/').map(decodeURIComponent)).toEqual(segments)
+          // Resolved against the page, it stays below the page's folder.
+          expect(new URL(href, 'file:///runs/report.html').pathname.startsWith('/runs/')).toBe(true)
+        },
+      ),
       { numRuns: RUNS },
     )
     expect(relativeHref('javascript:alert(3)/report.html')).toBe('./javascript%3Aalert%283%29/report.html')

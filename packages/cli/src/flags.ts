@@ -6,7 +6,17 @@ import { InvalidArgumentError } from '@commander-js/extra-typings'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import { parseKeyRule } from '@grokscope/analysis'
-import { FractionCodec, NonNegativeNumber, PositiveNumber, PrimeCodec, SeedCodec, UnitInterval, formatErrors, integerFrom, oneLine } from '@grokscope/data'
+import {
+  FractionCodec,
+  NonNegativeNumber,
+  PositiveNumber,
+  PrimeCodec,
+  SeedCodec,
+  UnitInterval,
+  formatErrors,
+  integerFrom,
+  oneLine,
+} from '@grokscope/data'
 import type { KeyRule } from '@grokscope/measures'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -25,7 +35,10 @@ export const MAX_THREADS = 256
 
 const DECIMAL = /^[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i
 
-/** The number a value spells in decimal notation (surrounding spaces allowed; `-0` is 0), else NaN: no hex, no `Infinity`, no empty string. */
+/**
+ * The number a value spells in decimal notation (surrounding spaces allowed; `-0` is 0), else NaN: no hex, no
+ * `Infinity`, no empty string.
+ */
 export const decimal = (v: string): number => {
   const s = v.trim()
   return DECIMAL.test(s) ? Number(s) + 0 : NaN
@@ -96,7 +109,10 @@ export const eta: Parser<number> = (v) => {
   return n >= 0 && n < 1 ? n : reject(v, 'a number with 0 ≤ η < 1')
 }
 
-/** `--key-freqs`: `auto`, `auto:<factor>`, `energy`, `energy:<threshold>` or a list of frequencies (checked against p once the model is read). */
+/**
+ * `--key-freqs`: `auto`, `auto:<factor>`, `energy`, `energy:<threshold>` or a list of frequencies (checked against p
+ * once the model is read).
+ */
 export const keyRule: Parser<KeyRule> = (v) => {
   const r = parseKeyRule(v)
   if (E.isLeft(r)) throw new InvalidArgumentError(oneLine(r.left))

@@ -8,7 +8,10 @@ export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<Readonl
   const all = [header, ...rows]
   const widths = header.map((_, j) => Math.max(...all.map((r) => (r[j] ?? '').length)))
   const right = header.map((_, j) => rows.length > 0 && rows.every((r) => NUMERIC.test(r[j] ?? '')))
-  return all.map((r) => r.map((cell, j) => (right[j] ? cell.padStart(widths[j]!) : cell.padEnd(widths[j]!))).join('  ').trimEnd()).join('\n')
+  return all
+    .map((r) => r.map((cell, j) => (right[j] ? cell.padStart(widths[j]!) : cell.padEnd(widths[j]!))).join('  ').trimEnd(),
+    )
+    .join('\n')
 }
 
 /** A number with `digits` decimals. */

@@ -29,7 +29,10 @@ const defaultThreads = (): number => Math.min(availableParallelism(), MAX_THREAD
 const keyFreqsOption = () =>
   new Option(
     '--key-freqs <rule>',
-    'how the key frequencies are chosen: auto (the fewest, by energy, whose restricted loss is within 2× the lower of the full loss and the loss of all frequencies together; auto:<factor> for another factor ≥ 1), energy:<threshold> (energy above that fraction of the largest; energy = energy:0.1, the old rule) or a list such as 6,29,42',
+    'how the key frequencies are chosen: auto (the fewest, by energy, ' +
+      'whose restricted loss is within 2× the lower of the full loss and the loss of all frequencies together; ' +
+      'auto:<factor> for another factor ≥ 1), energy:<threshold> (energy above that fraction of the largest; ' +
+      'energy = energy:0.1, the old rule) or a list such as 6,29,42',
   )
     .argParser(keyRule)
     .default(DEFAULT_KEY_RULE, 'auto')
@@ -62,7 +65,11 @@ withRunOptions(program.command('train'), defaultThreads())
   .option('--seed <n>', 'seed of the split, the initial weights and the rand table', seed, seed('0'))
   .option('--init-from <run|weights.json>', 'start from a finished model’s weights (the parts given by --load)', pathValue)
   .option('--load <parts>', 'parts copied from --init-from: embed, transformer, unembed, comma-separated, or full (default: full)', parts)
-  .option('--freeze <parts>', 'parts kept fixed (no gradient step, no weight decay): embed, transformer, unembed, comma-separated, or full', parts)
+  .option(
+    '--freeze <parts>',
+    'parts kept fixed (no gradient step, no weight decay): embed, transformer, unembed, comma-separated, or full',
+    parts,
+  )
   .option('--out <dir>', 'run folder (default: runs/<ops>-p<p>-r<frac>-s<seed>)', pathValue)
   .option('--resume', 'continue the run in --out from its last checkpoint')
   .option('--no-progress', 'no progress bar or progress lines')
@@ -84,16 +91,29 @@ Examples:
   .action((o) => trainCommand(o))
 
 withRunOptions(program.command('sweep'), 1)
-  .description('a grid of training runs (operations × p × fractions × transfer variants × seeds), locally with --jobs or as a share of a Slurm array / Kubernetes Indexed Job; rerun to continue')
-  .requiredOption('--ops <list>', 'comma-separated grid points: ids or expressions, a mixture as ids joined by + (add+sub), or paper (every operation of Table A.5)')
+  .description(
+    'a grid of training runs (operations × p × fractions × transfer variants × seeds), ' +
+      'locally with --jobs or as a share of a Slurm array / Kubernetes Indexed Job; rerun to continue',
+  )
+  .requiredOption(
+    '--ops <list>',
+    'comma-separated grid points: ids or expressions, a mixture as ids joined by + (add+sub), or paper (every operation of Table A.5)',
+  )
   .option('--p <list>', 'moduli, comma-separated primes', '97')
   .option('--fracs <list>', 'training fractions, comma-separated', '0.3')
   .option('--seeds <list>', 'seeds, comma-separated, ranges like 0..4 allowed', '0')
-  .option('--transfer <variants>', 'transfer variants, ;-separated: scratch, or load=<parts> and/or freeze=<parts> (e.g. "scratch; freeze=embed; load=embed freeze=embed")')
+  .option(
+    '--transfer <variants>',
+    'transfer variants, ;-separated: scratch, or load=<parts> and/or freeze=<parts> ' +
+      '(e.g. "scratch; freeze=embed; load=embed freeze=embed")',
+  )
   .option('--init-from <run|weights.json>', 'the finished model that load=… variants copy parts from', pathValue)
   .requiredOption('--out <dir>', 'the sweep folder: sweep.json, one run folder per grid point, logs/', pathValue)
   .option('--jobs <n>', 'local worker processes (each runs its share of this process’s runs, one after the other)', integer(1), 1)
-  .option('--shard <i/n>', 'run only shard i of n (0 ≤ i < n); default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, else the whole grid')
+  .option(
+    '--shard <i/n>',
+    'run only shard i of n (0 ≤ i < n); default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, else the whole grid',
+  )
   .option('--shards <n>', `the number of shards of a Kubernetes Indexed Job (default: $${SHARDS_ENV})`, integer(1))
   .addHelpText(
     'after',
@@ -114,15 +134,25 @@ Examples:
 
 program
   .command('results')
-  .description('the table of a sweep or of a folder of runs: results.csv (one row per run), table.md (operation × fraction, with how many grokked runs stayed grokked), accuracy.svg and measures.svg, written into that folder')
+  .description(
+    'the table of a sweep or of a folder of runs: results.csv (one row per run), ' +
+      'table.md (operation × fraction, with how many grokked runs stayed grokked), accuracy.svg and measures.svg, written into that folder',
+  )
   .argument('<sweep-dir>', 'a sweep folder (with sweep.json), or a folder of run folders (as report takes)', pathValue)
   .option('--json', 'print the rows as JSON')
   .action((dir, o) => resultsCommand(dir, o))
 
 program
   .command('analyze')
-  .description('analyse a model: FFD (FFS)/FCR of W_E and W_L in the additive and multiplicative bases, weight norms, logits in the 2-D Fourier basis (asymmetry, key frequencies, restricted/ablated loss), neuron frequencies')
-  .argument('<run-or-weights>', 'a run folder, a weights .json file (grokscope or fixture format), or a .safetensors checkpoint (or its folder)', pathValue)
+  .description(
+    'analyse a model: FFD (FFS)/FCR of W_E and W_L in the additive and multiplicative bases, weight norms, ' +
+      'logits in the 2-D Fourier basis (asymmetry, key frequencies, restricted/ablated loss), neuron frequencies',
+  )
+  .argument(
+    '<run-or-weights>',
+    'a run folder, a weights .json file (grokscope or fixture format), or a .safetensors checkpoint (or its folder)',
+    pathValue,
+  )
   .option('--eta <x>', 'FFD threshold η, 0 ≤ η < 1', eta, DEFAULT_ETA)
   .option('--top <n>', 'frequencies listed in the summary', integer(1), 10)
   .option('--json', 'print one JSON document (schema in the README)')
@@ -139,16 +169,27 @@ program
   .option('--test-errors', 'instead: the test pairs of a run folder’s own split that the model gets wrong')
   .option('--op <id>', 'which of the model’s operations (default: its first; with --test-errors: all)')
   .option('--json', 'print JSON with the full logits')
-  .addHelpText('after', '\nExamples:\n  grokscope predict runs/add-p31-r0.5-s0 --pairs 3,5 7,2\n  grokscope predict runs/a2+b2-p31-r0.5-s0 --test-errors')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  grokscope predict runs/add-p31-r0.5-s0 --pairs 3,5 7,2\n  grokscope predict runs/a2+b2-p31-r0.5-s0 --test-errors',
+  )
   .action((target, o) => predictCommand(target, o))
 
 program
   .command('export')
-  .description('write a model as a TransformerLens checkpoint: model.safetensors (HookedTransformer state dict) and config.json (HookedTransformerConfig fields and the task)')
+  .description(
+    'write a model as a TransformerLens checkpoint: ' +
+      'model.safetensors (HookedTransformer state dict) and config.json (HookedTransformerConfig fields and the task)',
+  )
   .argument('<run-or-weights>', 'a run folder, a weights .json file, or a .safetensors checkpoint', pathValue)
   .requiredOption('--out <dir>', 'folder for model.safetensors and config.json (existing files are never overwritten)', pathValue)
   .option('--step <n>', 'export the run’s weights at step n from its history (train --save-every)', integer(0))
-  .addHelpText('after', '\nExample:\n  grokscope export runs/add-p31-r0.5-s0 --out tl/add-p31\n  grokscope export runs/add-p31-r0.5-s0 --step 300 --out tl/add-p31-step300\n\nIn Python: HookedTransformer(HookedTransformerConfig(**cfg["hooked_transformer_config"])).load_state_dict(state, strict=False)')
+  .addHelpText(
+    'after',
+    '\nExample:\n  grokscope export runs/add-p31-r0.5-s0 --out tl/add-p31\n' +
+      '  grokscope export runs/add-p31-r0.5-s0 --step 300 --out tl/add-p31-step300\n' +
+      '\nIn Python: HookedTransformer(HookedTransformerConfig(**cfg["hooked_transformer_config"])).load_state_dict(state, strict=False)',
+  )
   .action((target, o) => exportCommand(target, o))
 
 program
@@ -160,9 +201,20 @@ program
 
 program
   .command('report')
-  .description('write one self-contained HTML report (no network): curves, spectra of W_E and W_L, the 2-D logits map, neuron frequencies, the loss decomposition; for a folder of runs, a results table linking to each run’s report')
-  .argument('<run-or-sweep>', 'a run folder, a folder of run folders, a weights .json file, or a .safetensors checkpoint (or its folder)', pathValue)
-  .option('--out <file.html>', 'where to write it (default: report.html inside the folder; <file>.report.html beside a model file)', pathValue)
+  .description(
+    'write one self-contained HTML report (no network): curves, spectra of W_E and W_L, the 2-D logits map, neuron frequencies, ' +
+      'the loss decomposition; for a folder of runs, a results table linking to each run’s report',
+  )
+  .argument(
+    '<run-or-sweep>',
+    'a run folder, a folder of run folders, a weights .json file, or a .safetensors checkpoint (or its folder)',
+    pathValue,
+  )
+  .option(
+    '--out <file.html>',
+    'where to write it (default: report.html inside the folder; <file>.report.html beside a model file)',
+    pathValue,
+  )
   .option('--eta <x>', 'FFD threshold η, 0 ≤ η < 1', eta, DEFAULT_ETA)
   .addOption(keyFreqsOption())
   .addHelpText('after', '\nExamples:\n  grokscope report runs/add-p31-r0.5-s0\n  grokscope report runs --out runs/report.html')
@@ -178,22 +230,43 @@ program
   .option('--warmup <n>', 'untimed steps first', integer(0), 3)
   .option('--rounds <n>', 'rounds (alternating with PyTorch under --vs-torch)', integer(1), 3)
   .option('--evals <n>', 'timed evaluations of the train and test sets, over the threads and on the main thread alone', integer(1), 5)
-  .option('--threads <n>', `threads for the training step and the evaluation (main + workers), 1 to ${MAX_THREADS}`, threads, defaultThreads())
+  .option(
+    '--threads <n>',
+    `threads for the training step and the evaluation (main + workers), 1 to ${MAX_THREADS}`,
+    threads,
+    defaultThreads(),
+  )
   .option('--vs-torch', 'also run the PyTorch comparison program (grokscope_torch.py --bench) each round and print the ratio')
   .option('--torch-ref <file>', 'the PyTorch comparison program', pathValue, TORCH_PROGRAM)
   .option('--python <exe>', 'the Python with torch (Debian: python3-torch)', pathValue, '/usr/bin/python3')
   .option('--json', 'print JSON')
-  .option('--to-grok', 'instead: steps and wall time to grok with the paper’s AdamW, Grokfast-EMA and -MA and the fast recipe, beside the PyTorch reference doing the same')
-  .option('--op <id>', 'with --to-grok: the operation (an id or an expression; the PyTorch comparison program knows the registered ids)', 'add')
+  .option(
+    '--to-grok',
+    'instead: steps and wall time to grok with the paper’s AdamW, Grokfast-EMA and -MA and the fast recipe, ' +
+      'beside the PyTorch reference doing the same',
+  )
+  .option(
+    '--op <id>',
+    'with --to-grok: the operation (an id or an expression; the PyTorch comparison program knows the registered ids)',
+    'add',
+  )
   .option('--seed <n>', 'with --to-grok: the seed', seed, seed('0'))
   .option('--max-steps <n>', 'with --to-grok: the step budget of each run', integer(1), 50_000)
   .option('--eval-every <n>', 'with --to-grok: evaluate every n steps (both programs)', integer(1), PAPER_EVAL_EVERY)
   .option('--no-torch', 'with --to-grok: leave out the PyTorch reference')
-  .option('--variants <ids>', `with --to-grok: which runs, comma-separated (adamw: the paper's; ema, ma: Grokfast's filters with their defaults; fast: --recipe fast)`, parseVariants, parseVariants(VARIANT_IDS.join(',')))
+  .option(
+    '--variants <ids>',
+    `with --to-grok: which runs, comma-separated (adamw: the paper's; ema, ma: Grokfast's filters with their defaults; fast: ` +
+      `--recipe fast)`,
+    parseVariants,
+    parseVariants(VARIANT_IDS.join(',')),
+  )
   .action((o) => {
     if (o.toGrok !== true) return benchCommand(o)
     const [p, ...more] = o.p
-    if (p === undefined || more.length > 0) throw new UsageError(`--p: --to-grok trains one task (got ${o.p.join(',')}; allowed: one prime)`)
+    if (p === undefined || more.length > 0) {
+      throw new UsageError(`--p: --to-grok trains one task (got ${o.p.join(',')}; allowed: one prime)`)
+    }
     return benchToGrokCommand({ ...o, p })
   })
 

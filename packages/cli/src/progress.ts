@@ -4,10 +4,6 @@ import cliProgress from 'cli-progress'
 import { PROGRESS_HEADER, progressCells, progressLine } from '@grokscope/report'
 import type { MetricsRecord } from '@grokscope/runs'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** A view of a run's progress. */
 export interface ProgressView {
   /** A step was taken. */
@@ -21,12 +17,9 @@ export interface ProgressView {
 /** How to show progress: `bar` on a terminal, `lines` elsewhere, `none` with --no-progress. */
 export type ProgressMode = 'bar' | 'lines' | 'none'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// constructors
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** The mode for a stream: a bar only on a terminal. */
-export const progressMode = (enabled: boolean, stream: NodeJS.WriteStream): ProgressMode => (!enabled ? 'none' : stream.isTTY ? 'bar' : 'lines')
+export const progressMode = (enabled: boolean, stream: NodeJS.WriteStream): ProgressMode =>
+  !enabled ? 'none' : stream.isTTY ? 'bar' : 'lines'
 
 /** A bar redrawn in place, started at the first step or evaluation it hears of (a resumed run starts at its checkpoint). */
 const bar = (stream: NodeJS.WriteStream, total: number): ProgressView => {

@@ -83,12 +83,37 @@ const applyRecipe = (_: CommandUnknownOpts, action: CommandUnknownOpts): void =>
  */
 export const withRunOptions = (c: Command, defaultThreads: number) =>
   c
-    .option('--steps <n>', `step budget (full-batch steps; default ${PAPER_SETTINGS.steps}, the paper’s); with --resume, a new budget`, integer(1))
+    .option(
+      '--steps <n>',
+      `step budget (full-batch steps; default ${PAPER_SETTINGS.steps}, the paper’s); with --resume, a new budget`,
+      integer(1),
+    )
     .option('--eval-every <n>', 'evaluate (and record metrics, FFD/FCR) every n steps', integer(1), PAPER_SETTINGS.evalEvery)
-    .option('--stop-after-grok <n|never>', `stop n steps after test accuracy first reaches ${GROK_THRESHOLD}`, stopAfter, PAPER_SETTINGS.stopAfterGrok ?? 'never')
-    .option('--checkpoint-every <n>', 'save weights and a resumable state every n steps (whatever --eval-every is)', integer(1), PAPER_SETTINGS.checkpointEvery)
-    .option('--measure-every <n>', 'at evaluations whose step is a multiple of n, also evaluate all p² pairs: logits-map asymmetry, key frequencies, restricted and full loss (0: never)', integer(0), PAPER_SETTINGS.measureEvery)
-    .option('--save-every <n>', 'keep a weights history: the weights at every n steps, at the grok step and at the end, in <run>/history/step-NNNNNN.safetensors (default: none)', integer(1))
+    .option(
+      '--stop-after-grok <n|never>',
+      `stop n steps after test accuracy first reaches ${GROK_THRESHOLD}`,
+      stopAfter,
+      PAPER_SETTINGS.stopAfterGrok ?? 'never',
+    )
+    .option(
+      '--checkpoint-every <n>',
+      'save weights and a resumable state every n steps (whatever --eval-every is)',
+      integer(1),
+      PAPER_SETTINGS.checkpointEvery,
+    )
+    .option(
+      '--measure-every <n>',
+      'at evaluations whose step is a multiple of n, also evaluate all p² pairs: logits-map asymmetry, key frequencies, ' +
+        'restricted and full loss (0: never)',
+      integer(0),
+      PAPER_SETTINGS.measureEvery,
+    )
+    .option(
+      '--save-every <n>',
+      'keep a weights history: the weights at every n steps, at the grok step and at the end, in ' +
+        '<run>/history/step-NNNNNN.safetensors (default: none)',
+      integer(1),
+    )
     .option('--d-model <n>', 'residual width', integer(1), PAPER_SETTINGS.dModel)
     .option('--heads <n>', 'attention heads', integer(1), PAPER_SETTINGS.heads)
     .option('--d-head <n>', 'width of each head', integer(1), PAPER_SETTINGS.dHead)
@@ -96,24 +121,62 @@ export const withRunOptions = (c: Command, defaultThreads: number) =>
     .option('--layers <n>', 'Transformer blocks', integer(1), PAPER_SETTINGS.layers)
     .addOption(new Option('--act <name>', 'MLP activation').choices(['relu', 'gelu'] as const).default(PAPER_SETTINGS.act))
     .option('--pos-embed', 'add a learned positional embedding (the paper has none)')
-    .option('--threads <n>', `threads for the training step and the evaluations, 1 to ${MAX_THREADS}: the batch and the evaluated sets are split between the main thread and workers`, threads, defaultThreads)
+    .option(
+      '--threads <n>',
+      `threads for the training step and the evaluations, 1 to ${MAX_THREADS}: ` +
+        `the batch and the evaluated sets are split between the main thread and workers`,
+      threads,
+      defaultThreads,
+    )
     .option('--lr <x>', 'learning rate', positive, PAPER_SETTINGS.lr)
     .option('--wd <x>', 'weight decay (AdamW: decoupled; adam and sgd: coupled L2)', nonNegative, PAPER_SETTINGS.wd)
     .addOption(
-      new Option('--optimizer <name>', 'adamw (decoupled weight decay, the paper’s), adam (coupled L2 weight decay) or sgd (momentum, coupled L2)')
+      new Option(
+        '--optimizer <name>',
+        'adamw (decoupled weight decay, the paper’s), adam (coupled L2 weight decay) or sgd (momentum, coupled L2)',
+      )
         .choices(['adamw', 'adam', 'sgd'] as const)
         .default(PAPER_SETTINGS.optimizer),
     )
     .addOption(new Option('--momentum <μ>', 'SGD momentum, 0 ≤ μ < 1 (default 0; only with --optimizer sgd)').argParser(unitInterval))
-    .addOption(new Option('--grokfast <filter>', 'Grokfast gradient filter before the optimiser: ema (g + λ·EMA_α(g)) or ma (g + λ·mean of the last w gradients)').choices(['ema', 'ma'] as const))
-    .addOption(new Option('--grokfast-alpha <α>', `EMA filter's α, 0 ≤ α < 1 (default ${GROKFAST_EMA_DEFAULTS.alpha})`).argParser(unitInterval))
-    .addOption(new Option('--grokfast-lambda <λ>', `the filter's amplification λ ≥ 0 (default ${GROKFAST_EMA_DEFAULTS.lambda} for ema, ${GROKFAST_MA_DEFAULTS.lambda} for ma)`).argParser(nonNegative))
-    .addOption(new Option('--grokfast-window <w>', `MA filter's window, an integer ≥ 1 (default ${GROKFAST_MA_DEFAULTS.window})`).argParser(integer(1, 100_000)))
-    .addOption(new Option('--warmup <steps>', 'linear learning-rate warm-up: lr·t/w for the first w steps (0: none)').argParser(integer(0)).default(PAPER_SETTINGS.warmup))
+    .addOption(
+      new Option(
+        '--grokfast <filter>',
+        'Grokfast gradient filter before the optimiser: ema (g + λ·EMA_α(g)) or ma (g + λ·mean of the last w gradients)',
+      ).choices(['ema', 'ma'] as const),
+    )
+    .addOption(
+      new Option('--grokfast-alpha <α>', `EMA filter's α, 0 ≤ α < 1 (default ${GROKFAST_EMA_DEFAULTS.alpha})`).argParser(unitInterval),
+    )
+    .addOption(
+      new Option(
+        '--grokfast-lambda <λ>',
+        `the filter's amplification λ ≥ 0 (default ${GROKFAST_EMA_DEFAULTS.lambda} for ema, ${GROKFAST_MA_DEFAULTS.lambda} for ma)`,
+      ).argParser(nonNegative),
+    )
+    .addOption(
+      new Option('--grokfast-window <w>', `MA filter's window, an integer ≥ 1 (default ${GROKFAST_MA_DEFAULTS.window})`).argParser(
+        integer(1, 100_000),
+      ),
+    )
+    .addOption(
+      new Option('--warmup <steps>', 'linear learning-rate warm-up: lr·t/w for the first w steps (0: none)')
+        .argParser(integer(0))
+        .default(PAPER_SETTINGS.warmup),
+    )
     .addOption(new Option('--wd-exclude <names>', 'comma-separated weights without weight decay (e.g. embed.W_E,unembed.W_U)'))
-    .addOption(new Option('--init-scale <α>', 'multiply every initial weight by α > 0 (Omnigrok)').argParser(positive).default(PAPER_SETTINGS.initScale))
+    .addOption(
+      new Option('--init-scale <α>', 'multiply every initial weight by α > 0 (Omnigrok)')
+        .argParser(positive)
+        .default(PAPER_SETTINGS.initScale),
+    )
     .addOption(RECIPE_OPTION)
-    .option('--memory <MiB>', 'memory budget of the whole process: the training set is computed in chunks that fit it (same results up to float32 summation order)', memory, DEFAULT_MEMORY_MIB)
+    .option(
+      '--memory <MiB>',
+      'memory budget of the whole process: the training set is computed in chunks that fit it (same results up to float32 summation order)',
+      memory,
+      DEFAULT_MEMORY_MIB,
+    )
     .hook('preAction', applyRecipe)
 
 /** The long flags `withRunOptions` adds, in order. */
@@ -162,7 +225,10 @@ export const runOptionsOf = (f: RunFlags): RunOptions => ({
 })
 
 /** A run's settings: its task's flags and the run options. */
-export const runSettingsOf = (task: Pick<RunSettings, 'ops' | 'p' | 'frac' | 'seed'>, options: RunOptions): RunSettings => ({ ...options, ...task })
+export const runSettingsOf = (task: Pick<RunSettings, 'ops' | 'p' | 'frac' | 'seed'>, options: RunOptions): RunSettings => ({
+  ...options,
+  ...task,
+})
 
 /**
  * Train arguments that give these values of the run-setting flags (`--steps 6000`, `--pos-embed`, …),

@@ -15,7 +15,17 @@ const metrics = (dir: string) =>
   read(path.join(dir, 'metrics.jsonl'))
     .split('\n')
     .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as { step: number; train_loss: number; train_acc: number; test_loss: number; test_acc: number; grok_step: number | null })
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          step: number
+          train_loss: number
+          train_acc: number
+          test_loss: number
+          test_acc: number
+          grok_step: number | null
+        },
+    )
 const digest = (dir: string) =>
   readdirSync(dir)
     .sort()
@@ -33,7 +43,10 @@ const random = (seed: number) => () => {
 // Small and fast: ~100 steps/s. Checkpoints (30) fall between evaluations (20) and on them (60, 120, …);
 // the weights history (40) on evaluations, between checkpoints and with them (120, 240, …).
 const STEPS = 400
-const RUN = ['--op', 'add', '--p', '23', '--frac', '0.5', '--d-model', '32', '--heads', '2', '--d-head', '16', '--d-mlp', '64', '--steps', String(STEPS), '--eval-every', '20', '--checkpoint-every', '30', '--stop-after-grok', 'never', '--save-every', '40']
+const RUN = [
+  '--op', 'add', '--p', '23', '--frac', '0.5', '--d-model', '32', '--heads', '2', '--d-head', '16', '--d-mlp', '64',
+  '--steps', String(STEPS), '--eval-every', '20', '--checkpoint-every', '30', '--stop-after-grok', 'never', '--save-every', '40',
+]
 // The thread count is not part of the run: the same on every start (the gradients' summation order depends on it).
 const RUNTIME = ['--threads', '1']
 const KILLS = 6
@@ -90,7 +103,10 @@ describe('a run killed at random moments', () => {
         expect(Number(state.step) % 30).toBe(0)
         const torn = text !== '' && !text.endsWith('\n')
         const when = startupKill ? `${delay} ms after the start` : `progress at step ${lastStep(r.stderr)} + ${delay} ms`
-        landed.push(`kill ${landed.length + 1} (${when}): state.json at step ${String(state.step)}, metrics.jsonl up to step ${steps.at(-1) ?? '-'}${torn ? ', torn last line' : ''}`)
+        landed.push(
+          `kill ${landed.length + 1} (${when}): state.json at step ${String(state.step)}, ` +
+            `metrics.jsonl up to step ${steps.at(-1) ?? '-'}${torn ? ', torn last line' : ''}`,
+        )
         continue
       }
       expect(r.code, r.stderr).toBe(0)
@@ -104,7 +120,15 @@ describe('a run killed at random moments', () => {
     const [a, b] = [json(path.join(out, 'state.json')), json(path.join(ref, 'state.json'))]
     expect([a.params, a.opt, a.step]).toEqual([b.params, b.opt, b.step])
     // Every evaluation once, in order, with the same values.
-    const pick = (m: ReturnType<typeof metrics>) => m.map(({ step, train_loss, train_acc, test_loss, test_acc, grok_step }) => ({ step, train_loss, train_acc, test_loss, test_acc, grok_step }))
+    const pick = (m: ReturnType<typeof metrics>) =>
+      m.map(({ step, train_loss, train_acc, test_loss, test_acc, grok_step }) => ({
+        step,
+        train_loss,
+        train_acc,
+        test_loss,
+        test_acc,
+        grok_step,
+      }))
     expect(metrics(out).map((x) => x.step)).toEqual(Array.from({ length: STEPS / 20 + 1 }, (_, i) => 20 * i))
     expect(pick(metrics(out))).toEqual(pick(metrics(ref)))
     expect(json(path.join(out, 'summary.json'))).toMatchObject({ status: 'finished', stopped_by: 'max-steps', steps: STEPS })
@@ -118,7 +142,9 @@ describe('a run killed at random moments', () => {
 })
 
 // A tiny run for the tests below.
-const TINY_MODEL = ['--p', '7', '--frac', '0.6', '--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32', '--threads', '1', '--no-progress']
+const TINY_MODEL = [
+  '--p', '7', '--frac', '0.6', '--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32', '--threads', '1', '--no-progress',
+]
 const TINY = [...TINY_MODEL, '--eval-every', '10']
 
 describe('checkpoints', () => {
@@ -172,7 +198,9 @@ describe('a damaged run folder', () => {
     expect(plotted.stderr).toContain(`${file}:5: dropped a torn last line`)
     const r = await cli(['train', '--resume', '--steps', '50', '--out', out, '--threads', '1', '--no-progress'])
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stderr).toMatch(/^grokscope: warning: .*metrics\.jsonl:5: dropped a torn last line \(57 characters; a run stopped while writing it\)\n$/)
+    expect(r.stderr).toMatch(
+      /^grokscope: warning: .*metrics\.jsonl:5: dropped a torn last line \(57 characters; a run stopped while writing it\)\n$/,
+    )
     expect(metrics(out).map((m) => m.step)).toEqual([0, 10, 20, 30, 40, 50])
   }, 60_000)
 
@@ -194,14 +222,39 @@ describe('a damaged run folder', () => {
   }, 60_000)
 
   it.each<[string, string, (text: string) => string, string]>([
-    ['config.json', 'a model size of the wrong type', (t) => t.replace('"d_model": 16', '"d_model": "a"'), 'config.json: model.d_model is "a" (expected an integer ≥ 1)'],
-    ['config.json', 'a model that does not fit the task', (t) => t.replace('"d_vocab": 8', '"d_vocab": 9'), 'config.json: model.d_vocab is 9 (expected 8: p + the number of operations)'],
-    ['config.json', 'an unknown operation', (t) => t.replace('"add"', '"a+"'), 'config.json: task.ops.0: not a registered operation id, and not a valid expression'],
+    [
+      'config.json',
+      'a model size of the wrong type',
+      (t) => t.replace('"d_model": 16', '"d_model": "a"'),
+      'config.json: model.d_model is "a" (expected an integer ≥ 1)',
+    ],
+    [
+      'config.json',
+      'a model that does not fit the task',
+      (t) => t.replace('"d_vocab": 8', '"d_vocab": 9'),
+      'config.json: model.d_vocab is 9 (expected 8: p + the number of operations)',
+    ],
+    [
+      'config.json',
+      'an unknown operation',
+      (t) => t.replace('"add"', '"a+"'),
+      'config.json: task.ops.0: not a registered operation id, and not a valid expression',
+    ],
     ['config.json', 'cut in half', (t) => t.slice(0, t.length / 2), 'config.json is not valid JSON'],
     ['state.json', 'cut in half', (t) => t.slice(0, t.length / 2), 'state.json is not valid JSON'],
     ['state.json', 'a negative step', (t) => t.replace(/"step":\d+/, '"step":-1'), 'state.json: step is -1 (expected an integer ≥ 0)'],
-    ['state.json', 'truncated base64', (t) => t.replace(/("unembed\.W_U":\{"shape":\[16,7\],"f32":")[^"]{8}/, '$1'), 'state.json: params.unembed.W_U.f32 holds 442 bytes (expected 448: 4 per float32 of shape [16,7])'],
-    ['state.json', 'another model’s weights', (t) => t.replace('"shape":[8,16]', '"shape":[16,8]'), 'state.json: params.embed.W_E.shape is [16,8] (expected [8,16] from the config)'],
+    [
+      'state.json',
+      'truncated base64',
+      (t) => t.replace(/("unembed\.W_U":\{"shape":\[16,7\],"f32":")[^"]{8}/, '$1'),
+      'state.json: params.unembed.W_U.f32 holds 442 bytes (expected 448: 4 per float32 of shape [16,7])',
+    ],
+    [
+      'state.json',
+      'another model’s weights',
+      (t) => t.replace('"shape":[8,16]', '"shape":[16,8]'),
+      'state.json: params.embed.W_E.shape is [16,8] (expected [8,16] from the config)',
+    ],
   ])('%s %s: --resume gives one line naming the file and the field, exit 2, nothing changed', async (name, _, corrupt, message) => {
     const out = path.join(tmp(), 'run')
     expect((await cli(['train', ...TINY, '--steps', '20', '--out', out])).code).toBe(0)
@@ -231,7 +284,8 @@ describe('a damaged run folder', () => {
     expect(metrics(out).map((m) => m.grok_step)).toEqual([null, null, null, 30, 30])
     const r = await cli(['train', '--resume', '--out', out, '--threads', '1', '--no-progress'])
     expect(r.code, r.stderr).toBe(0)
-    const values = (m: ReturnType<typeof metrics>) => m.map(({ step, train_loss, test_acc, grok_step }) => ({ step, train_loss, test_acc, grok_step }))
+    const values = (m: ReturnType<typeof metrics>) =>
+      m.map(({ step, train_loss, test_acc, grok_step }) => ({ step, train_loss, test_acc, grok_step }))
     expect(values(metrics(out))).toEqual(values(honest))
     expect(json(path.join(out, 'summary.json'))).toMatchObject({ grokked: false, grok_step: null, steps: 40, resumed_from_step: 20 })
   }, 60_000)

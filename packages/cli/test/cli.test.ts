@@ -43,7 +43,10 @@ describe('bad input: one line naming the problem, exit code 2, nothing written',
     [['train', '--frac', '1.5'], 'not allowed (a number with 0 < r < 1)'],
     [['train', '--seed', '-3'], "argument '-3' is invalid"],
     [['train', '--steps', '0'], '"0" is not allowed (an integer ≥ 1)'],
-    [['train', '--op', 'a + * b'], "--op: not a registered operation id, and not a valid expression: column 5: expected a number, a, b or '(', got '*'"],
+    [
+      ['train', '--op', 'a + * b'],
+      "--op: not a registered operation id, and not a valid expression: column 5: expected a number, a, b or '(', got '*'",
+    ],
     [['train', '--ops', 'add,add'], '--ops: add is listed twice'],
     [['train', '--op', 'add', '--ops', 'mul'], '--op and --ops exclude each other'],
     [['train', '--act', 'tanh'], "argument 'tanh' is invalid. Allowed choices are relu, gelu."],
@@ -52,17 +55,27 @@ describe('bad input: one line naming the problem, exit code 2, nothing written',
     [['train', '--resume'], 'holds no run to resume'],
     [['analyze', '/nonexistent.json'], '/nonexistent.json does not exist'],
     [['analyze', 'x', '--eta', '2'], '"2" is not allowed (a number with 0 ≤ η < 1)'],
-    [['analyze', 'x', '--key-freqs', 'auto:0.5'], '"auto:0.5": the factor must be a number ≥ 1 (allowed: auto, auto:<factor ≥ 1>, energy, energy:<threshold in [0, 1)> or frequencies such as 6,29,42)'],
+    [
+      ['analyze', 'x', '--key-freqs', 'auto:0.5'],
+      '"auto:0.5": the factor must be a number ≥ 1 ' +
+        '(allowed: auto, auto:<factor ≥ 1>, energy, energy:<threshold in [0, 1)> or frequencies such as 6,29,42)',
+    ],
     [['analyze', 'x', '--key-freqs', 'top3'], '"top3": not a rule nor a list of frequencies'],
     [['report', 'x', '--key-freqs', '4,4'], '"4,4": a frequency is listed twice'],
     [['analyze', fixturePath(FIXTURES[0]), '--key-freqs', '3,16'], '--key-freqs: key frequencies 16: p = 31 has frequencies 1 to 15'],
     [['predict', 'x'], 'give either --pairs (pairs such as 3,5 7,2) or --test-errors'],
     [['predict', 'x', '--pairs', '3,5', '--test-errors'], 'give either --pairs (pairs such as 3,5 7,2) or --test-errors'],
-    [['predict', fixturePath(FIXTURES[0]), '--test-errors'], 'does not record a split grokscope made (ops, frac and seed; allowed: a run folder,'],
+    [
+      ['predict', fixturePath(FIXTURES[0]), '--test-errors'],
+      'does not record a split grokscope made (ops, frac and seed; allowed: a run folder,',
+    ],
     [['frobnicate'], "unknown command 'frobnicate'"],
     [['plot', '/nonexistent'], '/nonexistent has no metrics.jsonl'],
     [['train', '--memory', '10'], '"10" is not allowed (an integer ≥ 64)'],
-    [['train', '--memory', '64', '--threads', '2'], '--memory: 64 MiB cannot hold one example per thread with this model and 2 thread(s) (allowed: --memory ≥'],
+    [
+      ['train', '--memory', '64', '--threads', '2'],
+      '--memory: 64 MiB cannot hold one example per thread with this model and 2 thread(s) (allowed: --memory ≥',
+    ],
     [['train', '--p', '997', '--measure-every', '100'], '--measure-every: the all-pairs analyses of p = 997 need about'],
     [['analyze', fixturePath(FIXTURES[0]), '--memory', '64'], 'analyze: the all-pairs analyses of p = 31 need about'],
     [['bench', '--p', '97,x'], 'is not allowed (a prime from 3 to 997)'],
@@ -102,7 +115,9 @@ describe('bad input: one line naming the problem, exit code 2, nothing written',
 describe('a run folder', () => {
   it('has config, metrics, weights, state and summary; a resumed run continues where it stopped', async () => {
     const out = path.join(tmp(), 'run')
-    const first = await cli(['train', ...SMALL, '--ops', 'add,mul', '--steps', '30', '--checkpoint-every', '10', '--measure-every', '20', '--out', out])
+    const first = await cli([
+      'train', ...SMALL, '--ops', 'add,mul', '--steps', '30', '--checkpoint-every', '10', '--measure-every', '20', '--out', out,
+    ])
     expect(first.code).toBe(0)
     expect(first.stdout).toContain(`results in ${out}/`)
     expect(readdirSync(out).sort()).toEqual(['config.json', 'curves.svg', 'metrics.jsonl', 'state.json', 'summary.json', 'weights.json'])
@@ -112,12 +127,18 @@ describe('a run folder', () => {
     const m = lines(path.join(out, 'metrics.jsonl'))
     // The first record is of the initial weights (step 0, before any update).
     expect(m.map((x) => x.step)).toEqual([0, 10, 20, 30])
-    expect(m[0]).toMatchObject({ W_E: { ffd: expect.any(Number), fcr: expect.any(Number) }, W_L: { ffd: expect.any(Number), fcr: expect.any(Number) } })
+    expect(m[0]).toMatchObject({
+      W_E: { ffd: expect.any(Number), fcr: expect.any(Number) },
+      W_L: { ffd: expect.any(Number), fcr: expect.any(Number) },
+    })
     expect(Object.keys(m[0]!.per_op as object)).toEqual(['add', 'mul'])
     expect(m[0]).toMatchObject({ W_E: { ffd_mult: expect.any(Number), fcr_mult: expect.any(Number) }, weight_norm: expect.any(Number) })
     // All-pairs logit measures only at multiples of --measure-every.
     expect(m.map((x) => x.logits !== undefined)).toEqual([true, false, true, false])
-    expect(m[2]!.logits).toMatchObject({ add: { asymmetry: expect.any(Number), n_key: expect.any(Number), restricted_loss: expect.any(Number) }, mul: expect.any(Object) })
+    expect(m[2]!.logits).toMatchObject({
+      add: { asymmetry: expect.any(Number), n_key: expect.any(Number), restricted_loss: expect.any(Number) },
+      mul: expect.any(Object),
+    })
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'))
     expect(summary).toMatchObject({ status: 'finished', stopped_by: 'max-steps', steps: 30, backend: 'wasm' })
     expect(summary.steps_per_s).toBeGreaterThan(0)
@@ -139,7 +160,13 @@ describe('a run folder', () => {
     const [, nWrong, nTest] = /^(\d+) of (\d+) test pairs wrong/m.exec(errors.stdout)!.map(Number) as [number, number, number]
     const acc = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')).final.test.acc as number
     expect(nTest - nWrong).toBe(Math.round(acc * nTest))
-    const wrong = JSON.parse((await cli(['predict', out, '--test-errors', '--json'])).stdout) as Array<{ a: number; b: number; op: string; predicted: number; expected: number }>
+    const wrong = JSON.parse((await cli(['predict', out, '--test-errors', '--json'])).stdout) as Array<{
+      a: number
+      b: number
+      op: string
+      predicted: number
+      expected: number
+    }>
     expect(wrong).toHaveLength(nWrong)
     for (const w of wrong) {
       expect(w.predicted).not.toBe(w.expected)
@@ -201,7 +228,10 @@ describe.each(FIXTURES)('parity with the PyTorch fixture %s through the CLI', (n
     const doc = JSON.parse(r.stdout)
     for (const key of ['embedding', 'neuron_logit_map'] as const) {
       const [got, want] = [doc[key], fx[key]]
-      const worst = Math.max(...want.cos_norms.map((x, i) => Math.abs(x - got.cos_norms[i])), ...want.sin_norms.map((x, i) => Math.abs(x - got.sin_norms[i])))
+      const worst = Math.max(
+        ...want.cos_norms.map((x, i) => Math.abs(x - got.cos_norms[i])),
+        ...want.sin_norms.map((x, i) => Math.abs(x - got.sin_norms[i])),
+      )
       expect(worst).toBeLessThan(1e-6)
       expect(Math.abs(got.ffd - want.ffd_eta_0_5)).toBeLessThan(1e-6)
       expect(Math.abs(got.fcr - want.fcr)).toBeLessThan(1e-6)
@@ -229,17 +259,32 @@ describe.each(FIXTURES)('parity with the PyTorch fixture %s through the CLI', (n
 
   it('the summary names every section', async () => {
     const r = await cli(['analyze', file])
-    for (const s of ['FFD mult.', 'Top 10 frequencies', 'Weight norms', 'asymmetry', 'key frequencies', 'restricted loss as the frequencies are added', 'key only (restricted)', 'neurons by dominant frequency', 'Timings']) expect(r.stdout).toContain(s)
+    for (const s of [
+      'FFD mult.',
+      'Top 10 frequencies',
+      'Weight norms',
+      'asymmetry',
+      'key frequencies',
+      'restricted loss as the frequencies are added',
+      'key only (restricted)',
+      'neurons by dominant frequency',
+      'Timings',
+    ]) {
+      expect(r.stdout).toContain(s)
+    }
   })
 
-  it('--key-freqs: the old energy rule and a list are reachable, each named in the document, and a list too short to carry the answer warns', async () => {
+  it('--key-freqs: the old energy rule and a list are reachable, each named in the document, ' +
+    'and a list too short to carry the answer warns', async () => {
     const energy = JSON.parse((await cli(['analyze', file, '--json', '--key-freqs', 'energy:0.1'])).stdout).per_op[0].key_frequencies
     expect(energy.rule).toBe('energy:0.1')
     expect(energy.prefix_losses).toEqual([])
     const one = await cli(['analyze', file, '--key-freqs', '1'])
     expect(one.code).toBe(0)
     expect(one.stdout).toContain('key frequencies (as given): 1;')
-    expect(one.stderr).toMatch(/^grokscope: warning: \S+: the restricted loss \S+ of the key frequencies \{1\} is \S+× the full loss \S+ \(more than 2×\)/)
+    expect(one.stderr).toMatch(
+      /^grokscope: warning: \S+: the restricted loss \S+ of the key frequencies \{1\} is \S+× the full loss \S+ \(more than 2×\)/,
+    )
     expect(one.stderr.trim().split('\n')).toHaveLength(1)
   })
 })
@@ -248,9 +293,14 @@ it('report --key-freqs: the page names the rule and shows the warning that stder
   const out = path.join(tmp(), 'mul.html')
   const r = await cli(['report', fixturePath('mul-p31-s0.json'), '--out', out])
   expect(r.code).toBe(0)
-  expect(r.stderr).toMatch(/^grokscope: warning: mul: the restricted loss \S+ of the key frequencies \{\} is \S+× the full loss \S+ \(more than 2×\): they do not carry the model's answer\n$/)
+  expect(r.stderr).toMatch(
+    /^grokscope: warning: mul: the restricted loss \S+ of the key frequencies \{\} is \S+× the full loss \S+ \(more than 2×\): they do not carry the model's answer\n$/,
+  )
   const html = readFileSync(out, 'utf8')
-  expect(html).toContain('Key frequencies (the fewest by energy whose restricted loss is within 2× the lower of the full loss and that of all frequencies): <b>none</b>')
+  expect(html).toContain(
+    'Key frequencies (the fewest by energy whose restricted loss is within 2× the lower of the full loss and that of all frequencies): ' +
+      '<b>none</b>',
+  )
   expect(html).toContain('<p class="key-warning" style="color:#a40">Warning: the restricted loss')
   const listed = path.join(tmp(), 'add.html')
   expect((await cli(['report', fixturePath('add-p31-s0.json'), '--out', listed, '--key-freqs', '1,5,14'])).stderr).toBe('')
@@ -258,7 +308,15 @@ it('report --key-freqs: the page names the rule and shows the warning that stder
 }, 120_000)
 
 describe('help', () => {
-  it.each([['--help'], ['train', '--help'], ['analyze', '--help'], ['predict', '--help'], ['ops', '--help'], ['plot', '--help'], ['bench', '--help']])('%j prints usage and exits 0', async (...args) => {
+  it.each([
+    ['--help'],
+    ['train', '--help'],
+    ['analyze', '--help'],
+    ['predict', '--help'],
+    ['ops', '--help'],
+    ['plot', '--help'],
+    ['bench', '--help'],
+  ])('%j prints usage and exits 0', async (...args) => {
     const r = await cli(args)
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('Usage: grokscope')

@@ -7,7 +7,10 @@ import { cli } from './run-cli.js'
 
 it('grokscope train --op add --p 31 --frac 0.5 --seed 0 groks, with a sparse Fourier embedding', async () => {
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'grokscope-e2e-')), 'run')
-  const r = await cli(['train', '--op', 'add', '--p', '31', '--frac', '0.5', '--seed', '0', '--steps', '10000', '--stop-after-grok', '0', '--no-progress', '--out', out])
+  const r = await cli([
+    'train', '--op', 'add', '--p', '31', '--frac', '0.5', '--seed', '0', '--steps', '10000', '--stop-after-grok', '0', '--no-progress',
+    '--out', out,
+  ])
   expect(r.code, r.stderr).toBe(0)
   const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'))
   expect(summary.grokked).toBe(true)

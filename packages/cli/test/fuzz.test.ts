@@ -10,7 +10,20 @@ import { isPrime, oneLine } from '@grokscope/data'
 import type { KeyRule } from '@grokscope/measures'
 import { UsageError } from '@grokscope/node'
 import { parsePairs } from '../src/commands/predict.js'
-import { MAX_THREADS, decimal, eta, fraction, integer, keyRule, nonNegative, positive, prime, seed, stopAfter, threads } from '../src/flags.js'
+import {
+  MAX_THREADS,
+  decimal,
+  eta,
+  fraction,
+  integer,
+  keyRule,
+  nonNegative,
+  positive,
+  prime,
+  seed,
+  stopAfter,
+  threads,
+} from '../src/flags.js'
 import { cli } from './run-cli.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -31,7 +44,32 @@ const flagValue = fc.oneof(
   fc.double().map(String),
   fc.nat({ max: 2000 }).map(String),
   fc.double({ min: -2, max: 2 }).map((x) => x.toExponential()),
-  fc.constantFrom('', ' ', '0', '-0', '+1', '1.', '.5', '1e3', '1e400', '-1e-400', '0x1F', '0b11', '0o7', 'Infinity', '-Infinity', 'NaN', 'never', ' never ', '97\n', '3\u20285', '9007199254740993', '1_000', '１２', '٣'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '0',
+    '-0',
+    '+1',
+    '1.',
+    '.5',
+    '1e3',
+    '1e400',
+    '-1e-400',
+    '0x1F',
+    '0b11',
+    '0o7',
+    'Infinity',
+    '-Infinity',
+    'NaN',
+    'never',
+    ' never ',
+    '97\n',
+    '3\u20285',
+    '9007199254740993',
+    '1_000',
+    '１２',
+    '٣',
+  ),
 )
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -39,7 +77,10 @@ const flagValue = fc.oneof(
 // ─────────────────────────────────────────────────────────────────────────────
 
 /** A parser's outcome: a value, or the one-line error commander (or the command) prints. */
-const outcome = <A>(parse: () => A, errors: ReadonlyArray<new (...a: never[]) => Error> = [InvalidArgumentError]): { ok: true; value: A } | { ok: false } => {
+const outcome = <A>(
+  parse: () => A,
+  errors: ReadonlyArray<new (...a: never[]) => Error> = [InvalidArgumentError],
+): { ok: true; value: A } | { ok: false } => {
   try {
     return { ok: true, value: parse() }
   } catch (e) {
@@ -57,7 +98,8 @@ const validKeyRule = (r: KeyRule): boolean =>
     ? Number.isFinite(r.factor) && r.factor >= 1
     : r.kind === 'energy'
       ? r.threshold >= 0 && r.threshold < 1
-      : r.frequencies.length > 0 && r.frequencies.every((k) => Number.isSafeInteger(k) && k >= 1) && new Set(r.frequencies).size === r.frequencies.length
+      : r.frequencies.length > 0 && r.frequencies.every((k) => Number.isSafeInteger(k) && k >= 1) &&
+        new Set(r.frequencies).size === r.frequencies.length
 
 describe('flag values: a valid value or a one-line InvalidArgumentError, nothing else', () => {
   it.each<[string, (v: string) => unknown, (value: unknown, v: string) => boolean]>([
@@ -66,7 +108,11 @@ describe('flag values: a valid value or a one-line InvalidArgumentError, nothing
     ['--seed', seed, (n, v) => Number.isSafeInteger(n) && (n as number) >= 0 && n === decimal(v) && !Object.is(n, -0)],
     ['--steps', integer(1), (n, v) => Number.isSafeInteger(n) && (n as number) >= 1 && digitsOnly(v)],
     ['--eval-every', integer(1), (n, v) => Number.isSafeInteger(n) && (n as number) >= 1 && digitsOnly(v)],
-    ['--stop-after-grok', stopAfter, (n, v) => (n === 'never' && v.trim() === 'never') || (Number.isSafeInteger(n) && (n as number) >= 0 && digitsOnly(v))],
+    [
+      '--stop-after-grok',
+      stopAfter,
+      (n, v) => (n === 'never' && v.trim() === 'never') || (Number.isSafeInteger(n) && (n as number) >= 0 && digitsOnly(v)),
+    ],
     ['--lr', positive, (n, v) => typeof n === 'number' && Number.isFinite(n) && n > 0 && n === decimal(v)],
     ['--wd', nonNegative, (n, v) => typeof n === 'number' && Number.isFinite(n) && n >= 0 && n === decimal(v) && !Object.is(n, -0)],
     ['--threads', threads, (n, v) => Number.isSafeInteger(n) && (n as number) >= 1 && (n as number) <= MAX_THREADS && digitsOnly(v)],
@@ -83,7 +129,15 @@ describe('flag values: a valid value or a one-line InvalidArgumentError, nothing
   })
 
   it('regressions: no hex, no Infinity, no unsafe integers, -0 is 0, "never" alone', () => {
-    for (const [parse, v] of [[prime, '0x1F'], [seed, '9007199254740993'], [integer(1), '99999999999999999999'], [positive, 'Infinity'], [nonNegative, '1e400'], [threads, '257'], [stopAfter, 'nevermore']] as const) {
+    for (const [parse, v] of [
+      [prime, '0x1F'],
+      [seed, '9007199254740993'],
+      [integer(1), '99999999999999999999'],
+      [positive, 'Infinity'],
+      [nonNegative, '1e400'],
+      [threads, '257'],
+      [stopAfter, 'nevermore'],
+    ] as const) {
       expect(() => parse(v)).toThrow(InvalidArgumentError)
     }
     expect([seed('-0'), nonNegative('-0'), prime(' 31 '), fraction('.5')]).toEqual([0, 0, 31, 0.5])

@@ -23,10 +23,14 @@ const digest = (dir: string) =>
     .join('\n')
 const name = (step: number) => `step-${String(step).padStart(6, '0')}.safetensors`
 
-const TINY = ['--p', '11', '--frac', '0.6', '--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32', '--eval-every', '10', '--threads', '1', '--no-progress']
+const TINY = [
+  '--p', '11', '--frac', '0.6', '--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32', '--eval-every', '10', '--threads', '1',
+  '--no-progress',
+]
 
 describe('train --save-every', () => {
-  it('keeps the weights at every n steps (step 0 included) and at the end; export --step and analyze --step read them; a step not saved is exit 2 listing the saved ones', async () => {
+  it('keeps the weights at every n steps (step 0 included) and at the end; export --step and analyze --step read them; ' +
+    'a step not saved is exit 2 listing the saved ones', async () => {
     const out = path.join(tmp(), 'run')
     const r = await cli(['train', ...TINY, '--steps', '50', '--save-every', '20', '--out', out])
     expect(r.code, r.stderr).toBe(0)
@@ -131,7 +135,14 @@ describe('grokscope results on a folder of runs', () => {
     mkdirSync(path.join(dir, 'not-a-run'))
     const r = await cli(['results', dir, '--json'])
     expect(r.code, r.stderr).toBe(0)
-    const rows = JSON.parse(r.stdout) as Array<{ run: string; operation: string; seed: number; status: string; steps: number; stayed_grokked: boolean | null }>
+    const rows = JSON.parse(r.stdout) as Array<{
+      run: string
+      operation: string
+      seed: number
+      status: string
+      steps: number
+      stayed_grokked: boolean | null
+    }>
     expect(rows.map((x) => [x.run, x.operation, x.seed, x.status, x.steps])).toEqual([
       ['add-s0', 'add', 0, 'finished', 20],
       ['mul-s1', 'mul', 1, 'finished', 30],
@@ -151,13 +162,25 @@ describe('grokscope results on a folder of runs', () => {
     writeFileSync(file, fell.map((m) => `${JSON.stringify(m)}\n`).join(''))
     const again = await cli(['results', dir, '--json'])
     expect(again.code, again.stderr).toBe(0)
-    expect((JSON.parse(again.stdout) as Array<Record<string, unknown>>)[0]).toMatchObject({ run: 'add-s0', grok_step: 10, stayed_grokked: false, last_test_acc_after_grok: 0.35, min_test_acc_after_grok: 0.35 })
+    expect((JSON.parse(again.stdout) as Array<Record<string, unknown>>)[0]).toMatchObject({
+      run: 'add-s0',
+      grok_step: 10,
+      stayed_grokked: false,
+      last_test_acc_after_grok: 0.35,
+      min_test_acc_after_grok: 0.35,
+    })
     expect(read(path.join(dir, 'table.md'))).toMatch(/^\| add \| 1\/1 · 10 · 1\.000 · stayed 0\/1 \(min 0\.350\) \|/m)
     expect((await cli(['report', path.join(dir, 'add-s0')])).code).toBe(0)
-    expect(read(path.join(dir, 'add-s0', 'report.html'))).toContain('grokked at step 10, then fell (lowest test accuracy after grokking 0.3500, last 0.3500)')
+    expect(read(path.join(dir, 'add-s0', 'report.html'))).toContain(
+      'grokked at step 10, then fell (lowest test accuracy after grokking 0.3500, last 0.3500)',
+    )
 
     const oneRun = await cli(['results', path.join(dir, 'add-s0')])
-    expect([oneRun.code, oneRun.stderr]).toEqual([2, `grokscope: error: ${path.join(dir, 'add-s0')} is a run folder (give a sweep folder or a folder of run folders; for one run: grokscope report ${path.join(dir, 'add-s0')})\n`])
+    expect([oneRun.code, oneRun.stderr]).toEqual([
+      2,
+      `grokscope: error: ${path.join(dir, 'add-s0')} is a run folder (give a sweep folder or a folder of run folders; for one run: ` +
+        `grokscope report ${path.join(dir, 'add-s0')})\n`,
+    ])
     const empty = await cli(['results', path.join(dir, 'not-a-run')])
     expect(empty.code).toBe(2)
     expect(empty.stderr).toContain('has no sweep.json and no run folders')

@@ -25,7 +25,10 @@ const copy = (): string => {
 
 const SIZES = ['--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32', '--threads', '1']
 // The command that made fixtures/runs-0.1.0/sweep.
-const SWEEP = ['sweep', '--ops', 'add,mul,add+sub', '--p', '11', '--fracs', '0.5', '--seeds', '0..1', '--steps', '40', '--eval-every', '10', '--checkpoint-every', '20', ...SIZES, '--grokfast', 'ema', '--lr', '3e-3']
+const SWEEP = [
+  'sweep', '--ops', 'add,mul,add+sub', '--p', '11', '--fracs', '0.5', '--seeds', '0..1', '--steps', '40', '--eval-every', '10',
+  '--checkpoint-every', '20', ...SIZES, '--grokfast', 'ema', '--lr', '3e-3',
+]
 
 describe('a sweep written by 0.1.0', () => {
   it('results gives the results.csv 0.1.0 wrote, byte for byte, and the table', async () => {
@@ -47,7 +50,8 @@ describe('a sweep written by 0.1.0', () => {
     expect(read(path.join(dir, 'sweep', 'add+sub-p11-r0.5-s1', 'report.html'))).toContain('add, sub mod 11, r = 0.5, seed 1')
   })
 
-  it('the command that made it continues it: finished runs are left, a run not trained yet is trained to the weights 0.1.0 gave it', async () => {
+  it('the command that made it continues it: finished runs are left, ' +
+    'a run not trained yet is trained to the weights 0.1.0 gave it', async () => {
     const dir = copy()
     const sweep = path.join(dir, 'sweep')
     const missing = 'mul-p11-r0.5-s1'
@@ -63,7 +67,9 @@ describe('a sweep written by 0.1.0', () => {
 
     const other = await cli([...SWEEP.map((a) => (a === '3e-3' ? '1e-3' : a)), '--out', sweep])
     expect(other.code).toBe(2)
-    expect(other.stderr).toMatch(/^grokscope: error: --out: .* holds a different sweep \(the run settings differ \(.*--lr 0\.003 .* vs .*--lr 0\.001 /)
+    expect(other.stderr).toMatch(
+      /^grokscope: error: --out: .* holds a different sweep \(the run settings differ \(.*--lr 0\.003 .* vs .*--lr 0\.001 /,
+    )
   }, 120_000)
 })
 
@@ -88,7 +94,10 @@ describe('a run folder written by 0.1.0', () => {
     // config.json, rewritten for the new budget, is this version's: the model in snake case.
     expect(json(path.join(run, 'config.json'))).toMatchObject({ grokscope: '0.2.0', model: { d_model: 16 }, loop: { max_steps: 80 } })
     const straight = path.join(dir, 'straight')
-    const fresh = await cli(['train', '--op', 'add', '--p', '11', '--frac', '0.5', '--steps', '80', '--eval-every', '10', '--checkpoint-every', '20', '--save-every', '20', '--measure-every', '20', ...SIZES, '--no-progress', '--out', straight])
+    const fresh = await cli([
+      'train', '--op', 'add', '--p', '11', '--frac', '0.5', '--steps', '80', '--eval-every', '10', '--checkpoint-every', '20',
+      '--save-every', '20', '--measure-every', '20', ...SIZES, '--no-progress', '--out', straight,
+    ])
     expect(fresh.code, fresh.stderr).toBe(0)
     expect(steps(run)).toEqual(steps(straight))
     const state = (r: string) => json(path.join(r, 'state.json'))

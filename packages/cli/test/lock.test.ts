@@ -112,7 +112,10 @@ describe('two train --resume on one folder at once', () => {
 describe('two sweeps into one --out at once', () => {
   it('no run is trained twice, every run decodes, results exits 0; a rerun calls a damaged run damaged', async () => {
     const out = path.join(tmp(), 'sweep')
-    const sweep = [MAIN, 'sweep', '--ops', 'add,sub,mul', '--p', '11', '--fracs', '0.5', '--seeds', '0..1', '--steps', '60', ...MODEL.slice(4), '--eval-every', '20', '--out', out]
+    const sweep = [
+      MAIN, 'sweep', '--ops', 'add,sub,mul', '--p', '11', '--fracs', '0.5', '--seeds', '0..1', '--steps', '60', ...MODEL.slice(4),
+      '--eval-every', '20', '--out', out,
+    ]
     const [a, b] = await Promise.all([start(sweep).done, start(sweep).done])
     expect([a.code, b.code], a.stdout + b.stdout).toEqual([0, 0])
     const names = readdirSync(out).filter((n) => n.endsWith('-s0') || n.endsWith('-s1'))
@@ -125,7 +128,9 @@ describe('two sweeps into one --out at once', () => {
       expect(steps(path.join(out, name))).toEqual([0, 20, 40, 60])
       expect(existsSync(path.join(out, name, LOCK_FILE))).toBe(false)
     }
-    expect(lines.filter((l) => / skipped: .* is locked by pid \d+@/.test(l)).length + lines.filter((l) => /finished earlier/.test(l)).length).toBe(6)
+    expect(
+      lines.filter((l) => / skipped: .* is locked by pid \d+@/.test(l)).length + lines.filter((l) => /finished earlier/.test(l)).length,
+    ).toBe(6)
     const results = await cli(['results', out])
     expect(results.code, results.stderr).toBe(0)
     expect(results.stdout).toContain('6 runs: 6 finished')
@@ -146,8 +151,10 @@ describe('two sweeps into one --out at once', () => {
 // ─────────────────────────────────────────────────────────────────────────────
 
 describe('the shares of a job array started at once into one new --out', () => {
-  const share = (out: string, i: number, n: number, steps = '20') =>
-    [MAIN, 'sweep', '--ops', 'add,mul', '--p', '11', '--fracs', '0.5', '--seeds', '0..1', '--steps', steps, ...MODEL.slice(4), '--eval-every', '10', '--shard', `${i}/${n}`, '--out', out]
+  const share = (out: string, i: number, n: number, steps = '20') => [
+    MAIN, 'sweep', '--ops', 'add,mul', '--p', '11', '--fracs', '0.5', '--seeds', '0..1', '--steps', steps, ...MODEL.slice(4),
+    '--eval-every', '10', '--shard', `${i}/${n}`, '--out', out,
+  ]
 
   it('a folder holding only a temporary sweep.json (a share writing the plan) is a sweep starting, not a user’s folder', async () => {
     const out = tmp()
@@ -195,9 +202,13 @@ const childrenOf = (pid: number): ReadonlyArray<number> =>
     })
 
 describe('a sweep killed with kill -9', () => {
-  it('nothing of it keeps running (its runs are threads of its process, none a process of its own); a rerun resumes the run cleanly', async () => {
+  it('nothing of it keeps running (its runs are threads of its process, none a process of its own); ' +
+    'a rerun resumes the run cleanly', async () => {
     const out = path.join(tmp(), 'sweep')
-    const sweep = [MAIN, 'sweep', '--ops', 'add,sub', '--p', '11', '--fracs', '0.5', '--seeds', '0', '--steps', '400', ...MODEL.slice(4), '--eval-every', '20', '--jobs', '2', '--out', out]
+    const sweep = [
+      MAIN, 'sweep', '--ops', 'add,sub', '--p', '11', '--fracs', '0.5', '--seeds', '0', '--steps', '400', ...MODEL.slice(4),
+      '--eval-every', '20', '--jobs', '2', '--out', out,
+    ]
     const parent = start(sweep)
     await until('two runs', () => (parent.out().match(/starting \(worker \d; log /g) ?? []).length === 2)
     const add = path.join(out, 'add-p11-r0.5-s0')
@@ -247,14 +258,21 @@ describe('N processes racing on one run folder', () => {
             (r, i) =>
               new Promise<Awaited<Spawned['done']>>((resolve) =>
                 setTimeout(() => {
-                  const args = modes[i] ? ['train', '--resume', '--steps', String(STEPS), '--threads', '1', '--out', out] : ['train', ...RUN, '--steps', String(STEPS), '--out', out]
+                  const args = modes[i]
+                    ? ['train', '--resume', '--steps', String(STEPS), '--threads', '1', '--out', out]
+                    : ['train', ...RUN, '--steps', String(STEPS), '--out', out]
                   void start([MAIN, ...args]).done.then(resolve)
                 }, r.offset),
               ),
           ),
         )
-        const summary = runs.map((r, i) => `${modes[i] ? 'resume' : 'new'}: ${r.code} ${r.stderr.split('\n').filter((l) => !PROGRESS_LINE.test(l)).join(' ')}`).join('\n')
-        // Trained: printed progress lines. Every other one exited 2 with one line, or (come after the end) resumed the finished run with no step to take.
+        const summary = runs
+          .map(
+            (r, i) => `${modes[i] ? 'resume' : 'new'}: ${r.code} ${r.stderr.split('\n').filter((l) => !PROGRESS_LINE.test(l)).join(' ')}`,
+          )
+          .join('\n')
+        // Trained: printed progress lines. Every other one exited 2 with one line, or (come after the end) resumed the
+        // finished run with no step to take.
         const trained = runs.filter((r) => r.stderr.split('\n').some((l) => PROGRESS_LINE.test(l)))
         expect(trained, summary).toHaveLength(1)
         expect(trained[0]!.code, summary).toBe(0)

@@ -1,4 +1,5 @@
-// The optimiser's flags through the CLI: their errors, config.json's chain, exact resume with a filter, old configs, --init-scale, --recipe.
+// The optimiser's flags through the CLI: their errors, config.json's chain, exact resume with a filter, old configs,
+// --init-scale, --recipe.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -9,7 +10,10 @@ import { cli } from './run-cli.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-opt-'))
 const json = (file: string): Record<string, unknown> => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
-const TINY = ['--p', '7', '--frac', '0.6', '--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32', '--eval-every', '10', '--no-progress', '--threads', '1']
+const TINY = [
+  '--p', '7', '--frac', '0.6', '--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32', '--eval-every', '10', '--no-progress',
+  '--threads', '1',
+]
 
 describe('optimiser flags: bad input is one line, exit code 2, nothing written', { timeout: 60_000 }, () => {
   it.each([
@@ -37,7 +41,10 @@ describe('optimiser flags: bad input is one line, exit code 2, nothing written',
 describe('a run with a chain', { timeout: 180_000 }, () => {
   it('config.json records the whole chain; a run resumed from a checkpoint ends bit for bit as one run straight through', async () => {
     const dir = tmp()
-    const chain = ['--grokfast', 'ma', '--grokfast-window', '4', '--grokfast-lambda', '3', '--warmup', '5', '--wd-exclude', 'unembed.W_U', '--checkpoint-every', '10']
+    const chain = [
+      '--grokfast', 'ma', '--grokfast-window', '4', '--grokfast-lambda', '3', '--warmup', '5', '--wd-exclude', 'unembed.W_U',
+      '--checkpoint-every', '10',
+    ]
     const straight = await cli(['train', ...TINY, ...chain, '--steps', '30', '--out', path.join(dir, 'a')])
     expect(straight.code, straight.stderr).toBe(0)
     expect(json(path.join(dir, 'a', 'config.json')).optimizer).toEqual({
@@ -103,10 +110,16 @@ describe('--recipe', { timeout: 120_000 }, () => {
 
   it('a sweep passes the recipe’s flags to every run', async () => {
     const dir = tmp()
-    const grid = ['sweep', '--ops', 'add', '--p', '7', '--fracs', '0.6', '--seeds', '0', '--steps', '2', '--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32']
+    const grid = [
+      'sweep', '--ops', 'add', '--p', '7', '--fracs', '0.6', '--seeds', '0', '--steps', '2', '--d-model', '16', '--heads', '2',
+      '--d-head', '8', '--d-mlp', '32',
+    ]
     const r = await cli([...grid, '--recipe', 'fast', '--out', path.join(dir, 'sweep')])
     expect(r.code, r.stderr).toBe(0)
     const run = json(path.join(dir, 'sweep', 'add-p7-r0.6-s0', 'config.json'))
-    expect([run.recipe, run.optimizer]).toEqual(['fast', E.getOrElseW(() => null)(optimizerOf({ ...PAPER_SETTINGS, ...RECIPES.fast.settings }))])
+    expect([run.recipe, run.optimizer]).toEqual([
+      'fast',
+      E.getOrElseW(() => null)(optimizerOf({ ...PAPER_SETTINGS, ...RECIPES.fast.settings })),
+    ])
   })
 })

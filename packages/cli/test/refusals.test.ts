@@ -4,7 +4,22 @@
 // warning and a report), and nothing of the user's is changed.
 import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
-import { closeSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import fc from 'fast-check'
@@ -33,7 +48,10 @@ const oneLineError = (r: { code: number | null; stderr: string }, pattern: RegEx
 }
 
 // Tiny and fast: 20 steps of a 16-wide model.
-const TINY = ['--frac', '0.5', '--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32', '--steps', '20', '--eval-every', '10', '--threads', '1', '--no-progress']
+const TINY = [
+  '--frac', '0.5', '--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32', '--steps', '20', '--eval-every', '10',
+  '--threads', '1', '--no-progress',
+]
 
 /** Runs of p = 11 (seed 0 and 1) and p = 13, trained once for the whole file. */
 const runs = { p11: '', p11s1: '', p13: '' }
@@ -67,14 +85,20 @@ describe('case 4: --out that holds a user’s files but no run', () => {
     writeFileSync(path.join(dir, 'metrics.jsonl'), '{"step": 1}\n')
     const before = digest(dir)
     const r = await cli(['train', '--p', '11', ...TINY, '--out', dir])
-    oneLineError(r, /--out: .* is not empty and holds no run \(it has metrics\.jsonl, summary\.json, weights\.json; allowed: an absent or empty folder, or a run folder with config\.json to --resume\)/)
+    oneLineError(
+      r,
+      /--out: .* is not empty and holds no run \(it has metrics\.jsonl, summary\.json, weights\.json; allowed: an absent or empty folder, or a run folder with config\.json to --resume\)/,
+    )
     expect(digest(dir)).toBe(before)
   })
 
   it('sweep refuses a folder that is neither empty nor a sweep (a run folder, a user’s folder)', async () => {
     const user = tmp()
     writeFileSync(path.join(user, 'notes.txt'), 'mine\n')
-    oneLineError(await cli(['sweep', '--ops', 'add', '--p', '11', '--out', user]), /--out: .* is not empty and holds no sweep \(it has notes\.txt\); allowed: an absent or empty folder, or a sweep folder with sweep\.json to continue/)
+    oneLineError(
+      await cli(['sweep', '--ops', 'add', '--p', '11', '--out', user]),
+      /--out: .* is not empty and holds no sweep \(it has notes\.txt\); allowed: an absent or empty folder, or a sweep folder with sweep\.json to continue/,
+    )
     expect(readdirSync(user)).toEqual(['notes.txt'])
     const run = copyOf(runs.p11)
     const before = digest(run)
@@ -92,7 +116,8 @@ describe('case 4: --out that holds a user’s files but no run', () => {
     expect(existsSync(path.join(dir, 'config.json'))).toBe(true)
   })
 
-  it('with --save-every, the step-0 history an interrupted start wrote is a leftover too; a history folder with other files is not', async () => {
+  it('with --save-every, the step-0 history an interrupted start wrote is a leftover too; ' +
+    'a history folder with other files is not', async () => {
     const dir = tmp()
     mkdirSync(path.join(dir, 'history'))
     writeFileSync(path.join(dir, 'history', 'step-000000.safetensors.4242.tmp'), '')
@@ -128,7 +153,8 @@ describe('case 5: an empty path', () => {
     ['bench', '--torch-ref', ''],
     ['bench', '--python', ''],
   ]
-  it.each(COMMANDS.map((args) => [args.join(' '), args] as const))('%s: one line, exit 2, nothing written in the current folder', async (_, args) => {
+  it.each(COMMANDS.map((args) => [args.join(' '), args] as const))(
+    '%s: one line, exit 2, nothing written in the current folder', async (_, args) => {
     const cwd = tmp()
     const r = await cli(args, { cwd })
     oneLineError(r, /is invalid( for argument '[^']+')?\. "" is not allowed \(a file or folder path; an empty one is refused\)/)
@@ -141,8 +167,16 @@ describe('case 6: no command writes over a run’s own files', () => {
     const segment = fc.stringMatching(/^[a-z0-9 ._-]{1,8}$/).filter((s) => s !== '.' && s !== '..')
     fc.assert(
       fc.property(fc.array(segment, { maxLength: 3 }), fc.constantFrom(...PROTECTED_FILES), (dirs, name) => {
-        expect(() => checkOutputFile('--out', path.join(tmpdir(), 'no-such-folder-17', ...dirs, name), { noun: 'report', example: 'report.html' })).toThrow(/would overwrite a run's own/)
-        expect(() => checkOutputFile('--out', path.join(tmpdir(), 'no-such-folder-17', ...dirs, 'report.html'), { noun: 'report', example: 'report.html' })).not.toThrow()
+        expect(() =>
+          checkOutputFile('--out', path.join(tmpdir(), 'no-such-folder-17', ...dirs, name), { noun: 'report', example: 'report.html' }),
+        ).toThrow(/would overwrite a run's own/)
+        expect(() =>
+          checkOutputFile(
+            '--out',
+            path.join(tmpdir(), 'no-such-folder-17', ...dirs, 'report.html'),
+            { noun: 'report', example: 'report.html' },
+          ),
+        ).not.toThrow()
       }),
       { numRuns: 300 },
     )
@@ -153,11 +187,22 @@ describe('case 6: no command writes over a run’s own files', () => {
     const before = digest(run)
     const targets = [...PROTECTED_FILES.filter((f) => existsSync(path.join(run, f))), 'sweep.json', 'model.safetensors']
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('report', 'plot'), fc.constantFrom(...targets), fc.constantFrom('', './'), async (command, name, prefix) => {
-        const r = await cli([command, run, '--out', `${prefix === '' ? run : `${run}/${prefix}`}/${name}`.replace('//', '/')])
-        oneLineError(r, new RegExp(`--out: .*${name.replace('.', '\\.')} would overwrite a run's own ${name.replace('.', '\\.')} \\(allowed: any other file name`))
-        expect(digest(run)).toBe(before)
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('report', 'plot'),
+        fc.constantFrom(...targets),
+        fc.constantFrom('', './'),
+        async (command, name, prefix) => {
+          const r = await cli([command, run, '--out', `${prefix === '' ? run : `${run}/${prefix}`}/${name}`.replace('//', '/')])
+          oneLineError(
+            r,
+            new RegExp(
+              `--out: .*${name.replace('.', '\\.')} would overwrite a run's own ${name.replace('.', '\\.')} \\(allowed: ` +
+                `any other file name`,
+            ),
+          )
+          expect(digest(run)).toBe(before)
+        },
+      ),
       { numRuns: 10 },
     )
   })
@@ -189,24 +234,57 @@ describe('case 8: model files are checked before they are read', () => {
   }
 
   it.each([
-    ['a 3 GB .safetensors with a 2^63 header length', () => sparse('big.safetensors', 3 * 2 ** 30, 2n ** 63n), /big\.safetensors holds 3\.0 GiB, more than the 1\.0 GiB allowed for it/],
-    ['a 3 GB zero-filled .safetensors', () => sparse('zero.safetensors', 3 * 2 ** 30), /zero\.safetensors holds 3\.0 GiB, more than the 1\.0 GiB allowed for it/],
-    ['a 3 GB weights.json', () => sparse('weights.json', 3 * 2 ** 30), /weights\.json holds 3\.0 GiB, more than the 512 MiB allowed for it/],
-    ['a .safetensors under the limit with a 2^63 header length', () => sparse('hdr.safetensors', MAX_SAFETENSORS_BYTES - 8, 2n ** 63n), /hdr\.safetensors: safetensors: the header length 9223372036854775808 is more than the 100000000 bytes allowed/],
-    ['a .safetensors with a 50 MB header length', () => sparse('h50.safetensors', 2 ** 27, 50_000_000n), /h50\.safetensors: safetensors: the header length 50000000 is more than the 16777216 bytes read \(a model's header is about 100 bytes a tensor\)/],
-    ['a .safetensors whose header length runs past its end', () => sparse('past.safetensors', 4096, 4096n), /past\.safetensors: safetensors: the header length 4096 runs past the end of the 4096-byte file/],
+    [
+      'a 3 GB .safetensors with a 2^63 header length',
+      () => sparse('big.safetensors', 3 * 2 ** 30, 2n ** 63n),
+      /big\.safetensors holds 3\.0 GiB, more than the 1\.0 GiB allowed for it/,
+    ],
+    [
+      'a 3 GB zero-filled .safetensors',
+      () => sparse('zero.safetensors', 3 * 2 ** 30),
+      /zero\.safetensors holds 3\.0 GiB, more than the 1\.0 GiB allowed for it/,
+    ],
+    [
+      'a 3 GB weights.json',
+      () => sparse('weights.json', 3 * 2 ** 30),
+      /weights\.json holds 3\.0 GiB, more than the 512 MiB allowed for it/,
+    ],
+    [
+      'a .safetensors under the limit with a 2^63 header length',
+      () => sparse('hdr.safetensors', MAX_SAFETENSORS_BYTES - 8, 2n ** 63n),
+      /hdr\.safetensors: safetensors: the header length 9223372036854775808 is more than the 100000000 bytes allowed/,
+    ],
+    [
+      'a .safetensors with a 50 MB header length',
+      () => sparse('h50.safetensors', 2 ** 27, 50_000_000n),
+      /h50\.safetensors: safetensors: the header length 50000000 is more than the 16777216 bytes read \(a model's header is about 100 bytes a tensor\)/,
+    ],
+    [
+      'a .safetensors whose header length runs past its end',
+      () => sparse('past.safetensors', 4096, 4096n),
+      /past\.safetensors: safetensors: the header length 4096 runs past the end of the 4096-byte file/,
+    ],
     ['/dev/zero', () => '/dev/zero', /\/dev\/zero is not a regular file \(it is a device; allowed: a file\)/],
-    ['a folder', () => path.join(tmp(), 'x.safetensors/'), /x\.safetensors\/? is not a regular file \(it is a folder; allowed: a file\)|does not exist/],
+    [
+      'a folder',
+      () => path.join(tmp(), 'x.safetensors/'),
+      /x\.safetensors\/? is not a regular file \(it is a folder; allowed: a file\)|does not exist/,
+    ],
   ])('predict on %s: one line, exit 2', async (_, make, pattern) => {
     const file = make()
     if (file.endsWith('/')) mkdirSync(file)
     oneLineError(await cli(['predict', file, '--pairs', '1,2']), pattern)
   })
 
-  it('loadModel on a sparse .safetensors of any size up to 3 GB with any header length: a one-line UsageError, memory bounded by the header bound (16 MiB)', () => {
+  it('loadModel on a sparse .safetensors of any size up to 3 GB with any header length: a one-line UsageError, ' +
+    'memory bounded by the header bound (16 MiB)', () => {
     const file = path.join(tmp(), 'any.safetensors')
     writeFileSync(file, '')
-    const length = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.bigInt({ min: 0n, max: 100_000_000n }), fc.bigInt({ min: 0n, max: 4096n }))
+    const length = fc.oneof(
+      fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+      fc.bigInt({ min: 0n, max: 100_000_000n }),
+      fc.bigInt({ min: 0n, max: 4096n }),
+    )
     fc.assert(
       fc.property(length, fc.oneof(fc.integer({ min: 0, max: 3 * 2 ** 30 }), fc.integer({ min: 0, max: 8192 })), (n, size) => {
         truncateSync(file, 0)
@@ -256,7 +334,17 @@ describe('case 8: model files are checked before they are read', () => {
 describe('case 9: the files of another run', () => {
   it('config.json records the fingerprint that state.json and weights.json carry', () => {
     const fingerprint = json(path.join(runs.p11, 'config.json')).fingerprint as Record<string, unknown>
-    expect(fingerprint).toMatchObject({ ops: ['add'], p: 11, frac: 0.5, seed: 0, d_model: 16, n_heads: 2, d_head: 8, d_mlp: 32, n_layers: 1 })
+    expect(fingerprint).toMatchObject({
+      ops: ['add'],
+      p: 11,
+      frac: 0.5,
+      seed: 0,
+      d_model: 16,
+      n_heads: 2,
+      d_head: 8,
+      d_mlp: 32,
+      n_layers: 1,
+    })
     expect(fingerprint.hash).toMatch(/^[0-9a-f]{16}$/)
     expect(json(path.join(runs.p11, 'state.json')).fingerprint).toEqual(fingerprint)
     expect((json(path.join(runs.p11, 'weights.json')).config as Record<string, unknown>).fingerprint).toEqual(fingerprint)
@@ -272,7 +360,10 @@ describe('case 9: the files of another run', () => {
   ])('%s refuses a weights.json of p = 13 in a p = 11 run', async (_, args) => {
     const run = copyOf(runs.p11)
     cpSync(path.join(runs.p13, 'weights.json'), path.join(run, 'weights.json'))
-    oneLineError(await cli(args(run)), /weights\.json is from op=add p=13 frac=0\.5 seed=0 d_vocab=14 n_out=13, .*config\.json says p=11 d_vocab=12 n_out=11 \(the files of another run/)
+    oneLineError(
+      await cli(args(run)),
+      /weights\.json is from op=add p=13 frac=0\.5 seed=0 d_vocab=14 n_out=13, .*config\.json says p=11 d_vocab=12 n_out=11 \(the files of another run/,
+    )
   })
 
   it('a weights.json written before fingerprints is compared by the task fields it records', async () => {
@@ -287,7 +378,10 @@ describe('case 9: the files of another run', () => {
     const run = copyOf(runs.p11)
     cpSync(path.join(runs.p11s1, 'state.json'), path.join(run, 'state.json'))
     const before = digest(run)
-    oneLineError(await cli(['train', '--resume', '--out', run, '--steps', '30']), /state\.json is from op=add p=11 frac=0\.5 seed=1, .*config\.json says seed=0 \(the files of another run/)
+    oneLineError(
+      await cli(['train', '--resume', '--out', run, '--steps', '30']),
+      /state\.json is from op=add p=11 frac=0\.5 seed=1, .*config\.json says seed=0 \(the files of another run/,
+    )
     expect(digest(run)).toBe(before)
   })
 

@@ -12,7 +12,10 @@ const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-report-'))
 /** Where the browser's screenshots go. */
 const SHOTS = process.env.GROKSCOPE_TEST_OUTPUT ?? path.join(tmpdir(), 'grokscope-test-output')
 
-const TINY = ['--p', '7', '--frac', '0.6', '--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32', '--eval-every', '10', '--no-progress', '--threads', '1']
+const TINY = [
+  '--p', '7', '--frac', '0.6', '--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32', '--eval-every', '10', '--no-progress',
+  '--threads', '1',
+]
 
 const train = async (out: string, extra: ReadonlyArray<string>): Promise<void> => {
   const r = await cli(['train', ...TINY, ...extra, '--out', out])
@@ -53,7 +56,11 @@ const selfContained = (html: string): void => {
 const testIds = (html: string): string[] => [...html.matchAll(/data-testid="([^"]+)"/g)].map((m) => m[1]!)
 
 /** Opens a report in Chromium from file://: no page error, no request but the file, every figure drawn; saves a screenshot. */
-const openInBrowser = async (file: string, figures: ReadonlyArray<string>, shot: string): Promise<{ slider: { before: string; after: string; step: string } | null; tip: string | null }> => {
+const openInBrowser = async (
+  file: string,
+  figures: ReadonlyArray<string>,
+  shot: string,
+): Promise<{ slider: { before: string; after: string; step: string } | null; tip: string | null }> => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`)
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
   try {
@@ -71,7 +78,11 @@ const openInBrowser = async (file: string, figures: ReadonlyArray<string>, shot:
       const drawn = await fig.evaluate((el) => {
         const svg = el.querySelector('svg')
         const box = svg?.getBoundingClientRect()
-        return svg === null || box === undefined ? 0 : box.width > 100 && box.height > 100 ? svg.querySelectorAll('path, rect, circle').length : 0
+        return svg === null || box === undefined
+          ? 0
+          : box.width > 100 && box.height > 100
+            ? svg.querySelectorAll('path, rect, circle').length
+            : 0
       })
       expect(drawn, id).toBeGreaterThan(0)
     }
@@ -107,7 +118,8 @@ const openInBrowser = async (file: string, figures: ReadonlyArray<string>, shot:
 }
 
 describe('grokscope report', () => {
-  it('a run: every figure and table, self-contained, and in Chromium every figure drawn, the slider and the hover working', { timeout: 300_000 }, async () => {
+  it('a run: every figure and table, self-contained, and in Chromium every figure drawn, ' +
+    'the slider and the hover working', { timeout: 300_000 }, async () => {
     const run = path.join(tmp(), 'run')
     await train(run, ['--op', 'add', '--steps', '40', '--measure-every', '20'])
     const r = await cli(['report', run])
@@ -125,7 +137,8 @@ describe('grokscope report', () => {
     expect(seen.tip).toMatch(/^const \(a\) × const \(b\): [\d.e+-]+$/)
   })
 
-  it('a run with a weights history (--save-every): a slider over the saved steps shows each one’s W_E spectrum and measures, in Chromium', { timeout: 300_000 }, async () => {
+  it('a run with a weights history (--save-every): a slider over the saved steps shows each one’s W_E spectrum and measures, ' +
+    'in Chromium', { timeout: 300_000 }, async () => {
     const run = path.join(tmp(), 'run')
     await train(run, ['--op', 'add', '--steps', '40', '--save-every', '20'])
     const r = await cli(['report', run])
@@ -134,7 +147,9 @@ describe('grokscope report', () => {
     selfContained(html)
     expect(testIds(html)).toEqual(expect.arrayContaining(['history-slider', 'table-history', 'fig-history-spectrum']))
     // Computed when the report was written: one entry per saved step, a norm per frequency (p = 7: 3).
-    const data = JSON.parse(/<script type="application\/json" id="history-data">(.*?)<\/script>/.exec(html)![1]!) as { steps: Array<{ step: number; norms: number[]; cells: string[] }> }
+    const data = JSON.parse(/<script type="application\/json" id="history-data">(.*?)<\/script>/.exec(html)![1]!) as {
+      steps: Array<{ step: number; norms: number[]; cells: string[] }>
+    }
     expect(data.steps.map((x) => x.step)).toEqual([0, 20, 40])
     for (const x of data.steps) expect(x.norms).toHaveLength(3)
     expect(data.steps[0]!.norms).not.toEqual(data.steps[2]!.norms)
@@ -147,7 +162,15 @@ describe('grokscope report', () => {
       page.on('pageerror', (e) => errors.push(String(e)))
       await page.goto(`file://${path.resolve(run, 'report.html')}`)
       const slider = page.getByTestId('history-slider')
-      expect(await slider.evaluate((el) => [el.tagName, el.getAttribute('type'), el.getAttribute('min'), el.getAttribute('max'), (el as HTMLInputElement).value])).toEqual(['INPUT', 'range', '0', '2', '2'])
+      expect(
+        await slider.evaluate((el) => [
+          el.tagName,
+          el.getAttribute('type'),
+          el.getAttribute('min'),
+          el.getAttribute('max'),
+          (el as HTMLInputElement).value,
+        ]),
+      ).toEqual(['INPUT', 'range', '0', '2', '2'])
       const seen = async () => ({
         step: await page.locator('#history-step-value').textContent(),
         first: await page.locator('#history-readout td').first().textContent(),
@@ -175,14 +198,19 @@ describe('grokscope report', () => {
     }
   })
 
-  it('a folder of runs: a results table linking to each run’s report (written too), the overlaid figures, drawn in Chromium', { timeout: 300_000 }, async () => {
+  it('a folder of runs: a results table linking to each run’s report (written too), the overlaid figures, ' +
+    'drawn in Chromium', { timeout: 300_000 }, async () => {
     const dir = tmp()
     await train(path.join(dir, 'add-s0'), ['--op', 'add', '--steps', '20'])
     await train(path.join(dir, 'mul-s1'), ['--op', 'mul', '--steps', '30', '--seed', '1'])
     mkdirSync(path.join(dir, 'not-a-run'))
     const r = await cli(['report', dir])
     expect(r.code).toBe(0)
-    expect(r.stdout.trim().split('\n')).toEqual([path.join(dir, 'report.html'), path.join(dir, 'add-s0', 'report.html'), path.join(dir, 'mul-s1', 'report.html')])
+    expect(r.stdout.trim().split('\n')).toEqual([
+      path.join(dir, 'report.html'),
+      path.join(dir, 'add-s0', 'report.html'),
+      path.join(dir, 'mul-s1', 'report.html'),
+    ])
     const html = readFileSync(path.join(dir, 'report.html'), 'utf8')
     selfContained(html)
     expect(testIds(html).sort()).toEqual([...SWEEP_FIGURES, 'table-results'].sort())
@@ -193,7 +221,10 @@ describe('grokscope report', () => {
 
   it('a sweep folder: every planned run with its status, a run not started without a link', { timeout: 300_000 }, async () => {
     const out = path.join(tmp(), 'sweep')
-    const flags = ['--ops', 'add', '--p', '7', '--fracs', '0.6', '--seeds', '0,1', '--steps', '20', '--d-model', '16', '--heads', '2', '--d-head', '8', '--d-mlp', '32', '--eval-every', '10']
+    const flags = [
+      '--ops', 'add', '--p', '7', '--fracs', '0.6', '--seeds', '0,1', '--steps', '20', '--d-model', '16', '--heads', '2', '--d-head', '8',
+      '--d-mlp', '32', '--eval-every', '10',
+    ]
     const s = await cli(['sweep', ...flags, '--shard', '0/2', '--out', out])
     expect(s.code, s.stderr).toBe(0)
     const r = await cli(['report', out])
@@ -207,9 +238,21 @@ describe('grokscope report', () => {
     expect([...html.matchAll(/<a href="([^"]+)">/g)].map((m) => m[1])).toEqual(['./add-p7-r0.6-s0/report.html'])
   })
 
-  it('hostile run folder names: every link relative, inside the folder and to that run’s report; no script runs, nothing injected (Chromium)', { timeout: 300_000 }, async () => {
+  it('hostile run folder names: every link relative, inside the folder and to that run’s report; no script runs, ' +
+    'nothing injected (Chromium)', { timeout: 300_000 }, async () => {
     const dir = tmp()
-    const names = ['javascript:alert(3)', '"><img src=x onerror=alert(1)>', 'a&b', '<script>alert(2)', 'ünïcødé λ', 'with space', 'hash#frag', 'query?x=1', 'per%20cent', "it's"]
+    const names = [
+      'javascript:alert(3)',
+      '"><img src=x onerror=alert(1)>',
+      'a&b',
+      '<script>alert(2)',
+      'ünïcødé λ',
+      'with space',
+      'hash#frag',
+      'query?x=1',
+      'per%20cent',
+      "it's",
+    ]
     await train(path.join(dir, 'seed'), ['--op', 'add', '--steps', '10'])
     for (const name of names) cpSync(path.join(dir, 'seed'), path.join(dir, name), { recursive: true })
     rmSync(path.join(dir, 'seed'), { recursive: true })
@@ -228,7 +271,11 @@ describe('grokscope report', () => {
       })
       await page.goto(`file://${path.join(dir, 'report.html')}`)
       const seen = await page.evaluate(() => ({
-        hrefs: [...document.querySelectorAll('a')].map((a) => ({ text: a.textContent ?? '', href: a.href, raw: a.getAttribute('href') ?? '' })),
+        hrefs: [...document.querySelectorAll('a')].map((a) => ({
+          text: a.textContent ?? '',
+          href: a.href,
+          raw: a.getAttribute('href') ?? '',
+        })),
         injected: document.querySelectorAll('img, iframe, object, embed').length + document.querySelectorAll('script').length,
         anyOnAttr: [...document.querySelectorAll('*')].some((el) => [...el.attributes].some((at) => /^on/i.test(at.name))),
       }))
@@ -263,16 +310,34 @@ describe('grokscope report', () => {
     expect(r.code).toBe(0)
     const html = readFileSync(out, 'utf8')
     selfContained(html)
-    expect(testIds(html).sort()).toEqual(['fig-logits-map-add', 'fig-neurons-add', 'fig-spectrum-W_E', 'fig-spectrum-W_L', 'table-facts', 'table-losses-add', 'table-measures', 'table-norms'])
+    expect(testIds(html).sort()).toEqual([
+      'fig-logits-map-add',
+      'fig-neurons-add',
+      'fig-spectrum-W_E',
+      'fig-spectrum-W_L',
+      'table-facts',
+      'table-losses-add',
+      'table-measures',
+      'table-norms',
+    ])
     expect(html).toContain('No evaluations recorded')
   })
 
   it('bad targets: one line naming the problem, exit code 2, nothing written', { timeout: 60_000 }, async () => {
     const empty = tmp()
     const cases: Array<[string[], RegExp]> = [
-      [['report', path.join(empty, 'missing')], /does not exist \(give a run folder, a folder of runs, a weights \.json file or a \.safetensors checkpoint\)$/],
-      [['report', empty], /holds no run \(allowed: a run folder with config\.json, a folder of run folders, a weights \.json file or a \.safetensors checkpoint\)$/],
-      [['report', fixturePath('add-p31-s0.json'), '--out', empty], /--out: .* is a folder \(give the report's file name, e.g\. report\.html\)$/],
+      [
+        ['report', path.join(empty, 'missing')],
+        /does not exist \(give a run folder, a folder of runs, a weights \.json file or a \.safetensors checkpoint\)$/,
+      ],
+      [
+        ['report', empty],
+        /holds no run \(allowed: a run folder with config\.json, a folder of run folders, a weights \.json file or a \.safetensors checkpoint\)$/,
+      ],
+      [
+        ['report', fixturePath('add-p31-s0.json'), '--out', empty],
+        /--out: .* is a folder \(give the report's file name, e.g\. report\.html\)$/,
+      ],
     ]
     for (const [args, message] of cases) {
       const r = await cli(args)

@@ -47,7 +47,9 @@ describe('frozen parts and transfer', () => {
 
     // A source model on add; sub starts from its embedding (residue rows), frozen.
     expect((await cli(['train', '--op', 'add', ...common, '--out', at('src')])).code).toBe(0)
-    const r = await cli(['train', '--op', 'sub', ...common, '--init-from', at('src'), '--load', 'embed', '--freeze', 'embed', '--out', at('moved')])
+    const r = await cli([
+      'train', '--op', 'sub', ...common, '--init-from', at('src'), '--load', 'embed', '--freeze', 'embed', '--out', at('moved'),
+    ])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     const src = weights(at('src'))
@@ -74,10 +76,14 @@ describe('frozen parts and transfer', () => {
 })
 
 describe('grokscope sweep and results', () => {
-  it('runs a share, survives a run whose training fails, resumes to the same weights, and the results show every run by status', async () => {
+  it('runs a share, survives a run whose training fails, resumes to the same weights, ' +
+    'and the results show every run by status', async () => {
     const dir = tmp()
     const out = path.join(dir, 'sweep')
-    const sweep = ['sweep', '--ops', 'add,mul', '--p', '7', '--fracs', '0.6', '--seeds', '0', '--steps', '60', '--checkpoint-every', '10', ...TINY, '--out', out]
+    const sweep = [
+      'sweep', '--ops', 'add,mul', '--p', '7', '--fracs', '0.6', '--seeds', '0', '--steps', '60', '--checkpoint-every', '10', ...TINY,
+      '--out', out,
+    ]
 
     // Shard 1 of 2 runs mul only; add is not started.
     const one = await cli([...sweep, '--shard', '1/2'])
@@ -118,7 +124,9 @@ describe('grokscope sweep and results', () => {
     expect(failed.code, failed.stdout).toBe(1)
     expect(failed.stdout).toMatch(/add-p7-r0.6-s0: failed \(EISDIR: .*metrics\.jsonl.*; see .*add-p7-r0.6-s0.log\)/)
     expect(failed.stdout).toMatch(/mul-p7-r0.6-s0: finished earlier/)
-    expect(json(path.join(out, 'logs', 'add-p7-r0.6-s0.failed.json'))).toMatchObject({ error: expect.stringContaining('EISDIR') as unknown })
+    expect(json(path.join(out, 'logs', 'add-p7-r0.6-s0.failed.json'))).toMatchObject({
+      error: expect.stringContaining('EISDIR') as unknown,
+    })
     // The folder mended (its metrics put back): results show the failure; a rerun resumes it.
     rmSync(metrics, { recursive: true })
     renameSync(`${metrics}.kept`, metrics)
@@ -139,7 +147,9 @@ describe('grokscope sweep and results', () => {
     ])
     const ref = path.join(dir, 'ref')
     expect((await cli([...sweep.slice(0, -1), ref, '--shard', '0/2'])).code).toBe(0)
-    expect(readFileSync(path.join(ref, 'add-p7-r0.6-s0', 'weights.json'), 'utf8')).toBe(readFileSync(path.join(addRun, 'weights.json'), 'utf8'))
+    expect(readFileSync(path.join(ref, 'add-p7-r0.6-s0', 'weights.json'), 'utf8')).toBe(
+      readFileSync(path.join(addRun, 'weights.json'), 'utf8'),
+    )
 
     // Another plan for the same folder is an error; nothing changes.
     const other = await cli([...sweep.map((a) => (a === '60' ? '70' : a))])
@@ -149,7 +159,10 @@ describe('grokscope sweep and results', () => {
 
   it('a SIGINT to the sweep process alone reaches its running runs: they stop cleanly, resumable, and the sweep exits 130', async () => {
     const out = path.join(tmp(), 'sweep')
-    const sweep = ['sweep', '--ops', 'add', '--p', '7', '--fracs', '0.6', '--seeds', '0', '--steps', '100000', '--checkpoint-every', '10', ...TINY, '--out', out]
+    const sweep = [
+      'sweep', '--ops', 'add', '--p', '7', '--fracs', '0.6', '--seeds', '0', '--steps', '100000', '--checkpoint-every', '10', ...TINY,
+      '--out', out,
+    ]
     const run = path.join(out, 'add-p7-r0.6-s0')
     const stopped = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
       const child = spawn(process.execPath, [MAIN, ...sweep], { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -158,7 +171,9 @@ describe('grokscope sweep and results', () => {
         stdout += d.toString()
       })
       const poll = setInterval(() => {
-        if (!existsSync(path.join(run, 'metrics.jsonl')) || readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').split('\n').length < 4) return
+        if (!existsSync(path.join(run, 'metrics.jsonl')) || readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').split('\n').length < 4) {
+          return
+        }
         clearInterval(poll)
         child.kill('SIGINT')
       }, 20)

@@ -67,7 +67,11 @@ interface Answers {
 interface Request {
   readonly fixtures: ReadonlyArray<string>
   readonly tasks: ReadonlyArray<TaskRequest>
-  readonly filters: { readonly gradients: ReadonlyArray<number>; readonly ema: readonly [number, number]; readonly ma: readonly [number, number] }
+  readonly filters: {
+    readonly gradients: ReadonlyArray<number>
+    readonly ema: readonly [number, number]
+    readonly ma: readonly [number, number]
+  }
   readonly refusals: ReadonlyArray<ReadonlyArray<string>>
 }
 
@@ -129,7 +133,10 @@ describe('the program’s model on the PyTorch fixtures', () => {
     const fx = JSON.parse(readFileSync(FILES[i]!, 'utf8')) as Fixture
     const got = answers.fixtures[i]!
     const [d64, d32] = [maxAbsDiff(got.logits64, fx.probe_logits), maxAbsDiff(got.logits32, fx.probe_logits)]
-    process.stdout.write(`${name}: max |Δlogit| float64 ${d64.toExponential(2)}, float32 ${d32.toExponential(2)} over ${fx.probe_inputs.length} probe inputs\n`)
+    process.stdout.write(
+      `${name}: max |Δlogit| float64 ${d64.toExponential(2)}, ` +
+        `float32 ${d32.toExponential(2)} over ${fx.probe_inputs.length} probe inputs\n`,
+    )
     expect(d64).toBeLessThan(1e-6)
     expect(d32).toBeLessThan(1e-4)
   })
@@ -140,7 +147,9 @@ describe('the program’s model on the PyTorch fixtures', () => {
       const [got, want] = [answers.fixtures[i]![key], fx[key]]
       const norms = Math.max(largestGap(got.cos_norms, want.cos_norms), largestGap(got.sin_norms, want.sin_norms))
       const [dFfd, dFcr] = [Math.abs(got.ffd_eta_0_5 - want.ffd_eta_0_5), Math.abs(got.fcr - want.fcr)]
-      process.stdout.write(`${name} ${key}: max |Δnorm| ${norms.toExponential(2)}, |ΔFFD| ${dFfd.toExponential(2)}, |ΔFCR| ${dFcr.toExponential(2)}\n`)
+      process.stdout.write(
+        `${name} ${key}: max |Δnorm| ${norms.toExponential(2)}, |ΔFFD| ${dFfd.toExponential(2)}, |ΔFCR| ${dFcr.toExponential(2)}\n`,
+      )
       expect(got.cos_norms).toHaveLength(Math.floor(fx.config.p / 2))
       expect(norms).toBeLessThan(1e-6)
       expect(dFfd).toBeLessThan(1e-6)
@@ -155,7 +164,8 @@ describe('the program’s split and labels are grokscope’s', () => {
     expect(answers.operations).toEqual(Object.fromEntries(OPERATIONS.map((op) => [op.id, op.formula])))
   })
 
-  it.each(TASKS.map((t, i) => [`${t.op} mod ${t.p}, r = ${t.frac}, seed ${t.seed}`, t, i] as const))('%s: the same train and test examples', (_, t, i) => {
+  it.each(TASKS.map((t, i) => [`${t.op} mod ${t.p}, r = ${t.frac}, seed ${t.seed}`, t, i] as const))(
+    '%s: the same train and test examples', (_, t, i) => {
     const task = decodeTask({ p: t.p, ops: [t.op], frac: t.frac, seed: t.seed })
     if (E.isLeft(task)) throw new Error(`${t.op}: not a task`)
     const ours = makeDataset(task.right)
@@ -181,9 +191,13 @@ describe('the program’s Grokfast filters (Lee et al. 2024)', () => {
 })
 
 describe('the program’s command line', () => {
-  it('trains: an H line of 10 fields per evaluation, a done line; --export writes a fixture that grokscope predict reads with the same logits', async () => {
+  it('trains: an H line of 10 fields per evaluation, a done line; ' +
+    '--export writes a fixture that grokscope predict reads with the same logits', async () => {
     const fx = path.join(mkdtempSync(path.join(tmpdir(), 'grokscope-torch-')), 'fx.json')
-    const r = program(['--ops', 'add', '--seeds', '3', '--p', '7', '--frac', '0.5', '--steps', '20', '--every', '10', '--device', 'cpu', '--grokfast-ma', '5,5', '--export', fx])
+    const r = program([
+      '--ops', 'add', '--seeds', '3', '--p', '7', '--frac', '0.5', '--steps', '20', '--every', '10', '--device', 'cpu',
+      '--grokfast-ma', '5,5', '--export', fx,
+    ])
     expect(r.status, r.stderr).toBe(0)
     const lines = r.stdout.trim().split('\n')
     const history = lines.filter((l) => l.startsWith('H '))

@@ -23,8 +23,16 @@ const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-tl-'))
 const python = (script: string, args: ReadonlyArray<string>): unknown => {
   if (!existsSync(PYTHON)) throw new Error(`${PYTHON} not found: ${INSTALL}`)
   if (!existsSync(TORCH_PROGRAM)) throw new Error(`${TORCH_PROGRAM} not found: the PyTorch comparison program is part of the repository`)
-  const r = spawnSync(PYTHON, [path.join(here, 'python', script), path.dirname(TORCH_PROGRAM), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 })
-  if (r.status !== 0) throw new Error(/No module named 'torch'|torch is missing/.test(r.stderr) ? `torch is missing: ${INSTALL}` : `${script} failed: ${r.stderr}`)
+  const r = spawnSync(
+    PYTHON,
+    [path.join(here, 'python', script), path.dirname(TORCH_PROGRAM), ...args],
+    { encoding: 'utf8', maxBuffer: 64 << 20 },
+  )
+  if (r.status !== 0) {
+    throw new Error(
+      /No module named 'torch'|torch is missing/.test(r.stderr) ? `torch is missing: ${INSTALL}` : `${script} failed: ${r.stderr}`,
+    )
+  }
   return JSON.parse(r.stdout)
 }
 
@@ -42,13 +50,18 @@ const predictLogits = async (target: string, pairs: ReadonlyArray<readonly [numb
 }
 
 describe('TransformerLens checkpoints across languages', () => {
-  it('grokscope export → PyTorch (json + struct + torch.frombuffer) → grokscope_torch.py’s model: the logits of grokscope predict within 1e-4', async () => {
+  it('grokscope export → PyTorch (json + struct + torch.frombuffer) → grokscope_torch.py’s model: ' +
+    'the logits of grokscope predict within 1e-4', async () => {
     const fixture = fixturePath('add-p31-s0.json')
     const out = path.join(tmp(), 'tl')
     const exported = await cli(['export', fixture, '--out', out])
     expect(exported.code).toBe(0)
     const probe = (JSON.parse(readFileSync(fixture, 'utf8')) as { probe_inputs: number[][] }).probe_inputs
-    const fromPython = python('tl_read.py', [out, JSON.stringify(probe)]) as { logits: number[][]; task: Record<string, unknown>; keys: string[] }
+    const fromPython = python('tl_read.py', [out, JSON.stringify(probe)]) as {
+      logits: number[][]
+      task: Record<string, unknown>
+      keys: string[]
+    }
     const ours = await predictLogits(out, probe.map(([a, , b]) => [a!, b!] as const))
     const delta = maxAbsDiff(ours, fromPython.logits)
     process.stdout.write(`export → PyTorch: max |Δlogit| = ${delta.toExponential(3)} over ${probe.length} probe inputs × 31 logits\n`)
@@ -56,14 +69,22 @@ describe('TransformerLens checkpoints across languages', () => {
     expect(fromPython.task).toMatchObject({ p: 31, ops: ['add'], op_tokens: [31], seed: 0, frac: 0.5 })
     expect(fromPython.keys).toContain('unembed.b_U')
     // The checkpoint is the same model as the weights file it came from.
-    expect(maxAbsDiff(await predictLogits(fixture, [[3, 5], [30, 30]]), await predictLogits(path.join(out, 'model.safetensors'), [[3, 5], [30, 30]]))).toBe(0)
+    expect(
+      maxAbsDiff(
+        await predictLogits(fixture, [[3, 5], [30, 30]]),
+        await predictLogits(path.join(out, 'model.safetensors'), [[3, 5], [30, 30]]),
+      ),
+    ).toBe(0)
   }, 120_000)
 
-  it('a safetensors written from PyTorch (with the mask and IGNORE buffers and zero biases) loads in grokscope predict and analyze with PyTorch’s logits', async () => {
+  it('a safetensors written from PyTorch (with the mask and IGNORE buffers and zero biases) ' +
+    'loads in grokscope predict and analyze with PyTorch’s logits', async () => {
     const dir = tmp()
     const p = 11
     const pairs = Array.from({ length: 40 }, (_, i) => [(i * 7) % p, (i * 3 + 1) % p] as const)
-    const fromPython = python('tl_write.py', [dir, String(p), '5', JSON.stringify(pairs.map(([a, b]) => [a, p, b]))]) as { logits: number[][] }
+    const fromPython = python('tl_write.py', [dir, String(p), '5', JSON.stringify(pairs.map(([a, b]) => [a, p, b]))]) as {
+      logits: number[][]
+    }
     const delta = maxAbsDiff(await predictLogits(dir, pairs), fromPython.logits)
     process.stdout.write(`PyTorch → grokscope: max |Δlogit| = ${delta.toExponential(3)}\n`)
     expect(delta).toBeLessThan(TOLERANCE)
@@ -78,14 +99,18 @@ describe('bad checkpoints: one line, exit code 2', () => {
     const dir = tmp()
     const missing = await cli(['export', path.join(dir, 'nope.json'), '--out', path.join(dir, 'a')])
     expect(missing.code).toBe(2)
-    expect(missing.stderr).toMatch(/^grokscope: error: .*nope\.json does not exist \(give a run folder, a weights \.json file, a \.safetensors file or a folder holding model\.safetensors\)\n$/)
+    expect(missing.stderr).toMatch(
+      /^grokscope: error: .*nope\.json does not exist \(give a run folder, a weights \.json file, a \.safetensors file or a folder holding model\.safetensors\)\n$/,
+    )
     expect(existsSync(path.join(dir, 'a'))).toBe(false)
     const out = path.join(dir, 'b')
     expect((await cli(['export', fixturePath('add-p31-s0.json'), '--out', out])).code).toBe(0)
     const before = readFileSync(path.join(out, 'model.safetensors'))
     const again = await cli(['export', fixturePath('mul-p31-s0.json'), '--out', out])
     expect(again.code).toBe(2)
-    expect(again.stderr).toMatch(/^grokscope: error: --out: .*model\.safetensors exists \(an existing file is never overwritten; give another folder\)\n$/)
+    expect(again.stderr).toMatch(
+      /^grokscope: error: --out: .*model\.safetensors exists \(an existing file is never overwritten; give another folder\)\n$/,
+    )
     expect(readFileSync(path.join(out, 'model.safetensors')).equals(before)).toBe(true)
   })
 

@@ -156,7 +156,11 @@ export const TaskCodec = new t.Type<Task, { p: number; ops: string[]; frac: numb
         if (dup !== undefined) return t.failure(u, c, `ops: ${dup} is listed twice (each operation once)`)
         const nTrain = trainSize(task.p, task.frac)
         if (nTrain < 1 || nTrain >= task.p * task.p) {
-          return t.failure(u, c, `frac: ${task.frac} leaves ${nTrain} of ${task.p * task.p} pairs for training (train and test must both be non-empty)`)
+          return t.failure(
+            u,
+            c,
+            `frac: ${task.frac} leaves ${nTrain} of ${task.p * task.p} pairs for training (train and test must both be non-empty)`,
+          )
         }
         return t.success(task)
       }),
@@ -209,5 +213,8 @@ export const firstProblem = (errors: t.Errors): string => {
   if (e === undefined) return 'invalid'
   if (e.message !== undefined) return formatErrors([e])[0]!
   const path = pathOf(e)
-  return `${path === '' ? 'the document' : path} is ${e.value === undefined ? 'missing' : show(e.value)} (expected ${e.context.at(-1)?.type.name ?? 'a value'})`
+  return (
+    `${path === '' ? 'the document' : path} is ${e.value === undefined ? 'missing' : show(e.value)}` +
+    ` (expected ${e.context.at(-1)?.type.name ?? 'a value'})`
+  )
 }

@@ -138,9 +138,14 @@ export const datasetProblem = (d: Dataset): string | null => {
   for (const [i, op] of ops.entries()) {
     const nTrain = train[i]!
     const nTest = test[i]!
-    if (nTrain + nTest === 0) return `operation ${op.id} has no defined pair mod ${p} (every pair divides by 0): choose an operation defined on some pairs`
+    if (nTrain + nTest === 0) {
+      return `operation ${op.id} has no defined pair mod ${p} (every pair divides by 0): choose an operation defined on some pairs`
+    }
     if (nTrain === 0 || nTest === 0) {
-      return `operation ${op.id} has ${nTrain + nTest} defined pairs mod ${p}, and the split leaves ${nTrain} for training and ${nTest} for testing (both must be non-empty): choose another operation, p or frac`
+      return (
+        `operation ${op.id} has ${nTrain + nTest} defined pairs mod ${p}, ` +
+        `and the split leaves ${nTrain} for training and ${nTest} for testing (both must be non-empty): choose another operation, p or frac`
+      )
     }
   }
   return null

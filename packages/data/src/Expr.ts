@@ -166,7 +166,10 @@ class Parser {
     const e = this.expr()
     const t = this.peek()
     if (t.kind !== 'end') {
-      throw new Failure(t.kind === 'sym' && t.sym === ')' ? "unmatched ')'" : `unexpected ${describe(t)} after a complete expression`, t.column)
+      throw new Failure(
+        t.kind === 'sym' && t.sym === ')' ? "unmatched ')'" : `unexpected ${describe(t)} after a complete expression`,
+        t.column,
+      )
     }
     return e
   }
@@ -253,14 +256,22 @@ class Parser {
  */
 export const parse = (source: string): E.Either<ParseError, Expr> => {
   if (source.length > MAX_EXPRESSION_LENGTH) {
-    return E.left({ message: `the expression is ${source.length} characters long (at most ${MAX_EXPRESSION_LENGTH})`, column: MAX_EXPRESSION_LENGTH + 1, source })
+    return E.left({
+      message: `the expression is ${source.length} characters long (at most ${MAX_EXPRESSION_LENGTH})`,
+      column: MAX_EXPRESSION_LENGTH + 1,
+      source,
+    })
   }
   if (source.trim() === '') return E.left({ message: 'empty expression', column: 1, source })
   try {
     const e = new Parser(tokenize(source)).parseAll()
     const printed = print(e).length
     return printed > MAX_EXPRESSION_LENGTH
-      ? E.left({ message: `the expression is ${printed} characters long once printed as a formula (at most ${MAX_EXPRESSION_LENGTH})`, column: 1, source })
+      ? E.left({
+          message: `the expression is ${printed} characters long once printed as a formula (at most ${MAX_EXPRESSION_LENGTH})`,
+          column: 1,
+          source,
+        })
       : E.right(e)
   } catch (e) {
     if (e instanceof Failure) return E.left({ message: e.message, column: e.column, source })
@@ -274,7 +285,9 @@ const SOURCE_WINDOW = 60
 const excerpt = (source: string, column: number): string => {
   const start = source.length <= SOURCE_WINDOW ? 0 : Math.max(0, Math.min(column - 1 - SOURCE_WINDOW / 2, source.length - SOURCE_WINDOW))
   const end = Math.min(source.length, start + SOURCE_WINDOW)
-  const shown = Array.from(source.slice(start, end), (ch) => (ch === ' ' || PRINTABLE.test(ch) ? ch : `\\u{${ch.codePointAt(0)!.toString(16)}}`)).join('')
+  const shown = Array.from(source.slice(start, end), (ch) =>
+    ch === ' ' || PRINTABLE.test(ch) ? ch : `\\u{${ch.codePointAt(0)!.toString(16)}}`,
+  ).join('')
   return `${start > 0 ? '…' : ''}${shown}${end < source.length ? '…' : ''}`
 }
 
@@ -353,7 +366,9 @@ export const compile = (e: Expr, p: number): Evaluator => {
       }
     }
     case 'pow': {
-      if (!Number.isSafeInteger(e.exponent) || e.exponent < 0) throw new RangeError(`compile: the exponent must be a safe integer ≥ 0, got ${e.exponent}`)
+      if (!Number.isSafeInteger(e.exponent) || e.exponent < 0) {
+        throw new RangeError(`compile: the exponent must be a safe integer ≥ 0, got ${e.exponent}`)
+      }
       // Fermat: x^n = x^n' with n' = ((n − 1) mod (p − 1)) + 1 for n ≥ 1 (also for x = 0), so at most p − 1.
       const n = e.exponent === 0 ? 0 : ((e.exponent - 1) % (p - 1)) + 1
       const f = compile(e.base, p)

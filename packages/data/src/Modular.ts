@@ -13,10 +13,6 @@
  * @since 0.1.0
  */
 
-// ─────────────────────────────────────────────────────────────────────────────
-// utils
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** Whether `n` is a prime (trial division; `n` is small here). */
 export const isPrime = (n: number): boolean => {
   if (!Number.isInteger(n) || n < 2) return false

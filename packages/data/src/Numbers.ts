@@ -14,10 +14,6 @@
  */
 import * as t from 'io-ts'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// constructors
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** A number passing `ok`, named after what is allowed (the name is what a decoding error says was expected). */
 export const numberWhere = (name: string, ok: (n: number) => boolean): t.Type<number, number, unknown> =>
   new t.Type<number, number, unknown>(
@@ -29,11 +25,10 @@ export const numberWhere = (name: string, ok: (n: number) => boolean): t.Type<nu
 
 /** A safe integer from `min` to `max` (default: no upper bound but 2^53 − 1). */
 export const integerFrom = (min: number, max: number = Number.MAX_SAFE_INTEGER): t.Type<number, number, unknown> =>
-  numberWhere(max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`, (n) => Number.isSafeInteger(n) && n >= min && n <= max)
-
-// ─────────────────────────────────────────────────────────────────────────────
-// instances
-// ─────────────────────────────────────────────────────────────────────────────
+  numberWhere(
+    max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`,
+    (n) => Number.isSafeInteger(n) && n >= min && n <= max,
+  )
 
 /** A finite number > 0 (a learning rate, a scale). */
 export const PositiveNumber = numberWhere('a finite number > 0', (n) => Number.isFinite(n) && n > 0)

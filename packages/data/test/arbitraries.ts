@@ -40,9 +40,7 @@ export const expr: fc.Arbitrary<Expr> = fc.letrec<{ e: Expr }>((tie) => ({
   ),
 })).e
 
-// ─────────────────────────────────────────────────────────────────────────────
 // fuzzing: the inputs a user can hand the parser and the task decoder
-// ─────────────────────────────────────────────────────────────────────────────
 
 /** The largest integer literal in huge trees: far beyond 2^53. */
 export const MAX_HUGE_LITERAL = 10n ** 40n
@@ -67,9 +65,15 @@ export const hugeExpr: fc.Arbitrary<Expr> = fc.letrec<{ e: Expr }>((tie) => ({
   ),
 })).e
 
-/** The grammar's characters, then junk: other letters, symbols, every kind of space and line break, control characters, a lone surrogate, an emoji. */
+/**
+ * The grammar's characters, then junk: other letters, symbols, every kind of space and line break, control characters,
+ * a lone surrogate, an emoji.
+ */
 export const GRAMMAR_CHARS = [...'0123456789ab+-*/^() \t'] as const
-export const JUNK_CHARS = [...'cxAB=.,;%!_[]{}"\'\\', '\n', '\r', '\v', '\f', '\0', '\u0085', '\u00a0', '\u2028', '\u2029', '\u200b', '\ud800', 'é', '²', '−', '×', '😀'] as const
+export const JUNK_CHARS = [
+  ...'cxAB=.,;%!_[]{}"\'\\', '\n', '\r', '\v', '\f', '\0', '\u0085', '\u00a0', '\u2028', '\u2029', '\u200b', '\ud800',
+  'é', '²', '−', '×', '😀',
+] as const
 
 /**
  * Strings over the grammar's alphabet with junk, one junk character in `1 + grammarWeight` on
@@ -77,13 +81,18 @@ export const JUNK_CHARS = [...'cxAB=.,;%!_[]{}"\'\\', '\n', '\r', '\v', '\f', '\
  */
 export const grammarish = (maxLength: number, grammarWeight = 6, size: fc.SizeForArbitrary = 'small'): fc.Arbitrary<string> =>
   fc.string({
-    unit: fc.oneof({ weight: grammarWeight, arbitrary: fc.constantFrom(...GRAMMAR_CHARS) }, { weight: 1, arbitrary: fc.constantFrom(...JUNK_CHARS) }),
+    unit: fc.oneof(
+      { weight: grammarWeight, arbitrary: fc.constantFrom(...GRAMMAR_CHARS) },
+      { weight: 1, arbitrary: fc.constantFrom(...JUNK_CHARS) },
+    ),
     maxLength,
     size,
   })
 
 /** Fragments that repeat into very long inputs (valid ones, and ones that break anywhere). */
-const FRAGMENTS = ['a', 'b', '+', '-', '*', '/', '^', '(', ')', '2', '9999999999', 'ab', 'a+', '(a', 'b)', '^2', '-(', ' ', '\n', 'x'] as const
+const FRAGMENTS = [
+  'a', 'b', '+', '-', '*', '/', '^', '(', ')', '2', '9999999999', 'ab', 'a+', '(a', 'b)', '^2', '-(', ' ', '\n', 'x',
+] as const
 
 /** Very long inputs, around and far beyond `MAX_EXPRESSION_LENGTH`: fragments repeated up to 10^5 characters. */
 export const longInput: fc.Arbitrary<string> = fc
@@ -116,13 +125,22 @@ export const deeplyNested: fc.Arbitrary<string> = fc
 /** Integer literals and exponents of any size, in expressions: `a^99999999999`, `123…9 * b`, `(a+b)^2^3`. */
 export const hugeNumbers: fc.Arbitrary<string> = fc
   .tuple(
-    fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 30n }), fc.constantFrom(99999999999n, 2n ** 31n, 2n ** 32n + 1n, 2n ** 53n - 1n, 2n ** 53n, 10n ** 400n)),
+    fc.oneof(
+      fc.bigInt({ min: 0n, max: 10n ** 30n }),
+      fc.constantFrom(99999999999n, 2n ** 31n, 2n ** 32n + 1n, 2n ** 53n - 1n, 2n ** 53n, 10n ** 400n),
+    ),
     fc.constantFrom('a^N', 'N', 'N*b', 'b^N + a', '(a+b)^N', '(a+b)^2^N', 'N^N', 'a^N/b', 'N / (a - b)'),
   )
   .map(([n, shape]) => shape.replaceAll('N', n.toString()))
 
 /** Strings a user might hand the parser: over the alphabet, very long, deeply nested, with huge numbers. */
-export const parserInput: fc.Arbitrary<string> = fc.oneof(grammarish(60), grammarish(MAX_EXPRESSION_LENGTH + 10, 500, 'max'), longInput, deeplyNested, hugeNumbers)
+export const parserInput: fc.Arbitrary<string> = fc.oneof(
+  grammarish(60),
+  grammarish(MAX_EXPRESSION_LENGTH + 10, 500, 'max'),
+  longInput,
+  deeplyNested,
+  hugeNumbers,
+)
 
 /** Registered ids, valid and broken expressions, junk strings and non-strings: what a user may list under `ops`. */
 export const nearOperation: fc.Arbitrary<unknown> = fc.oneof(

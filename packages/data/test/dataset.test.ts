@@ -1,7 +1,17 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type Task, checkedDataset, datasetProblem, decodeTask, formatErrors, labelTable, makeDataset, splitPairs, trainSize } from '../src/index.js'
+import {
+  type Task,
+  checkedDataset,
+  datasetProblem,
+  decodeTask,
+  formatErrors,
+  labelTable,
+  makeDataset,
+  splitPairs,
+  trainSize,
+} from '../src/index.js'
 import { Mt19937, shuffleInPlace } from '../src/internal/random.js'
 import { fraction, prime, seed } from './arbitraries.js'
 import { bigInverse, bigMod } from './oracle.js'
@@ -98,7 +108,9 @@ describe('examples', () => {
         const d = makeDataset(task({ p, ops: ['add', 'mul'], frac: r, seed: s }))
         const pairsOf = (op: number) => {
           const out: number[] = []
-          for (let i = 0; i < d.train.size; i++) if (d.train.opIndex[i] === op) out.push(d.train.tokens[3 * i]! * p + d.train.tokens[3 * i + 2]!)
+          for (let i = 0; i < d.train.size; i++) {
+            if (d.train.opIndex[i] === op) out.push(d.train.tokens[3 * i]! * p + d.train.tokens[3 * i + 2]!)
+          }
           return out
         }
         expect(pairsOf(0)).toEqual(pairsOf(1))

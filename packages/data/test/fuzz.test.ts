@@ -46,7 +46,10 @@ import {
 } from './arbitraries.js'
 import { bigModEval, isOneLine } from './oracle.js'
 
-/** The parser's contract on one source: a tree that prints back to itself and evaluates, or a one-line error at a column within the source. */
+/**
+ * The parser's contract on one source: a tree that prints back to itself and evaluates, or a one-line error at a column
+ * within the source.
+ */
 const expectParseContract = (source: string): void => {
   const r = parse(source)
   if (E.isRight(r)) {
@@ -99,19 +102,24 @@ describe('parse: every source gives a tree or a one-line error, never an excepti
     fc.assert(fc.property(deeplyNested, expectParseContract), { numRuns: 500 })
     const parens = (n: number) => parse(`${'('.repeat(n)}a${')'.repeat(n)}`)
     expect(parens(MAX_NESTING)).toEqual(E.right({ _tag: 'var', name: 'a' }))
-    expect(parens(MAX_NESTING + 1)).toMatchObject(E.left({ column: MAX_NESTING + 1, message: `parentheses and signs are nested more than ${MAX_NESTING} deep` }))
+    expect(parens(MAX_NESTING + 1)).toMatchObject(
+      E.left({ column: MAX_NESTING + 1, message: `parentheses and signs are nested more than ${MAX_NESTING} deep` }),
+    )
     expect(parse(`${'-'.repeat(MAX_NESTING + 1)}a`)).toMatchObject(E.left({ column: MAX_NESTING + 1 }))
     expect(parens(10_000)).toMatchObject(E.left({ column: MAX_EXPRESSION_LENGTH + 1 }))
   })
 
-  it('huge integers and exponents evaluate exactly at every p up to 997, or are an error about a too large or chained exponent (numRuns 1000)', () => {
+  it('huge integers and exponents evaluate exactly at every p up to 997, ' +
+    'or are an error about a too large or chained exponent (numRuns 1000)', () => {
     fc.assert(
       fc.property(hugeNumbers, taskPrime, fc.nat(), fc.nat(), (source, p, a0, b0) => {
         expectParseContract(source)
         const r = parse(source)
         if (E.isLeft(r)) {
           // Only an exponent beyond 2^53 − 1, or a chained '^' (the `(a+b)^2^N` shape), is refused.
-          expect(r.left.message).toMatch(/^the exponent '[0-9…]+'( \(\d+ digits\))? is too large \(at most 2\^53 - 1 = 9007199254740991\)$|^chained '\^' is ambiguous/)
+          expect(r.left.message).toMatch(
+            /^the exponent '[0-9…]+'( \(\d+ digits\))? is too large \(at most 2\^53 - 1 = 9007199254740991\)$|^chained '\^' is ambiguous/,
+          )
           return
         }
         const [a, b] = [a0 % p, b0 % p]

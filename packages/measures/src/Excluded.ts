@@ -33,7 +33,13 @@ export interface ExcludedLosses {
  * Logits `L[a, b, c]` (at `(a·p + b)·n + c`) and labels per pair, `-1` for the pairs
  * left out (for the excluded loss: every pair outside the training set).
  */
-export const excludedLosses = (logits: Float64Array, labels: Int32Array, p: number, ks: ReadonlyArray<number>, n: number = p): ExcludedLosses => {
+export const excludedLosses = (
+  logits: Float64Array,
+  labels: Int32Array,
+  p: number,
+  ks: ReadonlyArray<number>,
+  n: number = p,
+): ExcludedLosses => {
   if (labels.length !== p * p) throw new RangeError(`excludedLosses: ${labels.length} labels for ${p * p} pairs`)
   const F = transform2d(logits, p, n)
   const parts = ks.map((k) => inverseOf(F, p, n, frequencyEntries(p, k)))

@@ -15,10 +15,6 @@
 import { sharedBasis } from './internal/basis.js'
 import { type Matrix, mul, rowNorms } from './Matrix.js'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** The orthonormal basis of ℤ_n as an `n × n` matrix with a name per row. */
 export interface FourierBasis {
   readonly p: number
@@ -41,10 +37,6 @@ export interface Spectrum {
   readonly sin: Float64Array // [⌊(n-1)/2⌋], index k-1
 }
 
-// ─────────────────────────────────────────────────────────────────────────────
-// constructors
-// ─────────────────────────────────────────────────────────────────────────────
-
 /**
  * The orthonormal Fourier basis of ℤ_n for `n ≥ 3`: the constant `1/√n`, then
  * `cos(2πkt/n)` and `sin(2πkt/n)` for `k = 1..⌊n/2⌋`, each divided by its L2 norm
@@ -64,10 +56,6 @@ export const sinRow = (k: number): number => 2 * k
 
 /** The rows of frequency `k` in the basis of ℤ_n: `const`, `cos k`, and `sin k` when it exists (`sinRow(k) < n`). */
 export const frequencyRows = (n: number, k: number): ReadonlyArray<number> => (sinRow(k) < n ? [0, cosRow(k), sinRow(k)] : [0, cosRow(k)])
-
-// ─────────────────────────────────────────────────────────────────────────────
-// combinators
-// ─────────────────────────────────────────────────────────────────────────────
 
 /** `B · W` for `W` of shape `[n, m]`: the Fourier coefficients of every column. */
 export const transform = (w: Matrix): Matrix => mul(sharedBasis(w.rows).matrix, w)

@@ -96,7 +96,10 @@ export interface KeySelection {
   readonly rule: KeyRule
   /** In increasing order. */
   readonly key: ReadonlyArray<number>
-  /** `auto`: the restricted loss of each prefix tried (the constant alone first, then one more frequency each); empty for the other rules. */
+  /**
+   * `auto`: the restricted loss of each prefix tried (the constant alone first, then one more frequency each); empty
+   * for the other rules.
+   */
   readonly prefixLosses: ReadonlyArray<number>
   /** The loss of the logits restricted to the constant and the key frequencies' parts. */
   readonly restricted: number
@@ -122,7 +125,10 @@ export interface KeyFrequencyAnalysis extends KeySelection {
 
 /** The `energy` rule's usual threshold (the only rule before `auto`): a fraction of the largest frequency's energy. */
 export const DEFAULT_KEY_THRESHOLD = 0.1
-/** The `auto` rule's factor: the restricted loss of the key set is at most this × the lower of the full loss and the loss of every frequency's part. */
+/**
+ * The `auto` rule's factor: the restricted loss of the key set is at most this × the lower of the full loss and the
+ * loss of every frequency's part.
+ */
 export const DEFAULT_KEY_FACTOR = 2
 /** The default rule: `auto` with factor 2. */
 export const DEFAULT_KEY_RULE: KeyRule = { kind: 'auto', factor: DEFAULT_KEY_FACTOR }
@@ -150,8 +156,17 @@ export const meanCrossEntropy = (logits: Float64Array, labels: Int32Array, n: nu
   return total / count
 }
 
-/** `Σ_{(i,j) ∈ entries} B[i,a] B[j,b] F[i,j,·]`: the logits of the given 2-D entries of `F = transform2d(logits)` (written into `out` when given). */
-export const inverseOf = (F: Float64Array, p: number, n: number, entries: ReadonlyArray<readonly [number, number]>, out: Float64Array = new Float64Array(p * p * n)): Float64Array => {
+/**
+ * `Σ_{(i,j) ∈ entries} B[i,a] B[j,b] F[i,j,·]`: the logits of the given 2-D entries of `F = transform2d(logits)`
+ * (written into `out` when given).
+ */
+export const inverseOf = (
+  F: Float64Array,
+  p: number,
+  n: number,
+  entries: ReadonlyArray<readonly [number, number]>,
+  out: Float64Array = new Float64Array(p * p * n),
+): Float64Array => {
   const B = sharedBasis(p).matrix.data // [p, p], shared: read only
   out.fill(0)
   for (const [i, j] of entries) {
@@ -197,7 +212,10 @@ export const describeKeyRule = (r: KeyRule): string =>
 export const keyWarning = (kf: KeySelection): string | null => {
   if (!kf.restrictedExcess) return null
   const ratio = kf.full > 0 ? `${(kf.restricted / kf.full).toPrecision(3)}×` : 'infinitely many times'
-  return `the restricted loss ${kf.restricted.toPrecision(3)} of the key frequencies {${kf.key.join(', ')}} is ${ratio} the full loss ${kf.full.toPrecision(3)} (more than ${kf.warnFactor}×): they do not carry the model's answer`
+  return (
+    `the restricted loss ${kf.restricted.toPrecision(3)} of the key frequencies {${kf.key.join(', ')}} is ${ratio} the full loss ` +
+    `${kf.full.toPrecision(3)} (more than ${kf.warnFactor}×): they do not carry the model's answer`
+  )
 }
 
 /** `‖part k‖²` over the part's entries of `F`, less `n·(mean over c)²` per entry when `centred`. */
@@ -213,7 +231,14 @@ const partEnergy = (F: Float64Array, p: number, n: number, k: number, centred: b
  * The constant part plus the parts of `ks` one by one, with the loss after each
  * (`losses[m]`: the constant and the first `m`), until `stop(loss)` holds.
  */
-const addParts = (F: Float64Array, labels: Int32Array, p: number, n: number, ks: ReadonlyArray<number>, stop: (loss: number) => boolean): ReadonlyArray<number> => {
+const addParts = (
+  F: Float64Array,
+  labels: Int32Array,
+  p: number,
+  n: number,
+  ks: ReadonlyArray<number>,
+  stop: (loss: number) => boolean,
+): ReadonlyArray<number> => {
   const restricted = inverseOf(F, p, n, [[0, 0]])
   const part = new Float64Array(restricted.length)
   const losses = [meanCrossEntropy(restricted, labels, n)]
@@ -229,7 +254,9 @@ const addParts = (F: Float64Array, labels: Int32Array, p: number, n: number, ks:
 const checkInputs = (name: string, labels: Int32Array, p: number, rule: KeyRule): void => {
   if (labels.length !== p * p) throw new RangeError(`${name}: ${labels.length} labels for ${p * p} pairs`)
   const K = Math.floor(p / 2)
-  if (rule.kind === 'list' && rule.frequencies.some((k) => !Number.isInteger(k) || k < 1 || k > K)) throw new RangeError(`${name}: the frequencies ${rule.frequencies.join(',')} are not all in 1..${K}`)
+  if (rule.kind === 'list' && rule.frequencies.some((k) => !Number.isInteger(k) || k < 1 || k > K)) {
+    throw new RangeError(`${name}: the frequencies ${rule.frequencies.join(',')} are not all in 1..${K}`)
+  }
 }
 
 /** `keyFrequencies` on the 2-D transform `F` of the logits. */
@@ -251,11 +278,23 @@ const select = (F: Float64Array, logits: Float64Array, labels: Int32Array, p: nu
       return { key: ranked.slice(0, size), prefixLosses: losses, restricted: losses[size]! }
     }
     const max = Math.max(0, ...energy)
-    const key = rule.kind === 'list' ? [...new Set(rule.frequencies)] : ranked.filter((k) => max > 0 && energy[k - 1]! / max > rule.threshold)
+    const key =
+      rule.kind === 'list' ? [...new Set(rule.frequencies)] : ranked.filter((k) => max > 0 && energy[k - 1]! / max > rule.threshold)
     return { key, prefixLosses: [], restricted: addParts(F, labels, p, n, key, () => false).at(-1)! }
   }
   const { key, prefixLosses, restricted } = chosen()
-  return { energy, softmaxEnergy, rule, key: [...key].sort((x, y) => x - y), prefixLosses, restricted, full, allFrequencies, warnFactor, restrictedExcess: restricted > warnFactor * full }
+  return {
+    energy,
+    softmaxEnergy,
+    rule,
+    key: [...key].sort((x, y) => x - y),
+    prefixLosses,
+    restricted,
+    full,
+    allFrequencies,
+    warnFactor,
+    restrictedExcess: restricted > warnFactor * full,
+  }
 }
 
 /**
@@ -264,7 +303,13 @@ const select = (F: Float64Array, logits: Float64Array, labels: Int32Array, p: nu
  * and full losses; without `keyFrequencyAnalysis`'s decomposition and ablations. A
  * `list` rule's frequencies must be in `1..⌊p/2⌋`.
  */
-export const keyFrequencies = (logits: Float64Array, labels: Int32Array, p: number, n: number = p, rule: KeyRule = DEFAULT_KEY_RULE): KeySelection => {
+export const keyFrequencies = (
+  logits: Float64Array,
+  labels: Int32Array,
+  p: number,
+  n: number = p,
+  rule: KeyRule = DEFAULT_KEY_RULE,
+): KeySelection => {
   checkInputs('keyFrequencies', labels, p, rule)
   return select(transform2d(logits, p, n), logits, labels, p, n, rule)
 }
@@ -273,7 +318,13 @@ export const keyFrequencies = (logits: Float64Array, labels: Int32Array, p: numb
  * Key frequencies (`keyFrequencies`), the loss decomposition and the ablated losses of
  * logits `L[a, b, c]` (at `(a·p + b)·n + c`) with labels per pair (`-1`: no label).
  */
-export const keyFrequencyAnalysis = (logits: Float64Array, labels: Int32Array, p: number, n: number = p, rule: KeyRule = DEFAULT_KEY_RULE): KeyFrequencyAnalysis => {
+export const keyFrequencyAnalysis = (
+  logits: Float64Array,
+  labels: Int32Array,
+  p: number,
+  n: number = p,
+  rule: KeyRule = DEFAULT_KEY_RULE,
+): KeyFrequencyAnalysis => {
   checkInputs('keyFrequencyAnalysis', labels, p, rule)
   const F = transform2d(logits, p, n)
   const K = Math.floor(p / 2)

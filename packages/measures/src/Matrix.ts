@@ -4,20 +4,12 @@
  * @since 0.1.0
  */
 
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** `data[i * cols + j]` is entry `(i, j)`. */
 export interface Matrix {
   readonly rows: number
   readonly cols: number
   readonly data: Float64Array
 }
-
-// ─────────────────────────────────────────────────────────────────────────────
-// constructors
-// ─────────────────────────────────────────────────────────────────────────────
 
 /** A matrix over `data` (copied to float64); throws if the sizes disagree. */
 export const matrix = (rows: number, cols: number, data: ArrayLike<number>): Matrix => {
@@ -35,10 +27,6 @@ export const fromRows = (rows: ReadonlyArray<ArrayLike<number>>): Matrix => {
   })
   return { rows: rows.length, cols, data }
 }
-
-// ─────────────────────────────────────────────────────────────────────────────
-// combinators
-// ─────────────────────────────────────────────────────────────────────────────
 
 /** `A · B`. */
 export const mul = (a: Matrix, b: Matrix): Matrix => {
@@ -69,10 +57,6 @@ export const sliceRows = (a: Matrix, start: number, end: number): Matrix => ({
   cols: a.cols,
   data: a.data.slice(start * a.cols, end * a.cols),
 })
-
-// ─────────────────────────────────────────────────────────────────────────────
-// utils
-// ─────────────────────────────────────────────────────────────────────────────
 
 /**
  * The L2 norm of each row, scaled by the row's largest entry so that squares of

@@ -5,7 +5,9 @@
  */
 
 /** The Frobenius norm of each named weight, and the norm of all of them together. */
-export const weightNorms = (weights: Readonly<Record<string, ArrayLike<number>>>): { readonly perMatrix: Readonly<Record<string, number>>; readonly total: number } => {
+export const weightNorms = (
+  weights: Readonly<Record<string, ArrayLike<number>>>,
+): { readonly perMatrix: Readonly<Record<string, number>>; readonly total: number } => {
   const squares = Object.entries(weights).map(([k, w]) => {
     let s = 0
     for (let i = 0; i < w.length; i++) s += w[i]! ** 2

@@ -13,10 +13,6 @@
  * @since 0.1.0
  */
 
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** A term that does not depend on the output c (the softmax cannot see it), at frequency k with phases in a and b. */
 export interface Distractor {
   readonly k: number
@@ -48,10 +44,6 @@ export interface Planted {
   readonly seed: number
 }
 
-// ─────────────────────────────────────────────────────────────────────────────
-// constructors
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** Uniform in [−1, 1), from a 32-bit seed (mulberry32). */
 export const uniform = (seed: number): (() => number) => {
   let x = seed >>> 0
@@ -78,7 +70,13 @@ export const minMargin = (p: number, ks: ReadonlyArray<number>, alpha: ReadonlyA
 /** How much of the smallest margin the least needed planted frequency carries: `min_k (M − M_without k) / M`. */
 export const leastShare = (p: number, ks: ReadonlyArray<number>, alpha: ReadonlyArray<number>): number => {
   const M = minMargin(p, ks, alpha)
-  return Math.min(...ks.map((_, i) => (ks.length === 1 ? M : M - minMargin(p, ks.filter((_, j) => j !== i), alpha.filter((_, j) => j !== i))))) / M
+  return (
+    Math.min(
+      ...ks.map((_, i) =>
+        ks.length === 1 ? M : M - minMargin(p, ks.filter((_, j) => j !== i), alpha.filter((_, j) => j !== i)),
+      ),
+    ) / M
+  )
 }
 
 /**
@@ -96,9 +94,15 @@ export const plantedLogits = (p: number, m: Planted): { readonly logits: Float64
   const logits = new Float64Array(p * p * p)
   for (let a = 0; a < p; a++)
     for (let b = 0; b < p; b++) {
-      const shift = m.distractors.reduce((t, d) => t + s * d.amp * (Math.cos((2 * Math.PI * d.k * a) / p + d.phaseA) + Math.cos((2 * Math.PI * d.k * b) / p + d.phaseB)), 0)
+      const shift = m.distractors.reduce(
+        (t, d) => t + s * d.amp * (Math.cos((2 * Math.PI * d.k * a) / p + d.phaseA) + Math.cos((2 * Math.PI * d.k * b) / p + d.phaseB)),
+        0,
+      )
       const mix = m.mixed === undefined ? 0 : m.mixed.amp * cosOf(m.mixed.x, a) * cosOf(m.mixed.y, b)
-      for (let c = 0; c < p; c++) logits[(a * p + b) * p + c] = s * m.ks.reduce((t, k, j) => t + m.alpha[j]! * cosOf(k, a + b - c), 0) + shift + mix * u[c]! + amplitude * rand()
+      for (let c = 0; c < p; c++) {
+        logits[(a * p + b) * p + c] =
+          s * m.ks.reduce((t, k, j) => t + m.alpha[j]! * cosOf(k, a + b - c), 0) + shift + mix * u[c]! + amplitude * rand()
+      }
     }
   return { logits, labels: Int32Array.from({ length: p * p }, (_, pair) => (Math.floor(pair / p) + (pair % p)) % p) }
 }

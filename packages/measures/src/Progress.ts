@@ -14,10 +14,6 @@
  */
 import type { Spectrum } from './Fourier.js'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// measures
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** The paper's default threshold for FFD. */
 export const DEFAULT_ETA = 0.5
 

@@ -12,10 +12,6 @@ import { type Spectrum, spectrum } from './Fourier.js'
 import { type Matrix, mul, sliceRows, transpose } from './Matrix.js'
 import { DEFAULT_ETA, fcr, ffd } from './Progress.js'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** A matrix's spectrum with its FFD (at η) and FCR. */
 export interface MatrixMeasures {
   readonly spectrum: Spectrum
@@ -23,10 +19,6 @@ export interface MatrixMeasures {
   readonly ffd: number
   readonly fcr: number
 }
-
-// ─────────────────────────────────────────────────────────────────────────────
-// constructors
-// ─────────────────────────────────────────────────────────────────────────────
 
 /** `W_E[0..p-1]`: the residue tokens' rows; the operation tokens are left out. */
 export const embeddingMatrix = (W_E: Matrix, p: number): Matrix => sliceRows(W_E, 0, p)

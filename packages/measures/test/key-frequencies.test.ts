@@ -14,14 +14,20 @@ const planted = (p: number, ks: ReadonlyArray<number>, s: number) => ({
 })
 
 const keySets = fc.constantFrom(...PRIMES).chain((p) =>
-  fc.tuple(fc.constant(p), fc.uniqueArray(fc.integer({ min: 1, max: (p - 1) / 2 }), { minLength: 1, maxLength: 3 }), fc.double({ min: 0.5, max: 4, noNaN: true })),
+  fc.tuple(
+    fc.constant(p),
+    fc.uniqueArray(fc.integer({ min: 1, max: (p - 1) / 2 }), { minLength: 1, maxLength: 3 }),
+    fc.double({ min: 0.5, max: 4, noNaN: true }),
+  ),
 )
 
 const ENERGY: KeyRule = { kind: 'energy', threshold: DEFAULT_KEY_THRESHOLD }
 
 describe('key frequencies', () => {
-  // At these scales the planted model may not answer (s = 0.5: loss near ln p): the energy rule still finds the planted set; the auto rule is tested in key-rule.test.ts.
-  it('planted Σ_k cos(ω_k(a+b−c)), energy rule: those frequencies are key, the restricted loss is the full loss, only they are dependent', () => {
+  // At these scales the planted model may not answer (s = 0.5: loss near ln p): the energy rule still finds the planted
+  // set; the auto rule is tested in key-rule.test.ts.
+  it('planted Σ_k cos(ω_k(a+b−c)), energy rule: those frequencies are key, the restricted loss is the full loss, ' +
+    'only they are dependent', () => {
     fc.assert(
       fc.property(keySets, ([p, ks, s]) => {
         const { logits, labels } = planted(p, ks, s)
@@ -40,7 +46,9 @@ describe('key frequencies', () => {
   it('with threshold 0 every frequency is key: key + residual is the whole, and the energies obey Parseval', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom(5, 7).chain((p) => fc.tuple(fc.constant(p), fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: p * p * p, maxLength: p * p * p }))),
+        fc.constantFrom(5, 7).chain((p) =>
+          fc.tuple(fc.constant(p), fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: p * p * p, maxLength: p * p * p })),
+        ),
         ([p, xs]) => {
           const logits = Float64Array.from(xs)
           const labels = Int32Array.from({ length: p * p }, (_, i) => i % p)
@@ -57,7 +65,8 @@ describe('key frequencies', () => {
     )
   })
 
-  it('keyFrequencyAnalysis chooses what keyFrequencies chooses, by every rule, and its table holds the same restricted and full losses', () => {
+  it('keyFrequencyAnalysis chooses what keyFrequencies chooses, by every rule, ' +
+    'and its table holds the same restricted and full losses', () => {
     const rules = fc.oneof(
       fc.double({ min: 1, max: 100, noNaN: true }).map((factor): KeyRule => ({ kind: 'auto', factor })),
       fc.double({ min: 0, max: 0.9, noNaN: true }).map((threshold): KeyRule => ({ kind: 'energy', threshold })),

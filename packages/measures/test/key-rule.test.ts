@@ -3,7 +3,16 @@
 // model answers, under loud c-independent terms with random phases and under noise.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_KEY_RULE, type Planted, keyFrequencies, keyWarning, leastShare, meanCrossEntropy, plantedLogits, uniform } from '../src/index.js'
+import {
+  DEFAULT_KEY_RULE,
+  type Planted,
+  keyFrequencies,
+  keyWarning,
+  leastShare,
+  meanCrossEntropy,
+  plantedLogits,
+  uniform,
+} from '../src/index.js'
 
 const P = 97
 const K = (P - 1) / 2
@@ -42,7 +51,8 @@ const sorted = (ks: ReadonlyArray<number>): number[] => [...ks].sort((x, y) => x
 
 // Each case runs the rule twice on 97³ logits (a few seconds of CPU): few runs per size.
 describe.each([1, 3, 5])('p = 97, %i planted frequencies', (count) => {
-  it('auto finds exactly the planted set, also with the logits scaled by 1 to 10; its restricted loss is within 2× the full loss and every shorter prefix is not', async () => {
+  it('auto finds exactly the planted set, also with the logits scaled by 1 to 10; ' +
+    'its restricted loss is within 2× the full loss and every shorter prefix is not', async () => {
     await fc.assert(
       fc.asyncProperty(planted(count), fc.double({ min: 1, max: 10, noNaN: true }), async (m, lambda) => {
         // Let vitest's worker answer its messages between runs (each blocks for seconds).
@@ -66,7 +76,14 @@ describe.each([1, 3, 5])('p = 97, %i planted frequencies', (count) => {
 })
 
 describe('the rules side by side', () => {
-  const m: Planted = { ks: [6, 29, 42], alpha: [1, 1, 1], margin: 16, distractors: [{ k: 12, amp: 3, phaseA: 0.4, phaseB: 2 }], noise: 0, seed: 1 }
+  const m: Planted = {
+    ks: [6, 29, 42],
+    alpha: [1, 1, 1],
+    margin: 16,
+    distractors: [{ k: 12, amp: 3, phaseA: 0.4, phaseB: 2 }],
+    noise: 0,
+    seed: 1,
+  }
   const { logits, labels } = plantedLogits(P, m)
 
   it('energy:0.1 takes the loud c-independent frequency and warns; auto ignores it; a list is kept as given', () => {

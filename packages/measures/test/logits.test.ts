@@ -4,7 +4,8 @@ import { asymmetry, cosRow, fourierBasis, logitsFourierMap, matrix, sinRow, weig
 
 const PRIMES = [3, 5, 7, 11, 13] as const
 const prime = fc.constantFrom(...PRIMES)
-const logitsOf = (p: number) => fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: p * p * p, maxLength: p * p * p }).map((xs) => Float64Array.from(xs))
+const logitsOf = (p: number) =>
+  fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: p * p * p, maxLength: p * p * p }).map((xs) => Float64Array.from(xs))
 const build = (p: number, f: (a: number, b: number, c: number) => number) =>
   Float64Array.from({ length: p * p * p }, (_, i) => f(Math.floor(i / (p * p)), Math.floor(i / p) % p, i % p))
 
@@ -60,12 +61,15 @@ describe('logits in the 2-D Fourier basis', () => {
 describe('weight norms', () => {
   it('the total is the norm of all weights together', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { maxLength: 20 })), (ws) => {
-        const n = weightNorms(ws)
-        const all = Object.values(ws).flat()
-        expect(n.total).toBeCloseTo(Math.hypot(...all), 9)
-        for (const [k, w] of Object.entries(ws)) expect(n.perMatrix[k]).toBeCloseTo(Math.hypot(...w), 9)
-      }),
+      fc.property(
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { maxLength: 20 })),
+        (ws) => {
+          const n = weightNorms(ws)
+          const all = Object.values(ws).flat()
+          expect(n.total).toBeCloseTo(Math.hypot(...all), 9)
+          for (const [k, w] of Object.entries(ws)) expect(n.perMatrix[k]).toBeCloseTo(Math.hypot(...w), 9)
+        },
+      ),
     )
   })
 })

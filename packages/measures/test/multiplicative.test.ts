@@ -1,7 +1,18 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { embeddingMatrix, ffd, fcr, fromRows, matrix, multiplicativeSpectrum, powersOf, primitiveRoot, spectrum, toLogOrder } from '../src/index.js'
+import {
+  embeddingMatrix,
+  ffd,
+  fcr,
+  fromRows,
+  matrix,
+  multiplicativeSpectrum,
+  powersOf,
+  primitiveRoot,
+  spectrum,
+  toLogOrder,
+} from '../src/index.js'
 import { fixturePath } from '../../../test-support/fixtures.js'
 
 const PRIMES = [5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97] as const
@@ -44,9 +55,9 @@ describe('the multiplicative basis', () => {
   it('a character of the multiplicative group gives the minimum FFD there, 2/(p−2)', () => {
     fc.assert(
       fc.property(
-        prime.chain((p) => fc.tuple(fc.constant(p), fc.integer({ min: 1, max: (p - 3) / 2 }), fc.integer({ min: 1, max: 6 }))).chain(([p, k, n]) =>
-          fc.tuple(fc.constant(p), fc.constant(k), coef(n), coef(n), fc.double({ min: -5, max: 5, noNaN: true })),
-        ),
+        prime
+          .chain((p) => fc.tuple(fc.constant(p), fc.integer({ min: 1, max: (p - 3) / 2 }), fc.integer({ min: 1, max: 6 })))
+          .chain(([p, k, n]) => fc.tuple(fc.constant(p), fc.constant(k), coef(n), coef(n), fc.double({ min: -5, max: 5, noNaN: true }))),
         ([p, k, alpha, beta, z]) => {
           const w = character(p, k, alpha, beta, z)
           expect(ffd(multiplicativeSpectrum(w))).toBeCloseTo(2 / (p - 2), 12)

@@ -17,7 +17,9 @@ describe('gini', () => {
   })
 
   it('lies in [0, (n−1)/n], ignores order and scale, and grows when mass moves to the largest value', () => {
-    const xs = fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 2, maxLength: 30 }).filter((v) => v.some((x) => x > 1e-3))
+    const xs = fc
+      .array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 2, maxLength: 30 })
+      .filter((v) => v.some((x) => x > 1e-3))
     fc.assert(
       fc.property(xs, fc.double({ min: 1e-3, max: 1e3, noNaN: true }), (v, c) => {
         const g = gini(v)
@@ -119,26 +121,58 @@ describe('phaseBoundaries', () => {
   const point = (step: number, trainAcc: number, testLoss: number, testAcc: number) => ({ step, trainAcc, testLoss, testAcc })
 
   it('finds the three boundaries of a grokking run by their rules', () => {
-    const run = [point(100, 0.5, 4, 0), point(200, 1, 6, 0.01), point(300, 1, 8, 0.02), point(400, 1, 7, 0.1), point(500, 1, 3.9, 0.6), point(600, 1, 0.5, 0.95), point(700, 1, 0.01, 1)]
+    const run = [
+      point(100, 0.5, 4, 0),
+      point(200, 1, 6, 0.01),
+      point(300, 1, 8, 0.02),
+      point(400, 1, 7, 0.1),
+      point(500, 1, 3.9, 0.6),
+      point(600, 1, 0.5, 0.95),
+      point(700, 1, 0.01, 1),
+    ]
     expect(phaseBoundaries(run)).toEqual({ memorisationEnd: 200, circuitFormationEnd: 500, cleanupEnd: 700 })
   })
 
   it('a step-0 record of the initial weights (chance accuracy, the highest test loss so far) moves no boundary', () => {
-    const run = [point(100, 0.5, 4, 0), point(200, 1, 6, 0.01), point(300, 1, 8, 0.02), point(400, 1, 7, 0.1), point(500, 1, 3.9, 0.6), point(600, 1, 0.5, 0.95), point(700, 1, 0.01, 1)]
+    const run = [
+      point(100, 0.5, 4, 0),
+      point(200, 1, 6, 0.01),
+      point(300, 1, 8, 0.02),
+      point(400, 1, 7, 0.1),
+      point(500, 1, 3.9, 0.6),
+      point(600, 1, 0.5, 0.95),
+      point(700, 1, 0.01, 1),
+    ]
     // p = 97: accuracy 1/97, test loss ln 97 ≈ 4.57 at step 0.
     expect(phaseBoundaries([point(0, 1 / 97, Math.log(97), 1 / 97), ...run])).toEqual(phaseBoundaries(run))
     // Memorisation ends only once the training set is fitted, even when step 0 is the only record.
-    expect(phaseBoundaries([point(0, 1 / 97, Math.log(97), 1 / 97)])).toEqual({ memorisationEnd: null, circuitFormationEnd: null, cleanupEnd: null })
+    expect(phaseBoundaries([point(0, 1 / 97, Math.log(97), 1 / 97)])).toEqual({
+      memorisationEnd: null,
+      circuitFormationEnd: null,
+      cleanupEnd: null,
+    })
   })
 
   it('leaves the boundaries a run has not reached null, in order', () => {
     expect(phaseBoundaries([point(100, 0.5, 4, 0)])).toEqual({ memorisationEnd: null, circuitFormationEnd: null, cleanupEnd: null })
-    expect(phaseBoundaries([point(100, 1, 4, 0), point(200, 1, 5, 0)])).toEqual({ memorisationEnd: 100, circuitFormationEnd: null, cleanupEnd: null })
-    expect(phaseBoundaries([point(100, 1, 4, 0), point(200, 1, 1, 0.5)])).toEqual({ memorisationEnd: 100, circuitFormationEnd: 200, cleanupEnd: null })
+    expect(phaseBoundaries([point(100, 1, 4, 0), point(200, 1, 5, 0)])).toEqual({
+      memorisationEnd: 100,
+      circuitFormationEnd: null,
+      cleanupEnd: null,
+    })
+    expect(phaseBoundaries([point(100, 1, 4, 0), point(200, 1, 1, 0.5)])).toEqual({
+      memorisationEnd: 100,
+      circuitFormationEnd: 200,
+      cleanupEnd: null,
+    })
   })
 
   it('boundaries are evaluated steps, in order, and each rule holds at its boundary', () => {
-    const pt = fc.record({ trainAcc: fc.double({ min: 0, max: 1, noNaN: true }), testLoss: fc.double({ min: 0, max: 10, noNaN: true }), testAcc: fc.double({ min: 0, max: 1, noNaN: true }) })
+    const pt = fc.record({
+      trainAcc: fc.double({ min: 0, max: 1, noNaN: true }),
+      testLoss: fc.double({ min: 0, max: 10, noNaN: true }),
+      testAcc: fc.double({ min: 0, max: 1, noNaN: true }),
+    })
     fc.assert(
       fc.property(fc.array(pt, { maxLength: 40 }), (xs) => {
         const points = xs.map((x, i) => ({ ...x, step: 10 * (i + 1) }))
@@ -155,7 +189,9 @@ describe('phaseBoundaries', () => {
           return
         }
         expect(b.circuitFormationEnd).toBeGreaterThan(b.memorisationEnd)
-        const peak = Math.max(...points.filter((x) => x.step >= b.memorisationEnd! && x.step < b.circuitFormationEnd!).map((x) => x.testLoss))
+        const peak = Math.max(
+          ...points.filter((x) => x.step >= b.memorisationEnd! && x.step < b.circuitFormationEnd!).map((x) => x.testLoss),
+        )
         expect(at(b.circuitFormationEnd)!.testLoss).toBeLessThanOrEqual(peak / 2)
         if (b.cleanupEnd !== null) {
           expect(b.cleanupEnd).toBeGreaterThanOrEqual(b.circuitFormationEnd)

@@ -21,7 +21,11 @@ describe('neuron frequencies', () => {
       fc.property(
         fc.constantFrom(...PRIMES).chain((p) =>
           fc.integer({ min: 1, max: 6 }).chain((n) =>
-            fc.tuple(fc.constant(p), fc.array(fc.integer({ min: 1, max: (p - 1) / 2 }), { minLength: n, maxLength: n }), fc.array(fc.integer({ min: 0, max: 2 }), { minLength: n, maxLength: n })),
+            fc.tuple(
+              fc.constant(p),
+              fc.array(fc.integer({ min: 1, max: (p - 1) / 2 }), { minLength: n, maxLength: n }),
+              fc.array(fc.integer({ min: 0, max: 2 }), { minLength: n, maxLength: n }),
+            ),
           ),
         ),
         ([p, ks, kinds]) => {
@@ -41,7 +45,10 @@ describe('neuron frequencies', () => {
 
   it('a sum of two frequencies is split by energy', () => {
     const p = 11
-    const acts = Float64Array.from({ length: p * p }, (_, i) => 2 * Math.cos((2 * Math.PI * 2 * Math.floor(i / p)) / p) + Math.cos((2 * Math.PI * 5 * (i % p)) / p))
+    const acts = Float64Array.from(
+      { length: p * p },
+      (_, i) => 2 * Math.cos((2 * Math.PI * 2 * Math.floor(i / p)) / p) + Math.cos((2 * Math.PI * 5 * (i % p)) / p),
+    )
     const r = neuronFrequencies(acts, p, 1)
     expect(r.frequency[0]).toBe(2)
     expect(r.fraction[0]).toBeCloseTo(4 / 5, 9)

@@ -35,7 +35,9 @@ describe('FFD', () => {
   })
 
   it('does not change when the columns of W are permuted', () => {
-    const arb = primeAndMatrix.chain(([, w]) => fc.shuffledSubarray([...Array(w.cols).keys()], { minLength: w.cols }).map((perm) => [w, perm] as const))
+    const arb = primeAndMatrix.chain(([, w]) =>
+      fc.shuffledSubarray([...Array(w.cols).keys()], { minLength: w.cols }).map((perm) => [w, perm] as const),
+    )
     fc.assert(
       fc.property(arb, ([w, perm]) => {
         expect(ffd(spectrum(permuteCols(w, perm)))).toBe(ffd(spectrum(w)))
@@ -68,10 +70,15 @@ describe('FFD', () => {
 
   it('falls as η rises', () => {
     fc.assert(
-      fc.property(primeAndMatrix, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), ([, w], e1, e2) => {
-        const s = spectrum(w)
-        expect(ffd(s, Math.max(e1, e2))).toBeLessThanOrEqual(ffd(s, Math.min(e1, e2)))
-      }),
+      fc.property(
+        primeAndMatrix,
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        ([, w], e1, e2) => {
+          const s = spectrum(w)
+          expect(ffd(s, Math.max(e1, e2))).toBeLessThanOrEqual(ffd(s, Math.min(e1, e2)))
+        },
+      ),
     )
   })
 
@@ -119,7 +126,9 @@ describe('FCR', () => {
   })
 
   it('does not change when the columns of W are permuted', () => {
-    const arb = primeAndMatrix.chain(([, w]) => fc.shuffledSubarray([...Array(w.cols).keys()], { minLength: w.cols }).map((perm) => [w, perm] as const))
+    const arb = primeAndMatrix.chain(([, w]) =>
+      fc.shuffledSubarray([...Array(w.cols).keys()], { minLength: w.cols }).map((perm) => [w, perm] as const),
+    )
     fc.assert(
       fc.property(arb, ([w, perm]) => {
         expect(fcr(spectrum(permuteCols(w, perm)))).toBeCloseTo(fcr(spectrum(w)), 10)

@@ -115,9 +115,15 @@ const attention = (c: ModelConfig, params: Params, l: number, x: tf.Tensor3D, ho
   const qByHead = tf.transpose(q, [0, 2, 1, 3]) // [batch, head_index, query_pos, d_head]
   const kByHeadT = tf.transpose(k, [0, 2, 3, 1]) // [batch, head_index, d_head, key_pos]
   const vByHead = tf.transpose(v, [0, 2, 1, 3]) // [batch, head_index, key_pos, d_head]
-  const scores = hook(`blocks.${l}.attn.hook_attn_scores`, tf.add<tf.Tensor4D>(tf.div(tf.matMul(qByHead, kByHeadT), Math.sqrt(dh)), causal(T))) // [batch, head_index, query_pos, key_pos]
+  const scores = hook(
+    `blocks.${l}.attn.hook_attn_scores`,
+    tf.add<tf.Tensor4D>(tf.div(tf.matMul(qByHead, kByHeadT), Math.sqrt(dh)), causal(T)),
+  ) // [batch, head_index, query_pos, key_pos]
   const pattern = hook(`blocks.${l}.attn.hook_pattern`, tf.softmax(scores)) // softmax over key_pos
-  const z = hook(`blocks.${l}.attn.hook_z`, tf.transpose(tf.matMul<tf.Tensor4D>(pattern, vByHead), [0, 2, 1, 3])) // [batch, pos, head_index, d_head]
+  const z = hook(
+    `blocks.${l}.attn.hook_z`,
+    tf.transpose(tf.matMul<tf.Tensor4D>(pattern, vByHead), [0, 2, 1, 3]),
+  ) // [batch, pos, head_index, d_head]
   return linear(tf.reshape<tf.Rank.R3>(z, [B, T, H * dh]), tf.reshape(W('W_O'), [H * dh, c.dModel])) // [batch, pos, d_model]
 }
 
@@ -146,8 +152,13 @@ export const runWithCache = (c: ModelConfig, params: Params, x: Inputs): CachedR
       return t
     }
     // The inputs are position-major one-hot rows `[pos·batch, d_vocab]`.
-    const embed = hook('hook_embed', tf.transpose(tf.reshape<tf.Rank.R3>(tf.matMul(x.oneHot, params['embed.W_E']!), [T, B, d]), [1, 0, 2])) // [batch, pos, d_model]
-    let resid = c.positionalEmbedding ? tf.add<tf.Tensor3D>(embed, hook('hook_pos_embed', tf.broadcastTo(params['pos_embed.W_pos']!, [B, T, d]))) : embed
+    const embed = hook(
+      'hook_embed',
+      tf.transpose(tf.reshape<tf.Rank.R3>(tf.matMul(x.oneHot, params['embed.W_E']!), [T, B, d]), [1, 0, 2]),
+    ) // [batch, pos, d_model]
+    let resid = c.positionalEmbedding
+      ? tf.add<tf.Tensor3D>(embed, hook('hook_pos_embed', tf.broadcastTo(params['pos_embed.W_pos']!, [B, T, d])))
+      : embed
     for (let l = 0; l < c.nLayers; l++) resid = block(c, params, l, hook(`blocks.${l}.hook_resid_pre`, resid), hook)
     return { logits: linear(resid, params['unembed.W_U']!), cache } // [batch, pos, n_out]
   })

@@ -66,7 +66,15 @@ const FileFields = t.type({ config: ConfigFields, weights: t.record(t.string, t.
 
 /** A value in an error message: numbers as they are, anything else by kind (a message stays one short line). */
 const show = (x: unknown): string =>
-  typeof x === 'number' ? String(x) : x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x === 'object' ? 'an object' : `a ${typeof x}`
+  typeof x === 'number'
+    ? String(x)
+    : x === null
+      ? 'null'
+      : Array.isArray(x)
+        ? 'an array'
+        : typeof x === 'object'
+          ? 'an object'
+          : `a ${typeof x}`
 
 /**
  * The row-major values of `nested`, which must be arrays of exactly `shape` holding
@@ -126,7 +134,9 @@ export const decodeWeightsFile = (u: unknown): E.Either<string, WeightsFile> => 
     return E.left(`weights file: ${path === '' ? 'not an object with config and weights' : `${path} is missing or not of the right type`}`)
   }
   const { config: raw, weights } = fields.right
-  if (raw.layer_norm === true || raw.bias === true) return E.left('weights file: config.layer_norm and config.bias must be false (the paper’s model has neither)')
+  if (raw.layer_norm === true || raw.bias === true) {
+    return E.left('weights file: config.layer_norm and config.bias must be false (the paper’s model has neither)')
+  }
   const config: ModelConfig = {
     dVocab: raw.d_vocab,
     nOut: raw.n_out,

@@ -18,10 +18,6 @@
 import * as t from 'io-ts'
 import { type ModelConfig, type ModelConfigDocument, modelConfigDocument } from './Config.js'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** The fields of a fingerprint, in the order a message shows them. */
 export const FingerprintFieldsCodec = t.type({
   ops: t.readonlyArray(t.string),
@@ -43,7 +39,10 @@ export const FingerprintFieldsCodec = t.type({
 export type FingerprintFields = t.TypeOf<typeof FingerprintFieldsCodec>
 
 /** A fingerprint as the run's files hold it: `hash` and the fields. */
-export const FingerprintCodec = t.intersection([t.type({ hash: t.string }), FingerprintFieldsCodec], 'a fingerprint { hash, ops, p, frac, seed, d_model, … }')
+export const FingerprintCodec = t.intersection(
+  [t.type({ hash: t.string }), FingerprintFieldsCodec],
+  'a fingerprint { hash, ops, p, frac, seed, d_model, … }',
+)
 
 /** A run's fingerprint. */
 export type Fingerprint = t.TypeOf<typeof FingerprintCodec>
@@ -55,10 +54,6 @@ export interface FingerprintTask {
   readonly frac: number
   readonly seed: number
 }
-
-// ─────────────────────────────────────────────────────────────────────────────
-// constructors
-// ─────────────────────────────────────────────────────────────────────────────
 
 /** 32-bit FNV-1a of a text's UTF-16 code units from `basis`, as 8 hex digits. */
 const fnv1a = (text: string, basis: number): string => {

@@ -15,7 +15,8 @@
  * const tokens = Int32Array.from({ length: 30 }, (_, i) => (i % 3 === 1 ? 31 : Math.floor(i / 3)))  // [a, op, a], a = 0..9
  * const set = prepareChunked(config, tokens, Int32Array.from({ length: 10 }, (_, a) => 2 * a), 4)
  * const chunks: Array<readonly [number, number]> = []
- * forEachChunk(config, set, (chunk, start, end) => chunks.push([start, end]))  // chunk: a Batch of examples [start, end), freed after the call
+ * // chunk: a Batch of examples [start, end), freed after the call
+ * forEachChunk(config, set, (chunk, start, end) => chunks.push([start, end]))
  * chunks  // => [[0, 4], [4, 8], [8, 10]]
  * disposeInputs(set)
  *
@@ -69,7 +70,9 @@ export interface ChunkedBatch {
 
 const checkTokens = (c: ModelConfig, tokens: Int32Array): number => {
   if (tokens.length % c.nCtx !== 0) throw new RangeError(`inputs: ${tokens.length} tokens are not whole rows of n_ctx = ${c.nCtx}`)
-  for (const t of tokens) if (!(t >= 0 && t < c.dVocab)) throw new RangeError(`inputs: token ${t} is outside the vocabulary [0, ${c.dVocab})`)
+  for (const t of tokens) {
+    if (!(t >= 0 && t < c.dVocab)) throw new RangeError(`inputs: token ${t} is outside the vocabulary [0, ${c.dVocab})`)
+  }
   return tokens.length / c.nCtx
 }
 

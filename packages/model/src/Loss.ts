@@ -13,10 +13,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// internals
-// ─────────────────────────────────────────────────────────────────────────────
-
 /**
  * `log(1 + x)`, accurate for tiny `x` (WASM's `Log1p` kernel is `log(1 + x)`, which
  * is 0 below 6e-8): `x · log(u) / (u − 1)` with `u = 1 + x` rounded (Goldberg), `x` where `u = 1`.
@@ -27,10 +23,6 @@ const log1p = (x: tf.Tensor): tf.Tensor =>
     const d = tf.sub(u, 1)
     return tf.where(tf.equal(d, 0), x, tf.mul(x, tf.div(tf.log(u), d)))
   })
-
-// ─────────────────────────────────────────────────────────────────────────────
-// loss
-// ─────────────────────────────────────────────────────────────────────────────
 
 /**
  * Per-example cross-entropy, `[batch]`, accurate in float32 down to the smallest
@@ -52,9 +44,7 @@ export const crossEntropyPerExample = (logits: tf.Tensor2D, labelsOneHot: tf.Ten
 export const crossEntropy = (logits: tf.Tensor2D, labelsOneHot: tf.Tensor2D): tf.Scalar =>
   tf.tidy(() => tf.mean<tf.Scalar>(crossEntropyPerExample(logits, labelsOneHot)))
 
-// ─────────────────────────────────────────────────────────────────────────────
 // gradient (not exported from the package)
-// ─────────────────────────────────────────────────────────────────────────────
 
 /**
  * `∂loss/∂logits = (softmax − onehot) / B`, with the correct class's entry formed

@@ -12,10 +12,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { ModelConfig } from './Config.js'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** Weights by TransformerLens name (`embed.W_E`, `blocks.0.attn.W_Q`, …, `unembed.W_U`). */
 export type Params = Readonly<Record<string, tf.Tensor>>
 
@@ -27,10 +23,6 @@ export interface HostTensor {
 
 /** Weights on the host, by TransformerLens name. */
 export type HostParams = Readonly<Record<string, HostTensor>>
-
-// ─────────────────────────────────────────────────────────────────────────────
-// names and shapes
-// ─────────────────────────────────────────────────────────────────────────────
 
 /** The name of a block's weight: `blocks.{l}.attn.W_Q`, `blocks.{l}.mlp.W_in`, … */
 export const blockName = (layer: number, w: 'W_Q' | 'W_K' | 'W_V' | 'W_O' | 'W_in' | 'W_out'): string =>
@@ -50,10 +42,6 @@ export const paramShapes = (c: ModelConfig): ReadonlyArray<readonly [string, Rea
   ]).flat(),
   ['unembed.W_U', [c.dModel, c.nOut]],
 ]
-
-// ─────────────────────────────────────────────────────────────────────────────
-// constructors
-// ─────────────────────────────────────────────────────────────────────────────
 
 /**
  * Seeded zero-mean Gaussian init: std `1/√d_vocab` for `W_E`, `1/√d_model`
@@ -80,17 +68,17 @@ export const fromHost = (c: ModelConfig, host: HostParams): Params => {
   const checked = paramShapes(c).map(([name, shape]) => {
     const w = host[name]
     if (w === undefined) throw new Error(`weights: ${name} is missing`)
-    if (w.shape.join(',') !== shape.join(',')) throw new Error(`weights: ${name} has shape [${w.shape.join(',')}], the config needs [${shape.join(',')}]`)
+    if (w.shape.join(',') !== shape.join(',')) {
+      throw new Error(`weights: ${name} has shape [${w.shape.join(',')}], the config needs [${shape.join(',')}]`)
+    }
     const size = shape.reduce((a, b) => a * b, 1)
-    if (w.data.length !== size) throw new Error(`weights: ${name} has ${w.data.length} values, its shape [${shape.join(',')}] needs ${size}`)
+    if (w.data.length !== size) {
+      throw new Error(`weights: ${name} has ${w.data.length} values, its shape [${shape.join(',')}] needs ${size}`)
+    }
     return [name, shape, w.data] as const
   })
   return Object.fromEntries(checked.map(([name, shape, data]) => [name, tf.tensor(data, [...shape], 'float32')]))
 }
-
-// ─────────────────────────────────────────────────────────────────────────────
-// utils
-// ─────────────────────────────────────────────────────────────────────────────
 
 /** Host copies of the weights (reads the backend synchronously). */
 export const toHost = (params: Params): HostParams =>

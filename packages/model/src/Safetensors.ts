@@ -73,7 +73,10 @@ export const MAX_HEADER_BYTES = 100_000_000
  * does), so the data is aligned for every dtype. Throws a `RangeError` if a tensor's
  * values do not fill its shape (a programming error: the caller builds them).
  */
-export const encodeSafetensors = (tensors: Readonly<Record<string, HostTensor>>, metadata: Readonly<Record<string, string>> = {}): Uint8Array => {
+export const encodeSafetensors = (
+  tensors: Readonly<Record<string, HostTensor>>,
+  metadata: Readonly<Record<string, string>> = {},
+): Uint8Array => {
   const names = Object.keys(tensors).sort()
   const header: Record<string, unknown> = Object.keys(metadata).length > 0 ? { __metadata__: metadata } : {}
   let offset = 0
@@ -120,13 +123,21 @@ const left = (message: string): E.Either<string, never> => E.left(`safetensors: 
 const decodeEntry = (name: string, u: unknown): E.Either<string, { dtype: Dtype; shape: number[]; begin: number; end: number }> => {
   if (!isRecord(u)) return left(`${quote(name)} is not an object with dtype, shape and data_offsets`)
   const { dtype, shape, data_offsets: offsets } = u
-  if (!isDtype(dtype)) return left(`${quote(name)} has dtype ${JSON.stringify(dtype)?.slice(0, 20) ?? 'undefined'} (allowed: ${Object.keys(DTYPE_SIZES).join(', ')})`)
+  if (!isDtype(dtype)) {
+    return left(
+      `${quote(name)} has dtype ${JSON.stringify(dtype)?.slice(0, 20) ?? 'undefined'} (allowed: ${Object.keys(DTYPE_SIZES).join(', ')})`,
+    )
+  }
   if (!Array.isArray(shape) || !shape.every(isCount)) return left(`${quote(name)}.shape is not an array of non-negative integers`)
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) return left(`${quote(name)}.data_offsets is not [begin, end] with non-negative integers`)
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
+    return left(`${quote(name)}.data_offsets is not [begin, end] with non-negative integers`)
+  }
   const [begin, end] = [offsets[0]!, offsets[1]!]
   const bytes = shape.reduce((a, b) => a * b, 1) * DTYPE_SIZES[dtype]
   if (!Number.isSafeInteger(bytes)) return left(`${quote(name)} has shape [${shape.join(',')}], too large`)
-  if (end < begin || end - begin !== bytes) return left(`${quote(name)}.data_offsets [${begin}, ${end}] hold ${end - begin} bytes, its dtype and shape need ${bytes}`)
+  if (end < begin || end - begin !== bytes) {
+    return left(`${quote(name)}.data_offsets [${begin}, ${end}] hold ${end - begin} bytes, its dtype and shape need ${bytes}`)
+  }
   return E.right({ dtype, shape, begin, end })
 }
 
@@ -190,7 +201,11 @@ export const decodeSafetensorsHeader = (headerBytes: Uint8Array, dataBytes: numb
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end)
   let next = 0
   for (const e of entries) {
-    if (e.begin !== next) return left(`${quote(e.name)} starts at byte ${e.begin} of the data, expected ${next} (tensors must tile the data without gaps or overlaps)`)
+    if (e.begin !== next) {
+      return left(
+        `${quote(e.name)} starts at byte ${e.begin} of the data, expected ${next} (tensors must tile the data without gaps or overlaps)`,
+      )
+    }
     next = e.end
   }
   if (next !== dataBytes) return left(`the tensors cover ${next} bytes of data, the file holds ${dataBytes}`)
@@ -211,7 +226,9 @@ export const decodeSafetensors = (bytes: Uint8Array): E.Either<string, Safetenso
   if (E.isLeft(layout)) return layout
   const data = bytes.subarray(8 + n)
   const tensors: Record<string, SafetensorsEntry> = {}
-  for (const [name, e] of Object.entries(layout.right.tensors)) tensors[name] = { dtype: e.dtype, shape: e.shape, bytes: data.subarray(e.begin, e.end) }
+  for (const [name, e] of Object.entries(layout.right.tensors)) {
+    tensors[name] = { dtype: e.dtype, shape: e.shape, bytes: data.subarray(e.begin, e.end) }
+  }
   return E.right({ metadata: layout.right.metadata, tensors })
 }
 

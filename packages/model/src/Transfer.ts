@@ -50,7 +50,8 @@ export interface ModelWeights {
 export const isPart = (s: string): s is Part => PARTS.some((p) => p === s)
 
 /** The part a weight belongs to. */
-export const partOf = (name: string): Part => (name === 'embed.W_E' || name === 'pos_embed.W_pos' ? 'embed' : name === 'unembed.W_U' ? 'unembed' : 'transformer')
+export const partOf = (name: string): Part =>
+  name === 'embed.W_E' || name === 'pos_embed.W_pos' ? 'embed' : name === 'unembed.W_U' ? 'unembed' : 'transformer'
 
 /** The names of the weights of these parts, in `paramShapes` order. */
 export const partNames = (c: ModelConfig, parts: ReadonlyArray<Part>): ReadonlyArray<string> =>
@@ -87,7 +88,9 @@ const shapeText = (shape: ReadonlyArray<number>): string => `[${shape.join(',')}
  */
 export const transferProblem = (target: ModelConfig, source: ModelConfig, parts: ReadonlyArray<Part>): string | null => {
   if (source.nOut !== target.nOut) return `the source model has p = ${source.nOut}, this run p = ${target.nOut} (they must be equal)`
-  if (source.dModel !== target.dModel) return `the source model has d_model = ${source.dModel}, this run ${target.dModel} (they must be equal)`
+  if (source.dModel !== target.dModel) {
+    return `the source model has d_model = ${source.dModel}, this run ${target.dModel} (they must be equal)`
+  }
   const sourceShapes = new Map(paramShapes(source).map(([n, s]) => [n, s]))
   for (const [name, shape] of paramShapes(target)) {
     if (!parts.includes(partOf(name)) || name === 'embed.W_E') continue

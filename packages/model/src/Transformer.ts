@@ -70,7 +70,11 @@ export const forward = (c: ModelConfig, params: Params, x: Inputs): tf.Tensor2D 
  * The logits and the last block's MLP activations at the last position
  * (TransformerLens `blocks.{L-1}.mlp.hook_post`, `[batch, d_mlp]`).
  */
-export const forwardWithMlp = (c: ModelConfig, params: Params, x: Inputs): { readonly logits: tf.Tensor2D; readonly mlpPost: tf.Tensor2D } =>
+export const forwardWithMlp = (
+  c: ModelConfig,
+  params: Params,
+  x: Inputs,
+): { readonly logits: tf.Tensor2D; readonly mlpPost: tf.Tensor2D } =>
   tf.tidy(() => {
     const run = pass(c, params, x)
     return { logits: run.logits, mlpPost: run.mlpPost }
@@ -93,7 +97,11 @@ export const lossAndGrads = (c: ModelConfig, params: Params, batch: Batch): Loss
  * summation order; on a set of one chunk it is `lossAndGrads` itself. Backend memory
  * scales with the chunk, not the set.
  */
-export const lossAndGradsChunked = (c: ModelConfig, params: Params, x: Batch | ChunkedBatch): { readonly loss: tf.Scalar; readonly grads: Params } => {
+export const lossAndGradsChunked = (
+  c: ModelConfig,
+  params: Params,
+  x: Batch | ChunkedBatch,
+): { readonly loss: tf.Scalar; readonly grads: Params } => {
   if (!isChunked(x) || x.resident !== null) {
     const r = lossAndGrads(c, params, isChunked(x) ? x.resident! : x)
     r.logits.dispose()
@@ -106,7 +114,9 @@ export const lossAndGradsChunked = (c: ModelConfig, params: Params, x: Batch | C
     const { loss, grads } = acc
     const next = tf.tidy(() => ({
       loss: loss === null ? tf.mul<tf.Scalar>(r.loss, w) : tf.add<tf.Scalar>(loss, tf.mul(r.loss, w)),
-      grads: Object.fromEntries(Object.entries(r.grads).map(([name, g]) => [name, grads === null ? tf.mul(g, w) : tf.add(grads[name]!, tf.mul(g, w))])),
+      grads: Object.fromEntries(
+        Object.entries(r.grads).map(([name, g]) => [name, grads === null ? tf.mul(g, w) : tf.add(grads[name]!, tf.mul(g, w))]),
+      ),
     }))
     tf.dispose([r.loss, r.logits, ...Object.values(r.grads)])
     if (loss !== null) loss.dispose()
@@ -150,7 +160,10 @@ const footprintOf = async (c: ModelConfig, params: Params, f: (b: Batch) => tf.T
  * `fixedBytes + examples · bytesPerExample`, measured with `tf.profile` on two small
  * probe batches (exact: every tensor of a pass is either per-example or per-model).
  */
-export const measureFootprint = async (c: ModelConfig, params: Params): Promise<{ readonly step: Footprint; readonly evaluation: Footprint }> => ({
+export const measureFootprint = async (
+  c: ModelConfig,
+  params: Params,
+): Promise<{ readonly step: Footprint; readonly evaluation: Footprint }> => ({
   step: await footprintOf(c, params, (b) => {
     const r = lossAndGrads(c, params, b)
     return [r.loss, r.logits, ...Object.values(r.grads)]

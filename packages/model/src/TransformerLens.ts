@@ -18,7 +18,7 @@
  * const modelConfig = paperConfig({ dVocab: 32, nOut: 31 })
  * const host = toHost(initParams(modelConfig, 0))
  * const { safetensors, config } = encodeTransformerLensCheckpoint(modelConfig, host, { p: 31, ops: ['add'], seed: 0 })
- * decodeTransformerLensCheckpoint(safetensors, config)  // => E.right({ config: modelConfig, host, meta: { p: 31, ops: ['add'], seed: 0 } })
+ * decodeTransformerLensCheckpoint(safetensors, config) // => E.right({ config: modelConfig, host, meta: { p: 31, ops: ['add'], seed: 0 } })
  *
  * @since 0.1.0
  */
@@ -145,7 +145,15 @@ export const encodeTransformerLensCheckpoint = (
 // ─────────────────────────────────────────────────────────────────────────────
 
 const HookedFields = t.intersection([
-  t.type({ n_layers: t.number, d_model: t.number, n_ctx: t.number, d_head: t.number, n_heads: t.number, d_mlp: t.number, d_vocab: t.number }),
+  t.type({
+    n_layers: t.number,
+    d_model: t.number,
+    n_ctx: t.number,
+    d_head: t.number,
+    n_heads: t.number,
+    d_mlp: t.number,
+    d_vocab: t.number,
+  }),
   t.partial({
     d_vocab_out: t.number,
     act_fn: t.unknown,
@@ -175,8 +183,10 @@ const unsupported = (h: Hooked): string | undefined => {
     is('use_attn_scale', [true], 'true') ??
     is('gated_mlp', [false], 'false') ??
     is('parallel_attn_mlp', [false], 'false') ??
-    ('attn_scale' in h && h.attn_scale !== -1 && !(typeof h.attn_scale === 'number' && Math.abs(h.attn_scale - Math.sqrt(h.d_head)) <= 1e-6 * Math.sqrt(h.d_head))
-      ? `attn_scale is ${JSON.stringify(h.attn_scale)?.slice(0, 30) ?? 'undefined'} (allowed: √d_head = ${Math.sqrt(h.d_head)}, or -1 for that default)`
+    ('attn_scale' in h && h.attn_scale !== -1 &&
+    !(typeof h.attn_scale === 'number' && Math.abs(h.attn_scale - Math.sqrt(h.d_head)) <= 1e-6 * Math.sqrt(h.d_head))
+      ? `attn_scale is ${JSON.stringify(h.attn_scale)?.slice(0, 30) ?? 'undefined'} (allowed: √d_head = ${Math.sqrt(h.d_head)}, ` +
+        `or -1 for that default)`
       : undefined)
   )
 }
@@ -186,7 +196,9 @@ const unsupported = (h: Hooked): string | undefined => {
  * `HookedTransformerConfig` fields at the top level. `positionalEmbedding` is decided
  * by the weights (`W_pos` zero or not), so it is `false` here.
  */
-export const decodeCheckpointConfig = (u: unknown): E.Either<string, { readonly config: ModelConfig; readonly task: Readonly<Record<string, unknown>> }> => {
+export const decodeCheckpointConfig = (
+  u: unknown,
+): E.Either<string, { readonly config: ModelConfig; readonly task: Readonly<Record<string, unknown>> }> => {
   if (typeof u !== 'object' || u === null || Array.isArray(u)) return E.left('config: not a JSON object')
   const nested = 'hooked_transformer_config' in u ? u.hooked_transformer_config : u
   const fields = HookedFields.decode(nested)
@@ -221,7 +233,9 @@ const sameShape = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean 
 /** A float32 tensor of the config's shape; the shape is checked before its bytes are read (a reader may read them only then). */
 const tensorOf = (file: SafetensorsFile, name: string, shape: ReadonlyArray<number>): E.Either<string, HostTensor> => {
   const entry = Object.hasOwn(file.tensors, name) ? file.tensors[name] : undefined
-  if (entry?.dtype === 'F32' && !sameShape(entry.shape, shape)) return E.left(`safetensors: ${name} has shape [${entry.shape.join(',')}], the config needs [${shape.join(',')}]`)
+  if (entry?.dtype === 'F32' && !sameShape(entry.shape, shape)) {
+    return E.left(`safetensors: ${name} has shape [${entry.shape.join(',')}], the config needs [${shape.join(',')}]`)
+  }
   return float32Tensor(name)(file)
 }
 
@@ -229,14 +243,21 @@ const tensorOf = (file: SafetensorsFile, name: string, shape: ReadonlyArray<numb
  * The weights of a state dict, for a config from `decodeCheckpointConfig`. `Left` names
  * the tensor: missing, of another dtype or shape, a bias that is not zero, a LayerNorm weight.
  */
-export const fromTransformerLensState = (c: ModelConfig, file: SafetensorsFile): E.Either<string, { readonly config: ModelConfig; readonly host: HostParams }> => {
+export const fromTransformerLensState = (
+  c: ModelConfig,
+  file: SafetensorsFile,
+): E.Either<string, { readonly config: ModelConfig; readonly host: HostParams }> => {
   const norm = Object.keys(file.tensors).find((k) => NORM_WEIGHT.test(k))
-  if (norm !== undefined) return E.left(`safetensors: ${norm} is a LayerNorm weight (grokscope’s model has no LayerNorm: normalization_type must be null)`)
+  if (norm !== undefined) {
+    return E.left(`safetensors: ${norm} is a LayerNorm weight (grokscope’s model has no LayerNorm: normalization_type must be null)`)
+  }
   for (const [name, shape] of biasShapes(c)) {
     if (!(name in file.tensors)) continue
     const b = tensorOf(file, name, shape)
     if (E.isLeft(b)) return b
-    if (b.right.data.some((x) => x !== 0)) return E.left(`safetensors: ${name} is not zero (grokscope’s model has no biases; allowed: zeros)`)
+    if (b.right.data.some((x) => x !== 0)) {
+      return E.left(`safetensors: ${name} is not zero (grokscope’s model has no biases; allowed: zeros)`)
+    }
   }
   let positionalEmbedding = false
   const host: Record<string, HostTensor> = {}
@@ -267,7 +288,12 @@ export const decodeTransformerLensFile = (file: SafetensorsFile, configDocument?
   let document = configDocument
   if (document === undefined) {
     const text = file.metadata.config
-    if (text === undefined) return E.left('safetensors: no config.json beside the file and no config in its __metadata__ (write the HookedTransformerConfig fields to config.json)')
+    if (text === undefined) {
+      return E.left(
+        'safetensors: no config.json beside the file and no config in its __metadata__ ' +
+          '(write the HookedTransformerConfig fields to config.json)',
+      )
+    }
     try {
       document = JSON.parse(text)
     } catch {

@@ -75,7 +75,11 @@ const cachedOnHost = (c: ModelConfig, host: HostParams, tokens: number[][]) => {
   const inputs = prepareInputs(c, Int32Array.from(tokens.flat()))
   const { logits, cache } = runWithCache(c, params, inputs)
   const read = (t: tf.Tensor) => ({ shape: t.shape, data: Float64Array.from(t.dataSync()) })
-  const out = { logits: read(logits), cache: Object.fromEntries(Object.entries(cache).map(([k, t]) => [k, read(t)])), keys: Object.keys(cache) }
+  const out = {
+    logits: read(logits),
+    cache: Object.fromEntries(Object.entries(cache).map(([k, t]) => [k, read(t)])),
+    keys: Object.keys(cache),
+  }
   disposeCache(cache)
   tf.dispose(logits)
   disposeInputs(inputs)

@@ -9,20 +9,81 @@ export const tiny = (over: Partial<ModelConfig>): ModelConfig =>
 
 export const FUZZ_CONFIGS: ReadonlyArray<ModelConfig> = [
   paperConfig({ dVocab: 6, nOut: 5, dModel: 4, nHeads: 2, dHead: 3, dMlp: 5 }), // short names (W_E, W_Q, …)
-  paperConfig({ dVocab: 5, nOut: 4, dModel: 3, nHeads: 2, dHead: 2, dMlp: 4, nLayers: 2, positionalEmbedding: true, act: 'gelu' }), // full names
+  // full names
+  paperConfig({ dVocab: 5, nOut: 4, dModel: 3, nHeads: 2, dHead: 2, dMlp: 4, nLayers: 2, positionalEmbedding: true, act: 'gelu' }),
 ]
 
 /** The config fields of the weights file. */
-export const CONFIG_FIELDS = ['d_vocab', 'n_out', 'n_ctx', 'd_model', 'n_heads', 'd_head', 'd_mlp', 'n_layers', 'act', 'positional_embedding', 'layer_norm', 'bias'] as const
+export const CONFIG_FIELDS = [
+  'd_vocab',
+  'n_out',
+  'n_ctx',
+  'd_model',
+  'n_heads',
+  'd_head',
+  'd_mlp',
+  'n_layers',
+  'act',
+  'positional_embedding',
+  'layer_norm',
+  'bias',
+] as const
 
 /** Values no weight may hold (some cannot come from JSON.parse, but the decoder takes any value). */
-export const BAD_LEAVES: ReadonlyArray<unknown> = [NaN, Infinity, -Infinity, 1e39, -3.5e38, 1e308, -Number.MAX_VALUE, '1', 'NaN', '', null, true, false, [], [1], {}, undefined]
+export const BAD_LEAVES: ReadonlyArray<unknown> = [
+  NaN,
+  Infinity,
+  -Infinity,
+  1e39,
+  -3.5e38,
+  1e308,
+  -Number.MAX_VALUE,
+  '1',
+  'NaN',
+  '',
+  null,
+  true,
+  false,
+  [],
+  [1],
+  {},
+  undefined,
+]
 
 /** Config values worth trying: out of range, non-integer, past the bounds, wrongly typed. */
-export const ODD_CONFIG_VALUES: ReadonlyArray<unknown> = [0, -1, 1, 2, 1.5, 3, 1e9, 2 ** 16, 2 ** 16 + 1, 2 ** 31, 2 ** 53, NaN, Infinity, -Infinity, '8', '', null, true, false, [], [8], {}, 'relu', 'gelu', 'tanh']
+export const ODD_CONFIG_VALUES: ReadonlyArray<unknown> = [
+  0,
+  -1,
+  1,
+  2,
+  1.5,
+  3,
+  1e9,
+  2 ** 16,
+  2 ** 16 + 1,
+  2 ** 31,
+  2 ** 53,
+  NaN,
+  Infinity,
+  -Infinity,
+  '8',
+  '',
+  null,
+  true,
+  false,
+  [],
+  [8],
+  {},
+  'relu',
+  'gelu',
+  'tanh',
+]
 
 /** A weights document as `JSON.parse` gives it, with a deterministic value in every weight. */
-export const documentOf = (c: ModelConfig, seed = 1): { config: Record<string, unknown>; weights: Record<string, unknown>; shapes: Record<string, unknown> } => {
+export const documentOf = (
+  c: ModelConfig,
+  seed = 1,
+): { config: Record<string, unknown>; weights: Record<string, unknown>; shapes: Record<string, unknown> } => {
   let s = seed
   const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0), Math.fround((s / 2 ** 32) * 2 - 1))
   const host: HostParams = Object.fromEntries(
@@ -128,7 +189,12 @@ export const wrongShapeDocument: fc.Arbitrary<{ readonly doc: unknown; readonly 
 
 /** A valid document with one entry of one weight replaced by a value no weight may hold. */
 export const badNumberDocument: fc.Arbitrary<{ readonly doc: unknown; readonly key: string }> = fc
-  .record({ c: fc.constantFrom(...FUZZ_CONFIGS), pick: fc.nat(), path: fc.array(fc.nat(), { minLength: 3, maxLength: 3 }), leaf: fc.constantFrom(...BAD_LEAVES) })
+  .record({
+    c: fc.constantFrom(...FUZZ_CONFIGS),
+    pick: fc.nat(),
+    path: fc.array(fc.nat(), { minLength: 3, maxLength: 3 }),
+    leaf: fc.constantFrom(...BAD_LEAVES),
+  })
   .map(({ c, pick, path, leaf }) => {
     const doc = documentOf(c)
     const key = weightKeys(doc)[pick % weightKeys(doc).length]!
@@ -145,7 +211,12 @@ export const badConfigDocument: fc.Arbitrary<unknown> = fc
     edits: fc.array(
       fc.record({
         field: fc.constantFrom(...CONFIG_FIELDS),
-        value: fc.oneof(fc.constant('delete' as const), fc.constantFrom(...ODD_CONFIG_VALUES), fc.integer({ min: -3, max: 2 ** 20 }), fc.jsonValue()),
+        value: fc.oneof(
+          fc.constant('delete' as const),
+          fc.constantFrom(...ODD_CONFIG_VALUES),
+          fc.integer({ min: -3, max: 2 ** 20 }),
+          fc.jsonValue(),
+        ),
       }),
       { minLength: 1, maxLength: 3 },
     ),
@@ -162,12 +233,14 @@ export const badConfigDocument: fc.Arbitrary<unknown> = fc
 
 /** A valid document with `config`, `weights` or one weight replaced by any value. */
 export const replacedPartDocument = (value: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> =>
-  fc.record({ c: fc.constantFrom(...FUZZ_CONFIGS), part: fc.constantFrom('config', 'weights', 'weight'), pick: fc.nat(), value }).map(({ c, part, pick, value }) => {
-    const doc = documentOf(c)
-    if (part !== 'weight') return { ...doc, [part]: value }
-    const key = weightKeys(doc)[pick % weightKeys(doc).length]!
-    return { ...doc, weights: { ...doc.weights, [key]: value } }
-  })
+  fc
+    .record({ c: fc.constantFrom(...FUZZ_CONFIGS), part: fc.constantFrom('config', 'weights', 'weight'), pick: fc.nat(), value })
+    .map(({ c, part, pick, value }) => {
+      const doc = documentOf(c)
+      if (part !== 'weight') return { ...doc, [part]: value }
+      const key = weightKeys(doc)[pick % weightKeys(doc).length]!
+      return { ...doc, weights: { ...doc.weights, [key]: value } }
+    })
 
 // ─────────────────────────────────────────────────────────────────────────────
 // safetensors
@@ -183,7 +256,11 @@ export interface RawEntry {
 }
 
 /** A safetensors file written by hand, as PyTorch would write entries of any dtype; `dataLength` truncates or pads the data. */
-export const rawSafetensors = (entries: ReadonlyArray<RawEntry>, metadata: Readonly<Record<string, string>> = {}, dataLength?: number): Uint8Array => {
+export const rawSafetensors = (
+  entries: ReadonlyArray<RawEntry>,
+  metadata: Readonly<Record<string, string>> = {},
+  dataLength?: number,
+): Uint8Array => {
   const header: Record<string, unknown> = Object.keys(metadata).length > 0 ? { __metadata__: metadata } : {}
   let offset = 0
   for (const e of entries) {

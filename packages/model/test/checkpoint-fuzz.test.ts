@@ -3,10 +3,27 @@ import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MAX_PARAMETERS, MAX_SIZE, type WeightsFile, decodeWeightsFile, paramShapes } from '../src/index.js'
-import { FUZZ_CONFIGS, badConfigDocument, badNumberDocument, documentOf, replacedPartDocument, truncatedDocument, truncatedJson, wrongShapeDocument } from './arbitraries.js'
+import {
+  FUZZ_CONFIGS,
+  badConfigDocument,
+  badNumberDocument,
+  documentOf,
+  replacedPartDocument,
+  truncatedDocument,
+  truncatedJson,
+  wrongShapeDocument,
+} from './arbitraries.js'
 
 /** Cases tried per property (fast-check's `numRuns`). */
-const RUNS = { truncated: 1000, wrongShape: 500, badNumber: 500, badConfig: 1000, replacedPart: 500, jsonValue: 1000, anything: 1000 } as const
+const RUNS = {
+  truncated: 1000,
+  wrongShape: 500,
+  badNumber: 500,
+  badConfig: 1000,
+  replacedPart: 500,
+  jsonValue: 1000,
+  anything: 1000,
+} as const
 
 /** The decoder's law: a one-line `weights file:` message, or every weight with the config's shape and float32-finite values. */
 const lawful = (r: E.Either<string, WeightsFile>): boolean => {
@@ -86,7 +103,11 @@ describe('decodeWeightsFile, regressions', () => {
   it.each([
     ['d_model 1e9', { d_model: 1e9 }, 'dModel must be at most 65536, got 1000000000'],
     ['n_layers 1e9', { n_layers: 1e9 }, 'nLayers must be at most 65536'],
-    ['d_vocab and d_model at the size bound (2^32 weights)', { d_vocab: MAX_SIZE, d_model: MAX_SIZE }, `more than the ${MAX_PARAMETERS} allowed`],
+    [
+      'd_vocab and d_model at the size bound (2^32 weights)',
+      { d_vocab: MAX_SIZE, d_model: MAX_SIZE },
+      `more than the ${MAX_PARAMETERS} allowed`,
+    ],
   ])('a config with %s is a Left at once, not an allocation', (_, over, message) => {
     const before = process.memoryUsage().arrayBuffers
     const r = decodeWeightsFile({ ...small, config: { ...small.config, ...over } })
@@ -102,7 +123,10 @@ describe('decodeWeightsFile, regressions', () => {
   })
 
   it('the largest float32 is a weight; 1e39, finite in float64 but not in float32, is not', () => {
-    const withLeaf = (x: number) => ({ ...small, weights: { ...small.weights, W_U: (small.weights.W_U as number[][]).map((row, i) => (i === 0 ? [x, ...row.slice(1)] : row)) } })
+    const withLeaf = (x: number) => ({
+      ...small,
+      weights: { ...small.weights, W_U: (small.weights.W_U as number[][]).map((row, i) => (i === 0 ? [x, ...row.slice(1)] : row)) },
+    })
     const max = decodeWeightsFile(withLeaf(3.4028234663852886e38))
     expect(E.isRight(max) && max.right.host['unembed.W_U']!.data[0]).toBe(3.4028234663852886e38)
     expect(decodeWeightsFile(withLeaf(1e39))).toEqual(E.left('weights file: weights.W_U: 1e+39 is not a finite float32 number'))

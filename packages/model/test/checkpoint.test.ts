@@ -2,7 +2,18 @@ import { readFileSync } from 'node:fs'
 import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
-import { decodeWeightsFile, disposeInputs, disposeParams, encodeWeightsFile, forward, fromHost, initParams, paperConfig, prepareInputs, toHost } from '../src/index.js'
+import {
+  decodeWeightsFile,
+  disposeInputs,
+  disposeParams,
+  encodeWeightsFile,
+  forward,
+  fromHost,
+  initParams,
+  paperConfig,
+  prepareInputs,
+  toHost,
+} from '../src/index.js'
 import { FIXTURES, fixturePath } from '../../../test-support/fixtures.js'
 
 describe.each(FIXTURES)('parity with the PyTorch fixture %s', (name) => {
@@ -42,10 +53,22 @@ describe('weights file', () => {
   it.each([
     [null, 'weights file: not an object with config and weights'],
     [{ config: { d_vocab: 6 }, weights: {} }, 'weights file: config.n_out is missing or not of the right type'],
-    [{ config: { d_vocab: 6, n_out: 5, d_model: 8, n_heads: 2, d_head: 4, d_mlp: 8 }, weights: {} }, 'weights file: weights.W_E is missing'],
-    [{ config: { d_vocab: 0, n_out: 5, d_model: 8, n_heads: 2, d_head: 4, d_mlp: 8 }, weights: {} }, 'dVocab must be a positive integer, got 0'],
-    [{ config: { d_vocab: 1, n_out: 1, d_model: 1, n_heads: 1, d_head: 1, d_mlp: 1, bias: true }, weights: {} }, 'config.layer_norm and config.bias must be false'],
-    [{ config: { d_vocab: 1, n_out: 1, d_model: 1, n_heads: 1, d_head: 1, d_mlp: 1 }, weights: { W_E: [[1, 2]] } }, 'weights.W_E: expected 1 entries at depth 1 for shape [1,1]'],
+    [
+      { config: { d_vocab: 6, n_out: 5, d_model: 8, n_heads: 2, d_head: 4, d_mlp: 8 }, weights: {} },
+      'weights file: weights.W_E is missing',
+    ],
+    [
+      { config: { d_vocab: 0, n_out: 5, d_model: 8, n_heads: 2, d_head: 4, d_mlp: 8 }, weights: {} },
+      'dVocab must be a positive integer, got 0',
+    ],
+    [
+      { config: { d_vocab: 1, n_out: 1, d_model: 1, n_heads: 1, d_head: 1, d_mlp: 1, bias: true }, weights: {} },
+      'config.layer_norm and config.bias must be false',
+    ],
+    [
+      { config: { d_vocab: 1, n_out: 1, d_model: 1, n_heads: 1, d_head: 1, d_mlp: 1 }, weights: { W_E: [[1, 2]] } },
+      'weights.W_E: expected 1 entries at depth 1 for shape [1,1]',
+    ],
   ])('a bad file %j is rejected: %s', (doc, message) => {
     const r = decodeWeightsFile(doc)
     expect(E.isLeft(r) && r.left).toContain(message)

@@ -24,7 +24,10 @@ const CONFIGS: ReadonlyArray<ModelConfig> = [tiny({}), tiny({ nLayers: 2, positi
 const examples = (c: ModelConfig, n: number, seed: number) => {
   let s = seed
   const next = (m: number) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0), s % m)
-  return { tokens: Int32Array.from({ length: n * c.nCtx }, () => next(c.dVocab)), labels: Int32Array.from({ length: n }, () => next(c.nOut)) }
+  return {
+    tokens: Int32Array.from({ length: n * c.nCtx }, () => next(c.dVocab)),
+    labels: Int32Array.from({ length: n }, () => next(c.nOut)),
+  }
 }
 
 /** The largest difference between two sets of gradients, relative to the largest gradient of each weight. */
@@ -51,22 +54,28 @@ describe('chunk ranges', () => {
 describe('the chunked loss and gradients', () => {
   it('equal the one-batch loss and gradients for every chunk size, dividing the set or not (float32 summation order)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: CONFIGS.length - 1 }), fc.integer({ min: 2, max: 40 }), fc.integer({ min: 1, max: 45 }), fc.nat(), (ci, n, chunk, seed) => {
-        const c = CONFIGS[ci]!
-        const params = initParams(c, seed % 7)
-        const { tokens, labels } = examples(c, n, seed)
-        const batch = prepareBatch(c, tokens, labels)
-        const want = lossAndGrads(c, params, batch)
-        const set = prepareChunked(c, tokens, labels, chunk)
-        const got = lossAndGradsChunked(c, params, set)
-        const [l, w] = [got.loss.dataSync()[0]!, want.loss.dataSync()[0]!]
-        expect(Math.abs(l - w)).toBeLessThanOrEqual(1e-6 * Math.abs(w) + 1e-7)
-        expect(relativeError(got.grads, want.grads)).toBeLessThan(1e-5)
-        tf.dispose([want.loss, want.logits, ...Object.values(want.grads), got.loss, ...Object.values(got.grads)])
-        disposeInputs(batch)
-        disposeInputs(set)
-        disposeParams(params)
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: CONFIGS.length - 1 }),
+        fc.integer({ min: 2, max: 40 }),
+        fc.integer({ min: 1, max: 45 }),
+        fc.nat(),
+        (ci, n, chunk, seed) => {
+          const c = CONFIGS[ci]!
+          const params = initParams(c, seed % 7)
+          const { tokens, labels } = examples(c, n, seed)
+          const batch = prepareBatch(c, tokens, labels)
+          const want = lossAndGrads(c, params, batch)
+          const set = prepareChunked(c, tokens, labels, chunk)
+          const got = lossAndGradsChunked(c, params, set)
+          const [l, w] = [got.loss.dataSync()[0]!, want.loss.dataSync()[0]!]
+          expect(Math.abs(l - w)).toBeLessThanOrEqual(1e-6 * Math.abs(w) + 1e-7)
+          expect(relativeError(got.grads, want.grads)).toBeLessThan(1e-5)
+          tf.dispose([want.loss, want.logits, ...Object.values(want.grads), got.loss, ...Object.values(got.grads)])
+          disposeInputs(batch)
+          disposeInputs(set)
+          disposeParams(params)
+        },
+      ),
       { numRuns: 30 },
     )
   }, 120_000)

@@ -10,7 +10,19 @@ const model = paperConfig({ dVocab: 12, nOut: 11, dModel: 16, nHeads: 2, dHead: 
 describe('fingerprintOf', () => {
   it('records the task and the model shape under TransformerLens names, with a 16-hex-digit hash, and decodes with its codec', () => {
     const f = fingerprintOf(task, model)
-    expect(f).toEqual({ hash: expect.stringMatching(/^[0-9a-f]{16}$/) as unknown as string, ...task, d_vocab: 12, n_out: 11, d_model: 16, n_heads: 2, d_head: 8, d_mlp: 32, n_layers: 1, act: 'relu', positional_embedding: false })
+    expect(f).toEqual({
+      hash: expect.stringMatching(/^[0-9a-f]{16}$/) as unknown as string,
+      ...task,
+      d_vocab: 12,
+      n_out: 11,
+      d_model: 16,
+      n_heads: 2,
+      d_head: 8,
+      d_mlp: 32,
+      n_layers: 1,
+      act: 'relu',
+      positional_embedding: false,
+    })
     expect(FingerprintCodec.decode(JSON.parse(JSON.stringify(f)))).toEqual(E.right(f))
     expect(fingerprintOf({ ...task, ops: [...task.ops] }, { ...model })).toEqual(f)
   })

@@ -1,7 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { crossEntropy, crossEntropyPerExample, disposeInputs, disposeParams, fromHost, initParams, lossAndGrads, paperConfig, prepareBatch, toHost } from '../src/index.js'
+import {
+  crossEntropy,
+  crossEntropyPerExample,
+  disposeInputs,
+  disposeParams,
+  fromHost,
+  initParams,
+  lossAndGrads,
+  paperConfig,
+  prepareBatch,
+  toHost,
+} from '../src/index.js'
 import { finiteDifferences, referenceLogits, referenceLoss, toFloat64 } from '../../../test-support/reference.js'
 
 /** float64 cross-entropy of one row. */
@@ -12,7 +23,10 @@ const ce64 = (row: ReadonlyArray<number>, y: number): number => {
 }
 
 const rows = fc.integer({ min: 2, max: 12 }).chain((n) =>
-  fc.tuple(fc.array(fc.array(fc.double({ min: -40, max: 40, noNaN: true }), { minLength: n, maxLength: n }), { minLength: 1, maxLength: 8 }), fc.nat({ max: n - 1 })),
+  fc.tuple(
+    fc.array(fc.array(fc.double({ min: -40, max: 40, noNaN: true }), { minLength: n, maxLength: n }), { minLength: 1, maxLength: 8 }),
+    fc.nat({ max: n - 1 }),
+  ),
 )
 
 describe('cross-entropy', () => {

@@ -1,11 +1,27 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type HostParams, type ModelConfig, PARTS, type Part, paperConfig, paramShapes, partNames, partOf, parseParts, transferParams } from '../src/index.js'
+import {
+  type HostParams,
+  type ModelConfig,
+  PARTS,
+  type Part,
+  paperConfig,
+  paramShapes,
+  partNames,
+  partOf,
+  parseParts,
+  transferParams,
+} from '../src/index.js'
 
 /** Host weights of a config whose every value is distinct and tagged by `tag`. */
 const hostOf = (c: ModelConfig, tag: number): HostParams =>
-  Object.fromEntries(paramShapes(c).map(([name, shape], i) => [name, { shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, k) => tag * 1e6 + i * 1e4 + k) }]))
+  Object.fromEntries(
+    paramShapes(c).map(([name, shape], i) => [
+      name,
+      { shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, k) => tag * 1e6 + i * 1e4 + k) },
+    ]),
+  )
 
 const OPS = ['add', 'sub', 'mul', 'div']
 const setup = fc.record({
@@ -56,12 +72,20 @@ describe('transfer', () => {
     const wrongP = config(7, 4, 1, 1)
     const wrongD = config(5, 3, 1, 1)
     const t = { config: a, ops: ['add'], host: hostOf(a, 1) }
-    expect(transferParams(t, { config: wrongP, ops: ['add'], host: hostOf(wrongP, 2) }, ['embed'])).toEqual(E.left(expect.stringContaining('p = 7, this run p = 5')))
-    expect(transferParams(t, { config: wrongD, ops: ['add'], host: hostOf(wrongD, 2) }, ['unembed'])).toEqual(E.left(expect.stringContaining('d_model = 3')))
-    const twoLayers = config(5, 4, 1, 2)
-    expect(transferParams({ config: twoLayers, ops: ['add'], host: hostOf(twoLayers, 1) }, { config: a, ops: ['add'], host: hostOf(a, 2) }, ['transformer'])).toEqual(
-      E.left(expect.stringContaining('no blocks.1.attn.W_Q')),
+    expect(transferParams(t, { config: wrongP, ops: ['add'], host: hostOf(wrongP, 2) }, ['embed'])).toEqual(
+      E.left(expect.stringContaining('p = 7, this run p = 5')),
     )
+    expect(transferParams(t, { config: wrongD, ops: ['add'], host: hostOf(wrongD, 2) }, ['unembed'])).toEqual(
+      E.left(expect.stringContaining('d_model = 3')),
+    )
+    const twoLayers = config(5, 4, 1, 2)
+    expect(
+      transferParams(
+        { config: twoLayers, ops: ['add'], host: hostOf(twoLayers, 1) },
+        { config: a, ops: ['add'], host: hostOf(a, 2) },
+        ['transformer'],
+      ),
+    ).toEqual(E.left(expect.stringContaining('no blocks.1.attn.W_Q')))
   })
 
   it('every weight belongs to exactly one part; parts parse from lists and full', () => {

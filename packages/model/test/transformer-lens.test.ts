@@ -24,7 +24,9 @@ const RUNS = 60
 const hostOf = (c: ModelConfig, seed = 1): HostParams => {
   let s = seed
   const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0), Math.fround((s / 2 ** 32) * 2 - 1) || 0.5)
-  return Object.fromEntries(paramShapes(c).map(([name, shape]) => [name, { shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, next) }]))
+  return Object.fromEntries(
+    paramShapes(c).map(([name, shape]) => [name, { shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, next) }]),
+  )
 }
 
 const configs: fc.Arbitrary<ModelConfig> = fc.record({
@@ -39,7 +41,9 @@ const TASK = { p: 5, ops: ['add', 'mul'], op_tokens: [5, 6], seed: 3, frac: 0.5 
 
 const sameHost = (a: HostParams, b: HostParams): boolean =>
   Object.keys(a).length === Object.keys(b).length &&
-  Object.entries(a).every(([k, w]) => b[k] !== undefined && b[k].shape.join(',') === w.shape.join(',') && b[k].data.every((x, i) => Object.is(x, w.data[i])))
+  Object.entries(a).every(
+    ([k, w]) => b[k] !== undefined && b[k].shape.join(',') === w.shape.join(',') && b[k].data.every((x, i) => Object.is(x, w.data[i])),
+  )
 
 /** A checkpoint's state dict with `changes` applied (undefined removes a key), encoded with its config. */
 const edited = (c: ModelConfig, changes: Readonly<Record<string, HostTensor | undefined>>): Uint8Array => {
@@ -93,7 +97,8 @@ describe('TransformerLens checkpoints', () => {
         const withConfig = decodeTransformerLensCheckpoint(safetensors, JSON.parse(JSON.stringify(config)))
         const alone = decodeTransformerLensCheckpoint(safetensors)
         return [withConfig, alone].every(
-          (r) => E.isRight(r) && isDeepStrictEqual(r.right.config, c) && sameHost(r.right.host, host) && isDeepStrictEqual(r.right.meta, TASK),
+          (r) =>
+            E.isRight(r) && isDeepStrictEqual(r.right.config, c) && sameHost(r.right.host, host) && isDeepStrictEqual(r.right.meta, TASK),
         )
       }),
       { numRuns: RUNS },
@@ -127,15 +132,26 @@ describe('TransformerLens checkpoints', () => {
     const c = tiny({})
     const cases: Array<[Readonly<Record<string, HostTensor | undefined>>, string]> = [
       [{ 'blocks.0.attn.W_Q': undefined }, 'safetensors: blocks.0.attn.W_Q is missing'],
-      [{ 'blocks.0.mlp.W_in': { shape: [12, 8], data: new Float32Array(96) } }, 'safetensors: blocks.0.mlp.W_in has shape [12,8], the config needs [8,12]'],
-      [{ 'blocks.0.mlp.b_in': { shape: [12], data: new Float32Array(12).fill(0.1) } }, 'safetensors: blocks.0.mlp.b_in is not zero (grokscope’s model has no biases; allowed: zeros)'],
+      [
+        { 'blocks.0.mlp.W_in': { shape: [12, 8], data: new Float32Array(96) } },
+        'safetensors: blocks.0.mlp.W_in has shape [12,8], the config needs [8,12]',
+      ],
+      [
+        { 'blocks.0.mlp.b_in': { shape: [12], data: new Float32Array(12).fill(0.1) } },
+        'safetensors: blocks.0.mlp.b_in is not zero (grokscope’s model has no biases; allowed: zeros)',
+      ],
       [{ 'unembed.b_U': { shape: [4], data: new Float32Array(4) } }, 'safetensors: unembed.b_U has shape [4], the config needs [5]'],
-      [{ 'blocks.0.ln1.w': { shape: [8], data: new Float32Array(8).fill(1) } }, 'safetensors: blocks.0.ln1.w is a LayerNorm weight (grokscope’s model has no LayerNorm: normalization_type must be null)'],
+      [
+        { 'blocks.0.ln1.w': { shape: [8], data: new Float32Array(8).fill(1) } },
+        'safetensors: blocks.0.ln1.w is a LayerNorm weight (grokscope’s model has no LayerNorm: normalization_type must be null)',
+      ],
       [{ 'embed.W_E': { shape: [7, 8], data: new Float32Array(56).fill(NaN) } }, 'safetensors: embed.W_E holds a value that is not finite'],
     ]
     for (const [changes, message] of cases) expect(decodeTransformerLensCheckpoint(edited(c, changes), CONFIG)).toEqual(E.left(message))
     const bf16 = rawSafetensors([{ name: 'embed.W_E', dtype: 'BF16', shape: [7, 8], bytes: new Uint8Array(112) }])
-    expect(decodeTransformerLensCheckpoint(bf16, CONFIG)).toEqual(E.left('safetensors: embed.W_E has dtype BF16 (allowed: F32; in PyTorch, save it with .float())'))
+    expect(decodeTransformerLensCheckpoint(bf16, CONFIG)).toEqual(
+      E.left('safetensors: embed.W_E has dtype BF16 (allowed: F32; in PyTorch, save it with .float())'),
+    )
   })
 
   it('a config grokscope’s model cannot be is a Left naming the field and what is allowed', () => {

@@ -35,7 +35,12 @@ export const analyzeLoadedModel = async (model: LoadedModel, o: AnalysisOptions 
   disposeParams(params)
   const plan = memoryPlan(budget, 1, footprint)
   if (typeof plan === 'string') throw new UsageError(plan)
-  const a = analyzeModel(model.config, model.host, model.task.p, model.task.ops, model.task.seed, { eta: o.eta ?? DEFAULT_ETA, keyRule, now: () => performance.now(), chunk: plan.evalChunk })
+  const a = analyzeModel(model.config, model.host, model.task.p, model.task.ops, model.task.seed, {
+    eta: o.eta ?? DEFAULT_ETA,
+    keyRule,
+    now: () => performance.now(),
+    chunk: plan.evalChunk,
+  })
   for (const w of keyWarnings(a)) o.onWarning?.(w)
   return a
 }

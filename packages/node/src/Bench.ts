@@ -93,10 +93,11 @@ const TorchBenchLine = t.type({ ms_per_step: t.number })
 
 /** Runs the PyTorch comparison program's step benchmark (its training loop's step); its JSON line gives ms per step. */
 const torchRound = (f: BenchOptions): number => {
-  const out = execFileSync(f.python, [f.torchRef, '--bench', String(f.steps), '--p', String(f.p), '--frac', String(f.frac), '--device', 'cpu'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const out = execFileSync(
+    f.python,
+    [f.torchRef, '--bench', String(f.steps), '--p', String(f.p), '--frac', String(f.frac), '--device', 'cpu'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   const line = out.trim().split('\n').at(-1) ?? ''
   let parsed: unknown
   try {
@@ -105,7 +106,9 @@ const torchRound = (f: BenchOptions): number => {
     parsed = line
   }
   const r = TorchBenchLine.decode(parsed)
-  if (E.isLeft(r)) throw new Error(`${f.torchRef} --bench: its last line should be JSON with ms_per_step, got ${JSON.stringify(line.slice(0, 80))}`)
+  if (E.isLeft(r)) {
+    throw new Error(`${f.torchRef} --bench: its last line should be JSON with ms_per_step, got ${JSON.stringify(line.slice(0, 80))}`)
+  }
   return r.right.ms_per_step
 }
 
@@ -147,7 +150,9 @@ export const benchSteps = async (f: BenchOptions): Promise<BenchReport> => {
   if (E.isLeft(task)) throw new UsageError(formatErrors(task.left)[0] ?? 'invalid task')
   const torchRef = path.resolve(f.torchRef)
   if (f.vsTorch === true) {
-    if (!existsSync(torchRef)) throw new UsageError(`--torch-ref: ${torchRef} does not exist (the PyTorch comparison program, grokscope_torch.py)`)
+    if (!existsSync(torchRef)) {
+      throw new UsageError(`--torch-ref: ${torchRef} does not exist (the PyTorch comparison program, grokscope_torch.py)`)
+    }
     try {
       execFileSync(f.python, ['-c', 'import torch'], { stdio: 'pipe' })
     } catch {

@@ -5,7 +5,20 @@
  *
  * @since 0.1.0
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs'
 import path from 'node:path'
 import { temporaryName } from '@grokscope/runs'
 import { UsageError } from './Errors.js'
@@ -77,7 +90,8 @@ export const createExclusive = (file: string, content: string | Uint8Array, tmp 
 }
 
 /** Writes a value as JSON, atomically. */
-export const writeJson = (file: string, value: unknown, indent?: number): void => writeAtomic(file, `${JSON.stringify(value, null, indent)}\n`)
+export const writeJson = (file: string, value: unknown, indent?: number): void =>
+  writeAtomic(file, `${JSON.stringify(value, null, indent)}\n`)
 
 /**
  * Appends one line with a single write, flushed. A crash can still leave the line
@@ -119,7 +133,14 @@ const checkSize = (file: string, size: number, maxBytes: number): void => {
 export const readableSize = (file: string, maxBytes: number): number => {
   if (!existsSync(file)) throw new UsageError(`${file} does not exist`)
   const s = statSync(file)
-  if (!s.isFile()) throw new UsageError(`${file} is not a regular file (it is ${s.isDirectory() ? 'a folder' : s.isFIFO() ? 'a named pipe' : s.isCharacterDevice() || s.isBlockDevice() ? 'a device' : 'a socket'}; allowed: a file)`)
+  if (!s.isFile()) {
+    throw new UsageError(
+      `${file} is not a regular file (it is ` +
+        `${
+          s.isDirectory() ? 'a folder' : s.isFIFO() ? 'a named pipe' : s.isCharacterDevice() || s.isBlockDevice() ? 'a device' : 'a socket'
+        }; allowed: a file)`,
+    )
+  }
   checkSize(file, s.size, maxBytes)
   return s.size
 }

@@ -34,7 +34,9 @@ const step = (weights: Record<string, tf.Tensor>) => {
 }
 
 parentPort!.on('message', (request: WorkerRequest) => {
-  const weights = Object.fromEntries(slots.map(({ name, shape, offset, size }) => [name, tf.tensor(params.slice(offset, offset + size), [...shape])]))
+  const weights = Object.fromEntries(
+    slots.map(({ name, shape, offset, size }) => [name, tf.tensor(params.slice(offset, offset + size), [...shape])]),
+  )
   if (request === 'step') step(weights)
   else for (const { at, batch } of evalSets) writePerExample(evaluatePerExample(c, weights, batch), at, losses, correct)
   tf.dispose(Object.values(weights))

@@ -184,7 +184,10 @@ const releaseAll = (): void => {
   for (const release of [...held.values()]) release()
 }
 
-/** At a signal: SIGINT is left to the command while it handles it (`train` stops at the next step); otherwise the locks go and the signal does what it would. */
+/**
+ * At a signal: SIGINT is left to the command while it handles it (`train` stops at the next step); otherwise the locks
+ * go and the signal does what it would.
+ */
 const onSignal = (signal: NodeJS.Signals): void => {
   if (signal === 'SIGINT' && process.listenerCount('SIGINT') > 1) return
   releaseAll()

@@ -29,23 +29,32 @@ export interface MemoryPlan {
 }
 
 /** The least budget (MiB) at which each of `threads` threads holds a chunk of one example. */
-const leastBudget = (threads: number, f: Footprint): number => Math.ceil(threads * (THREAD_BASE_MIB + (SLACK * (f.fixedBytes + f.bytesPerExample)) / MiB))
+const leastBudget = (threads: number, f: Footprint): number =>
+  Math.ceil(threads * (THREAD_BASE_MIB + (SLACK * (f.fixedBytes + f.bytesPerExample)) / MiB))
 
 /** Examples per chunk that fit in `bytes` of tensors. */
-const fit = (bytes: number, f: Footprint): number => Math.floor((Math.min(bytes, WASM_TENSOR_BYTES) / SLACK - f.fixedBytes) / Math.max(f.bytesPerExample, 1))
+const fit = (bytes: number, f: Footprint): number =>
+  Math.floor((Math.min(bytes, WASM_TENSOR_BYTES) / SLACK - f.fixedBytes) / Math.max(f.bytesPerExample, 1))
 
 /**
  * The plan for a budget: each thread gets `budget / threads − THREAD_BASE_MIB`, and its
  * chunk is the most examples whose tensors (`fixedBytes + chunk · bytesPerExample`,
  * times `SLACK`) fit in it. A string (the one-line refusal) when not one example fits.
  */
-export const memoryPlan = (budgetMiB: number, threads: number, footprint: { readonly step: Footprint; readonly evaluation: Footprint }): MemoryPlan | string => {
+export const memoryPlan = (
+  budgetMiB: number,
+  threads: number,
+  footprint: { readonly step: Footprint; readonly evaluation: Footprint },
+): MemoryPlan | string => {
   const perThread = (budgetMiB / threads - THREAD_BASE_MIB) * MiB
   const stepChunk = fit(perThread, footprint.step)
   const evalChunk = fit(perThread, footprint.evaluation)
   if (stepChunk < 1 || evalChunk < 1) {
     const least = Math.max(leastBudget(threads, footprint.step), leastBudget(threads, footprint.evaluation))
-    return `--memory: ${budgetMiB.toFixed(0)} MiB cannot hold one example per thread with this model and ${threads} thread(s) (allowed: --memory ≥ ${least}, or fewer --threads)`
+    return (
+      `--memory: ${budgetMiB.toFixed(0)} MiB cannot hold one example per thread with this model and ${threads} thread(s) (allowed: ` +
+      `--memory ≥ ${least}, or fewer --threads)`
+    )
   }
   return { budgetMiB, threads, stepChunk, evalChunk }
 }
@@ -59,5 +68,8 @@ export const allPairsHostBytes = (p: number, nOut: number, dMlp: number): number
 /** The one-line refusal when the all-pairs analyses of `p` do not fit in the budget (`what`: the flag or command), else null. */
 export const allPairsRefusal = (what: string, budgetMiB: number, p: number, nOut: number, dMlp: number): string | null => {
   const need = Math.ceil(allPairsHostBytes(p, nOut, dMlp) / MiB + 2 * THREAD_BASE_MIB)
-  return need <= budgetMiB ? null : `${what}: the all-pairs analyses of p = ${p} need about ${need} MiB, more than --memory ${budgetMiB.toFixed(0)} (allowed: --memory ≥ ${need}, or a smaller p)`
+  return need <= budgetMiB
+    ? null
+    : `${what}: the all-pairs analyses of p = ${p} need about ${need} MiB, ` +
+        `more than --memory ${budgetMiB.toFixed(0)} (allowed: --memory ≥ ${need}, or a smaller p)`
 }

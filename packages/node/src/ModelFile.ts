@@ -48,14 +48,19 @@ const isSafetensors = (file: string): boolean => file.toLowerCase().endsWith('.s
 
 /** The model file a target names: a folder's `model.safetensors` (an exported checkpoint) or `weights.json` (a run), or the file itself. */
 export const weightsPath = (target: string): string => {
-  if (!existsSync(target)) throw new UsageError(`${target} does not exist (give a run folder, a weights .json file, a .safetensors file or a folder holding model.safetensors)`)
+  if (!existsSync(target)) {
+    throw new UsageError(
+      `${target} does not exist (give a run folder, a weights .json file, a .safetensors file or a folder holding model.safetensors)`,
+    )
+  }
   if (!statSync(target).isDirectory()) return target
   const checkpoint = path.join(target, CHECKPOINT_FILES.weights)
   return existsSync(checkpoint) ? checkpoint : path.join(target, RUN_FILES.weights)
 }
 
 /** A config.json that describes a checkpoint (grokscope's export, or HookedTransformerConfig fields), not a run's. */
-const isCheckpointConfig = (u: unknown): boolean => typeof u === 'object' && u !== null && ('hooked_transformer_config' in u || 'd_model' in u)
+const isCheckpointConfig = (u: unknown): boolean =>
+  typeof u === 'object' && u !== null && ('hooked_transformer_config' in u || 'd_model' in u)
 
 /**
  * A `.safetensors` file read by offsets: its size and kind are checked first, then the
@@ -70,7 +75,12 @@ const readSafetensors = <A>(file: string, decode: (f: SafetensorsFile) => E.Eith
     const length = decodeHeaderLength(readAt(fd, 0, Math.min(8, size)), size)
     if (E.isLeft(length)) return length
     const n = length.right
-    if (n > MAX_CHECKPOINT_HEADER_BYTES) return E.left(`safetensors: the header length ${n} is more than the ${MAX_CHECKPOINT_HEADER_BYTES} bytes read (a model's header is about 100 bytes a tensor)`)
+    if (n > MAX_CHECKPOINT_HEADER_BYTES) {
+      return E.left(
+        `safetensors: the header length ${n} is more than the ${MAX_CHECKPOINT_HEADER_BYTES} bytes read ` +
+          `(a model's header is about 100 bytes a tensor)`,
+      )
+    }
     const layout = decodeSafetensorsHeader(readAt(fd, 8, n), size - 8 - n)
     if (E.isLeft(layout)) return layout
     const tensors: Record<string, SafetensorsEntry> = {}
@@ -120,7 +130,11 @@ const runMismatch = (file: string, w: WeightsFile): string | null => {
  */
 export const loadModel = (target: string): LoadedModel => {
   const file = weightsPath(target)
-  if (!existsSync(file)) throw new UsageError(`${file} does not exist (give a run folder, a weights .json file, a .safetensors file or a folder holding model.safetensors)`)
+  if (!existsSync(file)) {
+    throw new UsageError(
+      `${file} does not exist (give a run folder, a weights .json file, a .safetensors file or a folder holding model.safetensors)`,
+    )
+  }
   const decoded = isSafetensors(file) ? decodeCheckpointFile(file) : decodeWeightsFile(readJson(file, MAX_TEXT_BYTES))
   if (E.isLeft(decoded)) throw new UsageError(`${file}: ${decoded.left}`)
   const mismatch = runMismatch(file, decoded.right)
@@ -131,7 +145,8 @@ export const loadModel = (target: string): LoadedModel => {
 }
 
 /** Whether a folder is a run (its config.json is a run's: no exported model.safetensors beside it). */
-export const isRunFolder = (dir: string): boolean => existsSync(dir) && statSync(dir).isDirectory() && holdsRun(runFolder(dir)) && !existsSync(path.join(dir, CHECKPOINT_FILES.weights))
+export const isRunFolder = (dir: string): boolean =>
+  existsSync(dir) && statSync(dir).isDirectory() && holdsRun(runFolder(dir)) && !existsSync(path.join(dir, CHECKPOINT_FILES.weights))
 
 /**
  * The task whose train/test split a model was trained on: a run folder's config.json, or the task a
@@ -144,17 +159,25 @@ export const splitTask = (target: string, model: LoadedModel, flag: string): Tas
   if (isRunFolder(target)) return readConfig(runFolder(target)).task
   const { meta } = model
   if (typeof meta.frac !== 'number' || !Array.isArray(meta.ops) || typeof meta.seed !== 'number') {
-    throw new UsageError(`${flag}: ${model.file} does not record a split grokscope made (ops, frac and seed; allowed: a run folder, a weights file or history file of a run, or a checkpoint written by grokscope export)`)
+    throw new UsageError(
+      `${flag}: ${model.file} does not record a split grokscope made (ops, frac and seed; allowed: a run folder, ` +
+        `a weights file or history file of a run, or a checkpoint written by grokscope export)`,
+    )
   }
   const task = decodeTask({ p: model.task.p, ops: model.task.ops.map((o) => o.id), frac: meta.frac, seed: meta.seed })
   if (E.isLeft(task)) throw new UsageError(`${flag}: ${model.file}: ${formatErrors(task.left)[0] ?? 'not a task'}`)
   return task.right
 }
 
-/** What a command given a target and `--step` loads: the target itself without a step, else the run's history file of that step (`UsageError` when the target is no run). */
+/**
+ * What a command given a target and `--step` loads: the target itself without a step, else the run's history file of
+ * that step (`UsageError` when the target is no run).
+ */
 export const modelSource = (target: string, step: number | undefined): string => {
   if (step === undefined) return target
-  if (!isRunFolder(target)) throw new UsageError(`--step: ${target} is not a run folder (the weights history is a run's: <run>/${HISTORY_DIR}/)`)
+  if (!isRunFolder(target)) {
+    throw new UsageError(`--step: ${target} is not a run folder (the weights history is a run's: <run>/${HISTORY_DIR}/)`)
+  }
   return savedStepFile(target, step, '--step')
 }
 
@@ -165,9 +188,13 @@ export const modelSource = (target: string, step: number | undefined): string =>
  */
 export const exportCheckpoint = (target: string, out: string, step?: number): { readonly weights: string; readonly config: string } => {
   const model = loadModel(modelSource(target, step))
-  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out: ${out} is a file (give a folder for model.safetensors and config.json)`)
+  if (existsSync(out) && !statSync(out).isDirectory()) {
+    throw new UsageError(`--out: ${out} is a file (give a folder for model.safetensors and config.json)`)
+  }
   const files = { weights: path.join(out, CHECKPOINT_FILES.weights), config: path.join(out, CHECKPOINT_FILES.config) }
-  for (const f of Object.values(files)) if (existsSync(f)) throw new UsageError(`--out: ${f} exists (an existing file is never overwritten; give another folder)`)
+  for (const f of Object.values(files)) {
+    if (existsSync(f)) throw new UsageError(`--out: ${f} exists (an existing file is never overwritten; give another folder)`)
+  }
   const name = `grokscope-${model.task.ops.map((o) => o.id).join('+')}-p${model.task.p}`
   const { safetensors, config } = encodeTransformerLensCheckpoint(model.config, model.host, checkpointTask(model.meta, model.task), name)
   writeAtomic(files.weights, safetensors)

@@ -11,7 +11,15 @@
  */
 import { Worker } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs-core'
-import { type ChunkedBatch, type ModelConfig, type Params, disposeInputs, lossAndGradsChunked, paramShapes, prepareChunked } from '@grokscope/model'
+import {
+  type ChunkedBatch,
+  type ModelConfig,
+  type Params,
+  disposeInputs,
+  lossAndGradsChunked,
+  paramShapes,
+  prepareChunked,
+} from '@grokscope/model'
 import { type EvaluationSource, type GradientSource, type PerExample, evaluatePerExample } from '@grokscope/train'
 
 /** A weight that the layout guarantees is there. */
@@ -113,7 +121,10 @@ export const startPool = async (
   const mainTrain = shardOf(c, sets.train, trainShards[0]!, 0)
   const mainTest = shardOf(c, sets.test, testShards[0]!, nTrain)
   const main: ChunkedBatch = prepareChunked(c, mainTrain.tokens, mainTrain.labels, chunks.step)
-  const mainEval = { train: forEvaluation(c, main, chunks.evaluation), test: prepareChunked(c, mainTest.tokens, mainTest.labels, chunks.evaluation) }
+  const mainEval = {
+    train: forEvaluation(c, main, chunks.evaluation),
+    test: prepareChunked(c, mainTest.tokens, mainTest.labels, chunks.evaluation),
+  }
   const mainWeight = main.size / nTrain
   const { slots, total } = layout(c)
   const sharedParams = new SharedArrayBuffer(4 * total)

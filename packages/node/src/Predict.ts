@@ -43,12 +43,24 @@ export const modelLogits = async (model: LoadedModel, tokens: Int32Array): Promi
 }
 
 /** The predictions for pairs `(a, b)` of operation `index` (token `p + index`), with the expected residue when the operation is known. */
-export const predictPairs = async (model: LoadedModel, pairs: ReadonlyArray<readonly [number, number]>, index: number): Promise<ReadonlyArray<Prediction>> => {
+export const predictPairs = async (
+  model: LoadedModel,
+  pairs: ReadonlyArray<readonly [number, number]>,
+  index: number,
+): Promise<ReadonlyArray<Prediction>> => {
   const { p } = model.task
   const op = model.task.ops[index]!
   const truth = op.op !== null && op.op._tag === 'expr' ? compile(op.op.expr, p) : null
   const logits = await modelLogits(model, Int32Array.from(pairs.flatMap(([a, b]) => [a, p + index, b])))
-  return pairs.map(([a, b], i) => ({ a, b, op: op.id, input: [a, p + index, b], predicted: argmax(logits[i]!), expected: truth?.(a, b) ?? null, logits: logits[i]! }))
+  return pairs.map(([a, b], i) => ({
+    a,
+    b,
+    op: op.id,
+    input: [a, p + index, b],
+    predicted: argmax(logits[i]!),
+    expected: truth?.(a, b) ?? null,
+    logits: logits[i]!,
+  }))
 }
 
 /**
@@ -56,7 +68,11 @@ export const predictPairs = async (model: LoadedModel, pairs: ReadonlyArray<read
  * history file records; `target` names it) that the model gets wrong, of every operation or of
  * operation `index`, and how many test pairs were checked.
  */
-export const testErrors = async (target: string, model: LoadedModel, index: number | null): Promise<{ readonly wrong: ReadonlyArray<Prediction>; readonly checked: number }> => {
+export const testErrors = async (
+  target: string,
+  model: LoadedModel,
+  index: number | null,
+): Promise<{ readonly wrong: ReadonlyArray<Prediction>; readonly checked: number }> => {
   const task = splitTask(target, model, '--test-errors')
   const test = makeDataset(task).test
   const rows = Array.from({ length: test.size }, (_, i) => i).filter((i) => index === null || test.opIndex[i] === index)

@@ -69,7 +69,14 @@ const readableFolder = (entry: string, warn: Warn): boolean => {
     return statSync(entry).isDirectory()
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'a dangling symbolic link' : code === 'ELOOP' ? 'a loop of symbolic links' : code === 'EACCES' ? 'not readable' : `unreadable: ${code ?? 'error'}`
+    const why =
+      code === 'ENOENT'
+        ? 'a dangling symbolic link'
+        : code === 'ELOOP'
+          ? 'a loop of symbolic links'
+          : code === 'EACCES'
+            ? 'not readable'
+            : `unreadable: ${code ?? 'error'}`
     warn(`skipped ${entry} (${why})`)
     return false
   }
@@ -100,7 +107,11 @@ const recordsOf = (run: RunFolder, warn: Warn): ReadonlyArray<MetricsRecord> => 
 const statusOf = (run: RunFolder, sweepDir: string): RunStatus => {
   const file = path.join(sweepDir, SWEEP_FILES.logs, failureFileName(path.basename(path.resolve(run.dir))))
   const failure = existsSync(file) ? decodeFailure(readJson(file)) : null
-  return runStatus({ holdsRun: holdsRun(run), summary: orUsageError()(readSummary(run)), failure: failure !== null && failure._tag === 'Right' ? failure.right : null })
+  return runStatus({
+    holdsRun: holdsRun(run),
+    summary: orUsageError()(readSummary(run)),
+    failure: failure !== null && failure._tag === 'Right' ? failure.right : null,
+  })
 }
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -110,7 +121,9 @@ const statusOf = (run: RunFolder, sweepDir: string): RunStatus => {
 /** Reads a run folder's metrics and writes its curves (default: its curves.svg); returns the SVG's path. */
 export const writeCurves = (dir: string, out: string | undefined, warn: Warn): string => {
   const run = runFolder(dir)
-  if (!existsSync(run.file.metrics)) throw new UsageError(`${dir} has no ${RUN_FILES.metrics} (give a run folder written by grokscope train)`)
+  if (!existsSync(run.file.metrics)) {
+    throw new UsageError(`${dir} has no ${RUN_FILES.metrics} (give a run folder written by grokscope train)`)
+  }
   const records = recordsOf(run, warn)
   if (records.length === 0) throw new UsageError(`${run.file.metrics} has no evaluations yet`)
   const title = holdsRun(run) ? runTitle(readConfig(run)) : path.basename(dir)
@@ -124,15 +137,27 @@ export const writeCurves = (dir: string, out: string | undefined, warn: Warn): s
 // ─────────────────────────────────────────────────────────────────────────────
 
 /** What a report target is: a run folder, a folder of runs, or a model file (or checkpoint folder) without curves. */
-type Target = { readonly kind: 'run'; readonly dir: string } | { readonly kind: 'sweep'; readonly dir: string; readonly runs: ReadonlyArray<string> } | { readonly kind: 'model'; readonly path: string }
+type Target =
+  | { readonly kind: 'run'; readonly dir: string }
+  | { readonly kind: 'sweep'; readonly dir: string; readonly runs: ReadonlyArray<string> }
+  | { readonly kind: 'model'; readonly path: string }
 
 const classify = (target: string, warn: Warn): Target => {
-  if (!existsSync(target)) throw new UsageError(`${target} does not exist (give a run folder, a folder of runs, a weights .json file or a .safetensors checkpoint)`)
+  if (!existsSync(target)) {
+    throw new UsageError(
+      `${target} does not exist (give a run folder, a folder of runs, a weights .json file or a .safetensors checkpoint)`,
+    )
+  }
   if (!statSync(target).isDirectory()) return { kind: 'model', path: target }
   if (existsSync(path.join(target, CHECKPOINT_FILES.weights))) return { kind: 'model', path: target }
   if (isRunFolder(target)) return { kind: 'run', dir: target }
   const runs = runFoldersIn(target, warn)
-  if (runs.length === 0) throw new UsageError(`${target} holds no run (allowed: a run folder with config.json, a folder of run folders, a weights .json file or a .safetensors checkpoint)`)
+  if (runs.length === 0) {
+    throw new UsageError(
+      `${target} holds no run (allowed: a run folder with config.json, a folder of run folders, ` +
+        `a weights .json file or a .safetensors checkpoint)`,
+    )
+  }
   return { kind: 'sweep', dir: target, runs }
 }
 
@@ -150,10 +175,19 @@ export const historyPoints = (dir: string, records: ReadonlyArray<MetricsRecord>
   savedSteps(dir).map((step) => historyPoint(step, loadModel(historyFile(dir, step)), records, eta))
 
 const analysisOf = (model: LoadedModel, o: ReportOptions): Promise<ModelAnalysis> =>
-  analyzeLoadedModel(model, { eta: o.eta, ...(o.keyRule === undefined ? {} : { keyRule: o.keyRule }), ...(o.onWarning === undefined ? {} : { onWarning: o.onWarning }), what: 'report' })
+  analyzeLoadedModel(model, {
+    eta: o.eta,
+    ...(o.keyRule === undefined ? {} : { keyRule: o.keyRule }),
+    ...(o.onWarning === undefined ? {} : { onWarning: o.onWarning }),
+    what: 'report',
+  })
 
 /** A run folder's report page, and its row in a folder's report. */
-const runReport = async (dir: string, o: ReportOptions, warn: Warn): Promise<{ readonly html: string; readonly run: Omit<SweepRun, 'href' | 'name'> }> => {
+const runReport = async (
+  dir: string,
+  o: ReportOptions,
+  warn: Warn,
+): Promise<{ readonly html: string; readonly run: Omit<SweepRun, 'href' | 'name'> }> => {
   const run = runFolder(dir)
   const config = readConfig(run)
   const records = recordsOf(run, warn)
@@ -172,17 +206,24 @@ const runReport = async (dir: string, o: ReportOptions, warn: Warn): Promise<{ r
   return { html, run: row }
 }
 
-/** Writes the report(s) of a target: a run folder, a folder of runs (each run's report too) or a model file; returns the paths written, the main report first. */
+/**
+ * Writes the report(s) of a target: a run folder, a folder of runs (each run's report too) or a model file; returns the
+ * paths written, the main report first.
+ */
 export const writeReport = async (target: string, o: ReportOptions): Promise<ReadonlyArray<string>> => {
   const warn = o.onWarning ?? (() => undefined)
   const t = classify(target, warn)
   if (t.kind === 'model') {
     const model = loadModel(t.path)
-    const out = o.out ?? (statSync(t.path).isDirectory() ? path.join(t.path, REPORT_FILE) : `${t.path.replace(/\.[^./\\]+$/, '')}.report.html`)
+    const out =
+      o.out ?? (statSync(t.path).isDirectory() ? path.join(t.path, REPORT_FILE) : `${t.path.replace(/\.[^./\\]+$/, '')}.report.html`)
     const ids = model.task.ops.map((x) => x.id).join(', ')
     const html = runReportHtml({
       title: `${ids || 'model'} mod ${model.task.p}: ${path.basename(model.file)}`,
-      facts: [['task', `${ids || '(operations not recorded)'} mod ${model.task.p}, seed ${model.task.seed}`], ...modelFacts(model.config, model.file)],
+      facts: [
+        ['task', `${ids || '(operations not recorded)'} mod ${model.task.p}, seed ${model.task.seed}`],
+        ...modelFacts(model.config, model.file),
+      ],
       records: [],
       grokStep: null,
       analysis: await analysisOf(model, o),
@@ -204,7 +245,11 @@ export const writeReport = async (target: string, o: ReportOptions): Promise<Rea
     const file = path.join(dir, REPORT_FILE)
     writeAtomic(file, html)
     written.push(file)
-    runs.push({ ...run, name: path.basename(dir), href: path.relative(path.dirname(path.resolve(out)), path.resolve(file)).split(path.sep).join('/') })
+    runs.push({
+      ...run,
+      name: path.basename(dir),
+      href: path.relative(path.dirname(path.resolve(out)), path.resolve(file)).split(path.sep).join('/'),
+    })
   }
   const unstarted = (readPlan(t.dir)?.runs ?? []).filter((r) => !t.runs.some((dir) => path.basename(dir) === r.name)).map(unstartedRun)
   const all = [...runs, ...unstarted]
@@ -220,16 +265,30 @@ export const writeReport = async (target: string, o: ReportOptions): Promise<Rea
 const runAsPlanned = (dir: string): PlannedRun => {
   const config = readConfig(runFolder(dir))
   const { task } = config
-  return { name: path.basename(dir), ops: task.ops.map((op) => op.id), p: task.p, frac: task.frac, seed: task.seed, variant: variantOf(config), config }
+  return {
+    name: path.basename(dir),
+    ops: task.ops.map((op) => op.id),
+    p: task.p,
+    frac: task.frac,
+    seed: task.seed,
+    variant: variantOf(config),
+    config,
+  }
 }
 
 /** The runs of a folder: a sweep's planned runs (sweep.json, in plan order), or else the run folders inside it (by name). */
 const runsOf = (dir: string, warn: Warn): ReadonlyArray<PlannedRun> => {
   const plan = readPlan(dir)
   if (plan !== null) return plan.runs
-  if (isRunFolder(dir)) throw new UsageError(`${dir} is a run folder (give a sweep folder or a folder of run folders; for one run: grokscope report ${dir})`)
+  if (isRunFolder(dir)) {
+    throw new UsageError(`${dir} is a run folder (give a sweep folder or a folder of run folders; for one run: grokscope report ${dir})`)
+  }
   const runs = existsSync(dir) && statSync(dir).isDirectory() ? runFoldersIn(dir, warn) : []
-  if (runs.length === 0) throw new UsageError(`${dir} has no ${SWEEP_FILES.plan} and no run folders (give a sweep folder written by grokscope sweep, or a folder of run folders)`)
+  if (runs.length === 0) {
+    throw new UsageError(
+      `${dir} has no ${SWEEP_FILES.plan} and no run folders (give a sweep folder written by grokscope sweep, or a folder of run folders)`,
+    )
+  }
   return runs.map(runAsPlanned)
 }
 
@@ -242,7 +301,10 @@ export const readResults = (dir: string, warn: Warn): ReadonlyArray<ResultRow> =
   })
 
 /** Writes results.csv, table.md, accuracy.svg and measures.svg into the folder; returns the rows and the files written. */
-export const writeResults = (dir: string, warn: Warn): { readonly rows: ReadonlyArray<ResultRow>; readonly table: string; readonly files: ReadonlyArray<string> } => {
+export const writeResults = (
+  dir: string,
+  warn: Warn,
+): { readonly rows: ReadonlyArray<ResultRow>; readonly table: string; readonly files: ReadonlyArray<string> } => {
   const rows = readResults(dir, warn)
   const table = toTable(rows)
   const files: ReadonlyArray<readonly [string, string]> = [

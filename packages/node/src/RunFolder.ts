@@ -81,7 +81,9 @@ export const readConfig = (run: RunFolder): RunConfig => orUsageError(run.file.c
  */
 export const readState = (run: RunFolder, config: RunConfig): TrainState => {
   if (!existsSync(run.file.state)) throw new UsageError(`${run.dir} has no ${RUN_FILES.state} to resume from`)
-  return orUsageError()(decodeStateDocument(readJson(run.file.state, MAX_TEXT_BYTES), config, { state: run.file.state, config: run.file.config }))
+  return orUsageError()(
+    decodeStateDocument(readJson(run.file.state, MAX_TEXT_BYTES), config, { state: run.file.state, config: run.file.config }),
+  )
 }
 
 /** metrics.jsonl, decoded (none yet: empty); a bad line is a `UsageError`. */
@@ -90,7 +92,9 @@ export const readMetrics = (run: RunFolder): MetricsLog =>
 
 /** summary.json, or null when there is none; a bad file is a `Left` naming it. */
 export const readSummary = (run: RunFolder): E.Either<string, Summary | null> =>
-  existsSync(run.file.summary) ? E.mapLeft((problem: string) => `${run.file.summary}: ${problem}`)(decodeSummary(readJson(run.file.summary))) : E.right(null)
+  existsSync(run.file.summary)
+    ? E.mapLeft((problem: string) => `${run.file.summary}: ${problem}`)(decodeSummary(readJson(run.file.summary)))
+    : E.right(null)
 
 // ─────────────────────────────────────────────────────────────────────────────
 // writing
@@ -99,7 +103,10 @@ export const readSummary = (run: RunFolder): E.Either<string, Summary | null> =>
 /** Writes config.json (atomic), with the run's fingerprint. */
 export const writeConfig = (run: RunFolder, config: RunConfig): void => writeJson(run.file.config, encodeRunConfig(config), 2)
 
-/** A checkpoint: state.json (atomic; what a resumed run continues from), then weights.json at the same step; both carry the run's fingerprint. */
+/**
+ * A checkpoint: state.json (atomic; what a resumed run continues from), then weights.json at the same step; both carry
+ * the run's fingerprint.
+ */
 export const saveCheckpoint = (run: RunFolder, config: RunConfig, s: TrainState): void => {
   writeJson(run.file.state, stateDocument(config, s))
   writeJson(run.file.weights, weightsDocument(config, toHost(s.params), s.step))
@@ -167,7 +174,8 @@ export const savedSteps = (dir: string): ReadonlyArray<number> => {
 }
 
 /** Writes the weights at `step` into the history (atomic). */
-export const saveHistory = (dir: string, config: RunConfig, step: number, host: HostParams): void => writeAtomic(historyFile(dir, step), historyCheckpoint(config, host, step))
+export const saveHistory = (dir: string, config: RunConfig, step: number, host: HostParams): void =>
+  writeAtomic(historyFile(dir, step), historyCheckpoint(config, host, step))
 
 /** Removes the history files after `step` (a resumed run writes them again) and the temporary files of interrupted writes. */
 export const keepHistoryUpTo = (dir: string, step: number): void => {

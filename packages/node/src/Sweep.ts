@@ -11,7 +11,10 @@
  * import * as E from 'fp-ts/lib/Either.js'
  * import { PAPER_SETTINGS, SCRATCH, makePlan } from '@grokscope/runs'
  * import { claimSweepFolder, runSweep } from '@grokscope/node'
- * const plan = makePlan({ ops: [['add'], ['mul']], p: [23], fracs: [0.5], seeds: [0, 1], variants: [SCRATCH] }, { ...PAPER_SETTINGS, steps: 300 })
+ * const plan = makePlan(
+ *   { ops: [['add'], ['mul']], p: [23], fracs: [0.5], seeds: [0, 1], variants: [SCRATCH] },
+ *   { ...PAPER_SETTINGS, steps: 300 },
+ * )
  * if (E.isRight(plan)) {
  *   claimSweepFolder('sweeps/s1', plan.right)
  *   const done = await runSweep(plan.right.runs, 'sweeps/s1', { jobs: 2 }, (e) => console.log(e.kind, e.run.name))
@@ -74,9 +77,24 @@ export type SweepEvent =
   | { readonly kind: 'skipped'; readonly run: PlannedRun; readonly why: string; readonly counts: SweepCounts }
   | { readonly kind: 'finished earlier'; readonly run: PlannedRun; readonly text: string; readonly counts: SweepCounts }
   | { readonly kind: 'damaged'; readonly run: PlannedRun; readonly why: string; readonly counts: SweepCounts }
-  | { readonly kind: 'started'; readonly run: PlannedRun; readonly worker: number; readonly resume: boolean; readonly log: string; readonly counts: SweepCounts }
+  | {
+      readonly kind: 'started'
+      readonly run: PlannedRun
+      readonly worker: number
+      readonly resume: boolean
+      readonly log: string
+      readonly counts: SweepCounts
+    }
   | { readonly kind: 'evaluation'; readonly run: PlannedRun; readonly record: MetricsRecord; readonly stepsPerS: number }
-  | { readonly kind: 'ended'; readonly run: PlannedRun; readonly status: 'finished' | 'interrupted' | 'failed'; readonly text: string; readonly seconds: number; readonly log: string; readonly counts: SweepCounts }
+  | {
+      readonly kind: 'ended'
+      readonly run: PlannedRun
+      readonly status: 'finished' | 'interrupted' | 'failed'
+      readonly text: string
+      readonly seconds: number
+      readonly log: string
+      readonly counts: SweepCounts
+    }
 
 /** How a share ended. */
 export interface SweepResult {
@@ -91,7 +109,8 @@ export interface SweepResult {
 }
 
 /** How a run's worker thread ended. */
-type WorkerEnd = { readonly kind: 'done'; readonly summary: Summary; readonly interrupted: boolean } | { readonly kind: 'error'; readonly message: string }
+type WorkerEnd =
+  { readonly kind: 'done'; readonly summary: Summary; readonly interrupted: boolean } | { readonly kind: 'error'; readonly message: string }
 
 // ─────────────────────────────────────────────────────────────────────────────
 // the folder
@@ -117,9 +136,16 @@ export const claimSweepFolder = (out: string, plan: Plan, legacy?: LegacySetting
   const existing = decodePlan(readJson(file))
   if (existing._tag === 'Left') throw new UsageError(`${file}: ${existing.left}`)
   const old = existing.right.legacy
-  const settings = old === null ? null : legacy === undefined ? 'it was written by grokscope 0.1.0, whose run settings cannot be compared here' : legacyDifference(old, legacy)
+  const settings =
+    old === null
+      ? null
+      : legacy === undefined
+        ? 'it was written by grokscope 0.1.0, whose run settings cannot be compared here'
+        : legacyDifference(old, legacy)
   const difference = settings ?? planDifference(existing.right, plan)
-  if (difference !== null) throw new UsageError(`--out: ${out} holds a different sweep (${difference}); rerun the command that made it, or choose another --out`)
+  if (difference !== null) {
+    throw new UsageError(`--out: ${out} holds a different sweep (${difference}); rerun the command that made it, or choose another --out`)
+  }
   return existing.right
 }
 
@@ -193,7 +219,13 @@ const trainInWorker = (
  * `shouldStop` is asked as runs start and after every step of each (true: every running run
  * stops as at Ctrl-C, resumable, and no new run starts).
  */
-export const runSweep = async (share: ReadonlyArray<PlannedRun>, out: string, o: SweepOptions = {}, onEvent: (e: SweepEvent) => void = () => undefined, shouldStop: () => boolean = () => false): Promise<SweepResult> => {
+export const runSweep = async (
+  share: ReadonlyArray<PlannedRun>,
+  out: string,
+  o: SweepOptions = {},
+  onEvent: (e: SweepEvent) => void = () => undefined,
+  shouldStop: () => boolean = () => false,
+): Promise<SweepResult> => {
   const options: Required<SweepOptions> = { jobs: 1, threads: 1, memoryMiB: DEFAULT_MEMORY_MIB, ...o }
   const logs = path.join(out, SWEEP_FILES.logs)
   const workers = new Set<Worker>()
@@ -221,14 +253,23 @@ export const runSweep = async (share: ReadonlyArray<PlannedRun>, out: string, o:
       }
       return
     }
-    if (run.config === null) throw new Error(`${run.name}: a planned run without a config cannot be trained (a plan of 0.1.0: plan it again)`)
+    if (run.config === null) {
+      throw new Error(`${run.name}: a planned run without a config cannot be trained (a plan of 0.1.0: plan it again)`)
+    }
     mkdirSync(logs, { recursive: true })
     const log = path.join(logs, logFileName(run.name))
     const failure = path.join(logs, failureFileName(run.name))
     running++
     onEvent({ kind: 'started', run, worker, resume: existsSync(runFolder(dir).file.config), log, counts: counts() })
     const t0 = performance.now()
-    const end = await trainInWorker(run.config, dir, options, log, (record, stepsPerS) => onEvent({ kind: 'evaluation', run, record, stepsPerS }), workers)
+    const end = await trainInWorker(
+      run.config,
+      dir,
+      options,
+      log,
+      (record, stepsPerS) => onEvent({ kind: 'evaluation', run, record, stepsPerS }),
+      workers,
+    )
     running--
     done++
     const seconds = (performance.now() - t0) / 1000
@@ -241,7 +282,15 @@ export const runSweep = async (share: ReadonlyArray<PlannedRun>, out: string, o:
     rmSync(failure, { force: true })
     if (end.interrupted) interrupted++
     else finished++
-    onEvent({ kind: 'ended', run, status: end.interrupted ? 'interrupted' : 'finished', text: summaryText(end.summary), seconds, log, counts: counts() })
+    onEvent({
+      kind: 'ended',
+      run,
+      status: end.interrupted ? 'interrupted' : 'finished',
+      text: summaryText(end.summary),
+      seconds,
+      log,
+      counts: counts(),
+    })
   }
   const lane = async (runs: ReadonlyArray<PlannedRun>, worker: number): Promise<void> => {
     for (const run of runs) {

@@ -37,7 +37,11 @@ if (port !== null) {
       const r = await runTraining(
         config.right,
         init.dir,
-        { onEvaluation: (record, stepsPerS) => post({ type: 'evaluation', record, stepsPerS }), onWarning: (message) => post({ type: 'warning', message }), shouldStop: () => stop },
+        {
+          onEvaluation: (record, stepsPerS) => post({ type: 'evaluation', record, stepsPerS }),
+          onWarning: (message) => post({ type: 'warning', message }),
+          shouldStop: () => stop,
+        },
         { lock: 'held', start: 'auto', threads: init.threads, memoryMiB: init.memoryMiB },
       )
       post({ type: 'done', summary: r.summary, interrupted: r.interrupted })

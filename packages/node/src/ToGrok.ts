@@ -46,7 +46,10 @@ export interface ToGrokOptions {
   readonly python: string
 }
 
-/** One run to grokking: the first evaluated step with test accuracy ≥ 0.99, the wall time to it, the test accuracy and FFD/FCR of W_E then (at the last evaluation if it did not grok). */
+/**
+ * One run to grokking: the first evaluated step with test accuracy ≥ 0.99, the wall time to it, the test accuracy and
+ * FFD/FCR of W_E then (at the last evaluation if it did not grok).
+ */
 export interface ToGrok {
   readonly grokStep: number | null
   readonly steps: number
@@ -56,7 +59,10 @@ export interface ToGrok {
   readonly fcr: number | null
 }
 
-/** A variant: its name and the optimiser settings it changes (the rest are the paper's); the PyTorch comparison program is given the same, where `torchArgsOf` passes them. */
+/**
+ * A variant: its name and the optimiser settings it changes (the rest are the paper's); the PyTorch comparison program
+ * is given the same, where `torchArgsOf` passes them.
+ */
 export interface Variant {
   readonly name: string
   readonly flags: Partial<RunOptions>
@@ -96,7 +102,14 @@ export const grokscopeToGrok = async (f: ToGrokOptions, v: Variant): Promise<ToG
       c,
       data,
       initTrainState(scaledParams(initParams(c, f.seed), settings.initScale), optimizer.right),
-      { ...defaultLoopOptions(optimizer.right), maxSteps: f.maxSteps, evalEvery: f.evalEvery, stopAfterGrok: 0, gradients: pool, evaluations: pool },
+      {
+        ...defaultLoopOptions(optimizer.right),
+        maxSteps: f.maxSteps,
+        evalEvery: f.evalEvery,
+        stopAfterGrok: 0,
+        gradients: pool,
+        evaluations: pool,
+      },
       {
         onEval: (r) => {
           // FFD/FCR at the grokking evaluation, or at the last one of a run that does not grok.
@@ -113,7 +126,14 @@ export const grokscopeToGrok = async (f: ToGrokOptions, v: Variant): Promise<ToG
     disposeTrainState(result.state)
     disposeTrainData(data)
     const g = atGrok.value
-    return { grokStep: result.grokStep, steps, wallS: g?.wallS ?? wallS, testAcc: g?.testAcc ?? null, ffd: g?.ffd ?? null, fcr: g?.fcr ?? null }
+    return {
+      grokStep: result.grokStep,
+      steps,
+      wallS: g?.wallS ?? wallS,
+      testAcc: g?.testAcc ?? null,
+      ffd: g?.ffd ?? null,
+      fcr: g?.fcr ?? null,
+    }
   } finally {
     await pool.close()
   }
@@ -140,7 +160,10 @@ const historyLine = (line: string): { step: number; testAcc: number; ffd: number
  */
 export const torchToGrok = (f: ToGrokOptions, torchArgs: ReadonlyArray<string>): Promise<ToGrok & { readonly startS: number }> =>
   new Promise((resolve, reject) => {
-    const args = [f.torchRef, '--ops', f.op, '--seeds', String(f.seed), '--p', String(f.p), '--frac', String(f.frac), '--steps', String(f.maxSteps), '--every', String(f.evalEvery), '--device', 'cpu', ...torchArgs]
+    const args = [
+      f.torchRef, '--ops', f.op, '--seeds', String(f.seed), '--p', String(f.p), '--frac', String(f.frac), '--steps', String(f.maxSteps),
+      '--every', String(f.evalEvery), '--device', 'cpu', ...torchArgs,
+    ]
     const t0 = performance.now()
     const child = spawn(f.python, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     // A SIGINT or SIGTERM sent to this process alone (not to its process group) reaches the reference too, then ends the bench.
@@ -180,9 +203,19 @@ export const torchToGrok = (f: ToGrokOptions, torchArgs: ReadonlyArray<string>):
       process.off('SIGTERM', onSignal)
       if (stoppedBy !== null) return reject(new Interrupted(stoppedBy))
       if (done !== null) return resolve(done)
-      if (code !== 0 || signal !== null) return reject(new Error(`${f.torchRef} failed (${signal ?? `exit ${String(code)}`}): ${stderr.trim().split('\n').at(-1) ?? ''}`))
+      if (code !== 0 || signal !== null) {
+        return reject(new Error(`${f.torchRef} failed (${signal ?? `exit ${String(code)}`}): ${stderr.trim().split('\n').at(-1) ?? ''}`))
+      }
       const l: { step: number; testAcc: number; ffd: number; fcr: number } | null = last
-      resolve({ grokStep: null, steps: l?.step ?? 0, wallS: (performance.now() - t0) / 1000, testAcc: l?.testAcc ?? null, ffd: l?.ffd ?? null, fcr: l?.fcr ?? null, startS: startS ?? 0 })
+      resolve({
+        grokStep: null,
+        steps: l?.step ?? 0,
+        wallS: (performance.now() - t0) / 1000,
+        testAcc: l?.testAcc ?? null,
+        ffd: l?.ffd ?? null,
+        fcr: l?.fcr ?? null,
+        startS: startS ?? 0,
+      })
     })
   })
 
@@ -197,6 +230,8 @@ export const torchArgsOf = (flags: Partial<RunOptions>): ReadonlyArray<string> |
   return [
     ...(lr === undefined ? [] : ['--lr', String(lr)]),
     ...(wd === undefined ? [] : ['--wd', String(wd)]),
-    ...(grokfast === 'ema' ? ['--grokfast', `${grokfastAlpha ?? GROKFAST_EMA_DEFAULTS.alpha},${grokfastLambda ?? GROKFAST_EMA_DEFAULTS.lambda}`] : []),
+    ...(grokfast === 'ema'
+      ? ['--grokfast', `${grokfastAlpha ?? GROKFAST_EMA_DEFAULTS.alpha},${grokfastLambda ?? GROKFAST_EMA_DEFAULTS.lambda}`]
+      : []),
   ]
 }

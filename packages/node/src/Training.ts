@@ -121,12 +121,17 @@ const sourceModel = (config: RunConfig): SourceModel | null => {
   return { config: model.config, ops: model.task.ops.map((op) => op.id), host: model.host }
 }
 
-/** The run in `dir` and how to train it: a new run (the folder absent, empty or an interrupted start) or the saved run with `config`'s budget. */
+/**
+ * The run in `dir` and how to train it: a new run (the folder absent, empty or an interrupted start) or the saved run
+ * with `config`'s budget.
+ */
 const prepare = (config: RunConfig, dir: string, start: 'new' | 'resume' | 'auto'): Prepared => {
   const run = runFolder(dir)
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out: ${dir} exists and is not a folder`)
   const existing = holdsRun(run)
-  if (existing && start === 'new') throw new UsageError(`${dir} already holds a run (pass --resume to continue it, or choose another --out)`)
+  if (existing && start === 'new') {
+    throw new UsageError(`${dir} already holds a run (pass --resume to continue it, or choose another --out)`)
+  }
   if (!existing && start === 'resume') throw new UsageError(`--resume: ${dir} holds no run to resume (no ${run.file.config})`)
   if (!existing) {
     checkNewRunFolder(dir)
@@ -134,9 +139,17 @@ const prepare = (config: RunConfig, dir: string, start: 'new' | 'resume' | 'auto
   }
   const saved = readConfig(run)
   const difference = configDifference(saved, config)
-  if (difference !== null) throw new UsageError(`${dir} holds a run with other settings (${difference}); resume it with its own, or choose another folder`)
+  if (difference !== null) {
+    throw new UsageError(`${dir} holds a run with other settings (${difference}); resume it with its own, or choose another folder`)
+  }
   const maxSteps = config.loop.max_steps
-  return { run, config: { ...saved, loop: { ...saved.loop, max_steps: maxSteps } }, resume: true, newBudget: maxSteps !== saved.loop.max_steps, source: null }
+  return {
+    run,
+    config: { ...saved, loop: { ...saved.loop, max_steps: maxSteps } },
+    resume: true,
+    newBudget: maxSteps !== saved.loop.max_steps,
+    source: null,
+  }
 }
 
 /** The memory plan for the run's model and threads, refused up front (before anything is written) when it cannot fit. */
@@ -158,7 +171,10 @@ const planMemory = async (config: RunConfig, threads: number, budget: number): P
 // starting
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** Reads a run to resume (every file is decoded before one is changed), then drops the metrics and the weights history after its checkpoint. */
+/**
+ * Reads a run to resume (every file is decoded before one is changed), then drops the metrics and the weights history
+ * after its checkpoint.
+ */
 const resumeRun = (p: Prepared, warn: (message: string) => void): SessionStart => {
   const state = readState(p.run, p.config)
   let log = EMPTY_LOG
@@ -204,7 +220,16 @@ const trainLocked = async (config: RunConfig, dir: string, hooks: TrainingHooks,
     const end = await trainSession(
       p.config,
       start,
-      { dataset, data, gradients: pool, evaluations: pool, chunk: memory.evalChunk, now: () => performance.now(), backend: tf.getBackend(), threads: pool.threads },
+      {
+        dataset,
+        data,
+        gradients: pool,
+        evaluations: pool,
+        chunk: memory.evalChunk,
+        now: () => performance.now(),
+        backend: tf.getBackend(),
+        threads: pool.threads,
+      },
       {
         record: (r) => appendMetrics(p.run, r),
         history: (step, host) => saveHistory(dir, p.config, step, host),
@@ -235,7 +260,12 @@ const trainLocked = async (config: RunConfig, dir: string, hooks: TrainingHooks,
  * written; another process writing the folder is refused (its lock). Resolves when a stop rule fires
  * or `hooks.shouldStop` says so.
  */
-export const runTraining = async (config: RunConfig, dir: string, hooks: TrainingHooks = {}, options: TrainingOptions = {}): Promise<TrainingResult> => {
+export const runTraining = async (
+  config: RunConfig,
+  dir: string,
+  hooks: TrainingHooks = {},
+  options: TrainingOptions = {},
+): Promise<TrainingResult> => {
   const o: Required<TrainingOptions> = { threads: 1, memoryMiB: DEFAULT_MEMORY_MIB, start: 'auto', lock: 'take', ...options }
   if (o.lock === 'held') return trainLocked(config, dir, hooks, o)
   prepare(config, dir, o.start)

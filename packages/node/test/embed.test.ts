@@ -18,10 +18,14 @@ beforeAll(() => {
   const tarballs = readdirSync(dir).filter((f) => f.endsWith('.tgz'))
   expect(tarballs).toHaveLength(LIBRARIES.length)
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }))
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', ...tarballs.map((t) => `./${t}`), '@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-wasm@4.22.0'], {
-    cwd: dir,
-    stdio: 'pipe',
-  })
+  execFileSync(
+    'npm',
+    [
+      'install', '--no-audit', '--no-fund', ...tarballs.map((t) => `./${t}`), '@tensorflow/tfjs-core@4.22.0',
+      '@tensorflow/tfjs-backend-wasm@4.22.0',
+    ],
+    { cwd: dir, stdio: 'pipe' },
+  )
 }, 240_000)
 
 const run = (source: string): unknown => {
@@ -99,7 +103,10 @@ describe('the example program of @grokscope/runs', () => {
     expect(out).toMatch(/^\| operation \| r = 0\.6 \|$/m)
     expect(out).toMatch(/^\| add \| \d\/2 · /m)
     expect(out).toMatch(/^\| mul \| \d\/2 · /m)
-    const plan = JSON.parse(readFileSync(path.join(dir, 'sweeps', 'example', 'sweep.json'), 'utf8')) as { format: string; runs: Array<{ name: string }> }
+    const plan = JSON.parse(readFileSync(path.join(dir, 'sweeps', 'example', 'sweep.json'), 'utf8')) as {
+      format: string
+      runs: Array<{ name: string }>
+    }
     expect(plan.format).toBe('grokscope-sweep/2')
     expect(plan.runs.map((r) => r.name)).toEqual(['add-p23-r0.6-s0', 'add-p23-r0.6-s1', 'mul-p23-r0.6-s0', 'mul-p23-r0.6-s1'])
   }, 300_000)

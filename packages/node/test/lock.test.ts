@@ -50,23 +50,27 @@ const start = (args: ReadonlyArray<string>) => {
   return { child, done, out: () => stdout }
 }
 
-// ─────────────────────────────────────────────────────────────────────────────
-// the lock itself
-// ─────────────────────────────────────────────────────────────────────────────
-
 describe('the run-folder lock', () => {
   it('a stale lock (this host, its pid gone) is taken over, and released leaves the folder as it was', async () => {
     const dead = await deadPid()
     fc.assert(
-      fc.property(fc.date({ noInvalidDate: true }), fc.stringMatching(/^[0-9a-f]{1,32}$/), fc.option(fc.nat().map(String), { nil: null }), (started, token, procStart) => {
-        const dir = tmp()
-        writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: dead, host: hostname(), started: started.toISOString(), token, proc_start: procStart }))
-        const lock = lockRun(dir)
-        expect(json(path.join(dir, LOCK_FILE))).toMatchObject({ pid: process.pid, host: hostname(), token: lock.owner.token })
-        expect(readdirSync(dir)).toEqual([LOCK_FILE])
-        lock.release()
-        expect(readdirSync(dir)).toEqual([])
-      }),
+      fc.property(
+        fc.date({ noInvalidDate: true }),
+        fc.stringMatching(/^[0-9a-f]{1,32}$/),
+        fc.option(fc.nat().map(String), { nil: null }),
+        (started, token, procStart) => {
+          const dir = tmp()
+          writeFileSync(
+            path.join(dir, LOCK_FILE),
+            JSON.stringify({ pid: dead, host: hostname(), started: started.toISOString(), token, proc_start: procStart }),
+          )
+          const lock = lockRun(dir)
+          expect(json(path.join(dir, LOCK_FILE))).toMatchObject({ pid: process.pid, host: hostname(), token: lock.owner.token })
+          expect(readdirSync(dir)).toEqual([LOCK_FILE])
+          lock.release()
+          expect(readdirSync(dir)).toEqual([])
+        },
+      ),
       { numRuns: 25 },
     )
   })
@@ -77,10 +81,15 @@ describe('the run-folder lock', () => {
       await until('the sleeper to start', () => processStart(live.pid!) !== null)
       const dir = tmp()
       const lock = (procStart: string | null) =>
-        writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: live.pid, host: hostname(), started: '2026-01-01T00:00:00.000Z', token: 'ab12', proc_start: procStart }))
+        writeFileSync(
+          path.join(dir, LOCK_FILE),
+          JSON.stringify({ pid: live.pid, host: hostname(), started: '2026-01-01T00:00:00.000Z', token: 'ab12', proc_start: procStart }),
+        )
       lock(processStart(live.pid!))
       expect(() => lockRun(dir)).toThrow(UsageError)
-      expect(() => lockRun(dir)).toThrow(new RegExp(`^${escape(dir)} is locked by pid ${live.pid}@${hostname()} since 2026-01-01T00:00:00.000Z`))
+      expect(() => lockRun(dir)).toThrow(
+        new RegExp(`^${escape(dir)} is locked by pid ${live.pid}@${hostname()} since 2026-01-01T00:00:00.000Z`),
+      )
       // The same pid with another start time: the lock's owner has died and the pid was given to another process.
       lock(`${Number(processStart(live.pid!)) + 1}`)
       lockRun(dir).release()
@@ -94,8 +103,14 @@ describe('the run-folder lock', () => {
     const dead = await deadPid()
     const dir = tmp()
     const file = path.join(dir, LOCK_FILE)
-    writeFileSync(file, JSON.stringify({ pid: dead, host: `not-${hostname()}`, started: '2026-01-01T00:00:00.000Z', token: 'cd34', proc_start: null }))
-    expect(() => lockRun(dir)).toThrow(`${dir} is locked by pid ${dead}@not-${hostname()} since 2026-01-01T00:00:00.000Z (${file}), another host: it is not taken over from here; if that process is gone, remove ${file}`)
+    writeFileSync(
+      file,
+      JSON.stringify({ pid: dead, host: `not-${hostname()}`, started: '2026-01-01T00:00:00.000Z', token: 'cd34', proc_start: null }),
+    )
+    expect(() => lockRun(dir)).toThrow(
+      `${dir} is locked by pid ${dead}@not-${hostname()} since 2026-01-01T00:00:00.000Z (${file}), another host: ` +
+        `it is not taken over from here; if that process is gone, remove ${file}`,
+    )
     writeFileSync(file, 'garbage')
     expect(() => lockRun(dir)).toThrow(`${file} is not a grokscope lock (not JSON); if no process writes ${dir}, remove it`)
   })
@@ -121,20 +136,28 @@ try {
 `,
     )
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 2, max: 4 }).chain((n) => fc.array(fc.integer({ min: 0, max: 30 }), { minLength: n, maxLength: n })), async (offsets) => {
-        const dir = tmp()
-        writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: dead, host: hostname(), started: '2026-01-01T00:00:00.000Z', token: 'ef56', proc_start: null }))
-        const at = Date.now() + 1500
-        const racers = offsets.map((o) => start([racer, dir, String(at + o)]))
-        await until('every racer to answer', () => racers.every((r) => r.out() !== ''))
-        const answers = racers.map((r) => r.out())
-        const winners = racers.filter((r) => r.out() === 'won\n')
-        expect(winners, answers.join('')).toHaveLength(1)
-        for (const a of answers.filter((x) => x !== 'won\n')) expect(a).toMatch(new RegExp(`^refused: .* is locked by pid ${winners[0]!.child.pid}@`))
-        for (const r of racers) r.child.stdin!.end()
-        await Promise.all(racers.map((r) => r.done))
-        expect(readdirSync(dir)).toEqual([])
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 4 }).chain((n) => fc.array(fc.integer({ min: 0, max: 30 }), { minLength: n, maxLength: n })),
+        async (offsets) => {
+          const dir = tmp()
+          writeFileSync(
+            path.join(dir, LOCK_FILE),
+            JSON.stringify({ pid: dead, host: hostname(), started: '2026-01-01T00:00:00.000Z', token: 'ef56', proc_start: null }),
+          )
+          const at = Date.now() + 1500
+          const racers = offsets.map((o) => start([racer, dir, String(at + o)]))
+          await until('every racer to answer', () => racers.every((r) => r.out() !== ''))
+          const answers = racers.map((r) => r.out())
+          const winners = racers.filter((r) => r.out() === 'won\n')
+          expect(winners, answers.join('')).toHaveLength(1)
+          for (const a of answers.filter((x) => x !== 'won\n')) {
+            expect(a).toMatch(new RegExp(`^refused: .* is locked by pid ${winners[0]!.child.pid}@`))
+          }
+          for (const r of racers) r.child.stdin!.end()
+          await Promise.all(racers.map((r) => r.done))
+          expect(readdirSync(dir)).toEqual([])
+        },
+      ),
       { numRuns: 4 },
     )
   }, 120_000)

@@ -9,7 +9,8 @@ const footprint = fc.record({
 })
 
 describe('the memory plan', () => {
-  it('gives every thread chunks whose tensors, with the slack, fit its share of the budget and the WASM heap; one more example would not', () => {
+  it('gives every thread chunks whose tensors, with the slack, fit its share of the budget and the WASM heap; ' +
+    'one more example would not', () => {
     fc.assert(
       fc.property(fc.integer({ min: 64, max: 2 ** 16 }), fc.integer({ min: 1, max: 16 }), footprint, (budget, threads, f) => {
         const plan = memoryPlan(budget, threads, f)
@@ -26,14 +27,20 @@ describe('the memory plan', () => {
 
   it('never shrinks the chunks when the budget grows', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 64, max: 2 ** 15 }), fc.integer({ min: 0, max: 2 ** 15 }), fc.integer({ min: 1, max: 8 }), footprint, (budget, more, threads, f) => {
-        const [a, b] = [memoryPlan(budget, threads, f), memoryPlan(budget + more, threads, f)]
-        if (typeof a === 'string') return
-        expect(typeof b).toBe('object')
-        if (typeof b === 'string') return
-        expect(b.stepChunk).toBeGreaterThanOrEqual(a.stepChunk)
-        expect(b.evalChunk).toBeGreaterThanOrEqual(a.evalChunk)
-      }),
+      fc.property(
+        fc.integer({ min: 64, max: 2 ** 15 }),
+        fc.integer({ min: 0, max: 2 ** 15 }),
+        fc.integer({ min: 1, max: 8 }),
+        footprint,
+        (budget, more, threads, f) => {
+          const [a, b] = [memoryPlan(budget, threads, f), memoryPlan(budget + more, threads, f)]
+          if (typeof a === 'string') return
+          expect(typeof b).toBe('object')
+          if (typeof b === 'string') return
+          expect(b.stepChunk).toBeGreaterThanOrEqual(a.stepChunk)
+          expect(b.evalChunk).toBeGreaterThanOrEqual(a.evalChunk)
+        },
+      ),
     )
   })
 
@@ -54,14 +61,20 @@ describe('the memory plan', () => {
 describe('the all-pairs analyses', () => {
   it('are refused at p = 997 with the default budget, in one line naming what fits, and allowed at p = 97', () => {
     const r = allPairsRefusal('analyze', 2048, 997, 997, 512)
-    expect(r).toMatch(/^analyze: the all-pairs analyses of p = 997 need about \d+ MiB, more than --memory 2048 \(allowed: --memory ≥ \d+, or a smaller p\)$/)
+    expect(r).toMatch(
+      /^analyze: the all-pairs analyses of p = 997 need about \d+ MiB, more than --memory 2048 \(allowed: --memory ≥ \d+, or a smaller p\)$/,
+    )
     expect(allPairsRefusal('analyze', 2048, 97, 97, 512)).toBeNull()
   })
 })
 
 describe('out of memory', () => {
   it('a WASM abort or a failed allocation becomes one line; other errors are left alone', () => {
-    for (const e of [new Error('RuntimeError: Aborted(). Build with -sASSERTIONS for more info.'), new RangeError('Array buffer allocation failed'), new RangeError('Invalid typed array length: 8000000000')]) {
+    for (const e of [
+      new Error('RuntimeError: Aborted(). Build with -sASSERTIONS for more info.'),
+      new RangeError('Array buffer allocation failed'),
+      new RangeError('Invalid typed array length: 8000000000'),
+    ]) {
       const m = outOfMemoryMessage(e)
       expect(m).toMatch(/^out of memory: .*; try a smaller --memory budget, fewer --threads, or a smaller p or --frac$/)
       expect(m).not.toContain('\n')

@@ -20,7 +20,8 @@ describe('the gradient pool', () => {
     [3, Infinity],
     [1, 5],
     [2, 7],
-  ])('with %i thread(s) and chunks of at most %d examples gives the full-batch loss and gradients, and leaks no tensor', async (threads, chunk) => {
+  ])('with %i thread(s) and chunks of at most %d examples gives the full-batch loss and gradients, ' +
+    'and leaks no tensor', async (threads, chunk) => {
     const d = dataset()
     const c = modelConfigFor(d, { dModel: 32, nHeads: 2, dHead: 16, dMlp: 64 })
     const params = initParams(c, 4)
@@ -51,11 +52,15 @@ describe('the gradient pool', () => {
     [3, 11, 13, 0.5],
     [2, 4, 13, 0.5],
     [4, Infinity, 3, 0.9], // 2 test examples: two of the four threads' test shards are empty
-  ])('with %i thread(s) and evaluation chunks of at most %d examples gives every example’s loss and correctness (p = %i, r = %d), and leaks no tensor', async (threads, chunk, p, frac) => {
+  ])('with %i thread(s) and evaluation chunks of at most %d examples gives every example’s loss and correctness (p = %i, r = %d), ' +
+    'and leaks no tensor', async (threads, chunk, p, frac) => {
     const d = dataset(p, frac)
     const c = modelConfigFor(d, { dModel: 32, nHeads: 2, dHead: 16, dMlp: 64 })
     const params = initParams(c, 5)
-    const whole = { train: prepareChunked(c, d.train.tokens, d.train.labels, Infinity), test: prepareChunked(c, d.test.tokens, d.test.labels, Infinity) }
+    const whole = {
+      train: prepareChunked(c, d.train.tokens, d.train.labels, Infinity),
+      test: prepareChunked(c, d.test.tokens, d.test.labels, Infinity),
+    }
     const want = { train: evaluatePerExample(c, params, whole.train), test: evaluatePerExample(c, params, whole.test) }
     const pool = await startPool(c, d, threads, { step: Infinity, evaluation: chunk })
     const before = tf.memory().numTensors

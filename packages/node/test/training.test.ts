@@ -12,7 +12,20 @@ import { UsageError, readConfig, readMetrics, runFolder, runTraining } from '../
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-training-'))
 const json = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
 
-const SMALL: RunSettings = { ...PAPER_SETTINGS, ops: ['add'], p: 7, frac: 0.6, seed: 2, dModel: 16, heads: 2, dHead: 8, dMlp: 32, steps: 40, evalEvery: 10, checkpointEvery: 10 }
+const SMALL: RunSettings = {
+  ...PAPER_SETTINGS,
+  ops: ['add'],
+  p: 7,
+  frac: 0.6,
+  seed: 2,
+  dModel: 16,
+  heads: 2,
+  dHead: 8,
+  dMlp: 32,
+  steps: 40,
+  evalEvery: 10,
+  checkpointEvery: 10,
+}
 
 const configOf = (s: RunSettings): RunConfig => {
   const c = makeRunConfig(s)
@@ -49,11 +62,14 @@ describe('runTraining', () => {
     expect(lines(dir)).toEqual(lines(straight.dir))
   })
 
-  it('refuses a folder that holds a run with other settings, a new run over a run, and a resume of nothing; nothing is written', async () => {
+  it('refuses a folder that holds a run with other settings, a new run over a run, and a resume of nothing; ' +
+    'nothing is written', async () => {
     const dir = path.join(tmp(), 'run')
     await runTraining(configOf(SMALL), dir)
     const weights = readFileSync(path.join(dir, 'weights.json'), 'utf8')
-    await expect(runTraining(configOf({ ...SMALL, lr: 3e-3 }), dir)).rejects.toThrow(new UsageError(`${dir} holds a run with other settings (optimizer differ); resume it with its own, or choose another folder`))
+    await expect(runTraining(configOf({ ...SMALL, lr: 3e-3 }), dir)).rejects.toThrow(
+      new UsageError(`${dir} holds a run with other settings (optimizer differ); resume it with its own, or choose another folder`),
+    )
     await expect(runTraining(configOf(SMALL), dir, {}, { start: 'new' })).rejects.toThrow(/already holds a run/)
     const empty = path.join(tmp(), 'none')
     await expect(runTraining(configOf(SMALL), empty, {}, { start: 'resume' })).rejects.toThrow(/holds no run to resume/)

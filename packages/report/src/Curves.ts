@@ -11,13 +11,29 @@
  * @since 0.1.0
  */
 import type { MetricsRecord } from '@grokscope/runs'
-import { COLORS, type LineChart, PHASES, type Phase, accuracySeries, fourierSeries, lossSeries, seriesColor, stack, stepDomain, stepSeries } from '@grokscope/charts'
+import {
+  COLORS,
+  type LineChart,
+  PHASES,
+  type Phase,
+  accuracySeries,
+  fourierSeries,
+  lossSeries,
+  seriesColor,
+  stack,
+  stepDomain,
+  stepSeries,
+} from '@grokscope/charts'
 import { phaseBoundaries } from '@grokscope/measures'
 
 /** The fields of a metrics.jsonl record that are plotted. */
-export type MetricsLine = Pick<MetricsRecord, 'step' | 'train_loss' | 'test_loss' | 'train_acc' | 'test_acc' | 'W_E' | 'W_L'> & Partial<Pick<MetricsRecord, 'weight_norm' | 'logits'>>
+export type MetricsLine = Pick<MetricsRecord, 'step' | 'train_loss' | 'test_loss' | 'train_acc' | 'test_acc' | 'W_E' | 'W_L'> &
+  Partial<Pick<MetricsRecord, 'weight_norm' | 'logits'>>
 
-/** The phases as bands `[from, to)`: memorisation from the first evaluation, then circuit formation and cleanup, as far as the run reached. */
+/**
+ * The phases as bands `[from, to)`: memorisation from the first evaluation, then circuit formation and cleanup, as far
+ * as the run reached.
+ */
 export const phaseBands = (lines: ReadonlyArray<MetricsLine>): ReadonlyArray<{ phase: Phase; from: number; to: number }> => {
   const b = phaseBoundaries(lines.map((m) => ({ step: m.step, trainAcc: m.train_acc, testLoss: m.test_loss, testAcc: m.test_acc })))
   const first = lines[0]?.step ?? 0
@@ -45,14 +61,21 @@ export const curvePanels = (lines: ReadonlyArray<MetricsLine>, grokStep: number 
     stepSeries('excluded loss (train)', seriesColor(3), lines, (m) => firstOp(m)?.excluded_loss),
     stepSeries('test loss', COLORS.test, lines, (m) => (firstOp(m) === undefined ? undefined : m.test_loss)),
   ].filter((s) => s.points.length > 0)
-  const gini = [stepSeries('Gini(W_E)', seriesColor(2), lines, (m) => m.W_E.gini), stepSeries('Gini(W_L)', seriesColor(4), lines, (m) => m.W_L.gini)].filter((s) => s.points.length > 0)
+  const gini = [
+    stepSeries('Gini(W_E)', seriesColor(2), lines, (m) => m.W_E.gini),
+    stepSeries('Gini(W_L)', seriesColor(4), lines, (m) => m.W_L.gini),
+  ].filter((s) => s.points.length > 0)
   const norm = stepSeries('weight norm', seriesColor(2), lines, (m) => m.weight_norm)
   return [
     { title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: accuracySeries(lines) },
     { title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: lossSeries(lines) },
     { title: 'FFD and FCR (additive basis)', yLabel: 'FFD / FCR', yDomain: [0, 1], ...common, series: fourierSeries(lines) },
-    ...(nanda.length === 0 ? [] : [{ title: "Nanda's progress measures (first operation)", yLabel: 'loss (log)', log: true, ...common, series: nanda }]),
-    ...(gini.length === 0 ? [] : [{ title: 'Gini of the Fourier norms', yLabel: 'Gini', yDomain: [0, 1] as const, ...common, series: gini }]),
+    ...(nanda.length === 0
+      ? []
+      : [{ title: "Nanda's progress measures (first operation)", yLabel: 'loss (log)', log: true, ...common, series: nanda }]),
+    ...(gini.length === 0
+      ? []
+      : [{ title: 'Gini of the Fourier norms', yLabel: 'Gini', yDomain: [0, 1] as const, ...common, series: gini }]),
     ...(norm.points.length === 0 ? [] : [{ title: 'Weight norm', yLabel: '‖θ‖₂', ...common, series: [norm] }]),
   ]
 }
@@ -62,8 +85,13 @@ export const curvesSvg = (title: string, lines: ReadonlyArray<MetricsLine>, grok
   const bands = phaseBands(lines)
   return stack({
     title,
-    subtitle: `${grokStep === null ? 'not grokked' : `grokked at step ${grokStep} (dashed)`}${bands.length === 0 ? '' : `; phases (shaded): ${bands.map((b) => `${b.phase} to ${b.to}`).join(', ')}`}`,
-    legend: [...bands.map((b) => ({ name: b.phase, color: PHASES[b.phase], kind: 'band' as const })), ...(grokStep === null ? [] : [{ name: 'grokking step', color: COLORS.rule, kind: 'rule' as const }])],
+    subtitle:
+      `${grokStep === null ? 'not grokked' : `grokked at step ${grokStep} (dashed)`}` +
+      `${bands.length === 0 ? '' : `; phases (shaded): ${bands.map((b) => `${b.phase} to ${b.to}`).join(', ')}`}`,
+    legend: [
+      ...bands.map((b) => ({ name: b.phase, color: PHASES[b.phase], kind: 'band' as const })),
+      ...(grokStep === null ? [] : [{ name: 'grokking step', color: COLORS.rule, kind: 'rule' as const }]),
+    ],
     charts: curvePanels(lines, grokStep),
   })
 }

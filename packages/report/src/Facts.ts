@@ -18,36 +18,58 @@ export type Facts = ReadonlyArray<readonly [string, string]>
 
 /** The model's shape and the file its weights came from. */
 export const modelFacts = (c: ModelConfig, file: string): Facts => [
-  ['model', `${c.nLayers} layer(s), d_model ${c.dModel}, ${c.nHeads} heads of ${c.dHead}, d_mlp ${c.dMlp}, ${c.act}${c.positionalEmbedding ? ', positional embedding' : ''}`],
+  [
+    'model',
+    `${c.nLayers} layer(s), d_model ${c.dModel}, ${c.nHeads} heads of ${c.dHead}, d_mlp ${c.dMlp}, ` +
+      `${c.act}${c.positionalEmbedding ? ', positional embedding' : ''}`,
+  ],
   ['weights', file],
 ]
 
 /** Whether a grokked run stayed grokked, as the outcome fact says it. */
 export const stayedText = (records: ReadonlyArray<MetricsRecord>): string => {
   const o = grokOutcome(records)
-  return o.stayed_grokked || o.min_test_acc_after_grok === null ? ', stayed grokked' : `, then fell (lowest test accuracy after grokking ${o.min_test_acc_after_grok.toFixed(4)}, last ${o.last_test_acc_after_grok!.toFixed(4)})`
+  return o.stayed_grokked || o.min_test_acc_after_grok === null
+    ? ', stayed grokked'
+    : `, then fell (lowest test accuracy after grokking ${o.min_test_acc_after_grok.toFixed(4)}, ` +
+        `last ${o.last_test_acc_after_grok!.toFixed(4)})`
 }
 
 const opsText = (config: RunConfig): string => config.task.ops.map((op) => op.id).join(', ')
 
 /** A run report's title: `add mod 31, r = 0.5, seed 0`. */
-export const runTitle = (config: RunConfig): string => `${opsText(config)} mod ${config.task.p}, r = ${config.task.frac}, seed ${config.task.seed}`
+export const runTitle = (config: RunConfig): string =>
+  `${opsText(config)} mod ${config.task.p}, r = ${config.task.frac}, seed ${config.task.seed}`
 
 /** The facts of a run: its task, optimiser and outcome, and the model's when its final weights are there. */
-export const runFacts = (config: RunConfig, records: ReadonlyArray<MetricsRecord>, model: { readonly config: ModelConfig; readonly file: string } | null): Facts => {
+export const runFacts = (
+  config: RunConfig,
+  records: ReadonlyArray<MetricsRecord>,
+  model: { readonly config: ModelConfig; readonly file: string } | null,
+): Facts => {
   const { task, optimizer } = config
   const grokStep = recordedGrokStep(records)
   const last = records.at(-1)
   return [
     ['task', `${opsText(config)} mod ${task.p}, training fraction ${task.frac}, seed ${task.seed}`],
     ['optimiser', `AdamW lr ${optimizer.lr}, weight decay ${optimizer.weightDecay}, betas (${optimizer.beta1}, ${optimizer.beta2})`],
-    ['outcome', `${last === undefined ? 'no evaluation yet' : `step ${last.step}: test accuracy ${last.test_acc.toFixed(4)}`}; ${grokStep === null ? 'not grokked' : `grokked at step ${grokStep}${stayedText(records)}`}`],
+    [
+      'outcome',
+      `${last === undefined ? 'no evaluation yet' : `step ${last.step}: test accuracy ${last.test_acc.toFixed(4)}`}; ` +
+        `${grokStep === null ? 'not grokked' : `grokked at step ${grokStep}${stayedText(records)}`}`,
+    ],
     ...(model === null ? [] : modelFacts(model.config, model.file)),
   ]
 }
 
 /** A run's row in a folder's report (`href`: its report, relative to the folder's). */
-export const sweepRunOf = (name: string, href: string, config: RunConfig, records: ReadonlyArray<MetricsRecord>, status: RunStatus): SweepRun => ({
+export const sweepRunOf = (
+  name: string,
+  href: string,
+  config: RunConfig,
+  records: ReadonlyArray<MetricsRecord>,
+  status: RunStatus,
+): SweepRun => ({
   name,
   href,
   ops: opsText(config),
@@ -62,4 +84,16 @@ export const sweepRunOf = (name: string, href: string, config: RunConfig, record
 })
 
 /** A planned run that has not started, as a row of a folder's report. */
-export const unstartedRun = (r: PlannedRun): SweepRun => ({ name: r.name, href: null, ops: r.ops.join(', '), p: r.p, frac: r.frac, seed: r.seed, lr: null, wd: null, records: [], grokStep: null, status: 'not started' })
+export const unstartedRun = (r: PlannedRun): SweepRun => ({
+  name: r.name,
+  href: null,
+  ops: r.ops.join(', '),
+  p: r.p,
+  frac: r.frac,
+  seed: r.seed,
+  lr: null,
+  wd: null,
+  records: [],
+  grokStep: null,
+  status: 'not started',
+})

@@ -67,11 +67,13 @@ export const historyPoint = (
 // section
 // ─────────────────────────────────────────────────────────────────────────────
 
-const norms = (m: MatrixMeasures): number[] => Array.from(m.spectrum.cos, (c, i) => Number(Math.hypot(c, m.spectrum.sin[i]!).toPrecision(4)))
+const norms = (m: MatrixMeasures): number[] =>
+  Array.from(m.spectrum.cos, (c, i) => Number(Math.hypot(c, m.spectrum.sin[i]!).toPrecision(4)))
 
 const cells = (h: HistoryPoint): string[] => {
   const r = h.record
-  const perOp = (f: (m: LogitMeasures) => string) => h.logits.map((l) => `${h.logits.length > 1 ? `${l.op}: ` : ''}${l.measures === null ? '—' : f(l.measures)}`).join('; ')
+  const perOp = (f: (m: LogitMeasures) => string) =>
+    h.logits.map((l) => `${h.logits.length > 1 ? `${l.op}: ` : ''}${l.measures === null ? '—' : f(l.measures)}`).join('; ')
   return [
     String(h.step),
     r === null ? '—' : fmt(r.train_acc),
@@ -102,7 +104,12 @@ const SCRIPT = `
  */
 export const historySection = (points: ReadonlyArray<HistoryPoint>): string => {
   if (points.length === 0) return ''
-  const steps = points.map((h) => ({ step: h.step, norms: norms(h.W_E), key: [...new Set(h.logits.flatMap((l) => l.measures?.key ?? []))], cells: cells(h) }))
+  const steps = points.map((h) => ({
+    step: h.step,
+    norms: norms(h.W_E),
+    key: [...new Set(h.logits.flatMap((l) => l.measures?.key ?? []))],
+    cells: cells(h),
+  }))
   const K = steps[0]!.norms.length
   const max = Math.max(1e-12, ...steps.flatMap((s) => s.norms))
   const height = H - M.top - M.bottom
@@ -110,7 +117,9 @@ export const historySection = (points: ReadonlyArray<HistoryPoint>): string => {
   const data = { steps, max, top: M.top, height, color: SERIES[0], keyColor: SERIES[3] }
   const bars = Array.from(
     { length: K },
-    (_, i) => `<rect class="bar" x="${(M.left + i * bw + bw * 0.1).toFixed(1)}" y="${M.top + height}" width="${(bw * 0.8).toFixed(1)}" height="0" fill="${SERIES[0]}"><title>k = ${i + 1}</title></rect>`,
+    (_, i) =>
+      `<rect class="bar" x="${(M.left + i * bw + bw * 0.1).toFixed(1)}" y="${M.top + height}" width="${(bw * 0.8).toFixed(1)}" ` +
+      `height="0" fill="${SERIES[0]}"><title>k = ${i + 1}</title></rect>`,
   ).join('')
   const ticks = Array.from({ length: K }, (_, i) => i + 1)
     .filter((k) => K <= 24 || k === 1 || k % 5 === 0)
@@ -119,15 +128,25 @@ export const historySection = (points: ReadonlyArray<HistoryPoint>): string => {
   const axes =
     `<line x1="${M.left}" y1="${M.top + height}" x2="${W - M.right}" y2="${M.top + height}" stroke="#999"/>` +
     `<line x1="${M.left}" y1="${M.top}" x2="${M.left}" y2="${M.top + height}" stroke="#999"/>` +
-    `<text x="${M.left - 6}" y="${M.top + 4}" text-anchor="end">${esc(fmt(max))}</text><text x="${M.left - 6}" y="${M.top + height}" text-anchor="end">0</text>` +
+    `<text x="${M.left - 6}" y="${M.top + 4}" text-anchor="end">${esc(fmt(max))}</text>` +
+    `<text x="${M.left - 6}" y="${M.top + height}" text-anchor="end">0</text>` +
     `<text x="${(M.left + W - M.right) / 2}" y="${H - 4}" text-anchor="middle">frequency k (red: key frequencies at that step)</text>`
-  const svg = `<svg id="history-spectrum" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="W_E spectrum at the chosen step">${axes}${ticks}${bars}</svg>`
+  const svg =
+    `<svg id="history-spectrum" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" ` +
+    `xmlns="http://www.w3.org/2000/svg" role="img" aria-label="W_E spectrum at the chosen step">${axes}${ticks}${bars}</svg>`
   const last = points.at(-1)!.step
   return (
-    `<h2>Weights history</h2><p>The weights saved during training (${points.length} steps, <code>--save-every</code>), each analysed when this report was written: move the slider to see the spectrum of W_E[0:p] (norm of the cos k and sin k components, one scale for every step) and the key frequencies form.</p>` +
-    `<div data-testid="table-history"><label>saved step <b id="history-step-value">${last}</b> <input id="history-step" data-testid="history-slider" type="range" min="0" max="${points.length - 1}" value="${points.length - 1}" aria-label="saved step" style="width:60%;vertical-align:middle"></label>` +
-    `<table><thead><tr>${HEAD.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody><tr id="history-readout"></tr></tbody></table></div>` +
-    `<figure data-testid="fig-history-spectrum">${svg}<figcaption>Spectrum of W_E[0:p] at the chosen saved step; the key frequencies of the logits at that step in red.</figcaption></figure>` +
+    `<h2>Weights history</h2><p>The weights saved during training (${points.length} steps, <code>--save-every</code>), ` +
+    `each analysed when this report was written: move the slider to see the spectrum of W_E[0:p] (norm of the cos k and sin k ` +
+    `components, one scale for every step) and the key frequencies form.</p>` +
+    `<div data-testid="table-history"><label>saved step <b id="history-step-value">${last}</b> ` +
+    `<input id="history-step" data-testid="history-slider" type="range" min="0" max="${points.length - 1}" value="${points.length - 1}" ` +
+    `aria-label="saved step" style="width:60%;vertical-align:middle"></label>` +
+    `<table><thead><tr>${HEAD.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody><tr id="history-readout"></tr></tbody></table>` +
+    `</div>` +
+    `<figure data-testid="fig-history-spectrum">${svg}` +
+    `<figcaption>Spectrum of W_E[0:p] at the chosen saved step; the key frequencies of the logits at that step in red.</figcaption>` +
+    `</figure>` +
     `<script type="application/json" id="history-data">${JSON.stringify(data).replace(/</g, '\\u003c')}</script><script>${SCRIPT}</script>`
   )
 }

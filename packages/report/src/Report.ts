@@ -6,14 +6,38 @@
  *
  * @example
  * import { runReportHtml } from '@grokscope/report'
- * const html = runReportHtml({ title: 'add mod 31', facts: [['task', 'add mod 31']], records: [], grokStep: null, analysis: null, eta: 0.5 })
+ * const html = runReportHtml({
+ *   title: 'add mod 31',
+ *   facts: [['task', 'add mod 31']],
+ *   records: [],
+ *   grokStep: null,
+ *   analysis: null,
+ *   eta: 0.5,
+ * })
  * html.startsWith('<!DOCTYPE html>') // => true
  *
  * @since 0.1.0
  */
 import type { ModelAnalysis } from '@grokscope/analysis'
 import { type KeyFrequencyAnalysis, describeKeyRule, fourierBasis, keyWarning } from '@grokscope/measures'
-import { COLORS, PHASES, SERIES, accuracySeries, barChart, esc, fmt, fourierSeries, heatMap, legend, lineChart, lossSeries, relativeHref, seriesColor, stepDomain, stepSeries } from '@grokscope/charts'
+import {
+  COLORS,
+  PHASES,
+  SERIES,
+  accuracySeries,
+  barChart,
+  esc,
+  fmt,
+  fourierSeries,
+  heatMap,
+  legend,
+  lineChart,
+  lossSeries,
+  relativeHref,
+  seriesColor,
+  stepDomain,
+  stepSeries,
+} from '@grokscope/charts'
 import type { MetricsRecord } from '@grokscope/runs'
 import { phaseBands } from './Curves.js'
 
@@ -69,7 +93,10 @@ svg.chart{display:block;height:auto;max-width:720px}svg.heat{max-width:860px}svg
 @media print{.controls,#tip{display:none}body{max-width:none;padding:0}h2{break-after:avoid}svg .cursor{display:none}a{color:inherit;text-decoration:none}}
 `
 
-/** The page's script: the step slider (moves a cursor over every curve and shows the values at that step) and the heat map's hover readout. */
+/**
+ * The page's script: the step slider (moves a cursor over every curve and shows the values at that step) and the heat
+ * map's hover readout.
+ */
 const SCRIPT = `
 (function(){
   var el=document.getElementById('metrics');var slider=document.getElementById('step');
@@ -94,13 +121,16 @@ const SCRIPT = `
 const scriptJson = (u: unknown): string => JSON.stringify(u).replace(/</g, '\\u003c')
 
 const page = (title: string, body: string, data: string): string =>
-  `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title><style>${STYLE}</style></head>` +
+  `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+  `<title>${esc(title)}</title><style>${STYLE}</style></head>` +
   `<body>${body}<div id="tip"></div>${data}<script>${SCRIPT}</script></body></html>\n`
 
-const figure = (id: string, svg: string, caption: string): string => `<figure data-testid="${esc(id)}">${svg}<figcaption>${caption}</figcaption></figure>`
+const figure = (id: string, svg: string, caption: string): string =>
+  `<figure data-testid="${esc(id)}">${svg}<figcaption>${caption}</figcaption></figure>`
 
 const tableHtml = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>, attrs = ''): string =>
-  `<table${attrs}><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`
+  `<table${attrs}><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>` +
+  `<tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`
 
 const slug = (s: string): string => s.replace(/[^A-Za-z0-9_-]+/g, '_')
 
@@ -111,7 +141,10 @@ const runColor = (i: number): string => seriesColor(2 + (i % (SERIES.length - 2)
 // curves
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** The curve figures of a run: those whose values were recorded, on one step axis from 0, with the phases shaded (their legend once, above). */
+/**
+ * The curve figures of a run: those whose values were recorded, on one step axis from 0, with the phases shaded (their
+ * legend once, above).
+ */
 const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | null, slider: boolean): string => {
   const rule = grokStep === null ? null : { x: grokStep, label: `grokked at step ${grokStep}` }
   const xDomain = stepDomain([...records.map((r) => r.step), grokStep ?? 0])
@@ -126,8 +159,16 @@ const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | 
   ]
   const figs = [
     ...(phaseLegend.length === 0 ? [] : [`<div class="phase-legend" data-testid="phase-legend">${legend(phaseLegend)}</div>`]),
-    figure('fig-accuracy', lineChart({ title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: accuracySeries(records) }), 'Training and test accuracy; the dashed line is the grokking step (test accuracy first ≥ 0.99).'),
-    figure('fig-loss', lineChart({ title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: lossSeries(records) }), 'Cross-entropy on a log axis.'),
+    figure(
+      'fig-accuracy',
+      lineChart({ title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: accuracySeries(records) }),
+      'Training and test accuracy; the dashed line is the grokking step (test accuracy first ≥ 0.99).',
+    ),
+    figure(
+      'fig-loss',
+      lineChart({ title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: lossSeries(records) }),
+      'Cross-entropy on a log axis.',
+    ),
     figure(
       'fig-fourier-additive',
       lineChart({
@@ -137,7 +178,8 @@ const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | 
         ...common,
         series: fourierSeries(records),
       }),
-      'Fourier Frequency Density (FFD, called FFS in the arXiv v2; η = 0.5) and Fourier Coefficient Ratio of the embedding W_E and the neuron-logit map W_L.',
+      'Fourier Frequency Density (FFD, called FFS in the arXiv v2; ' +
+        'η = 0.5) and Fourier Coefficient Ratio of the embedding W_E and the neuron-logit map W_L.',
     ),
   ]
   if (records.some((r) => r.W_E.ffd_mult !== undefined)) {
@@ -151,19 +193,38 @@ const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | 
           ...common,
           series: fourierSeries(records, 'multiplicative'),
         }),
-        'The same measures in the Fourier basis of the integers mod p − 1 over the rows W[gⁱ], reordered by discrete logarithm (g a generator of the multiplicative group mod p), where multiplication is sparse.',
+        'The same measures in the Fourier basis of the integers mod p − 1 over the rows W[gⁱ], ' +
+          'reordered by discrete logarithm (g a generator of the multiplicative group mod p), where multiplication is sparse.',
       ),
     )
   }
   if (records.some((r) => r.weight_norm !== undefined)) {
-    figs.push(figure('fig-weight-norm', lineChart({ title: 'Weight norm', yLabel: '‖θ‖₂', ...common, series: [stepSeries('total', seriesColor(2), records, (r) => r.weight_norm)] }), 'The L2 norm of all weights, which weight decay pulls down after memorisation.'))
+    figs.push(
+      figure(
+        'fig-weight-norm',
+        lineChart({
+          title: 'Weight norm',
+          yLabel: '‖θ‖₂',
+          ...common,
+          series: [stepSeries('total', seriesColor(2), records, (r) => r.weight_norm)],
+        }),
+        'The L2 norm of all weights, which weight decay pulls down after memorisation.',
+      ),
+    )
   }
   if (ops.length > 0) {
     const lines = ops.flatMap((op, i) => [
       stepSeries(`restricted (${op})`, seriesColor(2 + 2 * i), measured, (r) => r.logits?.[op]?.restricted_loss),
       stepSeries(`full (${op})`, seriesColor(3 + 2 * i), measured, (r) => r.logits?.[op]?.full_loss),
     ])
-    figs.push(figure('fig-restricted-loss', lineChart({ title: 'Restricted and full loss (all p² pairs)', yLabel: 'loss (log)', log: true, ...common, series: lines }), 'Measured at the --measure-every steps: the loss with the logits restricted to the key frequencies (and the constant), and the full loss.'))
+    figs.push(
+      figure(
+        'fig-restricted-loss',
+        lineChart({ title: 'Restricted and full loss (all p² pairs)', yLabel: 'loss (log)', log: true, ...common, series: lines }),
+        'Measured at the --measure-every steps: the loss with the logits restricted to the key frequencies (and the constant), ' +
+          'and the full loss.',
+      ),
+    )
   }
   return figs.join('')
 }
@@ -173,10 +234,22 @@ const slider = (records: ReadonlyArray<MetricsRecord>): { readonly html: string;
   const head = ['step', 'train acc', 'test acc', 'train loss', 'test loss', 'FFD(W_E)', 'FCR(W_E)', 'FFD(W_L)', 'FCR(W_L)', 'weight norm']
   const rows = records.map((r) => ({
     step: r.step,
-    cells: [r.step, r.train_acc, r.test_acc, r.train_loss, r.test_loss, r.W_E.ffd, r.W_E.fcr, r.W_L.ffd, r.W_L.fcr, r.weight_norm ?? NaN].map((v) => esc(fmt(v))),
+    cells: [
+      r.step,
+      r.train_acc,
+      r.test_acc,
+      r.train_loss,
+      r.test_loss,
+      r.W_E.ffd,
+      r.W_E.fcr,
+      r.W_L.ffd,
+      r.W_L.fcr,
+      r.weight_norm ?? NaN,
+    ].map((v) => esc(fmt(v))),
   }))
   const html =
-    `<div class="controls" data-testid="step-slider"><label>step <b id="step-value">${records.at(-1)?.step ?? ''}</b> <input id="step" type="range" min="0" max="${records.length - 1}" value="${records.length - 1}" aria-label="step"></label>` +
+    `<div class="controls" data-testid="step-slider"><label>step <b id="step-value">${records.at(-1)?.step ?? ''}</b> ` +
+    `<input id="step" type="range" min="0" max="${records.length - 1}" value="${records.length - 1}" aria-label="step"></label>` +
     `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody><tr id="readout"></tr></tbody></table></div>`
   return { html, data: `<script type="application/json" id="metrics">${scriptJson(rows)}</script>` }
 }
@@ -211,7 +284,11 @@ const analysisSections = (a: ModelAnalysis, eta: number): string => {
         title: `Spectrum of ${name}: FFD ${fmt(m.ffd)}, FCR ${fmt(m.fcr)}`,
         names: ['cos k (μ_k)', 'sin k (ν_k)'],
         colors: [seriesColor(0), seriesColor(1)],
-        groups: Array.from({ length: K }, (_, i) => ({ label: String(i + 1), values: [m.spectrum.cos[i]!, m.spectrum.sin[i]!], marked: key.has(i + 1) })),
+        groups: Array.from({ length: K }, (_, i) => ({
+          label: String(i + 1),
+          values: [m.spectrum.cos[i]!, m.spectrum.sin[i]!],
+          marked: key.has(i + 1),
+        })),
         xLabel: 'frequency k',
         yLabel: 'norm',
         markLabel: 'key frequency',
@@ -226,10 +303,20 @@ const analysisSections = (a: ModelAnalysis, eta: number): string => {
         ['W_E[0:p]', a.additive.W_E, mult?.W_E],
         ['W_L = (W_out·W_U)ᵀ', a.additive.W_L, mult?.W_L],
       ] as const
-    ).map(([name, m, mm]) => [esc(name), fmt(m.ffd), fmt(m.fcr), mm === undefined ? '—' : fmt(mm.ffd), mm === undefined ? '—' : fmt(mm.fcr)]),
+    ).map(([name, m, mm]) => [
+      esc(name),
+      fmt(m.ffd),
+      fmt(m.fcr),
+      mm === undefined ? '—' : fmt(mm.ffd),
+      mm === undefined ? '—' : fmt(mm.fcr),
+    ]),
     ' data-testid="table-measures"',
   )
-  const norms = tableHtml(['weight', 'norm'], [...Object.entries(a.weightNorms.perMatrix).map(([k, v]) => [esc(k), fmt(v)]), ['<b>total</b>', `<b>${fmt(a.weightNorms.total)}</b>`]], ' data-testid="table-norms"')
+  const norms = tableHtml(
+    ['weight', 'norm'],
+    [...Object.entries(a.weightNorms.perMatrix).map(([k, v]) => [esc(k), fmt(v)]), ['<b>total</b>', `<b>${fmt(a.weightNorms.total)}</b>`]],
+    ' data-testid="table-norms"',
+  )
   const names = fourierBasis(a.p).names
   const perOp = a.perOp
     .map((o) => {
@@ -246,25 +333,45 @@ const analysisSections = (a: ModelAnalysis, eta: number): string => {
           yLabel: 'neurons',
           markLabel: 'key frequency',
         }),
-        `How many of the ${counts.reduce((s, n) => s + n, 0)} MLP neurons have each frequency as the one that explains most of their activations' variance over all p² pairs.`,
+        `How many of the ${counts.reduce((s, n) => s + n, 0)}` +
+          ` MLP neurons have each frequency as the one that explains most of their activations' variance over all p² pairs.`,
       )
       const map = figure(
         `fig-logits-map-${slug(o.op)}`,
-        heatMap({ title: `Logits in the 2-D Fourier basis (${o.op}): asymmetry ${fmt(o.asymmetry)}`, names, values: o.logitsMap, n: a.p, rowLabel: 'basis of a', colLabel: 'basis of b' }),
-        'Norm over the output of the logits on all p² pairs, transformed over a (rows) and b (columns); log colour scale, 4 decades. Hover for values.',
+        heatMap({
+          title: `Logits in the 2-D Fourier basis (${o.op}): asymmetry ${fmt(o.asymmetry)}`,
+          names,
+          values: o.logitsMap,
+          n: a.p,
+          rowLabel: 'basis of a',
+          colLabel: 'basis of b',
+        }),
+        'Norm over the output of the logits on all p² pairs, transformed over a (rows) and b (columns); log colour scale, 4 decades. ' +
+          'Hover for values.',
       )
       const table =
         kf === null
-          ? `<p class="muted" data-testid="table-losses-${esc(slug(o.op))}">The labels of ${esc(o.op)} are unknown: no key frequencies or loss decomposition.</p>`
-          : `<p>Key frequencies (${esc(describeKeyRule(kf.rule))}): <b>${kf.key.join(', ') || 'none'}</b>; dependent (ablating raises the loss by &gt; 1e-9): ${kf.dependent.join(', ') || 'none'}.</p>` +
+          ? `<p class="muted" data-testid="table-losses-${esc(slug(o.op))}">The labels of ${esc(o.op)} are unknown: ` +
+            `no key frequencies or loss decomposition.</p>`
+          : `<p>Key frequencies (${esc(describeKeyRule(kf.rule))}): <b>${kf.key.join(', ') || 'none'}` +
+            `</b>; dependent (ablating raises the loss by &gt; 1e-9): ${kf.dependent.join(', ') || 'none'}.</p>` +
             keyWarningHtml(kf) +
-            tableHtml(['logits kept (with the constant)', 'loss'], losses(kf.losses).map(([k, v]) => [esc(k), v.toExponential(4)]), ` data-testid="table-losses-${esc(slug(o.op))}"`)
+            tableHtml(
+              ['logits kept (with the constant)', 'loss'],
+              losses(kf.losses).map(([k, v]) => [esc(k), v.toExponential(4)]),
+              ` data-testid="table-losses-${esc(slug(o.op))}"`,
+            )
       return `<h2>Operation ${esc(o.op)}</h2>${table}${map}${neurons}`
     })
     .join('')
   return (
     `<h2>Fourier structure of the final weights</h2>${measures}` +
-    spectrum('fig-spectrum-W_E', 'W_E[0:p]', a.additive.W_E, 'Norms of the cos k and sin k components of the embedding of the residues; ▲ marks the key frequencies of the logits.') +
+    spectrum(
+      'fig-spectrum-W_E',
+      'W_E[0:p]',
+      a.additive.W_E,
+      'Norms of the cos k and sin k components of the embedding of the residues; ▲ marks the key frequencies of the logits.',
+    ) +
     spectrum('fig-spectrum-W_L', 'W_L = (W_out·W_U)ᵀ', a.additive.W_L, 'The same for the neuron-logit map (rows are output residues).') +
     `<h2>Weight norms</h2>${norms}${perOp}`
   )
@@ -276,11 +383,17 @@ const analysisSections = (a: ModelAnalysis, eta: number): string => {
 
 /** A run's report page. */
 export const runReportHtml = (r: RunReport): string => {
-  const facts = `<table class="facts" data-testid="table-facts"><tbody>${r.facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table>`
+  const facts =
+    `<table class="facts" data-testid="table-facts">` +
+    `<tbody>${r.facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table>`
   const several = r.records.length > 1
   const control = several ? slider(r.records) : { html: '', data: '' }
-  const curves = r.records.length === 0 ? '<p class="muted">No evaluations recorded (no metrics.jsonl): curves are not shown.</p>' : control.html + curveFigures(r.records, r.grokStep, several)
-  const analysis = r.analysis === null ? '<p class="muted">No final weights: the analysis is not shown.</p>' : analysisSections(r.analysis, r.eta)
+  const curves =
+    r.records.length === 0
+      ? '<p class="muted">No evaluations recorded (no metrics.jsonl): curves are not shown.</p>'
+      : control.html + curveFigures(r.records, r.grokStep, several)
+  const analysis =
+    r.analysis === null ? '<p class="muted">No final weights: the analysis is not shown.</p>' : analysisSections(r.analysis, r.eta)
   return page(r.title, `<h1>${esc(r.title)}</h1>${facts}<h2>Training curves</h2>${curves}${r.history ?? ''}${analysis}`, control.data)
 }
 
@@ -306,10 +419,37 @@ export const sweepReportHtml = (title: string, runs: ReadonlyArray<SweepRun>): s
     fmt(last(r)?.W_L.ffd ?? NaN),
     fmt(last(r)?.W_L.fcr ?? NaN),
   ])
-  const table = `<div class="wide">${tableHtml(['run', 'ops', 'p', 'r', 'seed', 'lr', 'wd', 'status', 'grokked', 'grok step', 'steps', 'train acc', 'test acc', 'FFD (W_E)', 'FCR (W_E)', 'FFD (W_L)', 'FCR (W_L)'], rows, ' data-testid="table-results"')}</div>`
+  const table =
+    `<div class="wide">` +
+    `${tableHtml(
+      [
+        'run', 'ops', 'p', 'r', 'seed', 'lr', 'wd', 'status', 'grokked', 'grok step', 'steps', 'train acc', 'test acc', 'FFD (W_E)',
+        'FCR (W_E)', 'FFD (W_L)', 'FCR (W_L)',
+      ],
+      rows,
+      ' data-testid="table-results"',
+    )}</div>`
   const xDomain = stepDomain(runs.flatMap((r) => r.records.map((m) => m.step)))
-  const overlay = (id: string, chartTitle: string, yLabel: string, f: (m: MetricsRecord) => number, extra: { log?: boolean; yDomain?: readonly [number, number] }, caption: string) =>
-    figure(id, lineChart({ title: chartTitle, yLabel, xDomain, dots: true, series: runs.map((r, i) => stepSeries(r.name, runColor(i), r.records, f)), ...extra }), caption)
+  const overlay = (
+    id: string,
+    chartTitle: string,
+    yLabel: string,
+    f: (m: MetricsRecord) => number,
+    extra: { log?: boolean; yDomain?: readonly [number, number] },
+    caption: string,
+  ) =>
+    figure(
+      id,
+      lineChart({
+        title: chartTitle,
+        yLabel,
+        xDomain,
+        dots: true,
+        series: runs.map((r, i) => stepSeries(r.name, runColor(i), r.records, f)),
+        ...extra,
+      }),
+      caption,
+    )
   const grok = figure(
     'fig-grok-steps',
     barChart({
@@ -325,9 +465,30 @@ export const sweepReportHtml = (title: string, runs: ReadonlyArray<SweepRun>): s
   )
   const body =
     `<h1>${esc(title)}</h1><p>${runs.length} runs. Each run's name links to its own report.</p><h2>Results</h2>${table}<h2>Figures</h2>` +
-    overlay('fig-sweep-test-accuracy', 'Test accuracy', 'accuracy', (m) => m.test_acc, { yDomain: [0, 1] }, 'Test accuracy of every run against the step.') +
-    overlay('fig-sweep-test-loss', 'Test loss', 'cross-entropy (log)', (m) => m.test_loss, { log: true }, 'Test loss of every run, log axis.') +
-    overlay('fig-sweep-ffd', 'FFD(W_E), additive basis', 'FFD', (m) => m.W_E.ffd, { yDomain: [0, 1] }, 'Fourier Frequency Density of the embedding of every run.') +
+    overlay(
+      'fig-sweep-test-accuracy',
+      'Test accuracy',
+      'accuracy',
+      (m) => m.test_acc,
+      { yDomain: [0, 1] },
+      'Test accuracy of every run against the step.',
+    ) +
+    overlay(
+      'fig-sweep-test-loss',
+      'Test loss',
+      'cross-entropy (log)',
+      (m) => m.test_loss,
+      { log: true },
+      'Test loss of every run, log axis.',
+    ) +
+    overlay(
+      'fig-sweep-ffd',
+      'FFD(W_E), additive basis',
+      'FFD',
+      (m) => m.W_E.ffd,
+      { yDomain: [0, 1] },
+      'Fourier Frequency Density of the embedding of every run.',
+    ) +
     grok
   return page(title, body, '')
 }

@@ -14,7 +14,10 @@ import { type ResultRow, accText, labelOf } from '@grokscope/runs'
 const distinct = <A>(xs: ReadonlyArray<A>): ReadonlyArray<A> => [...new Set(xs)]
 
 /** The operations of the rows by their `label` (`labelOf`), in the order they first appear, each with its colour. */
-const operations = (rows: ReadonlyArray<ResultRow>, label: (r: ResultRow) => string): ReadonlyArray<{ readonly label: string; readonly color: string }> =>
+const operations = (
+  rows: ReadonlyArray<ResultRow>,
+  label: (r: ResultRow) => string,
+): ReadonlyArray<{ readonly label: string; readonly color: string }> =>
   distinct(rows.map(label)).map((name, i) => ({ label: name, color: seriesColor(i) }))
 
 const RUN_KINDS = [
@@ -35,7 +38,12 @@ export const accuracySvg = (rows: ReadonlyArray<ResultRow>): string => {
     return {
       name,
       color,
-      points: mine.map((r) => ({ x: r.r, y: r.best_test_acc!, hollow: r.status !== 'finished', title: `${r.run} (${r.status}): best test accuracy ${accText(r.best_test_acc!)}` })),
+      points: mine.map((r) => ({
+        x: r.r,
+        y: r.best_test_acc!,
+        hollow: r.status !== 'finished',
+        title: `${r.run} (${r.status}): best test accuracy ${accText(r.best_test_acc!)}`,
+      })),
       line: fracs.map((f) => {
         const accs = mine.filter((r) => r.r === f).map((r) => r.best_test_acc!)
         return [f, accs.reduce((a, b) => a + b, 0) / accs.length] as const
@@ -70,7 +78,14 @@ export const measuresSvg = (rows: ReadonlyArray<ResultRow>): string => {
     series: operations(rows, label).map(({ label: name, color }) => ({
       name,
       color,
-      points: measured.filter((r) => label(r) === name).map((r) => ({ x: r.W_E_fcr!, y: r.W_E_ffd!, hollow: r.status !== 'finished', title: `${r.run} (${r.status}): FFD ${fmt(r.W_E_ffd!)}, FCR ${fmt(r.W_E_fcr!)}` })),
+      points: measured
+        .filter((r) => label(r) === name)
+        .map((r) => ({
+          x: r.W_E_fcr!,
+          y: r.W_E_ffd!,
+          hollow: r.status !== 'finished',
+          title: `${r.run} (${r.status}): FFD ${fmt(r.W_E_ffd!)}, FCR ${fmt(r.W_E_fcr!)}`,
+        })),
     })),
     legend: RUN_KINDS,
     standalone: true,

@@ -14,8 +14,25 @@ const line = (step: number, train_acc: number, test_loss: number, test_acc: numb
   weight_norm: 40 - step / 100,
   ...extra,
 })
-const logits = (restricted: number, excluded: number) => ({ add: { asymmetry: 0, key: [1], n_key: 1, restricted_loss: restricted, full_loss: 1, train_loss: 0.01, excluded_loss: excluded, excluded: [excluded] } })
-const run = [line(100, 0.4, 4, 0), line(200, 1, 6, 0, { logits: logits(3, 1) }), line(300, 1, 7, 0.1), line(400, 1, 3, 0.5, { logits: logits(0.5, 4) }), line(500, 1, 0.01, 1)]
+const logits = (restricted: number, excluded: number) => ({
+  add: {
+    asymmetry: 0,
+    key: [1],
+    n_key: 1,
+    restricted_loss: restricted,
+    full_loss: 1,
+    train_loss: 0.01,
+    excluded_loss: excluded,
+    excluded: [excluded],
+  },
+})
+const run = [
+  line(100, 0.4, 4, 0),
+  line(200, 1, 6, 0, { logits: logits(3, 1) }),
+  line(300, 1, 7, 0.1),
+  line(400, 1, 3, 0.5, { logits: logits(0.5, 4) }),
+  line(500, 1, 0.01, 1),
+]
 
 describe('phase bands', () => {
   it('shade memorisation from the first evaluation, then circuit formation and cleanup, as far as the run reached', () => {
@@ -28,9 +45,17 @@ describe('phase bands', () => {
     expect(phaseBands(run.slice(0, 1))).toEqual([])
   })
 
-  it('the curves have the Nanda panels when their measures are recorded, every panel on one step axis from 0 with the bands, the phase legend once', () => {
+  it('the curves have the Nanda panels when their measures are recorded, every panel on one step axis from 0 with the bands, ' +
+    'the phase legend once', () => {
     const panels = curvePanels(run, 500)
-    expect(panels.map((p) => p.title)).toEqual(['Accuracy', 'Loss', 'FFD and FCR (additive basis)', "Nanda's progress measures (first operation)", 'Gini of the Fourier norms', 'Weight norm'])
+    expect(panels.map((p) => p.title)).toEqual([
+      'Accuracy',
+      'Loss',
+      'FFD and FCR (additive basis)',
+      "Nanda's progress measures (first operation)",
+      'Gini of the Fourier norms',
+      'Weight norm',
+    ])
     for (const p of panels) {
       expect(p.xDomain).toEqual([0, 500])
       expect(p.bands?.map((b) => b.label)).toEqual(['memorisation', 'circuit formation', 'cleanup'])
@@ -41,7 +66,10 @@ describe('phase bands', () => {
     expect(svg.split('<rect class="band"').length - 1).toBe(6 * 3)
     expect(svg.split('>cleanup<').length - 1).toBe(1)
     expect(svg).toContain('cleanup to 500')
-    const plain = curvePanels(run.map(({ logits: _, weight_norm: __, ...m }) => ({ ...m, W_E: { ffd: 0.5, fcr: 0.9 }, W_L: { ffd: 0.5, fcr: 0.9 } })), 500)
+    const plain = curvePanels(
+      run.map(({ logits: _, weight_norm: __, ...m }) => ({ ...m, W_E: { ffd: 0.5, fcr: 0.9 }, W_L: { ffd: 0.5, fcr: 0.9 } })),
+      500,
+    )
     expect(plain.map((p) => p.title)).toEqual(['Accuracy', 'Loss', 'FFD and FCR (additive basis)'])
   })
 

@@ -15,7 +15,8 @@ import { accuracySvg, curvesSvg, measuresSvg, runReportHtml, sweepReportHtml } f
 
 const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden')
 
-const page = (body: string): string => `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"></head><body style="margin:8px;background:#fff">${body}</body></html>`
+const page = (body: string): string =>
+  `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"></head><body style="margin:8px;background:#fff">${body}</body></html>`
 
 const run = syntheticRecords({ steps: 3000, every: 50, mem: 300, grok: 1500 })
 const grokStep = run.find((r) => r.test_acc >= 0.99)?.step ?? null
@@ -53,7 +54,15 @@ const resultRows = (
   ] as const
 ).map((r) =>
   resultRow({
-    run: { name: `${r.op}-p31-r${r.frac}-s${r.seed}`, ops: [r.op], p: 31, frac: r.frac, seed: r.seed, variant: { load: [], freeze: [] }, config: null },
+    run: {
+      name: `${r.op}-p31-r${r.frac}-s${r.seed}`,
+      ops: [r.op],
+      p: 31,
+      frac: r.frac,
+      seed: r.seed,
+      variant: { load: [], freeze: [] },
+      config: null,
+    },
     status: r.status,
     summary: null,
     records: syntheticRecords({ steps: r.steps, every: 100, mem: 300, grok: r.grok, op: r.op }),
@@ -61,13 +70,30 @@ const resultRows = (
 )
 
 const PAGES: ReadonlyArray<readonly [string, string]> = [
-  ['report-run', runReportHtml({ title: 'add mod 31, r = 0.3, seed 0', facts: [['task', 'add mod 31, training fraction 0.3, seed 0']], records: run, grokStep, analysis: null, eta: 0.5 })],
+  [
+    'report-run',
+    runReportHtml({
+      title: 'add mod 31, r = 0.3, seed 0',
+      facts: [['task', 'add mod 31, training fraction 0.3, seed 0']],
+      records: run,
+      grokStep,
+      analysis: null,
+      eta: 0.5,
+    }),
+  ],
   ['report-sweep', sweepReportHtml('sweep: 4 runs', sweepRuns)],
   ['curves', page(curvesSvg('add mod 31, r = 0.3, seed 0', run, grokStep))],
   [
     'analysis-figures',
     page(
-      heatMap({ title: 'Logits in the 2-D Fourier basis (add)', names: basisNames(31), values: syntheticLogitsMap(31), n: 31, rowLabel: 'basis of a', colLabel: 'basis of b' }) +
+      heatMap({
+        title: 'Logits in the 2-D Fourier basis (add)',
+        names: basisNames(31),
+        values: syntheticLogitsMap(31),
+        n: 31,
+        rowLabel: 'basis of a',
+        colLabel: 'basis of b',
+      }) +
         barChart({
           title: 'Spectrum of W_E',
           names: ['cos k (μ_k)', 'sin k (ν_k)'],
@@ -83,7 +109,8 @@ const PAGES: ReadonlyArray<readonly [string, string]> = [
 ]
 
 describe('golden images', () => {
-  it(`report, curves.svg, the analysis figures and the results' figures match test/golden within ${TOLERANCE * 100} % of pixels and in their text exactly (Chromium)`, { timeout: 120_000 }, async () => {
+  it(`report, curves.svg, the analysis figures and the results' figures match test/golden within ${TOLERANCE * 100}` +
+    ` % of pixels and in their text exactly (Chromium)`, { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'grokscope-golden-'))
     const files = PAGES.map(([name, html]) => {
       const file = path.join(dir, `${name}.html`)

@@ -46,7 +46,9 @@ interface Circle {
 }
 
 const circles = (svg: string): Circle[] =>
-  [...svg.matchAll(/<circle cx="([\d.-]+)" cy="([\d.-]+)" r="3.5" fill="([^"]*)" stroke-width="1.4"><title>([^<]*)<\/title>/g)].map((m) => ({ cx: Number(m[1]), cy: Number(m[2]), hollow: m[3] === 'none', title: m[4]! }))
+  [...svg.matchAll(/<circle cx="([\d.-]+)" cy="([\d.-]+)" r="3.5" fill="([^"]*)" stroke-width="1.4"><title>([^<]*)<\/title>/g)].map(
+    (m) => ({ cx: Number(m[1]), cy: Number(m[2]), hollow: m[3] === 'none', title: m[4]! }),
+  )
 
 const legendNames = (svg: string): string[] => {
   const legend = /<g class="legend">(.*?)<\/g>/.exec(svg)![1]!
@@ -59,7 +61,13 @@ const plotX = (svg: string): [number, number] => {
   return [64, right]
 }
 
-const rows = [row('add', 0.3, 0, 'finished', 0.995), row('add', 0.5, 0, 'interrupted', 0.6), row('sub', 0.3, 0, 'finished', 0.2), row('sub', 0.3, 1, 'finished', 0.4), row('sub', 0.5, 1, 'not started', null)]
+const rows = [
+  row('add', 0.3, 0, 'finished', 0.995),
+  row('add', 0.5, 0, 'interrupted', 0.6),
+  row('sub', 0.3, 0, 'finished', 0.2),
+  row('sub', 0.3, 1, 'finished', 0.4),
+  row('sub', 0.5, 1, 'not started', null),
+]
 
 /** Rows of distinct runs (a run's name is its operation, fraction and seed). */
 const anyRows = fc
@@ -111,7 +119,8 @@ describe('results figures', () => {
     )
   })
 
-  it('accuracy.svg: a point higher for a higher accuracy, a mean tick per operation and fraction, series side by side at one fraction', () => {
+  it('accuracy.svg: a point higher for a higher accuracy, a mean tick per operation and fraction, ' +
+    'series side by side at one fraction', () => {
     fc.assert(
       fc.property(anyRows, (rs) => {
         const svg = accuracySvg(rs)
@@ -131,7 +140,12 @@ describe('results figures', () => {
   })
 
   it('measures.svg: FCR along x and FFD along y, both from 0 to 1', () => {
-    const svg = measuresSvg([row('add', 0.3, 0, 'finished', 0.5, 0), row('add', 0.3, 1, 'finished', 0.5, 1), row('sub', 0.3, 0, 'finished', 0, 0.5), row('sub', 0.3, 1, 'finished', 1, 0.5)])
+    const svg = measuresSvg([
+      row('add', 0.3, 0, 'finished', 0.5, 0),
+      row('add', 0.3, 1, 'finished', 0.5, 1),
+      row('sub', 0.3, 0, 'finished', 0, 0.5),
+      row('sub', 0.3, 1, 'finished', 1, 0.5),
+    ])
     const [x0, x1] = plotX(svg)
     const [l, r, top, bottom] = circles(svg)
     expect(l!.cx).toBeCloseTo(x0, 1)

@@ -16,10 +16,6 @@
  */
 import type { MetricsRecord } from './Record.js'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** A run's grokking outcome (the summary's and the results table's fields). */
 export interface GrokOutcome {
   /** The first step whose test accuracy reached the threshold; `null`: it never did. */
@@ -32,15 +28,14 @@ export interface GrokOutcome {
   readonly min_test_acc_after_grok: number | null
 }
 
-/** The test accuracy the grokking rule reads: of every operation, the lowest (a single operation's: `test_acc`); an operation without test pairs (NaN) does not count. */
+/**
+ * The test accuracy the grokking rule reads: of every operation, the lowest (a single operation's: `test_acc`); an
+ * operation without test pairs (NaN) does not count.
+ */
 export const gatingTestAcc = (r: MetricsRecord): number => {
   const perOp = r.per_op === undefined ? [] : Object.values(r.per_op).map((m) => m.test.acc).filter((a) => !Number.isNaN(a))
   return perOp.length === 0 ? r.test_acc : Math.min(...perOp)
 }
-
-// ─────────────────────────────────────────────────────────────────────────────
-// constructors
-// ─────────────────────────────────────────────────────────────────────────────
 
 /**
  * The outcome of a run's records (in step order): the grok step is the first one
@@ -51,7 +46,9 @@ export const grokOutcome = (records: ReadonlyArray<MetricsRecord>, threshold = 0
   const recorded = records.find((r) => r.grok_step !== null)?.grok_step ?? null
   const grokStep = recorded ?? records.find((r) => gatingTestAcc(r) >= threshold)?.step ?? null
   const after = grokStep === null ? [] : records.filter((r) => r.step >= grokStep).map(gatingTestAcc)
-  if (grokStep === null || after.length === 0) return { grok_step: grokStep, stayed_grokked: false, last_test_acc_after_grok: null, min_test_acc_after_grok: null }
+  if (grokStep === null || after.length === 0) {
+    return { grok_step: grokStep, stayed_grokked: false, last_test_acc_after_grok: null, min_test_acc_after_grok: null }
+  }
   return {
     grok_step: grokStep,
     stayed_grokked: after.every((a) => a >= threshold),

@@ -10,7 +10,20 @@
  * import { initParams, paperConfig, toHost } from '@grokscope/model'
  * const config = paperConfig({ dVocab: 8, nOut: 7, dModel: 16, nHeads: 2, dHead: 8, dMlp: 32 })
  * const metrics = { loss: 1.5, accuracy: 0.25, perOp: [] }  // an evaluation of the training loop
- * const record = metricsRecord({ step: 100, train: metrics, test: metrics, grokStep: null, host: toHost(initParams(config, 0)), config, p: 7, ops: [{ id: 'add', op: null }], seed: 0, measureLogits: false, elapsedS: 12.5, numTensors: 40 })
+ * const record = metricsRecord({
+ *   step: 100,
+ *   train: metrics,
+ *   test: metrics,
+ *   grokStep: null,
+ *   host: toHost(initParams(config, 0)),
+ *   config,
+ *   p: 7,
+ *   ops: [{ id: 'add', op: null }],
+ *   seed: 0,
+ *   measureLogits: false,
+ *   elapsedS: 12.5,
+ *   numTensors: 40,
+ * })
  * const line = JSON.stringify(record)  // a line of metrics.jsonl
  * decodeMetricsLine(JSON.parse(line))  // => E.right(record)
  *
@@ -18,7 +31,14 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { type LogitMeasures, type ModelOp, fourierMeasures, hostWeightNorms, logitMeasures, multiplicativeMeasures } from '@grokscope/analysis'
+import {
+  type LogitMeasures,
+  type ModelOp,
+  fourierMeasures,
+  hostWeightNorms,
+  logitMeasures,
+  multiplicativeMeasures,
+} from '@grokscope/analysis'
 import { firstProblem } from '@grokscope/data'
 import { type PhaseBoundaries, fourierNorms, gini, phaseBoundaries } from '@grokscope/measures'
 import type { HostParams, ModelConfig } from '@grokscope/model'
@@ -122,10 +142,24 @@ export const metricsRecord = (r: RecordInput): MetricsRecord => {
     test_loss: r.test.loss,
     test_acc: r.test.accuracy,
     ...(r.ops.length > 1
-      ? { per_op: Object.fromEntries(r.ops.map((op, i) => [op.id, { train: opMetrics(r.train.perOp[i]!), test: opMetrics(r.test.perOp[i]!) }])) }
+      ? {
+          per_op: Object.fromEntries(
+            r.ops.map((op, i) => [op.id, { train: opMetrics(r.train.perOp[i]!), test: opMetrics(r.test.perOp[i]!) }]),
+          ),
+        }
       : {}),
-    W_E: { ffd: round(add.W_E.ffd), fcr: round(add.W_E.fcr), ...(mult === null ? {} : { ffd_mult: round(mult.W_E.ffd), fcr_mult: round(mult.W_E.fcr) }), gini: round(gini(fourierNorms(add.W_E.spectrum))) },
-    W_L: { ffd: round(add.W_L.ffd), fcr: round(add.W_L.fcr), ...(mult === null ? {} : { ffd_mult: round(mult.W_L.ffd), fcr_mult: round(mult.W_L.fcr) }), gini: round(gini(fourierNorms(add.W_L.spectrum))) },
+    W_E: {
+      ffd: round(add.W_E.ffd),
+      fcr: round(add.W_E.fcr),
+      ...(mult === null ? {} : { ffd_mult: round(mult.W_E.ffd), fcr_mult: round(mult.W_E.fcr) }),
+      gini: round(gini(fourierNorms(add.W_E.spectrum))),
+    },
+    W_L: {
+      ffd: round(add.W_L.ffd),
+      fcr: round(add.W_L.fcr),
+      ...(mult === null ? {} : { ffd_mult: round(mult.W_L.ffd), fcr_mult: round(mult.W_L.fcr) }),
+      gini: round(gini(fourierNorms(add.W_L.spectrum))),
+    },
     weight_norm: round(norms.total),
     weight_norms: Object.fromEntries(Object.entries(norms.perMatrix).map(([k, v]) => [k, round(v)])),
     ...(logits === undefined ? {} : { logits }),

@@ -5,7 +5,12 @@
  *
  * @example
  * import { resultRow, toCsv } from '@grokscope/runs'
- * const row = resultRow({ run: { name: 'add-p11-r0.5-s0', ops: ['add'], p: 11, frac: 0.5, seed: 0, variant: { load: [], freeze: [] }, config: null }, status: 'not started', summary: null, records: [] })
+ * const row = resultRow({
+ *   run: { name: 'add-p11-r0.5-s0', ops: ['add'], p: 11, frac: 0.5, seed: 0, variant: { load: [], freeze: [] }, config: null },
+ *   status: 'not started',
+ *   summary: null,
+ *   records: [],
+ * })
  * row.grokked // => null
  * toCsv([row]).split('\n')[1] // => 'add-p11-r0.5-s0,add,11,0.5,0,scratch,not started,,,,,,,,,,,,,,,,,,,,'
  *
@@ -147,7 +152,8 @@ const csvCell = (v: string | number | boolean | null): string => {
 }
 
 /** results.csv: a header, then one line per row (empty cells where a run has no value yet). */
-export const toCsv = (rows: ReadonlyArray<ResultRow>): string => [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvCell(r[c])).join(','))].map((l) => `${l}\n`).join('')
+export const toCsv = (rows: ReadonlyArray<ResultRow>): string =>
+  [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvCell(r[c])).join(','))].map((l) => `${l}\n`).join('')
 
 const median = (xs: ReadonlyArray<number>): number | null => {
   if (xs.length === 0) return null
@@ -188,12 +194,19 @@ export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
     const best = runs.flatMap((r) => (r.best_test_acc === null ? [] : [r.best_test_acc]))
     const stayed = grokked.filter((r) => r.stayed_grokked === true).length
     const lowest = grokked.flatMap((r) => (r.min_test_acc_after_grok === null ? [] : [r.min_test_acc_after_grok]))
-    const others = distinct(runs.filter((r) => r.status !== 'finished').map((r) => r.status)).map((s) => `${runs.filter((r) => r.status === s).length} ${s}`)
+    const others = distinct(runs.filter((r) => r.status !== 'finished').map((r) => r.status)).map(
+      (s) => `${runs.filter((r) => r.status === s).length} ${s}`,
+    )
     return [
       `${grokked.length}/${runs.length}`,
       med === null ? '–' : `${med}`,
       best.length === 0 ? '–' : accText(Math.max(...best)),
-      ...(grokked.length === 0 ? [] : [`stayed ${stayed}/${grokked.length}${stayed < grokked.length && lowest.length > 0 ? ` (min ${accText(Math.min(...lowest))})` : ''}`]),
+      ...(grokked.length === 0
+        ? []
+        : [
+            `stayed ${stayed}/${grokked.length}` +
+              `${stayed < grokked.length && lowest.length > 0 ? ` (min ${accText(Math.min(...lowest))})` : ''}`,
+          ]),
       ...(others.length > 0 ? [`(${others.join(', ')})`] : []),
     ].join(' · ')
   }
@@ -202,7 +215,9 @@ export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
   const body = labels.map((l) => `| ${l} | ${fracs.map((f) => cell(l, f)).join(' | ')} |`)
   const ps = distinct(rows.map((r) => r.p)).join(', ')
   return [
-    `Each cell: grokked seeds / seeds · median grok step of the grokked seeds · best test accuracy over the seeds · grokked seeds whose test accuracy stayed ≥ 0.99 to the end (min: the lowest test accuracy after grokking when one fell) (p = ${ps}). Runs not finished are counted by status.`,
+    `Each cell: grokked seeds / seeds · median grok step of the grokked seeds · best test accuracy over the seeds · grokked seeds whose ` +
+      `test accuracy stayed ≥ 0.99 to the end (min: the lowest test accuracy after grokking when one fell) (p = ${ps}). ` +
+      `Runs not finished are counted by status.`,
     '',
     header,
     rule,

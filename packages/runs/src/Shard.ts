@@ -13,10 +13,6 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** A share of the grid: shard `index` of `count`, and where that came from. */
 export interface Shard {
   readonly index: number
@@ -30,18 +26,17 @@ export const SHARDS_ENV = 'GROKSCOPE_SHARDS'
 /** The whole grid. */
 export const WHOLE: Shard = { index: 0, count: 1, source: 'the whole grid: no --shard and no Slurm or Kubernetes index in the environment' }
 
-// ─────────────────────────────────────────────────────────────────────────────
-// constructors
-// ─────────────────────────────────────────────────────────────────────────────
-
-const natural = (s: string | undefined): number | null => (s !== undefined && /^\d+$/.test(s.trim()) && Number.isSafeInteger(Number(s)) ? Number(s) : null)
+const natural = (s: string | undefined): number | null =>
+  s !== undefined && /^\d+$/.test(s.trim()) && Number.isSafeInteger(Number(s)) ? Number(s) : null
 
 /** `--shard i/n`: 0 ≤ i < n. */
 export const parseShard = (s: string): E.Either<string, Shard> => {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(s)
   const index = natural(m?.[1])
   const count = natural(m?.[2])
-  if (index === null || count === null || count < 1 || index >= count) return E.left(`${JSON.stringify(s)} is not allowed (i/n with 0 ≤ i < n, e.g. 0/4)`)
+  if (index === null || count === null || count < 1 || index >= count) {
+    return E.left(`${JSON.stringify(s)} is not allowed (i/n with 0 ≤ i < n, e.g. 0/4)`)
+  }
   return E.right({ index, count, source: '--shard' })
 }
 
@@ -58,18 +53,30 @@ export const shardFromEnv = (env: Readonly<Record<string, string | undefined>>, 
     const min = env.SLURM_ARRAY_TASK_MIN === undefined ? 0 : natural(env.SLURM_ARRAY_TASK_MIN)
     const max = natural(env.SLURM_ARRAY_TASK_MAX)
     const given = natural(env.SLURM_ARRAY_TASK_COUNT)
-    if (task === null || min === null) return E.left(`SLURM_ARRAY_TASK_ID=${id}, SLURM_ARRAY_TASK_MIN=${String(env.SLURM_ARRAY_TASK_MIN)}: not array task numbers`)
+    if (task === null || min === null) {
+      return E.left(`SLURM_ARRAY_TASK_ID=${id}, SLURM_ARRAY_TASK_MIN=${String(env.SLURM_ARRAY_TASK_MIN)}: not array task numbers`)
+    }
     const count = given ?? (max === null ? null : max - min + 1)
-    if (count === null) return E.left('SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MAX is: cannot tell how many shards the array has')
+    if (count === null) {
+      return E.left(
+        'SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MAX is: ' +
+          'cannot tell how many shards the array has',
+      )
+    }
     if (max !== null && given !== null && max - min + 1 !== given) {
-      return E.left(`the Slurm array has ${given} tasks from ${min} to ${max}: use a contiguous array (--array=0-${given - 1}, no step) so each task is one shard`)
+      return E.left(
+        `the Slurm array has ${given} tasks from ${min} to ${max}: ` +
+          `use a contiguous array (--array=0-${given - 1}, no step) so each task is one shard`,
+      )
     }
     const index = task - min
     if (index < 0 || index >= count) return E.left(`SLURM_ARRAY_TASK_ID=${task} is outside the array's ${count} tasks from ${min}`)
     return E.right({
       index,
       count,
-      source: `Slurm job array: SLURM_ARRAY_TASK_ID=${task}${min === 0 ? '' : ` − SLURM_ARRAY_TASK_MIN=${min}`}, ${given !== null ? `SLURM_ARRAY_TASK_COUNT=${given}` : `SLURM_ARRAY_TASK_MAX=${String(max)}`}`,
+      source:
+        `Slurm job array: SLURM_ARRAY_TASK_ID=${task}${min === 0 ? '' : ` − SLURM_ARRAY_TASK_MIN=${min}`}, ` +
+        `${given !== null ? `SLURM_ARRAY_TASK_COUNT=${given}` : `SLURM_ARRAY_TASK_MAX=${String(max)}`}`,
     })
   }
   const k8s = env.JOB_COMPLETION_INDEX
@@ -78,17 +85,25 @@ export const shardFromEnv = (env: Readonly<Record<string, string | undefined>>, 
     const fromEnv = natural(env[SHARDS_ENV])
     const count = shards ?? fromEnv
     if (index === null) return E.left(`JOB_COMPLETION_INDEX=${k8s} is not an index`)
-    if (count === null) return E.left(`JOB_COMPLETION_INDEX is set but the number of shards is not: pass --shards n or set ${SHARDS_ENV} (the Job's completions)`)
+    if (count === null) {
+      return E.left(
+        `JOB_COMPLETION_INDEX is set but the number of shards is not: pass --shards n or set ${SHARDS_ENV} (the Job's completions)`,
+      )
+    }
     if (index >= count) return E.left(`JOB_COMPLETION_INDEX=${index} is not below the ${count} shards`)
-    return E.right({ index, count, source: `Kubernetes Indexed Job: JOB_COMPLETION_INDEX=${index}, ${shards !== undefined ? `--shards ${shards}` : `${SHARDS_ENV}=${count}`}` })
+    return E.right({
+      index,
+      count,
+      source:
+        `Kubernetes Indexed Job: JOB_COMPLETION_INDEX=${index}, ` +
+        `${shards !== undefined ? `--shards ${shards}` : `${SHARDS_ENV}=${count}`}`,
+    })
   }
-  if (shards !== undefined) return E.left(`--shards needs JOB_COMPLETION_INDEX in the environment (a Kubernetes Indexed Job); elsewhere give --shard i/n`)
+  if (shards !== undefined) {
+    return E.left(`--shards needs JOB_COMPLETION_INDEX in the environment (a Kubernetes Indexed Job); elsewhere give --shard i/n`)
+  }
   return E.right(WHOLE)
 }
-
-// ─────────────────────────────────────────────────────────────────────────────
-// utils
-// ─────────────────────────────────────────────────────────────────────────────
 
 /** The plan indices `0..total-1` that belong to shard `index` of `count`: those ≡ index mod count. */
 export const shareOf = (total: number, s: Pick<Shard, 'index' | 'count'>): ReadonlyArray<number> =>

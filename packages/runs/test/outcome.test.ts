@@ -31,26 +31,52 @@ describe('grokOutcome', () => {
     const o = grokOutcome(records([0, 0.05, 0.4, 0.995, 1, 1, 0.8, 0.5, 0.35]))
     expect(o).toEqual({ grok_step: 300, stayed_grokked: false, last_test_acc_after_grok: 0.35, min_test_acc_after_grok: 0.35 })
     // A dip that recovers is still a fall: the minimum says how far.
-    expect(grokOutcome(records([0.1, 0.991, 0.6, 1]))).toEqual({ grok_step: 100, stayed_grokked: false, last_test_acc_after_grok: 1, min_test_acc_after_grok: 0.6 })
+    expect(grokOutcome(records([0.1, 0.991, 0.6, 1]))).toEqual({
+      grok_step: 100,
+      stayed_grokked: false,
+      last_test_acc_after_grok: 1,
+      min_test_acc_after_grok: 0.6,
+    })
   })
 
   it('a run that stays at or above the threshold stayed grokked; one that never reaches it did not grok', () => {
-    expect(grokOutcome(records([0, 0.5, 0.99, 1, 0.995]))).toEqual({ grok_step: 200, stayed_grokked: true, last_test_acc_after_grok: 0.995, min_test_acc_after_grok: 0.99 })
-    expect(grokOutcome(records([0, 0.5, 0.98]))).toEqual({ grok_step: null, stayed_grokked: false, last_test_acc_after_grok: null, min_test_acc_after_grok: null })
-    expect(grokOutcome([])).toEqual({ grok_step: null, stayed_grokked: false, last_test_acc_after_grok: null, min_test_acc_after_grok: null })
+    expect(grokOutcome(records([0, 0.5, 0.99, 1, 0.995]))).toEqual({
+      grok_step: 200,
+      stayed_grokked: true,
+      last_test_acc_after_grok: 0.995,
+      min_test_acc_after_grok: 0.99,
+    })
+    expect(grokOutcome(records([0, 0.5, 0.98]))).toEqual({
+      grok_step: null,
+      stayed_grokked: false,
+      last_test_acc_after_grok: null,
+      min_test_acc_after_grok: null,
+    })
+    expect(grokOutcome([])).toEqual({
+      grok_step: null,
+      stayed_grokked: false,
+      last_test_acc_after_grok: null,
+      min_test_acc_after_grok: null,
+    })
   })
 
   it('a mixture reads its worst operation (an operation without test pairs does not count)', () => {
     const [r] = records([0.995])
     const mixed: MetricsRecord = {
       ...r!,
-      per_op: { add: { train: { loss: 0, acc: 1 }, test: { loss: 0, acc: 1 } }, mul: { train: { loss: 0, acc: 1 }, test: { loss: 0, acc: 0.9 } } },
+      per_op: {
+        add: { train: { loss: 0, acc: 1 }, test: { loss: 0, acc: 1 } },
+        mul: { train: { loss: 0, acc: 1 }, test: { loss: 0, acc: 0.9 } },
+      },
     }
     expect(gatingTestAcc(mixed)).toBe(0.9)
-    expect(gatingTestAcc({ ...mixed, per_op: { ...mixed.per_op, mul: { train: { loss: 0, acc: 1 }, test: { loss: NaN, acc: NaN } } } })).toBe(1)
+    expect(
+      gatingTestAcc({ ...mixed, per_op: { ...mixed.per_op, mul: { train: { loss: 0, acc: 1 }, test: { loss: NaN, acc: NaN } } } }),
+    ).toBe(1)
   })
 
-  it('over random accuracy series: the grok step is the first at or above the threshold, stayed means no later one below it, last and min are of the tail', () => {
+  it('over random accuracy series: the grok step is the first at or above the threshold, stayed means no later one below it, ' +
+    'last and min are of the tail', () => {
     const acc = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0.99, 1, 0.98999))
     fc.assert(
       fc.property(fc.array(acc, { maxLength: 40 }), (accs) => {

@@ -36,17 +36,22 @@ const right = <A>(r: E.Either<string, A>): A => {
 describe('sharding', () => {
   it('shards 0..n-1 cover every run of any grid exactly once, and each shard’s workers split it exactly once', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 8 }), (total, count, jobs) => {
-        const seen = new Array<number>(total).fill(0)
-        for (let index = 0; index < count; index++) {
-          const share = shareOf(total, { index, count })
-          const lanes = lanesOf(share, jobs)
-          expect(lanes.length).toBeLessThanOrEqual(jobs)
-          expect(lanes.flat().sort((a, b) => a - b)).toEqual([...share].sort((a, b) => a - b))
-          for (const i of share) seen[i]!++
-        }
-        expect(seen.every((n) => n === 1)).toBe(true)
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 500 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 8 }),
+        (total, count, jobs) => {
+          const seen = new Array<number>(total).fill(0)
+          for (let index = 0; index < count; index++) {
+            const share = shareOf(total, { index, count })
+            const lanes = lanesOf(share, jobs)
+            expect(lanes.length).toBeLessThanOrEqual(jobs)
+            expect(lanes.flat().sort((a, b) => a - b)).toEqual([...share].sort((a, b) => a - b))
+            for (const i of share) seen[i]!++
+          }
+          expect(seen.every((n) => n === 1)).toBe(true)
+        },
+      ),
     )
   })
 
@@ -57,13 +62,26 @@ describe('sharding', () => {
 
   it('reads the share of a Slurm array (relative to its MIN) and of a Kubernetes Indexed Job', () => {
     expect(right(shardFromEnv({ SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '3' }, undefined))).toMatchObject({ index: 1, count: 3 })
-    expect(right(shardFromEnv({ SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_MIN: '5', SLURM_ARRAY_TASK_MAX: '8' }, undefined))).toMatchObject({ index: 2, count: 4 })
+    expect(
+      right(shardFromEnv({ SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_MIN: '5', SLURM_ARRAY_TASK_MAX: '8' }, undefined)),
+    ).toMatchObject({ index: 2, count: 4 })
     expect(right(shardFromEnv({ JOB_COMPLETION_INDEX: '4', GROKSCOPE_SHARDS: '5' }, undefined))).toMatchObject({ index: 4, count: 5 })
-    expect(right(shardFromEnv({ JOB_COMPLETION_INDEX: '4' }, 6))).toMatchObject({ index: 4, count: 6, source: expect.stringContaining('--shards 6') as unknown })
+    expect(right(shardFromEnv({ JOB_COMPLETION_INDEX: '4' }, 6))).toMatchObject({
+      index: 4,
+      count: 6,
+      source: expect.stringContaining('--shards 6') as unknown,
+    })
     expect(right(shardFromEnv({}, undefined))).toMatchObject({ index: 0, count: 1 })
     expect(shardFromEnv({ JOB_COMPLETION_INDEX: '1' }, undefined)).toEqual(E.left(expect.stringContaining('GROKSCOPE_SHARDS')))
     expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '1' }, undefined)).toEqual(E.left(expect.stringContaining('SLURM_ARRAY_TASK_COUNT')))
-    expect(E.isLeft(shardFromEnv({ SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '3', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '4' }, undefined))).toBe(true)
+    expect(
+      E.isLeft(
+        shardFromEnv(
+          { SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '3', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '4' },
+          undefined,
+        ),
+      ),
+    ).toBe(true)
     expect(E.isLeft(shardFromEnv({ JOB_COMPLETION_INDEX: '5', GROKSCOPE_SHARDS: '5' }, undefined))).toBe(true)
     expect(E.isLeft(shardFromEnv({}, 3))).toBe(true)
   })
@@ -85,7 +103,13 @@ describe('plan parsing', () => {
   })
 
   it('operations: ids, expressions, mixtures joined by +, and paper', () => {
-    expect(right(parseOpsGrid('add,a2+b2,add+sub,a^2 + a*b + b^2,(a+b)2'))).toEqual([['add'], ['a2+b2'], ['add', 'sub'], ['a2+ab+b2'], ['(a+b)2']])
+    expect(right(parseOpsGrid('add,a2+b2,add+sub,a^2 + a*b + b^2,(a+b)2'))).toEqual([
+      ['add'],
+      ['a2+b2'],
+      ['add', 'sub'],
+      ['a2+ab+b2'],
+      ['(a+b)2'],
+    ])
     expect(right(parseOpsGrid('a+b'))).toEqual([['add']])
     expect(right(parseOpsGrid('paper'))).toEqual(OPERATIONS.map((op) => [op.id]))
     expect(parseOpsGrid('add,bogus')).toEqual(E.left(expect.stringContaining('"bogus" is not an operation id')))
@@ -95,7 +119,11 @@ describe('plan parsing', () => {
   })
 
   it('transfer variants', () => {
-    expect(right(parseVariants('scratch; freeze=embed; load=embed freeze=embed'))).toEqual([SCRATCH, { load: [], freeze: ['embed'] }, { load: ['embed'], freeze: ['embed'] }])
+    expect(right(parseVariants('scratch; freeze=embed; load=embed freeze=embed'))).toEqual([
+      SCRATCH,
+      { load: [], freeze: ['embed'] },
+      { load: ['embed'], freeze: ['embed'] },
+    ])
     expect(right(parseVariants('load=full'))).toEqual([{ load: ['embed', 'transformer', 'unembed'], freeze: [] }])
     for (const bad of ['freeze=head', 'scratch;scratch', 'load embed', '']) expect(E.isLeft(parseVariants(bad))).toBe(true)
   })
@@ -103,7 +131,13 @@ describe('plan parsing', () => {
   it('the plan: one run per grid point with its whole config; it reads back as the same plan', () => {
     const source = paperConfig({ dVocab: 13, nOut: 11 })
     const options = { ...PAPER_SETTINGS, steps: 300, initFrom: '/src/weights.json' }
-    const grid = { ops: [['add'], ['add', 'sub']], p: [11], fracs: [0.5], seeds: [0, 1], variants: [SCRATCH, { load: ['embed' as const], freeze: ['embed' as const] }] }
+    const grid = {
+      ops: [['add'], ['add', 'sub']],
+      p: [11],
+      fracs: [0.5],
+      seeds: [0, 1],
+      variants: [SCRATCH, { load: ['embed' as const], freeze: ['embed' as const] }],
+    }
     const plan = right(makePlan(grid, options, source))
     expect(plan.runs).toHaveLength(2 * 2 * 2)
     expect(new Set(plan.runs.map((r) => r.name)).size).toBe(plan.runs.length)
@@ -120,8 +154,12 @@ describe('plan parsing', () => {
     expect(planDifference(back, plan)).toBeNull()
     const other = right(makePlan(grid, { ...options, steps: 400 }, source))
     expect(planDifference(back, other)).toMatch(/run settings differ .*max_steps/)
-    expect(makePlan({ ...grid, ops: [['add']], variants: [{ load: ['embed'], freeze: [] }] }, PAPER_SETTINGS, null)).toEqual(E.left(expect.stringContaining('no initFrom gives the model')))
-    expect(makePlan({ ...grid, ops: [['a/(b-b)']], variants: [SCRATCH] }, PAPER_SETTINGS)).toEqual(E.left(expect.stringContaining('has no defined pair')))
+    expect(makePlan({ ...grid, ops: [['add']], variants: [{ load: ['embed'], freeze: [] }] }, PAPER_SETTINGS, null)).toEqual(
+      E.left(expect.stringContaining('no initFrom gives the model')),
+    )
+    expect(makePlan({ ...grid, ops: [['a/(b-b)']], variants: [SCRATCH] }, PAPER_SETTINGS)).toEqual(
+      E.left(expect.stringContaining('has no defined pair')),
+    )
   })
 
   it('a plan whose run names its config falsely is refused', () => {
@@ -133,7 +171,14 @@ describe('plan parsing', () => {
 
   it('a sweep.json written by 0.1.0 reads back: its runs, their tasks and variants, its settings as train arguments', () => {
     const plan = right(decodePlan(JSON.parse(readFileSync(path.join(LEGACY_DIR, 'sweep', 'sweep.json'), 'utf8'))))
-    expect(plan.runs.map((r) => r.name)).toEqual(['add-p11-r0.5-s0', 'add-p11-r0.5-s1', 'mul-p11-r0.5-s0', 'mul-p11-r0.5-s1', 'add+sub-p11-r0.5-s0', 'add+sub-p11-r0.5-s1'])
+    expect(plan.runs.map((r) => r.name)).toEqual([
+      'add-p11-r0.5-s0',
+      'add-p11-r0.5-s1',
+      'mul-p11-r0.5-s0',
+      'mul-p11-r0.5-s1',
+      'add+sub-p11-r0.5-s0',
+      'add+sub-p11-r0.5-s1',
+    ])
     expect(plan.runs[4]).toMatchObject({ ops: ['add', 'sub'], p: 11, frac: 0.5, seed: 0, variant: SCRATCH, config: null })
     expect(plan.legacy?.args).toContain('--grokfast')
     expect(plan.legacy?.initFrom).toBeNull()
@@ -141,7 +186,13 @@ describe('plan parsing', () => {
 })
 
 describe('the results table', () => {
-  const row = (seed: number, status: ResultRow['status'], grokStep: number | null, best: number | null, minAfter: number | null = grokStep === null ? null : 1): ResultRow => ({
+  const row = (
+    seed: number,
+    status: ResultRow['status'],
+    grokStep: number | null,
+    best: number | null,
+    minAfter: number | null = grokStep === null ? null : 1,
+  ): ResultRow => ({
     run: `add-p11-r0.5-s${seed}`,
     operation: 'add',
     p: 11,
@@ -172,7 +223,13 @@ describe('the results table', () => {
   })
 
   it('counts grokked seeds, takes the median grok step and the best accuracy, and lists unfinished runs by status', () => {
-    const rows = [row(0, 'finished', 300, 1), row(1, 'finished', 500, 0.995), row(2, 'incomplete', 1000, 0.99), row(3, 'failed', null, 0.4), row(4, 'not started', null, null)]
+    const rows = [
+      row(0, 'finished', 300, 1),
+      row(1, 'finished', 500, 0.995),
+      row(2, 'incomplete', 1000, 0.99),
+      row(3, 'failed', null, 0.4),
+      row(4, 'not started', null, null),
+    ]
     expect(toTable(rows)).toContain('| add | 3/5 · 500 · 1.000 · stayed 3/3 · (1 incomplete, 1 failed, 1 not started) |')
     const csv = toCsv(rows).split('\n')
     expect(csv[0]).toBe(COLUMNS.join(','))

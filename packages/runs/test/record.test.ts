@@ -21,7 +21,9 @@ const evaluation = (loss: number, accuracy: number) => ({ loss, accuracy, perOp:
 // Training pairs of both operations: (a, b) with a + b even, labels as a table lookup would give (any value in ℤ_p).
 const trainSet = () => {
   const rows: number[][] = []
-  for (let i = 0; i < 2; i++) for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) if ((a + b) % 2 === 0) rows.push([a, P + i, b, (a * 3 + b + i) % P])
+  for (let i = 0; i < 2; i++) {
+    for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) if ((a + b) % 2 === 0) rows.push([a, P + i, b, (a * 3 + b + i) % P])
+  }
   return { tokens: Int32Array.from(rows.flatMap((r) => r.slice(0, 3))), labels: Int32Array.from(rows.map((r) => r[3]!)) }
 }
 
@@ -78,13 +80,25 @@ describe('metricsRecord', () => {
 
   it('a line written before Gini and the excluded losses still decodes', () => {
     const r = record(true)
-    const old = JSON.parse(JSON.stringify({ ...r, W_E: { ffd: r.W_E.ffd, fcr: r.W_E.fcr }, W_L: { ffd: r.W_L.ffd, fcr: r.W_L.fcr } })) as unknown
+    const old = JSON.parse(
+      JSON.stringify({ ...r, W_E: { ffd: r.W_E.ffd, fcr: r.W_E.fcr }, W_L: { ffd: r.W_L.ffd, fcr: r.W_L.fcr } }),
+    ) as unknown
     expect(E.isRight(decodeMetricsLine(old))).toBe(true)
   })
 
   it('recordPhases reads the records’ accuracies and test loss', () => {
-    const line = (step: number, train_acc: number, test_loss: number, test_acc: number): MetricsRecord => ({ ...record(false), step, train_acc, test_loss, test_acc })
-    expect(recordPhases([line(100, 1, 5, 0), line(200, 1, 2, 0.5), line(300, 1, 0.01, 1)])).toEqual({ memorisationEnd: 100, circuitFormationEnd: 200, cleanupEnd: 300 })
+    const line = (step: number, train_acc: number, test_loss: number, test_acc: number): MetricsRecord => ({
+      ...record(false),
+      step,
+      train_acc,
+      test_loss,
+      test_acc,
+    })
+    expect(recordPhases([line(100, 1, 5, 0), line(200, 1, 2, 0.5), line(300, 1, 0.01, 1)])).toEqual({
+      memorisationEnd: 100,
+      circuitFormationEnd: 200,
+      cleanupEnd: 300,
+    })
   })
 
   it('a record survives JSON and decodeMetricsLine unchanged (NaN travels as null)', () => {

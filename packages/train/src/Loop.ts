@@ -119,8 +119,18 @@ export const defaultLoopOptions = (optimizer: OptimizerOptions): LoopOptions => 
 /** Whether every operation's test accuracy reaches the threshold. */
 export const hasGrokked = (test: Evaluation, threshold: number): boolean => test.perOp.every((m) => !(m.accuracy < threshold))
 
-const evaluateBoth = async (c: ModelConfig, data: TrainData, params: Params, source: EvaluationSource | undefined): Promise<{ train: Evaluation; test: Evaluation }> => {
-  if (source === undefined) return { train: evaluate(c, params, data.train, data.trainOps, data.nOps), test: evaluate(c, params, data.test, data.testOps, data.nOps) }
+const evaluateBoth = async (
+  c: ModelConfig,
+  data: TrainData,
+  params: Params,
+  source: EvaluationSource | undefined,
+): Promise<{ train: Evaluation; test: Evaluation }> => {
+  if (source === undefined) {
+    return {
+      train: evaluate(c, params, data.train, data.trainOps, data.nOps),
+      test: evaluate(c, params, data.test, data.testOps, data.nOps),
+    }
+  }
   const r = await source.perExample(params)
   return { train: summarize(r.train, data.trainOps, data.nOps), test: summarize(r.test, data.testOps, data.nOps) }
 }
@@ -131,7 +141,13 @@ const evaluateBoth = async (c: ModelConfig, data: TrainData, params: Params, sou
  * only: no step was taken), at every multiple of `evalEvery` and at the last step;
  * reports every step, after its evaluation.
  */
-export const train = async (c: ModelConfig, data: TrainData, initial: TrainState, o: LoopOptions, cb: LoopCallbacks = {}): Promise<LoopResult> => {
+export const train = async (
+  c: ModelConfig,
+  data: TrainData,
+  initial: TrainState,
+  o: LoopOptions,
+  cb: LoopCallbacks = {},
+): Promise<LoopResult> => {
   let state = initial
   let grokStep = o.grokStep
   let stoppedBy: StopReason = 'max-steps'
@@ -140,10 +156,13 @@ export const train = async (c: ModelConfig, data: TrainData, initial: TrainState
   if (o.evaluateStart === true) {
     const { train, test } = await evaluateBoth(c, data, state.params, o.evaluations)
     if (grokStep === null && hasGrokked(test, o.grokThreshold)) grokStep = state.step
-    if ((await cb.onEval?.({ step: state.step, train, test, grokStep, params: state.params, state })) === 'stop') return { state, grokStep, stoppedBy: 'callback' }
+    if ((await cb.onEval?.({ step: state.step, train, test, grokStep, params: state.params, state })) === 'stop') {
+      return { state, grokStep, stoppedBy: 'callback' }
+    }
   }
   while (state.step < o.maxSteps) {
-    const { state: next, loss } = o.gradients === undefined ? trainStep(c, o.optimizer, state, data.train) : await trainStepWith(o.optimizer, state, o.gradients)
+    const { state: next, loss } =
+      o.gradients === undefined ? trainStep(c, o.optimizer, state, data.train) : await trainStepWith(o.optimizer, state, o.gradients)
     tf.dispose(loss)
     disposeTrainState(state)
     state = next

@@ -128,7 +128,8 @@ export const optimizerTransforms = (o: OptimizerOptions): ReadonlyArray<Transfor
   const kind = o.kind ?? 'adamw'
   const filters = (o.filters ?? []).map((f) => (f.kind === 'grokfast-ema' ? grokfastEma(f) : grokfastMa(f)))
   const l2 = kind === 'adamw' || o.weightDecay === 0 ? [] : [addL2({ rate: o.weightDecay, exclude: o.noDecay ?? [] })]
-  const scale = kind === 'sgd' ? sgdMomentum({ momentum: o.momentum ?? 0, lr }) : scaleByAdam({ beta1: o.beta1, beta2: o.beta2, eps: o.eps, lr })
+  const scale =
+    kind === 'sgd' ? sgdMomentum({ momentum: o.momentum ?? 0, lr }) : scaleByAdam({ beta1: o.beta1, beta2: o.beta2, eps: o.eps, lr })
   return [...filters, ...l2, scale]
 }
 

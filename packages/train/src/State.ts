@@ -52,7 +52,10 @@ export type EncodedTensor = t.TypeOf<typeof EncodedTensorCodec>
 const TensorsCodec = t.record(t.string, EncodedTensorCodec, 'an object of tensors by weight name')
 
 /** One transformation's state in a document: its update count and its slots of tensors. */
-export const EncodedTransformStateCodec = t.type({ count: Count, slots: t.record(t.string, TensorsCodec, 'an object of slots') }, '{ count, slots }')
+export const EncodedTransformStateCodec = t.type(
+  { count: Count, slots: t.record(t.string, TensorsCodec, 'an object of slots') },
+  '{ count, slots }',
+)
 
 /** The JSON form of a training state: the structure; `decodeTrainState` also checks sizes and shapes. */
 export const EncodedTrainStateCodec = t.type({
@@ -110,25 +113,39 @@ interface HostTensor {
 }
 
 /** A weight name in a path: as it is when it looks like one (`blocks.0.attn.W_Q`), else quoted. */
-const key = (name: string): string => (/^[\w.]+$/.test(name) ? name : JSON.stringify(name).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`))
+const key = (name: string): string =>
+  /^[\w.]+$/.test(name) ? name : JSON.stringify(name).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)
 
 const sameShape = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean => a.length === b.length && a.every((x, i) => x === b[i])
 
-const tensorAt = (path: string, u: EncodedTensor | undefined, want: ReadonlyArray<number> | undefined, from: string): E.Either<string, HostTensor> => {
+const tensorAt = (
+  path: string,
+  u: EncodedTensor | undefined,
+  want: ReadonlyArray<number> | undefined,
+  from: string,
+): E.Either<string, HostTensor> => {
   if (u === undefined) return E.left(`${path} is missing (expected { shape, f32 })`)
   const { shape, f32 } = u
-  if (want !== undefined && !sameShape(shape, want)) return E.left(`${path}.shape is [${shape.join(',')}] (expected [${want.join(',')}] from ${from})`)
+  if (want !== undefined && !sameShape(shape, want)) {
+    return E.left(`${path}.shape is [${shape.join(',')}] (expected [${want.join(',')}] from ${from})`)
+  }
   const size = shape.reduce((a, b) => a * b, 1)
   const bytes = base64Length(f32)
   if (bytes === null) return E.left(`${path}.f32 is not base64 float32`)
-  if (bytes !== 4 * size) return E.left(`${path}.f32 holds ${bytes} bytes (expected ${4 * size}: 4 per float32 of shape [${shape.join(',')}])`)
+  if (bytes !== 4 * size) {
+    return E.left(`${path}.f32 holds ${bytes} bytes (expected ${4 * size}: 4 per float32 of shape [${shape.join(',')}])`)
+  }
   const decoded = decodeBase64(f32)
   if (decoded === null) return E.left(`${path}.f32 is not base64 float32`)
   return E.right({ shape, data: new Float32Array(decoded.buffer, decoded.byteOffset, size) })
 }
 
 /** One of `params`, `m`, `v`: exactly the expected weights (any, if none are), each of the expected shape. */
-const tensorsAt = (path: string, u: Readonly<Record<string, EncodedTensor>>, expected: Expected | null): E.Either<string, ReadonlyArray<readonly [string, HostTensor]>> => {
+const tensorsAt = (
+  path: string,
+  u: Readonly<Record<string, EncodedTensor>>,
+  expected: Expected | null,
+): E.Either<string, ReadonlyArray<readonly [string, HostTensor]>> => {
   const names = expected?.shapes.map(([n]) => n) ?? Object.keys(u)
   const extra = Object.keys(u).find((k) => !names.includes(k))
   if (extra !== undefined) return E.left(`${path}.${key(extra)} is not a weight of this model (expected ${names.map(key).join(', ')})`)
@@ -159,13 +176,19 @@ const chainProblem = (doc: EncodedTrainState, o: OptimizerOptions): string | nul
   for (const [i, tx] of txs.entries()) {
     const want = tx.slotNames(doc.opt[i]!.count)
     const got = Object.keys(doc.opt[i]!.slots)
-    if (got.length !== want.length || !want.every((k) => got.includes(k))) return `opt.${i}.slots are [${got.join(',')}] (expected [${want.join(',')}] for this optimiser)`
+    if (got.length !== want.length || !want.every((k) => got.includes(k))) {
+      return `opt.${i}.slots are [${got.join(',')}] (expected [${want.join(',')}] for this optimiser)`
+    }
   }
   return null
 }
 
 /** The sizes of a decoded document: the base64 lengths against the shapes, the slots against the weights, the weights against `config`. */
-const checked = (doc: EncodedTrainState, config: ModelConfig | undefined, o: OptimizerOptions | undefined): E.Either<string, TrainState> => {
+const checked = (
+  doc: EncodedTrainState,
+  config: ModelConfig | undefined,
+  o: OptimizerOptions | undefined,
+): E.Either<string, TrainState> => {
   const params = tensorsAt('params', doc.params, config === undefined ? null : { shapes: paramShapes(config), from: 'the config' })
   if (E.isLeft(params)) return params
   const problem = o === undefined ? null : chainProblem(doc, o)
@@ -182,7 +205,10 @@ const checked = (doc: EncodedTrainState, config: ModelConfig | undefined, o: Opt
     }
     opt.push({ count: x.count, slots })
   }
-  const state: ReadonlyArray<TransformState> = opt.map((x) => ({ count: x.count, slots: Object.fromEntries(x.slots.map(([k, s]) => [k, toParams(s)])) }))
+  const state: ReadonlyArray<TransformState> = opt.map((x) => ({
+    count: x.count,
+    slots: Object.fromEntries(x.slots.map(([k, s]) => [k, toParams(s)])),
+  }))
   return E.right({ step: doc.step, params: toParams(params.right), opt: state })
 }
 

@@ -13,7 +13,16 @@
  * @since 0.1.0
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { type Batch, type ChunkedBatch, type ModelConfig, type Params, crossEntropyPerExample, forEachChunk, forward, lossAndGradsChunked } from '@grokscope/model'
+import {
+  type Batch,
+  type ChunkedBatch,
+  type ModelConfig,
+  type Params,
+  crossEntropyPerExample,
+  forEachChunk,
+  forward,
+  lossAndGradsChunked,
+} from '@grokscope/model'
 import { type OptimizerOptions, type TrainState, optimizerStep } from './Optimizer.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -59,7 +68,12 @@ export interface GradientSource {
 // ─────────────────────────────────────────────────────────────────────────────
 
 /** Forward, backward and the optimiser on the whole batch (a chunked one chunk by chunk). Leaves `state` and `batch` as they are. */
-export const trainStep = (c: ModelConfig, o: OptimizerOptions, state: TrainState, batch: Batch | ChunkedBatch): { state: TrainState; loss: tf.Scalar } => {
+export const trainStep = (
+  c: ModelConfig,
+  o: OptimizerOptions,
+  state: TrainState,
+  batch: Batch | ChunkedBatch,
+): { state: TrainState; loss: tf.Scalar } => {
   const { loss, grads } = lossAndGradsChunked(c, state.params, batch)
   const next = optimizerStep(o, state, grads)
   tf.dispose(Object.values(grads))
@@ -67,7 +81,11 @@ export const trainStep = (c: ModelConfig, o: OptimizerOptions, state: TrainState
 }
 
 /** A training step whose gradients come from a `GradientSource`. Leaves `state` as it is. */
-export const trainStepWith = async (o: OptimizerOptions, state: TrainState, source: GradientSource): Promise<{ state: TrainState; loss: tf.Scalar }> => {
+export const trainStepWith = async (
+  o: OptimizerOptions,
+  state: TrainState,
+  source: GradientSource,
+): Promise<{ state: TrainState; loss: tf.Scalar }> => {
   const { loss, grads } = await source.lossAndGrads(state.params)
   const next = optimizerStep(o, state, grads)
   tf.dispose(Object.values(grads))

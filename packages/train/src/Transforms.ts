@@ -93,7 +93,12 @@ const zeros = (params: Params): Params => perWeight(params, (_, p) => tf.zerosLi
  * Adam's scaling with bias correction, as `torch.optim.Adam`/`AdamW` compute it:
  * `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`, update `lr_t/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)`.
  */
-export const scaleByAdam = (o: { readonly beta1: number; readonly beta2: number; readonly eps: number; readonly lr: Schedule }): Transform => ({
+export const scaleByAdam = (o: {
+  readonly beta1: number
+  readonly beta2: number
+  readonly eps: number
+  readonly lr: Schedule
+}): Transform => ({
   slotNames: () => ['m', 'v'],
   init: (params) => ({ count: 0, slots: { m: zeros(params), v: zeros(params) } }),
   update: (grads, s, _params) =>
@@ -150,7 +155,10 @@ export const grokfastEma = (o: { readonly alpha: number; readonly lambda: number
   update: (grads, s, _params) =>
     tidy(() => {
       const ema = nextSlot(s.slots.ema!, grads, (_, g, e0) => tf.add(tf.mul(s.count === 0 ? g : e0, o.alpha), tf.mul(g, 1 - o.alpha)))
-      return { updates: perWeight(grads, (name, g) => tf.add(g, tf.mul(ema[name]!, o.lambda))), state: { count: s.count + 1, slots: { ema } } }
+      return {
+        updates: perWeight(grads, (name, g) => tf.add(g, tf.mul(ema[name]!, o.lambda))),
+        state: { count: s.count + 1, slots: { ema } },
+      }
     }),
 })
 

@@ -4,7 +4,16 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeTask, makeDataset } from '@grokscope/data'
 import { disposeInputs, disposeParams, initParams, prepareBatch } from '@grokscope/model'
-import { PAPER_ADAMW, disposeTrainData, disposeTrainState, evaluate, initTrainState, modelConfigFor, prepareTrainData, trainStep } from '../src/index.js'
+import {
+  PAPER_ADAMW,
+  disposeTrainData,
+  disposeTrainState,
+  evaluate,
+  initTrainState,
+  modelConfigFor,
+  prepareTrainData,
+  trainStep,
+} from '../src/index.js'
 
 const dataset = () => {
   const t = decodeTask({ p: 11, ops: ['add', 'mul'], frac: 0.4, seed: 2 })

@@ -101,7 +101,10 @@ describe('train with an evaluation source', () => {
       data,
       initTrainState(initParams(c, 0)),
       { ...defaultLoopOptions(PAPER_ADAMW), maxSteps: 30, evalEvery: 10, stopAfterGrok: null, evaluations: source },
-      { onEval: (e) => void reports.push({ step: e.step, firstWeight: e.params['embed.W_E']!.dataSync()[0]!, train: e.train, test: e.test }) },
+      {
+        onEval: (e) =>
+          void reports.push({ step: e.step, firstWeight: e.params['embed.W_E']!.dataSync()[0]!, train: e.train, test: e.test }),
+      },
     )
     expect(reports.map((e) => e.step)).toEqual([10, 20, 30])
     expect(asked).toEqual(reports.map((e) => e.firstWeight))

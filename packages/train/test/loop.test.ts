@@ -59,7 +59,8 @@ describe('train', () => {
     disposeTrainData(data)
   })
 
-  it('with evaluateStart, also evaluates the initial weights first (step 0, before any update), and not again when starting later', async () => {
+  it('with evaluateStart, also evaluates the initial weights first (step 0, before any update), ' +
+    'and not again when starting later', async () => {
     const { c, data, fresh } = setup()
     const seen: string[] = []
     const r = await train(c, data, fresh(), { ...options, maxSteps: 12, evalEvery: 5, stopAfterGrok: null, evaluateStart: true }, {
@@ -71,7 +72,13 @@ describe('train', () => {
     disposeTrainState(r.state)
     // The step-0 evaluation is of the initial weights: the same loss as an evaluation without a step.
     const zero: EvalReport['train'][] = []
-    const again = await train(c, data, fresh(), { ...options, maxSteps: 1, evaluateStart: true }, { onEval: (e) => void zero.push(e.train) })
+    const again = await train(
+      c,
+      data,
+      fresh(),
+      { ...options, maxSteps: 1, evaluateStart: true },
+      { onEval: (e) => void zero.push(e.train) },
+    )
     const none = await train(c, data, fresh(), { ...options, maxSteps: 1 }, { onEval: (e) => void zero.push(e.train) })
     expect(zero).toHaveLength(3)
     expect(zero[0]!.loss).not.toBe(zero[1]!.loss)
@@ -84,7 +91,13 @@ describe('train', () => {
   it('learns: the train loss falls', async () => {
     const { c, data, fresh } = setup()
     const reports: EvalReport['train'][] = []
-    const r = await train(c, data, fresh(), { ...options, maxSteps: 200, stopAfterGrok: null }, { onEval: (e) => void reports.push(e.train) })
+    const r = await train(
+      c,
+      data,
+      fresh(),
+      { ...options, maxSteps: 200, stopAfterGrok: null },
+      { onEval: (e) => void reports.push(e.train) },
+    )
     expect(reports.at(-1)!.loss).toBeLessThan(reports[0]!.loss / 2)
     expect(reports.at(-1)!.accuracy).toBe(1)
     disposeTrainState(r.state)
@@ -124,7 +137,17 @@ describe('train', () => {
         seen.push(`step ${step}`)
       },
     })
-    expect(seen).toEqual([...[1, 2, 3, 4].map((s) => `step ${s}`), 'eval 5', 'step 5', ...[6, 7, 8, 9].map((s) => `step ${s}`), 'eval 10', 'step 10', 'step 11', 'eval 12', 'step 12'])
+    expect(seen).toEqual([
+      ...[1, 2, 3, 4].map((s) => `step ${s}`),
+      'eval 5',
+      'step 5',
+      ...[6, 7, 8, 9].map((s) => `step ${s}`),
+      'eval 10',
+      'step 10',
+      'step 11',
+      'eval 12',
+      'step 12',
+    ])
     disposeTrainState(r.state)
     disposeTrainData(data)
   })
@@ -154,7 +177,17 @@ describe('train', () => {
   it.each([
     ['Grokfast-EMA', { ...PAPER_ADAMW, lr: 3e-3, filters: [{ kind: 'grokfast-ema' as const, alpha: 0.98, lambda: 2 }] }],
     ['Grokfast-MA', { ...PAPER_ADAMW, lr: 3e-3, warmup: 5, filters: [{ kind: 'grokfast-ma' as const, window: 10, lambda: 5 }] }],
-    ['SGD with momentum and Grokfast-EMA', { ...PAPER_ADAMW, kind: 'sgd' as const, lr: 0.1, momentum: 0.9, weightDecay: 0.01, filters: [{ kind: 'grokfast-ema' as const, alpha: 0.9, lambda: 1 }] }],
+    [
+      'SGD with momentum and Grokfast-EMA',
+      {
+        ...PAPER_ADAMW,
+        kind: 'sgd' as const,
+        lr: 0.1,
+        momentum: 0.9,
+        weightDecay: 0.01,
+        filters: [{ kind: 'grokfast-ema' as const, alpha: 0.9, lambda: 1 }],
+      },
+    ],
   ])('with %s in the chain, a state saved through JSON and resumed ends bit for bit as one run straight through', async (_, optimizer) => {
     const d = dataset()
     const c = modelConfigFor(d, small)
@@ -176,14 +209,22 @@ describe('train', () => {
     expect(toHost(resumed.state.params)).toEqual(toHost(straight.state.params))
     expect(encodeTrainState(resumed.state)).toEqual(encodeTrainState(straight.state))
     // The filter changed the training: the same run without it ends elsewhere.
-    const plain = await train(c, data, initTrainState(initParams(c, 0), { ...optimizer, filters: [] }), { ...o, optimizer: { ...optimizer, filters: [] } })
+    const plain = await train(c, data, initTrainState(initParams(c, 0), { ...optimizer, filters: [] }), {
+      ...o,
+      optimizer: { ...optimizer, filters: [] },
+    })
     expect(toHost(plain.state.params)).not.toEqual(toHost(straight.state.params))
     for (const r of [straight, resumed, plain]) disposeTrainState(r.state)
     disposeTrainData(data)
   }, 60_000)
 
   it('the paper\'s settings are the named constants', () => {
-    expect(defaultLoopOptions(PAPER_ADAMW)).toMatchObject({ maxSteps: PAPER_MAX_STEPS, evalEvery: PAPER_EVAL_EVERY, stopAfterGrok: PAPER_STOP_AFTER_GROK, grokThreshold: GROK_THRESHOLD })
+    expect(defaultLoopOptions(PAPER_ADAMW)).toMatchObject({
+      maxSteps: PAPER_MAX_STEPS,
+      evalEvery: PAPER_EVAL_EVERY,
+      stopAfterGrok: PAPER_STOP_AFTER_GROK,
+      grokThreshold: GROK_THRESHOLD,
+    })
     expect([PAPER_MAX_STEPS, GROK_THRESHOLD]).toEqual([300_000, 0.99])
   })
 

@@ -2,7 +2,15 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
 import { initParams, paperConfig, toHost } from '@grokscope/model'
-import { PAPER_ADAMW, TRAIN_STATE_FORMAT, decodeTrainState, disposeTrainState, encodeTrainState, initTrainState, optimizerStep } from '../src/index.js'
+import {
+  PAPER_ADAMW,
+  TRAIN_STATE_FORMAT,
+  decodeTrainState,
+  disposeTrainState,
+  encodeTrainState,
+  initTrainState,
+  optimizerStep,
+} from '../src/index.js'
 
 const config = paperConfig({ dVocab: 8, nOut: 7, dModel: 8, nHeads: 2, dHead: 4, dMlp: 16 })
 
@@ -45,12 +53,32 @@ describe('decodeTrainState', () => {
     ['not an object', () => [1, 2], `the document is [1,2] (expected a ${TRAIN_STATE_FORMAT} document)`],
     ['another format', (d) => ({ ...d, format: 'x' }), `format is "x" (expected "${TRAIN_STATE_FORMAT}")`],
     ['a fractional step', (d) => ({ ...d, step: 1.5 }), 'step is 1.5 (expected an integer ≥ 0)'],
-    ['a missing weight', (d) => ({ ...d, params: { ...(d.params as object), 'unembed.W_U': undefined } }), 'params.unembed.W_U is missing (expected { shape, f32 })'],
+    [
+      'a missing weight',
+      (d) => ({ ...d, params: { ...(d.params as object), 'unembed.W_U': undefined } }),
+      'params.unembed.W_U is missing (expected { shape, f32 })',
+    ],
     ['a malformed extra weight', (d) => withSlot(d, 'm', (m) => ({ ...m, W_X: 1 })), 'opt.0.slots.m.W_X is 1 (expected { shape, f32 })'],
-    ['an extra weight', (d) => withSlot(d, 'm', (m) => ({ ...m, W_X: { shape: [1], f32: 'AAAAAA==' } })), 'opt.0.slots.m.W_X is not a weight of this model'],
-    ['a shape that is not the config’s', (d) => ({ ...d, params: { ...(d.params as object), 'embed.W_E': { shape: [8, 4], f32: 'AAAA' } } }), 'params.embed.W_E.shape is [8,4] (expected [8,8] from the config)'],
-    ['truncated base64', (d) => withSlot(d, 'v', (v) => ({ ...v, 'unembed.W_U': { shape: [8, 7], f32: 'AAAA' } })), 'opt.0.slots.v.unembed.W_U.f32 holds 3 bytes (expected 224: 4 per float32 of shape [8,7])'],
-    ['not base64', (d) => withSlot(d, 'v', (v) => ({ ...v, 'unembed.W_U': { shape: [8, 7], f32: `AA*${'A'.repeat(296)}=` } })), 'opt.0.slots.v.unembed.W_U.f32 is not base64 float32'],
+    [
+      'an extra weight',
+      (d) => withSlot(d, 'm', (m) => ({ ...m, W_X: { shape: [1], f32: 'AAAAAA==' } })),
+      'opt.0.slots.m.W_X is not a weight of this model',
+    ],
+    [
+      'a shape that is not the config’s',
+      (d) => ({ ...d, params: { ...(d.params as object), 'embed.W_E': { shape: [8, 4], f32: 'AAAA' } } }),
+      'params.embed.W_E.shape is [8,4] (expected [8,8] from the config)',
+    ],
+    [
+      'truncated base64',
+      (d) => withSlot(d, 'v', (v) => ({ ...v, 'unembed.W_U': { shape: [8, 7], f32: 'AAAA' } })),
+      'opt.0.slots.v.unembed.W_U.f32 holds 3 bytes (expected 224: 4 per float32 of shape [8,7])',
+    ],
+    [
+      'not base64',
+      (d) => withSlot(d, 'v', (v) => ({ ...v, 'unembed.W_U': { shape: [8, 7], f32: `AA*${'A'.repeat(296)}=` } })),
+      'opt.0.slots.v.unembed.W_U.f32 is not base64 float32',
+    ],
     ['a malformed optimiser state', (d) => ({ ...d, opt: [{ count: -1, slots: {} }] }), 'opt.0.count is -1 (expected an integer ≥ 0)'],
   ])('%s is a Left naming the field, and makes no tensor', (_, mutate, message) => {
     expect(left(mutate(document()))).toContain(message)
@@ -81,7 +109,9 @@ describe('decodeTrainState', () => {
     expect(decodeTrainState(document(), config, ema)).toEqual(E.left('opt holds 1 transformation states (expected 2 for this optimiser)'))
     const ma = { ...PAPER_ADAMW, filters: [{ kind: 'grokfast-ma' as const, window: 5, lambda: 5 }] }
     const d = document()
-    expect(decodeTrainState({ ...d, opt: [{ count: 2, slots: {} }, ...(d.opt as unknown[])] }, config, ma)).toEqual(E.left('opt.0.slots are [] (expected [0,1] for this optimiser)'))
+    expect(decodeTrainState({ ...d, opt: [{ count: 2, slots: {} }, ...(d.opt as unknown[])] }, config, ma)).toEqual(
+      E.left('opt.0.slots are [] (expected [0,1] for this optimiser)'),
+    )
     expect(tf.memory().numTensors).toBe(before)
   })
 })

@@ -29,10 +29,14 @@ const names = Object.keys(SHAPES) as Array<keyof typeof SHAPES>
 const f32 = (x: number): number => Math.fround(x)
 const tensors = (h: Host): Params => Object.fromEntries(names.map((n) => [n, tf.tensor(h[n]!.map(f32), [...SHAPES[n]])]))
 const host = (p: Params): Host => Object.fromEntries(Object.entries(p).map(([n, t]) => [n, Array.from(t.dataSync())]))
-const map = (h: Host, f: (x: number, n: string, i: number) => number): Host => Object.fromEntries(Object.entries(h).map(([n, v]) => [n, v.map((x, i) => f(x, n, i))]))
+const map = (h: Host, f: (x: number, n: string, i: number) => number): Host =>
+  Object.fromEntries(Object.entries(h).map(([n, v]) => [n, v.map((x, i) => f(x, n, i))]))
 
 const value = fc.double({ min: -2, max: 2, noNaN: true }).map(f32)
-const hostArb: fc.Arbitrary<Host> = fc.record({ a: fc.array(value, { minLength: 3, maxLength: 3 }), b: fc.array(value, { minLength: 4, maxLength: 4 }) })
+const hostArb: fc.Arbitrary<Host> = fc.record({
+  a: fc.array(value, { minLength: 3, maxLength: 3 }),
+  b: fc.array(value, { minLength: 4, maxLength: 4 }),
+})
 const gradSeq = fc.array(hostArb, { minLength: 1, maxLength: 8 })
 
 /** |got − want| ≤ tol·(1 + |want|) for every entry. */
@@ -67,17 +71,24 @@ const checkSteps = (tx: Transform, theta: Host, grads: ReadonlyArray<Host>, ref:
 describe('transformations against their formulas in float64, step by step', () => {
   it('scaleByAdam (with a warm-up) is torch.optim.Adam’s step', () => {
     fc.assert(
-      fc.property(hostArb, gradSeq, fc.double({ min: 0.5, max: 0.99, noNaN: true }), fc.double({ min: 0.9, max: 0.999, noNaN: true }), fc.integer({ min: 0, max: 5 }), (theta, gs, b1, b2, w) => {
-        const lr = warmupLr(1e-2, w)
-        let m = map(theta, () => 0)
-        let v = map(theta, () => 0)
-        checkSteps(scaleByAdam({ beta1: b1, beta2: b2, eps: 1e-8, lr }), theta, gs, (g, t) => {
-          m = map(m, (x, n, i) => b1 * x + (1 - b1) * g[n]![i]!)
-          v = map(v, (x, n, i) => b2 * x + (1 - b2) * g[n]![i]! ** 2)
-          const lrT = 1e-2 * Math.min(1, w === 0 ? 1 : t / w)
-          return map(m, (x, n, i) => (lrT / (1 - b1 ** t)) * (x / (Math.sqrt(v[n]![i]!) / Math.sqrt(1 - b2 ** t) + 1e-8)))
-        }, 1e-4)
-      }),
+      fc.property(
+        hostArb,
+        gradSeq,
+        fc.double({ min: 0.5, max: 0.99, noNaN: true }),
+        fc.double({ min: 0.9, max: 0.999, noNaN: true }),
+        fc.integer({ min: 0, max: 5 }),
+        (theta, gs, b1, b2, w) => {
+          const lr = warmupLr(1e-2, w)
+          let m = map(theta, () => 0)
+          let v = map(theta, () => 0)
+          checkSteps(scaleByAdam({ beta1: b1, beta2: b2, eps: 1e-8, lr }), theta, gs, (g, t) => {
+            m = map(m, (x, n, i) => b1 * x + (1 - b1) * g[n]![i]!)
+            v = map(v, (x, n, i) => b2 * x + (1 - b2) * g[n]![i]! ** 2)
+            const lrT = 1e-2 * Math.min(1, w === 0 ? 1 : t / w)
+            return map(m, (x, n, i) => (lrT / (1 - b1 ** t)) * (x / (Math.sqrt(v[n]![i]!) / Math.sqrt(1 - b2 ** t) + 1e-8)))
+          }, 1e-4)
+        },
+      ),
       { numRuns: 30 },
     )
   })
@@ -100,7 +111,9 @@ describe('transformations against their formulas in float64, step by step', () =
   it('addL2 adds λθ, except to the excluded weights', () => {
     fc.assert(
       fc.property(hostArb, gradSeq, fc.double({ min: 0, max: 2, noNaN: true }), fc.subarray(names), (theta, gs, rate, exclude) => {
-        checkSteps(addL2({ rate, exclude }), theta, gs, (g) => map(g, (x, n, i) => (exclude.includes(n as 'a') ? x : x + rate * theta[n]![i]!)))
+        checkSteps(addL2({ rate, exclude }), theta, gs, (g) =>
+          map(g, (x, n, i) => (exclude.includes(n as 'a') ? x : x + rate * theta[n]![i]!)),
+        )
       }),
       { numRuns: 30 },
     )
@@ -108,30 +121,42 @@ describe('transformations against their formulas in float64, step by step', () =
 
   it('grokfastEma is gradfilter_ema: the first EMA is the first gradient, update g + λ·ema', () => {
     fc.assert(
-      fc.property(hostArb, gradSeq, fc.double({ min: 0, max: 0.999, noNaN: true }), fc.double({ min: 0, max: 5, noNaN: true }), (theta, gs, alpha, lambda) => {
-        let ema: Host | null = null
-        checkSteps(grokfastEma({ alpha, lambda }), theta, gs, (g) => {
-          const prev: Host = ema ?? g
-          ema = map(prev, (x, n, i) => alpha * x + (1 - alpha) * g[n]![i]!)
-          const e = ema
-          return map(g, (x, n, i) => x + lambda * e[n]![i]!)
-        })
-      }),
+      fc.property(
+        hostArb,
+        gradSeq,
+        fc.double({ min: 0, max: 0.999, noNaN: true }),
+        fc.double({ min: 0, max: 5, noNaN: true }),
+        (theta, gs, alpha, lambda) => {
+          let ema: Host | null = null
+          checkSteps(grokfastEma({ alpha, lambda }), theta, gs, (g) => {
+            const prev: Host = ema ?? g
+            ema = map(prev, (x, n, i) => alpha * x + (1 - alpha) * g[n]![i]!)
+            const e = ema
+            return map(g, (x, n, i) => x + lambda * e[n]![i]!)
+          })
+        },
+      ),
       { numRuns: 30 },
     )
   })
 
   it('grokfastMa is gradfilter_ma: g until the window is full, then g + λ·mean(last w)', () => {
     fc.assert(
-      fc.property(hostArb, fc.array(hostArb, { minLength: 1, maxLength: 10 }), fc.integer({ min: 1, max: 4 }), fc.double({ min: 0, max: 5, noNaN: true }), (theta, gs, w, lambda) => {
-        const window: Host[] = []
-        checkSteps(grokfastMa({ window: w, lambda }), theta, gs, (g) => {
-          window.push(g)
-          if (window.length > w) window.shift()
-          if (window.length < w) return g
-          return map(g, (x, n, i) => x + (lambda * window.reduce((s, h) => s + h[n]![i]!, 0)) / w)
-        })
-      }),
+      fc.property(
+        hostArb,
+        fc.array(hostArb, { minLength: 1, maxLength: 10 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.double({ min: 0, max: 5, noNaN: true }),
+        (theta, gs, w, lambda) => {
+          const window: Host[] = []
+          checkSteps(grokfastMa({ window: w, lambda }), theta, gs, (g) => {
+            window.push(g)
+            if (window.length > w) window.shift()
+            if (window.length < w) return g
+            return map(g, (x, n, i) => x + (lambda * window.reduce((s, h) => s + h[n]![i]!, 0)) / w)
+          })
+        },
+      ),
       { numRuns: 30 },
     )
   })
@@ -182,8 +207,16 @@ const refOptimizer = (o: OptimizerOptions, theta0: Host, gs: ReadonlyArray<Host>
 }
 
 const filterArb: fc.Arbitrary<FilterConfig> = fc.oneof(
-  fc.record({ kind: fc.constant('grokfast-ema' as const), alpha: fc.double({ min: 0, max: 0.99, noNaN: true }), lambda: fc.double({ min: 0, max: 3, noNaN: true }) }),
-  fc.record({ kind: fc.constant('grokfast-ma' as const), window: fc.integer({ min: 1, max: 3 }), lambda: fc.double({ min: 0, max: 3, noNaN: true }) }),
+  fc.record({
+    kind: fc.constant('grokfast-ema' as const),
+    alpha: fc.double({ min: 0, max: 0.99, noNaN: true }),
+    lambda: fc.double({ min: 0, max: 3, noNaN: true }),
+  }),
+  fc.record({
+    kind: fc.constant('grokfast-ma' as const),
+    window: fc.integer({ min: 1, max: 3 }),
+    lambda: fc.double({ min: 0, max: 3, noNaN: true }),
+  }),
 )
 const optionsArb: fc.Arbitrary<OptimizerOptions> = fc.record({
   kind: fc.constantFrom('adamw' as const, 'adam' as const, 'sgd' as const),

@@ -14,18 +14,25 @@ import type { MetricsRecord } from '@grokscope/runs'
 import { accuracySeries, barChart, fourierSeries, heatMap, lineChart, lossSeries, seriesColor, stepDomain } from '@grokscope/charts'
 import type { LogitsMapMessage, SpectrumMessage } from './protocol.js'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// figures
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** The curves of the evaluations so far, sharing one step axis. */
-export const curveFigures = (records: ReadonlyArray<MetricsRecord>): { readonly acc: string; readonly loss: string; readonly ffd: string } => {
+export const curveFigures = (
+  records: ReadonlyArray<MetricsRecord>,
+): { readonly acc: string; readonly loss: string; readonly ffd: string } => {
   const grok = records.find((r) => r.grok_step !== null)?.grok_step ?? null
-  const common = { xDomain: stepDomain(records.map((r) => r.step)), rule: grok === null ? null : { x: grok, label: `grokked at step ${grok}` } }
+  const common = {
+    xDomain: stepDomain(records.map((r) => r.step)),
+    rule: grok === null ? null : { x: grok, label: `grokked at step ${grok}` },
+  }
   return {
     acc: lineChart({ title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: accuracySeries(records) }),
     loss: lineChart({ title: 'Loss', yLabel: 'cross-entropy (log)', log: true, ...common, series: lossSeries(records) }),
-    ffd: lineChart({ title: 'FFD and FCR of W_E and W_L', yLabel: 'FFD / FCR', yDomain: [0, 1], ...common, series: fourierSeries(records) }),
+    ffd: lineChart({
+      title: 'FFD and FCR of W_E and W_L',
+      yLabel: 'FFD / FCR',
+      yDomain: [0, 1],
+      ...common,
+      series: fourierSeries(records),
+    }),
   }
 }
 
@@ -42,4 +49,11 @@ export const spectrumFigure = (step: number, s: SpectrumMessage): string =>
 
 /** The logits of every pair in the 2-D Fourier basis, every basis row named, with its colour scale. */
 export const logitsFigure = (step: number, m: LogitsMapMessage): string =>
-  heatMap({ title: `Logits in the 2-D Fourier basis, step ${step}`, names: m.names, values: m.norms, n: Math.round(Math.sqrt(m.norms.length)), rowLabel: 'basis of a', colLabel: 'basis of b' })
+  heatMap({
+    title: `Logits in the 2-D Fourier basis, step ${step}`,
+    names: m.names,
+    values: m.norms,
+    n: Math.round(Math.sqrt(m.norms.length)),
+    rowLabel: 'basis of a',
+    colLabel: 'basis of b',
+  })

@@ -86,7 +86,9 @@ const onMessage = (m: FromWorker): void => {
   switch (m.type) {
     case 'started':
       show.state.textContent = 'training'
-      show.task.textContent = `${m.op} mod ${m.p}: ${m.nTrain} training pairs, ${m.nTest} test pairs; backend ${m.backend}, ${m.wasmThreads} WASM thread${m.wasmThreads === 1 ? '' : 's'}`
+      show.task.textContent =
+        `${m.op} mod ${m.p}: ${m.nTrain} training pairs, ${m.nTest} test pairs; backend ${m.backend}, ` +
+        `${m.wasmThreads} WASM thread${m.wasmThreads === 1 ? '' : 's'}`
       return
     case 'step':
       show.step.textContent = String(m.step)
@@ -195,7 +197,17 @@ const showPlan = (text: string): void => {
     ...plan.right.runs.map((r) => {
       const row = document.createElement('tr')
       const c = r.config
-      row.append(...[r.name, r.ops.join(', '), String(r.p), String(r.frac), String(r.seed), c === null ? '–' : String(c.loop.max_steps), c === null ? '–' : String(c.optimizer.lr)].map((t) => cell(t)))
+      row.append(
+        ...[
+          r.name,
+          r.ops.join(', '),
+          String(r.p),
+          String(r.frac),
+          String(r.seed),
+          c === null ? '–' : String(c.loop.max_steps),
+          c === null ? '–' : String(c.optimizer.lr),
+        ].map((t) => cell(t)),
+      )
       const action = document.createElement('td')
       if (c === null) action.textContent = 'planned by 0.1.0: no config'
       else {

@@ -23,7 +23,15 @@ export interface LogitsMapMessage {
 
 /** Worker → page. */
 export type FromWorker =
-  | { readonly type: 'started'; readonly p: number; readonly op: string; readonly nTrain: number; readonly nTest: number; readonly backend: string; readonly wasmThreads: number }
+  | {
+      readonly type: 'started'
+      readonly p: number
+      readonly op: string
+      readonly nTrain: number
+      readonly nTest: number
+      readonly backend: string
+      readonly wasmThreads: number
+    }
   | { readonly type: 'step'; readonly step: number; readonly stepsPerS: number }
   | { readonly type: 'eval'; readonly record: MetricsRecord; readonly spectrum: SpectrumMessage; readonly stepsPerS: number }
   | {

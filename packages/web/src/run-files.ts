@@ -14,7 +14,18 @@
  */
 import { strToU8, zipSync } from 'fflate'
 import { toHost } from '@grokscope/model'
-import { type MetricsRecord, RUN_FILES, type RunConfig, type Summary, encodeRunConfig, metricsLine, metricsText, runName, stateDocument, weightsDocument } from '@grokscope/runs'
+import {
+  type MetricsRecord,
+  RUN_FILES,
+  type RunConfig,
+  type Summary,
+  encodeRunConfig,
+  metricsLine,
+  metricsText,
+  runName,
+  stateDocument,
+  weightsDocument,
+} from '@grokscope/runs'
 import type { TrainState } from '@grokscope/train'
 
 /** Everything a run folder is written from. */
@@ -38,9 +49,15 @@ export const runFiles = (r: RunInput): RunFiles => ({
   [RUN_FILES.summary]: `${JSON.stringify(r.summary, null, 2)}\n`,
 })
 
-/** The run folder as a .zip (deflated) holding one folder, named as the CLI names it; `endedAtMs` (ms since the epoch) is the files' time. */
+/**
+ * The run folder as a .zip (deflated) holding one folder, named as the CLI names it; `endedAtMs` (ms since the epoch)
+ * is the files' time.
+ */
 export const runZip = (r: RunInput, endedAtMs: number): { readonly name: string; readonly zip: Uint8Array } => {
   const name = runName(r.config)
   const files = runFiles(r)
-  return { name, zip: zipSync({ [name]: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, strToU8(v)])) }, { level: 6, mtime: endedAtMs }) }
+  return {
+    name,
+    zip: zipSync({ [name]: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, strToU8(v)])) }, { level: 6, mtime: endedAtMs }),
+  }
 }

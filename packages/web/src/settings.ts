@@ -18,10 +18,6 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Task } from '@grokscope/data'
 import { PAPER_SETTINGS, type RunConfig, makeRunConfig } from '@grokscope/runs'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** The fields as typed (strings, from the URL or the form). */
 export interface SettingsFields {
   readonly op: string
@@ -39,14 +35,12 @@ export interface Settings {
 /** What the page shows before the user changes anything: a+b mod 23 on 60 % of the pairs, which groks at step 1,600. */
 export const DEFAULT_FIELDS: SettingsFields = { op: 'add', p: '23', frac: '0.6', seed: '0' }
 
-// ─────────────────────────────────────────────────────────────────────────────
-// constructors
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** A field as a number; `Left` names it (JSON numbers only: no hex, no empty string). */
 const numberField = (name: string, s: string): E.Either<string, number> => {
   const trimmed = s.trim()
-  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed) ? E.right(Number(trimmed)) : E.left(`${name}: ${JSON.stringify(s)} is not a number`)
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)
+    ? E.right(Number(trimmed))
+    : E.left(`${name}: ${JSON.stringify(s)} is not a number`)
 }
 
 /** The run's config of the fields (the paper's options); `Left` is one line naming the field and what is allowed. */
@@ -55,13 +49,20 @@ export const decodeFields = (f: SettingsFields): E.Either<string, RunConfig> => 
   const bad = numbers.find(E.isLeft)
   if (bad !== undefined) return bad
   const [p, frac, seed] = numbers.map((n) => (E.isRight(n) ? n.right : NaN))
-  return makeRunConfig({ ...PAPER_SETTINGS, ops: [f.op.trim()], p: p!, frac: frac!, seed: seed!, steps: PAPER_SETTINGS.steps }, (k) => (k === 'ops' ? 'op' : k))
+  return makeRunConfig({ ...PAPER_SETTINGS, ops: [f.op.trim()], p: p!, frac: frac!, seed: seed!, steps: PAPER_SETTINGS.steps }, (k) =>
+    k === 'ops' ? 'op' : k,
+  )
 }
 
 /** The fields in a query string, the defaults for those it lacks. */
 export const fieldsFromQuery = (query: string): SettingsFields => {
   const q = new URLSearchParams(query)
-  return { op: q.get('op') ?? DEFAULT_FIELDS.op, p: q.get('p') ?? DEFAULT_FIELDS.p, frac: q.get('frac') ?? DEFAULT_FIELDS.frac, seed: q.get('seed') ?? DEFAULT_FIELDS.seed }
+  return {
+    op: q.get('op') ?? DEFAULT_FIELDS.op,
+    p: q.get('p') ?? DEFAULT_FIELDS.p,
+    frac: q.get('frac') ?? DEFAULT_FIELDS.frac,
+    seed: q.get('seed') ?? DEFAULT_FIELDS.seed,
+  }
 }
 
 /** The settings of a query string (`autostart=1` or `true` starts training on load). */
@@ -71,4 +72,5 @@ export const settingsFromQuery = (query: string): E.Either<string, Settings> => 
 }
 
 /** The query string of a task (what the URL shows after pressing Train). */
-export const queryOf = (task: Task): string => new URLSearchParams({ op: task.ops[0]!.id, p: String(task.p), frac: String(task.frac), seed: String(task.seed) }).toString()
+export const queryOf = (task: Task): string =>
+  new URLSearchParams({ op: task.ops[0]!.id, p: String(task.p), frac: String(task.frac), seed: String(task.seed) }).toString()

@@ -52,7 +52,15 @@ const run = async (document: unknown): Promise<void> => {
   const numTensorsBefore = tf.memory().numTensors
   const dataset = makeDataset(task)
   const data = prepareTrainData(model, dataset)
-  post({ type: 'started', p: task.p, op: task.ops[0]!.formula, nTrain: dataset.train.labels.length, nTest: dataset.test.labels.length, backend: tf.getBackend(), wasmThreads: getThreadsCount() })
+  post({
+    type: 'started',
+    p: task.p,
+    op: task.ops[0]!.formula,
+    nTrain: dataset.train.labels.length,
+    nTest: dataset.test.labels.length,
+    backend: tf.getBackend(),
+    wasmThreads: getThreadsCount(),
+  })
   const start = initialState(config, null)
   if (E.isLeft(start)) return post({ type: 'error', message: start.left })
   const t0 = performance.now()

@@ -13,18 +13,25 @@ import { unzipTo } from './unzip.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const OUT = path.join(PACKAGE_DIR, 'test-output')
-/** The task: a+b mod 23 on 60 % of the pairs, which groks at step 1,600 (on half the pairs, seed 0 stays near 0.98 test accuracy past 10,000 steps). */
+/**
+ * The task: a+b mod 23 on 60 % of the pairs, which groks at step 1,600 (on half the pairs, seed 0 stays near 0.98 test
+ * accuracy past 10,000 steps).
+ */
 const QUERY = '?op=add&p=23&frac=0.6&seed=0&autostart=1'
 const MINUTES = 60_000
 
-const text = async (page: import('playwright-core').Page, testId: string): Promise<string> => (await page.getByTestId(testId).textContent()) ?? ''
+const text = async (page: import('playwright-core').Page, testId: string): Promise<string> =>
+  (await page.getByTestId(testId).textContent()) ?? ''
 
-it(`trains ${QUERY} in Chromium until test accuracy ≥ 0.99, offline and without errors, and the downloaded run is one the CLI reads`, async () => {
+it(`trains ${QUERY} in Chromium until test accuracy ≥ 0.99, offline and without errors, ` +
+  `and the downloaded run is one the CLI reads`, async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's Chromium (apt-get install -y chromium)`)
   rmSync(OUT, { recursive: true, force: true })
   mkdirSync(OUT, { recursive: true })
   const served: string[] = []
-  const site = await serveSite(await buildSite(mkdtempSync(path.join(tmpdir(), 'grokscope-site-'))), 0, '127.0.0.1', (p, status) => served.push(`${status} ${p}`))
+  const site = await serveSite(await buildSite(mkdtempSync(path.join(tmpdir(), 'grokscope-site-'))), 0, '127.0.0.1', (p, status) =>
+    served.push(`${status} ${p}`),
+  )
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
   try {
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 1000 } })
@@ -43,7 +50,11 @@ it(`trains ${QUERY} in Chromium until test accuracy ≥ 0.99, offline and withou
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true)
 
     const testAccAtLeast = (x: number) =>
-      page.waitForFunction((x) => Number(document.querySelector('[data-testid="test-acc"]')?.textContent) >= x, x, { timeout: 40 * MINUTES, polling: 500 })
+      page.waitForFunction(
+        (x) => Number(document.querySelector('[data-testid="test-acc"]')?.textContent) >= x,
+        x,
+        { timeout: 40 * MINUTES, polling: 500 },
+      )
     // Mid-training: memorised, generalising, the spectrum of W_E thinning out.
     await testAccAtLeast(0.9)
     await page.screenshot({ path: path.join(OUT, 'mid-training.png'), fullPage: true })
@@ -52,12 +63,20 @@ it(`trains ${QUERY} in Chromium until test accuracy ≥ 0.99, offline and withou
     const seconds = (Date.now() - t0) / 1000
     expect(Number(await text(page, 'step'))).toBeGreaterThanOrEqual(grokStep)
     expect(grokStep % 100).toBe(0)
-    process.stdout.write(`browser: ${QUERY} grokked at step ${grokStep}, ${seconds.toFixed(0)} s after load, ${await text(page, 'speed')} steps/s\n`)
-    for (const f of ['fig-acc', 'fig-loss', 'fig-spectrum', 'fig-ffd']) expect(await page.locator(`#${f} svg path, #${f} svg rect`).count()).toBeGreaterThan(0)
+    process.stdout.write(
+      `browser: ${QUERY} grokked at step ${grokStep}, ${seconds.toFixed(0)} s after load, ${await text(page, 'speed')} steps/s\n`,
+    )
+    for (const f of ['fig-acc', 'fig-loss', 'fig-spectrum', 'fig-ffd']) {
+      expect(await page.locator(`#${f} svg path, #${f} svg rect`).count()).toBeGreaterThan(0)
+    }
     await page.screenshot({ path: path.join(OUT, 'grokked.png'), fullPage: true })
 
     await page.click('#stop')
-    await page.waitForFunction(() => document.querySelector<HTMLButtonElement>('#download')?.disabled === false, undefined, { timeout: 5 * MINUTES })
+    await page.waitForFunction(
+      () => document.querySelector<HTMLButtonElement>('#download')?.disabled === false,
+      undefined,
+      { timeout: 5 * MINUTES },
+    )
     expect(await text(page, 'status')).toMatch(/^stopped at step \d+, grokked at step \d+ \(tensors (\d+) → \1\)$/)
     // The logits map: 23 × 23 cells, every basis row and column named, and its colour scale.
     expect(await page.locator('#fig-logits svg.heat').getAttribute('data-n')).toBe('23')
@@ -71,7 +90,11 @@ it(`trains ${QUERY} in Chromium until test accuracy ≥ 0.99, offline and withou
 
     unzipTo(readFileSync(zip), OUT)
     const run = path.join(OUT, 'add-p23-r0.6-s0')
-    const summary = JSON.parse(readFileSync(path.join(run, 'summary.json'), 'utf8')) as { grokked: boolean; grok_step: number; status: string }
+    const summary = JSON.parse(readFileSync(path.join(run, 'summary.json'), 'utf8')) as {
+      grokked: boolean
+      grok_step: number
+      status: string
+    }
     expect(summary).toMatchObject({ grokked: true, grok_step: grokStep, status: 'interrupted' })
     // The first record is of the initial weights, as the CLI's: step 0, near chance on the test set (1/23).
     const first = JSON.parse(readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').split('\n')[0]!) as { step: number; test_acc: number }

@@ -12,14 +12,17 @@ import { curveFigures, logitsFigure, spectrumFigure } from '../src/figures.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 
-it(`the page's figures match test/golden/web-charts.png within ${TOLERANCE * 100} % of pixels and its text exactly (Chromium)`, { timeout: 120_000 }, async () => {
+it(`the page's figures match test/golden/web-charts.png within ${TOLERANCE * 100}` +
+  ` % of pixels and its text exactly (Chromium)`, { timeout: 120_000 }, async () => {
   const records = syntheticRecords({ steps: 3000, every: 100, mem: 300, grok: 1500 })
   const f = curveFigures(records)
   const css = readFileSync(path.join(HERE, '..', 'static', 'style.css'), 'utf8')
   const html =
     `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><style>${css}</style></head><body><main>` +
-    `<figure id="fig-acc">${f.acc}</figure><figure id="fig-loss">${f.loss}</figure><figure id="fig-spectrum">${spectrumFigure(3000, syntheticSpectrum(31))}</figure>` +
-    `<figure id="fig-ffd">${f.ffd}</figure><figure id="fig-logits">${logitsFigure(3000, { names: basisNames(31), norms: syntheticLogitsMap(31) })}</figure></main></body></html>`
+    `<figure id="fig-acc">${f.acc}</figure><figure id="fig-loss">${f.loss}</figure>` +
+    `<figure id="fig-spectrum">${spectrumFigure(3000, syntheticSpectrum(31))}</figure>` +
+    `<figure id="fig-ffd">${f.ffd}</figure><figure id="fig-logits">` +
+    `${logitsFigure(3000, { names: basisNames(31), norms: syntheticLogitsMap(31) })}</figure></main></body></html>`
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'grokscope-golden-')), 'web-charts.html')
   writeFileSync(file, html)
   const [shot] = await screenshots([file])

@@ -68,7 +68,9 @@ describe('grokscope web', () => {
     try {
       const r = await web(['--port', String(port)])
       expect(r.code).toBe(1)
-      expect(r.stderr).toBe(`grokscope web: --port: 127.0.0.1:${port} is in use (another grokscope web?); allowed: a free port, or --port 0 for any free one\n`)
+      expect(r.stderr).toBe(
+        `grokscope web: --port: 127.0.0.1:${port} is in use (another grokscope web?); allowed: a free port, or --port 0 for any free one\n`,
+      )
       expect(readFileSync(marker, 'utf8')).toBe('served by the first server\n')
     } finally {
       rmSync(marker, { force: true })

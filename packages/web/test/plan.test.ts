@@ -45,12 +45,20 @@ it('lists the runs of the example sweep.json and trains a chosen one with its ow
     const cells = await rows.nth(3).locator('td').allTextContents()
     expect(cells.slice(0, 7)).toEqual(['mul-p23-r0.6-s0', 'mul', '23', '0.6', '0', '1500', '0.01'])
     await page.getByTestId('plan-train').nth(2).click()
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')?.textContent) >= 50, undefined, { timeout: 5 * MINUTES })
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="step"]')?.textContent) >= 50,
+      undefined,
+      { timeout: 5 * MINUTES },
+    )
     expect(await page.getByTestId('status').textContent()).toBe('training')
     expect(started).toEqual([JSON.parse(JSON.stringify(encodeRunConfig(plan.runs[2]!.config!)))])
     expect(await page.locator('#task').textContent()).toMatch(/^a\*b mod 23: 317 training pairs, 212 test pairs/)
     await page.click('#stop')
-    await page.waitForFunction(() => document.querySelector<HTMLButtonElement>('#download')?.disabled === false, undefined, { timeout: 5 * MINUTES })
+    await page.waitForFunction(
+      () => document.querySelector<HTMLButtonElement>('#download')?.disabled === false,
+      undefined,
+      { timeout: 5 * MINUTES },
+    )
     expect(errors).toEqual([])
   } finally {
     await browser.close()

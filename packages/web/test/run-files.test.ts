@@ -10,12 +10,36 @@ import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
 import { makeDataset } from '@grokscope/data'
 import { analyzeLoadedModel, loadModel, readMetrics, runFolder, runTraining } from '@grokscope/node'
-import { PAPER_SETTINGS, type RunConfig, decodeRunConfig, decodeSummary, encodeRunConfig, initialState, makeRunConfig, runFingerprint, runName, trainSession } from '@grokscope/runs'
+import {
+  PAPER_SETTINGS,
+  type RunConfig,
+  decodeRunConfig,
+  decodeSummary,
+  encodeRunConfig,
+  initialState,
+  makeRunConfig,
+  runFingerprint,
+  runName,
+  trainSession,
+} from '@grokscope/runs'
 import { disposeTrainData, disposeTrainState, prepareTrainData } from '@grokscope/train'
 import { runZip } from '../src/run-files.js'
 import { unzipTo } from './unzip.js'
 
-const CONFIG = makeRunConfig({ ...PAPER_SETTINGS, ops: ['add'], p: 7, frac: 0.6, seed: 3, dModel: 16, heads: 2, dHead: 8, dMlp: 32, evalEvery: 10, steps: 40, stopAfterGrok: null })
+const CONFIG = makeRunConfig({
+  ...PAPER_SETTINGS,
+  ops: ['add'],
+  p: 7,
+  frac: 0.6,
+  seed: 3,
+  dModel: 16,
+  heads: 2,
+  dHead: 8,
+  dMlp: 32,
+  evalEvery: 10,
+  steps: 40,
+  stopAfterGrok: null,
+})
 
 const config = (): RunConfig => {
   if (E.isLeft(CONFIG)) throw new Error(CONFIG.left)
@@ -51,7 +75,9 @@ describe('the downloaded run folder', () => {
     expect(zipped.name).toBe('add-p7-r0.6-s3')
     expect(runName(config())).toBe(zipped.name)
     const dir = mkdtempSync(path.join(tmpdir(), 'grokscope-web-'))
-    expect(unzipTo(zipped.zip, dir)).toEqual(['', 'config.json', 'metrics.jsonl', 'state.json', 'summary.json', 'weights.json'].map((f) => `${zipped.name}/${f}`))
+    expect(unzipTo(zipped.zip, dir)).toEqual(
+      ['', 'config.json', 'metrics.jsonl', 'state.json', 'summary.json', 'weights.json'].map((f) => `${zipped.name}/${f}`),
+    )
     const run = runFolder(path.join(dir, zipped.name))
 
     const written = JSON.parse(readFileSync(run.file.config, 'utf8')) as unknown

@@ -31,7 +31,12 @@ describe('settings', () => {
     const s = settingsFromQuery('?op=add&p=23&frac=0.5&seed=0&autostart=1')
     if (E.isLeft(s)) throw new Error(s.left)
     expect(s.right.autostart).toBe(true)
-    expect({ p: s.right.config.task.p, frac: s.right.config.task.frac, seed: s.right.config.task.seed, op: s.right.config.task.ops[0]!.id }).toEqual({ p: 23, frac: 0.5, seed: 0, op: 'add' })
+    expect({
+      p: s.right.config.task.p,
+      frac: s.right.config.task.frac,
+      seed: s.right.config.task.seed,
+      op: s.right.config.task.ops[0]!.id,
+    }).toEqual({ p: 23, frac: 0.5, seed: 0, op: 'add' })
     const noStart = settingsFromQuery('?op=mul&p=31')
     expect(E.isRight(noStart) && noStart.right.autostart).toBe(false)
   })

@@ -39,12 +39,23 @@ const summary = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis, eta
       .join(', ')}`,
   ]
   for (const o of a.perOp) {
-    out.push('', `Operation ${o.op}: logits on all ${a.p * a.p} pairs in the 2-D Fourier basis; asymmetry ‖M−Mᵀ‖/‖M‖ = ${fixed(o.asymmetry)}`)
+    out.push(
+      '',
+      `Operation ${o.op}: logits on all ${a.p * a.p} pairs in the 2-D Fourier basis; asymmetry ‖M−Mᵀ‖/‖M‖ = ${fixed(o.asymmetry)}`,
+    )
     const kf = o.keyFrequencies
     if (kf === null) out.push('  key frequencies: labels unknown for this operation')
     else {
-      out.push(`  key frequencies (${describeKeyRule(kf.rule)}): ${kf.key.join(', ') || 'none'}; dependent (ablation raises the loss by > 1e-9): ${kf.dependent.join(', ') || 'none'}`)
-      if (kf.prefixLosses.length > 0) out.push(`  restricted loss as the frequencies are added by energy (constant only first): ${kf.prefixLosses.map((l) => l.toExponential(2)).join(', ')}`)
+      out.push(
+        `  key frequencies (${describeKeyRule(kf.rule)}): ${kf.key.join(', ') || 'none'}; ` +
+          `dependent (ablation raises the loss by > 1e-9): ${kf.dependent.join(', ') || 'none'}`,
+      )
+      if (kf.prefixLosses.length > 0) {
+        out.push(
+          `  restricted loss as the frequencies are added by energy (constant only first): ` +
+            `${kf.prefixLosses.map((l) => l.toExponential(2)).join(', ')}`,
+        )
+      }
       const warning = keyWarning(kf)
       if (warning !== null) out.push(`  warning: ${warning}`)
       const l = kf.losses
@@ -69,16 +80,27 @@ const summary = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis, eta
       .sort((x, y) => y[1] - x[1])
     const meanFraction = o.neurons.fraction.reduce((s, f) => s + f, 0) / o.neurons.fraction.length
     out.push(
-      `  neurons by dominant frequency: ${counts.map(([k, n]) => `k=${k}: ${n}`).join(', ')}${o.neurons.counts[0]! > 0 ? `; dead: ${o.neurons.counts[0]}` : ''}; mean variance explained ${fixed(meanFraction, 3)}`,
+      `  neurons by dominant frequency: ${counts.map(([k, n]) => `k=${k}: ${n}`).join(', ')}` +
+        `${o.neurons.counts[0]! > 0 ? `; dead: ${o.neurons.counts[0]}` : ''}; mean variance explained ${fixed(meanFraction, 3)}`,
     )
   }
   out.push('', `Timings (ms): ${Object.entries(a.timingsMs).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`)
   return out.join('\n')
 }
 
-export const analyzeCommand = async (target: string, o: { eta: number; json?: boolean; top: number; memory?: number; keyFreqs: KeyRule; step?: number | undefined }): Promise<void> => {
+export const analyzeCommand = async (
+  target: string,
+  o: { eta: number; json?: boolean; top: number; memory?: number; keyFreqs: KeyRule; step?: number | undefined },
+): Promise<void> => {
   const model = loadModel(modelSource(target, o.step))
-  const a = await analyzeLoadedModel(model, { eta: o.eta, keyRule: o.keyFreqs, ...(o.memory === undefined ? {} : { memoryMiB: o.memory }), onWarning: warn })
+  const a = await analyzeLoadedModel(model, {
+    eta: o.eta,
+    keyRule: o.keyFreqs,
+    ...(o.memory === undefined ? {} : { memoryMiB: o.memory }),
+    onWarning: warn,
+  })
   const ids = model.task.ops.map((x) => x.id)
-  process.stdout.write(o.json === true ? `${JSON.stringify(analysisDocument(model.file, a))}\n` : `${summary(model.file, ids, a, o.eta, o.top)}\n`)
+  process.stdout.write(
+    o.json === true ? `${JSON.stringify(analysisDocument(model.file, a))}\n` : `${summary(model.file, ids, a, o.eta, o.top)}\n`,
+  )
 }

@@ -41,8 +41,23 @@ const BenchReport = t.type({
 const benchMany = (f: BenchFlags): void => {
   const reports: Array<{ report: t.TypeOf<typeof BenchReport>; full: unknown }> = []
   for (const p of f.p) {
-    const args = [process.argv[1]!, 'bench', '--p', String(p), '--frac', String(f.frac), '--memory', String(f.memory), '--steps', String(f.steps), '--warmup', String(f.warmup)]
-    args.push('--rounds', String(f.rounds), '--threads', String(f.threads), '--evals', String(f.evals), '--torch-ref', f.torchRef, '--python', f.python, '--json')
+    const args = [
+      process.argv[1]!, 'bench', '--p', String(p), '--frac', String(f.frac), '--memory', String(f.memory), '--steps', String(f.steps),
+      '--warmup', String(f.warmup),
+    ]
+    args.push(
+      '--rounds',
+      String(f.rounds),
+      '--threads',
+      String(f.threads),
+      '--evals',
+      String(f.evals),
+      '--torch-ref',
+      f.torchRef,
+      '--python',
+      f.python,
+      '--json',
+    )
     if (f.vsTorch === true) args.push('--vs-torch')
     if (f.json !== true) process.stderr.write(`bench: p = ${p}…\n`)
     let out: string
@@ -72,7 +87,17 @@ const benchMany = (f: BenchFlags): void => {
   const ratios = f.vsTorch === true
   process.stdout.write(
     `${table(
-      ['p', 'training examples', 'step ms (median)', 'ms per 1,000 examples', 'evaluation ms', 'chunk per thread', 'peak RSS MiB', 'tensors flat', ...(ratios ? ['vs PyTorch'] : [])],
+      [
+        'p',
+        'training examples',
+        'step ms (median)',
+        'ms per 1,000 examples',
+        'evaluation ms',
+        'chunk per thread',
+        'peak RSS MiB',
+        'tensors flat',
+        ...(ratios ? ['vs PyTorch'] : []),
+      ],
       reports.map(({ report: r }) => [
         String(r.p),
         String(r.n_train),
@@ -84,7 +109,8 @@ const benchMany = (f: BenchFlags): void => {
         String(r.tensors_flat),
         ...(ratios ? [r.ratio_median === null ? '—' : fixed(r.ratio_median, 3)] : []),
       ]),
-    )}\nr = ${f.frac}, ${f.threads} thread(s), --memory ${f.memory} MiB, ${f.rounds} round(s) of ${f.steps} step(s) after ${f.warmup} warm-up step(s); one process per p\n`,
+    )}\nr = ${f.frac}, ${f.threads} thread(s), --memory ${f.memory} MiB, ` +
+      `${f.rounds} round(s) of ${f.steps} step(s) after ${f.warmup} warm-up step(s); one process per p\n`,
   )
 }
 
@@ -97,7 +123,8 @@ export const benchCommand = async (f: BenchFlags): Promise<void> => {
   }
   const s = (x: Stats) => [fixed(x.median, 1), fixed(x.p10, 1), fixed(x.p90, 1), fixed(x.min, 1), fixed(x.max, 1), String(x.n)]
   const lines = [
-    `p = ${report.p}, r = ${f.frac}: ${report.n_train} training examples, ${report.n_test} test; backend ${report.backend} (SIMD ${report.simd}), ${f.threads} thread(s), Node ${process.version}`,
+    `p = ${report.p}, r = ${f.frac}: ${report.n_train} training examples, ${report.n_test} test; ` +
+      `backend ${report.backend} (SIMD ${report.simd}), ${f.threads} thread(s), Node ${process.version}`,
     `memory budget ${f.memory} MiB: chunks of ${report.step_chunk} training examples per thread, ${report.eval_chunk} per evaluation pass`,
     '',
     table(

@@ -9,6 +9,11 @@ export const opsCommand = (o: { json?: boolean }): void => {
     return
   }
   const groks = (g: boolean | null) => (g === null ? '—' : g ? 'yes' : 'no')
-  process.stdout.write(`${table(['id', 'formula', 'family', 'groks at r=0.3 (paper)'], OPERATIONS.map((op) => [op.id, op.formula, op.family, groks(op.groksInPaper)]))}\n`)
+  process.stdout.write(
+    `${table(
+      ['id', 'formula', 'family', 'groks at r=0.3 (paper)'],
+      OPERATIONS.map((op) => [op.id, op.formula, op.family, groks(op.groksInPaper)]),
+    )}\n`,
+  )
   process.stdout.write('\nAny other expression in a and b also works, e.g. --op "a^3 + 2ab - b" (/ is the modular inverse).\n')
 }

@@ -36,15 +36,26 @@ const opIndexOf = (model: LoadedModel, op: string): number => {
   return index
 }
 
-export const predictCommand = async (target: string, o: { pairs?: string[]; testErrors?: boolean; op?: string; json?: boolean }): Promise<void> => {
-  if ((o.pairs === undefined) === (o.testErrors !== true)) throw new UsageError('give either --pairs (pairs such as 3,5 7,2) or --test-errors (the run’s test pairs it gets wrong)')
+export const predictCommand = async (
+  target: string,
+  o: { pairs?: string[]; testErrors?: boolean; op?: string; json?: boolean },
+): Promise<void> => {
+  if ((o.pairs === undefined) === (o.testErrors !== true)) {
+    throw new UsageError('give either --pairs (pairs such as 3,5 7,2) or --test-errors (the run’s test pairs it gets wrong)')
+  }
   const model = loadModel(target)
   const { p, ops } = model.task
-  if (ops.length === 0) throw new UsageError(`${model.file}: the vocabulary has no operation token (d_vocab = ${model.config.dVocab}, p = ${p})`)
+  if (ops.length === 0) {
+    throw new UsageError(`${model.file}: the vocabulary has no operation token (d_vocab = ${model.config.dVocab}, p = ${p})`)
+  }
   if (o.pairs === undefined) {
     const { wrong, checked } = await testErrors(target, model, o.op === undefined ? null : opIndexOf(model, o.op))
     printPredictions(wrong, o.json)
-    if (o.json !== true) process.stdout.write(`${wrong.length} of ${checked} test pairs wrong (test accuracy ${fixed(1 - wrong.length / Math.max(checked, 1), 4)})\n`)
+    if (o.json !== true) {
+      process.stdout.write(
+        `${wrong.length} of ${checked} test pairs wrong (test accuracy ${fixed(1 - wrong.length / Math.max(checked, 1), 4)})\n`,
+      )
+    }
     return
   }
   printPredictions(await predictPairs(model, parsePairs(o.pairs, p), o.op === undefined ? 0 : opIndexOf(model, o.op)), o.json)

@@ -4,8 +4,16 @@ import { checkOutputFile, writeReport } from '@grokscope/node'
 import { REPORT_FILE } from '@grokscope/runs'
 import { warn } from '../format.js'
 
-export const reportCommand = async (target: string, o: { readonly eta: number; readonly keyFreqs?: KeyRule; readonly out?: string | undefined }): Promise<void> => {
+export const reportCommand = async (
+  target: string,
+  o: { readonly eta: number; readonly keyFreqs?: KeyRule; readonly out?: string | undefined },
+): Promise<void> => {
   if (o.out !== undefined) checkOutputFile('--out', o.out, { noun: 'report', example: REPORT_FILE })
-  const written = await writeReport(target, { eta: o.eta, ...(o.keyFreqs === undefined ? {} : { keyRule: o.keyFreqs }), ...(o.out === undefined ? {} : { out: o.out }), onWarning: warn })
+  const written = await writeReport(target, {
+    eta: o.eta,
+    ...(o.keyFreqs === undefined ? {} : { keyRule: o.keyFreqs }),
+    ...(o.out === undefined ? {} : { out: o.out }),
+    onWarning: warn,
+  })
   process.stdout.write(`${written.join('\n')}\n`)
 }

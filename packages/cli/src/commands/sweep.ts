@@ -5,7 +5,18 @@
 import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { UsageError, claimSweepFolder, loadModel, runSweep } from '@grokscope/node'
-import { type Shard, SCRATCH, makePlan, parseList, parseOpsGrid, parseSeeds, parseShard, parseVariants, shardFromEnv, shareOf } from '@grokscope/runs'
+import {
+  type Shard,
+  SCRATCH,
+  makePlan,
+  parseList,
+  parseOpsGrid,
+  parseSeeds,
+  parseShard,
+  parseVariants,
+  shardFromEnv,
+  shareOf,
+} from '@grokscope/runs'
 import { fraction, prime } from '../flags.js'
 import { type RunFlags, flagOf, runArgs, runOptionsOf } from '../settings.js'
 
@@ -68,7 +79,10 @@ export const sweepCommand = async (f: SweepFlags & RunFlags): Promise<void> => {
   const share = shareOf(claimed.runs.length, shard).map((i) => plan.runs[i]!)
   const workers = Math.min(jobs, share.length)
   const w = (line: string) => process.stdout.write(`${line}\n`)
-  w(`sweep ${out}: ${plan.runs.length} runs in the plan; this is share ${shard.index}/${shard.count} (${shard.source}): ${share.length} runs, ${workers} worker${workers === 1 ? '' : 's'}`)
+  w(
+    `sweep ${out}: ${plan.runs.length} runs in the plan; this is share ${shard.index}/${shard.count} (${shard.source}): ` +
+      `${share.length} runs, ${workers} worker${workers === 1 ? '' : 's'}`,
+  )
   let stopping = false
   const onSigint = () => {
     stopping = true
@@ -87,19 +101,32 @@ export const sweepCommand = async (f: SweepFlags & RunFlags): Promise<void> => {
           case 'finished earlier':
             return w(`${counts(e.counts)} ${e.run.name}: finished earlier: ${e.text}`)
           case 'damaged':
-            return w(`${counts(e.counts)} ${e.run.name}: finished earlier but damaged: ${e.why}; remove ${path.join(out, e.run.name)} to train it again`)
+            return w(
+              `${counts(e.counts)} ${e.run.name}: finished earlier but damaged: ${e.why}; ` +
+                `remove ${path.join(out, e.run.name)} to train it again`,
+            )
           case 'started':
             return w(`${counts(e.counts)} ${e.run.name}: ${e.resume ? 'resuming' : 'starting'} (worker ${e.worker}; log ${e.log})`)
           case 'evaluation':
             return undefined
           case 'ended':
-            return w(`${counts(e.counts)} ${e.run.name}: ${e.status === 'finished' ? e.text : e.status === 'interrupted' ? `interrupted: ${e.text}` : `failed (${e.text}; see ${e.log})`} (${e.seconds.toFixed(1)} s)`)
+            return w(
+              `${counts(e.counts)} ${e.run.name}: ` +
+                `${
+                  e.status === 'finished'
+                    ? e.text
+                    : e.status === 'interrupted'
+                      ? `interrupted: ${e.text}`
+                      : `failed (${e.text}; see ${e.log})`
+                } (${e.seconds.toFixed(1)} s)`,
+            )
         }
       },
       () => stopping,
     )
     w(
-      `share ${shard.index}/${shard.count} ${r.stopped ? 'stopped' : 'done'}: ${r.finished} of ${r.total} runs finished, ${r.interrupted} interrupted, ` +
+      `share ${shard.index}/${shard.count} ${r.stopped ? 'stopped' : 'done'}: ${r.finished} of ${r.total} runs finished, ` +
+        `${r.interrupted} interrupted, ` +
         `${r.skipped} skipped (another process is training them), ${r.failed} failed` +
         `${r.stopped || r.failed > 0 || r.finished < r.total ? '; rerun the same command to continue' : ''}; then grokscope results ${out}`,
     )

@@ -27,7 +27,9 @@ export interface TrainFlags extends RunFlags {
 
 /** The config of a new run from the flags (nothing is read but the flags); the error names the flag. */
 export const newRunConfig = (f: TrainFlags): RunConfig => {
-  if (f.op !== undefined && f.ops !== undefined) throw new UsageError('--op and --ops exclude each other (give one operation with --op, or a mixture with --ops a,b)')
+  if (f.op !== undefined && f.ops !== undefined) {
+    throw new UsageError('--op and --ops exclude each other (give one operation with --op, or a mixture with --ops a,b)')
+  }
   const ops = f.ops !== undefined ? f.ops.split(',').map((s) => s.trim()) : [f.op ?? 'add']
   const settings = runSettingsOf(
     { ops, p: f.p, frac: f.frac, seed: f.seed },
@@ -73,9 +75,11 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
     const verdict = s.grok_step !== null ? `grokked at step ${s.grok_step}` : 'did not grok'
     const kept = r.config.loop.save_every === undefined ? '' : `, ${HISTORY_DIR}/`
     process.stdout.write(
-      `${r.interrupted ? 'interrupted' : 'done'}: ${config.task.ops.map((op) => op.id).join(', ')} mod ${config.task.p}, ${verdict}; ${s.steps} steps in ${s.wall_time_s.toFixed(1)} s` +
+      `${r.interrupted ? 'interrupted' : 'done'}: ${config.task.ops.map((op) => op.id).join(', ')} mod ${config.task.p}, ${verdict}; ` +
+        `${s.steps} steps in ${s.wall_time_s.toFixed(1)} s` +
         `${s.measures === null ? '' : `; W_E FFD ${fixed(s.measures.W_E.ffd, 3)} FCR ${fixed(s.measures.W_E.fcr, 3)}`}\n` +
-        `results in ${dir}/ (${RUN_FILES.summary}, ${RUN_FILES.metrics}, ${RUN_FILES.weights}, ${RUN_FILES.curves}${kept})${r.interrupted ? `; continue with --resume --out ${dir}` : ''}\n`,
+        `results in ${dir}/ (${RUN_FILES.summary}, ${RUN_FILES.metrics}, ${RUN_FILES.weights}, ` +
+        `${RUN_FILES.curves}${kept})${r.interrupted ? `; continue with --resume --out ${dir}` : ''}\n`,
     )
     if (r.interrupted) process.exitCode = 130
   } finally {

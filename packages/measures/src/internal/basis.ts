@@ -1,6 +1,4 @@
-// ─────────────────────────────────────────────────────────────────────────────
 // The cached Fourier bases (internal)
-// ─────────────────────────────────────────────────────────────────────────────
 //
 // One basis per n, built once and shared by every measure. The cache never
 // leaves the package: `fourierBasis` hands callers a copy, so nothing a caller

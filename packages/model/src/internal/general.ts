@@ -53,7 +53,10 @@ const blockForward = (c: ModelConfig, params: Params, layer: number, X: tf.Tenso
   const Q = tf.reshape(tf.matMul(Xq2, WQ), [Tq, B, H, dh])
   const K = tf.reshape(tf.matMul(X2, WK), [T, B, H, dh])
   const V = tf.reshape(tf.matMul(X2, WV), [T, B, H, dh])
-  const scores = tf.add(tf.mul(tf.sum(tf.mul(tf.expandDims(Q, 1), tf.expandDims(K, 0)), 4), 1 / Math.sqrt(dh)), causalMask(c, qPos)) // [Tq, T, B, H]
+  const scores = tf.add(
+    tf.mul(tf.sum(tf.mul(tf.expandDims(Q, 1), tf.expandDims(K, 0)), 4), 1 / Math.sqrt(dh)),
+    causalMask(c, qPos),
+  ) // [Tq, T, B, H]
   const E = tf.exp(tf.sub(scores, tf.max(scores, 1, true)))
   const A = tf.div(E, tf.sum(E, 1, true)) // [Tq, T, B, H]
   const Z2 = tf.reshape<tf.Rank.R2>(tf.sum(tf.mul(tf.expandDims(A, 4), tf.expandDims(V, 0)), 1), [Tq * B, H * dh])
@@ -63,7 +66,13 @@ const blockForward = (c: ModelConfig, params: Params, layer: number, X: tf.Tenso
 }
 
 /** Backward through one block: given `dOut` (`[Tq·B, d_model]`), the weight gradients and `dX` (`[T, B, d_model]`). */
-const blockBackward = (c: ModelConfig, params: Params, layer: number, k: BlockCache, dOut: tf.Tensor2D): [Record<string, tf.Tensor>, tf.Tensor3D] => {
+const blockBackward = (
+  c: ModelConfig,
+  params: Params,
+  layer: number,
+  k: BlockCache,
+  dOut: tf.Tensor2D,
+): [Record<string, tf.Tensor>, tf.Tensor3D] => {
   const T = c.nCtx
   const B = k.X2.shape[0] / T
   const [H, dh, d] = [c.nHeads, c.dHead, c.dModel]

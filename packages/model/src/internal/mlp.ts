@@ -10,10 +10,6 @@ import type { Batch } from '../Inputs.js'
 import { type Params, blockName } from '../Params.js'
 import { activation, activationGrad, mmt, tmm } from './products.js'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** What the MLP's backward step reads. */
 export interface MlpCache {
   readonly Y2: tf.Tensor2D // [N, d_model], the MLP's input
@@ -29,10 +25,6 @@ export interface Pass {
   readonly backward: (dFinal: tf.Tensor2D, batch: Batch) => Record<string, tf.Tensor>
 }
 
-// ─────────────────────────────────────────────────────────────────────────────
-// forward and backward
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** `Y + act(Y·W_in)·W_out`. */
 export const mlpForward = (c: ModelConfig, params: Params, layer: number, Y2: tf.Tensor2D): [tf.Tensor2D, MlpCache] => {
   const pre = tf.matMul<tf.Tensor2D>(Y2, params[blockName(layer, 'W_in')]!) // [N, d_mlp]
@@ -41,7 +33,13 @@ export const mlpForward = (c: ModelConfig, params: Params, layer: number, Y2: tf
 }
 
 /** The MLP's weight gradients and the gradient into its input (residual included). */
-export const mlpBackward = (c: ModelConfig, params: Params, layer: number, k: MlpCache, dOut: tf.Tensor2D): [Record<string, tf.Tensor>, tf.Tensor2D] => {
+export const mlpBackward = (
+  c: ModelConfig,
+  params: Params,
+  layer: number,
+  k: MlpCache,
+  dOut: tf.Tensor2D,
+): [Record<string, tf.Tensor>, tf.Tensor2D] => {
   const dPre = activationGrad(c, k.pre, mmt(dOut, params[blockName(layer, 'W_out')] as tf.Tensor2D))
   const grads = { [blockName(layer, 'W_in')]: tmm(k.Y2, dPre), [blockName(layer, 'W_out')]: tmm(k.post, dOut) }
   return [grads, tf.add<tf.Tensor2D>(dOut, mmt(dPre, params[blockName(layer, 'W_in')] as tf.Tensor2D))]

@@ -15,10 +15,6 @@ import { type Params, blockName } from '../Params.js'
 import { type MlpCache, type Pass, mlpBackward, mlpForward } from './mlp.js'
 import { flatToHeads, headsToFlat, mmt, splitHeads, tmm } from './products.js'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// forward and backward
-// ─────────────────────────────────────────────────────────────────────────────
-
 interface TableCache {
   readonly oneHot: ReadonlyArray<tf.Tensor2D> // per position [B, V]
   readonly WQ: tf.Tensor2D // [d_model, H·d_head]
@@ -76,7 +72,10 @@ const tableBackward = (c: ModelConfig, params: Params, k: TableCache, dOut: tf.T
     const a = k.A[h]!
     const dA = k.oneHot.map((oh) => tf.sum(tf.mul(dP, oh), 1)) // T × [B]
     const inner = tf.addN(a.map((aj, j) => tf.mul(aj, dA[j]!)))
-    const dByToken = tf.mul<tf.Tensor2D>(tf.addN(k.oneHot.map((oh, j) => tf.mul(tf.expandDims(tf.mul(a[j]!, tf.sub(dA[j]!, inner)), 1), oh))), scale) // [B, V]
+    const dByToken = tf.mul<tf.Tensor2D>(
+      tf.addN(k.oneHot.map((oh, j) => tf.mul(tf.expandDims(tf.mul(a[j]!, tf.sub(dA[j]!, inner)), 1), oh))),
+      scale,
+    ) // [B, V]
     return { dq: tf.matMul<tf.Tensor2D>(dByToken, k.kTab[h]!), dKTab: tmm(dByToken, qh), dVTab: tmm(k.P[h]!, dZ[h]!) }
   })
   const dTabQ = tmm(last, tf.concat(perHead.map((g) => g.dq), 1)) // [V, H·dh]
@@ -93,10 +92,6 @@ const tableBackward = (c: ModelConfig, params: Params, k: TableCache, dOut: tf.T
     ...mlpGrads,
   }
 }
-
-// ─────────────────────────────────────────────────────────────────────────────
-// the pass
-// ─────────────────────────────────────────────────────────────────────────────
 
 /** The one-block pass through vocabulary tables (only for `usesVocabularyTables(c)`). */
 export const tablePass = (c: ModelConfig, params: Params, x: Inputs): Pass => {

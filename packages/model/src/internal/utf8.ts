@@ -19,7 +19,10 @@ export const utf8Encode = (s: string): Uint8Array => {
   return Uint8Array.from(out)
 }
 
-/** The string of UTF-8 bytes, or undefined if they are not well-formed UTF-8 (overlong forms, surrogates and truncated sequences included). */
+/**
+ * The string of UTF-8 bytes, or undefined if they are not well-formed UTF-8 (overlong forms, surrogates and truncated
+ * sequences included).
+ */
 export const utf8Decode = (bytes: Uint8Array): string | undefined => {
   const parts: string[] = []
   let chunk: number[] = []

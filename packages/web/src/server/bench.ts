@@ -12,9 +12,13 @@ import { buildSite } from './build.js'
 import { serveSite } from './serve.js'
 
 const main = async (): Promise<void> => {
-  const { values } = parseArgs({ options: { query: { type: 'string', default: 'op=add&p=23&frac=0.5&seed=0' }, steps: { type: 'string', default: '1000' } } })
+  const { values } = parseArgs({
+    options: { query: { type: 'string', default: 'op=add&p=23&frac=0.5&seed=0' }, steps: { type: 'string', default: '1000' } },
+  })
   const steps = Number(values.steps)
-  if (!/^\d+$/.test(values.steps) || steps < 10) throw new Error(`--steps: ${JSON.stringify(values.steps)} is not allowed (an integer ≥ 10)`)
+  if (!/^\d+$/.test(values.steps) || steps < 10) {
+    throw new Error(`--steps: ${JSON.stringify(values.steps)} is not allowed (an integer ≥ 10)`)
+  }
   const site = await serveSite(await buildSite(mkdtempSync(path.join(tmpdir(), 'grokscope-site-'))))
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] })
   try {

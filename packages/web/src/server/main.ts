@@ -17,7 +17,9 @@ const main = async (): Promise<void> => {
   const { port, host } = args.right
   const { url } = await serveSite(SITE_DIR, port, host).catch((e: unknown) => {
     const code = (e as NodeJS.ErrnoException).code
-    if (code === 'EADDRINUSE') return fail(`--port: ${host}:${port} is in use (another grokscope web?); allowed: a free port, or --port 0 for any free one`, 1)
+    if (code === 'EADDRINUSE') {
+      return fail(`--port: ${host}:${port} is in use (another grokscope web?); allowed: a free port, or --port 0 for any free one`, 1)
+    }
     throw e
   })
   const site = await buildSite(SITE_DIR)

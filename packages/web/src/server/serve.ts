@@ -22,7 +22,8 @@ export const SITE_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
-  'Content-Security-Policy': "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' blob:; worker-src 'self' blob:; img-src 'self' data: blob:; style-src 'self'",
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' blob:; worker-src 'self' blob:; img-src 'self' data: blob:; style-src 'self'",
 }
 
 /** A running server: its URL (`http://127.0.0.1:port/`) and how to stop it. */
@@ -50,7 +51,12 @@ const fileFor = (root: string, urlPath: string): string | null => {
 }
 
 /** Serves `root` on `host:port` (port 0: a free one); `log` hears each request's path and status. */
-export const serveSite = (root: string, port = 0, host = '127.0.0.1', log: (path: string, status: number) => void = () => {}): Promise<SiteServer> => {
+export const serveSite = (
+  root: string,
+  port = 0,
+  host = '127.0.0.1',
+  log: (path: string, status: number) => void = () => {},
+): Promise<SiteServer> => {
   const base = path.resolve(root)
   const server = createServer((req, res) => {
     const readable = req.method === 'GET' || req.method === 'HEAD'
@@ -61,7 +67,11 @@ export const serveSite = (root: string, port = 0, host = '127.0.0.1', log: (path
       res.end('not found\n')
       return
     }
-    res.writeHead(200, { ...SITE_HEADERS, 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' })
+    res.writeHead(200, {
+      ...SITE_HEADERS,
+      'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'Cache-Control': 'no-cache',
+    })
     if (req.method === 'HEAD') res.end()
     else createReadStream(file).pipe(res)
   })
