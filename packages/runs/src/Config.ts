@@ -65,7 +65,10 @@ export const TransferCodec = t.type({
 /** A run's transfer settings. */
 export type Transfer = t.TypeOf<typeof TransferCodec>
 
-/** config.json without its fingerprint (derived, and dropped when read, as any other field the codec does not name). The task is decoded into `@grokscope/data`'s `Task`. */
+/**
+ * config.json without its fingerprint (derived, and dropped when read, as any other field the codec does not name). The
+ * task is decoded into `@grokscope/data`'s `Task`.
+ */
 export const RunConfigCodec = t.intersection([
   t.exact(
     t.type({
@@ -110,10 +113,16 @@ const consistent = (run: RunConfig): E.Either<string, RunConfig> => {
   if (model.nCtx !== 3) return E.left(`model.n_ctx is ${model.nCtx} (expected 3: the input is [a, op, b])`)
   const names = paramShapes(model).map(([n]) => n)
   const unknown = optimizer.frozen.find((n) => !names.includes(n))
-  if (unknown !== undefined) return E.left(`optimizer.frozen: ${JSON.stringify(unknown)} is not a weight of the model (allowed: ${names.join(', ')})`)
+  if (unknown !== undefined) {
+    return E.left(`optimizer.frozen: ${JSON.stringify(unknown)} is not a weight of the model (allowed: ${names.join(', ')})`)
+  }
   const noDecay = optimizer.noDecay?.find((n) => !names.includes(n))
-  if (noDecay !== undefined) return E.left(`optimizer.noDecay: ${JSON.stringify(noDecay)} is not a weight of the model (allowed: ${names.join(', ')})`)
-  if (run.transfer !== undefined && run.transfer.source === null && run.transfer.loaded.length > 0) return E.left('transfer.loaded: parts are loaded but transfer.source is null')
+  if (noDecay !== undefined) {
+    return E.left(`optimizer.noDecay: ${JSON.stringify(noDecay)} is not a weight of the model (allowed: ${names.join(', ')})`)
+  }
+  if (run.transfer !== undefined && run.transfer.source === null && run.transfer.loaded.length > 0) {
+    return E.left('transfer.loaded: parts are loaded but transfer.source is null')
+  }
   return E.right(run)
 }
 
@@ -134,7 +143,10 @@ export const decodeRunConfig = (u: unknown): E.Either<string, RunConfig> =>
 export const runFingerprint = (config: RunConfig): Fingerprint => fingerprintOf(TaskCodec.encode(config.task), config.model)
 
 /** config.json's document, written by this version, with the run's fingerprint. */
-export const encodeRunConfig = (config: RunConfig): RunConfigDocument => ({ ...RunConfigCodec.encode({ ...config, grokscope: VERSION }), fingerprint: runFingerprint(config) })
+export const encodeRunConfig = (config: RunConfig): RunConfigDocument => ({
+  ...RunConfigCodec.encode({ ...config, grokscope: VERSION }),
+  fingerprint: runFingerprint(config),
+})
 
 /** The transfer variant of a run (scratch when it loads and freezes nothing). */
 export const variantOf = (config: RunConfig): Variant => ({ load: config.transfer?.loaded ?? [], freeze: config.transfer?.frozen ?? [] })
@@ -147,7 +159,9 @@ export const variantSlug = (v: Variant): string =>
 export const variantText = (v: Variant): string =>
   v.load.length === 0 && v.freeze.length === 0
     ? 'scratch'
-    : [v.load.length > 0 ? `load ${v.load.join('+')}` : '', v.freeze.length > 0 ? `freeze ${v.freeze.join('+')}` : ''].filter((x) => x !== '').join(', ')
+    : [v.load.length > 0 ? `load ${v.load.join('+')}` : '', v.freeze.length > 0 ? `freeze ${v.freeze.join('+')}` : '']
+        .filter((x) => x !== '')
+        .join(', ')
 
 /**
  * A run's folder name, the one rule for `train`'s default folder, a sweep's runs and the
@@ -157,7 +171,10 @@ export const variantText = (v: Variant): string =>
 export const runName = (config: Pick<RunConfig, 'task' | 'transfer'>): string => {
   const { task } = config
   const ops = task.ops.map((op) => op.id.replace(/[^A-Za-z0-9+-]+/g, '_')).join('+')
-  return `${ops}-p${task.p}-r${task.frac}-s${task.seed}${variantSlug({ load: config.transfer?.loaded ?? [], freeze: config.transfer?.frozen ?? [] })}`
+  return (
+    `${ops}-p${task.p}-r${task.frac}-s${task.seed}` +
+    `${variantSlug({ load: config.transfer?.loaded ?? [], freeze: config.transfer?.frozen ?? [] })}`
+  )
 }
 
 /** A config with every optional setting written out as the default it stands for (an older config.json leaves them out). */

@@ -14,10 +14,6 @@
  * @since 0.1.0
  */
 
-// ─────────────────────────────────────────────────────────────────────────────
-// run folder
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** The documents of a run folder. */
 export const RUN_FILES = {
   config: 'config.json',
@@ -65,10 +61,6 @@ export const temporaryTarget = (name: string): string | null => TEMPORARY.exec(n
 /** Whether `name` is a temporary file written for `target`. */
 export const isTemporaryOf = (name: string, target: string): boolean => temporaryTarget(name) === target
 
-// ─────────────────────────────────────────────────────────────────────────────
-// sweep folder, results, checkpoints
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** The files of a sweep folder besides its run folders. */
 export const SWEEP_FILES = { plan: 'sweep.json', logs: 'logs' } as const
 
@@ -84,16 +76,20 @@ export const RESULT_FILES = { csv: 'results.csv', table: 'table.md', accuracy: '
 /** The files of an exported TransformerLens checkpoint (`grokscope export`). */
 export const CHECKPOINT_FILES = { weights: 'model.safetensors', config: 'config.json' } as const
 
-// ─────────────────────────────────────────────────────────────────────────────
-// what may be written over
-// ─────────────────────────────────────────────────────────────────────────────
-
 /**
  * The names no command writes over from outside (a report or a plot given `--out`): a run's
  * documents but its curves, a sweep's plan and an exported checkpoint's weights (each
  * command writes its own, in its own folder).
  */
-export const PROTECTED_FILES: ReadonlyArray<string> = [RUN_FILES.config, RUN_FILES.metrics, RUN_FILES.state, RUN_FILES.weights, RUN_FILES.summary, SWEEP_FILES.plan, CHECKPOINT_FILES.weights]
+export const PROTECTED_FILES: ReadonlyArray<string> = [
+  RUN_FILES.config,
+  RUN_FILES.metrics,
+  RUN_FILES.state,
+  RUN_FILES.weights,
+  RUN_FILES.summary,
+  SWEEP_FILES.plan,
+  CHECKPOINT_FILES.weights,
+]
 
 /**
  * What a run's start writes before config.json (written last) makes the folder a run: an empty

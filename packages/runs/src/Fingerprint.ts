@@ -15,11 +15,14 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { firstProblem } from '@grokscope/data'
-import { type Fingerprint, FingerprintCodec, type FingerprintFields, FingerprintFieldsCodec, type ModelConfig, modelFingerprintFields } from '@grokscope/model'
-
-// ─────────────────────────────────────────────────────────────────────────────
-// comparing
-// ─────────────────────────────────────────────────────────────────────────────
+import {
+  type Fingerprint,
+  FingerprintCodec,
+  type FingerprintFields,
+  FingerprintFieldsCodec,
+  type ModelConfig,
+  modelFingerprintFields,
+} from '@grokscope/model'
 
 const show = (k: string, v: unknown): string => `${k === 'ops' ? 'op' : k}=${Array.isArray(v) ? v.join('+') : String(v)}`
 
@@ -30,13 +33,21 @@ const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSO
  * `weights.json is from op=add p=13 frac=0.3 seed=0, config.json says p=11`; null when they
  * agree. Only the fields `got` holds are compared (a file older than fingerprints holds some).
  */
-export const fingerprintDifference = (file: string, got: Partial<FingerprintFields>, configFile: string, want: Fingerprint): string | null => {
+export const fingerprintDifference = (
+  file: string,
+  got: Partial<FingerprintFields>,
+  configFile: string,
+  want: Fingerprint,
+): string | null => {
   const keys = Object.keys(FingerprintFieldsCodec.props) as Array<keyof FingerprintFields>
   const differ = keys.filter((k) => got[k] !== undefined && !sameValue(got[k], want[k]))
   if (differ.length === 0) return null
   const task: ReadonlyArray<keyof FingerprintFields> = (['ops', 'p', 'frac', 'seed'] as const).filter((k) => got[k] !== undefined)
   const from = [...task, ...differ.filter((k) => !task.includes(k))].map((k) => show(k, got[k]))
-  return `${file} is from ${from.join(' ')}, ${configFile} says ${differ.map((k) => show(k, want[k])).join(' ')} (the files of another run; allowed: a run folder's own files)`
+  return (
+    `${file} is from ${from.join(' ')}, ${configFile} says ${differ.map((k) => show(k, want[k])).join(' ')}` +
+    ` (the files of another run; allowed: a run folder's own files)`
+  )
 }
 
 /**

@@ -16,10 +16,6 @@ import * as E from 'fp-ts/lib/Either.js'
 import { oneLine } from '@grokscope/data'
 import { type MetricsRecord, decodeMetricsLine } from './Record.js'
 
-// ─────────────────────────────────────────────────────────────────────────────
-// model
-// ─────────────────────────────────────────────────────────────────────────────
-
 /** The metrics of a run, read back: each line decoded, in order, and the warning about a torn last line that was dropped. */
 export interface MetricsLog {
   readonly records: ReadonlyArray<MetricsRecord>
@@ -30,10 +26,6 @@ export interface MetricsLog {
 
 /** No evaluation yet. */
 export const EMPTY_LOG: MetricsLog = { records: [], lines: [], warning: null }
-
-// ─────────────────────────────────────────────────────────────────────────────
-// encoding and decoding
-// ─────────────────────────────────────────────────────────────────────────────
 
 /** One record as its line (without the newline). */
 export const metricsLine = (r: MetricsRecord): string => JSON.stringify(r)
@@ -69,16 +61,14 @@ export const decodeMetricsLog = (file: string, text: string): E.Either<string, M
     const r = decodeMetricsLine(parsed)
     if (E.isLeft(r)) return E.left(`${where}: ${oneLine(r.left)}`)
     const previous = records.at(-1)
-    if (previous !== undefined && !(r.right.step > previous.step)) return E.left(`${where}: step ${r.right.step} after step ${previous.step} (steps must increase)`)
+    if (previous !== undefined && !(r.right.step > previous.step)) {
+      return E.left(`${where}: step ${r.right.step} after step ${previous.step} (steps must increase)`)
+    }
     records.push(r.right)
     lines.push(line)
   }
   return E.right({ records, lines, warning })
 }
-
-// ─────────────────────────────────────────────────────────────────────────────
-// utils
-// ─────────────────────────────────────────────────────────────────────────────
 
 /** The records up to `step` (the checkpoint a resumed run continues after; the loop writes the later ones again, identically). */
 export const logUpTo = (log: MetricsLog, step: number): MetricsLog => {
@@ -87,4 +77,5 @@ export const logUpTo = (log: MetricsLog, step: number): MetricsLog => {
 }
 
 /** The first grokked step recorded in these records, if any. */
-export const recordedGrokStep = (records: ReadonlyArray<MetricsRecord>): number | null => records.find((r) => r.grok_step !== null)?.grok_step ?? null
+export const recordedGrokStep = (records: ReadonlyArray<MetricsRecord>): number | null =>
+  records.find((r) => r.grok_step !== null)?.grok_step ?? null

@@ -9,7 +9,10 @@
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
  * import { PAPER_SETTINGS, SCRATCH, makePlan } from '@grokscope/runs'
- * const plan = makePlan({ ops: [['add'], ['mul']], p: [11], fracs: [0.5], seeds: [0, 1], variants: [SCRATCH] }, { ...PAPER_SETTINGS, steps: 100 })
+ * const plan = makePlan(
+ *   { ops: [['add'], ['mul']], p: [11], fracs: [0.5], seeds: [0, 1], variants: [SCRATCH] },
+ *   { ...PAPER_SETTINGS, steps: 100 },
+ * )
  * E.isRight(plan) && plan.right.runs.map((r) => r.name) // => ['add-p11-r0.5-s0', 'add-p11-r0.5-s1', 'mul-p11-r0.5-s0', 'mul-p11-r0.5-s1']
  *
  * @since 0.1.0
@@ -18,7 +21,20 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { OPERATIONS, firstProblem, resolveOperation } from '@grokscope/data'
 import { type ModelConfig, PARTS, type Part, PartCodec, parseParts, transferProblem } from '@grokscope/model'
-import { type RunConfig, type RunConfigDocument, SCRATCH, VERSION, type Variant, configDifference, decodeRunConfig, encodeRunConfig, runName, variantOf, variantSlug, variantText } from './Config.js'
+import {
+  type RunConfig,
+  type RunConfigDocument,
+  SCRATCH,
+  VERSION,
+  type Variant,
+  configDifference,
+  decodeRunConfig,
+  encodeRunConfig,
+  runName,
+  variantOf,
+  variantSlug,
+  variantText,
+} from './Config.js'
 import { type NameOf, type RunOptions, type RunSettings, makeRunConfig } from './Settings.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -44,7 +60,10 @@ export interface GridPoint {
   readonly variant: Variant
 }
 
-/** One run of a plan: its folder's name in the sweep folder, its task and variant, and its config (null in a plan of 0.1.0, which stored train arguments). */
+/**
+ * One run of a plan: its folder's name in the sweep folder, its task and variant, and its config (null in a plan of
+ * 0.1.0, which stored train arguments).
+ */
 export interface PlannedRun {
   readonly name: string
   readonly ops: ReadonlyArray<string>
@@ -90,7 +109,17 @@ const PlanV1Codec = t.type({
   grokscope: t.string,
   settings: t.array(t.string),
   init_from: t.union([t.string, t.null]),
-  runs: t.array(t.type({ name: t.string, ops: t.array(t.string), p: t.number, frac: t.number, seed: t.number, transfer: VariantCodec, args: t.array(t.string) })),
+  runs: t.array(
+    t.type({
+      name: t.string,
+      ops: t.array(t.string),
+      p: t.number,
+      frac: t.number,
+      seed: t.number,
+      transfer: VariantCodec,
+      args: t.array(t.string),
+    }),
+  ),
 })
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -119,7 +148,10 @@ export const parseOpsGrid = (s: string): E.Either<string, ReadonlyArray<Readonly
     }
     const parts = items(item, '+').map((x) => resolveOperation(x))
     if (!item.includes('+') || parts.some(E.isLeft)) {
-      return E.left(`${JSON.stringify(item)} is not an operation id, an expression in a and b, or a mixture of ids joined by + (e.g. add+sub); see grokscope ops`)
+      return E.left(
+        `${JSON.stringify(item)} is not an operation id, an expression in a and b, or a mixture of ids joined by + (e.g. add+sub); ` +
+          `see grokscope ops`,
+      )
     }
     const ids = parts.flatMap((r) => (E.isRight(r) ? [r.right.id] : []))
     const dup = firstDuplicate(ids)
@@ -151,7 +183,9 @@ export const parseSeeds = (s: string): E.Either<string, ReadonlyArray<number>> =
     if (range !== null) {
       const lo = Number(range[1])
       const hi = Number(range[2])
-      if (!Number.isSafeInteger(hi) || hi < lo || hi - lo >= 100_000) return E.left(`${JSON.stringify(item)} is not allowed (a range lo..hi with lo ≤ hi, at most 100000 seeds)`)
+      if (!Number.isSafeInteger(hi) || hi < lo || hi - lo >= 100_000) {
+        return E.left(`${JSON.stringify(item)} is not allowed (a range lo..hi with lo ≤ hi, at most 100000 seeds)`)
+      }
       for (let x = lo; x <= hi; x++) seeds.push(x)
     } else if (/^\d+$/.test(item) && Number.isSafeInteger(Number(item))) {
       seeds.push(Number(item))
@@ -163,7 +197,10 @@ export const parseSeeds = (s: string): E.Either<string, ReadonlyArray<number>> =
   return dup === undefined ? E.right(seeds) : E.left(`seed ${dup} is listed twice`)
 }
 
-/** Transfer variants, `;`-separated, each `scratch` or space-separated `load=<parts>` and `freeze=<parts>` (`"scratch; freeze=embed; load=embed freeze=embed"`). */
+/**
+ * Transfer variants, `;`-separated, each `scratch` or space-separated `load=<parts>` and `freeze=<parts>`
+ * (`"scratch; freeze=embed; load=embed freeze=embed"`).
+ */
 export const parseVariants = (s: string): E.Either<string, ReadonlyArray<Variant>> => {
   const variants: Variant[] = []
   for (const item of items(s, ';')) {
@@ -177,7 +214,10 @@ export const parseVariants = (s: string): E.Either<string, ReadonlyArray<Variant
       const m = /^(load|freeze)=(.*)$/.exec(word)
       const parsed = m === null ? E.left('') : parseParts(m[2]!)
       if (m === null || E.isLeft(parsed)) {
-        return E.left(`${JSON.stringify(item)} is not a variant (allowed: scratch, or load=<parts> and/or freeze=<parts> with parts ${PARTS.join(',')} or full; variants separated by ;)`)
+        return E.left(
+          `${JSON.stringify(item)} is not a variant (allowed: scratch, or load=<parts> and/or freeze=` +
+            `<parts> with parts ${PARTS.join(',')} or full; variants separated by ;)`,
+        )
       }
       if (m[1] === 'load') load = parsed.right
       else freeze = parsed.right
@@ -194,7 +234,11 @@ export const parseVariants = (s: string): E.Either<string, ReadonlyArray<Variant
 
 /** The grid's points, in the order operation, p, fraction, variant, seed. */
 export const gridPoints = (grid: Grid): ReadonlyArray<GridPoint> =>
-  grid.ops.flatMap((ops) => grid.p.flatMap((p) => grid.fracs.flatMap((frac) => grid.variants.flatMap((variant) => grid.seeds.map((seed) => ({ ops, p, frac, seed, variant }))))))
+  grid.ops.flatMap((ops) =>
+    grid.p.flatMap((p) =>
+      grid.fracs.flatMap((frac) => grid.variants.flatMap((variant) => grid.seeds.map((seed) => ({ ops, p, frac, seed, variant })))),
+    ),
+  )
 
 /** A planned run of a config. */
 export const plannedRun = (config: RunConfig): PlannedRun => ({
@@ -220,8 +264,8 @@ export const pointSettings = (options: RunOptions, point: GridPoint): RunSetting
 })
 
 /**
- * The plan of a grid with these options for every run (`makeRunConfig` of each point's
- * settings; `nameOf` names a setting in a message), each loading variant checked against `source`, the config of the model in `options.initFrom`;
+ * The plan of a grid with these options for every run (`makeRunConfig` of each point's settings; `nameOf` names a
+ * setting in a message), each loading variant checked against `source`, the config of the model in `options.initFrom`;
  * `Left` (one line, naming the run) when a point has no config, or two runs would share a folder.
  */
 export const makePlan = (grid: Grid, options: RunOptions, source: ModelConfig | null = null, nameOf?: NameOf): E.Either<string, Plan> => {
@@ -232,7 +276,14 @@ export const makePlan = (grid: Grid, options: RunOptions, source: ModelConfig | 
   for (const [i, point] of gridPoints(grid).entries()) {
     const config = makeRunConfig(pointSettings(options, point), nameOf)
     // The first point's problem is the settings'; a later one's names its point.
-    if (E.isLeft(config)) return E.left(i === 0 ? config.left : `${config.left} (at ${point.ops.join('+')}, p = ${point.p}, r = ${point.frac}, seed ${point.seed}${point.variant.load.length + point.variant.freeze.length > 0 ? `, ${variantText(point.variant)}` : ''})`)
+    if (E.isLeft(config)) {
+      return E.left(
+        i === 0
+          ? config.left
+          : `${config.left} (at ${point.ops.join('+')}, p = ${point.p}, r = ${point.frac}, ` +
+              `seed ${point.seed}${point.variant.load.length + point.variant.freeze.length > 0 ? `, ${variantText(point.variant)}` : ''})`,
+      )
+    }
     const run = plannedRun(config.right)
     if (point.variant.load.length > 0 && source !== null) {
       const problem = transferProblem(config.right.model, source, point.variant.load)
@@ -241,7 +292,11 @@ export const makePlan = (grid: Grid, options: RunOptions, source: ModelConfig | 
     runs.push(run)
   }
   const dup = firstDuplicate(runs.map((r) => r.name))
-  if (dup !== undefined) return E.left(`two grid points would share the run folder ${dup} (their operations differ only in characters a folder name cannot hold)`)
+  if (dup !== undefined) {
+    return E.left(
+      `two grid points would share the run folder ${dup} (their operations differ only in characters a folder name cannot hold)`,
+    )
+  }
   return E.right({ runs, legacy: null })
 }
 
@@ -266,7 +321,9 @@ export const decodePlan = (u: unknown): E.Either<string, Plan> => {
       const config = decodeRunConfig(r.config)
       if (E.isLeft(config)) return E.left(`runs.${i}.config: ${config.left}`)
       const run = plannedRun(config.right)
-      if (run.name !== r.name) return E.left(`runs.${i}.name is ${JSON.stringify(r.name)} (expected ${run.name}, the name of its config's run)`)
+      if (run.name !== r.name) {
+        return E.left(`runs.${i}.name is ${JSON.stringify(r.name)} (expected ${run.name}, the name of its config's run)`)
+      }
       runs.push(run)
     }
     return E.right({ runs, legacy: null })
@@ -296,7 +353,10 @@ export const planDifference = (a: Plan, b: Plan): string | null => {
   for (const [i, x] of a.runs.entries()) {
     const y = b.runs[i]!
     if (gridKey(x) !== gridKey(y)) return `run ${i + 1} is ${x.name} vs ${y.name}`
-    const differs = x.config === null || y.config === null ? null : configDifference(x.config, y.config) ?? (x.config.loop.max_steps !== y.config.loop.max_steps ? 'loop.max_steps differs' : null)
+    const differs =
+      x.config === null || y.config === null
+        ? null
+        : (configDifference(x.config, y.config) ?? (x.config.loop.max_steps !== y.config.loop.max_steps ? 'loop.max_steps differs' : null))
     if (differs !== null) return `the run settings differ (${x.name}: ${differs})`
   }
   return null

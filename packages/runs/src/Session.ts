@@ -13,7 +13,11 @@
  * declare const environment: import('@grokscope/runs').SessionEnvironment
  * const start = initialState(config, null)  // Right(the step-0 state)
  * if (start._tag === 'Right') {
- *   const end = await trainSession(config, { state: start.right, records: [], resumed: false }, environment, { record: () => undefined, history: () => undefined, checkpoint: () => undefined })
+ *   const end = await trainSession(config, { state: start.right, records: [], resumed: false }, environment, {
+ *     record: () => undefined,
+ *     history: () => undefined,
+ *     checkpoint: () => undefined,
+ *   })
  *   end.summary.grokked // whether the run grokked
  * }
  *
@@ -23,8 +27,26 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'
 import { trainPairLabels } from '@grokscope/analysis'
 import type { Dataset } from '@grokscope/data'
-import { type HostParams, type ModelConfig, type Params, disposeParams, fromHost, initParams, mapParams, toHost, transferParams } from '@grokscope/model'
-import { type EvaluationSource, type GradientSource, type LoopAnswer, type TrainData, type TrainState, initTrainState, train } from '@grokscope/train'
+import {
+  type HostParams,
+  type ModelConfig,
+  type Params,
+  disposeParams,
+  fromHost,
+  initParams,
+  mapParams,
+  toHost,
+  transferParams,
+} from '@grokscope/model'
+import {
+  type EvaluationSource,
+  type GradientSource,
+  type LoopAnswer,
+  type TrainData,
+  type TrainState,
+  initTrainState,
+  train,
+} from '@grokscope/train'
 import type { RunConfig } from './Config.js'
 import { recordedGrokStep } from './Metrics.js'
 import { type MetricsRecord, metricsRecord } from './Record.js'
@@ -70,7 +92,10 @@ export interface SessionSinks {
   readonly record: (r: MetricsRecord) => void | Promise<void>
   /** The weights at a step the run keeps (`loop.save_every`, the grok step, the end): after that step's record, before its checkpoint. */
   readonly history: (step: number, host: HostParams) => void | Promise<void>
-  /** A checkpoint (every `loop.checkpoint_every` steps and at the end), after that step's record and history file. The state is valid only during the call. */
+  /**
+   * A checkpoint (every `loop.checkpoint_every` steps and at the end), after that step's record and history file. The
+   * state is valid only during the call.
+   */
   readonly checkpoint: (state: TrainState) => void | Promise<void>
   /** Every step, after its evaluation and checkpoint; `'stop'` ends the session there (interrupted). */
   readonly step?: (step: number) => LoopAnswer
@@ -127,13 +152,19 @@ export const initialState = (config: RunConfig, source: SourceModel | null): E.E
  * the record comes first, then the history, then the checkpoint; the last step's weights, when
  * not kept already, are kept after its checkpoint (a resumed run that has no step left keeps them then).
  */
-export const trainSession = async (config: RunConfig, start: SessionStart, env: SessionEnvironment, sinks: SessionSinks): Promise<SessionEnd> => {
+export const trainSession = async (
+  config: RunConfig,
+  start: SessionStart,
+  env: SessionEnvironment,
+  sinks: SessionSinks,
+): Promise<SessionEnd> => {
   const { task, model: c, loop } = config
   const startStep = start.state.step
   const measureEvery = loop.measure_every ?? 0
   const saveEvery = loop.save_every ?? null
   const ops = task.ops.map((op) => ({ id: op.id, op }))
-  const trainLabels = measureEvery > 0 ? trainPairLabels(env.dataset.train.tokens, env.dataset.train.labels, task.p, task.ops.length) : undefined
+  const trainLabels =
+    measureEvery > 0 ? trainPairLabels(env.dataset.train.tokens, env.dataset.train.labels, task.p, task.ops.length) : undefined
   const records: MetricsRecord[] = [...start.records]
   const t0 = env.now()
   const elapsed = () => (env.now() - t0) / 1000

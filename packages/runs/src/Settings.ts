@@ -142,11 +142,27 @@ const filtersOf = (s: RunOptions, n: NameOf): E.Either<string, ReadonlyArray<Fil
     return stray === undefined ? E.right([]) : E.left(`${n(stray)} needs ${n('grokfast')} ema or ma`)
   }
   if (s.grokfast === 'ema') {
-    if (s.grokfastWindow !== undefined) return E.left(`${n('grokfastWindow')} is for ${n('grokfast')} ma (the EMA filter has ${n('grokfastAlpha')})`)
-    return E.right([{ kind: 'grokfast-ema', alpha: s.grokfastAlpha ?? GROKFAST_EMA_DEFAULTS.alpha, lambda: s.grokfastLambda ?? GROKFAST_EMA_DEFAULTS.lambda }])
+    if (s.grokfastWindow !== undefined) {
+      return E.left(`${n('grokfastWindow')} is for ${n('grokfast')} ma (the EMA filter has ${n('grokfastAlpha')})`)
+    }
+    return E.right([
+      {
+        kind: 'grokfast-ema',
+        alpha: s.grokfastAlpha ?? GROKFAST_EMA_DEFAULTS.alpha,
+        lambda: s.grokfastLambda ?? GROKFAST_EMA_DEFAULTS.lambda,
+      },
+    ])
   }
-  if (s.grokfastAlpha !== undefined) return E.left(`${n('grokfastAlpha')} is for ${n('grokfast')} ema (the MA filter has ${n('grokfastWindow')})`)
-  return E.right([{ kind: 'grokfast-ma', window: s.grokfastWindow ?? GROKFAST_MA_DEFAULTS.window, lambda: s.grokfastLambda ?? GROKFAST_MA_DEFAULTS.lambda }])
+  if (s.grokfastAlpha !== undefined) {
+    return E.left(`${n('grokfastAlpha')} is for ${n('grokfast')} ema (the MA filter has ${n('grokfastWindow')})`)
+  }
+  return E.right([
+    {
+      kind: 'grokfast-ma',
+      window: s.grokfastWindow ?? GROKFAST_MA_DEFAULTS.window,
+      lambda: s.grokfastLambda ?? GROKFAST_MA_DEFAULTS.lambda,
+    },
+  ])
 }
 
 /**
@@ -154,10 +170,18 @@ const filtersOf = (s: RunOptions, n: NameOf): E.Either<string, ReadonlyArray<Fil
  * whole chain), with these frozen weights; `Left` is one line naming the setting. Weight names
  * are checked against the model by `makeRunConfig`.
  */
-export const optimizerOf = (s: RunOptions, frozen: ReadonlyArray<string> = [], nameOf: NameOf = (k) => k): E.Either<string, OptimizerOptions> => {
+export const optimizerOf = (
+  s: RunOptions,
+  frozen: ReadonlyArray<string> = [],
+  nameOf: NameOf = (k) => k,
+): E.Either<string, OptimizerOptions> => {
   const n = nameOf
-  if (s.momentum !== undefined && s.optimizer !== 'sgd') return E.left(`${n('momentum')} is for ${n('optimizer')} sgd (got ${n('optimizer')} ${s.optimizer})`)
-  if (s.wdExclude.some((w) => w.trim() === '')) return E.left(`${n('wdExclude')}: an empty weight name (give names such as embed.W_E,unembed.W_U)`)
+  if (s.momentum !== undefined && s.optimizer !== 'sgd') {
+    return E.left(`${n('momentum')} is for ${n('optimizer')} sgd (got ${n('optimizer')} ${s.optimizer})`)
+  }
+  if (s.wdExclude.some((w) => w.trim() === '')) {
+    return E.left(`${n('wdExclude')}: an empty weight name (give names such as embed.W_E,unembed.W_U)`)
+  }
   return E.map((filters: ReadonlyArray<FilterConfig>) => ({
     ...PAPER_ADAMW,
     kind: s.optimizer,
@@ -172,7 +196,8 @@ export const optimizerOf = (s: RunOptions, frozen: ReadonlyArray<string> = [], n
 }
 
 /** The task's error, its field named as the adapter names the setting (`--p: 91 is not allowed (…)`). */
-const taskProblem = (message: string, n: NameOf): string => message.replace(/^ops(\.\d+)?:/, `${n('ops')}:`).replace(/^(p|frac|seed):/, (_, k: 'p' | 'frac' | 'seed') => `${n(k)}:`)
+const taskProblem = (message: string, n: NameOf): string =>
+  message.replace(/^ops(\.\d+)?:/, `${n('ops')}:`).replace(/^(p|frac|seed):/, (_, k: 'p' | 'frac' | 'seed') => `${n(k)}:`)
 
 /**
  * A run's config from its settings (nothing is read or written); `Left` is one line naming
@@ -182,7 +207,9 @@ const taskProblem = (message: string, n: NameOf): string => message.replace(/^op
  */
 export const makeRunConfig = (s: RunSettings, nameOf: NameOf = (k) => k): E.Either<string, RunConfig> => {
   const n = nameOf
-  if (s.load !== undefined && s.initFrom === undefined) return E.left(`${n('load')} needs ${n('initFrom')} (the run or weights file to load the parts from)`)
+  if (s.load !== undefined && s.initFrom === undefined) {
+    return E.left(`${n('load')} needs ${n('initFrom')} (the run or weights file to load the parts from)`)
+  }
   const task = decodeTask({ p: s.p, ops: s.ops, frac: s.frac, seed: s.seed })
   if (E.isLeft(task)) return E.left(taskProblem(formatErrors(task.left)[0] ?? 'invalid task', n))
   const unusable = datasetProblem(makeDataset(task.right))
@@ -204,7 +231,9 @@ export const makeRunConfig = (s: RunSettings, nameOf: NameOf = (k) => k): E.Eith
   if (E.isLeft(optimizer)) return optimizer
   const names = paramShapes(model).map(([w]) => w)
   const unknown = s.wdExclude.map((w) => w.trim()).find((w) => !names.includes(w))
-  if (unknown !== undefined) return E.left(`${n('wdExclude')}: ${JSON.stringify(unknown)} is not a weight of the model (allowed: ${names.join(', ')})`)
+  if (unknown !== undefined) {
+    return E.left(`${n('wdExclude')}: ${JSON.stringify(unknown)} is not a weight of the model (allowed: ${names.join(', ')})`)
+  }
   const transfer: Transfer | null =
     s.initFrom === undefined && s.freeze === undefined
       ? null

@@ -18,17 +18,25 @@ import { type RunConfig, runFingerprint } from './Config.js'
 import { fingerprintDifference, recordedFingerprint } from './Fingerprint.js'
 
 /** state.json's document: the training state and the run's fingerprint. */
-export const stateDocument = (config: RunConfig, s: TrainState): unknown => ({ ...encodeTrainState(s), fingerprint: runFingerprint(config) })
+export const stateDocument = (config: RunConfig, s: TrainState): unknown => ({
+  ...encodeTrainState(s),
+  fingerprint: runFingerprint(config),
+})
 
 /**
  * A parsed state.json, checked against the run: its fingerprint against config.json's (a state
  * of another run is refused; one from before fingerprints has none), the model's shapes and the
  * optimiser's chain. Makes tensors (the backend must be ready). `files` name the two files in messages.
  */
-export const decodeStateDocument = (doc: unknown, config: RunConfig, files: { readonly state: string; readonly config: string }): E.Either<string, TrainState> => {
+export const decodeStateDocument = (
+  doc: unknown,
+  config: RunConfig,
+  files: { readonly state: string; readonly config: string },
+): E.Either<string, TrainState> => {
   const recorded = recordedFingerprint(doc)
   if (E.isLeft(recorded)) return E.left(`${files.state}: ${recorded.left}`)
-  const difference = recorded.right === null ? null : fingerprintDifference(files.state, recorded.right, files.config, runFingerprint(config))
+  const difference =
+    recorded.right === null ? null : fingerprintDifference(files.state, recorded.right, files.config, runFingerprint(config))
   if (difference !== null) return E.left(difference)
   return E.mapLeft((problem: string) => `${files.state}: ${problem}`)(decodeTrainState(doc, config.model, config.optimizer))
 }

@@ -35,7 +35,11 @@ export const decodeFailure = (u: unknown): E.Either<string, Failure> => E.mapLef
 export type RunStatus = 'finished' | 'interrupted' | 'failed' | 'incomplete' | 'not started'
 
 /** A run's status from what its folder holds. */
-export const runStatus = (r: { readonly holdsRun: boolean; readonly summary: Summary | null; readonly failure: Failure | null }): RunStatus => {
+export const runStatus = (r: {
+  readonly holdsRun: boolean
+  readonly summary: Summary | null
+  readonly failure: Failure | null
+}): RunStatus => {
   if (r.summary?.status === 'finished') return 'finished'
   if (r.failure !== null) return 'failed'
   if (r.summary?.status === 'interrupted') return 'interrupted'

@@ -119,7 +119,10 @@ export const runSummary = (s: RunEnd): Summary => {
     min_test_acc_after_grok: s.grokStep === null ? null : outcome.min_test_acc_after_grok,
     steps: s.steps,
     resumed_from_step: s.resumedFrom,
-    final: last === null ? null : { step: last.step, train: { loss: last.train_loss, acc: last.train_acc }, test: { loss: last.test_loss, acc: last.test_acc } },
+    final:
+      last === null
+        ? null
+        : { step: last.step, train: { loss: last.train_loss, acc: last.train_acc }, test: { loss: last.test_loss, acc: last.test_acc } },
     measures: last === null ? null : { W_E: { ffd: last.W_E.ffd, fcr: last.W_E.fcr }, W_L: { ffd: last.W_L.ffd, fcr: last.W_L.fcr } },
     wall_time_s: round(s.wallTimeS, 3),
     steps_per_s: round(s.stepsRun / Math.max(s.wallTimeS, 1e-9), 3),

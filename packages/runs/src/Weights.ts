@@ -19,16 +19,31 @@ import { TaskCodec } from '@grokscope/data'
 import { type RunConfig, runFingerprint } from './Config.js'
 import { fingerprintDifference, recordedFingerprint, weightsFields } from './Fingerprint.js'
 
-/** What a weights file records besides the model: the task (the fixtures' `config` fields too: `op`, `op_tokens`, `frac_train`), the run's fingerprint and the step. */
+/**
+ * What a weights file records besides the model: the task (the fixtures' `config` fields too: `op`, `op_tokens`,
+ * `frac_train`), the run's fingerprint and the step.
+ */
 export const weightsMeta = (config: RunConfig, step: number): Readonly<Record<string, unknown>> => {
   const task = TaskCodec.encode(config.task)
-  return { ...task, op: task.ops[0], op_tokens: task.ops.map((_, i) => task.p + i), frac_train: task.frac, input: '[a, op, b]', fingerprint: runFingerprint(config), steps: step }
+  return {
+    ...task,
+    op: task.ops[0],
+    op_tokens: task.ops.map((_, i) => task.p + i),
+    frac_train: task.frac,
+    input: '[a, op, b]',
+    fingerprint: runFingerprint(config),
+    steps: step,
+  }
 }
 
 /** weights.json's document: the weights at `step`. */
-export const weightsDocument = (config: RunConfig, host: HostParams, step: number): unknown => encodeWeightsFile(config.model, host, weightsMeta(config, step))
+export const weightsDocument = (config: RunConfig, host: HostParams, step: number): unknown =>
+  encodeWeightsFile(config.model, host, weightsMeta(config, step))
 
-/** A history file's bytes: the weights at `step` as a float32 TransformerLens checkpoint with the config and the run's fingerprint in its metadata. */
+/**
+ * A history file's bytes: the weights at `step` as a float32 TransformerLens checkpoint with the config and the run's
+ * fingerprint in its metadata.
+ */
 export const historyCheckpoint = (config: RunConfig, host: HostParams, step: number): Uint8Array =>
   encodeTransformerLensCheckpoint(config.model, host, weightsMeta(config, step), `grokscope-step-${step}`).safetensors
 

@@ -7,7 +7,18 @@ import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
 import { initParams, toHost } from '@grokscope/model'
 import { disposeTrainState, initTrainState } from '@grokscope/train'
-import { PAPER_SETTINGS, type RunSettings, decodeMetricsLine, decodeMetricsLog, decodeRunConfig, decodeStateDocument, encodeRunConfig, makeRunConfig, metricsRecord, stateDocument } from '../src/index.js'
+import {
+  PAPER_SETTINGS,
+  type RunSettings,
+  decodeMetricsLine,
+  decodeMetricsLog,
+  decodeRunConfig,
+  decodeStateDocument,
+  encodeRunConfig,
+  makeRunConfig,
+  metricsRecord,
+  stateDocument,
+} from '../src/index.js'
 
 /** Runs per property. */
 const RUNS = { randomJson: 500, mutated: 400, mutatedState: 300, text: 300, settings: 300 } as const
@@ -27,14 +38,29 @@ type Path = ReadonlyArray<string | number>
 /** Every path into a JSON document, the root included. */
 const paths = (u: unknown, at: Path = []): Path[] => [
   at,
-  ...(Array.isArray(u) ? u.flatMap((x, i) => paths(x, [...at, i])) : typeof u === 'object' && u !== null ? Object.entries(u).flatMap(([k, x]) => paths(x, [...at, k])) : []),
+  ...(Array.isArray(u)
+    ? u.flatMap((x, i) => paths(x, [...at, i]))
+    : typeof u === 'object' && u !== null ? Object.entries(u).flatMap(([k, x]) => paths(x, [...at, k])) : []),
 ]
 
-type Mutation = { readonly at: number; readonly kind: 'delete' | 'replace' | 'truncate' | 'flip'; readonly value: unknown; readonly cut: number }
+type Mutation = {
+  readonly at: number
+  readonly kind: 'delete' | 'replace' | 'truncate' | 'flip'
+  readonly value: unknown
+  readonly cut: number
+}
 
-const mutation: fc.Arbitrary<Mutation> = fc.record({ at: fc.nat(), kind: fc.constantFrom('delete', 'replace', 'truncate', 'flip'), value: weird, cut: fc.nat() })
+const mutation: fc.Arbitrary<Mutation> = fc.record({
+  at: fc.nat(),
+  kind: fc.constantFrom('delete', 'replace', 'truncate', 'flip'),
+  value: weird,
+  cut: fc.nat(),
+})
 
-/** A copy of `doc` with one mutation at one of its paths: a field deleted, replaced by a weird value, a string or array cut short, a character changed. */
+/**
+ * A copy of `doc` with one mutation at one of its paths: a field deleted, replaced by a weird value, a string or array
+ * cut short, a character changed.
+ */
 const mutate = (doc: unknown, m: Mutation): unknown => {
   const all = paths(doc)
   const target = all[m.at % all.length]!
@@ -46,7 +72,9 @@ const mutate = (doc: unknown, m: Mutation): unknown => {
       case 'truncate':
         return typeof u === 'string' ? u.slice(0, m.cut % (u.length + 1)) : Array.isArray(u) ? u.slice(0, m.cut % (u.length + 1)) : m.value
       case 'flip':
-        return typeof u === 'string' && u.length > 0 ? `${u.slice(0, m.cut % u.length)}${'*A=/'[m.cut % 4]}${u.slice((m.cut % u.length) + 1)}` : typeof u === 'number' ? -u - 1 : m.value
+        return typeof u === 'string' && u.length > 0
+          ? `${u.slice(0, m.cut % u.length)}${'*A=/'[m.cut % 4]}${u.slice((m.cut % u.length) + 1)}`
+          : typeof u === 'number' ? -u - 1 : m.value
     }
   }
   const go = (u: unknown, rest: Path): unknown => {
@@ -62,11 +90,22 @@ const mutate = (doc: unknown, m: Mutation): unknown => {
 
 const mutated = (doc: unknown) => fc.array(mutation, { minLength: 1, maxLength: 3 }).map((ms) => ms.reduce(mutate, doc))
 
-// ─────────────────────────────────────────────────────────────────────────────
-// valid documents
-// ─────────────────────────────────────────────────────────────────────────────
-
-const SETTINGS: RunSettings = { ...PAPER_SETTINGS, ops: ['add', 'mul'], p: 7, frac: 0.6, seed: 0, steps: 30, evalEvery: 10, stopAfterGrok: null, checkpointEvery: 20, dModel: 8, heads: 2, dHead: 4, dMlp: 16, measureEvery: 10 }
+const SETTINGS: RunSettings = {
+  ...PAPER_SETTINGS,
+  ops: ['add', 'mul'],
+  p: 7,
+  frac: 0.6,
+  seed: 0,
+  steps: 30,
+  evalEvery: 10,
+  stopAfterGrok: null,
+  checkpointEvery: 20,
+  dModel: 8,
+  heads: 2,
+  dHead: 4,
+  dMlp: 16,
+  measureEvery: 10,
+}
 const run = makeRunConfig(SETTINGS)
 if (E.isLeft(run)) throw new Error(run.left)
 const config = run.right
@@ -85,7 +124,20 @@ const metricsDoc = (): unknown => {
   const params = initParams(model, 1)
   const m = { loss: 1.5, accuracy: 0.25, perOp: [{ loss: 1, accuracy: 0.5 }, { loss: NaN, accuracy: NaN }] }
   const ops = config.task.ops.map((op) => ({ id: op.id, op }))
-  const r = metricsRecord({ step: 10, train: m, test: m, grokStep: null, host: toHost(params), config: model, p: 7, ops, seed: 0, measureLogits: true, elapsedS: 1.25, numTensors: 12 })
+  const r = metricsRecord({
+    step: 10,
+    train: m,
+    test: m,
+    grokStep: null,
+    host: toHost(params),
+    config: model,
+    p: 7,
+    ops,
+    seed: 0,
+    measureLogits: true,
+    elapsedS: 1.25,
+    numTensors: 12,
+  })
   tf.dispose(Object.values(params))
   return JSON.parse(JSON.stringify(r))
 }
@@ -94,7 +146,19 @@ const METRICS_DOC = metricsDoc()
 describe('settings', () => {
   it(`settings (${RUNS.settings} runs): a one-line Left, or a config that config.json gives back equal`, () => {
     const flags = fc.record({
-      ops: fc.constantFrom(['add'], ['mul'], ['a^2+b'], ['a/b'], ['a + * b'], [''], ['rand'], ['add', 'mul'], ['add', 'add'], ['sub', ''], ['a-b', '(a+b)^2']),
+      ops: fc.constantFrom(
+        ['add'],
+        ['mul'],
+        ['a^2+b'],
+        ['a/b'],
+        ['a + * b'],
+        [''],
+        ['rand'],
+        ['add', 'mul'],
+        ['add', 'add'],
+        ['sub', ''],
+        ['a-b', '(a+b)^2'],
+      ),
       p: fc.constantFrom(3, 5, 7, 31),
       frac: fc.constantFrom(0.01, 0.1, 0.5, 0.99),
       seed: fc.nat(),
@@ -173,14 +237,21 @@ describe('run files: a one-line Left or a Right, never a throw', () => {
     ['config.json', RUNS.mutated, CONFIG_DOC, (u) => decodes(decodeRunConfig, u)],
     ['state.json', RUNS.mutatedState, STATE_DOC, decodeState],
     ['a metrics line', RUNS.mutated, METRICS_DOC, (u) => decodes(decodeLine, u)],
-  ])('%s, mutated valid documents (%i runs: fields deleted, wrong types, NaN and huge numbers, truncated base64)', (_, numRuns, doc, check) => {
-    fc.assert(fc.property(mutated(doc), check), { numRuns })
-  })
+  ])(
+    '%s, mutated valid documents (%i runs: fields deleted, wrong types, NaN and huge numbers, truncated base64)',
+    (_, numRuns, doc, check) => {
+      fc.assert(fc.property(mutated(doc), check), { numRuns })
+    },
+  )
 
   it(`metrics.jsonl text, cut and spliced (${RUNS.text} runs): torn last lines dropped, other bad lines a one-line Left`, () => {
     const line = JSON.stringify(METRICS_DOC)
     const text = [1, 2, 3].map((s) => `${line.replace('"step":10', `"step":${10 * s}`)}\n`).join('')
-    const edit = fc.record({ cut: fc.nat({ max: text.length }), insert: fc.oneof(fc.constant(''), fc.string({ unit: 'binary', maxLength: 4 }), fc.constantFrom('\n', '\u0000\u0000', '}\n{')), drop: fc.nat({ max: 3 }) })
+    const edit = fc.record({
+      cut: fc.nat({ max: text.length }),
+      insert: fc.oneof(fc.constant(''), fc.string({ unit: 'binary', maxLength: 4 }), fc.constantFrom('\n', '\u0000\u0000', '}\n{')),
+      drop: fc.nat({ max: 3 }),
+    })
     fc.assert(
       fc.property(edit, ({ cut, insert, drop }) => {
         const damaged = `${text.slice(0, cut)}${insert}${text.slice(cut + drop)}`
@@ -199,4 +270,3 @@ describe('run files: a one-line Left or a Right, never a throw', () => {
     )
   })
 })
-

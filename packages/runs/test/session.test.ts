@@ -61,7 +61,8 @@ const session = async (config: RunConfig, stopAt: number | null = null) => {
 }
 
 describe('trainSession', () => {
-  it('at a step, records the evaluation, then keeps the weights, then checkpoints; the last step’s weights are kept at the end', async () => {
+  it('at a step, records the evaluation, then keeps the weights, then checkpoints; ' +
+    'the last step’s weights are kept at the end', async () => {
     const { end, calls } = await session(configOf(SMALL))
     expect(calls).toEqual([
       'record 0',
