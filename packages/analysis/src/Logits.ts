@@ -9,7 +9,7 @@
  * // tokens [a, op, b] of two training pairs of p = 3 (op token 3) and their labels
  * Array.from(trainPairLabels(Int32Array.from([0, 3, 1, 2, 3, 2]), Int32Array.from([1, 1]), 3, 1)[0]!) // => [-1, 1, -1, -1, -1, -1, -1, -1, 1]
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { labelTable } from '@grokscope/data'
 import { asymmetry, excludedLosses, keyFrequencies, logitsFourierMap, showKeyRule } from '@grokscope/measures'

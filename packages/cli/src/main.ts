@@ -18,7 +18,7 @@ import { sweepCommand } from './commands/sweep.js'
 import { trainCommand } from './commands/train.js'
 import { oneLine } from '@grokscope/data'
 import { DEFAULT_MEMORY_MIB, UsageError, VARIANT_IDS, outOfMemoryMessage } from '@grokscope/node'
-import { SHARDS_ENV } from '@grokscope/runs'
+import { SHARDS_ENV, VERSION } from '@grokscope/runs'
 import { MAX_THREADS, eta, fraction, integer, keyRule, memory, pathValue, prime, primes, seed, threads } from './flags.js'
 import { parts, withRunOptions } from './settings.js'
 import { TORCH_PROGRAM } from './torch-program.js'
@@ -44,7 +44,7 @@ const keyFreqsOption = () =>
 const program = new Command()
   .name('grokscope')
   .description('Train Transformers on a∘b mod p on the CPU, watch them grok, and measure their Fourier structure (FFD/FFS, FCR).')
-  .version('0.1.0')
+  .version(VERSION)
   .showSuggestionAfterError(true)
   // A value typed with a line break in it still gives a one-line error; commander's own suggestion goes on the same line.
   .configureOutput({ outputError: (text, write) => write(`${oneLine(text.trimEnd().replace(/\n(?=\(Did you mean )/, ' '))}\n`) })
@@ -109,7 +109,7 @@ withRunOptions(program.command('sweep'), 1)
   )
   .option('--init-from <run|weights.json>', 'the finished model that load=… variants copy parts from', pathValue)
   .requiredOption('--out <dir>', 'the sweep folder: sweep.json, one run folder per grid point, logs/', pathValue)
-  .option('--jobs <n>', 'local worker processes (each runs its share of this process’s runs, one after the other)', integer(1), 1)
+  .option('--jobs <n>', 'runs trained at once, each in a worker thread of its own (each worker runs its part of this process’s share, one after the other)', integer(1), 1)
   .option(
     '--shard <i/n>',
     'run only shard i of n (0 ≤ i < n); default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, else the whole grid',

@@ -14,36 +14,18 @@ import { MAX_THREADS, integer, memory, nonNegative, positive, stopAfter, threads
 // model
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** The run-setting flags as commander gives them. */
-export interface RunFlags {
+/**
+ * The run-setting flags as commander gives them: the run options by the same names, but the budget (absent: the
+ * paper's), the stop rule (`never`), `--pos-embed` (absent: off) and `--wd-exclude` (one comma-separated value) as
+ * typed; and the threads and the memory budget, which are not part of a run's config.
+ */
+export interface RunFlags extends Omit<RunOptions, 'steps' | 'stopAfterGrok' | 'posEmbed' | 'wdExclude' | 'initFrom' | 'load' | 'freeze'> {
   readonly steps?: number | undefined
-  readonly evalEvery: number
   readonly stopAfterGrok: number | 'never'
-  readonly checkpointEvery: number
-  readonly measureEvery: number
-  readonly saveEvery?: number | undefined
-  readonly dModel: number
-  readonly heads: number
-  readonly dHead: number
-  readonly dMlp: number
-  readonly layers: number
-  readonly act: 'relu' | 'gelu'
   readonly posEmbed?: boolean | undefined
-  readonly threads: number
-  readonly lr: number
-  readonly wd: number
-  readonly optimizer: 'adamw' | 'adam' | 'sgd'
-  readonly momentum?: number | undefined
-  readonly grokfast?: 'ema' | 'ma' | undefined
-  readonly grokfastAlpha?: number | undefined
-  readonly grokfastLambda?: number | undefined
-  readonly grokfastWindow?: number | undefined
-  readonly warmup: number
   readonly wdExclude?: string | undefined
-  readonly initScale: number
-  /** `--recipe`: already applied to the optimiser flags by the command's hook; recorded in config.json. */
-  readonly recipe?: string | undefined
-  /** The memory budget in MiB; not part of the run's config: it changes nothing but float32 summation order. */
+  readonly threads: number
+  /** The memory budget in MiB; it changes nothing but float32 summation order. */
   readonly memory: number
 }
 

@@ -6,16 +6,11 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { FIXTURES, fixturePath } from '../../../test-support/fixtures.js'
-import { cli } from './run-cli.js'
+import { cli, metricSteps as steps } from './run-cli.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-history-'))
 const read = (file: string) => readFileSync(file, 'utf8')
 const json = (file: string): Record<string, unknown> => JSON.parse(read(file)) as Record<string, unknown>
-const steps = (dir: string): number[] =>
-  read(path.join(dir, 'metrics.jsonl'))
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => (JSON.parse(l) as { step: number }).step)
 const digest = (dir: string) =>
   readdirSync(dir)
     .sort()

@@ -6,15 +6,10 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { LEGACY_DIR } from '../../../test-support/fixtures.js'
-import { cli } from './run-cli.js'
+import { cli, metricSteps as steps } from './run-cli.js'
 
 const read = (file: string) => readFileSync(file, 'utf8')
 const json = (file: string) => JSON.parse(read(file)) as Record<string, unknown>
-const steps = (run: string) =>
-  read(path.join(run, 'metrics.jsonl'))
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => (JSON.parse(l) as { step: number }).step)
 
 /** A copy of the fixtures (tests write into it; the checked-in folders stay as 0.1.0 wrote them). */
 const copy = (): string => {

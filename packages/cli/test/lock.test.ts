@@ -8,18 +8,12 @@ import path from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { LOCK_FILE, temporaryTarget } from '@grokscope/runs'
-import { MAIN, alive, cli } from './run-cli.js'
+import { MAIN, alive, cli, metricSteps as steps } from './run-cli.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-lock-'))
 const read = (file: string) => readFileSync(file, 'utf8')
 const json = (file: string): Record<string, unknown> => JSON.parse(read(file)) as Record<string, unknown>
 
-/** Steps of a run's metrics.jsonl, in file order. */
-const steps = (dir: string): number[] =>
-  read(path.join(dir, 'metrics.jsonl'))
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => (JSON.parse(l) as { step: number }).step)
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 

@@ -1,5 +1,6 @@
 // Runs the built CLI as a user would (node dist/main.js …) and collects what it printed.
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -43,3 +44,10 @@ export const alive = (pid: number): boolean => {
     return false
   }
 }
+
+/** The steps of a run folder's metrics.jsonl, in file order. */
+export const metricSteps = (dir: string): number[] =>
+  readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => (JSON.parse(l) as { step: number }).step)

@@ -10,7 +10,7 @@
  * integerFrom(1).name // => 'an integer ≥ 1'
  * PositiveNumber.is(0) // => false
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as t from 'io-ts'
 

@@ -2,7 +2,7 @@
  * The analysis of a loaded model (`analyzeModel` of `@grokscope/analysis`) within a memory budget:
  * refused up front when the all-pairs analyses of its p cannot fit, computed in chunks that do.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { type ModelAnalysis, analyzeModel, keyRuleFor, keyWarnings } from '@grokscope/analysis'
 import { DEFAULT_KEY_RULE, DEFAULT_ETA, type KeyRule } from '@grokscope/measures'

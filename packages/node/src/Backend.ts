@@ -1,7 +1,7 @@
 /**
  * The tfjs backend in Node: SIMD WASM, with its .wasm files found beside the installed package.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { createRequire } from 'node:module'
 import path from 'node:path'

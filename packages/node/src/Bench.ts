@@ -5,7 +5,7 @@
  * alone; FFD/FCR; the tensor count across steps and the peak resident memory; and, alternating
  * round by round, the PyTorch comparison program's own step benchmark. What `grokscope bench` prints.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -70,6 +70,15 @@ export interface Stats {
 // utils
 // ─────────────────────────────────────────────────────────────────────────────
 
+/** A program's output as JSON, or as the text it is when it is not JSON (so that a decoder's error shows it). */
+export const jsonOrText = (text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return text
+  }
+}
+
 /** The `q` quantile of a sample (linear interpolation between order statistics). */
 export const quantile = (xs: ReadonlyArray<number>, q: number): number => {
   const s = [...xs].sort((a, b) => a - b)
@@ -99,13 +108,7 @@ const torchRound = (f: BenchOptions): number => {
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   )
   const line = out.trim().split('\n').at(-1) ?? ''
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(line)
-  } catch {
-    parsed = line
-  }
-  const r = TorchBenchLine.decode(parsed)
+  const r = TorchBenchLine.decode(jsonOrText(line))
   if (E.isLeft(r)) {
     throw new Error(`${f.torchRef} --bench: its last line should be JSON with ms_per_step, got ${JSON.stringify(line.slice(0, 80))}`)
   }

@@ -3,7 +3,7 @@
  * or gave (printed as one line, exit code 2); an out-of-memory failure is recognised and
  * said in one line with what to do.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 

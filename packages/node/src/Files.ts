@@ -3,7 +3,7 @@
  * lines are appended with one write; both are flushed to the disk before they count.
  * Files are read bounded: a regular file, at most a given size, checked before a byte is read.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import {
   closeSync,

@@ -12,7 +12,7 @@
  * if the file still holds that token; every racer then competes for a new lock by the same
  * exclusive link, so exactly one wins. A lock from another host is never taken over.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs'

@@ -2,7 +2,7 @@
  * The memory budget (`--memory`): how many examples each thread computes at once, so that
  * peak memory depends on the model and the chunk, not on p²; what cannot fit is refused up front.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import type { Footprint } from '@grokscope/model'
 

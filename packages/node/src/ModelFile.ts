@@ -2,7 +2,7 @@
  * Loading a model from a run folder, a weights file, a run's weights history or a TransformerLens
  * checkpoint (safetensors), and the task it was trained on.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { closeSync, existsSync, openSync, statSync } from 'node:fs'
 import path from 'node:path'

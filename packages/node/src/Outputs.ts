@@ -2,7 +2,7 @@
  * Where commands may write: an output folder is absent, empty, or what the command itself
  * writes there (a run, a sweep); an output file is never one of a run's own files.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'

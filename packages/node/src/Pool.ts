@@ -7,7 +7,7 @@
  * The gradient is that of the mean loss over every example, up to float32 summation
  * order; an evaluation's per-example results are each thread's, in the sets' order.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { Worker } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs-core'

@@ -2,7 +2,7 @@
  * A model's predictions: its logits for `[a, op, b]` inputs (forward passes in chunks that fit the
  * default memory budget), for chosen pairs or for the test pairs of its own split.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { compile, makeDataset } from '@grokscope/data'

@@ -4,7 +4,7 @@
  * (results.csv, table.md, accuracy.svg, measures.svg). What is read comes from the run folders
  * (`@grokscope/runs`' documents); what is written is built by `@grokscope/report`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'

@@ -14,7 +14,7 @@
  * - on resume, lines and history files after state.json's step (and a torn last line) are
  *   dropped: the loop writes them again, identically.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs'
 import path from 'node:path'

@@ -21,7 +21,7 @@
  *   console.log(done.finished)
  * }
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import path from 'node:path'

@@ -4,7 +4,7 @@
  * this process over worker threads, and the PyTorch comparison program doing the same, read as it
  * prints. What `grokscope bench --to-grok` shows side by side.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { spawn } from 'node:child_process'
 import * as E from 'fp-ts/lib/Either.js'

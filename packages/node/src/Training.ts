@@ -15,7 +15,7 @@
  *   console.log(r.summary.grokked)
  * }
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { existsSync, statSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs-core'

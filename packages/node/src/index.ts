@@ -6,7 +6,7 @@
  * reports and results written into folders. The formats are `@grokscope/runs`'; this package
  * only reads and writes them.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 export * from './Analyze.js'
 export * from './Backend.js'

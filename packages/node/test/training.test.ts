@@ -3,35 +3,16 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
-import { PAPER_SETTINGS, type RunConfig, type RunSettings, makeRunConfig } from '@grokscope/runs'
+import type { RunSettings } from '@grokscope/runs'
+import { SMALL_RUN, configOf } from '../../../test-support/runs.js'
 import { UsageError, readConfig, readMetrics, runFolder, runTraining } from '../src/index.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-training-'))
 const json = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
 
-const SMALL: RunSettings = {
-  ...PAPER_SETTINGS,
-  ops: ['add'],
-  p: 7,
-  frac: 0.6,
-  seed: 2,
-  dModel: 16,
-  heads: 2,
-  dHead: 8,
-  dMlp: 32,
-  steps: 40,
-  evalEvery: 10,
-  checkpointEvery: 10,
-}
-
-const configOf = (s: RunSettings): RunConfig => {
-  const c = makeRunConfig(s)
-  if (E.isLeft(c)) throw new Error(c.left)
-  return c.right
-}
+const SMALL: RunSettings = { ...SMALL_RUN, seed: 2, checkpointEvery: 10 }
 
 describe('runTraining', () => {
   it('writes a new run’s folder, calls its hooks, releases the lock, and leaves the tensor count as it found it', async () => {

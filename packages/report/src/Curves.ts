@@ -8,7 +8,7 @@
  * import { curvesSvg } from '@grokscope/report'
  * curvesSvg('add mod 31', [], null).startsWith('<svg') // => true
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import type { MetricsRecord } from '@grokscope/runs'
 import {

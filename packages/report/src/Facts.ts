@@ -7,7 +7,7 @@
  * import { stayedText } from '@grokscope/report'
  * stayedText([]) // => ', stayed grokked'
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import type { ModelConfig } from '@grokscope/model'
 import { type MetricsRecord, type PlannedRun, type RunConfig, type RunStatus, grokOutcome, recordedGrokStep } from '@grokscope/runs'

@@ -8,7 +8,7 @@
  * import { historySection } from '@grokscope/report'
  * historySection([]) // => ''
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { type LogitMeasures, type ModelTask, fourierMeasures, logitMeasures } from '@grokscope/analysis'
 import type { MatrixMeasures } from '@grokscope/measures'

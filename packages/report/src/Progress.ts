@@ -7,7 +7,7 @@
  * import { PROGRESS_HEADER } from '@grokscope/report'
  * PROGRESS_HEADER.trim().split(/\s{2,}/) // => ['step', 'train loss', 'train acc', 'test loss', 'test acc', 'W_E FFD', 'W_E FCR', 'steps/s']
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import type { MetricsRecord, Summary } from '@grokscope/runs'
 

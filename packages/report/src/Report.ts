@@ -16,7 +16,7 @@
  * })
  * html.startsWith('<!DOCTYPE html>') // => true
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import type { ModelAnalysis } from '@grokscope/analysis'
 import { type KeyFrequencyAnalysis, describeKeyRule, fourierBasis, keyWarning } from '@grokscope/measures'

@@ -6,7 +6,7 @@
  * import { accuracySvg } from '@grokscope/report'
  * accuracySvg([]).includes('Best test accuracy') // => true
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { COLORS, fmt, pointChart, seriesColor } from '@grokscope/charts'
 import { type ResultRow, accText, labelOf } from '@grokscope/runs'

@@ -5,7 +5,7 @@
  * `@grokscope/runs`' documents and `@grokscope/analysis`' results, drawn with
  * `@grokscope/charts`. No file system: the caller reads and writes.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 export * from './Curves.js'
 export * from './Facts.js'

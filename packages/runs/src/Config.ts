@@ -14,7 +14,7 @@
  *   E.isRight(decodeRunConfig(JSON.parse(JSON.stringify(encodeRunConfig(config.right))))) // => true
  * }
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'

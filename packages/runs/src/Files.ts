@@ -11,7 +11,7 @@
  * historyStep('step-000300.safetensors') // => 300
  * isTemporaryOf('state.json.1234.tmp', 'state.json') // => true
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 
 /** The documents of a run folder. */

@@ -11,7 +11,7 @@
  * fingerprintDifference('weights.json', { ...want, p: 13 }, 'config.json', want)
  * // => 'weights.json is from op=add p=13 frac=0.5 seed=0, config.json says p=11 (the files of another run; allowed: a run folder\'s own files)'
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { firstProblem } from '@grokscope/data'

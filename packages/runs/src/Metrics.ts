@@ -10,7 +10,7 @@
  * E.isRight(log) && log.right.records.length // => 0
  * E.isRight(log) && log.right.warning // => 'metrics.jsonl:1: dropped a torn last line (9 characters; a run stopped while writing it)'
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { oneLine } from '@grokscope/data'

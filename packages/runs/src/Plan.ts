@@ -15,7 +15,7 @@
  * )
  * E.isRight(plan) && plan.right.runs.map((r) => r.name) // => ['add-p11-r0.5-s0', 'add-p11-r0.5-s1', 'mul-p11-r0.5-s0', 'mul-p11-r0.5-s1']
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'

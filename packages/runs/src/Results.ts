@@ -14,7 +14,7 @@
  * row.grokked // => null
  * toCsv([row]).split('\n')[1] // => 'add-p11-r0.5-s0,add,11,0.5,0,scratch,not started,,,,,,,,,,,,,,,,,,,,'
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import { variantText } from './Config.js'
 import { grokOutcome } from './Outcome.js'

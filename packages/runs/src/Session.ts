@@ -21,7 +21,7 @@
  *   end.summary.grokked // whether the run grokked
  * }
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'

@@ -13,7 +13,7 @@
  * E.isRight(config) && config.right.optimizer.lr // => 0.02
  * E.isLeft(makeRunConfig({ ...PAPER_SETTINGS, momentum: 0.9, ops: ['add'], p: 97, frac: 0.3, seed: 0 })) // => true
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { datasetProblem, decodeTask, formatErrors, makeDataset } from '@grokscope/data'

@@ -9,7 +9,7 @@
  * const shard = shardFromEnv({ SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '3' }, undefined)
  * shard._tag === 'Right' && shareOf(7, shard.right) // => [1, 4]
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 

@@ -10,7 +10,7 @@
  * const doc = JSON.parse(JSON.stringify(stateDocument(config, state)))
  * decodeStateDocument(doc, config, { state: 'state.json', config: 'config.json' })  // Right(a state equal to `state`)
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { type TrainState, decodeTrainState, encodeTrainState } from '@grokscope/train'

@@ -8,7 +8,7 @@
  * runStatus({ holdsRun: true, summary: null, failure: null }) // => 'incomplete'
  * runStatus({ holdsRun: false, summary: null, failure: null }) // => 'not started'
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'

@@ -11,7 +11,7 @@
  * s.ms_per_step // => 20
  * decodeSummary(JSON.parse(JSON.stringify(s)))._tag // => 'Right'
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'

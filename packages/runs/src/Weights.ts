@@ -10,7 +10,7 @@
  * declare const config: import('@grokscope/runs').RunConfig
  * weightsMeta(config, 300).steps // the step the weights are of
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { ModelTask } from '@grokscope/analysis'

@@ -6,7 +6,7 @@
  * documents written since 0.1.0 are read. No file system, console or clock: the CLI
  * (through `@grokscope/node`) and the page are adapters around it.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
 export * from './Config.js'
 export * from './Files.js'

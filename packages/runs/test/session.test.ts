@@ -4,30 +4,10 @@ import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
 import { makeDataset } from '@grokscope/data'
 import { disposeTrainData, disposeTrainState, prepareTrainData } from '@grokscope/train'
-import { PAPER_SETTINGS, type RunConfig, type RunSettings, initialState, makeRunConfig, trainSession } from '../src/index.js'
+import { SMALL_RUN, configOf } from '../../../test-support/runs.js'
+import { type RunConfig, type RunSettings, initialState, trainSession } from '../src/index.js'
 
-const SMALL: RunSettings = {
-  ...PAPER_SETTINGS,
-  ops: ['add'],
-  p: 7,
-  frac: 0.6,
-  seed: 1,
-  dModel: 16,
-  heads: 2,
-  dHead: 8,
-  dMlp: 32,
-  steps: 40,
-  evalEvery: 10,
-  checkpointEvery: 20,
-  saveEvery: 15,
-  stopAfterGrok: null,
-}
-
-const configOf = (s: RunSettings): RunConfig => {
-  const c = makeRunConfig(s)
-  if (E.isLeft(c)) throw new Error(c.left)
-  return c.right
-}
+const SMALL: RunSettings = { ...SMALL_RUN, checkpointEvery: 20, saveEvery: 15, stopAfterGrok: null }
 
 /** Trains `config` from step 0 with sinks that log what they are handed; `stopAt` stops it there, as a Stop button. */
 const session = async (config: RunConfig, stopAt: number | null = null) => {

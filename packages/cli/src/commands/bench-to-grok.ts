@@ -11,6 +11,7 @@ import { decodeTask, formatErrors } from '@grokscope/data'
 import {
   Interrupted,
   type ToGrok,
+  type ToGrokOptions,
   UsageError,
   VARIANTS,
   VARIANT_IDS,
@@ -27,19 +28,10 @@ import { fixed, table } from '../format.js'
 // model
 // ─────────────────────────────────────────────────────────────────────────────
 
-export interface BenchToGrokFlags {
-  readonly op: string
-  readonly p: number
-  readonly frac: number
-  readonly seed: number
-  /** The step budget of each run. */
-  readonly maxSteps: number
-  readonly evalEvery: number
-  readonly threads: number
-  /** `false` (`--no-torch`): leave out the PyTorch reference. */
+/** `grokscope bench --to-grok`'s flags: the task and loop of each run, the variants, and whether PyTorch runs too. */
+export interface BenchToGrokFlags extends ToGrokOptions {
+  /** `false` (`--no-torch`): leave out the PyTorch comparison program. */
   readonly torch: boolean
-  readonly torchRef: string
-  readonly python: string
   readonly variants: ReadonlyArray<VariantId>
   readonly json?: boolean | undefined
 }

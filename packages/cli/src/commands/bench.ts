@@ -4,22 +4,12 @@
 import { execFileSync } from 'node:child_process'
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { type Stats, benchSteps } from '@grokscope/node'
+import { type BenchOptions, type Stats, benchSteps, jsonOrText } from '@grokscope/node'
 import { fixed, table } from '../format.js'
 
-export interface BenchFlags {
+/** `grokscope bench`'s flags: what is timed (one p or several), and `--json`. */
+export interface BenchFlags extends Omit<BenchOptions, 'p'> {
   readonly p: ReadonlyArray<number>
-  readonly frac: number
-  readonly memory: number
-  /** Evaluations (train and test sets) that are timed, over the pool and on the main thread alone. */
-  readonly evals: number
-  readonly steps: number
-  readonly warmup: number
-  readonly rounds: number
-  readonly threads: number
-  readonly vsTorch?: boolean
-  readonly torchRef: string
-  readonly python: string
   readonly json?: boolean
 }
 
@@ -70,12 +60,7 @@ const benchMany = (f: BenchFlags): void => {
       process.exitCode = typeof status === 'number' ? status : 1
       return
     }
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(out)
-    } catch {
-      parsed = out
-    }
+    const parsed = jsonOrText(out)
     const r = BenchReport.decode(parsed)
     if (E.isLeft(r)) throw new Error(`bench --p ${p}: its --json output is not a benchmark report: ${JSON.stringify(out.slice(0, 80))}`)
     reports.push({ report: r.right, full: parsed })
