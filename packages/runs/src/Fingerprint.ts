@@ -14,7 +14,7 @@
  * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { firstProblem } from '@grokscope/data'
+import { firstProblem, oneLine } from '@grokscope/data'
 import {
   type Fingerprint,
   FingerprintCodec,
@@ -24,7 +24,8 @@ import {
   modelFingerprintFields,
 } from '@grokscope/model'
 
-const show = (k: string, v: unknown): string => `${k === 'ops' ? 'op' : k}=${Array.isArray(v) ? v.join('+') : String(v)}`
+/** A field as a message shows it, on one line whatever a file holds (`op=add+mul`). */
+const show = (k: string, v: unknown): string => oneLine(`${k === 'ops' ? 'op' : k}=${Array.isArray(v) ? v.join('+') : String(v)}`)
 
 const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
 

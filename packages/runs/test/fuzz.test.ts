@@ -17,6 +17,7 @@ import {
   encodeRunConfig,
   makeRunConfig,
   metricsRecord,
+  runFingerprint,
   stateDocument,
 } from '../src/index.js'
 
@@ -212,6 +213,12 @@ const decodeState = (u: unknown) => {
 }
 
 describe('run files: a one-line Left or a Right, never a throw', () => {
+  it('regression (seed 702672420): a state.json whose fingerprint names an operation with a line separator gives one line', () => {
+    const doc = { ...(STATE_DOC as object), fingerprint: { ...runFingerprint(config), ops: ['\u2028', 'mul'] } }
+    const r = decodeStateDocument(doc, config, { state: 'state.json', config: 'config.json' })
+    expect(r).toEqual(E.left('state.json is from op=\\u2028+mul p=7 frac=0.6 seed=0, config.json says op=add+mul (the files of another run; allowed: a run folder\'s own files)'))
+  })
+
   it('regression: a record key with a line break still gives one line', () => {
     const r = decodeLine({ ...(METRICS_DOC as object), weight_norms: { 'a\nb\u2028': 'x' } })
     expect(r).toEqual(E.left('runs/x/metrics.jsonl:1: weight_norms."a\\nb\\u2028" is "x" (expected a number or null)'))
