@@ -119,30 +119,22 @@ describe('excludedLosses', () => {
 
 describe('phaseBoundaries', () => {
   const point = (step: number, trainAcc: number, testLoss: number, testAcc: number) => ({ step, trainAcc, testLoss, testAcc })
+  // A grokking run: memorised by 200, its test loss falling from 500, grokked at 700.
+  const run = [
+    point(100, 0.5, 4, 0),
+    point(200, 1, 6, 0.01),
+    point(300, 1, 8, 0.02),
+    point(400, 1, 7, 0.1),
+    point(500, 1, 3.9, 0.6),
+    point(600, 1, 0.5, 0.95),
+    point(700, 1, 0.01, 1),
+  ]
 
   it('finds the three boundaries of a grokking run by their rules', () => {
-    const run = [
-      point(100, 0.5, 4, 0),
-      point(200, 1, 6, 0.01),
-      point(300, 1, 8, 0.02),
-      point(400, 1, 7, 0.1),
-      point(500, 1, 3.9, 0.6),
-      point(600, 1, 0.5, 0.95),
-      point(700, 1, 0.01, 1),
-    ]
     expect(phaseBoundaries(run)).toEqual({ memorisationEnd: 200, circuitFormationEnd: 500, cleanupEnd: 700 })
   })
 
   it('a step-0 record of the initial weights (chance accuracy, the highest test loss so far) moves no boundary', () => {
-    const run = [
-      point(100, 0.5, 4, 0),
-      point(200, 1, 6, 0.01),
-      point(300, 1, 8, 0.02),
-      point(400, 1, 7, 0.1),
-      point(500, 1, 3.9, 0.6),
-      point(600, 1, 0.5, 0.95),
-      point(700, 1, 0.01, 1),
-    ]
     // p = 97: accuracy 1/97, test loss ln 97 ≈ 4.57 at step 0.
     expect(phaseBoundaries([point(0, 1 / 97, Math.log(97), 1 / 97), ...run])).toEqual(phaseBoundaries(run))
     // Memorisation ends only once the training set is fitted, even when step 0 is the only record.
