@@ -56,7 +56,7 @@ const reject = (v: string, allowed: string): never => {
 // ─────────────────────────────────────────────────────────────────────────────
 
 /** A number decoded by a branded codec of `@grokscope/data`; its message says what is allowed. */
-export const viaCodec =
+const viaCodec =
   <A extends number>(codec: t.Decoder<unknown, A>): Parser<A> =>
   (v) => {
     const n = decimal(v)

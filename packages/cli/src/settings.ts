@@ -162,7 +162,7 @@ export const withRunOptions = (c: Command, defaultThreads: number) =>
     .hook('preAction', applyRecipe)
 
 /** The long flags `withRunOptions` adds, in order. */
-export const RUN_OPTIONS: ReadonlyArray<Option> = withRunOptions(new Command(), 1).options
+const RUN_OPTIONS: ReadonlyArray<Option> = withRunOptions(new Command(), 1).options
 
 // ─────────────────────────────────────────────────────────────────────────────
 // flags → settings

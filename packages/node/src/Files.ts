@@ -49,7 +49,7 @@ const syncFolder = (dir: string): void => {
 }
 
 /** Writes `content` (text as UTF-8) to the file `tmp`, whole, and flushes it to the disk. */
-export const writeFlushed = (tmp: string, content: string | Uint8Array): void => {
+const writeFlushed = (tmp: string, content: string | Uint8Array): void => {
   const fd = openSync(tmp, 'w')
   try {
     writeAll(fd, content)

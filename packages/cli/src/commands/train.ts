@@ -26,7 +26,7 @@ export interface TrainFlags extends RunFlags {
 }
 
 /** The config of a new run from the flags (nothing is read but the flags); the error names the flag. */
-export const newRunConfig = (f: TrainFlags): RunConfig => {
+const newRunConfig = (f: TrainFlags): RunConfig => {
   if (f.op !== undefined && f.ops !== undefined) {
     throw new UsageError('--op and --ops exclude each other (give one operation with --op, or a mixture with --ops a,b)')
   }
