@@ -7,7 +7,6 @@ import { execFileSync } from 'node:child_process'
 import {
   closeSync,
   cpSync,
-  existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -25,7 +24,8 @@ import path from 'node:path'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { MAX_CHECKPOINT_HEADER_BYTES, MAX_SAFETENSORS_BYTES, UsageError, checkOutputFile, loadModel } from '@grokscope/node'
-import { PROTECTED_FILES } from '@grokscope/runs'
+import { START_FILE, startDocument } from '@grokscope/runs'
+import { SMALL_RUN, configOf } from '../../../test-support/runs.js'
 import { cli } from './run-cli.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-refuse-'))
@@ -87,7 +87,11 @@ describe('case 4: --out that holds a user’s files but no run', () => {
     const r = await cli(['train', '--p', '11', ...TINY, '--out', dir])
     oneLineError(
       r,
-      /--out: .* is not empty and holds no run \(it has metrics\.jsonl, summary\.json, weights\.json; allowed: an absent or empty folder, or a run folder with config\.json to --resume\)/,
+      new RegExp(
+        '--out: .* is not empty and holds no run \\(it has metrics\\.jsonl, summary\\.json, weights\\.json; allowed: an absent or empty folder, ' +
+          'a run folder with config\\.json to --resume, or a start grokscope interrupted, with its \\.start\\.json\\)$',
+        'm',
+      ),
     )
     expect(digest(dir)).toBe(before)
   })
@@ -106,19 +110,24 @@ describe('case 4: --out that holds a user’s files but no run', () => {
     expect(digest(run)).toBe(before)
   })
 
-  it('train starts again in a folder an interrupted start left (empty metrics.jsonl, state.json, a temporary file)', async () => {
+  it('a start interrupted before 0.3.0 (empty metrics.jsonl, state.json, a temporary file, no start marker) is refused, ' +
+    'saying to remove the folder', async () => {
     const dir = tmp()
     writeFileSync(path.join(dir, 'metrics.jsonl'), '')
     writeFileSync(path.join(dir, 'state.json'), '{')
     writeFileSync(path.join(dir, 'weights.json.4242.tmp'), '')
-    const r = await cli(['train', '--p', '11', ...TINY, '--out', dir])
-    expect(r.code, r.stderr).toBe(0)
-    expect(existsSync(path.join(dir, 'config.json'))).toBe(true)
+    const before = digest(dir)
+    oneLineError(
+      await cli(['train', '--p', '11', ...TINY, '--out', dir]),
+      /if a start before 0\.3\.0 was interrupted there, it left no \.start\.json: remove the folder to start again$/m,
+    )
+    expect(digest(dir)).toBe(before)
   })
 
   it('with --save-every, the step-0 history an interrupted start wrote is a leftover too; ' +
     'a history folder with other files is not', async () => {
     const dir = tmp()
+    writeFileSync(path.join(dir, START_FILE), JSON.stringify(startDocument(configOf(SMALL_RUN))))
     mkdirSync(path.join(dir, 'history'))
     writeFileSync(path.join(dir, 'history', 'step-000000.safetensors.4242.tmp'), '')
     writeFileSync(path.join(dir, 'metrics.jsonl'), '')
@@ -126,6 +135,7 @@ describe('case 4: --out that holds a user’s files but no run', () => {
     expect(r.code, r.stderr).toBe(0)
     expect(readdirSync(path.join(dir, 'history'))).toContain('step-000000.safetensors')
     const user = tmp()
+    writeFileSync(path.join(user, START_FILE), JSON.stringify(startDocument(configOf(SMALL_RUN))))
     mkdirSync(path.join(user, 'history'))
     writeFileSync(path.join(user, 'history', 'notes.txt'), 'mine')
     const refused = await cli(['train', '--p', '11', ...TINY, '--out', user])
@@ -163,20 +173,18 @@ describe('case 5: an empty path', () => {
 })
 
 describe('case 6: no command writes over a run’s own files', () => {
-  it('checkOutputFile refuses every protected name in any folder, and allows report.html and curves.svg', () => {
+  // A run's documents but curves.svg (plot's own), a sweep's plan, an exported checkpoint's weights.
+  const PROTECTED = ['config.json', 'metrics.jsonl', 'state.json', 'weights.json', 'summary.json', 'sweep.json', 'model.safetensors']
+
+  it('checkOutputFile refuses every protected name in any folder, and allows report.html, and curves.svg to plot', () => {
     const segment = fc.stringMatching(/^[a-z0-9 ._-]{1,8}$/).filter((s) => s !== '.' && s !== '..')
+    const report = { flag: '--out', noun: 'report', example: 'report.html' }
+    const under = (dirs: ReadonlyArray<string>, name: string) => path.join(tmpdir(), 'no-such-folder-17', ...dirs, name)
     fc.assert(
-      fc.property(fc.array(segment, { maxLength: 3 }), fc.constantFrom(...PROTECTED_FILES), (dirs, name) => {
-        expect(() =>
-          checkOutputFile('--out', path.join(tmpdir(), 'no-such-folder-17', ...dirs, name), { noun: 'report', example: 'report.html' }),
-        ).toThrow(/would overwrite a run's own/)
-        expect(() =>
-          checkOutputFile(
-            '--out',
-            path.join(tmpdir(), 'no-such-folder-17', ...dirs, 'report.html'),
-            { noun: 'report', example: 'report.html' },
-          ),
-        ).not.toThrow()
+      fc.property(fc.array(segment, { maxLength: 3 }), fc.constantFrom(...PROTECTED, 'curves.svg'), (dirs, name) => {
+        expect(() => checkOutputFile(under(dirs, name), report)).toThrow(/is named as .*, which grokscope writes itself/)
+        expect(() => checkOutputFile(under(dirs, 'report.html'), report)).not.toThrow()
+        expect(() => checkOutputFile(under(dirs, 'curves.svg'), { ...report, noun: 'plot', own: ['curves.svg'] })).not.toThrow()
       }),
       { numRuns: 300 },
     )
@@ -185,7 +193,7 @@ describe('case 6: no command writes over a run’s own files', () => {
   it('report --out and plot --out onto any of a run’s files: one line, exit 2, the run unchanged', async () => {
     const run = copyOf(runs.p11)
     const before = digest(run)
-    const targets = [...PROTECTED_FILES.filter((f) => existsSync(path.join(run, f))), 'sweep.json', 'model.safetensors']
+    const targets = PROTECTED
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom('report', 'plot'),
@@ -195,10 +203,7 @@ describe('case 6: no command writes over a run’s own files', () => {
           const r = await cli([command, run, '--out', `${prefix === '' ? run : `${run}/${prefix}`}/${name}`.replace('//', '/')])
           oneLineError(
             r,
-            new RegExp(
-              `--out: .*${name.replace('.', '\\.')} would overwrite a run's own ${name.replace('.', '\\.')} \\(allowed: ` +
-                `any other file name`,
-            ),
+            new RegExp(`--out: .*${name.replace('.', '\\.')} is named as .*, which grokscope writes itself \\(allowed: any other file name`),
           )
           expect(digest(run)).toBe(before)
         },

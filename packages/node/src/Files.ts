@@ -11,6 +11,7 @@ import {
   fstatSync,
   fsyncSync,
   linkSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readSync,
@@ -19,9 +20,44 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs'
+import type { Stats } from 'node:fs'
 import path from 'node:path'
 import { temporaryName } from '@grokscope/runs'
 import { UsageError } from './Errors.js'
+
+// ─────────────────────────────────────────────────────────────────────────────
+// kinds of file
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** What a file that is not a regular file is, as a message says it: `a folder`, `a named pipe`, `a device`, … */
+const kindOf = (s: Stats): string =>
+  s.isDirectory()
+    ? 'a folder'
+    : s.isSymbolicLink()
+      ? 'a symbolic link'
+      : s.isFIFO()
+        ? 'a named pipe'
+        : s.isCharacterDevice() || s.isBlockDevice()
+          ? 'a device'
+          : 'a socket'
+
+/**
+ * What is at `file`, not following a symbolic link (`lstat`): null when nothing is there or a regular file is, else what
+ * it is (`a folder`, `a symbolic link`, `a named pipe`, `a device`, `a socket`), which no write replaces.
+ *
+ * @since 0.3.0
+ */
+export const notWritable = (file: string): string | null => {
+  let s: Stats
+  try {
+    s = lstatSync(file)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    throw e
+  }
+  return s.isFile() ? null : kindOf(s)
+}
 
 // ─────────────────────────────────────────────────────────────────────────────
 // writing
@@ -58,8 +94,14 @@ const writeFlushed = (tmp: string, content: string | Uint8Array): void => {
   }
 }
 
-/** Writes `text` (or bytes) to `file` atomically: a temporary file in the same folder, flushed, then renamed over it. */
+/**
+ * Writes `text` (or bytes) to `file` atomically: a temporary file in the same folder, flushed, then renamed over it.
+ * Only an absent path or a regular file is written: a folder, a symbolic link, a device or a named pipe at `file` (which
+ * the rename would replace) is a `UsageError`.
+ */
 export const writeAtomic = (file: string, text: string | Uint8Array): void => {
+  const kind = notWritable(file)
+  if (kind !== null) throw new UsageError(`${file} is ${kind}, which is never replaced (allowed: an absent path or a regular file)`)
   const dir = path.dirname(file)
   mkdirSync(dir, { recursive: true })
   const tmp = temporaryName(file, process.pid)
@@ -133,14 +175,7 @@ const checkSize = (file: string, size: number, maxBytes: number): void => {
 export const readableSize = (file: string, maxBytes: number): number => {
   if (!existsSync(file)) throw new UsageError(`${file} does not exist`)
   const s = statSync(file)
-  if (!s.isFile()) {
-    throw new UsageError(
-      `${file} is not a regular file (it is ` +
-        `${
-          s.isDirectory() ? 'a folder' : s.isFIFO() ? 'a named pipe' : s.isCharacterDevice() || s.isBlockDevice() ? 'a device' : 'a socket'
-        }; allowed: a file)`,
-    )
-  }
+  if (!s.isFile()) throw new UsageError(`${file} is not a regular file (it is ${kindOf(s)}; allowed: a file)`)
   checkSize(file, s.size, maxBytes)
   return s.size
 }

@@ -22,6 +22,7 @@ import {
 import { CHECKPOINT_FILES, HISTORY_DIR, RUN_FILES, checkpointTask, decodeRunConfig, weightsMismatch } from '@grokscope/runs'
 import { UsageError, orUsageError } from './Errors.js'
 import { MAX_TEXT_BYTES, readAt, readJson, readableSize, writeAtomic, writeJson } from './Files.js'
+import { type OutputFile, checkOutputFile } from './Outputs.js'
 import { holdsRun, readConfig, runFolder, savedStepFile } from './RunFolder.js'
 
 /** A loaded model: its file and the task it was trained on. */
@@ -192,7 +193,9 @@ export const exportCheckpoint = (target: string, out: string, step?: number): { 
     throw new UsageError(`--out: ${out} is a file (give a folder for model.safetensors and config.json)`)
   }
   const files = { weights: path.join(out, CHECKPOINT_FILES.weights), config: path.join(out, CHECKPOINT_FILES.config) }
+  const what: OutputFile = { flag: '--out', noun: 'checkpoint', example: CHECKPOINT_FILES.weights, own: Object.values(CHECKPOINT_FILES) }
   for (const f of Object.values(files)) {
+    checkOutputFile(f, what)
     if (existsSync(f)) throw new UsageError(`--out: ${f} exists (an existing file is never overwritten; give another folder)`)
   }
   const name = `grokscope-${model.task.ops.map((o) => o.id).join('+')}-p${model.task.p}`

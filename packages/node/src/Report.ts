@@ -49,8 +49,9 @@ import {
 } from '@grokscope/runs'
 import { analyzeLoadedModel } from './Analyze.js'
 import { UsageError, orUsageError } from './Errors.js'
-import { readJson, writeAtomic } from './Files.js'
+import { readJson } from './Files.js'
 import { type LoadedModel, isRunFolder, loadModel } from './ModelFile.js'
+import { type OutputFile, checkOutputFile, writeOutput } from './Outputs.js'
 import { type RunFolder, historyFile, holdsRun, readConfig, readMetrics, readSummary, runFolder, savedSteps } from './RunFolder.js'
 
 /** Where one-line warnings go (a skipped folder, a torn metrics line, a key set that does not carry the answer). */
@@ -118,17 +119,22 @@ const statusOf = (run: RunFolder, sweepDir: string): RunStatus => {
 // curves
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** Reads a run folder's metrics and writes its curves (default: its curves.svg); returns the SVG's path. */
+/**
+ * Reads a run folder's metrics and writes its curves (default: its curves.svg; `out`: an output file, see
+ * `checkOutputFile`, checked first); returns the SVG's path.
+ */
 export const writeCurves = (dir: string, out: string | undefined, warn: Warn): string => {
   const run = runFolder(dir)
+  const target = out ?? run.file.curves
+  const what: OutputFile = { flag: out === undefined ? null : '--out', noun: 'plot', example: RUN_FILES.curves, own: [RUN_FILES.curves] }
+  checkOutputFile(target, what)
   if (!existsSync(run.file.metrics)) {
     throw new UsageError(`${dir} has no ${RUN_FILES.metrics} (give a run folder written by grokscope train)`)
   }
   const records = recordsOf(run, warn)
   if (records.length === 0) throw new UsageError(`${run.file.metrics} has no evaluations yet`)
   const title = holdsRun(run) ? runTitle(readConfig(run)) : path.basename(dir)
-  const target = out ?? run.file.curves
-  writeAtomic(target, curvesSvg(title, records, records.at(-1)?.grok_step ?? null))
+  writeOutput(target, curvesSvg(title, records, records.at(-1)?.grok_step ?? null), what)
   return target
 }
 
@@ -165,7 +171,10 @@ const classify = (target: string, warn: Warn): Target => {
 export interface ReportOptions {
   readonly eta: number
   readonly keyRule?: KeyRule
-  /** Where to write the main report (default: report.html inside the folder; `<file>.report.html` beside a model file). */
+  /**
+   * Where to write the main report (default: report.html inside the folder; `<file>.report.html` beside a model file):
+   * an output file (`checkOutputFile`), checked before anything is read.
+   */
   readonly out?: string
   readonly onWarning?: Warn
 }
@@ -212,6 +221,8 @@ const runReport = async (
  */
 export const writeReport = async (target: string, o: ReportOptions): Promise<ReadonlyArray<string>> => {
   const warn = o.onWarning ?? (() => undefined)
+  const main: OutputFile = { flag: o.out === undefined ? null : '--out', noun: 'report', example: REPORT_FILE }
+  if (o.out !== undefined) checkOutputFile(o.out, main)
   const t = classify(target, warn)
   if (t.kind === 'model') {
     const model = loadModel(t.path)
@@ -229,12 +240,12 @@ export const writeReport = async (target: string, o: ReportOptions): Promise<Rea
       analysis: await analysisOf(model, o),
       eta: o.eta,
     })
-    writeAtomic(out, html)
+    writeOutput(out, html, main)
     return [out]
   }
   if (t.kind === 'run') {
     const out = o.out ?? path.join(t.dir, REPORT_FILE)
-    writeAtomic(out, (await runReport(t.dir, o, warn)).html)
+    writeOutput(out, (await runReport(t.dir, o, warn)).html, main)
     return [out]
   }
   const out = o.out ?? path.join(t.dir, REPORT_FILE)
@@ -243,7 +254,7 @@ export const writeReport = async (target: string, o: ReportOptions): Promise<Rea
   for (const dir of t.runs) {
     const { html, run } = await runReport(dir, o, warn)
     const file = path.join(dir, REPORT_FILE)
-    writeAtomic(file, html)
+    writeOutput(file, html, { ...main, flag: null })
     written.push(file)
     runs.push({
       ...run,
@@ -253,7 +264,7 @@ export const writeReport = async (target: string, o: ReportOptions): Promise<Rea
   }
   const unstarted = (readPlan(t.dir)?.runs ?? []).filter((r) => !t.runs.some((dir) => path.basename(dir) === r.name)).map(unstartedRun)
   const all = [...runs, ...unstarted]
-  writeAtomic(out, sweepReportHtml(`${path.basename(path.resolve(t.dir))}: ${all.length} runs`, all))
+  writeOutput(out, sweepReportHtml(`${path.basename(path.resolve(t.dir))}: ${all.length} runs`, all), main)
   return [out, ...written]
 }
 
@@ -313,6 +324,9 @@ export const writeResults = (
     [RESULT_FILES.accuracy, accuracySvg(rows)],
     [RESULT_FILES.measures, measuresSvg(rows)],
   ]
-  for (const [name, text] of files) writeAtomic(path.join(dir, name), text)
+  const what = (name: string): OutputFile => ({ flag: null, noun: 'results', example: name })
+  // Every file is checked before one is written.
+  for (const [name] of files) checkOutputFile(path.join(dir, name), what(name))
+  for (const [name, text] of files) writeOutput(path.join(dir, name), text, what(name))
   return { rows, table, files: files.map(([name]) => path.join(dir, name)) }
 }

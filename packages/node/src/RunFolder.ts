@@ -4,9 +4,11 @@
  * field) or written so that a crash at any moment leaves a resumable run.
  *
  * The order of writes is the crash-safety argument:
- * - a new run writes its step-0 weights history (with `save_every`), metrics.jsonl (empty),
- *   state.json (step 0) and weights.json, then config.json last: a folder with config.json
- *   always has a state.json;
+ * - a new run writes its start marker first (`.start.json`, with the run's fingerprint: what
+ *   proves a folder without config.json to be an interrupted start, not a user's files), then its
+ *   step-0 weights history (with `save_every`), metrics.jsonl (empty), state.json (step 0) and
+ *   weights.json, then config.json, and removes the marker: a folder with config.json always has
+ *   a state.json;
  * - each evaluation appends its metrics line (one write, flushed), then that step's weights
  *   history file (atomic), before the checkpoint of that step, so every line and history file
  *   up to state.json's step is on disk;
@@ -26,6 +28,7 @@ import {
   type MetricsLog,
   type MetricsRecord,
   RUN_FILES,
+  START_FILE,
   type RunConfig,
   type RunFile,
   type Summary,
@@ -41,6 +44,7 @@ import {
   logUpTo,
   metricsLine,
   metricsText,
+  startDocument,
   stateDocument,
   temporaryTarget,
   weightsDocument,
@@ -112,12 +116,24 @@ export const saveCheckpoint = (run: RunFolder, config: RunConfig, s: TrainState)
   writeJson(run.file.weights, weightsDocument(config, toHost(s.params), s.step))
 }
 
-/** Starts a run: empty metrics, the step-0 checkpoint, then config.json, which makes the folder a run. */
+/** The start marker of the run in `dir`. */
+const startFile = (run: RunFolder): string => path.join(run.dir, START_FILE)
+
+/**
+ * Starts a run: the start marker first, the step-0 weights history (when the run keeps one), empty metrics, the step-0
+ * checkpoint, then config.json, which makes the folder a run; then the marker goes.
+ */
 export const createRun = (run: RunFolder, config: RunConfig, initial: TrainState): void => {
+  writeJson(startFile(run), startDocument(config), 2)
+  if (config.loop.save_every !== undefined) saveHistory(run.dir, config, 0, toHost(initial.params))
   writeAtomic(run.file.metrics, '')
   saveCheckpoint(run, config, initial)
   writeConfig(run, config)
+  removeStartMarker(run)
 }
+
+/** Removes the start marker (a run's start left it when it was stopped after writing config.json). */
+export const removeStartMarker = (run: RunFolder): void => rmSync(startFile(run), { force: true })
 
 /** Appends one evaluation's record (one write, flushed). */
 export const appendMetrics = (run: RunFolder, r: MetricsRecord): void => appendLine(run.file.metrics, metricsLine(r))

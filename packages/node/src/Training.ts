@@ -20,7 +20,7 @@
 import { existsSync, statSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs-core'
 import { makeDataset } from '@grokscope/data'
-import { disposeParams, initParams, measureFootprint, toHost, transferProblem } from '@grokscope/model'
+import { disposeParams, initParams, measureFootprint, transferProblem } from '@grokscope/model'
 import {
   EMPTY_LOG,
   type MetricsRecord,
@@ -51,6 +51,7 @@ import {
   readConfig,
   readMetrics,
   readState,
+  removeStartMarker,
   removeStrayTemps,
   runFolder,
   saveCheckpoint,
@@ -172,10 +173,11 @@ const planMemory = async (config: RunConfig, threads: number, budget: number): P
 // ─────────────────────────────────────────────────────────────────────────────
 
 /**
- * Reads a run to resume (every file is decoded before one is changed), then drops the metrics and the weights history
- * after its checkpoint.
+ * Reads a run to resume (every file is decoded before one is changed: weights.json too, which must be the run's, as the
+ * checkpoints replace it), then drops the metrics and the weights history after its checkpoint.
  */
 const resumeRun = (p: Prepared, warn: (message: string) => void): SessionStart => {
+  if (existsSync(p.run.file.weights)) loadModel(p.run.file.weights)
   const state = readState(p.run, p.config)
   let log = EMPTY_LOG
   try {
@@ -186,16 +188,16 @@ const resumeRun = (p: Prepared, warn: (message: string) => void): SessionStart =
   }
   if (log.warning !== null) warn(log.warning)
   removeStrayTemps(p.run)
+  removeStartMarker(p.run)
   // A new budget is the run's from now on.
   if (p.newBudget) writeConfig(p.run, p.config)
   keepHistoryUpTo(p.run.dir, state.step)
   return { state, records: keepMetricsUpTo(p.run, log, state.step).records, resumed: true }
 }
 
-/** Writes a new run folder (the step-0 weights history first when it is kept, config.json last) and gives its step-0 state. */
+/** Writes a new run folder (its start marker first, config.json last: `createRun`) and gives its step-0 state. */
 const newRun = (p: Prepared): SessionStart => {
   const state = orUsageError(`--init-from: ${p.config.transfer?.source ?? ''}`)(initialState(p.config, p.source))
-  if (p.config.loop.save_every !== undefined) saveHistory(p.run.dir, p.config, 0, toHost(state.params))
   createRun(p.run, p.config, state)
   return { state, records: [], resumed: false }
 }

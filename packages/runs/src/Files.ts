@@ -1,7 +1,8 @@
 /**
- * The names of every file grokscope writes: a run folder's documents, its weights
- * history, its lock, the temporary files of atomic writes, a sweep folder's plan,
- * logs and failure records, the results and the exported checkpoint. Paths are the
+ * The names of every file grokscope writes: a run folder's documents, its start marker,
+ * its weights history, its lock, the temporary files of atomic writes, a sweep folder's
+ * plan, logs and failure records, the results and the exported checkpoint; and which of
+ * them are grokscope's own (`ownFileOf`), that no output given by a user may replace. Paths are the
  * caller's business (Node joins them, the page zips them); names live here, once.
  *
  * @example
@@ -76,32 +77,59 @@ export const RESULT_FILES = { csv: 'results.csv', table: 'table.md', accuracy: '
 /** The files of an exported TransformerLens checkpoint (`grokscope export`). */
 export const CHECKPOINT_FILES = { weights: 'model.safetensors', config: 'config.json' } as const
 
+/** Whether a name is a sweep's failure record (`<run>.failed.json`). */
+const isFailureRecord = (name: string): boolean => name.endsWith(failureFileName(''))
+
 /**
- * The names no command writes over from outside (a report or a plot given `--out`): a run's
- * documents but its curves, a sweep's plan and an exported checkpoint's weights (each
- * command writes its own, in its own folder).
+ * The marker a run's start writes first, into an absent or empty folder (`startDocument`: the run's fingerprint), and
+ * removes once config.json makes the folder a run: a folder without config.json is an interrupted start only when it
+ * holds this marker (or nothing but lock files).
+ *
+ * @since 0.3.0
  */
-export const PROTECTED_FILES: ReadonlyArray<string> = [
-  RUN_FILES.config,
-  RUN_FILES.metrics,
-  RUN_FILES.state,
-  RUN_FILES.weights,
-  RUN_FILES.summary,
-  SWEEP_FILES.plan,
-  CHECKPOINT_FILES.weights,
+export const START_FILE = '.start.json'
+
+/** grokscope's own files by name, each with what it is, as `ownFileOf` tells them. */
+const OWN_FILES: ReadonlyArray<readonly [(name: string) => boolean, string]> = [
+  [(name) => (Object.values(RUN_FILES) as ReadonlyArray<string>).includes(name), "a run's document"],
+  [(name) => name === START_FILE, "a run's start marker"],
+  [(name) => historyStep(name) !== null, "a run's weights history file"],
+  [isLockFile, "a run folder's lock"],
+  [(name) => temporaryTarget(name) !== null, 'the temporary file of a write in progress'],
+  [(name) => name === SWEEP_FILES.plan, "a sweep's plan"],
+  [isFailureRecord, "a sweep's failure record"],
+  [(name) => name === CHECKPOINT_FILES.weights, "an exported checkpoint's weights"],
 ]
 
 /**
- * What a run's start writes before config.json (written last) makes the folder a run: an empty
- * metrics.jsonl, state.json, weights.json, the step-0 weights history and their temporary files,
- * and the lock. A folder holding only these (checked by name here; the caller checks that
- * metrics.jsonl is empty and that the history folder holds only history files) is a start that
- * was interrupted.
+ * What a file name is when it is one of grokscope's own, that no output given by a user (`report --out`, `plot --out`,
+ * …) may replace, wherever it is: a run's document (config.json, metrics.jsonl, state.json, weights.json, summary.json,
+ * curves.svg), its start marker, a weights history file (`step-000300.safetensors`), a lock file (`.lock`,
+ * `.lock.<token>.new`, `.lock.<token>.takeover`), the temporary file of an atomic write (`<name>.<pid>.tmp`), a sweep's
+ * plan or failure record (`<run>.failed.json`), an exported checkpoint's weights; null for any other name (a report,
+ * a plot, results, a user's file).
+ *
+ * @example
+ * import { ownFileOf } from '@grokscope/runs'
+ * ownFileOf('step-000050.safetensors') // => "a run's weights history file"
+ * ownFileOf('state.json.1234.tmp') // => 'the temporary file of a write in progress'
+ * ownFileOf('notes.svg') // => null
+ *
+ * @since 0.3.0
+ */
+export const ownFileOf = (name: string): string | null => OWN_FILES.find(([is]) => is(name))?.[1] ?? null
+
+/**
+ * What a run's start writes before config.json (written last) makes the folder a run, by name: the lock, the start
+ * marker (first), the step-0 weights history, an empty metrics.jsonl, state.json and weights.json, and their temporary
+ * files. A folder without config.json holding only these is a start that was interrupted when it also holds the start
+ * marker (the caller decodes it, checks that metrics.jsonl is empty and that the history folder holds only history
+ * files), or when it holds only lock files.
  */
 export const isStartLeftover = (name: string): boolean => {
   if (isLockFile(name) || name === HISTORY_DIR) return true
   const base = temporaryTarget(name) ?? name
-  return base === RUN_FILES.metrics || base === RUN_FILES.state || base === RUN_FILES.weights
+  return base === START_FILE || base === RUN_FILES.metrics || base === RUN_FILES.state || base === RUN_FILES.weights
 }
 
 /** Whether an entry of a history folder is a history file or one being written. */

@@ -1,14 +1,12 @@
 // grokscope report: one self-contained HTML page for a run, a model file, or a folder of runs (a sweep).
 import type { KeyRule } from '@grokscope/measures'
-import { checkOutputFile, writeReport } from '@grokscope/node'
-import { REPORT_FILE } from '@grokscope/runs'
+import { writeReport } from '@grokscope/node'
 import { warn } from '../format.js'
 
 export const reportCommand = async (
   target: string,
   o: { readonly eta: number; readonly keyFreqs?: KeyRule; readonly out?: string | undefined },
 ): Promise<void> => {
-  if (o.out !== undefined) checkOutputFile('--out', o.out, { noun: 'report', example: REPORT_FILE })
   const written = await writeReport(target, {
     eta: o.eta,
     ...(o.keyFreqs === undefined ? {} : { keyRule: o.keyFreqs }),
