@@ -185,12 +185,17 @@ export const modelSource = (target: string, step: number | undefined): string =>
 /**
  * Writes `<out>/model.safetensors` and `<out>/config.json` (TransformerLens's state dict and config, and
  * the task) of the model a target names (the run's weights at `step`, when given); refuses to overwrite
- * either. Returns their paths.
+ * either, to write into a run's history folder, or onto anything but an absent path (`checkOutputFile`). Returns their
+ * paths.
  */
 export const exportCheckpoint = (target: string, out: string, step?: number): { readonly weights: string; readonly config: string } => {
   const model = loadModel(modelSource(target, step))
   if (existsSync(out) && !statSync(out).isDirectory()) {
     throw new UsageError(`--out: ${out} is a file (give a folder for model.safetensors and config.json)`)
+  }
+  // A config.json beside history files would be read as theirs.
+  if (path.basename(path.resolve(out)) === HISTORY_DIR && isRunFolder(path.dirname(path.resolve(out)))) {
+    throw new UsageError(`--out: ${out} is a run's weights history folder, which holds only its history files (give another folder)`)
   }
   const files = { weights: path.join(out, CHECKPOINT_FILES.weights), config: path.join(out, CHECKPOINT_FILES.config) }
   const what: OutputFile = { flag: '--out', noun: 'checkpoint', example: CHECKPOINT_FILES.weights, own: Object.values(CHECKPOINT_FILES) }

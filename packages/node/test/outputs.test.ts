@@ -3,7 +3,7 @@
 // not a regular file (a named pipe, a device, a symbolic link, a folder). Each is refused with a UsageError before a
 // byte is written, and what was there stays byte for byte as it was.
 import { execFileSync } from 'node:child_process'
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import fc from 'fast-check'
@@ -67,6 +67,15 @@ describe('an output never names a file of a run', () => {
       ),
       { numRuns: 200 },
     )
+  })
+})
+
+describe('export --out', () => {
+  it('into a run’s history folder is refused: a config.json there would be read as the history files’', async () => {
+    const history = path.join(run, HISTORY_DIR)
+    const before = readdirSync(history).sort()
+    expect(await refused(() => exportCheckpoint(run, history))).toBe(true)
+    expect(readdirSync(history).sort()).toEqual(before)
   })
 })
 
