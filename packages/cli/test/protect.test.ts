@@ -4,7 +4,7 @@
 // line, exit 2, and the file stays byte for byte as it was.
 import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -96,7 +96,7 @@ describe('case 2: a user’s weights.json or state.json in train --out is not an
     expect(digest(d)).toBe(before)
   })
 
-  it('what an interrupted start left, with its start marker, starts again', async () => {
+  it('what an interrupted start left, with its start marker, starts again, and none of it stays', async () => {
     const d = tmp()
     writeFileSync(path.join(d, START_FILE), JSON.stringify(startDocument(configOf(SMALL_RUN))))
     writeFileSync(path.join(d, 'metrics.jsonl'), '')
@@ -104,10 +104,10 @@ describe('case 2: a user’s weights.json or state.json in train --out is not an
     writeFileSync(path.join(d, 'weights.json.4242.tmp'), '')
     mkdirSync(path.join(d, 'history'))
     writeFileSync(path.join(d, 'history', 'step-000000.safetensors.4242.tmp'), '')
+    writeFileSync(path.join(d, 'history', 'step-000000.safetensors'), 'that start’s step-0 weights')
     const r = await cli(['train', ...SMALL, '--out', d])
     expect(r.code, r.stderr).toBe(0)
-    expect(existsSync(path.join(d, 'config.json'))).toBe(true)
-    expect(existsSync(path.join(d, START_FILE))).toBe(false)
+    expect(readdirSync(d).sort()).toEqual(['config.json', 'curves.svg', 'metrics.jsonl', 'state.json', 'summary.json', 'weights.json'])
   })
 
   it('a start marker that is not one (a user’s .start.json) proves nothing', async () => {

@@ -18,7 +18,7 @@
  *
  * @since 0.2.0
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, rmSync, rmdirSync } from 'node:fs'
 import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { type HostParams, toHost } from '@grokscope/model'
@@ -125,11 +125,22 @@ const startFile = (run: RunFolder): string => path.join(run.dir, START_FILE)
  */
 export const createRun = (run: RunFolder, config: RunConfig, initial: TrainState): void => {
   writeJson(startFile(run), startDocument(config), 2)
+  clearStart(run)
   if (config.loop.save_every !== undefined) saveHistory(run.dir, config, 0, toHost(initial.params))
   writeAtomic(run.file.metrics, '')
   saveCheckpoint(run, config, initial)
   writeConfig(run, config)
   removeStartMarker(run)
+}
+
+/**
+ * Removes what an interrupted start left beside its marker (`checkNewRunFolder` let only that through): the history
+ * files (of that start's config, which may not be this one's) and the temporary files of its writes.
+ */
+const clearStart = (run: RunFolder): void => {
+  removeStrayTemps(run)
+  keepHistoryUpTo(run.dir, -1)
+  if (existsSync(historyDir(run.dir)) && readdirSync(historyDir(run.dir)).length === 0) rmdirSync(historyDir(run.dir))
 }
 
 /** Removes the start marker (a run's start left it when it was stopped after writing config.json). */
