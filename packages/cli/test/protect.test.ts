@@ -4,7 +4,7 @@
 // line, exit 2, and the file stays byte for byte as it was.
 import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
-import { cpSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -108,6 +108,27 @@ describe('case 2: a user’s weights.json or state.json in train --out is not an
     const r = await cli(['train', ...SMALL, '--out', d])
     expect(r.code, r.stderr).toBe(0)
     expect(readdirSync(d).sort()).toEqual(['config.json', 'curves.svg', 'metrics.jsonl', 'state.json', 'summary.json', 'weights.json'])
+  })
+
+  it('a start killed (SIGKILL) after its marker, before config.json: train again starts the run', async () => {
+    const d = path.join(tmp(), 'run')
+    const marker = path.join(d, START_FILE)
+    let poll: NodeJS.Timeout | undefined
+    const killed = await cli(['train', ...RUN, '--save-every', '50', '--out', d], {
+      // The paper's model writes megabytes of state.json at its start: the kill lands among the start's writes.
+      onStart: (kill) => {
+        poll = setInterval(() => {
+          if (existsSync(marker)) kill('SIGKILL')
+        }, 1)
+      },
+    })
+    clearInterval(poll)
+    expect(killed.signal).toBe('SIGKILL')
+    expect(existsSync(marker)).toBe(true)
+    expect(existsSync(path.join(d, 'config.json'))).toBe(false)
+    const again = await cli(['train', ...RUN, '--save-every', '50', '--out', d])
+    expect(again.code, again.stderr).toBe(0)
+    expect(readdirSync(path.join(d, 'history'))).toEqual(['step-000000.safetensors', 'step-000050.safetensors', 'step-000100.safetensors'])
   })
 
   it('a start marker that is not one (a user’s .start.json) proves nothing', async () => {
