@@ -21,7 +21,7 @@ import {
   ownFileOf,
 } from '@grokscope/runs'
 import { UsageError } from './Errors.js'
-import { readJson, notWritable, writeAtomic } from './Files.js'
+import { notWritable, readJson, writeAtomic } from './Files.js'
 
 /** The names in a folder, sorted; the first few as a message shows them. */
 const listed = (names: ReadonlyArray<string>): string =>

@@ -120,8 +120,9 @@ export const saveCheckpoint = (run: RunFolder, config: RunConfig, s: TrainState)
 const startFile = (run: RunFolder): string => path.join(run.dir, START_FILE)
 
 /**
- * Starts a run: the start marker first, the step-0 weights history (when the run keeps one), empty metrics, the step-0
- * checkpoint, then config.json, which makes the folder a run; then the marker goes.
+ * Starts a run: the start marker first (then what an interrupted start left goes), the step-0 weights history (when the
+ * run keeps one), empty metrics, the step-0 checkpoint, then config.json, which makes the folder a run; then the marker
+ * goes.
  */
 export const createRun = (run: RunFolder, config: RunConfig, initial: TrainState): void => {
   writeJson(startFile(run), startDocument(config), 2)
