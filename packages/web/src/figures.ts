@@ -1,8 +1,9 @@
 /**
  * The page's figures as SVG text, from the evaluations so far: accuracy, loss (log axis,
  * ticks at powers of ten) and FFD/FCR on one step axis from 0 with the grokking step dashed,
- * the spectrum of `W_E` with the key frequencies marked (as the report marks them), and the 2-D logits map with its colour scale. Pure: drawn with
- * `@grokscope/charts` (the report's palette and axes); the page puts them into the DOM.
+ * the spectrum of `W_E` with the key frequencies marked (as the report marks them), and the
+ * 2-D logits map with its colour scale. Pure: drawn with `@grokscope/charts` (the report's
+ * palette and axes); the page puts them into the DOM.
  *
  * @example
  * import { curveFigures } from './figures.js'

@@ -1,6 +1,7 @@
 // Golden image of the page's figures from synthetic inputs (no training): accuracy, loss, FFD/FCR, the spectrum with its
-// key frequencies marked and in words beside it, and the p = 31 logits map, laid out by the page's stylesheet, rendered in Chromium and compared with test/golden/web-charts.png
-// within a tolerance, its rendered text exactly with web-charts.txt. UPDATE_GOLDENS=1 rewrites both.
+// key frequencies marked and in words beside it, and the p = 31 logits map, laid out by the page's stylesheet, rendered
+// in Chromium and compared with test/golden/web-charts.png within a tolerance, its rendered text exactly with
+// web-charts.txt. UPDATE_GOLDENS=1 rewrites both.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'

@@ -39,7 +39,10 @@ describe('settings', () => {
         fc.integer({ min: 1, max: 400_000 }),
         fc.integer({ min: 1, max: MAX_WASM_THREADS }),
         (op, p, percent, seed, recipe, steps, threads) => {
-          const fields = { op, p: String(p), frac: String(percent / 100), seed: String(seed), recipe, steps: String(steps), threads: String(threads) }
+          const fields = {
+            ...{ op, p: String(p), frac: String(percent / 100), seed: String(seed) },
+            ...{ recipe, steps: String(steps), threads: String(threads) },
+          }
           const decoded = decodeFields(fields, EIGHT)
           fc.pre(E.isRight(decoded))
           if (E.isLeft(decoded)) return
