@@ -1,8 +1,10 @@
 /* global process, document */
-// Screenshots for docs/images: node scripts/doc-screenshots.mjs <run> <sweep> <suffix> [web-seconds]
-// <run>/report.html, <sweep>/report.html (<sweep> '-': none) and <run>/curves.svg in Debian's Chromium (1100 px
-// wide), and the web page (built from this worktree) training add mod 31 for [web-seconds] (90; 0: no web page) and
-// then stopped; written as docs/images/{report-run,report-sweep,curves,web}-<suffix>.png.
+// Screenshots for docs/images: node scripts/doc-screenshots.mjs <run> <sweep> <suffix> [web-seconds] [web-query]
+// <run>/report.html (<run> '-': none), <sweep>/report.html (<sweep> '-': none) and <run>/curves.svg in Debian's
+// Chromium (1100 px wide), and the web page (built from this worktree, or from the built worktree
+// GROKSCOPE_WEB_TREE names) opened with [web-query] (op=add&p=31&frac=0.5&seed=0) and autostart=1, training for
+// [web-seconds] (90; 0: no web page) and then stopped (at once when it shows an error); written as
+// docs/images/{report-run,report-sweep,curves,web}-<suffix>.png.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -12,10 +14,11 @@ import { fileURLToPath } from 'node:url'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(path.join(root, 'packages', 'web', 'package.json'))
 const { chromium } = require('playwright-core')
-const { buildSite } = await import(path.join(root, 'packages/web/dist/server/build.js'))
-const { serveSite } = await import(path.join(root, 'packages/web/dist/server/serve.js'))
+const webTree = path.resolve(process.env.GROKSCOPE_WEB_TREE ?? root)
+const { buildSite } = await import(path.join(webTree, 'packages/web/dist/server/build.js'))
+const { serveSite } = await import(path.join(webTree, 'packages/web/dist/server/serve.js'))
 
-const [run, sweep, suffix, seconds = '90'] = process.argv.slice(2)
+const [run, sweep, suffix, seconds = '90', query = 'op=add&p=31&frac=0.5&seed=0'] = process.argv.slice(2)
 if (run === undefined || sweep === undefined || suffix === undefined) {
   process.stderr.write('usage: node scripts/doc-screenshots.mjs <run> <sweep> <suffix> [web-seconds]\n')
   process.exit(2)
@@ -25,9 +28,9 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', arg
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, deviceScaleFactor: 1 })
   const files = [
-    [path.join(run, 'report.html'), 'report-run'],
+    ...(run === '-' ? [] : [[path.join(run, 'report.html'), 'report-run']]),
     ...(sweep === '-' ? [] : [[path.join(sweep, 'report.html'), 'report-sweep']]),
-    [path.join(run, 'curves.svg'), 'curves'],
+    ...(run === '-' ? [] : [[path.join(run, 'curves.svg'), 'curves']]),
   ]
   for (const [file, name] of files) {
     // An SVG file is shown inline in a page (a screenshot of an SVG document does not end).
@@ -41,10 +44,12 @@ try {
   }
   if (seconds === '0') process.exit(0)
   const site = await serveSite(await buildSite(mkdtempSync(path.join(tmpdir(), 'grokscope-site-'))), 0, '127.0.0.1')
-  await page.goto(`${site.url}?op=add&p=31&frac=0.5&seed=0&autostart=1`)
-  await page.waitForTimeout(Number(seconds) * 1000)
-  await page.click('#stop')
-  await page.waitForFunction(() => document.querySelector('#download')?.disabled === false, undefined, { timeout: 300_000 })
+  await page.goto(`${site.url}?${query}&autostart=1`)
+  if (await page.locator('#error').isHidden()) {
+    await page.waitForTimeout(Number(seconds) * 1000)
+    await page.click('#stop')
+    await page.waitForFunction(() => document.querySelector('#download')?.disabled === false, undefined, { timeout: 300_000 })
+  }
   await page.screenshot({ path: out('web'), fullPage: true })
   process.stdout.write(`${out('web')}\n`)
   await site.close?.()

@@ -128,7 +128,13 @@ export const OperationCodec = new t.Type<Operation, string, unknown>(
       : pipe(
           resolveOperation(u),
           E.fold(
-            (e) => t.failure(u, c, `not a registered operation id, and not a valid expression: ${formatParseError(e)}`),
+            (e) =>
+              t.failure(
+                u,
+                c,
+                `not a registered operation id, and not a valid expression: ${formatParseError(e)} ` +
+                  '(allowed: an id that grokscope ops lists, or an expression in a and b)',
+              ),
             (op) => t.success(op),
           ),
         ),

@@ -1,8 +1,9 @@
 /**
  * The page's figures as SVG text, from the evaluations so far: accuracy, loss (log axis,
  * ticks at powers of ten) and FFD/FCR on one step axis from 0 with the grokking step dashed,
- * the spectrum of `W_E`, and the 2-D logits map with its colour scale. Pure: drawn with
- * `@grokscope/charts` (the report's palette and axes); the page puts them into the DOM.
+ * the spectrum of `W_E` with the key frequencies marked (as the report marks them), and the
+ * 2-D logits map with its colour scale. Pure: drawn with `@grokscope/charts` (the report's
+ * palette and axes); the page puts them into the DOM.
  *
  * @example
  * import { curveFigures } from './figures.js'
@@ -12,7 +13,7 @@
  */
 import type { MetricsRecord } from '@grokscope/runs'
 import { accuracySeries, barChart, fourierSeries, heatMap, lineChart, lossSeries, seriesColor, stepDomain } from '@grokscope/charts'
-import type { LogitsMapMessage, SpectrumMessage } from './protocol.js'
+import type { KeyFrequenciesMessage, LogitsMapMessage, SpectrumMessage } from './protocol.js'
 
 /** The curves of the evaluations so far, sharing one step axis. */
 export const curveFigures = (
@@ -36,16 +37,30 @@ export const curveFigures = (
   }
 }
 
-/** The spectrum of `W_E` at a step: the cos and sin norms of each frequency. */
-export const spectrumFigure = (step: number, s: SpectrumMessage): string =>
+/** The spectrum of `W_E` at a step: the cos and sin norms of each frequency, the key frequencies `key` marked. */
+export const spectrumFigure = (step: number, s: SpectrumMessage, key: ReadonlyArray<number> = []): string =>
   barChart({
     title: `Spectrum of W_E at step ${step}`,
     names: ['cos k (μ_k)', 'sin k (ν_k)'],
     colors: [seriesColor(0), seriesColor(1)],
-    groups: s.cos.map((c, i) => ({ label: String(i + 1), values: [c, s.sin[i] ?? NaN] })),
+    groups: s.cos.map((c, i) => ({ label: String(i + 1), values: [c, s.sin[i] ?? NaN], marked: key.includes(i + 1) })),
     xLabel: 'frequency k',
     yLabel: 'norm',
+    markLabel: 'key frequency',
   })
+
+/**
+ * The key frequencies in words, as `grokscope analyze` prints them: the set and the rule, the restricted and full
+ * loss, and the warning when the set does not carry the model's answer.
+ *
+ * @since 0.3.0
+ */
+export const keyFrequenciesText = (kf: KeyFrequenciesMessage): { readonly line: string; readonly warning: string | null } => ({
+  line:
+    `key frequencies of ${kf.op} at step ${kf.step}: ${kf.key.join(', ') || 'none'} (${kf.rule}); ` +
+    `restricted loss ${kf.restricted.toExponential(2)}, full loss ${kf.full.toExponential(2)}`,
+  warning: kf.warning === null ? null : `warning: ${kf.warning}`,
+})
 
 /** The logits of every pair in the 2-D Fourier basis, every basis row named, with its colour scale. */
 export const logitsFigure = (step: number, m: LogitsMapMessage): string =>

@@ -1,20 +1,32 @@
 /**
- * The page: the settings form (filled from the URL), a sweep plan opened from a file
- * (`sweep.json`, read by `@grokscope/runs`: each of its runs trainable here with its own
- * config), a training worker per run, the live figures (accuracy, loss, the spectrum of
- * `W_E`, FFD/FCR), the 2-D logits map at the end, and "Download run". Test contract: the
- * elements with `data-testid="step"` and `data-testid="test-acc"` show the step and the
- * test accuracy; `data-testid="plan-file"` takes a plan, whose runs are the rows of
- * `data-testid="plan-runs"`, each with a button `data-testid="plan-train"`.
+ * The page: the settings form (filled from the URL: operation, p, training fraction, seed,
+ * recipe, steps, WASM threads), a sweep plan opened from a file (`sweep.json`, read by
+ * `@grokscope/runs`: each of its runs trainable here with its own config), a training worker
+ * per run, the live figures (accuracy, loss, the spectrum of `W_E` with the key frequencies,
+ * FFD/FCR), the 2-D logits map at the end, and "Download run". Test contract: the elements
+ * with `data-testid="step"` and `data-testid="test-acc"` show the step and the test accuracy,
+ * `tensors` the tensors alive in the worker, `key-freqs` the key frequencies; the controls
+ * `recipe`, `steps` and `threads` are the form's; `data-testid="plan-file"` takes a plan,
+ * whose runs are the rows of `data-testid="plan-runs"`, each with a button `data-testid="plan-train"`.
  *
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { OPERATIONS } from '@grokscope/data'
-import { type MetricsRecord, type RunConfig, decodePlan, encodeRunConfig } from '@grokscope/runs'
-import { curveFigures, logitsFigure, spectrumFigure } from './figures.js'
-import type { FromWorker, ToWorker } from './protocol.js'
-import { type SettingsFields, decodeFields, fieldsFromQuery, queryOf, settingsFromQuery } from './settings.js'
+import { type MetricsRecord, decodePlan, encodeRunConfig } from '@grokscope/runs'
+import { curveFigures, keyFrequenciesText, logitsFigure, spectrumFigure } from './figures.js'
+import type { FromWorker, KeyFrequenciesMessage, SpectrumMessage, ToWorker } from './protocol.js'
+import {
+  type Choice,
+  DEFAULT_FIELDS,
+  RECIPE_CHOICES,
+  type SettingsFields,
+  decodeFields,
+  fieldsFromQuery,
+  queryOf,
+  settingsFromQuery,
+  threadLimit,
+} from './settings.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // elements
@@ -27,15 +39,17 @@ const byId = <T extends HTMLElement>(id: string, kind: new () => T): T => {
 }
 
 const form = byId('settings', HTMLFormElement)
-const input = (name: keyof SettingsFields): HTMLInputElement => {
+const input = (name: keyof SettingsFields): HTMLInputElement | HTMLSelectElement => {
   const el = form.elements.namedItem(name)
-  if (!(el instanceof HTMLInputElement)) throw new Error(`page: input ${name} is missing`)
+  if (!(el instanceof HTMLInputElement || el instanceof HTMLSelectElement)) throw new Error(`page: input ${name} is missing`)
   return el
 }
+const FIELD_NAMES = ['op', 'p', 'frac', 'seed', 'recipe', 'steps', 'threads'] as const satisfies ReadonlyArray<keyof SettingsFields>
 const trainButton = byId('train', HTMLButtonElement)
 const stopButton = byId('stop', HTMLButtonElement)
 const downloadButton = byId('download', HTMLButtonElement)
 const errorBox = byId('error', HTMLElement)
+const threadsNote = byId('threads-note', HTMLElement)
 const planFile = byId('plan-file', HTMLInputElement)
 const planRuns = byId('plan-runs', HTMLTableElement)
 const show = {
@@ -46,12 +60,14 @@ const show = {
   grokStep: byId('grok-step', HTMLElement),
   ffd: byId('ffd', HTMLElement),
   speed: byId('speed', HTMLElement),
+  tensors: byId('tensors', HTMLElement),
+  keyFreqs: byId('key-freqs', HTMLElement),
   task: byId('task', HTMLElement),
 }
 const figures = {
   acc: byId('fig-acc', HTMLElement),
   loss: byId('fig-loss', HTMLElement),
-  spectrum: byId('fig-spectrum', HTMLElement),
+  spectrum: byId('spectrum-chart', HTMLElement),
   ffd: byId('fig-ffd', HTMLElement),
   logits: byId('fig-logits', HTMLElement),
 }
@@ -63,8 +79,14 @@ const figures = {
 let worker: Worker | null = null
 let records: MetricsRecord[] = []
 let download: { readonly url: string; readonly name: string } | null = null
+/** The key frequencies last computed (not every evaluation has them). */
+let lastKey: KeyFrequenciesMessage | null = null
 
-const fields = (): SettingsFields => ({ op: input('op').value, p: input('p').value, frac: input('frac').value, seed: input('seed').value })
+/** The WASM threads this browser allows (more than one needs cross-origin isolation). */
+const limit = threadLimit(crossOriginIsolated, navigator.hardwareConcurrency)
+
+const fields = (): SettingsFields =>
+  Object.fromEntries(FIELD_NAMES.map((name) => [name, input(name).value])) as Record<keyof SettingsFields, string>
 
 const fail = (message: string): void => {
   errorBox.textContent = message
@@ -74,6 +96,21 @@ const fail = (message: string): void => {
 // ─────────────────────────────────────────────────────────────────────────────
 // figures
 // ─────────────────────────────────────────────────────────────────────────────
+
+/** The spectrum at a step with the key frequencies last computed marked, and those in words beside it. */
+const drawSpectrum = (step: number, spectrum: SpectrumMessage): void => {
+  figures.spectrum.innerHTML = spectrumFigure(step, spectrum, lastKey?.key ?? [])
+  if (lastKey === null) return show.keyFreqs.replaceChildren()
+  const text = keyFrequenciesText(lastKey)
+  const line = document.createElement('span')
+  line.textContent = text.line
+  show.keyFreqs.replaceChildren(line)
+  if (text.warning === null) return
+  const warning = document.createElement('span')
+  warning.className = 'warning'
+  warning.textContent = `; ${text.warning}`
+  show.keyFreqs.append(warning)
+}
 
 const drawCurves = (): void => {
   const f = curveFigures(records)
@@ -88,11 +125,13 @@ const onMessage = (m: FromWorker): void => {
       show.state.textContent = 'training'
       show.task.textContent =
         `${m.op} mod ${m.p}: ${m.nTrain} training pairs, ${m.nTest} test pairs; backend ${m.backend}, ` +
-        `${m.wasmThreads} WASM thread${m.wasmThreads === 1 ? '' : 's'}`
+        `${m.wasmThreads} WASM thread${m.wasmThreads === 1 ? '' : 's'}` +
+        (m.wasmThreads === m.threadsAsked ? '' : ` (${m.threadsAsked} asked: the WASM backend did not start more)`)
       return
     case 'step':
       show.step.textContent = String(m.step)
       show.speed.textContent = m.stepsPerS.toFixed(1)
+      show.tensors.textContent = String(m.numTensors)
       return
     case 'eval': {
       const r = m.record
@@ -103,12 +142,16 @@ const onMessage = (m: FromWorker): void => {
       show.grokStep.textContent = r.grok_step === null ? '–' : String(r.grok_step)
       show.ffd.textContent = `${r.W_E.ffd.toFixed(3)} / ${r.W_E.fcr.toFixed(3)}`
       show.speed.textContent = m.stepsPerS.toFixed(1)
+      show.tensors.textContent = String(r.num_tensors)
+      if (m.keyFrequencies !== null) lastKey = m.keyFrequencies
       drawCurves()
-      figures.spectrum.innerHTML = spectrumFigure(r.step, m.spectrum)
+      drawSpectrum(r.step, m.spectrum)
       return
     }
     case 'done': {
       figures.logits.innerHTML = logitsFigure(m.step, m.logitsMap)
+      lastKey = m.keyFrequencies
+      drawSpectrum(m.step, m.finalW_E.spectrum)
       const url = URL.createObjectURL(new Blob([new Uint8Array(m.zip)], { type: 'application/zip' }))
       download = { url, name: `${m.zipName}.zip` }
       show.step.textContent = String(m.step)
@@ -116,7 +159,8 @@ const onMessage = (m: FromWorker): void => {
       show.state.textContent =
         `${m.stoppedBy === 'interrupt' ? 'stopped' : 'finished'} at step ${m.step}` +
         (m.grokStep === null ? ', not grokked' : `, grokked at step ${m.grokStep}`) +
-        ` (tensors ${m.numTensorsBefore} → ${m.numTensorsAfter})`
+        ` (tensors: ${m.numTensorsBefore} before, ${m.numTensorsTraining} while training, ${m.numTensorsAfter} after)`
+      show.tensors.textContent = String(m.numTensorsAfter)
       stopButton.disabled = true
       trainButton.disabled = false
       downloadButton.disabled = false
@@ -139,30 +183,38 @@ const onMessage = (m: FromWorker): void => {
 
 /** Trains the form's run (its URL then names it). */
 const startForm = (): void => {
-  const config = decodeFields(fields())
-  if (E.isLeft(config)) return fail(config.left)
-  history.replaceState(null, '', `?${queryOf(config.right.task)}`)
-  start(config.right)
+  const choice = decodeFields(fields(), limit)
+  if (E.isLeft(choice)) return fail(choice.left)
+  history.replaceState(null, '', `?${queryOf(choice.right)}`)
+  start(choice.right)
+}
+
+/** The form's threads, or the default when they are not allowed (a plan's run takes them from the form). */
+const formThreads = (): number => {
+  const choice = decodeFields({ ...DEFAULT_FIELDS, threads: input('threads').value }, limit)
+  return E.isRight(choice) ? choice.right.threads : limit.default
 }
 
 /** Trains a run in a new worker, the previous one stopped. */
-const start = (config: RunConfig): void => {
+const start = ({ config, threads }: Choice): void => {
   errorBox.hidden = true
   worker?.terminate()
   if (download !== null) URL.revokeObjectURL(download.url)
   download = null
   records = []
+  lastKey = null
   for (const f of Object.values(figures)) f.replaceChildren()
+  show.keyFreqs.replaceChildren()
   show.step.textContent = '0'
   show.testAcc.textContent = '0'
-  show.trainAcc.textContent = show.grokStep.textContent = show.ffd.textContent = show.speed.textContent = '–'
+  show.trainAcc.textContent = show.grokStep.textContent = show.ffd.textContent = show.speed.textContent = show.tensors.textContent = '–'
   show.state.textContent = 'starting'
   trainButton.disabled = downloadButton.disabled = true
   stopButton.disabled = false
   const w = new Worker(new URL('worker.js', import.meta.url), { type: 'module' })
   w.addEventListener('message', (e: MessageEvent<FromWorker>) => onMessage(e.data))
   w.addEventListener('error', (e) => onMessage({ type: 'error', message: e.message === '' ? 'the worker failed to load' : e.message }))
-  const message: ToWorker = { type: 'start', config: encodeRunConfig(config) }
+  const message: ToWorker = { type: 'start', config: encodeRunConfig(config), threads }
   w.postMessage(message)
   worker = w
 }
@@ -215,7 +267,7 @@ const showPlan = (text: string): void => {
         button.type = 'button'
         button.textContent = 'Train'
         button.dataset.testid = 'plan-train'
-        button.addEventListener('click', () => start(c))
+        button.addEventListener('click', () => start({ config: c, threads: formThreads() }))
         action.append(button)
       }
       row.append(action)
@@ -253,8 +305,25 @@ for (const op of OPERATIONS) {
   option.label = op.formula
   ops.append(option)
 }
-const initial = fieldsFromQuery(location.search)
-for (const name of ['op', 'p', 'frac', 'seed'] as const) input(name).value = initial[name]
-const settings = settingsFromQuery(location.search)
+const recipe = input('recipe')
+for (const r of RECIPE_CHOICES) {
+  const option = document.createElement('option')
+  option.value = r.id
+  option.textContent = `${r.id} (${r.summary})`
+  recipe.append(option)
+}
+const threads = input('threads')
+threads.setAttribute('max', String(limit.max))
+if (limit.onlyOne !== null) {
+  threads.disabled = true
+  threadsNote.textContent = `One WASM thread: ${limit.onlyOne}.`
+  threadsNote.hidden = false
+}
+const initial = fieldsFromQuery(location.search, { ...DEFAULT_FIELDS, threads: String(limit.default) })
+for (const name of FIELD_NAMES) input(name).value = initial[name]
+const settings = settingsFromQuery(location.search, limit)
 if (E.isLeft(settings)) fail(settings.left)
-else if (settings.right.autostart) start(settings.right.config)
+else if (settings.right.autostart) {
+  history.replaceState(null, '', `?${queryOf(settings.right, true)}`)
+  start(settings.right)
+}

@@ -6,13 +6,36 @@
  */
 import type { MetricsRecord, RunConfigDocument } from '@grokscope/runs'
 
-/** Page → worker: the run to train, as its config.json document (the worker decodes it itself), or stop. */
-export type ToWorker = { readonly type: 'start'; readonly config: RunConfigDocument } | { readonly type: 'stop' }
+/**
+ * Page → worker: the run to train, as its config.json document (the worker decodes it itself), with the WASM threads
+ * to ask the backend for; or stop.
+ */
+export type ToWorker =
+  | { readonly type: 'start'; readonly config: RunConfigDocument; readonly threads: number }
+  | { readonly type: 'stop' }
 
 /** The spectrum of `W_E[0:p]`: `μ_k`, `ν_k` for `k = 1..⌊p/2⌋`. */
 export interface SpectrumMessage {
   readonly cos: ReadonlyArray<number>
   readonly sin: ReadonlyArray<number>
+}
+
+/**
+ * The key frequencies of the first operation's logits on all pairs at a step (`keyFrequencies` of
+ * `@grokscope/measures`, its default rule: the set `grokscope analyze` prints), with the restricted and full loss.
+ *
+ * @since 0.3.0
+ */
+export interface KeyFrequenciesMessage {
+  readonly step: number
+  readonly op: string
+  /** The rule in words (`describeKeyRule`). */
+  readonly rule: string
+  readonly key: ReadonlyArray<number>
+  readonly restricted: number
+  readonly full: number
+  /** `keyWarning`: the key set does not carry the model's answer; `null` when it does. */
+  readonly warning: string | null
 }
 
 /** The logits of every pair in the 2-D Fourier basis: norms `[p, p]` with the basis rows' names. */
@@ -30,21 +53,35 @@ export type FromWorker =
       readonly nTrain: number
       readonly nTest: number
       readonly backend: string
+      /** The threads the WASM backend runs on, and those asked for (fewer when its threaded build cannot load). */
       readonly wasmThreads: number
+      readonly threadsAsked: number
     }
-  | { readonly type: 'step'; readonly step: number; readonly stepsPerS: number }
-  | { readonly type: 'eval'; readonly record: MetricsRecord; readonly spectrum: SpectrumMessage; readonly stepsPerS: number }
+  /** Every few steps: the step, the rate and the tensors alive in the worker (the weights, the optimiser's state, the data). */
+  | { readonly type: 'step'; readonly step: number; readonly stepsPerS: number; readonly numTensors: number }
+  /** An evaluation; the key frequencies when they were computed at it (not at every one when they would slow training). */
+  | {
+      readonly type: 'eval'
+      readonly record: MetricsRecord
+      readonly spectrum: SpectrumMessage
+      readonly keyFrequencies: KeyFrequenciesMessage | null
+      readonly stepsPerS: number
+    }
   | {
       readonly type: 'done'
       readonly step: number
       readonly grokStep: number | null
       readonly stoppedBy: string
-      /** FFD and FCR of the final weights' `W_E` (the last evaluation may be up to `eval_every` steps older). */
-      readonly finalW_E: { readonly ffd: number; readonly fcr: number }
+      /** FFD, FCR and the spectrum of the final weights' `W_E` (the last evaluation may be up to `eval_every` steps older). */
+      readonly finalW_E: { readonly ffd: number; readonly fcr: number; readonly spectrum: SpectrumMessage }
       readonly logitsMap: LogitsMapMessage
+      /** The key frequencies of the final weights. */
+      readonly keyFrequencies: KeyFrequenciesMessage
       readonly zipName: string
       readonly zip: Uint8Array
+      /** Tensors alive before the run's data was made, at its end before it was freed, and after. */
       readonly numTensorsBefore: number
+      readonly numTensorsTraining: number
       readonly numTensorsAfter: number
     }
   | { readonly type: 'error'; readonly message: string }
