@@ -19,6 +19,8 @@ import {
   recordedGrokStep,
   runStability,
   stabilityText,
+  variantOf,
+  variantText,
 } from '@grokscope/runs'
 import type { SweepRun } from './Report.js'
 
@@ -83,6 +85,8 @@ export const sweepRunOf = (
   status: RunStatus,
 ): SweepRun => ({
   name,
+  operation: config.task.ops.map((op) => op.id).join('+'),
+  transfer: variantText(variantOf(config)),
   href,
   ops: opsText(config),
   p: config.task.p,
@@ -98,6 +102,8 @@ export const sweepRunOf = (
 /** A planned run that has not started, as a row of a folder's report. */
 export const unstartedRun = (r: PlannedRun): SweepRun => ({
   name: r.name,
+  operation: r.ops.join('+'),
+  transfer: variantText(r.variant),
   href: null,
   ops: r.ops.join(', '),
   p: r.p,

@@ -9,7 +9,7 @@
  *
  * @since 0.2.0
  */
-import { type MetricsRecord, type StabilityState, type Summary, stabilityText } from '@grokscope/runs'
+import { type MetricsRecord, type StabilityState, type Summary, accText, stabilityText } from '@grokscope/runs'
 
 /** A number with `digits` decimals (non-finite numbers as they are). */
 const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : String(x))
@@ -72,7 +72,7 @@ export const progressLine = (r: MetricsRecord, stepsPerS: number, flag = ''): st
  */
 export const summaryText = (s: Summary): string => {
   const verdict = s.grok_step !== null ? `grokked at step ${s.grok_step}` : 'did not grok'
-  const acc = s.final === null ? '' : `, test acc ${fixed(s.final.test.acc, 3)}`
+  const acc = s.final === null ? '' : `, test acc ${Number.isFinite(s.final.test.acc) ? accText(s.final.test.acc) : String(s.final.test.acc)}`
   const fourier = s.measures === null ? '' : `, W_E FFD ${fixed(s.measures.W_E.ffd, 3)} FCR ${fixed(s.measures.W_E.fcr, 3)}`
   const unstable = s.stability === undefined ? '' : stabilityText(s.stability)
   return `${verdict}, ${s.steps} steps${acc}${fourier}${unstable === '' ? '' : `; ${unstable}`}`

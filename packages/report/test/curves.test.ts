@@ -48,7 +48,13 @@ describe('phase bands', () => {
     expect(phaseBands(run.slice(0, 3))).toEqual([])
     expect(phaseBands(run.slice(0, 1))).toEqual([])
     // The fast recipe's a2+b2 at p = 31: fitted, a test-loss spike and its fall, test accuracy up to 0.9896, never 0.99.
-    const spike = [line(0, 0.03, 3.4, 0.03), line(50, 1, 4, 0.05), line(500, 1, 9, 0.2), line(1000, 1, 0.3, 0.9896), line(1450, 0.41, 2, 0.41)]
+    const spike = [
+      line(0, 0.03, 3.4, 0.03),
+      line(50, 1, 4, 0.05),
+      line(500, 1, 9, 0.2),
+      line(1000, 1, 0.3, 0.9896),
+      line(1450, 0.41, 2, 0.41),
+    ]
     expect(phaseBands(spike)).toEqual([])
     expect(curvesSvg('a2+b2', spike, null)).not.toContain('class="band"')
   })

@@ -179,7 +179,7 @@ const median = (xs: ReadonlyArray<number>): number | null => {
 const distinct = <A>(xs: ReadonlyArray<A>): ReadonlyArray<A> => [...new Set(xs)]
 
 /** A row's label in the table and the figures: its operation, with p and the transfer variant when the rows vary them. */
-export const labelOf = (rows: ReadonlyArray<ResultRow>): ((r: ResultRow) => string) => {
+export const labelOf = <R extends Pick<ResultRow, 'operation' | 'p' | 'transfer'>>(rows: ReadonlyArray<R>): ((r: R) => string) => {
   const variants = distinct(rows.map((r) => r.transfer)).length > 1
   const moduli = distinct(rows.map((r) => r.p)).length > 1
   return (r) => `${r.operation}${moduli ? ` (p = ${r.p})` : ''}${variants ? ` [${r.transfer}]` : ''}`
@@ -236,8 +236,8 @@ export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
   const ps = distinct(rows.map((r) => r.p)).join(', ')
   return [
     `Each cell: grokked seeds / seeds · median grok step of the grokked seeds · best test accuracy over the seeds · grokked seeds whose ` +
-      `test accuracy stayed ≥ 0.99 to the end (min: the lowest test accuracy after grokking when one fell) · unstable: runs that ` +
-      `${STABILITY_RULE}, shown only when there are some (p = ${ps}). Runs not finished are counted by status.`,
+      `test accuracy stayed ≥ 0.99 to the end (min: the lowest test accuracy after grokking when one fell) · unstable: runs that left ` +
+      `their training set after fitting it (a run is unstable when it ${STABILITY_RULE}), shown only when there are some (p = ${ps}). Runs not finished are counted by status.`,
     '',
     header,
     rule,

@@ -40,7 +40,10 @@ const cleanRun = fc
 
 describe('runStability on synthetic curves', () => {
   it('a run that never fits its training set is never unstable, however its loss moves', () => {
-    const point = fc.tuple(fc.double({ min: 0, max: FIT_ACC, maxExcluded: true, noNaN: true }), fc.double({ min: 1e-3, max: 10, noNaN: true }))
+    const point = fc.tuple(
+      fc.double({ min: 0, max: FIT_ACC, maxExcluded: true, noNaN: true }),
+      fc.double({ min: 1e-3, max: 10, noNaN: true }),
+    )
     fc.assert(
       fc.property(fc.array(point, { maxLength: 40 }), (ps) => {
         const s = runStability(curve(ps))
@@ -85,7 +88,10 @@ describe('runStability on synthetic curves', () => {
 
   it(`a train loss that rises more than ×${LOSS_RISE} over its lowest since the fit, above ${LOSS_FLOOR}, leaves the region; less does not`, () => {
     fc.assert(
-      fc.property(fc.double({ min: 1e-5, max: LOSS_FLOOR / LOSS_RISE, noNaN: true }), fc.double({ min: 1.01, max: 1000, noNaN: true }), (low, k) => {
+      fc.property(fc.double({ min: 1e-5, max: LOSS_FLOOR / LOSS_RISE, noNaN: true }), fc.double({ min: 1.01, max: 1000, noNaN: true }), (
+        low,
+        k,
+      ) => {
         const peak = Math.max(low * LOSS_RISE * k, LOSS_FLOOR * 1.01)
         expect(runStability(curve([[0.5, 2], [1, low * 3], [1, low], [1, peak], [1, low]])).excursions).toEqual([[150, 150]])
         // Under ×10, or at most the floor, the run stays in.
