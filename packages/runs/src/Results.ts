@@ -80,9 +80,6 @@ export const COLUMNS: ReadonlyArray<keyof ResultRow> = [
   'stayed_grokked',
   'last_test_acc_after_grok',
   'min_test_acc_after_grok',
-  'unstable',
-  'unstable_from',
-  'unstable_min_train_acc',
   'steps',
   'train_loss',
   'train_acc',
@@ -98,6 +95,10 @@ export const COLUMNS: ReadonlyArray<keyof ResultRow> = [
   'W_L_ffd_mult',
   'W_L_fcr_mult',
   'wall_time_s',
+  // Newer than 0.2.0: last, so the columns before keep their places.
+  'unstable',
+  'unstable_from',
+  'unstable_min_train_acc',
 ]
 
 /** What was read of one run. */
@@ -234,10 +235,12 @@ export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
   const rule = `|---|${fracs.map(() => '---').join('|')}|`
   const body = labels.map((l) => `| ${l} | ${fracs.map((f) => cell(l, f)).join(' | ')} |`)
   const ps = distinct(rows.map((r) => r.p)).join(', ')
+  const anyUnstable = rows.some((r) => r.unstable === true)
   return [
     `Each cell: grokked seeds / seeds · median grok step of the grokked seeds · best test accuracy over the seeds · grokked seeds whose ` +
-      `test accuracy stayed ≥ 0.99 to the end (min: the lowest test accuracy after grokking when one fell) · unstable: runs that left ` +
-      `their training set after fitting it (a run is unstable when it ${STABILITY_RULE}), shown only when there are some (p = ${ps}). Runs not finished are counted by status.`,
+      `test accuracy stayed ≥ 0.99 to the end (min: the lowest test accuracy after grokking when one fell)` +
+      `${anyUnstable ? ` · unstable runs / seeds: a run is unstable when it ${STABILITY_RULE}` : ''} (p = ${ps}). ` +
+      `Runs not finished are counted by status.`,
     '',
     header,
     rule,
