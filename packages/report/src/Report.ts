@@ -94,7 +94,7 @@ figure{margin:10px 0 18px;break-inside:avoid}figcaption{color:#555;font-size:12.
 svg.chart{display:block;height:auto;max-width:720px}svg.heat{max-width:100%}svg.line circle{stroke:none}svg .series circle{opacity:.75}
 .facts td{text-align:left}.controls{position:sticky;top:0;background:rgba(255,255,255,.94);padding:2px 0;border-bottom:1px solid #eee;z-index:1;font-size:12px;line-height:1.3}
 .controls label{white-space:nowrap}.controls input{width:40%;vertical-align:middle;margin:0 6px}#readout{color:#444}#readout b{color:#222;font-weight:normal}
-.unstable{color:#b00}p.unstable-banner{border-left:4px solid #b00;padding:4px 10px;background:#fff5f5}#tip{position:fixed;pointer-events:none;background:#222;color:#fff;padding:2px 6px;border-radius:3px;font-size:12px;display:none}
+.curves figure{scroll-margin-top:44px}.unstable{color:#b00}p.unstable-banner{border-left:4px solid #b00;padding:4px 10px;background:#fff5f5}#tip{position:fixed;pointer-events:none;background:#222;color:#fff;padding:2px 6px;border-radius:3px;font-size:12px;display:none}
 .muted{color:#777}
 @media print{.controls,#tip{display:none}body{max-width:none;padding:0}h2{break-after:avoid}svg .cursor{display:none}a{color:inherit;text-decoration:none}}
 `
