@@ -3,9 +3,19 @@
 // its results, and the sweep report's paper figures (FCR, the FFD–FCR plane, best accuracy).
 import { describe, expect, it } from 'vitest'
 import { identityColors } from '@grokscope/charts'
-import { type MetricsRecord, resultRow } from '@grokscope/runs'
+import { type MetricsRecord, resultRow, stabilityNext, stabilityStart } from '@grokscope/runs'
 import { syntheticRecords } from '../../../test-support/synthetic.js'
-import { type SweepRun, accuracySvg, measuresSvg, runFacts, runReportHtml, summaryText, sweepReportHtml } from '../src/index.js'
+import {
+  type SweepRun,
+  accuracySvg,
+  measuresSvg,
+  progressLine,
+  runFacts,
+  runReportHtml,
+  stabilityFlag,
+  summaryText,
+  sweepReportHtml,
+} from '../src/index.js'
 
 /** Records whose training set, once fitted, is lost at these steps (train accuracy 0.5, loss 2). */
 const dips = (records: ReadonlyArray<MetricsRecord>, at: ReadonlyArray<number>): MetricsRecord[] =>
@@ -131,6 +141,19 @@ describe('results figures with one training fraction', () => {
     const svg = accuracySvg(rows)
     expect(svg).not.toContain('training fraction r')
     expect(svg).toMatch(/text-anchor="middle">add<\/text>.*text-anchor="middle">sub<\/text>/s)
+  })
+})
+
+describe('progress lines', () => {
+  it('end with the flag at each evaluation out of the fitted training set, and only there', () => {
+    let state = stabilityStart
+    const flagged = unstable.flatMap((r) => {
+      state = stabilityNext(state, r)
+      const line = progressLine(r, 10, stabilityFlag(state))
+      return / {2}! unstable: out of the fitted training set \(fitted at step \d+\)$/.test(line) ? [r.step] : []
+    })
+    expect(flagged).toEqual([900, 1500, 1600])
+    expect(progressLine(unstable[0]!, 10)).toBe(progressLine(unstable[0]!, 10, stabilityFlag(stabilityStart)))
   })
 })
 
