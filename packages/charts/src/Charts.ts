@@ -21,7 +21,7 @@
  * @since 0.1.0
  */
 import { COLORS, viridis } from './Palette.js'
-import { type Scale, linearScale, logScale } from './Scale.js'
+import { type Scale, categoryScale, linearScale, logScale } from './Scale.js'
 import { decadeLabels, esc, fmt, n1 } from './Text.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -105,6 +105,11 @@ export interface HeatMap {
   readonly colLabel: string
   /** Decades of the colour scale below the largest value (4). */
   readonly decades?: number
+  /**
+   * The axes' labels, when not every name (e.g. one per frequency, at the middle of its cos and sin rows): `at` in cells
+   * from the top-left corner (0.5: the middle of the first row). The names still name each cell in the hover readout.
+   */
+  readonly ticks?: ReadonlyArray<{ readonly at: number; readonly label: string }>
 }
 
 /** A point of a point chart: filled, or hollow (e.g. a run that has not finished), with its hover text. */
@@ -140,6 +145,8 @@ export interface PointChart {
   readonly dodge?: boolean
   /** A document of its own (a file such as accuracy.svg): its natural size on a white ground, not 100 % of a container. */
   readonly standalone?: boolean
+  /** Named categories on the x axis instead of numbers: a point's `x` is the index of its category (`xDomain` is then ignored). */
+  readonly categories?: ReadonlyArray<string>
 }
 
 /** Line charts stacked on one step axis, with one title and one legend (of the phases) on top. */
@@ -409,7 +416,10 @@ export const pointChart = (c: PointChart): string => {
   const lines = c.series.map((s) => (s.line ?? []).filter(ok))
   const xsAll = [...pts.flat().map((q) => q.x), ...lines.flat().map(([a]) => a)]
   const ysAll = [...pts.flat().map((q) => q.y), ...lines.flat().map(([, b]) => b)]
-  const x = linearScale(...(c.xDomain ?? padded(xsAll)), M.left, WIDTH - M.right)
+  const x =
+    c.categories === undefined
+      ? linearScale(...(c.xDomain ?? padded(xsAll)), M.left, WIDTH - M.right)
+      : categoryScale(c.categories, M.left, WIDTH - M.right)
   const y = linearScale(...(c.yDomain ?? padded(ysAll)), top + PLOT_H, top)
   const distinctX = [...new Set(xsAll)].map((v) => x.map(v)).sort((a, b) => a - b)
   const gap = Math.min(WIDTH, ...distinctX.slice(1).map((v, i) => v - distinctX[i]!))
@@ -521,16 +531,19 @@ const LEVELS = 48
 
 /**
  * An `n × n` heat map on a log colour scale (rows top to bottom, columns left to right), drawn as one
- * path per colour level so that p = 97 stays small, with every row and column named (cells of at least
- * 10 px up to n = 120) and a colour bar with ticks at powers of ten; `data-values` holds the values for a hover readout.
+ * path per colour level so that p = 97 stays small, with every row and column named (or labelled at `ticks`; cells of
+ * at least 10 px up to n = 120, labels up to 11 px and at least 9 px apart) and a colour bar with ticks at powers of ten;
+ * `data-values` holds the values for a hover readout.
  */
 export const heatMap = (c: HeatMap): string => {
   const { n } = c
   const size = Math.min(1200, Math.max(520, n * 10))
   const cell = size / Math.max(1, n)
-  const every = Math.max(1, Math.ceil(9 / cell))
-  const longest = Math.max(0, ...c.names.map((s) => [...s].length))
-  const font = Math.min(10, Math.max(6, cell * every * 0.85))
+  const ticks = c.ticks ?? c.names.slice(0, n).map((label, i) => ({ at: i + 0.5, label }))
+  const spacing = ticks.length < 2 ? size : Math.min(...ticks.slice(1).map((t, i) => (t.at - ticks[i]!.at) * cell))
+  const every = Math.max(1, Math.ceil(9 / spacing))
+  const longest = Math.max(0, ...ticks.map((t) => [...t.label].length))
+  const font = Math.min(11, Math.max(6, spacing * every * 0.85))
   const [left, top] = [Math.ceil(longest * font * 0.62) + 30, 34]
   const positive: number[] = []
   for (let i = 0; i < n * n; i++) if ((c.values[i] ?? 0) > 0) positive.push(c.values[i]!)
@@ -542,14 +555,13 @@ export const heatMap = (c: HeatMap): string => {
   const paths: string[][] = Array.from({ length: LEVELS }, () => [])
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) paths[level(c.values[i * n + j] ?? 0)]!.push(`M${j} ${i}h1v1h-1z`)
   const cells = paths.map((d, k) => (d.length === 0 ? '' : `<path fill="${viridis(k / (LEVELS - 1))}" d="${d.join('')}"/>`)).join('')
-  const labels = c.names
-    .slice(0, n)
-    .map((name, i) =>
+  const labels = ticks
+    .map((t, i) =>
       i % every !== 0
         ? ''
-        : `<text x="${left - 4}" y="${n1(top + (i + 0.5) * cell + font * 0.35)}" text-anchor="end">${esc(name)}</text>` +
-          `<text transform="translate(${n1(left + (i + 0.5) * cell + font * 0.35)} ${top + size + 5}) rotate(-90)" text-anchor="end">` +
-          `${esc(name)}</text>`,
+        : `<text x="${left - 4}" y="${n1(top + t.at * cell + font * 0.35)}" text-anchor="end">${esc(t.label)}</text>` +
+          `<text transform="translate(${n1(left + t.at * cell + font * 0.35)} ${top + size + 5}) rotate(-90)" text-anchor="end">` +
+          `${esc(t.label)}</text>`,
     )
     .join('')
   const barX = left + size + 22

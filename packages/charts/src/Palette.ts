@@ -19,6 +19,8 @@ export const COLORS = {
   grid: '#e6e6e6',
   text: '#222222',
   muted: '#666666',
+  /** Key frequencies in a spectrum (dark: red is FCR's colour in the curves). */
+  key: '#222222',
 } as const
 
 /** Categorical colours (Tableau 10) for series that are neither train nor test, in order. */
@@ -34,6 +36,34 @@ export const SERIES = [
   '#9c755f',
   '#bab0ac',
 ] as const
+
+/**
+ * The colours that identify a run or an operation (Okabe–Ito without its yellow, which is unreadable on white):
+ * distinguishable with the common colour-vision deficiencies, and none of them train's or test's.
+ *
+ * @since 0.3.0
+ */
+export const IDENTITY = ['#0072b2', '#e69f00', '#009e73', '#d55e00', '#cc79a7', '#56b4e9', '#000000'] as const
+
+/**
+ * The colour of each of these names (operations, or runs), chosen once for a page or a folder: the distinct names in
+ * sorted order take `IDENTITY`'s colours in turn, so every figure of a report, the results' figures and a page that are
+ * given the same names give each the same colour, whatever order they list them in. A name not among them is grey.
+ *
+ * @example
+ * import { identityColors } from '@grokscope/charts'
+ * const color = identityColors(['sub', 'add', 'a2+b2', 'add'])
+ * color('a2+b2') // => '#0072b2'
+ * color('add') // => '#e69f00'
+ * color('sub') // => '#009e73'
+ *
+ * @since 0.3.0
+ */
+export const identityColors = (names: Iterable<string>): ((name: string) => string) => {
+  const sorted = [...new Set(names)].sort()
+  const of = new Map(sorted.map((n, i) => [n, IDENTITY[i % IDENTITY.length]!]))
+  return (name) => of.get(name) ?? COLORS.muted
+}
 
 /** The phases of grokking and their band colours (drawn translucent). */
 export const PHASES = {

@@ -60,3 +60,20 @@ export const logScale = (lo: number, hi: number, r0: number, r1: number): Scale 
     label: (v) => labelOf(Math.round(Math.log10(v))),
   }
 }
+
+/**
+ * A scale of named categories onto [r0, r1]: the i-th name at the middle of the i-th of equal slots (data value `i`),
+ * each tick labelled with its name.
+ *
+ * @since 0.3.0
+ */
+export const categoryScale = (names: ReadonlyArray<string>, r0: number, r1: number): Scale => {
+  const n = Math.max(1, names.length)
+  return {
+    domain: [-0.5, n - 0.5],
+    map: (v) => r0 + ((v + 0.5) / n) * (r1 - r0),
+    values: names.map((_, i) => i),
+    minor: [],
+    label: (v) => names[Math.round(v)] ?? '',
+  }
+}

@@ -14,6 +14,8 @@ import {
   fmt,
   fourierSeries,
   heatMap,
+  identityColors,
+  IDENTITY,
   legend,
   lineChart,
   lossSeries,
@@ -336,6 +338,68 @@ describe('heat maps', () => {
       const scale = /<g class="scale"[^>]*>(.*?)<\/g>/.exec(svg)![1]!
       expect([...scale.matchAll(/>([^<]+)<\/text>/g)].map((m) => m[1])).toEqual(['10⁻³', '10⁻²', '10⁻¹', '10⁰', '10¹', 'log scale'])
     }
+  })
+})
+
+describe('heat maps labelled at ticks', () => {
+  it('at p = 97 labelled by frequency (const, then k between cos k and sin k) draws each label once, ≥ 10 px apart, at 11 px', () => {
+    const p = 97
+    const names = ['const', ...Array.from({ length: (p - 1) / 2 }, (_, k) => [`cos ${k + 1}`, `sin ${k + 1}`]).flat()]
+    const ticks = [{ at: 0.5, label: 'const' }, ...Array.from({ length: (p - 1) / 2 }, (_, k) => ({ at: 2 * (k + 1), label: `${k + 1}` }))]
+    const svg = heatMap({ title: 'logits', names, values: new Float64Array(p * p).fill(1), n: p, rowLabel: 'a', colLabel: 'b', ticks })
+    const axis = /<g class="axis" font-size="([\d.]+)"[^>]*>(.*?)<\/g>/.exec(svg)!
+    expect(Number(axis[1])).toBe(11)
+    const labels = [...axis[2]!.matchAll(/>([^<]+)<\/text>/g)].map((m) => m[1]!)
+    expect(labels.filter((_, i) => i % 2 === 0)).toEqual(ticks.map((t) => t.label))
+    const ys = [...axis[2]!.matchAll(/<text x="[\d.]+" y="([\d.]+)" text-anchor="end">/g)].map((m) => Number(m[1]))
+    expect(Math.min(...ys.slice(1).map((y, i) => y - ys[i]!))).toBeGreaterThanOrEqual(10)
+    // The hover readout still names every cell.
+    expect(svg).toContain(`data-names="${esc(JSON.stringify(names))}"`)
+  })
+})
+
+describe('identity colours', () => {
+  it('give each name one colour of IDENTITY, the same whatever the order or repetition of the names', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: IDENTITY.length }), (names) => {
+        const a = identityColors(names)
+        const b = identityColors([...names].reverse().concat(names))
+        for (const n of names) expect(a(n)).toBe(b(n))
+        expect(new Set(names.map(a)).size).toBe(names.length)
+        for (const n of names) expect(IDENTITY).toContain(a(n))
+      }),
+      { numRuns: RUNS },
+    )
+  })
+
+  it('are legible on white: no yellow, and none is train’s or test’s colour', () => {
+    const luminance = (hex: string) => {
+      const [r, g, b] = [1, 3, 5]
+        .map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+        .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!
+    }
+    for (const c of IDENTITY) {
+      expect(1.05 / (luminance(c) + 0.05), c).toBeGreaterThanOrEqual(2)
+      expect([COLORS.train, COLORS.test]).not.toContain(c)
+    }
+  })
+})
+
+describe('point charts on categories', () => {
+  it('name each category under its slot and place a point of category i in the i-th slot', () => {
+    const svg = pointChart({
+      title: 't',
+      xLabel: 'operation',
+      yLabel: 'acc',
+      yDomain: [0, 1],
+      categories: ['add', 'sub', 'mul'],
+      series: [{ name: 's', color: '#123456', points: [{ x: 0, y: 1 }, { x: 2, y: 0.5 }] }],
+    })
+    const ticks = [...svg.matchAll(/<text x="([\d.]+)" y="[\d.]+" text-anchor="middle">(add|sub|mul)<\/text>/g)]
+    expect(ticks.map((m) => m[2])).toEqual(['add', 'sub', 'mul'])
+    const cx = [...svg.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => Number(m[1]))
+    expect(cx).toEqual([Number(ticks[0]![1]), Number(ticks[2]![1])])
   })
 })
 

@@ -1,8 +1,8 @@
 // What a training run shows while it runs: a progress bar redrawn in place on a
 // terminal, one line per evaluation elsewhere (a log, a pipe), or nothing.
 import cliProgress from 'cli-progress'
-import { PROGRESS_HEADER, progressCells, progressLine } from '@grokscope/report'
-import type { MetricsRecord } from '@grokscope/runs'
+import { PROGRESS_HEADER, progressCells, progressLine, stabilityFlag } from '@grokscope/report'
+import { type MetricsRecord, stabilityNext, stabilityStart } from '@grokscope/runs'
 
 /** A view of a run's progress. */
 export interface ProgressView {
@@ -57,12 +57,14 @@ const bar = (stream: NodeJS.WriteStream, total: number): ProgressView => {
 /** One line per evaluation, under the heading (written before the first: a run with no step left to take prints nothing). */
 const lines = (stream: NodeJS.WriteStream): ProgressView => {
   let headed = false
+  let stability = stabilityStart
   return {
     step: () => undefined,
     evaluation: (r, sps) => {
       if (!headed) stream.write(`${PROGRESS_HEADER}\n`)
       headed = true
-      stream.write(`${progressLine(r, sps)}\n`)
+      stability = stabilityNext(stability, r)
+      stream.write(`${progressLine(r, sps, stabilityFlag(stability))}\n`)
     },
     stop: () => undefined,
   }

@@ -26,13 +26,18 @@ const SWEEP = [
 ]
 
 describe('a sweep written by 0.1.0', () => {
-  it('results gives the results.csv 0.1.0 wrote, byte for byte, and the table', async () => {
+  it('results gives the results.csv 0.1.0 wrote, byte for byte, then the newer columns (stability), and the table', async () => {
     const dir = copy()
     const sweep = path.join(dir, 'sweep')
     const r = await cli(['results', sweep])
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toContain('6 runs: 6 finished')
-    expect(read(path.join(sweep, 'results.csv'))).toBe(read(path.join(LEGACY_DIR, 'sweep', 'results.csv')))
+    const lines = read(path.join(sweep, 'results.csv')).split('\n')
+    // The stability columns are newer than 0.1.0, and last: none of these tiny runs fitted its training set and left it.
+    expect(lines[0]!.endsWith(',unstable,unstable_from,unstable_min_train_acc')).toBe(true)
+    for (const line of lines.slice(1, -1)) expect(line).toMatch(/,false,,$/)
+    const older = lines.map((l) => l.split(',').slice(0, -3).join(',')).join('\n')
+    expect(older).toBe(read(path.join(LEGACY_DIR, 'sweep', 'results.csv')))
     expect(read(path.join(sweep, 'table.md'))).toBe(read(path.join(LEGACY_DIR, 'sweep', 'table.md')))
   })
 

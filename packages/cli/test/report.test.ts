@@ -37,7 +37,14 @@ const RUN_FIGURES = [
   'fig-neurons-add',
 ]
 const RUN_TABLES = ['table-facts', 'table-measures', 'table-norms', 'table-losses-add', 'step-slider']
-const SWEEP_FIGURES = ['fig-sweep-test-accuracy', 'fig-sweep-test-loss', 'fig-sweep-ffd', 'fig-grok-steps']
+const SWEEP_FIGURES = [
+  'fig-sweep-test-accuracy',
+  'fig-sweep-test-loss',
+  'fig-sweep-ffd',
+  'fig-sweep-fcr',
+  'fig-sweep-ffd-fcr',
+  'fig-grok-steps',
+]
 
 /** The page is one document that names nothing outside itself. */
 const selfContained = (html: string): void => {
@@ -213,7 +220,7 @@ describe('grokscope report', () => {
     ])
     const html = readFileSync(path.join(dir, 'report.html'), 'utf8')
     selfContained(html)
-    expect(testIds(html).sort()).toEqual([...SWEEP_FIGURES, 'table-results'].sort())
+    expect(testIds(html).sort()).toEqual([...SWEEP_FIGURES, 'table-results', 'sweep-verdict'].sort())
     expect([...html.matchAll(/<a href="([^"]+)">/g)].map((m) => m[1])).toEqual(['./add-s0/report.html', './mul-s1/report.html'])
     for (const run of ['add-s0', 'mul-s1']) selfContained(readFileSync(path.join(dir, run, 'report.html'), 'utf8'))
     await openInBrowser(path.join(dir, 'report.html'), SWEEP_FIGURES, path.join(SHOTS, 'report-folder.png'))

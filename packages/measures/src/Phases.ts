@@ -14,6 +14,13 @@
  *
  * A boundary that a run has not reached is `null` (and so are the later ones).
  *
+ * The phases are a reading of a run that grokked: `grokPhases` gives the boundaries
+ * only when all three are placed (the training set fitted, then the test accuracy at
+ * the threshold). Before that, a fall of the test loss is not the end of circuit
+ * formation (a loss spike of a run that never groks moves it: the fast recipe's
+ * `a2+b2` at p = 31 had "circuit formation" end at step 1000 and never grokked), so a
+ * figure draws no phases for such a run.
+ *
  * @example
  * import { phaseBoundaries } from '@grokscope/measures'
  * const points = [
@@ -60,4 +67,19 @@ export const phaseBoundaries = (points: ReadonlyArray<PhasePoint>, threshold = 0
   if (c < 0) return { ...none, memorisationEnd: points[m]!.step }
   const e = points.findIndex((x, i) => i >= c && x.testAcc >= threshold)
   return { memorisationEnd: points[m]!.step, circuitFormationEnd: points[c]!.step, cleanupEnd: e < 0 ? null : points[e]!.step }
+}
+
+/** The boundaries of a run that grokked: each one placed. */
+export type GrokPhases = { readonly [K in keyof PhaseBoundaries]: number }
+
+/**
+ * The boundaries of a run that grokked after fitting its training set (all three placed), else `null`: no phases to draw.
+ *
+ * @since 0.3.0
+ */
+export const grokPhases = (points: ReadonlyArray<PhasePoint>, threshold = 0.99): GrokPhases | null => {
+  const b = phaseBoundaries(points, threshold)
+  return b.memorisationEnd === null || b.circuitFormationEnd === null || b.cleanupEnd === null
+    ? null
+    : { memorisationEnd: b.memorisationEnd, circuitFormationEnd: b.circuitFormationEnd, cleanupEnd: b.cleanupEnd }
 }

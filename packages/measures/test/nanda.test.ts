@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { excludedLosses, fourierNorms, gini, meanCrossEntropy, phaseBoundaries } from '../src/index.js'
+import { excludedLosses, fourierNorms, gini, grokPhases, meanCrossEntropy, phaseBoundaries } from '../src/index.js'
 
 const P = fc.constantFrom(5, 7, 11)
 
@@ -143,6 +143,24 @@ describe('phaseBoundaries', () => {
       circuitFormationEnd: null,
       cleanupEnd: null,
     })
+  })
+
+  it('grokPhases places the phases only for a run that grokked after fitting its training set', () => {
+    expect(grokPhases(run)).toEqual({ memorisationEnd: 200, circuitFormationEnd: 500, cleanupEnd: 700 })
+    // Fitted, its test loss halved, never grokked: no phases (the boundaries alone would say circuit formation ended at 200).
+    expect(grokPhases([point(100, 1, 4, 0), point(200, 1, 1, 0.5)])).toBeNull()
+    const pt = fc.record({
+      trainAcc: fc.double({ min: 0, max: 1, noNaN: true }),
+      testLoss: fc.double({ min: 0, max: 10, noNaN: true }),
+      testAcc: fc.double({ min: 0, max: 1, noNaN: true }),
+    })
+    fc.assert(
+      fc.property(fc.array(pt, { maxLength: 30 }), (xs) => {
+        const points = xs.map((x, i) => ({ ...x, step: 10 * (i + 1) }))
+        const b = phaseBoundaries(points)
+        expect(grokPhases(points)).toEqual(b.cleanupEnd === null ? null : b)
+      }),
+    )
   })
 
   it('leaves the boundaries a run has not reached null, in order', () => {

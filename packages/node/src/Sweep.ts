@@ -26,7 +26,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { PROGRESS_HEADER, progressLine, summaryText } from '@grokscope/report'
+import { PROGRESS_HEADER, progressLine, stabilityFlag, summaryText } from '@grokscope/report'
 import {
   type MetricsRecord,
   type LegacySettings,
@@ -42,6 +42,8 @@ import {
   lanesOf,
   logFileName,
   planDifference,
+  stabilityNext,
+  stabilityStart,
 } from '@grokscope/runs'
 import { UsageError } from './Errors.js'
 import { appendLine, createExclusive, readJson, writeJson } from './Files.js'
@@ -179,12 +181,14 @@ const trainInWorker = (
     stopRequests.add(worker)
     let end: WorkerEnd | null = null
     let headed = false
+    let stability = stabilityStart
     worker.on('message', (m: SweepWorkerMessage) => {
       switch (m.type) {
         case 'evaluation':
           if (!headed) appendLine(log, PROGRESS_HEADER)
           headed = true
-          appendLine(log, progressLine(m.record, m.stepsPerS))
+          stability = stabilityNext(stability, m.record)
+          appendLine(log, progressLine(m.record, m.stepsPerS, stabilityFlag(stability)))
           onEvaluation(m.record, m.stepsPerS)
           return
         case 'warning':

@@ -24,28 +24,25 @@ import {
   stepDomain,
   stepSeries,
 } from '@grokscope/charts'
-import { phaseBoundaries } from '@grokscope/measures'
+import { grokPhases } from '@grokscope/measures'
 
 /** The fields of a metrics.jsonl record that are plotted. */
 export type MetricsLine = Pick<MetricsRecord, 'step' | 'train_loss' | 'test_loss' | 'train_acc' | 'test_acc' | 'W_E' | 'W_L'> &
   Partial<Pick<MetricsRecord, 'weight_norm' | 'logits'>>
 
 /**
- * The phases as bands `[from, to)`: memorisation from the first evaluation, then circuit formation and cleanup, as far
- * as the run reached.
+ * The phases as bands `[from, to)`: memorisation from the first evaluation, then circuit formation and cleanup; none
+ * unless the run grokked after fitting its training set (`grokPhases`: the rules that place them hold only then).
  */
 export const phaseBands = (lines: ReadonlyArray<MetricsLine>): ReadonlyArray<{ phase: Phase; from: number; to: number }> => {
-  const b = phaseBoundaries(lines.map((m) => ({ step: m.step, trainAcc: m.train_acc, testLoss: m.test_loss, testAcc: m.test_acc })))
+  const b = grokPhases(lines.map((m) => ({ step: m.step, trainAcc: m.train_acc, testLoss: m.test_loss, testAcc: m.test_acc })))
+  if (b === null) return []
   const first = lines[0]?.step ?? 0
-  const ends = [
-    ['memorisation', b.memorisationEnd],
-    ['circuit formation', b.circuitFormationEnd],
-    ['cleanup', b.cleanupEnd],
-  ] as const
-  return ends.flatMap(([phase, to], i) => {
-    const from = i === 0 ? first : ends[i - 1]![1]
-    return from === null || to === null ? [] : [{ phase, from, to }]
-  })
+  return [
+    { phase: 'memorisation', from: first, to: b.memorisationEnd },
+    { phase: 'circuit formation', from: b.memorisationEnd, to: b.circuitFormationEnd },
+    { phase: 'cleanup', from: b.circuitFormationEnd, to: b.cleanupEnd },
+  ]
 }
 
 const firstOp = (m: MetricsLine) => (m.logits === undefined ? undefined : Object.values(m.logits)[0])

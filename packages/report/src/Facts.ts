@@ -10,7 +10,18 @@
  * @since 0.2.0
  */
 import type { ModelConfig } from '@grokscope/model'
-import { type MetricsRecord, type PlannedRun, type RunConfig, type RunStatus, grokOutcome, recordedGrokStep } from '@grokscope/runs'
+import {
+  type MetricsRecord,
+  type PlannedRun,
+  type RunConfig,
+  type RunStatus,
+  grokOutcome,
+  recordedGrokStep,
+  runStability,
+  stabilityText,
+  variantOf,
+  variantText,
+} from '@grokscope/runs'
 import type { SweepRun } from './Report.js'
 
 /** A report's facts: label and value. */
@@ -50,13 +61,16 @@ export const runFacts = (
   const { task, optimizer } = config
   const grokStep = recordedGrokStep(records)
   const last = records.at(-1)
+  const best = Math.max(...records.map((r) => r.test_acc))
+  const unstable = stabilityText(runStability(records))
   return [
     ['task', `${opsText(config)} mod ${task.p}, training fraction ${task.frac}, seed ${task.seed}`],
     ['optimiser', `AdamW lr ${optimizer.lr}, weight decay ${optimizer.weightDecay}, betas (${optimizer.beta1}, ${optimizer.beta2})`],
     [
       'outcome',
-      `${last === undefined ? 'no evaluation yet' : `step ${last.step}: test accuracy ${last.test_acc.toFixed(4)}`}; ` +
-        `${grokStep === null ? 'not grokked' : `grokked at step ${grokStep}${stayedText(records)}`}`,
+      `${last === undefined ? 'no evaluation yet' : `step ${last.step}: test accuracy ${last.test_acc.toFixed(4)} (best ${best.toFixed(4)})`}; ` +
+        `${grokStep === null ? 'not grokked' : `grokked at step ${grokStep}${stayedText(records)}`}` +
+        `${unstable === '' ? '' : `; ${unstable}`}`,
     ],
     ...(model === null ? [] : modelFacts(model.config, model.file)),
   ]
@@ -71,6 +85,8 @@ export const sweepRunOf = (
   status: RunStatus,
 ): SweepRun => ({
   name,
+  operation: config.task.ops.map((op) => op.id).join('+'),
+  transfer: variantText(variantOf(config)),
   href,
   ops: opsText(config),
   p: config.task.p,
@@ -86,6 +102,8 @@ export const sweepRunOf = (
 /** A planned run that has not started, as a row of a folder's report. */
 export const unstartedRun = (r: PlannedRun): SweepRun => ({
   name: r.name,
+  operation: r.ops.join('+'),
+  transfer: variantText(r.variant),
   href: null,
   ops: r.ops.join(', '),
   p: r.p,

@@ -14,7 +14,7 @@ import { type LogitMeasures, type ModelTask, fourierMeasures, logitMeasures } fr
 import type { MatrixMeasures } from '@grokscope/measures'
 import type { HostParams, ModelConfig } from '@grokscope/model'
 import type { MetricsRecord } from '@grokscope/runs'
-import { SERIES, esc, fmt } from '@grokscope/charts'
+import { COLORS, esc, fmt, linearTicks, seriesColor } from '@grokscope/charts'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -35,9 +35,10 @@ export interface HistoryPoint {
 const HEAD = ['step', 'train acc', 'test acc', 'FFD(W_E)', 'FCR(W_E)', 'FFD(W_L)', 'FCR(W_L)', 'key frequencies', 'restricted / full loss']
 
 // Where the bars go in the spectrum's SVG (its viewBox).
-const W = 640
-const H = 220
-const M = { left: 48, right: 12, top: 16, bottom: 34 } as const
+const W = 720
+const H = 240
+const M = { left: 64, right: 18, top: 30, bottom: 42 } as const
+const FONT = 'font-family="DejaVu Sans, Verdana, sans-serif" font-size="11"'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // constructors
@@ -114,26 +115,42 @@ export const historySection = (points: ReadonlyArray<HistoryPoint>): string => {
   const max = Math.max(1e-12, ...steps.flatMap((s) => s.norms))
   const height = H - M.top - M.bottom
   const bw = (W - M.left - M.right) / Math.max(K, 1)
-  const data = { steps, max, top: M.top, height, color: SERIES[0], keyColor: SERIES[3] }
+  const yTicks = linearTicks(0, max, 4).filter((t) => t <= max * 1.0001)
+  const top = Math.max(max, yTicks.at(-1) ?? max)
+  const data = { steps, max: top, top: M.top, height, color: seriesColor(0), keyColor: COLORS.key }
+  const yOf = (v: number) => M.top + height * (1 - v / top)
   const bars = Array.from(
     { length: K },
     (_, i) =>
       `<rect class="bar" x="${(M.left + i * bw + bw * 0.1).toFixed(1)}" y="${M.top + height}" width="${(bw * 0.8).toFixed(1)}" ` +
-      `height="0" fill="${SERIES[0]}"><title>k = ${i + 1}</title></rect>`,
+      `height="0" fill="${seriesColor(0)}"><title>k = ${i + 1}</title></rect>`,
   ).join('')
-  const ticks = Array.from({ length: K }, (_, i) => i + 1)
+  const xTicks = Array.from({ length: K }, (_, i) => i + 1)
     .filter((k) => K <= 24 || k === 1 || k % 5 === 0)
-    .map((k) => `<text x="${(M.left + (k - 0.5) * bw).toFixed(1)}" y="${H - M.bottom + 14}" text-anchor="middle">${k}</text>`)
+    .map((k) => `<text x="${(M.left + (k - 0.5) * bw).toFixed(1)}" y="${M.top + height + 16}" text-anchor="middle">${k}</text>`)
     .join('')
+  const grid = yTicks
+    .map(
+      (t) =>
+        `<line x1="${M.left - 4}" x2="${W - M.right}" y1="${yOf(t).toFixed(1)}" y2="${yOf(t).toFixed(1)}" stroke="${COLORS.grid}"/>` +
+        `<text x="${M.left - 7}" y="${(yOf(t) + 4).toFixed(1)}" text-anchor="end">${esc(fmt(t))}</text>`,
+    )
+    .join('')
+  const legend =
+    `<rect x="${M.left}" y="${M.top - 18}" width="14" height="8" fill="${seriesColor(0)}"/>` +
+    `<text x="${M.left + 19}" y="${M.top - 10}" fill="${COLORS.text}">frequency</text>` +
+    `<rect x="${M.left + 110}" y="${M.top - 18}" width="14" height="8" fill="${COLORS.key}"/>` +
+    `<text x="${M.left + 129}" y="${M.top - 10}" fill="${COLORS.text}">key frequency at that step</text>`
   const axes =
-    `<line x1="${M.left}" y1="${M.top + height}" x2="${W - M.right}" y2="${M.top + height}" stroke="#999"/>` +
-    `<line x1="${M.left}" y1="${M.top}" x2="${M.left}" y2="${M.top + height}" stroke="#999"/>` +
-    `<text x="${M.left - 6}" y="${M.top + 4}" text-anchor="end">${esc(fmt(max))}</text>` +
-    `<text x="${M.left - 6}" y="${M.top + height}" text-anchor="end">0</text>` +
-    `<text x="${(M.left + W - M.right) / 2}" y="${H - 4}" text-anchor="middle">frequency k (red: key frequencies at that step)</text>`
+    `<g class="axis" fill="${COLORS.muted}">${grid}${xTicks}` +
+    `<line x1="${M.left}" y1="${M.top + height}" x2="${W - M.right}" y2="${M.top + height}" stroke="${COLORS.axis}"/>` +
+    `<line x1="${M.left}" y1="${M.top}" x2="${M.left}" y2="${M.top + height}" stroke="${COLORS.axis}"/>` +
+    `<text x="${(M.left + W - M.right) / 2}" y="${H - 6}" text-anchor="middle" fill="${COLORS.text}">frequency k</text>` +
+    `<text transform="translate(14 ${(M.top + height / 2).toFixed(1)}) rotate(-90)" text-anchor="middle" fill="${COLORS.text}">` +
+    `norm √(μ_k² + ν_k²)</text></g>`
   const svg =
-    `<svg id="history-spectrum" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" ` +
-    `xmlns="http://www.w3.org/2000/svg" role="img" aria-label="W_E spectrum at the chosen step">${axes}${ticks}${bars}</svg>`
+    `<svg id="history-spectrum" class="chart" viewBox="0 0 ${W} ${H}" width="100%" ${FONT} ` +
+    `xmlns="http://www.w3.org/2000/svg" role="img" aria-label="W_E spectrum at the chosen step">${legend}${axes}${bars}</svg>`
   const last = points.at(-1)!.step
   return (
     `<h2>Weights history</h2><p>The weights saved during training (${points.length} steps, <code>--save-every</code>), ` +
@@ -145,7 +162,8 @@ export const historySection = (points: ReadonlyArray<HistoryPoint>): string => {
     `<table><thead><tr>${HEAD.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody><tr id="history-readout"></tr></tbody></table>` +
     `</div>` +
     `<figure data-testid="fig-history-spectrum">${svg}` +
-    `<figcaption>Spectrum of W_E[0:p] at the chosen saved step; the key frequencies of the logits at that step in red.</figcaption>` +
+    `<figcaption>Spectrum of W_E[0:p] at the chosen saved step: the norm of the cos k and sin k components of each ` +
+    `frequency, one scale for every step; the key frequencies of the logits at that step dark.</figcaption>` +
     `</figure>` +
     `<script type="application/json" id="history-data">${JSON.stringify(data).replace(/</g, '\\u003c')}</script><script>${SCRIPT}</script>`
   )

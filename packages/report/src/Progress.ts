@@ -9,7 +9,7 @@
  *
  * @since 0.2.0
  */
-import type { MetricsRecord, Summary } from '@grokscope/runs'
+import { type MetricsRecord, type StabilityState, type Summary, accText, stabilityText } from '@grokscope/runs'
 
 /** A number with `digits` decimals (non-finite numbers as they are). */
 const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : String(x))
@@ -53,16 +53,27 @@ const row = (values: ReadonlyArray<string>): string => values.map((v, i) => v.pa
 /** The heading line of the progress lines. */
 export const PROGRESS_HEADER = row(LINE_COLUMNS.map(([h]) => h))
 
-/** An evaluation's progress line (under `PROGRESS_HEADER`). */
-export const progressLine = (r: MetricsRecord, stepsPerS: number): string => {
+/**
+ * The flag after an evaluation's progress line, from the stability fold after it (`stabilityNext` of `@grokscope/runs`):
+ * `  ! unstable: out of the fitted training set (fitted at step 100)` when this evaluation left the fitted training set, else empty.
+ */
+export const stabilityFlag = (state: StabilityState): string =>
+  state.outside ? `  ! unstable: out of the fitted training set (fitted at step ${state.stability.fitted_step})` : ''
+
+/** An evaluation's progress line (under `PROGRESS_HEADER`), and a flag after it (`stabilityFlag`). */
+export const progressLine = (r: MetricsRecord, stepsPerS: number, flag = ''): string => {
   const v = progressCells(r, stepsPerS)
-  return row([String(r.step), v.trainLoss, v.trainAcc, v.testLoss, v.testAcc, v.ffd, v.fcr, v.sps])
+  return row([String(r.step), v.trainLoss, v.trainAcc, v.testLoss, v.testAcc, v.ffd, v.fcr, v.sps]) + flag
 }
 
-/** A run's outcome in a few words, from its summary: `grokked at step 1200, 3200 steps, test acc 0.998, W_E FFD 0.100 FCR 0.880`. */
+/**
+ * A run's outcome in a few words, from its summary: `grokked at step 1200, 3200 steps, test acc 0.998, W_E FFD 0.100 FCR 0.880`,
+ * then its stability flag when it left its fitted training set (`; unstable: left the fitted training set at steps …`).
+ */
 export const summaryText = (s: Summary): string => {
   const verdict = s.grok_step !== null ? `grokked at step ${s.grok_step}` : 'did not grok'
-  const acc = s.final === null ? '' : `, test acc ${fixed(s.final.test.acc, 3)}`
+  const acc = s.final === null ? '' : `, test acc ${Number.isFinite(s.final.test.acc) ? accText(s.final.test.acc) : String(s.final.test.acc)}`
   const fourier = s.measures === null ? '' : `, W_E FFD ${fixed(s.measures.W_E.ffd, 3)} FCR ${fixed(s.measures.W_E.fcr, 3)}`
-  return `${verdict}, ${s.steps} steps${acc}${fourier}`
+  const unstable = s.stability === undefined ? '' : stabilityText(s.stability)
+  return `${verdict}, ${s.steps} steps${acc}${fourier}${unstable === '' ? '' : `; ${unstable}`}`
 }

@@ -23,22 +23,23 @@ import { type KeyFrequencyAnalysis, describeKeyRule, fourierBasis, keyWarning } 
 import {
   COLORS,
   PHASES,
-  SERIES,
   accuracySeries,
   barChart,
   esc,
   fmt,
   fourierSeries,
   heatMap,
+  identityColors,
   legend,
   lineChart,
   lossSeries,
+  pointChart,
   relativeHref,
   seriesColor,
   stepDomain,
   stepSeries,
 } from '@grokscope/charts'
-import type { MetricsRecord } from '@grokscope/runs'
+import { type MetricsRecord, STABILITY_RULE, labelOf, runStability, stabilityText } from '@grokscope/runs'
 import { phaseBands } from './Curves.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -62,6 +63,10 @@ export interface RunReport {
 /** One run of a folder's report. */
 export interface SweepRun {
   readonly name: string
+  /** Its operation (the operations' ids joined by `+`, as in results.csv): with `p` and `transfer`, what its colour follows. */
+  readonly operation: string
+  /** Its transfer variant (`scratch`, or what was loaded and frozen), as in results.csv. */
+  readonly transfer: string
   /** The run's report, a `/`-separated path relative to the folder's report (made a safe `./` link); null for a planned run not started. */
   readonly href: string | null
   readonly ops: string
@@ -86,9 +91,10 @@ body{font:14px/1.45 "DejaVu Sans",Verdana,sans-serif;color:#222;margin:0 auto;ma
 h1{font-size:22px;margin:8px 0}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:3px}
 table{border-collapse:collapse;margin:6px 0 12px}.wide{overflow-x:auto;max-width:100%}.wide table{font-size:12.5px}.wide th,.wide td{padding:2px 5px}.wide th{white-space:normal;vertical-align:bottom}.wide td:first-child{white-space:normal;word-break:break-all;min-width:9em;max-width:16em}th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left;white-space:nowrap}
 figure{margin:10px 0 18px;break-inside:avoid}figcaption{color:#555;font-size:12.5px;max-width:640px}
-svg.chart{display:block;height:auto;max-width:720px}svg.heat{max-width:860px}svg circle{stroke:none}svg .series circle{opacity:.75}
-.facts td{text-align:left}.controls{position:sticky;top:0;background:#fff;padding:6px 0;border-bottom:1px solid #eee;z-index:1}
-.controls input{width:60%;vertical-align:middle}#readout{font-size:12.5px}#tip{position:fixed;pointer-events:none;background:#222;color:#fff;padding:2px 6px;border-radius:3px;font-size:12px;display:none}
+svg.chart{display:block;height:auto;max-width:720px}svg.heat{max-width:100%}svg.line circle{stroke:none}svg .series circle{opacity:.75}
+.facts td{text-align:left}.controls{position:sticky;top:0;background:rgba(255,255,255,.94);padding:2px 0;border-bottom:1px solid #eee;z-index:1;font-size:12px;line-height:1.3}
+.controls label{white-space:nowrap}.controls input{width:40%;vertical-align:middle;margin:0 6px}#readout{color:#444}#readout b{color:#222;font-weight:normal}
+.curves figure{scroll-margin-top:44px}.unstable{color:#b00}p.unstable-banner{border-left:4px solid #b00;padding:4px 10px;background:#fff5f5}#tip{position:fixed;pointer-events:none;background:#222;color:#fff;padding:2px 6px;border-radius:3px;font-size:12px;display:none}
 .muted{color:#777}
 @media print{.controls,#tip{display:none}body{max-width:none;padding:0}h2{break-after:avoid}svg .cursor{display:none}a{color:inherit;text-decoration:none}}
 `
@@ -101,10 +107,11 @@ const SCRIPT = `
 (function(){
   var el=document.getElementById('metrics');var slider=document.getElementById('step');
   if(el&&slider){var rows=JSON.parse(el.textContent);var out=document.getElementById('readout');
+    var head=JSON.parse(out.dataset.head);
     var show=function(){var r=rows[+slider.value];document.getElementById('step-value').textContent=r.step;
       document.querySelectorAll('svg.line').forEach(function(s){var x0=+s.dataset.x0,x1=+s.dataset.x1,s0=+s.dataset.s0,s1=+s.dataset.s1;
         var x=s1===s0?x0:x0+(r.step-s0)/(s1-s0)*(x1-x0);var c=s.querySelector('.cursor');if(c){c.setAttribute('x1',x);c.setAttribute('x2',x);}});
-      out.innerHTML=r.cells.map(function(c){return '<td>'+c+'</td>';}).join('');};
+      out.innerHTML=r.cells.map(function(c,i){return head[i]+' <b>'+c+'</b>';}).join(' · ');};
     slider.addEventListener('input',show);show();}
   var tip=document.getElementById('tip');
   document.querySelectorAll('svg.heat').forEach(function(s){var n=+s.dataset.n,l=+s.dataset.left,t=+s.dataset.top,z=+s.dataset.size;
@@ -134,8 +141,6 @@ const tableHtml = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArra
 
 const slug = (s: string): string => s.replace(/[^A-Za-z0-9_-]+/g, '_')
 
-/** The colour of the i-th run of a folder: the categorical colours after train's and test's, so that a run never reads as train or test. */
-const runColor = (i: number): string => seriesColor(2 + (i % (SERIES.length - 2)))
 
 // ─────────────────────────────────────────────────────────────────────────────
 // curves
@@ -162,7 +167,13 @@ const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | 
     figure(
       'fig-accuracy',
       lineChart({ title: 'Accuracy', yLabel: 'accuracy', yDomain: [0, 1], ...common, series: accuracySeries(records) }),
-      'Training and test accuracy; the dashed line is the grokking step (test accuracy first ≥ 0.99).',
+      `Training and test accuracy; ${
+        rule === null ? 'the run has not grokked (test accuracy never ≥ 0.99)' : 'the dashed line is the grokking step (test accuracy first ≥ 0.99)'
+      }${
+        bands.length === 0
+          ? ''
+          : '; the shaded bands are the phases (memorisation, circuit formation, cleanup) of a run that grokked (docs/SCIENCE.md)'
+      }.`,
     ),
     figure(
       'fig-loss',
@@ -231,11 +242,10 @@ const curveFigures = (records: ReadonlyArray<MetricsRecord>, grokStep: number | 
 
 /** The slider over the evaluations and its readout of the values at the chosen step. */
 const slider = (records: ReadonlyArray<MetricsRecord>): { readonly html: string; readonly data: string } => {
-  const head = ['step', 'train acc', 'test acc', 'train loss', 'test loss', 'FFD(W_E)', 'FCR(W_E)', 'FFD(W_L)', 'FCR(W_L)', 'weight norm']
+  const head = ['train acc', 'test acc', 'train loss', 'test loss', 'FFD(W_E)', 'FCR(W_E)', 'FFD(W_L)', 'FCR(W_L)', 'weight norm']
   const rows = records.map((r) => ({
     step: r.step,
     cells: [
-      r.step,
       r.train_acc,
       r.test_acc,
       r.train_loss,
@@ -248,9 +258,9 @@ const slider = (records: ReadonlyArray<MetricsRecord>): { readonly html: string;
     ].map((v) => esc(fmt(v))),
   }))
   const html =
-    `<div class="controls" data-testid="step-slider"><label>step <b id="step-value">${records.at(-1)?.step ?? ''}</b> ` +
+    `<div class="controls" data-testid="step-slider"><label>step <b id="step-value">${records.at(-1)?.step ?? ''}</b>` +
     `<input id="step" type="range" min="0" max="${records.length - 1}" value="${records.length - 1}" aria-label="step"></label>` +
-    `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody><tr id="readout"></tr></tbody></table></div>`
+    `<br><span id="readout" data-head="${esc(JSON.stringify(head))}"></span></div>`
   return { html, data: `<script type="application/json" id="metrics">${scriptJson(rows)}</script>` }
 }
 
@@ -273,6 +283,15 @@ const keyWarningHtml = (kf: KeyFrequencyAnalysis): string => {
   const warning = keyWarning(kf)
   return warning === null ? '' : `<p class="key-warning" style="color:#a40">Warning: ${esc(warning)}.</p>`
 }
+
+/** Above this p, the logits map labels each frequency once (its cos and sin rows together), so the labels stay readable. */
+const PAIR_LABELS_ABOVE = 41
+
+/** The heat map's labels by frequency: `const` on the first row, then `k` between the rows cos k and sin k. */
+const frequencyTicks = (p: number): ReadonlyArray<{ readonly at: number; readonly label: string }> => [
+  { at: 0.5, label: 'const' },
+  ...Array.from({ length: (p - 1) / 2 }, (_, i) => ({ at: 2 * (i + 1), label: String(i + 1) })),
+]
 
 const analysisSections = (a: ModelAnalysis, eta: number): string => {
   const K = a.additive.W_E.spectrum.cos.length
@@ -343,8 +362,9 @@ const analysisSections = (a: ModelAnalysis, eta: number): string => {
           names,
           values: o.logitsMap,
           n: a.p,
-          rowLabel: 'basis of a',
-          colLabel: 'basis of b',
+          ...(a.p > PAIR_LABELS_ABOVE ? { ticks: frequencyTicks(a.p) } : {}),
+          rowLabel: a.p > PAIR_LABELS_ABOVE ? 'basis of a: const, then cos k and sin k of each frequency k' : 'basis of a',
+          colLabel: a.p > PAIR_LABELS_ABOVE ? 'basis of b: const, then cos k and sin k of each frequency k' : 'basis of b',
         }),
         'Norm over the output of the logits on all p² pairs, transformed over a (rows) and b (columns); log colour scale, 4 decades. ' +
           'Hover for values.',
@@ -391,17 +411,54 @@ export const runReportHtml = (r: RunReport): string => {
   const curves =
     r.records.length === 0
       ? '<p class="muted">No evaluations recorded (no metrics.jsonl): curves are not shown.</p>'
-      : control.html + curveFigures(r.records, r.grokStep, several)
+      : `<section class="curves">${control.html}${curveFigures(r.records, r.grokStep, several)}</section>`
   const analysis =
     r.analysis === null ? '<p class="muted">No final weights: the analysis is not shown.</p>' : analysisSections(r.analysis, r.eta)
-  return page(r.title, `<h1>${esc(r.title)}</h1>${facts}<h2>Training curves</h2>${curves}${r.history ?? ''}${analysis}`, control.data)
+  const unstable = stabilityText(runStability(r.records))
+  const banner =
+    unstable === ''
+      ? ''
+      : `<p class="unstable-banner" data-testid="unstable"><b class="unstable">Unstable run.</b> ${esc(unstable)}. ` +
+        `A run is unstable when it ${esc(STABILITY_RULE)}.</p>`
+  return page(
+    r.title,
+    `<h1>${esc(r.title)}</h1>${banner}${facts}<h2>Training curves</h2>${curves}${r.history ?? ''}${analysis}`,
+    control.data,
+  )
 }
 
-/** A folder of runs: a results table with links to each run's report, and their curves overlaid. */
+/**
+ * A run's stability for a table cell: `unstable: 300, 450–500` (the first three stretches of steps it was out of its fitted
+ * training set, and how many there were when more) or `stable`.
+ */
+const stabilityCell = (records: ReadonlyArray<MetricsRecord>): string => {
+  if (records.length === 0) return '—'
+  const s = runStability(records)
+  if (!s.unstable) return s.fitted_step === null ? 'not fitted' : 'stable'
+  const steps = s.excursions.slice(0, 3).map(([a, b]) => (a === b ? `${a}` : `${a}–${b}`)).join(', ')
+  const more = s.excursion_count > 3 ? `, … (${s.excursion_count} times)` : ''
+  return `<b class="unstable">unstable</b>: ${steps}${more}`
+}
+
+/** A small square of a run's colour, before its name in the table. */
+const swatch = (color: string): string =>
+  `<svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="${esc(color)}"/></svg> `
+
+/**
+ * A folder of runs, read at a glance: a line of what happened (grokked, unstable), a table with each run's best and
+ * final test accuracy, grok step and stability (linking to its report), then test accuracy, test loss, FFD and FCR of
+ * W_E against the step, the FFD–FCR plane at the last evaluation and the grok step of each run; every figure gives a
+ * run its operation's colour (`identityColors`, as results' accuracy.svg and measures.svg do).
+ */
 export const sweepReportHtml = (title: string, runs: ReadonlyArray<SweepRun>): string => {
   const last = (r: SweepRun) => r.records.at(-1)
+  const label = labelOf(runs)
+  const color = identityColors(runs.map(label))
+  const ops = [...new Set(runs.map(label))]
+  const best = (r: SweepRun) => (r.records.length === 0 ? NaN : Math.max(...r.records.map((m) => m.test_acc)))
+  const unstable = runs.filter((r) => runStability(r.records).unstable)
   const rows = runs.map((r) => [
-    r.href === null ? esc(r.name) : `<a href="${esc(relativeHref(r.href))}">${esc(r.name)}</a>`,
+    swatch(color(label(r))) + (r.href === null ? esc(r.name) : `<a href="${esc(relativeHref(r.href))}">${esc(r.name)}</a>`),
     esc(r.ops),
     esc(String(r.p)),
     String(r.frac),
@@ -409,11 +466,12 @@ export const sweepReportHtml = (title: string, runs: ReadonlyArray<SweepRun>): s
     r.lr === null ? '—' : String(r.lr),
     r.wd === null ? '—' : String(r.wd),
     esc(r.status),
-    r.grokStep === null ? 'no' : 'yes',
-    r.grokStep === null ? '—' : String(r.grokStep),
+    r.grokStep === null ? 'no' : String(r.grokStep),
     String(last(r)?.step ?? '—'),
     fmt(last(r)?.train_acc ?? NaN),
     fmt(last(r)?.test_acc ?? NaN),
+    `<b>${fmt(best(r))}</b>`,
+    stabilityCell(r.records),
     fmt(last(r)?.W_E.ffd ?? NaN),
     fmt(last(r)?.W_E.fcr ?? NaN),
     fmt(last(r)?.W_L.ffd ?? NaN),
@@ -423,8 +481,8 @@ export const sweepReportHtml = (title: string, runs: ReadonlyArray<SweepRun>): s
     `<div class="wide">` +
     `${tableHtml(
       [
-        'run', 'ops', 'p', 'r', 'seed', 'lr', 'wd', 'status', 'grokked', 'grok step', 'steps', 'train acc', 'test acc', 'FFD (W_E)',
-        'FCR (W_E)', 'FFD (W_L)', 'FCR (W_L)',
+        'run', 'ops', 'p', 'r', 'seed', 'lr', 'wd', 'status', 'grok step', 'steps', 'train acc', 'final test acc', 'best test acc',
+        'stability', 'FFD (W_E)', 'FCR (W_E)', 'FFD (W_L)', 'FCR (W_L)',
       ],
       rows,
       ' data-testid="table-results"',
@@ -445,33 +503,83 @@ export const sweepReportHtml = (title: string, runs: ReadonlyArray<SweepRun>): s
         yLabel,
         xDomain,
         dots: true,
-        series: runs.map((r, i) => stepSeries(r.name, runColor(i), r.records, f)),
+        series: runs.filter((r) => r.records.length > 0).map((r) => stepSeries(r.name, color(label(r)), r.records, f)),
         ...extra,
       }),
       caption,
     )
+  const measured = runs.filter((r) => last(r) !== undefined)
+  const plane = figure(
+    'fig-sweep-ffd-fcr',
+    pointChart({
+      title: 'FFD against FCR of W_E at the last evaluation',
+      subtitle: 'a point per run (hollow: not finished); the plane that separates the operations',
+      xLabel: 'FCR(W_E)',
+      yLabel: 'FFD(W_E)',
+      xDomain: [0, 1],
+      yDomain: [0, 1],
+      series: ops.map((op) => ({
+        name: op,
+        color: color(op),
+        points: measured
+          .filter((r) => label(r) === op)
+          .map((r) => ({
+            x: last(r)!.W_E.fcr,
+            y: last(r)!.W_E.ffd,
+            hollow: r.status !== 'finished',
+            title: `${r.name} (${r.status}): FFD ${fmt(last(r)!.W_E.ffd)}, FCR ${fmt(last(r)!.W_E.fcr)}`,
+          })),
+      })),
+      legend: [
+        { name: 'finished run', color: COLORS.muted, kind: 'dot' },
+        { name: 'not finished', color: COLORS.muted, kind: 'ring' },
+      ],
+    }),
+    'Each run at its last evaluation: Fourier Frequency Density against Fourier Coefficient Ratio of the embedding ' +
+      '(additive basis). In the paper, operations the Fourier basis suits (add, sub) sit at low FFD and high FCR.',
+  )
   const grok = figure(
     'fig-grok-steps',
-    barChart({
+    pointChart({
       title: 'Grokking step of each run',
-      names: ['grok step'],
-      colors: [runColor(0)],
-      groups: runs.map((r) => ({ label: r.name, values: [r.grokStep ?? 0], marked: r.grokStep === null })),
-      xLabel: 'run',
+      xLabel: 'operation',
       yLabel: 'step',
-      markLabel: 'not grokked',
+      yDomain: xDomain,
+      categories: ops,
+      series: ops.map((op, i) => {
+        const mine = runs.filter((r) => label(r) === op && last(r) !== undefined)
+        return {
+          name: op,
+          color: color(op),
+          points: mine.map((r, k) => ({
+            x: i + (mine.length === 1 ? 0 : (k / (mine.length - 1) - 0.5) * Math.min(0.5, 0.08 * mine.length)),
+            y: r.grokStep ?? last(r)!.step,
+            hollow: r.grokStep === null,
+            title: r.grokStep === null ? `${r.name}: did not grok by step ${last(r)!.step}` : `${r.name}: grokked at step ${r.grokStep}`,
+          })),
+        }
+      }),
+      legend: [
+        { name: 'grokked at this step', color: COLORS.muted, kind: 'dot' },
+        { name: 'did not grok (at its last step)', color: COLORS.muted, kind: 'ring' },
+      ],
     }),
-    'First evaluated step with test accuracy ≥ 0.99 (▲: the run has not grokked).',
+    'First evaluated step with test accuracy ≥ 0.99; a run that did not grok is a ring at its last evaluated step.',
   )
+  const grokked = runs.filter((r) => r.grokStep !== null).length
+  const verdict =
+    `<p data-testid="sweep-verdict">${runs.length} runs: ${grokked} grokked` +
+    `${unstable.length === 0 ? '' : `; <b class="unstable">${unstable.length} unstable</b> (${unstable.map((r) => esc(r.name)).join(', ')})`}. ` +
+    `Each run's name links to its own report.${unstable.length === 0 ? '' : ` Unstable: a run that ${esc(STABILITY_RULE)}.`}</p>`
   const body =
-    `<h1>${esc(title)}</h1><p>${runs.length} runs. Each run's name links to its own report.</p><h2>Results</h2>${table}<h2>Figures</h2>` +
+    `<h1>${esc(title)}</h1>${verdict}<h2>Results</h2>${table}<h2>Figures</h2>` +
     overlay(
       'fig-sweep-test-accuracy',
       'Test accuracy',
       'accuracy',
       (m) => m.test_acc,
       { yDomain: [0, 1] },
-      'Test accuracy of every run against the step.',
+      'Test accuracy of every run against the step, a colour per operation.',
     ) +
     overlay(
       'fig-sweep-test-loss',
@@ -487,8 +595,17 @@ export const sweepReportHtml = (title: string, runs: ReadonlyArray<SweepRun>): s
       'FFD',
       (m) => m.W_E.ffd,
       { yDomain: [0, 1] },
-      'Fourier Frequency Density of the embedding of every run.',
+      'Fourier Frequency Density of the embedding of every run (η = 0.5).',
     ) +
+    overlay(
+      'fig-sweep-fcr',
+      'FCR(W_E), additive basis',
+      'FCR',
+      (m) => m.W_E.fcr,
+      { yDomain: [0, 1] },
+      'Fourier Coefficient Ratio of the embedding of every run.',
+    ) +
+    plane +
     grok
   return page(title, body, '')
 }

@@ -8,17 +8,27 @@
  *
  * @since 0.2.0
  */
-import { COLORS, fmt, pointChart, seriesColor } from '@grokscope/charts'
+import { COLORS, fmt, identityColors, pointChart } from '@grokscope/charts'
 import { type ResultRow, accText, labelOf } from '@grokscope/runs'
 
 const distinct = <A>(xs: ReadonlyArray<A>): ReadonlyArray<A> => [...new Set(xs)]
 
-/** The operations of the rows by their `label` (`labelOf`), in the order they first appear, each with its colour. */
+/**
+ * The operations of the rows by their `label` (`labelOf`), in the order they first appear, each with its colour
+ * (`identityColors` of the labels: the colour the folder's report gives it).
+ */
 const operations = (
   rows: ReadonlyArray<ResultRow>,
   label: (r: ResultRow) => string,
-): ReadonlyArray<{ readonly label: string; readonly color: string }> =>
-  distinct(rows.map(label)).map((name, i) => ({ label: name, color: seriesColor(i) }))
+): ReadonlyArray<{ readonly label: string; readonly color: string }> => {
+  const color = identityColors(rows.map(label))
+  return distinct(rows.map(label)).map((name) => ({ label: name, color: color(name) }))
+}
+
+/** A run's hover text: its name, status, best and final test accuracy, and whether it was unstable. */
+const runTitle = (r: ResultRow): string =>
+  `${r.run} (${r.status}): best test accuracy ${accText(r.best_test_acc!)}` +
+  `${r.test_acc === null ? '' : `, final ${accText(r.test_acc)}`}${r.unstable === true ? ', unstable' : ''}`
 
 const RUN_KINDS = [
   { name: 'finished run', color: COLORS.muted, kind: 'dot' },
@@ -27,11 +37,14 @@ const RUN_KINDS = [
 
 /**
  * accuracy.svg: best test accuracy against the training fraction, a colour per operation, every run a
- * point (hollow when not finished) and the mean over its seeds a tick joined across fractions.
+ * point (hollow when not finished) and the mean over its seeds a tick joined across fractions. With one
+ * training fraction, the operations side by side on the x axis instead.
  */
 export const accuracySvg = (rows: ReadonlyArray<ResultRow>): string => {
   const label = labelOf(rows)
   const withAcc = rows.filter((r) => r.best_test_acc !== null)
+  const fractions = distinct(rows.map((r) => r.r))
+  if (fractions.length === 1) return accuracyByOperation(rows, label, fractions[0]!)
   const series = operations(rows, label).map(({ label: name, color }) => {
     const mine = withAcc.filter((r) => label(r) === name)
     const fracs = [...distinct(mine.map((r) => r.r))].sort((a, b) => a - b)
@@ -42,7 +55,7 @@ export const accuracySvg = (rows: ReadonlyArray<ResultRow>): string => {
         x: r.r,
         y: r.best_test_acc!,
         hollow: r.status !== 'finished',
-        title: `${r.run} (${r.status}): best test accuracy ${accText(r.best_test_acc!)}`,
+        title: runTitle(r),
       })),
       line: fracs.map((f) => {
         const accs = mine.filter((r) => r.r === f).map((r) => r.best_test_acc!)
@@ -60,6 +73,33 @@ export const accuracySvg = (rows: ReadonlyArray<ResultRow>): string => {
     series,
     legend: [{ name: 'mean over seeds', color: COLORS.muted, kind: 'tick' }, ...RUN_KINDS],
     dodge: true,
+    standalone: true,
+  })
+}
+
+/** accuracy.svg of a folder with one training fraction: an operation per x position, a point per run (seeds side by side). */
+const accuracyByOperation = (rows: ReadonlyArray<ResultRow>, label: (r: ResultRow) => string, frac: number): string => {
+  const ops = operations(rows, label)
+  const series = ops.map(({ label: name, color }, i) => {
+    const mine = rows.filter((r) => label(r) === name && r.best_test_acc !== null)
+    const spread = (k: number) => i + (mine.length === 1 ? 0 : (k / (mine.length - 1) - 0.5) * Math.min(0.5, 0.08 * mine.length))
+    const accs = mine.map((r) => r.best_test_acc!)
+    return {
+      name,
+      color,
+      points: mine.map((r, k) => ({ x: spread(k), y: r.best_test_acc!, hollow: r.status !== 'finished', title: runTitle(r) })),
+      line: accs.length < 2 ? [] : [[i, accs.reduce((a, b) => a + b, 0) / accs.length] as const],
+    }
+  })
+  return pointChart({
+    title: `Best test accuracy of each run, r = ${frac}`,
+    subtitle: `${rows.length} runs at one training fraction; a point per run${rows.length > ops.length ? ', a tick at the mean over seeds' : ''}`,
+    xLabel: 'operation',
+    yLabel: 'best test accuracy',
+    yDomain: [0, 1],
+    categories: ops.map((o) => o.label),
+    series,
+    legend: [...(rows.length > ops.length ? [{ name: 'mean over seeds', color: COLORS.muted, kind: 'tick' as const }] : []), ...RUN_KINDS],
     standalone: true,
   })
 }

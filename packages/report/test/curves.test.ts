@@ -35,14 +35,28 @@ const run = [
 ]
 
 describe('phase bands', () => {
-  it('shade memorisation from the first evaluation, then circuit formation and cleanup, as far as the run reached', () => {
+  it('shade memorisation from the first evaluation, then circuit formation and cleanup, for a run that grokked', () => {
     expect(phaseBands(run)).toEqual([
       { phase: 'memorisation', from: 100, to: 200 },
       { phase: 'circuit formation', from: 200, to: 400 },
       { phase: 'cleanup', from: 400, to: 500 },
     ])
-    expect(phaseBands(run.slice(0, 3))).toEqual([{ phase: 'memorisation', from: 100, to: 200 }])
+  })
+
+  it('shade nothing for a run that has not grokked: a fall of the test loss alone is not the end of circuit formation', () => {
+    expect(phaseBands(run.slice(0, 4))).toEqual([])
+    expect(phaseBands(run.slice(0, 3))).toEqual([])
     expect(phaseBands(run.slice(0, 1))).toEqual([])
+    // The fast recipe's a2+b2 at p = 31: fitted, a test-loss spike and its fall, test accuracy up to 0.9896, never 0.99.
+    const spike = [
+      line(0, 0.03, 3.4, 0.03),
+      line(50, 1, 4, 0.05),
+      line(500, 1, 9, 0.2),
+      line(1000, 1, 0.3, 0.9896),
+      line(1450, 0.41, 2, 0.41),
+    ]
+    expect(phaseBands(spike)).toEqual([])
+    expect(curvesSvg('a2+b2', spike, null)).not.toContain('class="band"')
   })
 
   it('the curves have the Nanda panels when their measures are recorded, every panel on one step axis from 0 with the bands, ' +

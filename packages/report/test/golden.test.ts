@@ -10,7 +10,7 @@ import { barChart, heatMap, seriesColor } from '@grokscope/charts'
 import { describe, expect, it } from 'vitest'
 import { TOLERANCE, compareGolden, screenshots } from '../../../test-support/golden.js'
 import { basisNames, syntheticLogitsMap, syntheticRecords, syntheticSpectrum } from '../../../test-support/synthetic.js'
-import { resultRow } from '@grokscope/runs'
+import { type MetricsRecord, resultRow } from '@grokscope/runs'
 import { accuracySvg, curvesSvg, measuresSvg, runReportHtml, sweepReportHtml } from '../src/index.js'
 
 const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden')
@@ -19,6 +19,11 @@ const page = (body: string): string =>
   `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"></head><body style="margin:8px;background:#fff">${body}</body></html>`
 
 const run = syntheticRecords({ steps: 3000, every: 50, mem: 300, grok: 1500 })
+/** Records whose training set, once fitted, is lost at these steps (train accuracy 0.5, loss 2): an unstable run. */
+const dips = (records: ReadonlyArray<MetricsRecord>, at: ReadonlyArray<number>): MetricsRecord[] =>
+  records.map((r) => (at.includes(r.step) ? { ...r, train_acc: 0.5, train_loss: 2, test_acc: r.test_acc / 2, test_loss: 3 } : r))
+/** A run that fits its training set, never groks and loses it three times (the fast recipe's sub at p = 31). */
+const unstableRun = dips(syntheticRecords({ steps: 3000, every: 50, mem: 300, grok: 9000 }), [900, 1500, 1550, 3000])
 const grokStep = run.find((r) => r.test_acc >= 0.99)?.step ?? null
 const sweepRuns = [
   { name: 'add-p31-r0.3-s0', grok: 1500, steps: 3000 },
@@ -26,9 +31,12 @@ const sweepRuns = [
   { name: 'sub-p31-r0.3-s0', grok: 2200, steps: 3000 },
   { name: 'sub-p31-r0.5-s0-with-a-long-name', grok: 5000, steps: 2400 },
 ].map((r, i) => {
-  const records = syntheticRecords({ steps: r.steps, every: 100, mem: 300, grok: r.grok, op: r.name.slice(0, 3) })
+  const clean = syntheticRecords({ steps: r.steps, every: 100, mem: 300, grok: r.grok, op: r.name.slice(0, 3) })
+  const records = i === 2 ? dips(clean, [1200, 2500]) : clean
   return {
     name: r.name,
+    operation: r.name.slice(0, 3),
+    transfer: 'scratch',
     href: `${r.name}/report.html`,
     ops: r.name.slice(0, 3),
     p: 31,
@@ -69,6 +77,9 @@ const resultRows = (
   }),
 )
 
+/** A sweep at one training fraction: each operation's runs side by side. */
+const oneFraction = resultRows.filter((r) => r.r === 0.5)
+
 const PAGES: ReadonlyArray<readonly [string, string]> = [
   [
     'report-run',
@@ -77,6 +88,17 @@ const PAGES: ReadonlyArray<readonly [string, string]> = [
       facts: [['task', 'add mod 31, training fraction 0.3, seed 0']],
       records: run,
       grokStep,
+      analysis: null,
+      eta: 0.5,
+    }),
+  ],
+  [
+    'report-run-unstable',
+    runReportHtml({
+      title: 'sub mod 31, r = 0.5, seed 0',
+      facts: [['task', 'sub mod 31, training fraction 0.5, seed 0']],
+      records: unstableRun,
+      grokStep: null,
       analysis: null,
       eta: 0.5,
     }),
@@ -105,7 +127,7 @@ const PAGES: ReadonlyArray<readonly [string, string]> = [
         }),
     ),
   ],
-  ['results-figures', page(accuracySvg(resultRows) + measuresSvg(resultRows))],
+  ['results-figures', page(accuracySvg(resultRows) + measuresSvg(resultRows) + accuracySvg(oneFraction))],
 ]
 
 describe('golden images', () => {

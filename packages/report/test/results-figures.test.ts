@@ -1,6 +1,6 @@
 // The results figures (accuracy.svg, measures.svg), drawn by @grokscope/charts: one legend of the operations in
 // the shared palette, a point per run with a value (hollow when not finished) named on hover, inside the plot.
-import { SERIES, WIDTH } from '@grokscope/charts'
+import { WIDTH, identityColors } from '@grokscope/charts'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { ResultRow } from '@grokscope/runs'
@@ -21,6 +21,9 @@ const row = (operation: string, r: number, seed: number, status: ResultRow['stat
   stayed_grokked: acc === null ? null : acc >= 0.99,
   last_test_acc_after_grok: acc !== null && acc >= 0.99 ? acc : null,
   min_test_acc_after_grok: acc !== null && acc >= 0.99 ? acc : null,
+  unstable: acc === null ? null : false,
+  unstable_from: null,
+  unstable_min_train_acc: null,
   steps: acc === null ? null : 200,
   train_loss: acc === null ? null : 0.01,
   train_acc: acc === null ? null : 1,
@@ -85,15 +88,16 @@ const anyRows = fc
   .map((xs) => xs.map((x) => row(x.op, x.r, x.seed, x.status, x.acc, x.fcr)))
 
 describe('results figures', () => {
-  it('have one legend: each operation once, in the shared palette in order, then what the marks mean', () => {
+  it('have one legend: each operation once, in its identity colour (the one the folder\'s report gives it), then what the marks mean', () => {
     for (const svg of [accuracySvg(rows), measuresSvg(rows)]) {
       const names = legendNames(svg)
       expect(names.slice(0, 2)).toEqual(['add', 'sub'])
       expect(names).toContain('not finished')
       expect(names.filter((n) => n === 'add')).toHaveLength(1)
       expect(svg.match(/class="legend"/g)).toHaveLength(1)
-      expect(svg).toContain(`stroke="${SERIES[0]}"`)
-      expect(svg).toContain(`stroke="${SERIES[1]}"`)
+      const color = identityColors(['add', 'sub'])
+      expect(svg).toContain(`<g class="series" stroke="${color('add')}">`)
+      expect(svg).toContain(`<g class="series" stroke="${color('sub')}">`)
       // A file of its own: natural size on a white ground.
       expect(svg).toMatch(new RegExp(`^<svg [^>]*width="${WIDTH}" height="[\\d.]+"`))
       expect(svg).toContain('fill="#fff"')
@@ -126,7 +130,14 @@ describe('results figures', () => {
         const svg = accuracySvg(rs)
         const valued = rs.filter((r) => r.best_test_acc !== null)
         const ticks = svg.match(/<line class="tick"/g) ?? []
-        expect(ticks).toHaveLength(new Set(valued.map((r) => `${r.operation} ${r.r}`)).size)
+        // One fraction: the operations side by side, a mean tick where an operation has more than one run.
+        const oneFraction = new Set(rs.map((r) => r.r)).size === 1
+        const perOp = (op: string) => valued.filter((r) => r.operation === op).length
+        expect(ticks).toHaveLength(
+          oneFraction
+            ? new Set(valued.map((r) => r.operation).filter((op) => perOp(op) > 1)).size
+            : new Set(valued.map((r) => `${r.operation} ${r.r}`)).size,
+        )
         const byRun = new Map(circles(svg).map((c) => [c.title.split(' ')[0]!, c]))
         for (const a of valued)
           for (const b of valued) {

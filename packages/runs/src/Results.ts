@@ -12,7 +12,7 @@
  *   records: [],
  * })
  * row.grokked // => null
- * toCsv([row]).split('\n')[1] // => 'add-p11-r0.5-s0,add,11,0.5,0,scratch,not started,,,,,,,,,,,,,,,,,,,,'
+ * toCsv([row]).split('\n')[1] // => 'add-p11-r0.5-s0,add,11,0.5,0,scratch,not started,,,,,,,,,,,,,,,,,,,,,,,'
  *
  * @since 0.2.0
  */
@@ -20,6 +20,7 @@ import { variantText } from './Config.js'
 import { grokOutcome } from './Outcome.js'
 import type { PlannedRun } from './Plan.js'
 import type { MetricsRecord } from './Record.js'
+import { STABILITY_RULE, runStability } from './Stability.js'
 import type { RunStatus } from './Status.js'
 import type { Summary } from './Summary.js'
 
@@ -42,6 +43,12 @@ export interface ResultRow {
   readonly stayed_grokked: boolean | null
   readonly last_test_acc_after_grok: number | null
   readonly min_test_acc_after_grok: number | null
+  /** Whether the run left its fitted training set after fitting it (`runStability`; null: no evaluation yet). */
+  readonly unstable: boolean | null
+  /** The first step it was out of the fitted training set, when it was. */
+  readonly unstable_from: number | null
+  /** The lowest train accuracy after it fitted the training set, when it was unstable. */
+  readonly unstable_min_train_acc: number | null
   readonly steps: number | null
   readonly train_loss: number | null
   readonly train_acc: number | null
@@ -88,6 +95,10 @@ export const COLUMNS: ReadonlyArray<keyof ResultRow> = [
   'W_L_ffd_mult',
   'W_L_fcr_mult',
   'wall_time_s',
+  // Newer than 0.2.0: last, so the columns before keep their places.
+  'unstable',
+  'unstable_from',
+  'unstable_min_train_acc',
 ]
 
 /** What was read of one run. */
@@ -110,6 +121,7 @@ export const resultRow = ({ run, status, summary, records }: RunRead): ResultRow
   const last = records.at(-1) ?? null
   const grokStep = summary?.grok_step ?? records.find((r) => r.grok_step !== null)?.grok_step ?? null
   const outcome = grokOutcome(records)
+  const stability = runStability(records)
   return {
     run: run.name,
     operation: run.ops.join('+'),
@@ -123,6 +135,9 @@ export const resultRow = ({ run, status, summary, records }: RunRead): ResultRow
     stayed_grokked: last === null ? null : grokStep !== null && outcome.stayed_grokked,
     last_test_acc_after_grok: grokStep === null ? null : outcome.last_test_acc_after_grok,
     min_test_acc_after_grok: grokStep === null ? null : outcome.min_test_acc_after_grok,
+    unstable: last === null ? null : stability.unstable,
+    unstable_from: stability.excursions[0]?.[0] ?? null,
+    unstable_min_train_acc: stability.unstable ? stability.lowest_train_acc : null,
     steps: summary?.steps ?? last?.step ?? null,
     train_loss: last?.train_loss ?? null,
     train_acc: last?.train_acc ?? null,
@@ -165,7 +180,7 @@ const median = (xs: ReadonlyArray<number>): number | null => {
 const distinct = <A>(xs: ReadonlyArray<A>): ReadonlyArray<A> => [...new Set(xs)]
 
 /** A row's label in the table and the figures: its operation, with p and the transfer variant when the rows vary them. */
-export const labelOf = (rows: ReadonlyArray<ResultRow>): ((r: ResultRow) => string) => {
+export const labelOf = <R extends Pick<ResultRow, 'operation' | 'p' | 'transfer'>>(rows: ReadonlyArray<R>): ((r: R) => string) => {
   const variants = distinct(rows.map((r) => r.transfer)).length > 1
   const moduli = distinct(rows.map((r) => r.p)).length > 1
   return (r) => `${r.operation}${moduli ? ` (p = ${r.p})` : ''}${variants ? ` [${r.transfer}]` : ''}`
@@ -179,7 +194,8 @@ export const accText = (a: number): string => (Math.floor(a * 1000) / 1000).toFi
  * variant, when the sweep varies them), a column per training fraction; each cell
  * `grokked/seeds, median grok step, best test accuracy`, how many of the grokked
  * seeds stayed grokked (and, when one did not, the lowest test accuracy after
- * grokking), and the runs that are not finished, by status.
+ * grokking), the runs that left their fitted training set (`runStability`), and the
+ * runs that are not finished, by status.
  */
 export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
   const label = labelOf(rows)
@@ -194,6 +210,8 @@ export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
     const best = runs.flatMap((r) => (r.best_test_acc === null ? [] : [r.best_test_acc]))
     const stayed = grokked.filter((r) => r.stayed_grokked === true).length
     const lowest = grokked.flatMap((r) => (r.min_test_acc_after_grok === null ? [] : [r.min_test_acc_after_grok]))
+    const unstable = runs.filter((r) => r.unstable === true)
+    const fell = unstable.flatMap((r) => (r.unstable_min_train_acc === null ? [] : [r.unstable_min_train_acc]))
     const others = distinct(runs.filter((r) => r.status !== 'finished').map((r) => r.status)).map(
       (s) => `${runs.filter((r) => r.status === s).length} ${s}`,
     )
@@ -207,6 +225,9 @@ export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
             `stayed ${stayed}/${grokked.length}` +
               `${stayed < grokked.length && lowest.length > 0 ? ` (min ${accText(Math.min(...lowest))})` : ''}`,
           ]),
+      ...(unstable.length === 0
+        ? []
+        : [`**unstable ${unstable.length}/${runs.length}**${fell.length > 0 ? ` (train acc down to ${accText(Math.min(...fell))})` : ''}`]),
       ...(others.length > 0 ? [`(${others.join(', ')})`] : []),
     ].join(' · ')
   }
@@ -214,9 +235,11 @@ export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
   const rule = `|---|${fracs.map(() => '---').join('|')}|`
   const body = labels.map((l) => `| ${l} | ${fracs.map((f) => cell(l, f)).join(' | ')} |`)
   const ps = distinct(rows.map((r) => r.p)).join(', ')
+  const anyUnstable = rows.some((r) => r.unstable === true)
   return [
     `Each cell: grokked seeds / seeds · median grok step of the grokked seeds · best test accuracy over the seeds · grokked seeds whose ` +
-      `test accuracy stayed ≥ 0.99 to the end (min: the lowest test accuracy after grokking when one fell) (p = ${ps}). ` +
+      `test accuracy stayed ≥ 0.99 to the end (min: the lowest test accuracy after grokking when one fell)` +
+      `${anyUnstable ? ` · unstable runs / seeds: a run is unstable when it ${STABILITY_RULE}` : ''} (p = ${ps}). ` +
       `Runs not finished are counted by status.`,
     '',
     header,

@@ -21,6 +21,7 @@ import { type Transfer, TransferCodec } from './Config.js'
 import { RUN_FILES } from './Files.js'
 import { type GrokOutcome, grokOutcome } from './Outcome.js'
 import { type MetricsRecord, recordPhases, round } from './Record.js'
+import { type Stability, runStability } from './Stability.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -29,6 +30,16 @@ import { type MetricsRecord, recordPhases, round } from './Record.js'
 const Metrics = t.type({ loss: t.number, acc: t.number })
 const Measure = t.type({ ffd: t.number, fcr: t.number })
 const NullableNumber = t.union([t.number, t.null])
+const Excursion = t.readonly(t.tuple([t.number, t.number]))
+const StabilityCodec: t.Type<Stability, unknown, unknown> = t.readonly(t.type({
+  fitted_step: NullableNumber,
+  unstable: t.boolean,
+  excursions: t.readonlyArray(Excursion),
+  excursion_count: t.number,
+  ended_outside: t.boolean,
+  lowest_train_acc: NullableNumber,
+  highest_loss_rise: NullableNumber,
+}))
 const Phases = t.type({ memorisationEnd: NullableNumber, circuitFormationEnd: NullableNumber, cleanupEnd: NullableNumber })
 
 /** summary.json: the fields every summary has, then the newer ones (optional when read). */
@@ -62,6 +73,8 @@ export const SummaryCodec = t.intersection([
     files: t.record(t.string, t.string),
     /** Where memorisation, circuit formation and cleanup end (`recordPhases` of the run's metrics). */
     phases: Phases,
+    /** Whether the run left its fitted training set again (`runStability` of its metrics; newer than 0.2.0). */
+    stability: StabilityCodec,
   }),
 ])
 
@@ -132,6 +145,7 @@ export const runSummary = (s: RunEnd): Summary => {
     transfer: s.transfer,
     files: { ...RUN_FILES },
     phases: recordPhases(s.records, s.grokThreshold),
+    stability: runStability(s.records),
   }
 }
 

@@ -205,6 +205,9 @@ describe('the results table', () => {
     stayed_grokked: best === null ? null : minAfter !== null && minAfter >= 0.99,
     last_test_acc_after_grok: minAfter,
     min_test_acc_after_grok: minAfter,
+    unstable: best === null ? null : false,
+    unstable_from: null,
+    unstable_min_train_acc: null,
     steps: best === null ? null : 100,
     train_loss: null,
     train_acc: null,
@@ -246,6 +249,17 @@ describe('the results table', () => {
     expect(csv[1]!.split(',')[at('stayed_grokked')]).toBe('false')
     expect(csv[1]!.split(',')[at('min_test_acc_after_grok')]).toBe('0.35')
     expect(csv[2]!.split(',')[at('stayed_grokked')]).toBe('true')
+  })
+
+  it('counts the unstable runs of a cell, with the lowest train accuracy after the fit, and says nothing when none is', () => {
+    const fell = { ...row(1, 'finished', null, 0.83), unstable: true, unstable_from: 300, unstable_min_train_acc: 0.4583 }
+    const rows = [row(0, 'finished', 300, 1), fell]
+    expect(toTable(rows)).toContain('| add | 1/2 · 300 · 1.000 · stayed 1/1 · **unstable 1/2** (train acc down to 0.458) |')
+    expect(toTable([row(0, 'finished', 300, 1)])).not.toContain('**unstable')
+    const csv = toCsv(rows).split('\n')
+    const at = (name: string) => COLUMNS.indexOf(name as keyof ResultRow)
+    expect(csv[2]!.split(',').slice(at('unstable'), at('unstable') + 3)).toEqual(['true', '300', '0.4583'])
+    expect(csv[1]!.split(',')[at('unstable')]).toBe('false')
   })
 
   it('rounds the best accuracy down, so that one below the grokking threshold never reads as 0.990', () => {
