@@ -21,7 +21,7 @@ import { grokOutcome } from './Outcome.js'
 import type { PlannedRun } from './Plan.js'
 import type { MetricsRecord } from './Record.js'
 import type { RunStatus } from './Status.js'
-import type { Summary } from './Summary.js'
+import { type Summary, finiteLosses } from './Summary.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -103,11 +103,12 @@ export interface RunRead {
 // ─────────────────────────────────────────────────────────────────────────────
 
 /**
- * A run's row: the last evaluation's metrics and measures, the best test accuracy of all evaluations, the summary's
- * verdict, and whether it stayed grokked (`grokOutcome` of its records).
+ * A run's row: the last evaluation's metrics and measures (of a diverged run, the last one whose losses are finite, as
+ * its summary's `final`; its status says `diverged`, its steps the step it diverged at), the best test accuracy of all
+ * evaluations, the summary's verdict, and whether it stayed grokked (`grokOutcome` of its records).
  */
 export const resultRow = ({ run, status, summary, records }: RunRead): ResultRow => {
-  const last = records.at(-1) ?? null
+  const last = records.filter(finiteLosses).at(-1) ?? records.at(-1) ?? null
   const grokStep = summary?.grok_step ?? records.find((r) => r.grok_step !== null)?.grok_step ?? null
   const outcome = grokOutcome(records)
   return {
@@ -194,6 +195,7 @@ export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
     const best = runs.flatMap((r) => (r.best_test_acc === null ? [] : [r.best_test_acc]))
     const stayed = grokked.filter((r) => r.stayed_grokked === true).length
     const lowest = grokked.flatMap((r) => (r.min_test_acc_after_grok === null ? [] : [r.min_test_acc_after_grok]))
+    // A diverged run (status `diverged`, its steps the step it diverged at) is counted apart, as the runs not finished are.
     const others = distinct(runs.filter((r) => r.status !== 'finished').map((r) => r.status)).map(
       (s) => `${runs.filter((r) => r.status === s).length} ${s}`,
     )
