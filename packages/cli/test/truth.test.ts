@@ -149,10 +149,15 @@ describe('case 8: a run that diverges', () => {
   })
 
   it('analyze and report read it; --resume refuses it with one line', async () => {
+    const at = json(path.join(diverged.dir, 'summary.json')).diverged_step as number
     const a = await cli(['analyze', diverged.dir])
     expect(a.code, a.stderr).toBe(0)
+    expect(a.stdout.split('\n')[1]).toMatch(
+      new RegExp(`^the run diverged at step ${at} \\(its loss or weights were not finite\\): these are its weights of step \\d+, before it diverged$`),
+    )
     const r = await cli(['report', diverged.dir])
     expect(r.code, r.stderr).toBe(0)
+    expect(readFileSync(path.join(diverged.dir, 'report.html'), 'utf8')).toContain(`diverged at step ${at} (its loss or weights were not finite)`)
     oneLineError(await cli(['train', '--resume', '--out', diverged.dir, '--steps', '80']), /--resume: .* diverged at step \d+ /)
   })
 

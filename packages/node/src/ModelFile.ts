@@ -22,7 +22,7 @@ import {
 import { CHECKPOINT_FILES, HISTORY_DIR, RUN_FILES, checkpointTask, decodeRunConfig, historyStep, weightsMismatch } from '@grokscope/runs'
 import { UsageError, orUsageError } from './Errors.js'
 import { MAX_TEXT_BYTES, readAt, readJson, readableSize, writeAtomic, writeJson } from './Files.js'
-import { holdsRun, readConfig, runFolder, savedStepFile } from './RunFolder.js'
+import { holdsRun, readConfig, readSummary, runFolder, savedStepFile } from './RunFolder.js'
 
 /** A loaded model: its file and the task it was trained on. */
 export interface LoadedModel extends WeightsFile {
@@ -160,6 +160,22 @@ export const loadModel = (target: string): LoadedModel => {
   const task = modelTask(decoded.right)
   if (E.isLeft(task)) throw new UsageError(`${file}: ${task.left}`)
   return { ...decoded.right, file, task: task.right }
+}
+
+/**
+ * What a model file is of a run that diverged (its summary.json says `stopped_by: "diverged"`): one line saying where it
+ * diverged and which step these weights are of (its last finite checkpoint, or a history file's step); null otherwise.
+ *
+ * @since 0.3.0
+ */
+export const divergedNote = (model: LoadedModel): string | null => {
+  const of = runOfFile(model.file)
+  if (of === null) return null
+  const summary = readSummary(runFolder(of.dir))
+  if (E.isLeft(summary) || summary.right?.stopped_by !== 'diverged') return null
+  const at = summary.right.diverged_step ?? summary.right.steps
+  const step = typeof model.meta.steps === 'number' ? `step ${model.meta.steps}` : 'an earlier step'
+  return `the run diverged at step ${at} (its loss or weights were not finite): these are its weights of ${step}, before it diverged`
 }
 
 /** Whether a folder is a run (its config.json is a run's: no exported model.safetensors beside it). */

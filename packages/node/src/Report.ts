@@ -8,6 +8,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
 import type { ModelAnalysis } from '@grokscope/analysis'
 import type { KeyRule } from '@grokscope/measures'
 import {
@@ -182,6 +183,12 @@ const analysisOf = (model: LoadedModel, o: ReportOptions): Promise<ModelAnalysis
     what: 'report',
   })
 
+/** The step a run diverged at, as its summary says (null: it did not, or has no readable summary). */
+const divergedStepOf = (run: RunFolder): number | null => {
+  const summary = readSummary(run)
+  return E.isRight(summary) && summary.right?.stopped_by === 'diverged' ? (summary.right.diverged_step ?? summary.right.steps) : null
+}
+
 /** A run folder's report page, and its row in a folder's report. */
 const runReport = async (
   dir: string,
@@ -194,7 +201,7 @@ const runReport = async (
   const model = existsSync(run.file.weights) ? loadModel(dir) : null
   const html = runReportHtml({
     title: runTitle(config),
-    facts: runFacts(config, records, model),
+    facts: runFacts(config, records, model, divergedStepOf(run)),
     records,
     grokStep: recordedGrokStep(records),
     analysis: model === null ? null : await analysisOf(model, o),

@@ -2,7 +2,8 @@
  * The training worker: the WASM backend, the run's config from `@grokscope/runs`,
  * its training session (`trainSession`, the same as the CLI's, its sinks keeping the
  * records in memory), the spectrum of `W_E` at every evaluation, and at the end the
- * 2-D logits map and the run folder as a .zip. Every tensor is freed.
+ * 2-D logits map and the run folder as a .zip (of a run that diverged, its last finite
+ * checkpoint's state, as the CLI keeps it). Every tensor is freed.
  *
  * @since 0.1.0
  */
@@ -14,7 +15,14 @@ import { makeDataset } from '@grokscope/data'
 import { fourierBasis, logitsFourierMap } from '@grokscope/measures'
 import { toHost } from '@grokscope/model'
 import { type MetricsRecord, decodeRunConfig, initialState, trainSession } from '@grokscope/runs'
-import { disposeTrainData, disposeTrainState, prepareTrainData } from '@grokscope/train'
+import {
+  type EncodedTrainState,
+  decodeTrainState,
+  disposeTrainData,
+  disposeTrainState,
+  encodeTrainState,
+  prepareTrainData,
+} from '@grokscope/train'
 import type { FromWorker, ToWorker } from './protocol.js'
 import { runZip } from './run-files.js'
 
@@ -66,6 +74,8 @@ const run = async (document: unknown): Promise<void> => {
   const t0 = performance.now()
   const rate = (step: number) => step / Math.max((performance.now() - t0) / 1000, 1e-9)
   const records: MetricsRecord[] = []
+  // The last checkpoint, on the host: a diverged run's download holds it, not the non-finite final state.
+  let checkpoint: EncodedTrainState = encodeTrainState(start.right)
   const end = await trainSession(
     config,
     { state: start.right, records: [], resumed: false },
@@ -74,9 +84,11 @@ const run = async (document: unknown): Promise<void> => {
       record: (record) => {
         records.push(record)
       },
-      // The page keeps the final state only: it is the download's checkpoint.
+      // The page keeps no history; the last checkpoint is the download's state (the final one, unless the run diverged).
       history: () => undefined,
-      checkpoint: () => undefined,
+      checkpoint: (state) => {
+        checkpoint = encodeTrainState(state)
+      },
       progress: (record, stepsPerS, host) => {
         const s = fourierMeasures(model, host, task.p).W_E.spectrum
         post({ type: 'eval', record, spectrum: { cos: Array.from(s.cos), sin: Array.from(s.sin) }, stepsPerS })
@@ -89,7 +101,10 @@ const run = async (document: unknown): Promise<void> => {
       },
     },
   )
-  const state = end.state
+  const restored = end.divergedStep === null ? E.right(end.state) : decodeTrainState(checkpoint, model, config.optimizer)
+  if (end.divergedStep !== null) disposeTrainState(end.state)
+  if (E.isLeft(restored)) return post({ type: 'error', message: `the last checkpoint: ${restored.left}` })
+  const state = restored.right
   const host = toHost(state.params)
   const finalW_E = fourierMeasures(model, host, task.p).W_E
   const { logits } = allPairsOutputs(model, host, task.p, 0)
