@@ -161,6 +161,14 @@ describe('case 8: a run that diverges', () => {
     oneLineError(await cli(['train', '--resume', '--out', diverged.dir, '--steps', '80']), /--resume: .* diverged at step \d+ /)
   })
 
+  it('a weights.json with non-finite weights (as 0.2.0 wrote a diverged run’s) is said to be so in one line', async () => {
+    const run = copyOf(diverged.dir)
+    const weights = json(path.join(run, 'weights.json')) as { weights: { W_E: Array<Array<number | null>> } }
+    weights.weights.W_E[0]![0] = null
+    writeFileSync(path.join(run, 'weights.json'), JSON.stringify(weights))
+    oneLineError(await cli(['analyze', run]), /weights\.json: weights file: weights\.W_E: null is not finite \(JSON's NaN or ±Infinity/)
+  })
+
   it('a sweep with one diverged run: results lists it as a diverged row, the others as normal ones; report reads it', async () => {
     const planned = makePlan(
       { ops: [['add'], ['mul']], p: [11], fracs: [0.5], seeds: [0], variants: [SCRATCH] },
