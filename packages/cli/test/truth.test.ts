@@ -167,6 +167,11 @@ describe('case 8: a run that diverges', () => {
     weights.weights.W_E[0]![0] = null
     writeFileSync(path.join(run, 'weights.json'), JSON.stringify(weights))
     oneLineError(await cli(['analyze', run]), /weights\.json: weights file: weights\.W_E: null is not finite \(JSON's NaN or ±Infinity/)
+    // The report of the run shows it, with one warning instead of the analysis.
+    const report = await cli(['report', run])
+    expect(report.code, report.stderr).toBe(0)
+    expect(report.stderr).toMatch(/^grokscope: warning: .*weights\.W_E: null is not finite .*; the report shows the run without the analysis/)
+    expect(report.stderr.trim().split('\n')).toHaveLength(1)
   })
 
   it('a sweep with one diverged run: results lists it as a diverged row, the others as normal ones; report reads it', async () => {

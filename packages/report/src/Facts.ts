@@ -61,7 +61,7 @@ export const runFacts = (
       'outcome',
       `${last === undefined ? 'no evaluation yet' : `step ${last.step}: test accuracy ${last.test_acc.toFixed(4)}`}; ` +
         `${grokStep === null ? 'not grokked' : `grokked at step ${grokStep}${stayedText(records)}`}` +
-        `${divergedStep === null ? '' : `; diverged at step ${divergedStep} (its loss or weights were not finite): the weights are of its last finite checkpoint`}`,
+        `${divergedStep === null ? '' : `; diverged at step ${divergedStep} (its loss or weights were not finite)`}`,
     ],
     ...(model === null ? [] : modelFacts(model.config, model.file)),
   ]

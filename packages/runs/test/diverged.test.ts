@@ -128,14 +128,14 @@ describe('summary.json', () => {
         fc.option(fc.nat(1000)),
         fc.option(fc.nat(1000)),
         fc.constantFrom('max-steps' as const, 'grokked' as const, 'callback' as const),
-        (rows, interrupted, divergedStep, grokStep) => {
+        (rows, interrupted, divergedStep, grokStep, stoppedBy) => {
           const records = rows.map(([l, a], i) => record(10 * i, l, a))
-          const s = runSummary({ ...EMPTY_RUN_END, interrupted, stoppedBy: 'max-steps', divergedStep, grokStep, records, steps: 80 })
+          const s = runSummary({ ...EMPTY_RUN_END, interrupted, stoppedBy, divergedStep, grokStep, records, steps: 80 })
           const text = JSON.stringify(s)
           const decoded = decodeSummary(JSON.parse(text))
           expect(decoded._tag).toBe('Right')
           if (E.isRight(decoded)) expect(JSON.stringify(decoded.right)).toBe(text)
-          expect(s.stopped_by === 'diverged').toBe(divergedStep !== null)
+          expect(s.stopped_by).toBe(divergedStep !== null ? 'diverged' : interrupted ? 'interrupt' : stoppedBy)
           if (divergedStep !== null) expect(s).toMatchObject({ status: 'finished', diverged_step: divergedStep })
           // The final evaluation is the last with finite losses.
           const finite = records.filter((r) => Number.isFinite(r.train_loss) && Number.isFinite(r.test_loss)).at(-1)
