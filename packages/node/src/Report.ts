@@ -50,6 +50,7 @@ import {
   variantOf,
 } from '@grokscope/runs'
 import { analyzeLoadedModel } from './Analyze.js'
+import { initBackend } from './Backend.js'
 import { UsageError, orUsageError } from './Errors.js'
 import { readJson, writeAtomic } from './Files.js'
 import { type LoadedModel, isRunFolder, loadModel } from './ModelFile.js'
@@ -231,6 +232,8 @@ const runReport = async (
   const records = recordsOf(run, warn)
   const divergedStep = divergedStepOf(run, records)
   const model = reportModel(dir, divergedStep, warn)
+  // The history slider's measures need the backend even when there is no final model to analyse.
+  await initBackend()
   const html = runReportHtml({
     title: runTitle(config),
     facts: runFacts(config, records, model, divergedStep),
