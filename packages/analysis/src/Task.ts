@@ -15,7 +15,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { type Operation, resolveOperation } from '@grokscope/data'
+import { type Operation, labelTable, oneLine, resolveOperation } from '@grokscope/data'
 import type { WeightsFile } from '@grokscope/model'
 
 /** An operation token of a model: its id and, when the id resolves, the operation (`null`: labels unknown). */
@@ -34,7 +34,8 @@ export interface ModelTask {
 /**
  * The task recorded in a weights file's `config`: fixtures (`op`) and grokscope
  * runs (`ops`) both work. `p` defaults to `n_out`, the seed to 0; an operation
- * token without a recorded id is named `op{i}` with unknown labels.
+ * token without a recorded id is named `op{i}` with unknown labels. An operation with
+ * no defined pair mod p (`a/(b-b)`) is a `Left`: nothing about it can be measured.
  */
 export const modelTask = (w: WeightsFile): E.Either<string, ModelTask> => {
   const { meta, config } = w
@@ -46,11 +47,19 @@ export const modelTask = (w: WeightsFile): E.Either<string, ModelTask> => {
     : typeof meta.op === 'string'
       ? [meta.op]
       : []
+  const seed = typeof meta.seed === 'number' ? meta.seed : 0
   const ops = Array.from({ length: config.dVocab - p }, (_, i): ModelOp => {
     const id = ids[i]
     if (id === undefined) return { id: `op${i}`, op: null }
     const op = resolveOperation(id)
     return { id, op: E.isRight(op) ? op.right : null }
   })
-  return E.right({ p, ops, seed: typeof meta.seed === 'number' ? meta.seed : 0 })
+  const undefinedOp = ops.find((o) => o.op !== null && labelTable(o.op, p, seed).every((label) => label < 0))
+  if (undefinedOp !== undefined) {
+    return E.left(
+      `operation ${oneLine(undefinedOp.id)} has no defined pair mod ${p} (every pair divides by 0), so the model has no answer to ` +
+        `measure (allowed: operations defined on some pairs)`,
+    )
+  }
+  return E.right({ p, ops, seed })
 }

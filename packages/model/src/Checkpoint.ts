@@ -85,6 +85,8 @@ const flatten = (name: string, nested: unknown, shape: ReadonlyArray<number>): E
   const values: number[] = []
   const walk = (x: unknown, depth: number): string | undefined => {
     if (depth === shape.length) {
+      // JSON writes NaN and ±Infinity as null: the weights of a run that diverged.
+      if (x === null) return `weights.${name}: null is not finite (JSON's NaN or ±Infinity: the weights of a run that diverged)`
       // 1e39 is a finite double but rounds to Infinity in float32.
       if (typeof x !== 'number' || !Number.isFinite(Math.fround(x))) return `weights.${name}: ${show(x)} is not a finite float32 number`
       values.push(x)

@@ -19,11 +19,11 @@ import {
   decodeWeightsFile,
   encodeTransformerLensCheckpoint,
 } from '@grokscope/model'
-import { CHECKPOINT_FILES, HISTORY_DIR, RUN_FILES, checkpointTask, decodeRunConfig, weightsMismatch } from '@grokscope/runs'
+import { CHECKPOINT_FILES, HISTORY_DIR, RUN_FILES, checkpointTask, decodeRunConfig, historyStep, weightsMismatch } from '@grokscope/runs'
 import { UsageError, orUsageError } from './Errors.js'
 import { MAX_TEXT_BYTES, readAt, readJson, readableSize, writeAtomic, writeJson } from './Files.js'
 import { type OutputFile, checkOutputFile } from './Outputs.js'
-import { holdsRun, readConfig, runFolder, savedStepFile } from './RunFolder.js'
+import { holdsRun, readConfig, readSummary, runFolder, savedStepFile } from './RunFolder.js'
 
 /** A loaded model: its file and the task it was trained on. */
 export interface LoadedModel extends WeightsFile {
@@ -103,31 +103,49 @@ const readSafetensors = <A>(file: string, decode: (f: SafetensorsFile) => E.Eith
 }
 
 /**
- * A `.safetensors` file with the checkpoint config.json beside it, or, without one, the
- * config grokscope writes into the file's `__metadata__`.
+ * A `.safetensors` file by the config grokscope writes into its `__metadata__`, or, for a file without one (saved by
+ * another program), by the checkpoint config.json beside it: a file's own metadata is never overridden by its neighbours.
  */
-const decodeCheckpointFile = (file: string): E.Either<string, WeightsFile> => {
-  const configFile = path.join(path.dirname(file), CHECKPOINT_FILES.config)
-  const config = existsSync(configFile) ? readJson(configFile) : undefined
-  return readSafetensors(file, (f) => decodeTransformerLensFile(f, isCheckpointConfig(config) ? config : undefined))
+const decodeCheckpointFile = (file: string): E.Either<string, WeightsFile> =>
+  readSafetensors(file, (f) => {
+    if (f.metadata.config !== undefined) return decodeTransformerLensFile(f)
+    const configFile = path.join(path.dirname(file), CHECKPOINT_FILES.config)
+    const config = existsSync(configFile) ? readJson(configFile) : undefined
+    return decodeTransformerLensFile(f, isCheckpointConfig(config) ? config : undefined)
+  })
+
+/**
+ * The run a file of a run's folder belongs to, and the step a history file is named for: a run's weights.json
+ * (`<run>/weights.json`) or one of its history files (`<run>/history/step-000300.safetensors`); null for any other file.
+ */
+const runOfFile = (file: string): { readonly dir: string; readonly step: number | null } | null => {
+  const name = path.basename(file)
+  const parent = path.dirname(file)
+  if (name === RUN_FILES.weights) return { dir: parent, step: null }
+  const step = historyStep(name)
+  return step !== null && path.basename(parent) === HISTORY_DIR ? { dir: path.dirname(parent), step } : null
 }
 
 /**
- * A run's weights.json against the run's config.json: the fingerprint it carries (or, written
- * before fingerprints, the task fields and model shape it records) must be the run's; null when
- * the file is not a run folder's weights.json, or agrees.
+ * A run's weights.json or history file against the run's config.json: the fingerprint it carries (or, written before
+ * fingerprints, the task fields and model shape it records) must be the run's, and a history file's recorded step the
+ * one its name gives; null when the file is no run's, or agrees.
  */
 const runMismatch = (file: string, w: WeightsFile): string | null => {
-  const run = runFolder(path.dirname(file))
-  if (path.basename(file) !== RUN_FILES.weights || !existsSync(run.file.config)) return null
+  const of = runOfFile(file)
+  if (of === null) return null
+  const run = runFolder(of.dir)
+  if (!existsSync(run.file.config)) return null
   const config = decodeRunConfig(readJson(run.file.config))
   if (E.isLeft(config)) return null
-  return orUsageError()(weightsMismatch(file, w, run.file.config, config.right))
+  const mismatch = orUsageError()(weightsMismatch(file, w, run.file.config, config.right))
+  if (mismatch !== null || of.step === null || typeof w.meta.steps !== 'number' || w.meta.steps === of.step) return mismatch
+  return `${file} holds the weights of step ${w.meta.steps}, not of step ${of.step} as its name says (allowed: the history files the run wrote)`
 }
 
 /**
  * Loads and decodes a model; fixtures (`config.op`), grokscope runs (`config.ops`) and TransformerLens checkpoints all work.
- * A run's weights.json of another run (its fingerprint is not config.json's) is refused.
+ * A run's weights.json or history file of another run (its fingerprint is not config.json's) is refused.
  */
 export const loadModel = (target: string): LoadedModel => {
   const file = weightsPath(target)
@@ -143,6 +161,22 @@ export const loadModel = (target: string): LoadedModel => {
   const task = modelTask(decoded.right)
   if (E.isLeft(task)) throw new UsageError(`${file}: ${task.left}`)
   return { ...decoded.right, file, task: task.right }
+}
+
+/**
+ * What a model file is of a run that diverged (its summary.json says `stopped_by: "diverged"`): one line saying where it
+ * diverged and which step these weights are of (its last finite checkpoint, or a history file's step); null otherwise.
+ *
+ * @since 0.3.0
+ */
+export const divergedNote = (model: LoadedModel): string | null => {
+  const of = runOfFile(model.file)
+  if (of === null) return null
+  const summary = readSummary(runFolder(of.dir))
+  if (E.isLeft(summary) || summary.right?.stopped_by !== 'diverged') return null
+  const at = summary.right.diverged_step ?? summary.right.steps
+  const step = typeof model.meta.steps === 'number' ? `step ${model.meta.steps}` : 'an earlier step'
+  return `the run diverged at step ${at} (its loss or weights were not finite): these are its weights of ${step}, before it diverged`
 }
 
 /** Whether a folder is a run (its config.json is a run's: no exported model.safetensors beside it). */

@@ -8,6 +8,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
 import type { ModelAnalysis } from '@grokscope/analysis'
 import type { KeyRule } from '@grokscope/measures'
 import {
@@ -40,6 +41,7 @@ import {
   decodeFailure,
   decodePlan,
   failureFileName,
+  finiteLosses,
   recordedGrokStep,
   resultRow,
   runStatus,
@@ -48,6 +50,7 @@ import {
   variantOf,
 } from '@grokscope/runs'
 import { analyzeLoadedModel } from './Analyze.js'
+import { initBackend } from './Backend.js'
 import { UsageError, orUsageError } from './Errors.js'
 import { readJson } from './Files.js'
 import { type LoadedModel, isRunFolder, loadModel } from './ModelFile.js'
@@ -179,9 +182,19 @@ export interface ReportOptions {
   readonly onWarning?: Warn
 }
 
-/** What the report's history slider shows of each step the run saved, computed from its weights. */
-export const historyPoints = (dir: string, records: ReadonlyArray<MetricsRecord>, eta: number): ReadonlyArray<HistoryPoint> =>
-  savedSteps(dir).map((step) => historyPoint(step, loadModel(historyFile(dir, step)), records, eta))
+/**
+ * What the report's history slider shows of each step the run saved (before `divergedStep`, when the run diverged),
+ * computed from its weights.
+ */
+export const historyPoints = (
+  dir: string,
+  records: ReadonlyArray<MetricsRecord>,
+  eta: number,
+  divergedStep: number | null = null,
+): ReadonlyArray<HistoryPoint> =>
+  savedSteps(dir)
+    .filter((step) => divergedStep === null || step < divergedStep)
+    .map((step) => historyPoint(step, loadModel(historyFile(dir, step)), records, eta))
 
 const analysisOf = (model: LoadedModel, o: ReportOptions): Promise<ModelAnalysis> =>
   analyzeLoadedModel(model, {
@@ -190,6 +203,32 @@ const analysisOf = (model: LoadedModel, o: ReportOptions): Promise<ModelAnalysis
     ...(o.onWarning === undefined ? {} : { onWarning: o.onWarning }),
     what: 'report',
   })
+
+/**
+ * The step a run diverged at: as its summary says, or, for a run 0.2.0 wrote (which trained on), its first evaluation
+ * whose losses are not finite; null when it did not.
+ */
+const divergedStepOf = (run: RunFolder, records: ReadonlyArray<MetricsRecord>): number | null => {
+  const summary = readSummary(run)
+  if (E.isRight(summary) && summary.right?.stopped_by === 'diverged') return summary.right.diverged_step ?? summary.right.steps
+  return records.find((r) => !finiteLosses(r))?.step ?? null
+}
+
+/**
+ * A run's weights for its report; of a run that diverged, weights that cannot be read (0.2.0 wrote its non-finite ones)
+ * are a warning, and the report shows the run without their analysis.
+ */
+const reportModel = (dir: string, divergedStep: number | null, warn: Warn): LoadedModel | null => {
+  if (!existsSync(runFolder(dir).file.weights)) return null
+  if (divergedStep === null) return loadModel(dir)
+  try {
+    return loadModel(dir)
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e
+    warn(`${e.message}; the report shows the run without the analysis of its weights`)
+    return null
+  }
+}
 
 /** A run folder's report page, and its row in a folder's report. */
 const runReport = async (
@@ -200,15 +239,18 @@ const runReport = async (
   const run = runFolder(dir)
   const config = readConfig(run)
   const records = recordsOf(run, warn)
-  const model = existsSync(run.file.weights) ? loadModel(dir) : null
+  const divergedStep = divergedStepOf(run, records)
+  const model = reportModel(dir, divergedStep, warn)
+  // The history slider's measures need the backend even when there is no final model to analyse.
+  await initBackend()
   const html = runReportHtml({
     title: runTitle(config),
-    facts: runFacts(config, records, model),
+    facts: runFacts(config, records, model, divergedStep),
     records,
     grokStep: recordedGrokStep(records),
     analysis: model === null ? null : await analysisOf(model, o),
     eta: o.eta,
-    history: historySection(historyPoints(dir, records, o.eta)),
+    history: historySection(historyPoints(dir, records, o.eta, divergedStep)),
   })
   // In a sweep folder, a run whose training failed has a record in the sweep's logs.
   const { name: _, href: __, ...row } = sweepRunOf('', '', config, records, statusOf(run, path.dirname(path.resolve(dir))))

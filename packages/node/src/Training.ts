@@ -18,6 +18,7 @@
  * @since 0.2.0
  */
 import { existsSync, statSync } from 'node:fs'
+import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'
 import { makeDataset } from '@grokscope/data'
 import { disposeParams, initParams, measureFootprint, transferProblem } from '@grokscope/model'
@@ -51,6 +52,7 @@ import {
   readConfig,
   readMetrics,
   readState,
+  readSummary,
   removeStartMarker,
   removeStrayTemps,
   runFolder,
@@ -142,6 +144,14 @@ const prepare = (config: RunConfig, dir: string, start: 'new' | 'resume' | 'auto
   const difference = configDifference(saved, config)
   if (difference !== null) {
     throw new UsageError(`${dir} holds a run with other settings (${difference}); resume it with its own, or choose another folder`)
+  }
+  const summary = readSummary(run)
+  if (E.isRight(summary) && summary.right?.stopped_by === 'diverged') {
+    throw new UsageError(
+      `--resume: ${dir} diverged at step ${summary.right.diverged_step ?? summary.right.steps} (its loss or weights were not finite; ` +
+        `state.json holds the last finite checkpoint, from which it would diverge again): train it anew with other settings ` +
+        `(e.g. a smaller --lr) into another --out`,
+    )
   }
   const maxSteps = config.loop.max_steps
   return {

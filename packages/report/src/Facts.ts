@@ -52,16 +52,20 @@ const opsText = (config: RunConfig): string => config.task.ops.map((op) => op.id
 export const runTitle = (config: RunConfig): string =>
   `${opsText(config)} mod ${config.task.p}, r = ${config.task.frac}, seed ${config.task.seed}`
 
-/** The facts of a run: its task, optimiser and outcome, and the model's when its final weights are there. */
+/**
+ * The facts of a run: its task, optimiser and outcome (with the step it diverged at, when it did: `divergedStep`), and the
+ * model's when its final weights are there.
+ */
 export const runFacts = (
   config: RunConfig,
   records: ReadonlyArray<MetricsRecord>,
   model: { readonly config: ModelConfig; readonly file: string } | null,
+  divergedStep: number | null = null,
 ): Facts => {
   const { task, optimizer } = config
   const grokStep = recordedGrokStep(records)
   const last = records.at(-1)
-  const best = Math.max(...records.map((r) => r.test_acc))
+  const best = Math.max(...records.map((r) => r.test_acc).filter(Number.isFinite))
   const unstable = stabilityText(runStability(records))
   return [
     ['task', `${opsText(config)} mod ${task.p}, training fraction ${task.frac}, seed ${task.seed}`],
@@ -70,6 +74,7 @@ export const runFacts = (
       'outcome',
       `${last === undefined ? 'no evaluation yet' : `step ${last.step}: test accuracy ${last.test_acc.toFixed(4)} (best ${best.toFixed(4)})`}; ` +
         `${grokStep === null ? 'not grokked' : `grokked at step ${grokStep}${stayedText(records)}`}` +
+        `${divergedStep === null ? '' : `; diverged at step ${divergedStep} (its loss or weights were not finite)`}` +
         `${unstable === '' ? '' : `; ${unstable}`}`,
     ],
     ...(model === null ? [] : modelFacts(model.config, model.file)),

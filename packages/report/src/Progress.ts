@@ -67,11 +67,20 @@ export const progressLine = (r: MetricsRecord, stepsPerS: number, flag = ''): st
 }
 
 /**
+ * Whether a run grokked, and whether it diverged: `grokked at step 1200`, `did not grok`, `did not grok, diverged at step 2`.
+ *
+ * @since 0.3.0
+ */
+export const verdictText = (s: Summary): string =>
+  `${s.grok_step !== null ? `grokked at step ${s.grok_step}` : 'did not grok'}` +
+  `${s.stopped_by === 'diverged' ? `, diverged at step ${s.diverged_step ?? s.steps}` : ''}`
+
+/**
  * A run's outcome in a few words, from its summary: `grokked at step 1200, 3200 steps, test acc 0.998, W_E FFD 0.100 FCR 0.880`,
  * then its stability flag when it left its fitted training set (`; unstable: left the fitted training set at steps …`).
  */
 export const summaryText = (s: Summary): string => {
-  const verdict = s.grok_step !== null ? `grokked at step ${s.grok_step}` : 'did not grok'
+  const verdict = verdictText(s)
   const acc = s.final === null ? '' : `, test acc ${Number.isFinite(s.final.test.acc) ? accText(s.final.test.acc) : String(s.final.test.acc)}`
   const fourier = s.measures === null ? '' : `, W_E FFD ${fixed(s.measures.W_E.ffd, 3)} FCR ${fixed(s.measures.W_E.fcr, 3)}`
   const unstable = s.stability === undefined ? '' : stabilityText(s.stability)

@@ -48,34 +48,41 @@ import type { Evaluation, Metrics } from '@grokscope/train'
 // model
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** A number that JSON may hold as `null` (JSON has no NaN): `null` decodes to NaN. */
-const Num = new t.Type<number, number | null, unknown>(
+/**
+ * A number that JSON may hold as `null` (JSON has no NaN or ±Infinity): `null` decodes to NaN.
+ *
+ * @since 0.3.0
+ */
+export const JsonNumber = new t.Type<number, number | null, unknown>(
   'a number or null',
   (u): u is number => typeof u === 'number',
   (u, c) => (typeof u === 'number' ? t.success(u) : u === null ? t.success(NaN) : t.failure(u, c)),
   (n) => (Number.isNaN(n) ? null : n),
 )
 
-const OpMetricsCodec = t.type({ loss: Num, acc: Num })
+const OpMetricsCodec = t.type({ loss: JsonNumber, acc: JsonNumber })
 
 // `gini` (the Gini coefficient of the Fourier norms) is newer than 0.1.0's lines.
-const WeightMeasuresCodec = t.intersection([t.type({ ffd: Num, fcr: Num }), t.partial({ ffd_mult: Num, fcr_mult: Num, gini: Num })])
+const WeightMeasuresCodec = t.intersection([
+  t.type({ ffd: JsonNumber, fcr: JsonNumber }),
+  t.partial({ ffd_mult: JsonNumber, fcr_mult: JsonNumber, gini: JsonNumber }),
+])
 
 // The excluded losses (on the training pairs) are newer than 0.1.0's lines; so is `key_rule`
 // (the key-frequency rule as `--key-freqs` spells it; without it, the lines' rule was `energy:0.1`).
 const LogitMeasuresCodec: t.Type<LogitMeasures, unknown, unknown> = t.intersection([
-  t.type({ asymmetry: Num, key: t.array(t.number), n_key: t.number, restricted_loss: Num, full_loss: Num }),
-  t.partial({ key_rule: t.string, train_loss: Num, excluded_loss: Num, excluded: t.array(Num) }),
+  t.type({ asymmetry: JsonNumber, key: t.array(t.number), n_key: t.number, restricted_loss: JsonNumber, full_loss: JsonNumber }),
+  t.partial({ key_rule: t.string, train_loss: JsonNumber, excluded_loss: JsonNumber, excluded: t.array(JsonNumber) }),
 ])
 
 /** One line of `metrics.jsonl`. */
 export const MetricsRecordCodec = t.intersection([
   t.type({
     step: t.number,
-    train_loss: Num,
-    train_acc: Num,
-    test_loss: Num,
-    test_acc: Num,
+    train_loss: JsonNumber,
+    train_acc: JsonNumber,
+    test_loss: JsonNumber,
+    test_acc: JsonNumber,
     W_E: WeightMeasuresCodec,
     W_L: WeightMeasuresCodec,
     grok_step: t.union([t.number, t.null]),
@@ -84,8 +91,8 @@ export const MetricsRecordCodec = t.intersection([
   }),
   t.partial({
     per_op: t.record(t.string, t.type({ train: OpMetricsCodec, test: OpMetricsCodec })),
-    weight_norm: Num,
-    weight_norms: t.record(t.string, Num),
+    weight_norm: JsonNumber,
+    weight_norms: t.record(t.string, JsonNumber),
     logits: t.record(t.string, LogitMeasuresCodec),
   }),
 ])

@@ -22,7 +22,7 @@ import type { PlannedRun } from './Plan.js'
 import type { MetricsRecord } from './Record.js'
 import { STABILITY_RULE, runStability } from './Stability.js'
 import type { RunStatus } from './Status.js'
-import type { Summary } from './Summary.js'
+import { type Summary, finiteLosses } from './Summary.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -114,11 +114,12 @@ export interface RunRead {
 // ─────────────────────────────────────────────────────────────────────────────
 
 /**
- * A run's row: the last evaluation's metrics and measures, the best test accuracy of all evaluations, the summary's
- * verdict, and whether it stayed grokked (`grokOutcome` of its records).
+ * A run's row: the last evaluation's metrics and measures (of a diverged run, the last one whose losses are finite, as
+ * its summary's `final`; its status says `diverged`, its steps the step it diverged at), the best test accuracy of all
+ * evaluations, the summary's verdict, and whether it stayed grokked (`grokOutcome` of its records).
  */
 export const resultRow = ({ run, status, summary, records }: RunRead): ResultRow => {
-  const last = records.at(-1) ?? null
+  const last = records.filter(finiteLosses).at(-1) ?? records.at(-1) ?? null
   const grokStep = summary?.grok_step ?? records.find((r) => r.grok_step !== null)?.grok_step ?? null
   const outcome = grokOutcome(records)
   const stability = runStability(records)
@@ -212,6 +213,7 @@ export const toTable = (rows: ReadonlyArray<ResultRow>): string => {
     const lowest = grokked.flatMap((r) => (r.min_test_acc_after_grok === null ? [] : [r.min_test_acc_after_grok]))
     const unstable = runs.filter((r) => r.unstable === true)
     const fell = unstable.flatMap((r) => (r.unstable_min_train_acc === null ? [] : [r.unstable_min_train_acc]))
+    // A diverged run (status `diverged`, its steps the step it diverged at) is counted apart, as the runs not finished are.
     const others = distinct(runs.filter((r) => r.status !== 'finished').map((r) => r.status)).map(
       (s) => `${runs.filter((r) => r.status === s).length} ${s}`,
     )

@@ -5,7 +5,10 @@
  * saved steps, checkpoints, and the summary at the end. What is written and shown goes
  * through the caller's sinks, in the order that keeps a run resumable (a step's record,
  * then its history file, then its checkpoint), so the CLI writes files with them and the
- * page keeps everything in memory for its download. Pure but for the tensors.
+ * page keeps everything in memory for its download. A run diverges at the first step whose
+ * weights or evaluated losses are not finite: the session stops there, its record (when
+ * that step was evaluated) is the last, and no history file or checkpoint of non-finite
+ * weights is made (the last checkpoint stays the run's weights). Pure but for the tensors.
  *
  * @example
  * import { initialState, trainSession } from '@grokscope/runs'
@@ -50,7 +53,7 @@ import {
 import type { RunConfig } from './Config.js'
 import { recordedGrokStep } from './Metrics.js'
 import { type MetricsRecord, metricsRecord } from './Record.js'
-import { type Summary, runSummary } from './Summary.js'
+import { type Summary, finiteLosses, runSummary } from './Summary.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -103,11 +106,15 @@ export interface SessionSinks {
   readonly progress?: (r: MetricsRecord, stepsPerS: number, host: HostParams) => void
 }
 
-/** How a session ended: the final state (the caller owns it), the run's records, whether it was interrupted, and summary.json's content. */
+/**
+ * How a session ended: the final state (the caller owns it; of a diverged run, the non-finite one), the run's records,
+ * whether it was interrupted, the step it diverged at (null: it did not), and summary.json's content.
+ */
 export interface SessionEnd {
   readonly state: TrainState
   readonly records: ReadonlyArray<MetricsRecord>
   readonly interrupted: boolean
+  readonly divergedStep: number | null
   readonly summary: Summary
 }
 
@@ -144,6 +151,18 @@ export const initialState = (config: RunConfig, source: SourceModel | null): E.E
 // ─────────────────────────────────────────────────────────────────────────────
 
 /**
+ * Whether every weight is finite (one number read back from the backend).
+ *
+ * @since 0.3.0
+ */
+export const finiteParams = (params: Params): boolean => {
+  const ok = tf.tidy(() => tf.all(tf.stack(Object.values(params).map((w) => tf.all(tf.isFinite(w))))))
+  const finite = ok.dataSync()[0] === 1
+  ok.dispose()
+  return finite
+}
+
+/**
  * Trains the run from `start` until a stop rule of its loop settings fires or a sink stops it.
  * A new run (step 0, no record) first records its initial weights. Every evaluation becomes a
  * record (`metricsRecord`; all-pairs measures at the steps `loop.measure_every` names); the
@@ -151,6 +170,8 @@ export const initialState = (config: RunConfig, source: SourceModel | null): E.E
  * step; a checkpoint follows every `loop.checkpoint_every` steps and the last step. At a step
  * the record comes first, then the history, then the checkpoint; the last step's weights, when
  * not kept already, are kept after its checkpoint (a resumed run that has no step left keeps them then).
+ * The first step whose weights (checked every step) or evaluated losses are not finite ends the
+ * session as diverged: after that step's record, with no history file or checkpoint of it.
  */
 export const trainSession = async (
   config: RunConfig,
@@ -169,6 +190,7 @@ export const trainSession = async (
   const t0 = env.now()
   const elapsed = () => (env.now() - t0) / 1000
   let interrupted = false
+  let divergedStep: number | null = null
   let checkpointed: number | null = null
   let historyAt: number | null = null
   let grokkedNow: number | null = null
@@ -213,9 +235,16 @@ export const trainSession = async (
         records.push(record)
         if (r.grokStep === r.step) grokkedNow = r.step
         sinks.progress?.(record, (r.step - startStep) / Math.max(elapsed(), 1e-9), host)
+        if (finiteLosses(record)) return undefined
+        divergedStep = r.step
+        return 'stop'
       },
-      // After the step's evaluation: its history file, then its checkpoint.
+      // After the step's evaluation: its history file, then its checkpoint, of finite weights only.
       onStep: async (step, state) => {
+        if (!finiteParams(state.params)) {
+          divergedStep = step
+          return 'stop'
+        }
         if (saveEvery !== null && (step % saveEvery === 0 || step === grokkedNow)) await keepHistory(state)
         if (step % loop.checkpoint_every === 0) {
           await sinks.checkpoint(state)
@@ -228,11 +257,14 @@ export const trainSession = async (
     },
   )
   const state = result.state
-  await keepHistory(state)
-  if (checkpointed !== state.step) await sinks.checkpoint(state)
+  if (divergedStep === null) {
+    await keepHistory(state)
+    if (checkpointed !== state.step) await sinks.checkpoint(state)
+  }
   const summary = runSummary({
     interrupted,
     stoppedBy: result.stoppedBy,
+    divergedStep,
     grokStep: result.grokStep,
     steps: state.step,
     resumedFrom: start.resumed ? startStep : null,
@@ -244,5 +276,5 @@ export const trainSession = async (
     threads: env.threads,
     transfer: config.transfer ?? null,
   })
-  return { state, records, interrupted, summary }
+  return { state, records, interrupted, divergedStep, summary }
 }

@@ -28,11 +28,12 @@ export type Failure = t.TypeOf<typeof FailureCodec>
 export const decodeFailure = (u: unknown): E.Either<string, Failure> => E.mapLeft(firstProblem)(FailureCodec.decode(u))
 
 /**
- * A run's state: `finished`, `interrupted` (stopped with Ctrl-C), `failed` (its training
- * failed; a rerun continues it), `incomplete` (config.json without a summary: running
- * now, or killed), `not started`.
+ * A run's state: `finished`, `diverged` (finished: its loss or weights stopped being
+ * finite, summary.json's `stopped_by: "diverged"`), `interrupted` (stopped with Ctrl-C),
+ * `failed` (its training failed; a rerun continues it), `incomplete` (config.json without
+ * a summary: running now, or killed), `not started`.
  */
-export type RunStatus = 'finished' | 'interrupted' | 'failed' | 'incomplete' | 'not started'
+export type RunStatus = 'finished' | 'diverged' | 'interrupted' | 'failed' | 'incomplete' | 'not started'
 
 /** A run's status from what its folder holds. */
 export const runStatus = (r: {
@@ -40,7 +41,7 @@ export const runStatus = (r: {
   readonly summary: Summary | null
   readonly failure: Failure | null
 }): RunStatus => {
-  if (r.summary?.status === 'finished') return 'finished'
+  if (r.summary?.status === 'finished') return r.summary.stopped_by === 'diverged' ? 'diverged' : 'finished'
   if (r.failure !== null) return 'failed'
   if (r.summary?.status === 'interrupted') return 'interrupted'
   return r.holdsRun ? 'incomplete' : 'not started'

@@ -1,8 +1,10 @@
 /**
  * A run's summary.json: how its last session ended (finished or interrupted, and by
- * what), whether and when it grokked and whether it stayed grokked, its last
- * evaluation and measures, its speed. One codec writes and reads it; fields newer than
- * 0.1.0's first summaries are optional when read.
+ * what: a diverged run is finished, `stopped_by: "diverged"` at `diverged_step`), whether
+ * and when it grokked and whether it stayed grokked, its last evaluation with finite
+ * losses and its measures, its speed. One codec writes and reads it; fields newer than
+ * 0.1.0's first summaries are optional when read, and a `null` number (a non-finite one,
+ * as 0.2.0 wrote a diverged run's) reads as NaN.
  *
  * @example
  * import { decodeSummary, runSummary, EMPTY_RUN_END } from '@grokscope/runs'
@@ -20,15 +22,15 @@ import type { StopReason } from '@grokscope/train'
 import { type Transfer, TransferCodec } from './Config.js'
 import { RUN_FILES } from './Files.js'
 import { type GrokOutcome, grokOutcome } from './Outcome.js'
-import { type MetricsRecord, recordPhases, round } from './Record.js'
+import { JsonNumber, type MetricsRecord, recordPhases, round } from './Record.js'
 import { type Stability, runStability } from './Stability.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
 // ─────────────────────────────────────────────────────────────────────────────
 
-const Metrics = t.type({ loss: t.number, acc: t.number })
-const Measure = t.type({ ffd: t.number, fcr: t.number })
+const Metrics = t.type({ loss: JsonNumber, acc: JsonNumber })
+const Measure = t.type({ ffd: JsonNumber, fcr: JsonNumber })
 const NullableNumber = t.union([t.number, t.null])
 const Excursion = t.readonly(t.tuple([t.number, t.number]))
 const StabilityCodec: t.Type<Stability, unknown, unknown> = t.readonly(t.type({
@@ -46,12 +48,12 @@ const Phases = t.type({ memorisationEnd: NullableNumber, circuitFormationEnd: Nu
 export const SummaryCodec = t.intersection([
   t.type({
     status: t.keyof({ finished: null, interrupted: null }),
-    /** `max-steps`, `grokked`, `callback` or `interrupt` (read as any text: a newer reason is kept as it is). */
+    /** `max-steps`, `grokked`, `callback`, `interrupt` or `diverged` (read as any text: a newer reason is kept as it is). */
     stopped_by: t.string,
     grokked: t.boolean,
     grok_step: NullableNumber,
     steps: t.number,
-    /** The last evaluation. */
+    /** The last evaluation whose losses are finite (of a diverged run: the last one before it diverged). */
     final: t.union([t.null, t.type({ step: t.number, train: Metrics, test: Metrics })]),
     measures: t.union([t.null, t.type({ W_E: Measure, W_L: Measure })]),
     wall_time_s: t.number,
@@ -75,6 +77,8 @@ export const SummaryCodec = t.intersection([
     phases: Phases,
     /** Whether the run left its fitted training set again (`runStability` of its metrics; newer than 0.2.0). */
     stability: StabilityCodec,
+    /** The step at which a diverged run's loss or weights were first not finite (only with `stopped_by: "diverged"`). */
+    diverged_step: t.number,
   }),
 ])
 
@@ -85,6 +89,8 @@ export type Summary = t.TypeOf<typeof SummaryCodec>
 export interface RunEnd {
   readonly interrupted: boolean
   readonly stoppedBy: StopReason
+  /** The step at which the loss or the weights were first not finite: the run diverged and stopped there (null: it did not). */
+  readonly divergedStep: number | null
   readonly grokStep: number | null
   readonly steps: number
   readonly resumedFrom: number | null
@@ -102,6 +108,7 @@ export interface RunEnd {
 export const EMPTY_RUN_END: RunEnd = {
   interrupted: false,
   stoppedBy: 'max-steps',
+  divergedStep: null,
   grokStep: null,
   steps: 0,
   resumedFrom: null,
@@ -118,13 +125,22 @@ export const EMPTY_RUN_END: RunEnd = {
 // constructors
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** summary.json's content. */
+/**
+ * Whether a record's losses are finite (a diverged run's last record's are not).
+ *
+ * @since 0.3.0
+ */
+export const finiteLosses = (r: MetricsRecord): boolean => Number.isFinite(r.train_loss) && Number.isFinite(r.test_loss)
+
+/** summary.json's content; a diverged run is finished, stopped by `diverged` (not interrupted, whatever the caller asked). */
 export const runSummary = (s: RunEnd): Summary => {
-  const last = s.records.at(-1) ?? null
+  const last = s.records.filter(finiteLosses).at(-1) ?? null
   const outcome: GrokOutcome = grokOutcome(s.records, s.grokThreshold)
+  const diverged = s.divergedStep !== null
   return {
-    status: s.interrupted ? 'interrupted' : 'finished',
-    stopped_by: s.interrupted ? 'interrupt' : s.stoppedBy,
+    status: s.interrupted && !diverged ? 'interrupted' : 'finished',
+    stopped_by: diverged ? 'diverged' : s.interrupted ? 'interrupt' : s.stoppedBy,
+    ...(s.divergedStep === null ? {} : { diverged_step: s.divergedStep }),
     grokked: s.grokStep !== null,
     grok_step: s.grokStep,
     stayed_grokked: s.grokStep !== null && outcome.stayed_grokked,

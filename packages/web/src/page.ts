@@ -157,7 +157,9 @@ const onMessage = (m: FromWorker): void => {
       show.step.textContent = String(m.step)
       show.ffd.textContent = `${m.finalW_E.ffd.toFixed(3)} / ${m.finalW_E.fcr.toFixed(3)}`
       show.state.textContent =
-        `${m.stoppedBy === 'interrupt' ? 'stopped' : 'finished'} at step ${m.step}` +
+        (m.stoppedBy === 'diverged'
+          ? `diverged (loss or weights not finite); kept its last finite checkpoint, step ${m.step}`
+          : `${m.stoppedBy === 'interrupt' ? 'stopped' : 'finished'} at step ${m.step}`) +
         (m.grokStep === null ? ', not grokked' : `, grokked at step ${m.grokStep}`) +
         ` (tensors: ${m.numTensorsBefore} before, ${m.numTensorsTraining} while training, ${m.numTensorsAfter} after)`
       show.tensors.textContent = String(m.numTensorsAfter)

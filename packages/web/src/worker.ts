@@ -3,7 +3,8 @@
  * `@grokscope/runs`, its training session (`trainSession`, the same as the CLI's, its sinks
  * keeping the records in memory), the spectrum of `W_E` and the key frequencies at the
  * evaluations, and at the end the 2-D logits map, the key frequencies of the final weights
- * and the run folder as a .zip. Every tensor is freed.
+ * and the run folder as a .zip (of a run that diverged, its last finite checkpoint's state,
+ * as the CLI keeps it). Every tensor is freed.
  *
  * @since 0.1.0
  */
@@ -15,7 +16,14 @@ import { labelTable, makeDataset } from '@grokscope/data'
 import { describeKeyRule, fourierBasis, keyFrequencies, keyWarning, logitsFourierMap } from '@grokscope/measures'
 import { type HostParams, type ModelConfig, toHost } from '@grokscope/model'
 import { type MetricsRecord, type RunConfig, decodeRunConfig, initialState, trainSession } from '@grokscope/runs'
-import { disposeTrainData, disposeTrainState, prepareTrainData } from '@grokscope/train'
+import {
+  type EncodedTrainState,
+  decodeTrainState,
+  disposeTrainData,
+  disposeTrainState,
+  encodeTrainState,
+  prepareTrainData,
+} from '@grokscope/train'
 import type { FromWorker, KeyFrequenciesMessage, ToWorker } from './protocol.js'
 import { runZip } from './run-files.js'
 
@@ -95,6 +103,8 @@ const run = async (document: unknown, threads: number): Promise<void> => {
   const t0 = performance.now()
   const rate = (step: number) => step / Math.max((performance.now() - t0) / 1000, 1e-9)
   const records: MetricsRecord[] = []
+  // The last checkpoint, on the host: a diverged run's download holds it, not the non-finite final state.
+  let checkpoint: EncodedTrainState = encodeTrainState(start.right)
   let keyCost = 0
   let keyDone = -Infinity
   const keyFrequenciesAt = (host: HostParams, step: number): KeyFrequenciesMessage | null => {
@@ -113,9 +123,11 @@ const run = async (document: unknown, threads: number): Promise<void> => {
       record: (record) => {
         records.push(record)
       },
-      // The page keeps the final state only: it is the download's checkpoint.
+      // The page keeps no history; the last checkpoint is the download's state (the final one, unless the run diverged).
       history: () => undefined,
-      checkpoint: () => undefined,
+      checkpoint: (state) => {
+        checkpoint = encodeTrainState(state)
+      },
       progress: (record, stepsPerS, host) => {
         const s = fourierMeasures(model, host, task.p).W_E.spectrum
         post({
@@ -134,7 +146,10 @@ const run = async (document: unknown, threads: number): Promise<void> => {
       },
     },
   )
-  const state = end.state
+  const restored = end.divergedStep === null ? E.right(end.state) : decodeTrainState(checkpoint, model, config.optimizer)
+  if (end.divergedStep !== null) disposeTrainState(end.state)
+  if (E.isLeft(restored)) return post({ type: 'error', message: `the last checkpoint: ${restored.left}` })
+  const state = restored.right
   const host = toHost(state.params)
   const finalW_E = fourierMeasures(model, host, task.p).W_E
   const logits = logitsOf(model, host, task.p)

@@ -1,10 +1,10 @@
 // grokscope analyze: every analysis of a trained model (@grokscope/analysis), as a readable summary or one JSON document.
 import { type ModelAnalysis, analysisDocument } from '@grokscope/analysis'
 import { type KeyRule, type MatrixMeasures, cosSinRatio, describeKeyRule, keyWarning } from '@grokscope/measures'
-import { analyzeLoadedModel, loadModel, modelSource } from '@grokscope/node'
+import { analyzeLoadedModel, divergedNote, loadModel, modelSource } from '@grokscope/node'
 import { fixed, table, warn } from '../format.js'
 
-const summary = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis, eta: number, top: number): string => {
+const summary = (file: string, ops: ReadonlyArray<string>, note: string | null, a: ModelAnalysis, eta: number, top: number): string => {
   const { W_E, W_L } = a.additive
   const mult = a.multiplicative
   const multCells = (m: { ffd: number; fcr: number } | undefined) => (m === undefined ? ['—', '—'] : [fixed(m.ffd), fixed(m.fcr)])
@@ -12,6 +12,7 @@ const summary = (file: string, ops: ReadonlyArray<string>, a: ModelAnalysis, eta
   const order = Array.from(W_E.spectrum.cos, (_, i) => i).sort((x, y) => norm(W_E, y) - norm(W_E, x))
   const out = [
     `${file}: p = ${a.p}, operations: ${ops.join(', ') || '(not recorded)'}`,
+    ...(note === null ? [] : [note]),
     '',
     table(
       ['matrix', `FFD (η=${eta})`, 'FCR', `FFD mult. (g=${mult?.generator ?? '—'})`, 'FCR mult.'],
@@ -101,6 +102,6 @@ export const analyzeCommand = async (
   })
   const ids = model.task.ops.map((x) => x.id)
   process.stdout.write(
-    o.json === true ? `${JSON.stringify(analysisDocument(model.file, a))}\n` : `${summary(model.file, ids, a, o.eta, o.top)}\n`,
+    o.json === true ? `${JSON.stringify(analysisDocument(model.file, a))}\n` : `${summary(model.file, ids, divergedNote(model), a, o.eta, o.top)}\n`,
   )
 }
