@@ -109,7 +109,12 @@ withRunOptions(program.command('sweep'), 1)
   )
   .option('--init-from <run|weights.json>', 'the finished model that load=… variants copy parts from', pathValue)
   .requiredOption('--out <dir>', 'the sweep folder: sweep.json, one run folder per grid point, logs/', pathValue)
-  .option('--jobs <n>', 'runs trained at once, each in a worker thread of its own (each worker runs its part of this process’s share, one after the other)', integer(1), 1)
+  .option(
+    '--jobs <n>',
+    `runs trained at once, 1 to ${MAX_THREADS}, each in a worker thread of its own (each worker runs its part of this process’s share, one after the other)`,
+    integer(1, MAX_THREADS),
+    1,
+  )
   .option(
     '--shard <i/n>',
     'run only shard i of n (0 ≤ i < n); default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, else the whole grid',
