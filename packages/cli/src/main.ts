@@ -17,7 +17,7 @@ import { resultsCommand } from './commands/results.js'
 import { sweepCommand } from './commands/sweep.js'
 import { trainCommand } from './commands/train.js'
 import { oneLine } from '@grokscope/data'
-import { DEFAULT_MEMORY_MIB, UsageError, VARIANT_IDS, outOfMemoryMessage } from '@grokscope/node'
+import { DEFAULT_MEMORY_MIB, UsageError, VARIANT_IDS, fileFaultMessage, outOfMemoryMessage } from '@grokscope/node'
 import { SHARDS_ENV, VERSION } from '@grokscope/runs'
 import { MAX_THREADS, eta, fraction, integer, keyRule, memory, pathValue, prime, primes, seed, threads } from './flags.js'
 import { parts, withRunOptions } from './settings.js'
@@ -297,8 +297,11 @@ try {
   } else if (outOfMemoryMessage(e) !== null) {
     process.stderr.write(`grokscope: error: ${oneLine(outOfMemoryMessage(e)!)}\n`)
     process.exitCode = 1
+  } else if (fileFaultMessage(e) !== null) {
+    process.stderr.write(`grokscope: error: ${fileFaultMessage(e)!}\n`)
+    process.exitCode = 1
   } else if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') {
-    // The system refused a file operation (EACCES, ENOSPC, EROFS, …): its message names the path.
+    // Another refusal of the system (ENOENT, …): its message names the path.
     process.stderr.write(`grokscope: error: ${oneLine(e.message)}\n`)
     process.exitCode = 1
   } else {

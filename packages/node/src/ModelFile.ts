@@ -21,7 +21,7 @@ import {
 } from '@grokscope/model'
 import { CHECKPOINT_FILES, HISTORY_DIR, RUN_FILES, checkpointTask, decodeRunConfig, weightsMismatch } from '@grokscope/runs'
 import { UsageError, orUsageError } from './Errors.js'
-import { MAX_TEXT_BYTES, readAt, readJson, readableSize, writeAtomic, writeJson } from './Files.js'
+import { MAX_TEXT_BYTES, pathExists, readAt, readJson, readableSize, writeAtomic, writeJson } from './Files.js'
 import { holdsRun, readConfig, runFolder, savedStepFile } from './RunFolder.js'
 
 /** A loaded model: its file and the task it was trained on. */
@@ -48,7 +48,7 @@ const isSafetensors = (file: string): boolean => file.toLowerCase().endsWith('.s
 
 /** The model file a target names: a folder's `model.safetensors` (an exported checkpoint) or `weights.json` (a run), or the file itself. */
 export const weightsPath = (target: string): string => {
-  if (!existsSync(target)) {
+  if (!pathExists(target)) {
     throw new UsageError(
       `${target} does not exist (give a run folder, a weights .json file, a .safetensors file or a folder holding model.safetensors)`,
     )
@@ -114,14 +114,13 @@ const decodeCheckpointFile = (file: string): E.Either<string, WeightsFile> => {
 /**
  * A run's weights.json against the run's config.json: the fingerprint it carries (or, written
  * before fingerprints, the task fields and model shape it records) must be the run's; null when
- * the file is not a run folder's weights.json, or agrees.
+ * the file is not a run folder's weights.json, or agrees. A config.json that does not decode is refused, not skipped.
  */
 const runMismatch = (file: string, w: WeightsFile): string | null => {
   const run = runFolder(path.dirname(file))
   if (path.basename(file) !== RUN_FILES.weights || !existsSync(run.file.config)) return null
-  const config = decodeRunConfig(readJson(run.file.config))
-  if (E.isLeft(config)) return null
-  return orUsageError()(weightsMismatch(file, w, run.file.config, config.right))
+  const config = orUsageError(run.file.config)(decodeRunConfig(readJson(run.file.config)))
+  return orUsageError()(weightsMismatch(file, w, run.file.config, config))
 }
 
 /**
@@ -130,7 +129,7 @@ const runMismatch = (file: string, w: WeightsFile): string | null => {
  */
 export const loadModel = (target: string): LoadedModel => {
   const file = weightsPath(target)
-  if (!existsSync(file)) {
+  if (!pathExists(file)) {
     throw new UsageError(
       `${file} does not exist (give a run folder, a weights .json file, a .safetensors file or a folder holding model.safetensors)`,
     )

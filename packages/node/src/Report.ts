@@ -49,7 +49,7 @@ import {
 } from '@grokscope/runs'
 import { analyzeLoadedModel } from './Analyze.js'
 import { UsageError, orUsageError } from './Errors.js'
-import { readJson, writeAtomic } from './Files.js'
+import { pathExists, readJson, writeAtomic } from './Files.js'
 import { type LoadedModel, isRunFolder, loadModel } from './ModelFile.js'
 import { type RunFolder, historyFile, holdsRun, readConfig, readMetrics, readSummary, runFolder, savedSteps } from './RunFolder.js'
 
@@ -143,7 +143,7 @@ type Target =
   | { readonly kind: 'model'; readonly path: string }
 
 const classify = (target: string, warn: Warn): Target => {
-  if (!existsSync(target)) {
+  if (!pathExists(target)) {
     throw new UsageError(
       `${target} does not exist (give a run folder, a folder of runs, a weights .json file or a .safetensors checkpoint)`,
     )
