@@ -18,10 +18,11 @@ const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-faults-'))
 const INJECT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fault-injection.mjs')
 
 /** A small model trained for 300 steps, with a checkpoint every 50 and a weights history every 10 (the disk fills up). */
-const RUN = [
-  ...['train', '--op', 'add', '--p', '23', '--frac', '0.5', '--steps', '300', '--eval-every', '10', '--checkpoint-every', '50'],
-  ...['--save-every', '10', '--d-model', '32', '--d-mlp', '64', '--heads', '2', '--d-head', '16', '--threads', '1', '--no-progress'],
+const SETTINGS = [
+  ...['--steps', '300', '--eval-every', '10', '--checkpoint-every', '50', '--save-every', '10'],
+  ...['--d-model', '32', '--d-mlp', '64', '--heads', '2', '--d-head', '16', '--threads', '1'],
 ]
+const RUN = ['train', '--op', 'add', '--p', '23', '--frac', '0.5', ...SETTINGS, '--no-progress']
 
 const mounted: string[] = []
 afterAll(() => {
@@ -104,6 +105,25 @@ describe.each(tmpfsFirst)('a full disk, by %s', (_, tmpfs) => {
     expect([resumed.code, resumed.stderr]).toEqual([0, ''])
     const ref = await straight()
     for (const f of ['state.json', 'weights.json']) expect(readFileSync(path.join(run, f))).toEqual(readFileSync(path.join(ref, f)))
+  }, 300_000)
+})
+
+describe.each(tmpfsFirst)('a full disk under a sweep, by %s', (_, tmpfs) => {
+  it('each failed run is one line on the console and in its failure record, naming the file; nothing left behind', async () => {
+    const full = faultyFolder('ENOSPC', tmpfs ? 'size=900k' : null, 800_000)
+    process.stdout.write(`faults: a sweep on a full disk by ${full.how}\n`)
+    const out = path.join(full.dir, 'sweep')
+    const r = await full.run(['sweep', '--ops', 'add', '--p', '23', '--fracs', '0.5', '--seeds', '0..1', ...SETTINGS, '--out', out])
+    expect(r.code).toBe(1)
+    const fault = `${out}/add-p23-r0\\.5-s\\d/[\\w./-]+: no space left on the device \\(ENOSPC, write\\); free some space`
+    const failed = `${r.stdout}${r.stderr}`.split('\n').filter((l) => l.includes(': failed ('))
+    expect(failed.length).toBeGreaterThan(0)
+    for (const line of failed) expect(line).toMatch(new RegExp(`^\\[.*\\] add-p23-r0\\.5-s\\d: failed \\(${fault}.*; see `))
+    for (const f of readdirSync(path.join(out, 'logs')).filter((f) => f.endsWith('.failed.json'))) {
+      const { error } = JSON.parse(readFileSync(path.join(out, 'logs', f), 'utf8')) as { error: string }
+      expect(error).toMatch(new RegExp(`^${fault}`))
+    }
+    expect(leftBehind(out)).toEqual([])
   }, 300_000)
 })
 
