@@ -88,6 +88,8 @@ const writeFlushed = (tmp: string, content: string | Uint8Array): void => {
  * Creates the folder `dir` and its missing parents, as `mkdirSync(dir, { recursive: true })` (the first folder created,
  * or undefined), but a refusal is the real one: Node says ENOENT when a parent cannot be made on a read-only file
  * system or without permission; then the first missing folder is made alone, for its own error (EROFS, EACCES).
+ *
+ * @since 0.3.0
  */
 export const makeFolder = (dir: string): string | undefined => {
   try {
@@ -180,6 +182,8 @@ const checkSize = (file: string, size: number, maxBytes: number): void => {
 /**
  * Whether a path exists, as `existsSync`, but only "no such file" is false: a fault of the file system (a loop of
  * symbolic links, a folder without permission) is thrown, for `fileFaultMessage` to name, not taken for absence.
+ *
+ * @since 0.3.0
  */
 export const pathExists = (file: string): boolean => {
   try {

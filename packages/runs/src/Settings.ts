@@ -148,24 +148,38 @@ export const RECIPE_IDS = Object.keys(RECIPES) as ReadonlyArray<RecipeId>
 /**
  * The most steps a setting counts (`steps`, `evalEvery`, `checkpointEvery`, `measureEvery`, `saveEvery`, `warmup`,
  * `stopAfterGrok`): 10⁹, over 3,000 times the paper's budget (at a millisecond a step, eleven days).
+ *
+ * @since 0.3.0
  */
 export const MAX_STEPS = 1_000_000_000
 
-/** The most Transformer blocks: 256. The backward pass holds every block's tensors: 1,000 blocks of width 8 took 1.5 GB. */
+/**
+ * The most Transformer blocks: 256. The backward pass holds every block's tensors: 1,000 blocks of width 8 took 1.5 GB.
+ *
+ * @since 0.3.0
+ */
 export const MAX_LAYERS = 256
 
-/** The largest width (`dModel`, `heads`, `dHead`, `dMlp`): the model's `MAX_SIZE`, 2^16; the weights' count bounds them together. */
+/**
+ * The largest width (`dModel`, `heads`, `dHead`, `dMlp`): the model's `MAX_SIZE`, 2^16; the weights' count bounds them together.
+ *
+ * @since 0.3.0
+ */
 export const MAX_WIDTH = MAX_SIZE
 
 /**
  * The longest text a run's document may be, in characters: 2^29 − 24, V8's longest string (state.json and
  * weights.json are made whole as one JSON text; metrics.jsonl is read back whole).
+ *
+ * @since 0.3.0
  */
 export const MAX_DOCUMENT_CHARS = 2 ** 29 - 24
 
 /**
  * The most weights a run may have: 2^24. weights.json writes each weight as a decimal of up to 24 characters
  * (`-1.2345678901234567e-10,`): 2^24 of them stay within `MAX_DOCUMENT_CHARS`.
+ *
+ * @since 0.3.0
  */
 export const MAX_RUN_WEIGHTS = 2 ** 24
 
@@ -198,7 +212,11 @@ const INTEGER_LIMITS: ReadonlyArray<readonly [keyof RunOptions, number, number]>
   ['layers', 1, MAX_LAYERS],
 ]
 
-/** The number of weights of a model (every entry of every weight). */
+/**
+ * The number of weights of a model (every entry of every weight).
+ *
+ * @since 0.3.0
+ */
 export const weightCount = (model: ModelConfig): number =>
   paramShapes(model).reduce((n, [, shape]) => n + shape.reduce((a, b) => a * b, 1), 0)
 

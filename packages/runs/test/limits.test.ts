@@ -6,11 +6,14 @@ import { describe, expect, it } from 'vitest'
 import {
   MAX_DOCUMENT_CHARS,
   MAX_LAYERS,
+  MAX_PLAN_RUNS,
   MAX_RUN_WEIGHTS,
   MAX_STEPS,
   MAX_WIDTH,
   PAPER_SETTINGS,
   type RunSettings,
+  SCRATCH,
+  makePlan,
   makeRunConfig,
   weightCount,
 } from '../src/index.js'
@@ -90,6 +93,17 @@ describe('the limits of a run', () => {
       /^--steps 1000000000 with --eval-every 1 makes 1000000002 evaluations, more than metrics\.jsonl can hold \(allowed: at most \d+/,
     )
   })
+
+  it('a sweep: at most MAX_PLAN_RUNS (10,000) runs, what sweep.json can hold; more refused before any run is made', () => {
+    const grid = (seeds: number) => ({ ops: [['add']], p: [3], fracs: [0.5], variants: [SCRATCH], seeds: [...Array(seeds).keys()] })
+    expect(E.isRight(makePlan(grid(MAX_PLAN_RUNS), SMALL))).toBe(true)
+    expect(makePlan({ ...grid(MAX_PLAN_RUNS / 2), p: [23, 29, 31] }, SMALL)).toEqual(
+      E.left(
+        'the grid has 15000 runs (1 operations × 3 p × 1 fractions × 1 variants × 5000 seeds), ' +
+          'more than the 10000 a sweep.json holds; split it into several sweeps',
+      ),
+    )
+  }, 120_000)
 
   it('every refusal is one line', () => {
     const settings = fc.record({
