@@ -18,7 +18,7 @@ import { sweepCommand } from './commands/sweep.js'
 import { trainCommand } from './commands/train.js'
 import { oneLine } from '@grokscope/data'
 import { DEFAULT_MEMORY_MIB, UsageError, VARIANT_IDS, fileFaultMessage, outOfMemoryMessage } from '@grokscope/node'
-import { SHARDS_ENV, VERSION } from '@grokscope/runs'
+import { MAX_PLAN_RUNS, SHARDS_ENV, VERSION } from '@grokscope/runs'
 import { MAX_THREADS, eta, fraction, integer, keyRule, memory, pathValue, prime, primes, seed, threads } from './flags.js'
 import { parts, withRunOptions } from './settings.js'
 import { TORCH_PROGRAM } from './torch-program.js'
@@ -101,7 +101,7 @@ withRunOptions(program.command('sweep'), 1)
   )
   .option('--p <list>', 'moduli, comma-separated primes', '97')
   .option('--fracs <list>', 'training fractions, comma-separated', '0.3')
-  .option('--seeds <list>', 'seeds, comma-separated, ranges like 0..4 allowed', '0')
+  .option('--seeds <list>', `seeds, comma-separated, ranges like 0..4 allowed (the whole grid: at most ${MAX_PLAN_RUNS} runs)`, '0')
   .option(
     '--transfer <variants>',
     'transfer variants, ;-separated: scratch, or load=<parts> and/or freeze=<parts> ' +

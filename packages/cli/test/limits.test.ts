@@ -19,7 +19,9 @@ describe('limits of the size flags', () => {
     for (const f of ['--d-model', '--heads', '--d-head', '--d-mlp']) expect(help).toMatch(new RegExp(`${f} <n> [^-]*1 to ${MAX_WIDTH}`))
     expect(help).toContain(`1 to ${MAX_STEPS} full-batch steps`)
     expect(help).toContain('at most 16777216 (2^24) weights')
-    expect((await cli(['sweep', '--help'])).stdout.replace(/\s+/g, ' ')).toContain('--jobs <n> runs trained at once, 1 to 256')
+    const sweepHelp = (await cli(['sweep', '--help'])).stdout.replace(/\s+/g, ' ')
+    expect(sweepHelp).toContain('--jobs <n> runs trained at once, 1 to 256')
+    expect(sweepHelp).toContain('(the whole grid: at most 10000 runs)')
   })
 
   const refused: ReadonlyArray<readonly [string, ReadonlyArray<string>, RegExp]> = [
