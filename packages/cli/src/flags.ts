@@ -18,6 +18,7 @@ import {
   oneLine,
 } from '@grokscope/data'
 import type { KeyRule } from '@grokscope/measures'
+import { MAX_STEPS } from '@grokscope/runs'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -81,9 +82,7 @@ export const integer =
   (min: number, max: number = Number.MAX_SAFE_INTEGER): Parser<number> =>
   (v) => {
     const s = v.trim()
-    if (!/^\d+$/.test(s) || Number(s) < min) return reject(v, integerFrom(min).name)
-    if (!integerFrom(min, max).is(Number(s))) return reject(v, integerFrom(min, max).name)
-    return Number(s)
+    return /^\d+$/.test(s) && integerFrom(min, max).is(Number(s)) ? Number(s) : reject(v, integerFrom(min, max).name)
   }
 
 /** A number in decimal notation passing a refinement of `@grokscope/data`, whose name says what is allowed. */
@@ -119,11 +118,14 @@ export const keyRule: Parser<KeyRule> = (v) => {
   return r.right
 }
 
+/** A count of steps (a budget, an interval): an integer from `min` to `MAX_STEPS` (10⁹). */
+export const steps = (min: number): Parser<number> => integer(min, MAX_STEPS)
+
 /**
- * `--stop-after-grok`: an integer ≥ 0, or `never`. (Not `null` for never: commander
+ * `--stop-after-grok`: an integer from 0 to `MAX_STEPS`, or `never`. (Not `null` for never: commander
  * turns a parser's `null` into `''`.)
  */
-export const stopAfter: Parser<number | 'never'> = (v) => (v.trim() === 'never' ? 'never' : integer(0)(v))
+export const stopAfter: Parser<number | 'never'> = (v) => (v.trim() === 'never' ? 'never' : steps(0)(v))
 
 /** `--threads`: an integer from 1 to `MAX_THREADS`. */
 export const threads: Parser<number> = integer(1, MAX_THREADS)

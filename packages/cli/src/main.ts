@@ -17,8 +17,8 @@ import { resultsCommand } from './commands/results.js'
 import { sweepCommand } from './commands/sweep.js'
 import { trainCommand } from './commands/train.js'
 import { oneLine } from '@grokscope/data'
-import { DEFAULT_MEMORY_MIB, UsageError, VARIANT_IDS, outOfMemoryMessage } from '@grokscope/node'
-import { SHARDS_ENV, VERSION } from '@grokscope/runs'
+import { DEFAULT_MEMORY_MIB, UsageError, VARIANT_IDS, fileFaultMessage, outOfMemoryMessage } from '@grokscope/node'
+import { MAX_PLAN_RUNS, SHARDS_ENV, VERSION } from '@grokscope/runs'
 import { MAX_THREADS, eta, fraction, integer, keyRule, memory, pathValue, prime, primes, seed, threads } from './flags.js'
 import { parts, withRunOptions } from './settings.js'
 import { TORCH_PROGRAM } from './torch-program.js'
@@ -101,7 +101,7 @@ withRunOptions(program.command('sweep'), 1)
   )
   .option('--p <list>', 'moduli, comma-separated primes', '97')
   .option('--fracs <list>', 'training fractions, comma-separated', '0.3')
-  .option('--seeds <list>', 'seeds, comma-separated, ranges like 0..4 allowed', '0')
+  .option('--seeds <list>', `seeds, comma-separated, ranges like 0..4 allowed (the whole grid: at most ${MAX_PLAN_RUNS} runs)`, '0')
   .option(
     '--transfer <variants>',
     'transfer variants, ;-separated: scratch, or load=<parts> and/or freeze=<parts> ' +
@@ -109,7 +109,12 @@ withRunOptions(program.command('sweep'), 1)
   )
   .option('--init-from <run|weights.json>', 'the finished model that load=… variants copy parts from', pathValue)
   .requiredOption('--out <dir>', 'the sweep folder: sweep.json, one run folder per grid point, logs/', pathValue)
-  .option('--jobs <n>', 'runs trained at once, each in a worker thread of its own (each worker runs its part of this process’s share, one after the other)', integer(1), 1)
+  .option(
+    '--jobs <n>',
+    `runs trained at once, 1 to ${MAX_THREADS}, each in a worker thread of its own (each worker runs its part of this process’s share, one after the other)`,
+    integer(1, MAX_THREADS),
+    1,
+  )
   .option(
     '--shard <i/n>',
     'run only shard i of n (0 ≤ i < n); default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, else the whole grid',
@@ -292,8 +297,11 @@ try {
   } else if (outOfMemoryMessage(e) !== null) {
     process.stderr.write(`grokscope: error: ${oneLine(outOfMemoryMessage(e)!)}\n`)
     process.exitCode = 1
+  } else if (fileFaultMessage(e) !== null) {
+    process.stderr.write(`grokscope: error: ${fileFaultMessage(e)!}\n`)
+    process.exitCode = 1
   } else if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') {
-    // The system refused a file operation (EACCES, ENOSPC, EROFS, …): its message names the path.
+    // Another refusal of the system (ENOENT, …): its message names the path.
     process.stderr.write(`grokscope: error: ${oneLine(e.message)}\n`)
     process.exitCode = 1
   } else {

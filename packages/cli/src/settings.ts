@@ -6,9 +6,21 @@ import * as E from 'fp-ts/lib/Either.js'
 import { type CommandUnknownOpts } from '@commander-js/extra-typings'
 import { type Part, parseParts } from '@grokscope/model'
 import { DEFAULT_MEMORY_MIB } from '@grokscope/node'
-import { type NameOf, PAPER_SETTINGS, RECIPES, RECIPE_IDS, type RecipeId, type RunOptions, type RunSettings } from '@grokscope/runs'
+import {
+  MAX_LAYERS,
+  MAX_RUN_WEIGHTS,
+  MAX_STEPS,
+  MAX_WIDTH,
+  type NameOf,
+  PAPER_SETTINGS,
+  RECIPES,
+  RECIPE_IDS,
+  type RecipeId,
+  type RunOptions,
+  type RunSettings,
+} from '@grokscope/runs'
 import { GROKFAST_EMA_DEFAULTS, GROKFAST_MA_DEFAULTS, GROK_THRESHOLD } from '@grokscope/train'
-import { MAX_THREADS, integer, memory, nonNegative, positive, stopAfter, threads, unitInterval } from './flags.js'
+import { MAX_THREADS, integer, memory, nonNegative, positive, steps, stopAfter, threads, unitInterval } from './flags.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -67,10 +79,10 @@ export const withRunOptions = (c: Command, defaultThreads: number) =>
   c
     .option(
       '--steps <n>',
-      `step budget (full-batch steps; default ${PAPER_SETTINGS.steps}, the paper’s); with --resume, a new budget`,
-      integer(1),
+      `step budget, 1 to ${MAX_STEPS} full-batch steps (default ${PAPER_SETTINGS.steps}, the paper’s); with --resume, a new budget`,
+      steps(1),
     )
-    .option('--eval-every <n>', 'evaluate (and record metrics, FFD/FCR) every n steps', integer(1), PAPER_SETTINGS.evalEvery)
+    .option('--eval-every <n>', 'evaluate (and record metrics, FFD/FCR) every n steps', steps(1), PAPER_SETTINGS.evalEvery)
     .option(
       '--stop-after-grok <n|never>',
       `stop n steps after test accuracy first reaches ${GROK_THRESHOLD}`,
@@ -80,27 +92,37 @@ export const withRunOptions = (c: Command, defaultThreads: number) =>
     .option(
       '--checkpoint-every <n>',
       'save weights and a resumable state every n steps (whatever --eval-every is)',
-      integer(1),
+      steps(1),
       PAPER_SETTINGS.checkpointEvery,
     )
     .option(
       '--measure-every <n>',
       'at evaluations whose step is a multiple of n, also evaluate all p² pairs: logits-map asymmetry, key frequencies, ' +
         'restricted and full loss (0: never)',
-      integer(0),
+      steps(0),
       PAPER_SETTINGS.measureEvery,
     )
     .option(
       '--save-every <n>',
       'keep a weights history: the weights at every n steps, at the grok step and at the end, in ' +
         '<run>/history/step-NNNNNN.safetensors (default: none)',
-      integer(1),
+      steps(1),
     )
-    .option('--d-model <n>', 'residual width', integer(1), PAPER_SETTINGS.dModel)
-    .option('--heads <n>', 'attention heads', integer(1), PAPER_SETTINGS.heads)
-    .option('--d-head <n>', 'width of each head', integer(1), PAPER_SETTINGS.dHead)
-    .option('--d-mlp <n>', 'MLP width', integer(1), PAPER_SETTINGS.dMlp)
-    .option('--layers <n>', 'Transformer blocks', integer(1), PAPER_SETTINGS.layers)
+    .option('--d-model <n>', `residual width, 1 to ${MAX_WIDTH}`, integer(1, MAX_WIDTH), PAPER_SETTINGS.dModel)
+    .option('--heads <n>', `attention heads, 1 to ${MAX_WIDTH}`, integer(1, MAX_WIDTH), PAPER_SETTINGS.heads)
+    .option('--d-head <n>', `width of each head, 1 to ${MAX_WIDTH}`, integer(1, MAX_WIDTH), PAPER_SETTINGS.dHead)
+    .option(
+      '--d-mlp <n>',
+      `MLP width, 1 to ${MAX_WIDTH}; all sizes together at most ${MAX_RUN_WEIGHTS} (2^24) weights, what weights.json can hold`,
+      integer(1, MAX_WIDTH),
+      PAPER_SETTINGS.dMlp,
+    )
+    .option(
+      '--layers <n>',
+      `Transformer blocks, 1 to ${MAX_LAYERS} (the backward pass holds every block's tensors)`,
+      integer(1, MAX_LAYERS),
+      PAPER_SETTINGS.layers,
+    )
     .addOption(new Option('--act <name>', 'MLP activation').choices(['relu', 'gelu'] as const).default(PAPER_SETTINGS.act))
     .option('--pos-embed', 'add a learned positional embedding (the paper has none)')
     .option(
@@ -143,7 +165,7 @@ export const withRunOptions = (c: Command, defaultThreads: number) =>
     )
     .addOption(
       new Option('--warmup <steps>', 'linear learning-rate warm-up: lr·t/w for the first w steps (0: none)')
-        .argParser(integer(0))
+        .argParser(steps(0))
         .default(PAPER_SETTINGS.warmup),
     )
     .addOption(new Option('--wd-exclude <names>', 'comma-separated weights without weight decay (e.g. embed.W_E,unembed.W_U)'))

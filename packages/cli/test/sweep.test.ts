@@ -122,7 +122,9 @@ describe('grokscope sweep and results', () => {
       })
     })
     expect(failed.code, failed.stdout).toBe(1)
-    expect(failed.stdout).toMatch(/add-p7-r0.6-s0: failed \(EISDIR: .*metrics\.jsonl.*; see .*add-p7-r0.6-s0.log\)/)
+    expect(failed.stdout).toMatch(
+      /add-p7-r0.6-s0: failed \(\S*metrics\.jsonl: a folder where a file was expected \(EISDIR, \w+\); .*; see .*add-p7-r0.6-s0.log\)/,
+    )
     expect(failed.stdout).toMatch(/mul-p7-r0.6-s0: finished earlier/)
     expect(json(path.join(out, 'logs', 'add-p7-r0.6-s0.failed.json'))).toMatchObject({
       error: expect.stringContaining('EISDIR') as unknown,

@@ -1,6 +1,7 @@
 /**
  * Files that survive a crash: whole files are written beside and renamed into place,
  * lines are appended with one write; both are flushed to the disk before they count.
+ * A write that fails (a full disk) removes the file it wrote beside, and its error names the file.
  * Files are read bounded: a regular file, at most a given size, checked before a byte is read.
  *
  * @since 0.2.0
@@ -84,29 +85,78 @@ const syncFolder = (dir: string): void => {
   }
 }
 
-/** Writes `content` (text as UTF-8) to the file `tmp`, whole, and flushes it to the disk. */
+/**
+ * Runs `f`, which writes `file` (or the file beside it); a fault of the file system it throws is said to be `file`'s
+ * (a write on a full disk names no file; the file beside is an implementation detail).
+ */
+const writing = <A>(file: string, f: () => A): A => {
+  try {
+    return f()
+  } catch (e) {
+    if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') (e as NodeJS.ErrnoException).path = file
+    throw e
+  }
+}
+
+/** Removes a file this process wrote beside another, if it is there (the error that made it stay matters more). */
+const removeBeside = (tmp: string): void => {
+  try {
+    unlinkSync(tmp)
+  } catch {
+    // Already gone (or its folder went): nothing is left behind either way.
+  }
+}
+
+/** Writes `content` (text as UTF-8) to the file `tmp`, whole, and flushes it to the disk; on failure, `tmp` is removed. */
 const writeFlushed = (tmp: string, content: string | Uint8Array): void => {
   const fd = openSync(tmp, 'w')
   try {
     writeAll(fd, content)
-  } finally {
+  } catch (e) {
     closeSync(fd)
+    removeBeside(tmp)
+    throw e
+  }
+  closeSync(fd)
+}
+
+/**
+ * Creates the folder `dir` and its missing parents, as `mkdirSync(dir, { recursive: true })` (the first folder created,
+ * or undefined), but a refusal is the real one: Node says ENOENT when a parent cannot be made on a read-only file
+ * system or without permission; then the first missing folder is made alone, for its own error (EROFS, EACCES).
+ *
+ * @since 0.3.0
+ */
+export const makeFolder = (dir: string): string | undefined => {
+  try {
+    return mkdirSync(dir, { recursive: true })
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
+    let first = dir
+    while (!existsSync(path.dirname(first)) && path.dirname(first) !== first) first = path.dirname(first)
+    mkdirSync(first)
+    return mkdirSync(dir, { recursive: true }) ?? first
   }
 }
 
 /**
- * Writes `text` (or bytes) to `file` atomically: a temporary file in the same folder, flushed, then renamed over it.
- * Only an absent path or a regular file is written: a folder, a symbolic link, a device or a named pipe at `file` (which
- * the rename would replace) is a `UsageError`.
+ * Writes `text` (or bytes) to `file` atomically: a temporary file in the same folder, flushed, then renamed over it;
+ * on failure the temporary file is removed and `file` is as it was. Only an absent path or a regular file is written: a
+ * folder, a symbolic link, a device or a named pipe at `file` (which the rename would replace) is a `UsageError`.
  */
 export const writeAtomic = (file: string, text: string | Uint8Array): void => {
   const kind = notWritable(file)
   if (kind !== null) throw new UsageError(`${file} is ${kind}, which is never replaced (allowed: an absent path or a regular file)`)
   const dir = path.dirname(file)
-  mkdirSync(dir, { recursive: true })
+  makeFolder(dir)
   const tmp = temporaryName(file, process.pid)
-  writeFlushed(tmp, text)
-  renameSync(tmp, file)
+  writing(file, () => writeFlushed(tmp, text))
+  try {
+    renameSync(tmp, file)
+  } catch (e) {
+    removeBeside(tmp)
+    throw e
+  }
   syncFolder(dir)
 }
 
@@ -117,8 +167,8 @@ export const writeAtomic = (file: string, text: string | Uint8Array): void => {
  */
 export const createExclusive = (file: string, content: string | Uint8Array, tmp = temporaryName(file, process.pid)): boolean => {
   const dir = path.dirname(file)
-  mkdirSync(dir, { recursive: true })
-  writeFlushed(tmp, content)
+  makeFolder(dir)
+  writing(file, () => writeFlushed(tmp, content))
   try {
     linkSync(tmp, file)
     syncFolder(dir)
@@ -139,14 +189,15 @@ export const writeJson = (file: string, value: unknown, indent?: number): void =
  * Appends one line with a single write, flushed. A crash can still leave the line
  * torn (no final newline): readers drop a torn last line.
  */
-export const appendLine = (file: string, line: string): void => {
-  const fd = openSync(file, 'a')
-  try {
-    writeAll(fd, `${line}\n`)
-  } finally {
-    closeSync(fd)
-  }
-}
+export const appendLine = (file: string, line: string): void =>
+  writing(file, () => {
+    const fd = openSync(file, 'a')
+    try {
+      writeAll(fd, `${line}\n`)
+    } finally {
+      closeSync(fd)
+    }
+  })
 
 // ─────────────────────────────────────────────────────────────────────────────
 // reading
@@ -168,12 +219,29 @@ const checkSize = (file: string, size: number, maxBytes: number): void => {
 }
 
 /**
+ * Whether a path exists, as `existsSync`, but only "no such file" is false: a fault of the file system (a loop of
+ * symbolic links, a folder without permission) is thrown, for `fileFaultMessage` to name, not taken for absence.
+ *
+ * @since 0.3.0
+ */
+export const pathExists = (file: string): boolean => {
+  try {
+    statSync(file)
+    return true
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false
+    throw e
+  }
+}
+
+/**
  * The size of a file that may be read: it exists, is a regular file (not a folder, a
  * device such as /dev/zero, or a named pipe, which would never end or block) and holds
  * at most `maxBytes`. Checked with `stat` before a byte is read.
  */
 export const readableSize = (file: string, maxBytes: number): number => {
-  if (!existsSync(file)) throw new UsageError(`${file} does not exist`)
+  if (!pathExists(file)) throw new UsageError(`${file} does not exist`)
   const s = statSync(file)
   if (!s.isFile()) throw new UsageError(`${file} is not a regular file (it is ${kindOf(s)}; allowed: a file)`)
   checkSize(file, s.size, maxBytes)

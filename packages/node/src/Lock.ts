@@ -15,7 +15,7 @@
  * @since 0.2.0
  */
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs'
 import { hostname } from 'node:os'
 import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
@@ -23,21 +23,20 @@ import * as t from 'io-ts'
 import { firstProblem } from '@grokscope/data'
 import { LOCK_FILE } from '@grokscope/runs'
 import { UsageError } from './Errors.js'
-import { createExclusive } from './Files.js'
+import { createExclusive, makeFolder } from './Files.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** What a lock file holds: who owns it. */
-export const LockOwnerCodec = t.type({
-  pid: t.number,
-  host: t.string,
-  started: t.string,
-  token: t.string,
-  /** The owner's start time in clock ticks since boot (Linux `/proc/<pid>/stat`), to tell a reused pid; null elsewhere. */
-  proc_start: t.union([t.string, t.null]),
-})
+/** What a lock file holds: who owns it (`proc_start` may be left out, as in a lock written by hand: then it is not checked). */
+export const LockOwnerCodec = t.intersection([
+  t.type({ pid: t.number, host: t.string, started: t.string, token: t.string }),
+  t.partial({
+    /** The owner's start time in clock ticks since boot (Linux `/proc/<pid>/stat`), to tell a reused pid; null elsewhere. */
+    proc_start: t.union([t.string, t.null]),
+  }),
+])
 
 /** The owner of a lock. */
 export type LockOwner = t.TypeOf<typeof LockOwnerCodec>
@@ -101,7 +100,10 @@ const readOwner = (file: string): E.Either<string, LockOwner> | null => {
   try {
     text = readFileSync(file, 'utf8')
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null
+    const fault = e as NodeJS.ErrnoException
+    if (fault.code === 'ENOENT') return null
+    // Reading a folder fails after it was opened, with no file named (EISDIR): name it.
+    fault.path ??= file
     throw e
   }
   let json: unknown
@@ -129,7 +131,7 @@ export const ownerState = (o: LockOwner): OwnerState => {
   if (o.host !== hostname()) return 'remote'
   if (o.pid === process.pid) return held.has(o.token) ? 'live' : 'dead'
   if (!running(o.pid)) return 'dead'
-  const now = o.proc_start === null ? null : processStart(o.pid)
+  const now = o.proc_start === null || o.proc_start === undefined ? null : processStart(o.pid)
   return now !== null && now !== o.proc_start ? 'dead' : 'live'
 }
 
@@ -161,6 +163,20 @@ const removeStale = (file: string, stale: LockOwner, depth: number): void => {
     if (now !== null && E.isRight(now) && now.right.token === stale.token) unlinkSync(file)
   } finally {
     unlinkSync(marker)
+  }
+}
+
+/**
+ * Removes this process's own lock: under the takeover marker of its token, as a stale lock is removed; if the marker
+ * cannot be written (a full disk, a read-only remount), directly, when the file still holds the token.
+ */
+const removeOwn = (file: string, owner: LockOwner): void => {
+  try {
+    removeStale(file, owner, 0)
+  } catch (e) {
+    const now = readOwner(file)
+    if (now === null || E.isLeft(now) || now.right.token !== owner.token) throw e
+    unlinkSync(file)
   }
 }
 
@@ -202,8 +218,7 @@ const hold = (dir: string, file: string, owner: LockOwner, created: string | und
       process.off('exit', releaseAll)
       for (const s of SIGNALS) process.off(s, onSignal)
     }
-    // Under the takeover marker of its token, as a stale lock is removed.
-    if (existsSync(file)) removeStale(file, owner, 0)
+    if (existsSync(file)) removeOwn(file, owner)
     // A new run's folder that nothing was written to goes again (a refused run leaves nothing).
     removeCreated(dir, created)
   }
@@ -221,7 +236,7 @@ const hold = (dir: string, file: string, owner: LockOwner, created: string | und
  */
 export const lockRun = (dir: string): RunLock => {
   const file = lockFile(dir)
-  const created = mkdirSync(dir, { recursive: true })
+  const created = makeFolder(dir)
   try {
     for (let attempt = 0; attempt < 20; attempt++) {
       const me = ownerNow()

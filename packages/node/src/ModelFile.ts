@@ -21,7 +21,7 @@ import {
 } from '@grokscope/model'
 import { CHECKPOINT_FILES, HISTORY_DIR, RUN_FILES, checkpointTask, decodeRunConfig, historyStep, weightsMismatch } from '@grokscope/runs'
 import { UsageError, orUsageError } from './Errors.js'
-import { MAX_TEXT_BYTES, readAt, readJson, readableSize, writeAtomic, writeJson } from './Files.js'
+import { MAX_TEXT_BYTES, pathExists, readAt, readJson, readableSize, writeAtomic, writeJson } from './Files.js'
 import { type OutputFile, checkOutputFile } from './Outputs.js'
 import { holdsRun, readConfig, readSummary, runFolder, savedStepFile } from './RunFolder.js'
 
@@ -49,7 +49,7 @@ const isSafetensors = (file: string): boolean => file.toLowerCase().endsWith('.s
 
 /** The model file a target names: a folder's `model.safetensors` (an exported checkpoint) or `weights.json` (a run), or the file itself. */
 export const weightsPath = (target: string): string => {
-  if (!existsSync(target)) {
+  if (!pathExists(target)) {
     throw new UsageError(
       `${target} does not exist (give a run folder, a weights .json file, a .safetensors file or a folder holding model.safetensors)`,
     )
@@ -129,16 +129,15 @@ const runOfFile = (file: string): { readonly dir: string; readonly step: number 
 /**
  * A run's weights.json or history file against the run's config.json: the fingerprint it carries (or, written before
  * fingerprints, the task fields and model shape it records) must be the run's, and a history file's recorded step the
- * one its name gives; null when the file is no run's, or agrees.
+ * one its name gives; null when the file is no run's, or agrees. A config.json that does not decode is refused, not skipped.
  */
 const runMismatch = (file: string, w: WeightsFile): string | null => {
   const of = runOfFile(file)
   if (of === null) return null
   const run = runFolder(of.dir)
   if (!existsSync(run.file.config)) return null
-  const config = decodeRunConfig(readJson(run.file.config))
-  if (E.isLeft(config)) return null
-  const mismatch = orUsageError()(weightsMismatch(file, w, run.file.config, config.right))
+  const config = orUsageError(run.file.config)(decodeRunConfig(readJson(run.file.config)))
+  const mismatch = orUsageError()(weightsMismatch(file, w, run.file.config, config))
   if (mismatch !== null || of.step === null || typeof w.meta.steps !== 'number' || w.meta.steps === of.step) return mismatch
   return `${file} holds the weights of step ${w.meta.steps}, not of step ${of.step} as its name says (allowed: the history files the run wrote)`
 }
@@ -149,7 +148,7 @@ const runMismatch = (file: string, w: WeightsFile): string | null => {
  */
 export const loadModel = (target: string): LoadedModel => {
   const file = weightsPath(target)
-  if (!existsSync(file)) {
+  if (!pathExists(file)) {
     throw new UsageError(
       `${file} does not exist (give a run folder, a weights .json file, a .safetensors file or a folder holding model.safetensors)`,
     )

@@ -52,7 +52,7 @@ import {
 import { analyzeLoadedModel } from './Analyze.js'
 import { initBackend } from './Backend.js'
 import { UsageError, orUsageError } from './Errors.js'
-import { readJson } from './Files.js'
+import { pathExists, readJson } from './Files.js'
 import { type LoadedModel, isRunFolder, loadModel } from './ModelFile.js'
 import { type OutputFile, checkOutputFile, writeOutput } from './Outputs.js'
 import { type RunFolder, historyFile, holdsRun, readConfig, readMetrics, readSummary, runFolder, savedSteps } from './RunFolder.js'
@@ -152,7 +152,7 @@ type Target =
   | { readonly kind: 'model'; readonly path: string }
 
 const classify = (target: string, warn: Warn): Target => {
-  if (!existsSync(target)) {
+  if (!pathExists(target)) {
     throw new UsageError(
       `${target} does not exist (give a run folder, a folder of runs, a weights .json file or a .safetensors checkpoint)`,
     )

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { oneLine } from '@grokscope/data'
 import { type MetricsRecord, type RunConfigDocument, type Summary, decodeRunConfig } from '@grokscope/runs'
-import { UsageError, outOfMemoryMessage } from './Errors.js'
+import { UsageError, fileFaultMessage, outOfMemoryMessage } from './Errors.js'
 import { runTraining } from './Training.js'
 
 /** What the worker is started with: the run's config.json document and folder, and how to train it. */
@@ -47,8 +47,9 @@ if (port !== null) {
       post({ type: 'done', summary: r.summary, interrupted: r.interrupted })
     } catch (e) {
       const text = e instanceof Error ? e.message : String(e)
-      const message = oneLine(e instanceof UsageError ? text : (outOfMemoryMessage(e) ?? text.split('\n')[0] ?? text))
-      post({ type: 'error', message, detail: e instanceof Error && !(e instanceof UsageError) ? (e.stack ?? '') : '' })
+      const fault = fileFaultMessage(e)
+      const message = oneLine(e instanceof UsageError ? text : (outOfMemoryMessage(e) ?? fault ?? text.split('\n')[0] ?? text))
+      post({ type: 'error', message, detail: e instanceof Error && !(e instanceof UsageError) && fault === null ? (e.stack ?? '') : '' })
     }
   }
 }

@@ -232,6 +232,14 @@ export const parseVariants = (s: string): E.Either<string, ReadonlyArray<Variant
 // constructors
 // ─────────────────────────────────────────────────────────────────────────────
 
+/**
+ * The most runs a plan may have: 10,000. sweep.json holds each run's config (about 2 kB, written indented) and is
+ * read back whole, at most 64 MiB.
+ *
+ * @since 0.3.0
+ */
+export const MAX_PLAN_RUNS = 10_000
+
 /** The grid's points, in the order operation, p, fraction, variant, seed. */
 export const gridPoints = (grid: Grid): ReadonlyArray<GridPoint> =>
   grid.ops.flatMap((ops) =>
@@ -271,6 +279,14 @@ export const pointSettings = (options: RunOptions, point: GridPoint): RunSetting
 export const makePlan = (grid: Grid, options: RunOptions, source: ModelConfig | null = null, nameOf?: NameOf): E.Either<string, Plan> => {
   if (grid.variants.some((v) => v.load.length > 0) && (options.initFrom === undefined || source === null)) {
     return E.left(`a variant loads parts (load=…) but no ${nameOf?.('initFrom') ?? 'initFrom'} gives the model to load them from`)
+  }
+  const size = grid.ops.length * grid.p.length * grid.fracs.length * grid.variants.length * grid.seeds.length
+  if (size > MAX_PLAN_RUNS) {
+    return E.left(
+      `the grid has ${size} runs (${grid.ops.length} operations × ${grid.p.length} p × ${grid.fracs.length} fractions × ` +
+        `${grid.variants.length} variants × ${grid.seeds.length} seeds), more than the ${MAX_PLAN_RUNS} a sweep.json holds; ` +
+        `split it into several sweeps`,
+    )
   }
   const runs: PlannedRun[] = []
   for (const [i, point] of gridPoints(grid).entries()) {

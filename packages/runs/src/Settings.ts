@@ -17,7 +17,17 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { datasetProblem, decodeTask, formatErrors, makeDataset } from '@grokscope/data'
-import { type Activation, PARTS, type Part, configProblems, paperConfig, paramShapes, partNames } from '@grokscope/model'
+import {
+  type Activation,
+  MAX_SIZE,
+  type ModelConfig,
+  PARTS,
+  type Part,
+  configProblems,
+  paperConfig,
+  paramShapes,
+  partNames,
+} from '@grokscope/model'
 import {
   GROKFAST_EMA_DEFAULTS,
   GROKFAST_MA_DEFAULTS,
@@ -29,6 +39,7 @@ import {
   PAPER_EVAL_EVERY,
   PAPER_MAX_STEPS,
   PAPER_STOP_AFTER_GROK,
+  optimizerTransforms,
 } from '@grokscope/train'
 import { type RunConfig, type Transfer, VERSION } from './Config.js'
 
@@ -131,6 +142,126 @@ export type RecipeId = keyof typeof RECIPES
 export const RECIPE_IDS = Object.keys(RECIPES) as ReadonlyArray<RecipeId>
 
 // ─────────────────────────────────────────────────────────────────────────────
+// limits
+// ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The most steps a setting counts (`steps`, `evalEvery`, `checkpointEvery`, `measureEvery`, `saveEvery`, `warmup`,
+ * `stopAfterGrok`): 10⁹, over 3,000 times the paper's budget (at a millisecond a step, eleven days).
+ *
+ * @since 0.3.0
+ */
+export const MAX_STEPS = 1_000_000_000
+
+/**
+ * The most Transformer blocks: 256. The backward pass holds every block's tensors: 1,000 blocks of width 8 took 1.5 GB.
+ *
+ * @since 0.3.0
+ */
+export const MAX_LAYERS = 256
+
+/**
+ * The largest width (`dModel`, `heads`, `dHead`, `dMlp`): the model's `MAX_SIZE`, 2^16; the weights' count bounds them together.
+ *
+ * @since 0.3.0
+ */
+export const MAX_WIDTH = MAX_SIZE
+
+/**
+ * The longest text a run's document may be, in characters: 2^29 − 24, V8's longest string (state.json and
+ * weights.json are made whole as one JSON text; metrics.jsonl is read back whole).
+ *
+ * @since 0.3.0
+ */
+export const MAX_DOCUMENT_CHARS = 2 ** 29 - 24
+
+/**
+ * The most weights a run may have: 2^24. weights.json writes each weight as a decimal of up to 24 characters
+ * (`-1.2345678901234567e-10,`): 2^24 of them stay within `MAX_DOCUMENT_CHARS`.
+ *
+ * @since 0.3.0
+ */
+export const MAX_RUN_WEIGHTS = 2 ** 24
+
+/** state.json's characters per float32 (base64: 4 bytes in 16/3 characters). */
+const STATE_CHARS = 16 / 3
+
+/**
+ * The most bytes a metrics.jsonl line may take, as an upper estimate: the losses, accuracies, measures and all-pairs
+ * measures (the key frequencies list at most p/2 numbers), and a norm per weight (seven per block, 40 bytes each).
+ */
+const metricsLineBytes = (p: number, layers: number): number => 4096 + 8 * p + 7 * 40 * layers
+
+/** Whether an optional setting is absent or an integer in `[min, max]`. */
+const integerIn = (min: number, max: number) => (x: number | undefined | null): boolean =>
+  x === undefined || x === null || (Number.isSafeInteger(x) && x >= min && x <= max)
+
+/** The integer settings and their ranges: steps, intervals and sizes. */
+const INTEGER_LIMITS: ReadonlyArray<readonly [keyof RunOptions, number, number]> = [
+  ['steps', 1, MAX_STEPS],
+  ['evalEvery', 1, MAX_STEPS],
+  ['checkpointEvery', 1, MAX_STEPS],
+  ['measureEvery', 0, MAX_STEPS],
+  ['saveEvery', 1, MAX_STEPS],
+  ['warmup', 0, MAX_STEPS],
+  ['stopAfterGrok', 0, MAX_STEPS],
+  ['dModel', 1, MAX_WIDTH],
+  ['heads', 1, MAX_WIDTH],
+  ['dHead', 1, MAX_WIDTH],
+  ['dMlp', 1, MAX_WIDTH],
+  ['layers', 1, MAX_LAYERS],
+]
+
+/**
+ * The number of weights of a model (every entry of every weight).
+ *
+ * @since 0.3.0
+ */
+export const weightCount = (model: ModelConfig): number =>
+  paramShapes(model).reduce((n, [, shape]) => n + shape.reduce((a, b) => a * b, 1), 0)
+
+/** The first integer setting outside its range, as one line naming it and what is allowed; null if none. */
+const integerProblem = (s: RunOptions, n: NameOf): string | null => {
+  for (const [k, min, max] of INTEGER_LIMITS) {
+    const v = s[k] as number | null | undefined
+    if (!integerIn(min, max)(v)) return `${n(k)}: ${String(v)} is not allowed (an integer from ${min} to ${max})`
+  }
+  return null
+}
+
+/**
+ * What a run's files could not hold, as one line naming the settings and what is allowed; null if they fit: at most
+ * `MAX_RUN_WEIGHTS` weights (weights.json), the weights and the optimiser's slots within `MAX_DOCUMENT_CHARS`
+ * (state.json), and a metrics.jsonl line per evaluation within it too.
+ */
+const documentProblem = (s: RunSettings, model: ModelConfig, optimizer: OptimizerOptions, n: NameOf): string | null => {
+  const weights = weightCount(model)
+  const sizes = `${n('dModel')}, ${n('heads')}, ${n('dHead')}, ${n('dMlp')}, ${n('layers')}`
+  if (weights > MAX_RUN_WEIGHTS) {
+    return (
+      `the model would have ${weights} weights, more than the ${MAX_RUN_WEIGHTS} a run can save in weights.json ` +
+      `(allowed: smaller ${sizes})`
+    )
+  }
+  const slots = optimizerTransforms(optimizer).reduce((k, t) => k + t.slotNames(Number.MAX_SAFE_INTEGER).length, 0)
+  if (weights * (1 + slots) * STATE_CHARS > MAX_DOCUMENT_CHARS) {
+    return (
+      `the weights and the optimiser's ${slots} copies of them (${weights} weights each) would not fit in state.json ` +
+      `(allowed: at most ${Math.floor(MAX_DOCUMENT_CHARS / STATE_CHARS)} numbers in all; a smaller ${n('grokfastWindow')} or ${sizes})`
+    )
+  }
+  const evaluations = Math.floor(s.steps / s.evalEvery) + 2
+  const line = metricsLineBytes(s.p, s.layers)
+  if (evaluations * line > MAX_DOCUMENT_CHARS) {
+    return (
+      `${n('steps')} ${s.steps} with ${n('evalEvery')} ${s.evalEvery} makes ${evaluations} evaluations, more than metrics.jsonl ` +
+      `can hold (allowed: at most ${Math.floor(MAX_DOCUMENT_CHARS / line)} with this p and ${n('layers')}; a larger ${n('evalEvery')})`
+    )
+  }
+  return null
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
 // settings → config
 // ─────────────────────────────────────────────────────────────────────────────
 
@@ -202,8 +333,10 @@ const taskProblem = (message: string, n: NameOf): string =>
 /**
  * A run's config from its settings (nothing is read or written); `Left` is one line naming
  * the setting through `nameOf`. The task must give a dataset to train and test on (every
- * operation with defined pairs on both sides of the split); loaded parts need `initFrom`; the model must be one the code
- * runs (sizes within `MAX_SIZE`, at most `MAX_PARAMETERS` weights); excluded weights must exist.
+ * operation with defined pairs on both sides of the split); loaded parts need `initFrom`; every count of steps within
+ * `MAX_STEPS`, every width within `MAX_WIDTH`, at most `MAX_LAYERS` blocks; the run's files must be ones it can write
+ * and read back (at most `MAX_RUN_WEIGHTS` weights; state.json and metrics.jsonl within `MAX_DOCUMENT_CHARS`);
+ * excluded weights must exist.
  */
 export const makeRunConfig = (s: RunSettings, nameOf: NameOf = (k) => k): E.Either<string, RunConfig> => {
   const n = nameOf
@@ -212,6 +345,8 @@ export const makeRunConfig = (s: RunSettings, nameOf: NameOf = (k) => k): E.Eith
   }
   const task = decodeTask({ p: s.p, ops: s.ops, frac: s.frac, seed: s.seed })
   if (E.isLeft(task)) return E.left(taskProblem(formatErrors(task.left)[0] ?? 'invalid task', n))
+  const outOfRange = integerProblem(s, n)
+  if (outOfRange !== null) return E.left(outOfRange)
   const unusable = datasetProblem(makeDataset(task.right))
   if (unusable !== null) return E.left(`${n('ops')}: ${unusable}`)
   const model = paperConfig({
@@ -229,6 +364,8 @@ export const makeRunConfig = (s: RunSettings, nameOf: NameOf = (k) => k): E.Eith
   if (problems.length > 0) return E.left(problems[0]!)
   const optimizer = optimizerOf(s, partNames(model, s.freeze ?? []), n)
   if (E.isLeft(optimizer)) return optimizer
+  const unsaveable = documentProblem(s, model, optimizer.right, n)
+  if (unsaveable !== null) return E.left(unsaveable)
   const names = paramShapes(model).map(([w]) => w)
   const unknown = s.wdExclude.map((w) => w.trim()).find((w) => !names.includes(w))
   if (unknown !== undefined) {
