@@ -184,7 +184,7 @@ const trainInWorker = (
         case 'evaluation':
           if (!headed) appendLine(log, PROGRESS_HEADER)
           headed = true
-          appendLine(log, progressLine(m.record, m.stepsPerS))
+          appendLine(log, progressLine(m.record, m.stepsPerS, config.loop))
           onEvaluation(m.record, m.stepsPerS)
           return
         case 'warning':
