@@ -67,7 +67,7 @@ export const withRunOptions = (c: Command, defaultThreads: number) =>
   c
     .option(
       '--steps <n>',
-      `step budget (full-batch steps; default ${PAPER_SETTINGS.steps}, the paper’s); with --resume, a new budget`,
+      `step budget (full-batch steps; default ${PAPER_SETTINGS.steps}, the paper’s)`,
       integer(1),
     )
     .option('--eval-every <n>', 'evaluate (and record metrics, FFD/FCR) every n steps', integer(1), PAPER_SETTINGS.evalEvery)
@@ -93,7 +93,7 @@ export const withRunOptions = (c: Command, defaultThreads: number) =>
     .option(
       '--save-every <n>',
       'keep a weights history: the weights at every n steps, at the grok step and at the end, in ' +
-        '<run>/history/step-NNNNNN.safetensors (default: none)',
+        'the run folder’s history/step-NNNNNN.safetensors (default: none)',
       integer(1),
     )
     .option('--d-model <n>', 'residual width', integer(1), PAPER_SETTINGS.dModel)

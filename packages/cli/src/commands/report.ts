@@ -3,17 +3,20 @@ import type { KeyRule } from '@grokscope/measures'
 import { checkOutputFile, writeReport } from '@grokscope/node'
 import { REPORT_FILE } from '@grokscope/runs'
 import { warn } from '../format.js'
+import { whileDoing } from '../progress.js'
 
 export const reportCommand = async (
   target: string,
-  o: { readonly eta: number; readonly keyFreqs?: KeyRule; readonly out?: string | undefined },
+  o: { readonly eta: number; readonly keyFreqs?: KeyRule; readonly out?: string | undefined; readonly progress: boolean },
 ): Promise<void> => {
   if (o.out !== undefined) checkOutputFile('--out', o.out, { noun: 'report', example: REPORT_FILE })
-  const written = await writeReport(target, {
-    eta: o.eta,
-    ...(o.keyFreqs === undefined ? {} : { keyRule: o.keyFreqs }),
-    ...(o.out === undefined ? {} : { out: o.out }),
-    onWarning: warn,
-  })
+  const written = await whileDoing(process.stderr, o.progress, `report: analysing ${target} and writing its pages`, () =>
+    writeReport(target, {
+      eta: o.eta,
+      ...(o.keyFreqs === undefined ? {} : { keyRule: o.keyFreqs }),
+      ...(o.out === undefined ? {} : { out: o.out }),
+      onWarning: warn,
+    }),
+  )
   process.stdout.write(`${written.join('\n')}\n`)
 }
