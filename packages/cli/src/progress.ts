@@ -115,7 +115,7 @@ export const progressView = (mode: ProgressMode, stream: NodeJS.WriteStream, end
 
 /** Text cut to a terminal's width (one column kept free, so the cursor never wraps). */
 const fit = (text: string, columns: number | undefined): string => {
-  const width = Math.max(20, (columns ?? 80) - 1)
+  const width = Math.max(20, (columns !== undefined && columns > 0 ? columns : 80) - 1)
   const chars = Array.from(text)
   return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`
 }
