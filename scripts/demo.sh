@@ -13,7 +13,7 @@ stage() { printf '\n== %s\n' "$*"; }
 
 stage "1/3 training a+b mod 31 on half of the pairs (AdamW, lr 3e-3, weight decay 1): about 1000 steps;" \
   "the lines below show the step, the accuracies and the time left"
-"${cli[@]}" train "${task[@]}" --lr 3e-3 --steps 4000 --stop-after-grok 200 \
+"${cli[@]}" train "${task[@]}" --lr 3e-3 --steps 3000 --stop-after-grok 200 \
   --eval-every 20 --measure-every 100 --save-every 200 --out "$out"
 # The plateau: from the first evaluation with every training pair right to the grok step.
 node -e '
@@ -26,7 +26,7 @@ if (memorised !== undefined && grok !== null)
   console.log(`memorised (train acc 1.0) at step ${memorised}; grokked (test acc ≥ 0.99) at step ${grok}: a plateau of ${grok - memorised} steps`)
 ' "$out"
 
-stage "2/3 the report: the analysis of the final weights and of every saved step (about half a minute)"
+stage "2/3 the report: the analysis of the final weights and of every saved step"
 report=$("${cli[@]}" report "$out")
 echo "$report"
 
