@@ -194,9 +194,17 @@ export const sweepStatusText = (counts: ShareCounts, running: ReadonlyArray<Runn
 // outcomes
 // ─────────────────────────────────────────────────────────────────────────────
 
+/**
+ * Whether a run grokked, in the words of every line that ends a run (train's, a sweep's, a sweep log's):
+ * `grokked at step 1200` or `did not grok`. What else a summary says of the outcome belongs here.
+ *
+ * @since 0.3.0
+ */
+export const verdictText = (s: Pick<Summary, 'grok_step'>): string => (s.grok_step !== null ? `grokked at step ${s.grok_step}` : 'did not grok')
+
 /** A run's outcome in a few words, from its summary: `grokked at step 1200, 3200 steps, test acc 0.998, W_E FFD 0.100 FCR 0.880`. */
 export const summaryText = (s: Summary): string => {
-  const verdict = s.grok_step !== null ? `grokked at step ${s.grok_step}` : 'did not grok'
+  const verdict = verdictText(s)
   const acc = s.final === null ? '' : `, test acc ${fixed(s.final.test.acc, 3)}`
   const fourier = s.measures === null ? '' : `, W_E FFD ${fixed(s.measures.W_E.ffd, 3)} FCR ${fixed(s.measures.W_E.fcr, 3)}`
   return `${verdict}, ${s.steps} steps${acc}${fourier}`

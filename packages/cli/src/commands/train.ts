@@ -5,6 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { type Part } from '@grokscope/model'
 import { type RunConfig, HISTORY_DIR, RUN_FILES, makeRunConfig, runName } from '@grokscope/runs'
 import { UsageError, holdsRun, readConfig, runFolder, runTraining } from '@grokscope/node'
+import { verdictText } from '@grokscope/report'
 import { fixed } from '../format.js'
 import { progressMode, progressView } from '../progress.js'
 import { type RunFlags, flagOf, runOptionsOf, runSettingsOf } from '../settings.js'
@@ -72,7 +73,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
     )
     view.stop()
     const s = r.summary
-    const verdict = s.grok_step !== null ? `grokked at step ${s.grok_step}` : 'did not grok'
+    const verdict = verdictText(s)
     const kept = r.config.loop.save_every === undefined ? '' : `, ${HISTORY_DIR}/`
     process.stdout.write(
       `${r.interrupted ? 'interrupted' : 'done'}: ${config.task.ops.map((op) => op.id).join(', ')} mod ${config.task.p}, ${verdict}; ` +
