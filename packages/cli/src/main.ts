@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // grokscope: train Transformers on modular arithmetic, watch them grok, measure their Fourier structure.
 import { availableParallelism } from 'node:os'
-import { Command, CommanderError, Option } from '@commander-js/extra-typings'
+import { Command, Option } from '@commander-js/extra-typings'
 import { MAX_P, MIN_P } from '@grokscope/data'
 import { DEFAULT_ETA, DEFAULT_KEY_RULE } from '@grokscope/measures'
 import { PAPER_EVAL_EVERY } from '@grokscope/train'
@@ -16,9 +16,9 @@ import { reportCommand } from './commands/report.js'
 import { resultsCommand } from './commands/results.js'
 import { sweepCommand } from './commands/sweep.js'
 import { trainCommand } from './commands/train.js'
-import { oneLine } from '@grokscope/data'
-import { DEFAULT_MEMORY_MIB, UsageError, VARIANT_IDS, fileFaultMessage, outOfMemoryMessage } from '@grokscope/node'
+import { DEFAULT_MEMORY_MIB, UsageError, VARIANT_IDS } from '@grokscope/node'
 import { MAX_PLAN_RUNS, SHARDS_ENV, VERSION } from '@grokscope/runs'
+import { CommandLineError, HELP, failureOf } from './format.js'
 import { MAX_THREADS, eta, fraction, integer, keyRule, memory, pathValue, prime, primes, seed, threads } from './flags.js'
 import { parts, withRunOptions } from './settings.js'
 import { TORCH_PROGRAM } from './torch-program.js'
@@ -46,9 +46,16 @@ const program = new Command()
   .description('Train Transformers on a∘b mod p on the CPU, watch them grok, and measure their Fourier structure (FFD/FFS, FCR).')
   .version(VERSION)
   .showSuggestionAfterError(true)
-  // A value typed with a line break in it still gives a one-line error; commander's own suggestion goes on the same line.
-  .configureOutput({ outputError: (text, write) => write(`${oneLine(text.trimEnd().replace(/\n(?=\(Did you mean )/, ' '))}\n`) })
+  // commander's own errors are printed by `failureOf`, in the words of every other error.
+  .configureOutput({ outputError: () => undefined })
+  .configureHelp(HELP)
   .exitOverride()
+  .addHelpText(
+    'after',
+    `
+Training in the browser, with live curves and the Fourier measures: pnpm web (in the repository),
+then open http://127.0.0.1:8023/. Each command's flags: grokscope <command> --help.`,
+  )
 
 program
   .command('ops')
@@ -71,8 +78,8 @@ withRunOptions(program.command('train'), defaultThreads())
     parts,
   )
   .option('--out <dir>', 'run folder (default: runs/<ops>-p<p>-r<frac>-s<seed>)', pathValue)
-  .option('--resume', 'continue the run in --out from its last checkpoint')
-  .option('--no-progress', 'no progress bar or progress lines')
+  .option('--resume', 'continue the run in --out from its last checkpoint (with --steps: a new budget)')
+  .option('--no-progress', 'no progress bar or progress lines (on stderr)')
   .addHelpText(
     'after',
     `
@@ -120,12 +127,15 @@ withRunOptions(program.command('sweep'), 1)
     'run only shard i of n (0 ≤ i < n); default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, else the whole grid',
   )
   .option('--shards <n>', `the number of shards of a Kubernetes Indexed Job (default: $${SHARDS_ENV})`, integer(1))
+  .option('--no-progress', 'no progress line (on stderr); the runs’ starts and ends are still printed')
   .addHelpText(
     'after',
     `
 Every run-setting flag of train (--steps, --stop-after-grok, the model, the optimiser, --threads)
 applies to every run; --threads defaults to 1 so that results do not depend on the machine.
-Each run is trained in a worker thread of this process; its progress goes to <out>/logs/<run>.log.
+Each run is trained in a worker thread of this process, in its folder <out>/<run>; its progress
+lines go to <out>/logs/<run>.log. On stderr, one line shows each running run's step, accuracies
+and time left: redrawn in place on a terminal, printed every 30 s elsewhere.
 Run k of the plan belongs to shard k mod n. Rerunning the same command skips finished runs and
 resumes the others; a different plan for the same --out is an error. Then: grokscope results <out>.
 A run another process is training (its folder's .lock) is skipped.
@@ -145,6 +155,7 @@ program
   )
   .argument('<sweep-dir>', 'a sweep folder (with sweep.json), or a folder of run folders (as report takes)', pathValue)
   .option('--json', 'print the rows as JSON')
+  .option('--no-progress', 'no line on stderr saying what it is doing')
   .action((dir, o) => resultsCommand(dir, o))
 
 program
@@ -164,6 +175,7 @@ program
   .option('--memory <MiB>', 'memory budget: the forward passes over all p² pairs run in chunks that fit it', memory, DEFAULT_MEMORY_MIB)
   .addOption(keyFreqsOption())
   .option('--step <n>', 'analyse the run’s weights at step n from its history (train --save-every)', integer(0))
+  .option('--no-progress', 'no line on stderr saying what it is doing')
   .action((target, o) => analyzeCommand(target, o))
 
 program
@@ -222,6 +234,7 @@ program
   )
   .option('--eta <x>', 'FFD threshold η, 0 ≤ η < 1', eta, DEFAULT_ETA)
   .addOption(keyFreqsOption())
+  .option('--no-progress', 'no line on stderr saying what it is doing')
   .addHelpText('after', '\nExamples:\n  grokscope report runs/add-p31-r0.5-s0\n  grokscope report runs --out runs/report.html')
   .action((target, o) => reportCommand(target, o))
 
@@ -262,7 +275,7 @@ program
   .option(
     '--variants <ids>',
     `with --to-grok: which runs, comma-separated (adamw: the paper's; ema, ma: Grokfast's filters with their defaults; fast: ` +
-      `--recipe fast)`,
+      `train --recipe fast)`,
     parseVariants,
     parseVariants(VARIANT_IDS.join(',')),
   )
@@ -285,27 +298,17 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e
 })
 
+// A commander error names the command it came from (for the pointer to its --help).
+for (const c of program.commands) {
+  c.exitOverride((e) => {
+    throw new CommandLineError(e, c.name())
+  })
+}
+
 try {
   await program.parseAsync(process.argv)
 } catch (e) {
-  if (e instanceof CommanderError) {
-    // commander has printed its one-line message (or the help / version).
-    process.exitCode = e.exitCode === 0 ? 0 : 2
-  } else if (e instanceof UsageError) {
-    process.stderr.write(`grokscope: error: ${oneLine(e.message)}\n`)
-    process.exitCode = 2
-  } else if (outOfMemoryMessage(e) !== null) {
-    process.stderr.write(`grokscope: error: ${oneLine(outOfMemoryMessage(e)!)}\n`)
-    process.exitCode = 1
-  } else if (fileFaultMessage(e) !== null) {
-    process.stderr.write(`grokscope: error: ${fileFaultMessage(e)!}\n`)
-    process.exitCode = 1
-  } else if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') {
-    // Another refusal of the system (ENOENT, …): its message names the path.
-    process.stderr.write(`grokscope: error: ${oneLine(e.message)}\n`)
-    process.exitCode = 1
-  } else {
-    process.stderr.write(`grokscope: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
-    process.exitCode = 1
-  }
+  const failure = failureOf(e)
+  if (failure.text !== '') process.stderr.write(`${failure.text}\n`)
+  process.exitCode = failure.exitCode
 }

@@ -79,7 +79,7 @@ export const withRunOptions = (c: Command, defaultThreads: number) =>
   c
     .option(
       '--steps <n>',
-      `step budget, 1 to ${MAX_STEPS} full-batch steps (default ${PAPER_SETTINGS.steps}, the paper’s); with --resume, a new budget`,
+      `step budget, 1 to ${MAX_STEPS} full-batch steps (default ${PAPER_SETTINGS.steps}, the paper’s)`,
       steps(1),
     )
     .option('--eval-every <n>', 'evaluate (and record metrics, FFD/FCR) every n steps', steps(1), PAPER_SETTINGS.evalEvery)
@@ -105,7 +105,7 @@ export const withRunOptions = (c: Command, defaultThreads: number) =>
     .option(
       '--save-every <n>',
       'keep a weights history: the weights at every n steps, at the grok step and at the end, in ' +
-        '<run>/history/step-NNNNNN.safetensors (default: none)',
+        'the run folder’s history/step-NNNNNN.safetensors (default: none)',
       steps(1),
     )
     .option('--d-model <n>', `residual width, 1 to ${MAX_WIDTH}`, integer(1, MAX_WIDTH), PAPER_SETTINGS.dModel)

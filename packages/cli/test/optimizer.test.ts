@@ -19,15 +19,15 @@ describe('optimiser flags: bad input is one line, exit code 2, nothing written',
   it.each([
     [['--momentum', '0.9'], '--momentum is for --optimizer sgd (got --optimizer adamw)'],
     [['--optimizer', 'sgd', '--momentum', '1'], '"1" is not allowed (a number with 0 ≤ x < 1)'],
-    [['--optimizer', 'rmsprop'], 'Allowed choices are adamw, adam, sgd.'],
+    [['--optimizer', 'rmsprop'], '--optimizer: "rmsprop" is not allowed (allowed: adamw, adam, sgd)'],
     [['--grokfast-lambda', '2'], '--grokfast-lambda needs --grokfast ema or ma'],
     [['--grokfast', 'ema', '--grokfast-window', '10'], '--grokfast-window is for --grokfast ma'],
     [['--grokfast', 'ma', '--grokfast-alpha', '0.9'], '--grokfast-alpha is for --grokfast ema'],
-    [['--grokfast', 'ma', '--grokfast-window', '0'], '"0" is not allowed (an integer from 1 to 100000)'],
-    [['--warmup', '-1'], "argument '-1' is invalid"],
+    [['--grokfast', 'ma', '--grokfast-window', '0'], '--grokfast-window: "0" is not allowed (an integer from 1 to 100000)'],
+    [['--warmup', '-1'], '--warmup: "-1" is not allowed (an integer from 0 to 1000000000)'],
     [['--wd-exclude', 'embed.W_X'], '--wd-exclude: "embed.W_X" is not a weight of the model'],
     [['--init-scale', '0'], '"0" is not allowed (a finite number > 0)'],
-    [['--recipe', 'slow'], `Allowed choices are ${Object.keys(RECIPES).join(', ')}.`],
+    [['--recipe', 'slow'], `--recipe: "slow" is not allowed (allowed: ${Object.keys(RECIPES).join(', ')})`],
   ])('%j', async (args, message) => {
     const dir = tmp()
     const r = await cli(['train', ...TINY, ...args, '--out', path.join(dir, 'run')])

@@ -188,7 +188,7 @@ const trainInWorker = (
           if (!headed) appendLine(log, PROGRESS_HEADER)
           headed = true
           stability = stabilityNext(stability, m.record)
-          appendLine(log, progressLine(m.record, m.stepsPerS, stabilityFlag(stability)))
+          appendLine(log, progressLine(m.record, m.stepsPerS, config.loop, stabilityFlag(stability)))
           onEvaluation(m.record, m.stepsPerS)
           return
         case 'warning':

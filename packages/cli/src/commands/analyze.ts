@@ -3,6 +3,7 @@ import { type ModelAnalysis, analysisDocument } from '@grokscope/analysis'
 import { type KeyRule, type MatrixMeasures, cosSinRatio, describeKeyRule, keyWarning } from '@grokscope/measures'
 import { analyzeLoadedModel, divergedNote, loadModel, modelSource } from '@grokscope/node'
 import { fixed, table, warn } from '../format.js'
+import { whileDoing } from '../progress.js'
 
 const summary = (file: string, ops: ReadonlyArray<string>, note: string | null, a: ModelAnalysis, eta: number, top: number): string => {
   const { W_E, W_L } = a.additive
@@ -91,15 +92,17 @@ const summary = (file: string, ops: ReadonlyArray<string>, note: string | null, 
 
 export const analyzeCommand = async (
   target: string,
-  o: { eta: number; json?: boolean; top: number; memory?: number; keyFreqs: KeyRule; step?: number | undefined },
+  o: { eta: number; json?: boolean; top: number; memory?: number; keyFreqs: KeyRule; step?: number | undefined; progress: boolean },
 ): Promise<void> => {
   const model = loadModel(modelSource(target, o.step))
-  const a = await analyzeLoadedModel(model, {
-    eta: o.eta,
-    keyRule: o.keyFreqs,
-    ...(o.memory === undefined ? {} : { memoryMiB: o.memory }),
-    onWarning: warn,
-  })
+  const a = await whileDoing(process.stderr, o.progress, `analyze: evaluating the model on all ${model.task.p}² pairs`, () =>
+    analyzeLoadedModel(model, {
+      eta: o.eta,
+      keyRule: o.keyFreqs,
+      ...(o.memory === undefined ? {} : { memoryMiB: o.memory }),
+      onWarning: warn,
+    }),
+  )
   const ids = model.task.ops.map((x) => x.id)
   process.stdout.write(
     o.json === true ? `${JSON.stringify(analysisDocument(model.file, a))}\n` : `${summary(model.file, ids, divergedNote(model), a, o.eta, o.top)}\n`,

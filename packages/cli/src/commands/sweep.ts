@@ -4,10 +4,12 @@
 // that another process is training (its run folder's lock) is left to it.
 import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
-import { UsageError, claimSweepFolder, loadModel, runSweep } from '@grokscope/node'
+import { type SweepEvent, UsageError, claimSweepFolder, loadModel, runSweep } from '@grokscope/node'
 import {
   type Shard,
   SCRATCH,
+  SWEEP_FILES,
+  logFileName,
   makePlan,
   parseList,
   parseOpsGrid,
@@ -17,7 +19,9 @@ import {
   shardFromEnv,
   shareOf,
 } from '@grokscope/runs'
+import { type RunningRun, type ShareCounts, countsText, sweepStatusText } from '@grokscope/report'
 import { fraction, prime } from '../flags.js'
+import { statusLine } from '../progress.js'
 import { type RunFlags, flagOf, runArgs, runOptionsOf } from '../settings.js'
 
 /** The sweep's own flags. */
@@ -32,6 +36,8 @@ export interface SweepFlags {
   readonly jobs: number
   readonly shard?: string | undefined
   readonly shards?: number | undefined
+  /** The status line on stderr (--no-progress: none). */
+  readonly progress: boolean
 }
 
 const orFlag =
@@ -62,7 +68,7 @@ const shardOf = (f: SweepFlags): Shard => {
 }
 
 export const sweepCommand = async (f: SweepFlags & RunFlags): Promise<void> => {
-  const { ops, p, fracs, seeds, transfer, initFrom, out, jobs, shard: _shard, shards: _shards, ...settings } = f
+  const { ops, p, fracs, seeds, transfer, initFrom, out, jobs, shard: _shard, shards: _shards, progress, ...settings } = f
   const grid = {
     ops: orFlag('--ops')(parseOpsGrid(ops)),
     p: orFlag('--p')(parseList(p, either(prime))),
@@ -78,52 +84,73 @@ export const sweepCommand = async (f: SweepFlags & RunFlags): Promise<void> => {
   const claimed = claimSweepFolder(out, plan, { args: runArgs(settings), initFrom: sourceFile })
   const share = shareOf(claimed.runs.length, shard).map((i) => plan.runs[i]!)
   const workers = Math.min(jobs, share.length)
-  const w = (line: string) => process.stdout.write(`${line}\n`)
+  const status = statusLine(process.stderr, progress)
+  const w = (line: string) => status.print(() => process.stdout.write(`${line}\n`))
   w(
     `sweep ${out}: ${plan.runs.length} runs in the plan; this is share ${shard.index}/${shard.count} (${shard.source}): ` +
-      `${share.length} runs, ${workers} worker${workers === 1 ? '' : 's'}`,
+      `${share.length} runs, ${workers} worker${workers === 1 ? '' : 's'}; ` +
+      `each run's progress lines in ${path.join(out, SWEEP_FILES.logs, logFileName('<run>'))}`,
   )
+  // The running runs, for the status line: each one's latest evaluation.
+  const running = new Map<string, RunningRun>()
+  let latestCounts: ShareCounts = { done: 0, running: 0, left: share.length }
+  const showStatus = () => {
+    const runs = [...running.values()]
+    if (runs.some((r) => (r.latest?.stepsPerS ?? 0) > 0)) status.show(sweepStatusText(latestCounts, runs))
+  }
   let stopping = false
   const onSigint = () => {
     stopping = true
   }
   process.on('SIGINT', onSigint)
-  const counts = (c: { done: number; running: number; left: number }) => `[${c.done} done, ${c.running} running, ${c.left} left]`
+  const counts = (c: ShareCounts) => {
+    latestCounts = c
+    return countsText(c)
+  }
+  // Each event's line of output (the status line is redrawn after it).
+  const said = (e: SweepEvent): void => {
+    switch (e.kind) {
+      case 'skipped':
+        return w(`${counts(e.counts)} ${e.run.name}: skipped: ${e.why}`)
+      case 'finished earlier':
+        return w(`${counts(e.counts)} ${e.run.name}: finished earlier: ${e.text}`)
+      case 'damaged':
+        return w(
+          `${counts(e.counts)} ${e.run.name}: finished earlier but damaged: ${e.why}; ` +
+            `remove ${path.join(out, e.run.name)} to train it again`,
+        )
+      case 'started':
+        running.set(e.run.name, { name: e.run.name, end: e.run.config!.loop, latest: null })
+        return w(`${counts(e.counts)} ${e.run.name}: ${e.resume ? 'resuming' : 'starting'} (worker ${e.worker}; log ${e.log})`)
+      case 'evaluation':
+        running.set(e.run.name, { name: e.run.name, end: e.run.config!.loop, latest: { record: e.record, stepsPerS: e.stepsPerS } })
+        return
+      case 'ended':
+        running.delete(e.run.name)
+        return w(
+          `${counts(e.counts)} ${e.run.name}: ` +
+            `${
+              e.status === 'finished'
+                ? e.text
+                : e.status === 'interrupted'
+                  ? `interrupted: ${e.text}`
+                  : `failed (${e.text}; see ${e.log})`
+            } (${e.seconds.toFixed(1)} s)`,
+        )
+    }
+  }
   try {
     const r = await runSweep(
       share,
       out,
       { jobs, threads: settings.threads, memoryMiB: settings.memory },
       (e) => {
-        switch (e.kind) {
-          case 'skipped':
-            return w(`${counts(e.counts)} ${e.run.name}: skipped: ${e.why}`)
-          case 'finished earlier':
-            return w(`${counts(e.counts)} ${e.run.name}: finished earlier: ${e.text}`)
-          case 'damaged':
-            return w(
-              `${counts(e.counts)} ${e.run.name}: finished earlier but damaged: ${e.why}; ` +
-                `remove ${path.join(out, e.run.name)} to train it again`,
-            )
-          case 'started':
-            return w(`${counts(e.counts)} ${e.run.name}: ${e.resume ? 'resuming' : 'starting'} (worker ${e.worker}; log ${e.log})`)
-          case 'evaluation':
-            return undefined
-          case 'ended':
-            return w(
-              `${counts(e.counts)} ${e.run.name}: ` +
-                `${
-                  e.status === 'finished'
-                    ? e.text
-                    : e.status === 'interrupted'
-                      ? `interrupted: ${e.text}`
-                      : `failed (${e.text}; see ${e.log})`
-                } (${e.seconds.toFixed(1)} s)`,
-            )
-        }
+        said(e)
+        showStatus()
       },
       () => stopping,
     )
+    status.stop()
     w(
       `share ${shard.index}/${shard.count} ${r.stopped ? 'stopped' : 'done'}: ${r.finished} of ${r.total} runs finished, ` +
         `${r.interrupted} interrupted, ` +
@@ -133,6 +160,7 @@ export const sweepCommand = async (f: SweepFlags & RunFlags): Promise<void> => {
     if (r.failed > 0) process.exitCode = 1
     else if (r.stopped) process.exitCode = 130
   } finally {
+    status.stop()
     process.off('SIGINT', onSigint)
   }
 }

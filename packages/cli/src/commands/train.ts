@@ -53,7 +53,7 @@ export const trainCommand = async (f: TrainFlags): Promise<void> => {
   const dir = f.out ?? path.join('runs', runName(fresh!))
   if (fresh === null && !holdsRun(runFolder(dir))) throw new UsageError(`--resume: ${dir} holds no run to resume (no ${RUN_FILES.config})`)
   const config = fresh ?? resumedConfig(dir, f.steps)
-  const view = progressView(progressMode(f.progress, process.stderr), process.stderr, config.loop.max_steps)
+  const view = progressView(progressMode(f.progress, process.stderr), process.stderr, config.loop)
   let interrupted = false
   const onSigint = () => {
     interrupted = true
