@@ -145,15 +145,16 @@ describe('results figures with one training fraction', () => {
 })
 
 describe('progress lines', () => {
+  const end = { max_steps: 2000, stop_after_grok: null }
   it('end with the flag at each evaluation out of the fitted training set, and only there', () => {
     let state = stabilityStart
     const flagged = unstable.flatMap((r) => {
       state = stabilityNext(state, r)
-      const line = progressLine(r, 10, stabilityFlag(state))
+      const line = progressLine(r, 10, end, stabilityFlag(state))
       return / {2}! unstable: out of the fitted training set \(fitted at step \d+\)$/.test(line) ? [r.step] : []
     })
     expect(flagged).toEqual([900, 1500, 1600])
-    expect(progressLine(unstable[0]!, 10)).toBe(progressLine(unstable[0]!, 10, stabilityFlag(stabilityStart)))
+    expect(progressLine(unstable[0]!, 10, end)).toBe(progressLine(unstable[0]!, 10, end, stabilityFlag(stabilityStart)))
   })
 })
 
