@@ -95,7 +95,7 @@ export interface SpectrumJson {
   readonly multiplicative: { readonly ffd: number; readonly fcr: number; readonly cos_norms: number[]; readonly sin_norms: number[] } | null
 }
 
-/** The `grokscope analyze --json` document (schema in the README). */
+/** The `grokscope analyze --json` document (schema in docs/CLI.md). */
 export interface AnalysisDocument {
   readonly file: string
   readonly p: number

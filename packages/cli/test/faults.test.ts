@@ -1,7 +1,7 @@
 // Faults of the file system (issue 24): a full disk, a read-only one, a loop of links, a folder where the lock goes are
 // each one line naming the file and what to do, exit code 1, with no temporary or lock file left behind; a run that
 // hit a full disk resumes, once there is space, to the same weights as a run that never stopped. Also: a hand-written
-// lock as the README describes it, and a corrupt config.json beside the weights analyze reads.
+// lock as docs/CLI.md describes it, and a corrupt config.json beside the weights analyze reads.
 //
 // The full and read-only disks are small tmpfs mounts where this process may mount them (root, as in CI); where it may
 // not (a container), the same faults are injected into node:fs (fault-injection.mjs), and each test says which ran.
@@ -172,7 +172,7 @@ describe('the run folder lock', () => {
     expect(readdirSync(run)).toEqual(['.lock'])
   })
 
-  it('a lock as the README describes it (pid, host, started, token) is the README’s refusal, not "not a grokscope lock"', async () => {
+  it('a lock as docs/CLI.md describes it (pid, host, started, token) is the refusal docs/CLI.md gives, not "not a grokscope lock"', async () => {
     const run = path.join(tmp(), 'run')
     mkdirSync(run)
     const lock = path.join(run, '.lock')
