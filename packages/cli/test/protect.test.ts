@@ -4,13 +4,13 @@
 // line, exit 2, and the file stays byte for byte as it was.
 import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { START_FILE, startDocument } from '@grokscope/runs'
 import { SMALL_RUN, configOf } from '../../../test-support/runs.js'
-import { cli } from './run-cli.js'
+import { cli, copyOf } from './run-cli.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-protect-'))
 /** Every entry under a folder with the SHA-256 of each file: equal digests, nothing changed. */
@@ -47,13 +47,6 @@ beforeAll(async () => {
   const other = await cli(['train', ...SMALL, '--out', runs.other])
   expect(other.code, other.stderr).toBe(0)
 }, 180_000)
-
-/** A copy of a trained run, to aim at. */
-const copyOf = (run: string): string => {
-  const out = path.join(tmp(), path.basename(run))
-  cpSync(run, out, { recursive: true })
-  return out
-}
 
 describe('case 1: an output never replaces a run’s history file or its lock', () => {
   it('plot --out <run>/history/step-000050.safetensors: one line, exit 2; report and analyze --step 50 still work', async () => {

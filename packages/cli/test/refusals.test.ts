@@ -26,7 +26,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { MAX_CHECKPOINT_HEADER_BYTES, MAX_SAFETENSORS_BYTES, UsageError, checkOutputFile, loadModel } from '@grokscope/node'
 import { START_FILE, startDocument } from '@grokscope/runs'
 import { SMALL_RUN, configOf } from '../../../test-support/runs.js'
-import { cli } from './run-cli.js'
+import { cli, copyOf } from './run-cli.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-refuse-'))
 /** Every entry under a folder with the SHA-256 of each file: equal digests, nothing changed. */
@@ -69,13 +69,6 @@ beforeAll(async () => {
     runs[key] = out
   }
 }, 120_000)
-
-/** A copy of a trained run, to spoil. */
-const copyOf = (run: string): string => {
-  const out = path.join(tmp(), path.basename(run))
-  cpSync(run, out, { recursive: true })
-  return out
-}
 
 describe('case 4: --out that holds a user’s files but no run', () => {
   it('train refuses it with one line and leaves every file as it was', async () => {

@@ -1,8 +1,16 @@
 // Runs the built CLI as a user would (node dist/main.js …) and collects what it printed.
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+
+/** A copy of a trained run under its own name in a new temporary folder: to spoil, or to aim an output at. */
+export const copyOf = (run: string): string => {
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'grokscope-copy-')), path.basename(run))
+  cpSync(run, out, { recursive: true })
+  return out
+}
 
 export const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/main.js')
 

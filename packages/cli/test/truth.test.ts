@@ -9,7 +9,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { claimSweepFolder, runSweep } from '@grokscope/node'
 import { PAPER_SETTINGS, SCRATCH, makePlan } from '@grokscope/runs'
-import { cli } from './run-cli.js'
+import { cli, copyOf } from './run-cli.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-truth-'))
 const json = (file: string): Record<string, unknown> => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
@@ -58,13 +58,6 @@ beforeAll(async () => {
     runs[key] = out
   }
 }, 120_000)
-
-/** A copy of a trained run, to spoil. */
-const copyOf = (run: string): string => {
-  const out = path.join(tmp(), path.basename(run))
-  cpSync(run, out, { recursive: true })
-  return out
-}
 
 describe('case 4: a history file is its own run’s, by its own metadata', () => {
   it.each([
