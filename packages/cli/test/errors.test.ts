@@ -44,8 +44,13 @@ describe('commander’s messages in the CLI’s words', () => {
 
   it('usage errors exit 2, faults 1, help and the version 0 with nothing more printed', () => {
     expect(failureOf(new UsageError('--x: no\nmore'))).toEqual({ text: 'grokscope: error: --x: no\\u000amore', exitCode: 2 })
-    const fault = Object.assign(new Error("EACCES: permission denied, open 'runs/x'"), { syscall: 'open', code: 'EACCES' })
-    expect(failureOf(fault)).toEqual({ text: "grokscope: error: EACCES: permission denied, open 'runs/x'", exitCode: 1 })
+    const fault = Object.assign(new Error("EACCES: permission denied, open 'runs/x'"), { syscall: 'open', code: 'EACCES', path: 'runs/x' })
+    expect(failureOf(fault)).toEqual({
+      text: 'grokscope: error: runs/x: permission denied (EACCES, open); choose a file or folder you may use, or change its permissions',
+      exitCode: 1,
+    })
+    const other = Object.assign(new Error("ENOENT: no such file or directory, open 'runs/y'"), { syscall: 'open', code: 'ENOENT', path: 'runs/y' })
+    expect(failureOf(other)).toEqual({ text: "grokscope: error: ENOENT: no such file or directory, open 'runs/y'", exitCode: 1 })
     expect(failureOf(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)'))).toEqual({ text: '', exitCode: 0 })
     expect(failureOf(new CommanderError(0, 'commander.version', '0.2.0'))).toEqual({ text: '', exitCode: 0 })
   })
