@@ -2,7 +2,6 @@
 // weights history, its lock) nor a device or a named pipe; a user's weights.json or state.json in --out is never taken
 // for what an interrupted start left; train --resume never rewrites a weights.json that is not the run's. Each is one
 // line, exit 2, and the file stays byte for byte as it was.
-import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,25 +9,9 @@ import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { START_FILE, startDocument } from '@grokscope/runs'
 import { SMALL_RUN, configOf } from '../../../test-support/runs.js'
-import { cli, copyOf } from './run-cli.js'
+import { cli, copyOf, digest, oneLineError, trainRuns } from './run-cli.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-protect-'))
-/** Every entry under a folder with the SHA-256 of each file: equal digests, nothing changed. */
-const digest = (dir: string): string =>
-  readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .sort()
-    .map((f) => {
-      const file = path.join(dir, f)
-      return `${f}:${lstatSync(file).isFile() ? createHash('sha256').update(readFileSync(file)).digest('hex') : 'not a file'}`
-    })
-    .join('\n')
-
-/** An error the CLI printed as its rule says: one line on stderr, exit code 2. */
-const oneLineError = (r: { code: number | null; stderr: string }, pattern: RegExp): void => {
-  expect(r.code, r.stderr).toBe(2)
-  expect(r.stderr).toMatch(/^grokscope: error: [^\n]+\n$/)
-  expect(r.stderr).toMatch(pattern)
-}
 
 // The issue's run: a+b mod 23 with the paper's model, 100 steps, its weights saved every 50.
 const RUN = ['--op', 'add', '--p', '23', '--frac', '0.5', '--steps', '100', '--threads', '1', '--no-progress']
@@ -36,16 +19,10 @@ const SMALL = ['--op', 'add', '--p', '11', '--frac', '0.5', '--d-model', '16', '
   '--steps', '20', '--eval-every', '10', '--threads', '1', '--no-progress']
 
 /** The issue's run (with its history) and a run of another task, trained once for the file. */
-const runs = { r: '', other: '' }
+let runs: Record<'r' | 'other', string>
 
 beforeAll(async () => {
-  const root = tmp()
-  runs.r = path.join(root, 'r')
-  runs.other = path.join(root, 'other')
-  const r = await cli(['train', ...RUN, '--save-every', '50', '--out', runs.r])
-  expect(r.code, r.stderr).toBe(0)
-  const other = await cli(['train', ...SMALL, '--out', runs.other])
-  expect(other.code, other.stderr).toBe(0)
+  runs = await trainRuns({ r: [...RUN, '--save-every', '50'], other: SMALL })
 }, 180_000)
 
 describe('case 1: an output never replaces a run’s history file or its lock', () => {

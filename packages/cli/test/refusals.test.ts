@@ -2,12 +2,10 @@
 // paths, outputs onto a run's own files, model files that are huge, bogus, endless or blocking,
 // files of another run, and folders of runs with broken links. Each is one line, exit 2 (or a
 // warning and a report), and nothing of the user's is changed.
-import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
 import {
   closeSync,
   cpSync,
-  lstatSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -26,26 +24,10 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { MAX_CHECKPOINT_HEADER_BYTES, MAX_SAFETENSORS_BYTES, UsageError, checkOutputFile, loadModel } from '@grokscope/node'
 import { START_FILE, startDocument } from '@grokscope/runs'
 import { SMALL_RUN, configOf } from '../../../test-support/runs.js'
-import { cli, copyOf } from './run-cli.js'
+import { cli, copyOf, digest, oneLineError, trainRuns } from './run-cli.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-refuse-'))
-/** Every entry under a folder with the SHA-256 of each file: equal digests, nothing changed. */
-const digest = (dir: string): string =>
-  readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .sort()
-    .map((f) => {
-      const file = path.join(dir, f)
-      return `${f}:${lstatSync(file).isFile() ? createHash('sha256').update(readFileSync(file)).digest('hex') : 'not a file'}`
-    })
-    .join('\n')
 const json = (file: string): Record<string, unknown> => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
-
-/** An error the CLI printed as its rule says: one line on stderr, exit code 2. */
-const oneLineError = (r: { code: number | null; stderr: string }, pattern: RegExp): void => {
-  expect(r.code, r.stderr).toBe(2)
-  expect(r.stderr).toMatch(/^grokscope: error: [^\n]+\n$/)
-  expect(r.stderr).toMatch(pattern)
-}
 
 // Tiny and fast: 20 steps of a 16-wide model.
 const TINY = [
@@ -54,20 +36,10 @@ const TINY = [
 ]
 
 /** Runs of p = 11 (seed 0 and 1) and p = 13, trained once for the whole file. */
-const runs = { p11: '', p11s1: '', p13: '' }
+let runs: Record<'p11' | 'p11s1' | 'p13', string>
 
 beforeAll(async () => {
-  const root = tmp()
-  for (const [key, args] of [
-    ['p11', ['--p', '11']],
-    ['p11s1', ['--p', '11', '--seed', '1']],
-    ['p13', ['--p', '13']],
-  ] as const) {
-    const out = path.join(root, key)
-    const r = await cli(['train', ...args, ...TINY, '--out', out])
-    expect(r.code, r.stderr).toBe(0)
-    runs[key] = out
-  }
+  runs = await trainRuns({ p11: ['--p', '11', ...TINY], p11s1: ['--p', '11', '--seed', '1', ...TINY], p13: ['--p', '13', ...TINY] })
 }, 120_000)
 
 describe('case 4: --out that holds a user’s files but no run', () => {

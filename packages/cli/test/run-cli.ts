@@ -1,15 +1,47 @@
 // Runs the built CLI as a user would (node dist/main.js …) and collects what it printed.
 import { spawn } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { cpSync, lstatSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { expect } from 'vitest'
 
 /** A copy of a trained run under its own name in a new temporary folder: to spoil, or to aim an output at. */
 export const copyOf = (run: string): string => {
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'grokscope-copy-')), path.basename(run))
   cpSync(run, out, { recursive: true })
   return out
+}
+
+/** Every entry under a folder with the SHA-256 of each file: equal digests, nothing changed. */
+export const digest = (dir: string): string =>
+  readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .sort()
+    .map((f) => {
+      const file = path.join(dir, f)
+      return `${f}:${lstatSync(file).isFile() ? createHash('sha256').update(readFileSync(file)).digest('hex') : 'not a file'}`
+    })
+    .join('\n')
+
+/** An error the CLI printed as its rule says: one line on stderr, exit code 2. */
+export const oneLineError = (r: { code: number | null; stderr: string }, pattern: RegExp): void => {
+  expect(r.code, r.stderr).toBe(2)
+  expect(r.stderr).toMatch(/^grokscope: error: [^\n]+\n$/)
+  expect(r.stderr).toMatch(pattern)
+}
+
+/** Trains a run per key (`grokscope train <args> --out <new folder>/<key>`), one after another; each must exit 0. */
+export const trainRuns = async <K extends string>(specs: Readonly<Record<K, ReadonlyArray<string>>>): Promise<Record<K, string>> => {
+  const root = mkdtempSync(path.join(tmpdir(), 'grokscope-runs-'))
+  const runs: Partial<Record<K, string>> = {}
+  for (const key of Object.keys(specs) as K[]) {
+    const out = path.join(root, key)
+    const r = await cli(['train', ...specs[key], '--out', out])
+    expect(r.code, r.stderr).toBe(0)
+    runs[key] = out
+  }
+  return runs as Record<K, string>
 }
 
 export const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/main.js')

@@ -9,18 +9,11 @@ import * as E from 'fp-ts/lib/Either.js'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { claimSweepFolder, runSweep } from '@grokscope/node'
 import { PAPER_SETTINGS, SCRATCH, makePlan } from '@grokscope/runs'
-import { cli, copyOf } from './run-cli.js'
+import { cli, copyOf, oneLineError, trainRuns } from './run-cli.js'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'grokscope-truth-'))
 const json = (file: string): Record<string, unknown> => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
 const name = (step: number) => `step-${String(step).padStart(6, '0')}.safetensors`
-
-/** An error the CLI printed as its rule says: one line on stderr, exit code 2. */
-const oneLineError = (r: { code: number | null; stderr: string }, pattern: RegExp): void => {
-  expect(r.code, r.stderr).toBe(2)
-  expect(r.stderr).toMatch(/^grokscope: error: [^\n]+\n$/)
-  expect(r.stderr).toMatch(pattern)
-}
 
 /** A safetensors file's bytes with its `__metadata__.config` document changed by `edit`. */
 const withConfig = (bytes: Buffer, edit: (config: Record<string, unknown>) => void): Buffer => {
@@ -43,20 +36,10 @@ const TINY = [
 ]
 
 /** An add run, a mul run and an add run of another seed, trained once for the whole file. */
-const runs = { add: '', mul: '', seed1: '' }
+let runs: Record<'add' | 'mul' | 'seed1', string>
 
 beforeAll(async () => {
-  const root = tmp()
-  for (const [key, args] of [
-    ['add', ['--op', 'add']],
-    ['mul', ['--op', 'mul']],
-    ['seed1', ['--op', 'add', '--seed', '1']],
-  ] as const) {
-    const out = path.join(root, key)
-    const r = await cli(['train', ...args, ...TINY, '--out', out])
-    expect(r.code, r.stderr).toBe(0)
-    runs[key] = out
-  }
+  runs = await trainRuns({ add: ['--op', 'add', ...TINY], mul: ['--op', 'mul', ...TINY], seed1: ['--op', 'add', '--seed', '1', ...TINY] })
 }, 120_000)
 
 describe('case 4: a history file is its own run’s, by its own metadata', () => {
