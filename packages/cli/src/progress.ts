@@ -4,8 +4,8 @@
 // (report, results, analyze).
 // The text is `@grokscope/report`'s; this module only decides how it reaches the terminal.
 import cliProgress from 'cli-progress'
-import { PROGRESS_HEADER, type RunEnd, progressCells, progressLine, stabilityFlag } from '@grokscope/report'
-import { type MetricsRecord, stabilityNext, stabilityStart } from '@grokscope/runs'
+import { type RunEnd, progressCells, progressLog } from '@grokscope/report'
+import type { MetricsRecord } from '@grokscope/runs'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -83,16 +83,11 @@ const bar = (stream: NodeJS.WriteStream, end: RunEnd): ProgressView => {
 
 /** One line per evaluation, under the heading (written before the first: a run with no step left to take prints nothing). */
 const lines = (stream: ProgressStream, end: RunEnd): ProgressView => {
-  let headed = false
-  let stability = stabilityStart
+  const next = progressLog(end)
   return {
     step: () => undefined,
     evaluation: (r, sps) => {
-      if (!headed) stream.write(`${PROGRESS_HEADER}\n`)
-      headed = true
-      stability = stabilityNext(stability, r)
-      stream.write(`${progressLine(r, sps, end, stabilityFlag(stability))}
-`)
+      for (const line of next(r, sps)) stream.write(`${line}\n`)
     },
     stop: () => undefined,
   }

@@ -26,7 +26,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { PROGRESS_HEADER, progressLine, stabilityFlag, summaryText } from '@grokscope/report'
+import { progressLog, summaryText } from '@grokscope/report'
 import {
   type MetricsRecord,
   type LegacySettings,
@@ -42,8 +42,6 @@ import {
   lanesOf,
   logFileName,
   planDifference,
-  stabilityNext,
-  stabilityStart,
 } from '@grokscope/runs'
 import { UsageError } from './Errors.js'
 import { appendLine, createExclusive, readJson, writeJson } from './Files.js'
@@ -180,15 +178,11 @@ const trainInWorker = (
     const worker = new Worker(new URL('./SweepWorker.js', import.meta.url), { workerData: init })
     stopRequests.add(worker)
     let end: WorkerEnd | null = null
-    let headed = false
-    let stability = stabilityStart
+    const progressLines = progressLog(config.loop)
     worker.on('message', (m: SweepWorkerMessage) => {
       switch (m.type) {
         case 'evaluation':
-          if (!headed) appendLine(log, PROGRESS_HEADER)
-          headed = true
-          stability = stabilityNext(stability, m.record)
-          appendLine(log, progressLine(m.record, m.stepsPerS, config.loop, stabilityFlag(stability)))
+          for (const line of progressLines(m.record, m.stepsPerS)) appendLine(log, line)
           onEvaluation(m.record, m.stepsPerS)
           return
         case 'warning':

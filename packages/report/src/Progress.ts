@@ -11,7 +11,16 @@
  *
  * @since 0.2.0
  */
-import { type MetricsRecord, type RunConfig, type StabilityState, type Summary, accText, stabilityText } from '@grokscope/runs'
+import {
+  type MetricsRecord,
+  type RunConfig,
+  type StabilityState,
+  type Summary,
+  accText,
+  stabilityNext,
+  stabilityStart,
+  stabilityText,
+} from '@grokscope/runs'
 
 /** A number with `digits` decimals (non-finite numbers as they are). */
 const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : String(x))
@@ -133,6 +142,25 @@ export const stabilityFlag = (state: StabilityState): string =>
 export const progressLine = (r: MetricsRecord, stepsPerS: number, end: RunEnd, flag = ''): string => {
   const v = progressCells(r, stepsPerS, end)
   return row([String(r.step), v.trainLoss, v.trainAcc, v.testLoss, v.testAcc, v.ffd, v.fcr, v.sps, v.left]) + flag
+}
+
+/**
+ * A run's progress lines as its evaluations come, in step order: the heading before the first, then each evaluation's
+ * line (`progressLine`) with the flag of the stability fold so far (`stabilityFlag`). The lines of `train` off a terminal
+ * and each run's log in a sweep.
+ *
+ * @since 0.3.0
+ */
+export const progressLog = (end: RunEnd): ((r: MetricsRecord, stepsPerS: number) => ReadonlyArray<string>) => {
+  let headed = false
+  let stability = stabilityStart
+  return (r, stepsPerS) => {
+    stability = stabilityNext(stability, r)
+    const line = progressLine(r, stepsPerS, end, stabilityFlag(stability))
+    const lines = headed ? [line] : [PROGRESS_HEADER, line]
+    headed = true
+    return lines
+  }
 }
 
 // ─────────────────────────────────────────────────────────────────────────────

@@ -9,7 +9,9 @@ import {
   type SweepRun,
   accuracySvg,
   measuresSvg,
+  PROGRESS_HEADER,
   progressLine,
+  progressLog,
   runFacts,
   runReportHtml,
   stabilityFlag,
@@ -155,6 +157,16 @@ describe('progress lines', () => {
     })
     expect(flagged).toEqual([900, 1500, 1600])
     expect(progressLine(unstable[0]!, 10, end)).toBe(progressLine(unstable[0]!, 10, end, stabilityFlag(stabilityStart)))
+  })
+  it('as a log (progressLog): the heading once, before the first line, then the same flagged lines', () => {
+    const next = progressLog(end)
+    const logged = unstable.flatMap((r) => next(r, 10))
+    let state = stabilityStart
+    const expected = unstable.map((r) => {
+      state = stabilityNext(state, r)
+      return progressLine(r, 10, end, stabilityFlag(state))
+    })
+    expect(logged).toEqual([PROGRESS_HEADER, ...expected])
   })
 })
 
