@@ -239,16 +239,20 @@ const open = (title: string, width: number, height: number, attrs: string, natur
   `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${n1(height)}" ` +
   `width="${natural ? width : '100%'}"${natural ? ` height="${n1(height)}"` : ''} role="img" aria-label="${esc(title)}" ${FONT}${attrs}>`
 
+/** The y axis's ticks of a plot: a grid line across the plot and a label left of it at each tick. */
+const yGrid = (y: Scale): string =>
+  y.values
+    .map(
+      (t) =>
+        `<line x1="${M.left - 4}" x2="${WIDTH - M.right}" y1="${n1(y.map(t))}" y2="${n1(y.map(t))}" stroke="${COLORS.grid}"/>` +
+        `<text x="${M.left - 7}" y="${n1(y.map(t) + 4)}" text-anchor="end">${esc(y.label(t))}</text>`,
+    )
+    .join('')
+
 /** The axes of a plot whose top is `top`: ticks, grid lines and the axis names. */
 const axes = (x: Scale, y: Scale, top: number, xLabel: string, yLabel: string, xTick: (v: number) => string = x.label): string => {
   const [x0, x1, y0] = [M.left, WIDTH - M.right, top + PLOT_H]
-  const yt = y.values
-    .map(
-      (t) =>
-        `<line x1="${x0 - 4}" x2="${x1}" y1="${n1(y.map(t))}" y2="${n1(y.map(t))}" stroke="${COLORS.grid}"/>` +
-        `<text x="${x0 - 7}" y="${n1(y.map(t) + 4)}" text-anchor="end">${esc(y.label(t))}</text>`,
-    )
-    .join('')
+  const yt = yGrid(y)
   const minor = y.minor
     .map(
       (t) =>
@@ -507,13 +511,7 @@ export const barChart = (c: BarChart): string => {
     })
     .join('')
   const labelH = rotate ? Math.min(160, longest * 6 * 0.65 + 12) : 18
-  const yt = y.values
-    .map(
-      (t) =>
-        `<line x1="${M.left - 4}" x2="${WIDTH - M.right}" y1="${n1(y.map(t))}" y2="${n1(y.map(t))}" stroke="${COLORS.grid}"/>` +
-        `<text x="${M.left - 7}" y="${n1(y.map(t) + 4)}" text-anchor="end">${esc(y.label(t))}</text>`,
-    )
-    .join('')
+  const yt = yGrid(y)
   const height = y0 + labelH + 24
   const axis =
     `<g class="axis" fill="${COLORS.muted}">${yt}${labels}` +
