@@ -41,6 +41,7 @@ import {
 } from '@grokscope/charts'
 import { type MetricsRecord, STABILITY_RULE, labelOf, runStability, stabilityText } from '@grokscope/runs'
 import { phaseBands } from './Curves.js'
+import { ffdFcrPlane } from './Results.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -508,33 +509,20 @@ export const sweepReportHtml = (title: string, runs: ReadonlyArray<SweepRun>): s
       }),
       caption,
     )
-  const measured = runs.filter((r) => last(r) !== undefined)
+  const measured = runs.flatMap((r) => {
+    const m = last(r)
+    return m === undefined ? [] : [{ name: r.name, status: r.status, operation: label(r), ffd: m.W_E.ffd, fcr: m.W_E.fcr }]
+  })
   const plane = figure(
     'fig-sweep-ffd-fcr',
-    pointChart({
-      title: 'FFD against FCR of W_E at the last evaluation',
-      subtitle: 'a point per run (hollow: not finished); the plane that separates the operations',
-      xLabel: 'FCR(W_E)',
-      yLabel: 'FFD(W_E)',
-      xDomain: [0, 1],
-      yDomain: [0, 1],
-      series: ops.map((op) => ({
-        name: op,
-        color: color(op),
-        points: measured
-          .filter((r) => label(r) === op)
-          .map((r) => ({
-            x: last(r)!.W_E.fcr,
-            y: last(r)!.W_E.ffd,
-            hollow: r.status !== 'finished',
-            title: `${r.name} (${r.status}): FFD ${fmt(last(r)!.W_E.ffd)}, FCR ${fmt(last(r)!.W_E.fcr)}`,
-          })),
-      })),
-      legend: [
-        { name: 'finished run', color: COLORS.muted, kind: 'dot' },
-        { name: 'not finished', color: COLORS.muted, kind: 'ring' },
-      ],
-    }),
+    ffdFcrPlane(
+      measured,
+      ops.map((op) => ({ label: op, color: color(op) })),
+      {
+        title: 'FFD against FCR of W_E at the last evaluation',
+        subtitle: 'a point per run (hollow: not finished); the plane that separates the operations',
+      },
+    ),
     'Each run at its last evaluation: Fourier Frequency Density against Fourier Coefficient Ratio of the embedding ' +
       '(additive basis). In the paper, operations the Fourier basis suits (add, sub) sit at low FFD and high FCR.',
   )

@@ -104,30 +104,59 @@ const accuracyByOperation = (rows: ReadonlyArray<ResultRow>, label: (r: ResultRo
   })
 }
 
-/** measures.svg: FFD against FCR of W_E (additive basis) at each run's last evaluation, a point per run coloured by operation. */
-export const measuresSvg = (rows: ReadonlyArray<ResultRow>): string => {
-  const label = labelOf(rows)
-  const measured = rows.filter((r) => r.W_E_ffd !== null && r.W_E_fcr !== null)
-  return pointChart({
-    title: 'FFD against FCR of W_E, one point per run',
-    subtitle: 'last evaluation of each run',
+/**
+ * A run in the FFD–FCR plane: its name and status, the operation it is drawn with, FFD and FCR of its W_E.
+ *
+ * @since 0.3.0
+ */
+export interface PlaneRun {
+  readonly name: string
+  readonly status: string
+  readonly operation: string
+  readonly ffd: number
+  readonly fcr: number
+}
+
+/**
+ * The FFD–FCR plane of W_E (additive basis), the paper's figure that separates the operations: a point per run (hollow
+ * when not finished), a colour per operation in `operations`' order; measures.svg and the sweep report's figure.
+ *
+ * @since 0.3.0
+ */
+export const ffdFcrPlane = (
+  runs: ReadonlyArray<PlaneRun>,
+  operations: ReadonlyArray<{ readonly label: string; readonly color: string }>,
+  text: { readonly title: string; readonly subtitle: string; readonly standalone?: boolean },
+): string =>
+  pointChart({
+    title: text.title,
+    subtitle: text.subtitle,
     xLabel: 'FCR(W_E)',
     yLabel: 'FFD(W_E)',
     xDomain: [0, 1],
     yDomain: [0, 1],
-    series: operations(rows, label).map(({ label: name, color }) => ({
+    series: operations.map(({ label: name, color }) => ({
       name,
       color,
-      points: measured
-        .filter((r) => label(r) === name)
-        .map((r) => ({
-          x: r.W_E_fcr!,
-          y: r.W_E_ffd!,
-          hollow: r.status !== 'finished',
-          title: `${r.run} (${r.status}): FFD ${fmt(r.W_E_ffd!)}, FCR ${fmt(r.W_E_fcr!)}`,
-        })),
+      points: runs
+        .filter((r) => r.operation === name)
+        .map((r) => ({ x: r.fcr, y: r.ffd, hollow: r.status !== 'finished', title: `${r.name} (${r.status}): FFD ${fmt(r.ffd)}, FCR ${fmt(r.fcr)}` })),
     })),
     legend: RUN_KINDS,
+    ...(text.standalone === true ? { standalone: true } : {}),
+  })
+
+/** measures.svg: FFD against FCR of W_E (additive basis) at each run's last evaluation, a point per run coloured by operation. */
+export const measuresSvg = (rows: ReadonlyArray<ResultRow>): string => {
+  const label = labelOf(rows)
+  const measured = rows.flatMap((r) =>
+    r.W_E_ffd === null || r.W_E_fcr === null
+      ? []
+      : [{ name: r.run, status: r.status, operation: label(r), ffd: r.W_E_ffd, fcr: r.W_E_fcr }],
+  )
+  return ffdFcrPlane(measured, operations(rows, label), {
+    title: 'FFD against FCR of W_E, one point per run',
+    subtitle: 'last evaluation of each run',
     standalone: true,
   })
 }
