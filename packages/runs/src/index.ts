@@ -8,6 +8,7 @@
  *
  * @since 0.2.0
  */
+export * from './Claims.js'
 export * from './Config.js'
 export * from './Files.js'
 export * from './Fingerprint.js'
@@ -15,6 +16,7 @@ export * from './Metrics.js'
 export * from './Outcome.js'
 export * from './Plan.js'
 export * from './Record.js'
+export * from './Reproduce.js'
 export * from './Results.js'
 export * from './Session.js'
 export * from './Settings.js'
