@@ -279,6 +279,9 @@ const num = (x: number | null): number | null => (x === null || !Number.isFinite
 /** A number in a sentence: three significant digits, `n/a` for none. */
 const fmt = (x: number | null): string => (x === null || !Number.isFinite(x) ? 'n/a' : String(Number(x.toPrecision(3))))
 
+/** `1 run`, `2 runs`. */
+const runsText = (n: number): string => `${n} run${n === 1 ? '' : 's'}`
+
 const pct = (x: number | null): string => (x === null ? 'n/a' : `${Math.round(x * 100)} %`)
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
@@ -354,7 +357,7 @@ export const claim1 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): Cla
   const verdict: Verdict =
     A === null || S === null ? 'not run' : A > 0 && A >= T.ASYMMETRY_RATIO * S ? 'reproduced' : A > S ? 'partly' : 'not reproduced'
   const perOp = Object.fromEntries(
-    ['sub', ...SYMMETRIC_OPS].map((op) => [
+    ['sub', ...SYMMETRIC_OPS].filter((op) => read.some((r) => r.op === op && isCleanGrokked(r))).map((op) => [
       `asymmetry.${op}`,
       num(medianOf(measuresOf(read.filter((r) => r.op === op && isCleanGrokked(r))).map((m) => m.asymmetry))),
     ]),
@@ -368,7 +371,7 @@ export const claim1 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): Cla
       `(add, aⁿ+bⁿ, (a+b)ⁿ, n = 2..7; scratch runs); reproduced if A > 0 and A ≥ ${T.ASYMMETRY_RATIO}·S, partly if A > S, ` +
       `else not reproduced; not run without both (${CLEAN})`,
     measured:
-      `sub's median asymmetry ${fmt(A)} (${sub.length} runs) vs the symmetric operations' ${fmt(S)} (${sym.length} runs)` +
+      `sub's median asymmetry ${fmt(A)} (${runsText(sub.length)}) vs the symmetric operations' ${fmt(S)} (${runsText(sym.length)})` +
       `${ratio === null ? '' : `: ${fmt(ratio)}×`}`,
     verdict,
     reason:
@@ -411,7 +414,7 @@ export const claim2 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): Cla
       `multiplicative basis; conditions: dense F ≥ ${T.DENSE_FFD}; cosine-biased R ≤ ${T.BIASED_FCR} and C ≥ ${T.COS_SHARE}; ` +
       `sparse in the multiplicative basis M ≤ ${T.SPARSE_FFD}; reproduced: all 3, partly: 2, not reproduced: at most 1; ` +
       `not run without a clean grokked mul run (${CLEAN})`,
-    measured: `mul (${mul.length} runs): FFD(W_E) ${fmt(F)}, FCR(W_E) ${fmt(R)}, cosine share ${fmt(C)}, multiplicative FFD(W_E) ${fmt(M)}`,
+    measured: `mul (${runsText(mul.length)}): FFD(W_E) ${fmt(F)}, FCR(W_E) ${fmt(R)}, cosine share ${fmt(C)}, multiplicative FFD(W_E) ${fmt(M)}`,
     verdict,
     reason:
       mul.length === 0
@@ -443,7 +446,7 @@ export const claim3 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): Cla
   const sqCos = medianOf(measuresOf(sq).map((m) => m.cosShareWE))
   const a: SubCheck = {
     held: sq.length === 0 ? null : sqFcr !== null && sqFcr <= T.NEAR_ZERO_FCR && sqCos !== null && sqCos >= T.COS_SHARE,
-    text: `a2+b2 (${sq.length} runs): FCR(W_E) ${fmt(sqFcr)}, cosine share ${fmt(sqCos)}`,
+    text: `a2+b2 (${runsText(sq.length)}): FCR(W_E) ${fmt(sqFcr)}, cosine share ${fmt(sqCos)}`,
   }
   // (b) (a+b)ⁿ: addition-like sparse frequencies, per operation.
   const powers = [2, 3, 4, 5, 6, 7].map((n) => `(a+b)${n}`)
@@ -580,7 +583,7 @@ export const claim5 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): Cla
   const alignedShare = tracked.length === 0 ? null : aligned / tracked.length
   const a: SubCheck = {
     held: alignedShare === null ? null : alignedShare >= T.MOST_SHARE,
-    text: `FFD or FCR changed around the grok in ${aligned} of ${tracked.length} clean grokked runs (${noChange} with no change)`,
+    text: `FFD or FCR changed around the grok in ${aligned} of ${tracked.length} clean grokked runs with 3 or more evaluations (${noChange} with no change)`,
   }
   const medians = (op: string) => {
     const m = measuresOf(read.filter((r) => r.op === op && isCleanGrokked(r)))
