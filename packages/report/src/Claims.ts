@@ -27,7 +27,7 @@
  * @since 0.4.0
  */
 import { findOperation, labelTable } from '@grokscope/data'
-import { COLORS, IDENTITY, barChart, esc, fmt, lineChart, relativeHref } from '@grokscope/charts'
+import { COLORS, IDENTITY, barChart, esc, fmt, identityColors, lineChart, relativeHref } from '@grokscope/charts'
 import {
   CLAIM_IDS,
   type ClaimId,
@@ -363,13 +363,20 @@ type Measured = RunEvidence & { readonly measures: NonNullable<RunEvidence['meas
 const measured = (r: RunEvidence): r is Measured =>
   clean(r) && r.measures !== null && Number.isFinite(r.measures.ffdWE) && Number.isFinite(r.measures.fcrWE)
 
-/** The FFD–FCR plane (`ffdFcrPlane`, the sweep report's) of these runs at their measured weights, coloured by `PLANE_GROUPS`. */
-const plane = (runs: ReadonlyArray<Measured>, title: string): string =>
-  ffdFcrPlane(
-    runs.map((r) => ({ name: r.name, status: 'finished', operation: planeGroup(r.op), ffd: r.measures.ffdWE, fcr: r.measures.fcrWE })),
-    groupsOf(runs),
+/**
+ * The FFD–FCR plane (`ffdFcrPlane`, the sweep report's) of these runs at their measured weights: coloured by
+ * `PLANE_GROUPS`, or (`byOperation`) each operation its own colour (`identityColors`).
+ */
+const plane = (runs: ReadonlyArray<Measured>, title: string, byOperation = false): string => {
+  const label = byOperation ? (r: RunEvidence) => r.op : (r: RunEvidence) => planeGroup(r.op)
+  const color = identityColors(runs.map((r) => r.op))
+  const operations = byOperation ? [...new Set(runs.map((r) => r.op))].map((op) => ({ label: op, color: color(op) })) : groupsOf(runs)
+  return ffdFcrPlane(
+    runs.map((r) => ({ name: r.name, status: 'finished', operation: label(r), ffd: r.measures.ffdWE, fcr: r.measures.fcrWE })),
+    operations,
     { title, subtitle: 'a point per run at its measured weights; additive Fourier basis' },
   )
+}
 
 /** Claim 2: the FFD–FCR plane of the clean grokked runs, and mul's FFD in the additive and the multiplicative basis. */
 const mulFigure = (doc: ClaimsDocument): Drawn => {
@@ -404,11 +411,11 @@ const polynomialFigure = (doc: ClaimsDocument): Drawn => {
   return {
     svg: [
       grokked.length === 0 ? noData('no clean run of a polynomial that grokked') : plane(grokked, 'FFD against FCR of W_E, polynomials that grokked'),
-      not.length === 0 ? noData('no clean run that did not grok') : plane(not, 'FFD against FCR of W_E, clean runs that did not grok'),
+      not.length === 0 ? noData('no clean run that did not grok') : plane(not, 'FFD against FCR of W_E, clean runs that did not grok', true),
     ],
     caption:
       'Above: each clean run of an operation other than add, sub, mul and div that grokked. Below: each clean run that did ' +
-      'not grok. The paper: a²+b² at FCR near 0 (cosine only), (a+b)ⁿ sparse like add, and no clear pattern where an ' +
+      'not grok, a colour per operation. The paper: a²+b² at FCR near 0 (cosine only), (a+b)ⁿ sparse like add, and no clear pattern where an ' +
       'operation does not grok.',
   }
 }

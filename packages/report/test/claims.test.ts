@@ -184,6 +184,23 @@ describe('claimsHtml', () => {
     expect(f).toContain('<title>sub (1): sub, the operation of the claim</title>')
   })
 
+  it('claims 2 and 3: the FFD–FCR planes tell mul, a²+b² and (a+b)ⁿ apart; the runs that did not grok are by operation', () => {
+    const legends = (f: string) =>
+      [...f.matchAll(/<g class="legend">(.*?)<\/g>/g)].map((m) => ({
+        names: [...m[1]!.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map((t) => t[1]),
+        fills: [...m[1]!.matchAll(/<rect [^>]*fill="([^"]*)"/g)].map((t) => t[1]),
+      }))
+    const [plane2, bars] = legends(figuresOf(html).get(2)!)
+    expect(plane2!.names).toEqual(['add', 'sub', 'mul', 'a²+b²', '(a+b)ⁿ', 'finished run', 'not finished'])
+    expect(new Set(plane2!.fills).size).toBe(5)
+    expect(bars!.names).toEqual(['FFD(W_E), additive', 'FCR(W_E), additive', 'FFD(W_E), multiplicative'])
+    expect(figuresOf(html).get(2)).toContain('<title>mul-p31-r0.3-s1, FFD(W_E), multiplicative: 0.2</title>')
+    const [grokked, not] = legends(figuresOf(html).get(3)!)
+    expect(grokked!.names).toEqual(['a²+b²', '(a+b)ⁿ', 'finished run', 'not finished'])
+    expect(not!.names).toEqual(['a2+ab+b2', 'a3+ab', '2a+b', 'finished run', 'not finished'])
+    expect(new Set(not!.fills).size).toBe(3)
+  })
+
   it('claims 4 and 6: the grokked share, the paper\'s verdict by each name; claim 4 reads only its families', () => {
     const four = barLabels(figuresOf(html).get(4)!)
     expect(four).toEqual(['a2+b2 ✓', '(a+b)2 ✓', 'a2+ab+b2 ✗', 'a3+ab ✗'])
