@@ -228,6 +228,7 @@ export const claimsMarkdown = (doc: ClaimsDocument, links: ClaimsLinks = default
   return [
     `# Does grokscope reproduce the paper? Tier ${cell(doc.settings.tier)}`,
     cell(settingsText(doc)),
+    'Every number the rules read is in claims.json; the figures of each claim are in claims.html.',
     summary,
     '## The rules',
     'Each verdict rule was written, with its thresholds, before any run was read (docs/REPRODUCE.md).',

@@ -78,6 +78,7 @@ describe('claimsMarkdown', () => {
     expect(settings).toContain("budget 3,000 steps per run, 1 % of the paper's 300,000")
     expect(settings).toContain('evaluated every 100 steps; a run stops 500 steps after it groks')
     expect(settings).toContain(`${doc.runs.length} runs planned, ${doc.runs.length - 1} finished`)
+    expect(md.split('\n\n')[2]).toBe('Every number the rules read is in claims.json; the figures of each claim are in claims.html.')
   })
 
   it('gives each claim its rule, its verdict with the reason and its runs\' counts', () => {
