@@ -17,6 +17,7 @@
  *
  * @since 0.4.0
  */
+import * as t from 'io-ts'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // thresholds (fixed before any run of the reproduction; never tuned to a result)
@@ -204,6 +205,19 @@ export interface ClaimsSettings {
   readonly evalEvery: number
   readonly stopAfterGrok: number | null
 }
+
+/** `ClaimsSettings` in claims.json and reproduce.json. */
+export const ClaimsSettingsCodec: t.Type<ClaimsSettings, ClaimsSettings, unknown> = t.type({
+  tier: t.string,
+  p: t.number,
+  frac: t.number,
+  seeds: t.readonlyArray(t.number),
+  recipe: t.string,
+  steps: t.number,
+  paperSteps: t.number,
+  evalEvery: t.number,
+  stopAfterGrok: t.union([t.number, t.null]),
+})
 
 /** claims.json: the settings, every claim's result, claim 6's table, every run's evidence, and what was not run or cut. */
 export interface ClaimsDocument {
