@@ -26,7 +26,7 @@ import { VERSION, SCRATCH, type Variant, variantSlug } from './Config.js'
 import { type Plan, type PlannedRun, makePlan } from './Plan.js'
 import { PAPER_SETTINGS, RECIPES, type RecipeId, type RunOptions } from './Settings.js'
 import { lanesOf } from './Shard.js'
-import { type ClaimsSettings, ClaimsSettingsCodec, type TransferKind } from './Claims.js'
+import { type ClaimsSettings, ClaimsSettingsCodec, TRANSFER_SOURCE, TRANSFER_TARGETS, type TransferKind } from './Claims.js'
 import { RUN_FILES } from './Files.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -131,7 +131,7 @@ const inPaperOrder = (ids: ReadonlyArray<string>): ReadonlyArray<string> =>
   OPERATIONS.filter((op) => ids.includes(op.id)).map((op) => op.id)
 
 /** The transfer stage's source and targets (claim 7: the linear `2a+b`, the non-factorizable `a2+ab+b2`). */
-const TRANSFER = { source: 'add', targets: ['2a+b', 'a2+ab+b2'] } as const
+const TRANSFER = { source: TRANSFER_SOURCE, targets: TRANSFER_TARGETS }
 
 /** The tiers' experiments. */
 export const TIERS: Readonly<Record<TierId, TierSpec>> = {
