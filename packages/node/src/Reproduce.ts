@@ -253,7 +253,7 @@ const runNotes = (plan: ReproducePlan, evidence: ReadonlyArray<RunEvidence>, sto
     const missing = evidence.filter((e) => e.stage === stage.id && !e.finished).map((e) => e.name)
     if (missing.length === 0) return []
     const shown = `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? `, … (${missing.length - 5} more)` : ''}`
-    return [`${stage.folder}: ${missing.length} of ${stage.plan.runs.length} planned runs not finished (not run yet): ${shown}`]
+    return [`${stage.folder}: ${missing.length} of ${stage.plan.runs.length} planned runs not finished: ${shown}`]
   })
   return stopped ? [...notes, 'the reproduction was stopped before every run was done: rerun the same command to continue'] : notes
 }
