@@ -150,8 +150,10 @@ export interface RunCounts {
   readonly stayed: number
   readonly unstable: number
   readonly diverged: number
-  /** Finished runs the rule left out of a pattern's evidence (unstable, diverged or fell back), by name. */
+  /** Finished runs the rule left out: diverged or unmeasured grokked runs, or transfer runs whose source did not grok, by name. */
   readonly excluded: ReadonlyArray<string>
+  /** The runs of a pattern claim's evidence that were unstable or fell back after grokking, by name (read, and said so). */
+  readonly unclean: ReadonlyArray<string>
 }
 
 /** One claim's statement, rule and result. */
@@ -279,6 +281,9 @@ const num = (x: number | null): number | null => (x === null || !Number.isFinite
 /** A number in a sentence: three significant digits, `n/a` for none. */
 const fmt = (x: number | null): string => (x === null || !Number.isFinite(x) ? 'n/a' : String(Number(x.toPrecision(3))))
 
+/** `1 run`, `2 runs`. */
+const runsText = (n: number): string => `${n} run${n === 1 ? '' : 's'}`
+
 const pct = (x: number | null): string => (x === null ? 'n/a' : `${Math.round(x * 100)} %`)
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
@@ -291,14 +296,21 @@ const isGrokked = (r: RunEvidence): boolean => r.finished && r.grokStep !== null
 /** Finished, not diverged, not unstable, and (if it grokked) stayed grokked. */
 export const isClean = (r: RunEvidence): boolean => r.finished && !r.diverged && !r.unstable && (r.grokStep === null || r.stayedGrokked)
 
-/** A clean run that grokked and has measures: the evidence of a pattern claim. */
-export const isCleanGrokked = (r: RunEvidence): boolean => isClean(r) && r.grokStep !== null && r.measures !== null
+/**
+ * The evidence of a pattern claim (1, 2, 3 and 5): a finished run that grokked, did not diverge and has measures, taken
+ * where it was grokked (the end, or the grok step of a run that fell back). Its unclean ones are named in `counts.unclean`.
+ */
+export const isPatternEvidence = (r: RunEvidence): boolean => r.finished && !r.diverged && r.grokStep !== null && r.measures !== null
 
 const measuresOf = (runs: ReadonlyArray<RunEvidence>): ReadonlyArray<WeightEvidence> =>
   runs.flatMap((r) => (r.measures === null ? [] : [r.measures]))
 
-/** How many of these runs did what; `excluded` as given. */
-const countsOf = (runs: ReadonlyArray<RunEvidence>, excluded: ReadonlyArray<string>): RunCounts => {
+/** How many of these runs did what; `excluded` as given; `unclean`, the runs of `evidence` that are not clean. */
+const countsOf = (
+  runs: ReadonlyArray<RunEvidence>,
+  excluded: ReadonlyArray<string>,
+  evidence: ReadonlyArray<RunEvidence> = [],
+): RunCounts => {
   const done = runs.filter((r) => r.finished)
   return {
     planned: runs.length,
@@ -308,22 +320,30 @@ const countsOf = (runs: ReadonlyArray<RunEvidence>, excluded: ReadonlyArray<stri
     unstable: done.filter((r) => r.unstable).length,
     diverged: done.filter((r) => r.diverged).length,
     excluded: [...excluded].sort(byName),
+    unclean: names(evidence.filter((r) => !isClean(r))),
   }
 }
 
-/** The finished runs that are not clean. */
-const unclean = (runs: ReadonlyArray<RunEvidence>): ReadonlyArray<string> =>
-  runs.filter((r) => r.finished && !isClean(r)).map((r) => r.name)
+/** The measured line's note on the unclean runs among a pattern's evidence, or ''. */
+const uncleanText = (evidence: ReadonlyArray<RunEvidence>): string => {
+  const k = evidence.filter((r) => !isClean(r)).length
+  return k === 0 ? '' : `; ${k} of these ${runsText(evidence.length)} unstable or fell back (each measured at its grok step if it fell back)`
+}
+
+/** The finished runs a pattern claim left out: diverged, or grokked without measures. */
+const leftOut = (runs: ReadonlyArray<RunEvidence>): ReadonlyArray<string> =>
+  runs.filter((r) => r.finished && r.grokStep !== null && !isPatternEvidence(r)).map((r) => r.name)
+
 
 /** Why a pattern has no evidence from `label`'s runs: how many finished, grokked, and were left out. */
 const noCleanGrokked = (label: string, runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): string => {
   const done = runs.filter((r) => r.finished)
   if (done.length === 0) return `no finished ${label} run (${runs.length} planned)`
   const grokked = done.filter(isGrokked)
-  const left = grokked.filter((r) => !isCleanGrokked(r)).length
+  const left = grokked.filter((r) => !isPatternEvidence(r)).length
   return (
-    `no clean grokked ${label} run: ${label} grokked in ${grokked.length} of ${done.length} finished runs within the ` +
-    `${s.steps}-step budget${left > 0 ? ` (${left} of them left out: unstable, diverged, fell back or unmeasured)` : ''}`
+    `no grokked ${label} run: ${label} grokked in ${grokked.length} of ${done.length} finished runs within the ` +
+    `${s.steps}-step budget${left > 0 ? ` (${left} of them left out: diverged or unmeasured)` : ''}`
   )
 }
 
@@ -335,7 +355,8 @@ const groksOf = (runs: ReadonlyArray<RunEvidence>, op: string): { readonly n: nu
 }
 
 const CLEAN =
-  'clean: finished, not diverged, not unstable, and stayed grokked; runs left out are named in counts.excluded'
+  'evidence: the grokked runs that did not diverge, each measured where it was grokked (at its grok step if it fell back); ' +
+  'the unstable or fallen-back ones among them are named in counts.unclean, diverged ones in counts.excluded'
 
 const budgetText = (s: ClaimsSettings): string => `within the ${s.steps}-step budget`
 
@@ -346,17 +367,17 @@ const budgetText = (s: ClaimsSettings): string => `within the ${s.steps}-step bu
 /** Claim 1: subtraction's logits map is far more asymmetric than the symmetric operations'. */
 export const claim1 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): ClaimResult => {
   const read = runs.filter((r) => isScratch(r) && (r.op === 'sub' || SYMMETRIC_OPS.includes(r.op)))
-  const sub = read.filter((r) => r.op === 'sub' && isCleanGrokked(r))
-  const sym = read.filter((r) => r.op !== 'sub' && isCleanGrokked(r))
+  const sub = read.filter((r) => r.op === 'sub' && isPatternEvidence(r))
+  const sym = read.filter((r) => r.op !== 'sub' && isPatternEvidence(r))
   const A = medianOf(measuresOf(sub).map((m) => m.asymmetry))
   const S = medianOf(measuresOf(sym).map((m) => m.asymmetry))
   const ratio = A === null || S === null || S === 0 ? null : A / S
   const verdict: Verdict =
     A === null || S === null ? 'not run' : A > 0 && A >= T.ASYMMETRY_RATIO * S ? 'reproduced' : A > S ? 'partly' : 'not reproduced'
   const perOp = Object.fromEntries(
-    ['sub', ...SYMMETRIC_OPS].map((op) => [
+    ['sub', ...SYMMETRIC_OPS].filter((op) => read.some((r) => r.op === op && isPatternEvidence(r))).map((op) => [
       `asymmetry.${op}`,
-      num(medianOf(measuresOf(read.filter((r) => r.op === op && isCleanGrokked(r))).map((m) => m.asymmetry))),
+      num(medianOf(measuresOf(read.filter((r) => r.op === op && isPatternEvidence(r))).map((m) => m.asymmetry))),
     ]),
   )
   return {
@@ -364,12 +385,12 @@ export const claim1 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): Cla
     title: 'Subtraction is strongly asymmetric',
     paper: 'Abstract: "subtraction poses a strong asymmetry on Transformer".',
     rule:
-      `A = median logits-map asymmetry ‖M − Mᵀ‖/‖M‖ of the clean grokked sub runs, S = the same over the symmetric operations ` +
+      `A = median logits-map asymmetry ‖M − Mᵀ‖/‖M‖ of the grokked sub runs, S = the same over the symmetric operations ` +
       `(add, aⁿ+bⁿ, (a+b)ⁿ, n = 2..7; scratch runs); reproduced if A > 0 and A ≥ ${T.ASYMMETRY_RATIO}·S, partly if A > S, ` +
       `else not reproduced; not run without both (${CLEAN})`,
     measured:
-      `sub's median asymmetry ${fmt(A)} (${sub.length} runs) vs the symmetric operations' ${fmt(S)} (${sym.length} runs)` +
-      `${ratio === null ? '' : `: ${fmt(ratio)}×`}`,
+      `sub's median asymmetry ${fmt(A)} (${runsText(sub.length)}) vs the symmetric operations' ${fmt(S)} (${runsText(sym.length)})` +
+      `${ratio === null ? '' : `: ${fmt(ratio)}×`}${uncleanText([...sub, ...sym])}`,
     verdict,
     reason:
       A === null
@@ -381,7 +402,7 @@ export const claim1 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): Cla
             : verdict === 'partly'
               ? `A = ${fmt(A)} > S = ${fmt(S)} but < ${T.ASYMMETRY_RATIO} × S`
               : `A = ${fmt(A)} is not above S = ${fmt(S)}${A === 0 ? ' (A = 0)' : ''}`,
-    counts: countsOf(read, unclean(read)),
+    counts: countsOf(read, leftOut(read), [...sub, ...sym]),
     numbers: { A: num(A), S: num(S), ratio: num(ratio), subRuns: sub.length, symmetricRuns: sym.length, ...perOp },
     evidence: names([...sub, ...sym]),
   }
@@ -390,7 +411,7 @@ export const claim1 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): Cla
 /** Claim 2: multiplication's embedding is dense and cosine-biased in the additive basis, sparse in the multiplicative one. */
 export const claim2 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): ClaimResult => {
   const read = runs.filter((r) => isScratch(r) && r.op === 'mul')
-  const mul = read.filter(isCleanGrokked)
+  const mul = read.filter(isPatternEvidence)
   const m = measuresOf(mul)
   const F = medianOf(m.map((x) => x.ffdWE))
   const R = medianOf(m.map((x) => x.fcrWE))
@@ -407,17 +428,19 @@ export const claim2 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): Cla
     title: 'Multiplication needs cosine-biased components at all frequencies',
     paper: 'Abstract: "multiplication requires cosine-biased components at all the frequencies in a Fourier domain".',
     rule:
-      `over the clean grokked mul runs, medians F = FFD(W_E), R = FCR(W_E), C = cosine share of W_E, M = FFD(W_E) in the ` +
+      `over the grokked mul runs, medians F = FFD(W_E), R = FCR(W_E), C = cosine share of W_E, M = FFD(W_E) in the ` +
       `multiplicative basis; conditions: dense F ≥ ${T.DENSE_FFD}; cosine-biased R ≤ ${T.BIASED_FCR} and C ≥ ${T.COS_SHARE}; ` +
       `sparse in the multiplicative basis M ≤ ${T.SPARSE_FFD}; reproduced: all 3, partly: 2, not reproduced: at most 1; ` +
-      `not run without a clean grokked mul run (${CLEAN})`,
-    measured: `mul (${mul.length} runs): FFD(W_E) ${fmt(F)}, FCR(W_E) ${fmt(R)}, cosine share ${fmt(C)}, multiplicative FFD(W_E) ${fmt(M)}`,
+      `not run without a grokked mul run (${CLEAN})`,
+    measured:
+      `mul (${runsText(mul.length)}): FFD(W_E) ${fmt(F)}, FCR(W_E) ${fmt(R)}, cosine share ${fmt(C)}, multiplicative FFD(W_E) ` +
+      `${fmt(M)}${uncleanText(mul)}`,
     verdict,
     reason:
       mul.length === 0
         ? noCleanGrokked('mul', read, s)
         : `${held} of 3 conditions held: ${[says(dense, 'dense'), says(biased, 'cosine-biased'), says(sparse, 'multiplicatively sparse')].join(', ')}`,
-    counts: countsOf(read, unclean(read)),
+    counts: countsOf(read, leftOut(read), mul),
     numbers: { F: num(F), R: num(R), C: num(C), M: num(M), runs: mul.length, conditionsHeld: mul.length === 0 ? null : held },
     evidence: names(mul),
   }
@@ -438,17 +461,17 @@ const NO_PATTERN_OPS: ReadonlyArray<string> = ['rand', 'div']
 export const claim3 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): ClaimResult => {
   const read = runs.filter((r) => isScratch(r) && !NO_PATTERN_OPS.includes(r.op))
   // (a) a²+b²: cosine-only components.
-  const sq = read.filter((r) => r.op === 'a2+b2' && isCleanGrokked(r))
+  const sq = read.filter((r) => r.op === 'a2+b2' && isPatternEvidence(r))
   const sqFcr = medianOf(measuresOf(sq).map((m) => m.fcrWE))
   const sqCos = medianOf(measuresOf(sq).map((m) => m.cosShareWE))
   const a: SubCheck = {
     held: sq.length === 0 ? null : sqFcr !== null && sqFcr <= T.NEAR_ZERO_FCR && sqCos !== null && sqCos >= T.COS_SHARE,
-    text: `a2+b2 (${sq.length} runs): FCR(W_E) ${fmt(sqFcr)}, cosine share ${fmt(sqCos)}`,
+    text: `a2+b2 (${runsText(sq.length)}): FCR(W_E) ${fmt(sqFcr)}, cosine share ${fmt(sqCos)}`,
   }
   // (b) (a+b)ⁿ: addition-like sparse frequencies, per operation.
   const powers = [2, 3, 4, 5, 6, 7].map((n) => `(a+b)${n}`)
   const powerFfd = powers.flatMap((op) => {
-    const ffd = medianOf(measuresOf(read.filter((r) => r.op === op && isCleanGrokked(r))).map((m) => m.ffdWE))
+    const ffd = medianOf(measuresOf(read.filter((r) => r.op === op && isPatternEvidence(r))).map((m) => m.ffdWE))
     return ffd === null ? [] : [{ op, ffd }]
   })
   const sparseShare = powerFfd.length === 0 ? null : powerFfd.filter((x) => x.ffd <= T.SPARSE_FFD).length / powerFfd.length
@@ -477,7 +500,7 @@ export const claim3 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): Cla
         : held >= 1
           ? 'partly'
           : 'not reproduced'
-  const used = new Set([...sq, ...read.filter((r) => powers.includes(r.op) && isCleanGrokked(r)), ...never].map((r) => r.name))
+  const used = new Set([...sq, ...read.filter((r) => powers.includes(r.op) && isPatternEvidence(r)), ...never].map((r) => r.name))
   return {
     id: 3,
     title: 'Polynomials superpose elementary patterns; no clear pattern where they do not grok',
@@ -485,20 +508,20 @@ export const claim3 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): Cla
       'Abstract: "polynomials often result in the superposition of the patterns from elementary arithmetic, but clear patterns ' +
       'do not emerge in challenging cases".',
     rule:
-      `(a) a2+b2 is cosine-only: its clean grokked runs' median FCR(W_E) ≤ ${T.NEAR_ZERO_FCR} and median cosine share ≥ ` +
-      `${T.COS_SHARE}; (b) (a+b)ⁿ is addition-like: of the operations (a+b)2..(a+b)7 with a clean grokked run, at least ` +
+      `(a) a2+b2 is cosine-only: its grokked runs' median FCR(W_E) ≤ ${T.NEAR_ZERO_FCR} and median cosine share ≥ ` +
+      `${T.COS_SHARE}; (b) (a+b)ⁿ is addition-like: of the operations (a+b)2..(a+b)7 with a grokked run, at least ` +
       `${pct(T.MOST_SHARE)} have median FFD(W_E) ≤ ${T.SPARSE_FFD}; (c) no clear pattern without grokking: of the finished, ` +
       `not diverged scratch runs (any operation but rand and div) that never grokked, at least ${pct(T.MOST_SHARE)} have ` +
       `FFD(W_E) > ${T.SPARSE_FFD} and FCR(W_E) > ${T.NEAR_ZERO_FCR}; reproduced: every sub-check with evidence held and at ` +
       `least 2 have evidence; partly: at least one held; not reproduced: none held; not run: none has evidence (${CLEAN})`,
-    measured: `(a) ${a.text}; (b) ${b.text}; (c) ${c.text}`,
+    measured: `(a) ${a.text}; (b) ${b.text}; (c) ${c.text}${uncleanText(read.filter((r) => used.has(r.name)))}`,
     verdict,
     reason:
       withEvidence.length === 0
-        ? `no sub-check has evidence: ${noCleanGrokked('a2+b2', read.filter((r) => r.op === 'a2+b2'), s)}; no clean grokked ` +
+        ? `no sub-check has evidence: ${noCleanGrokked('a2+b2', read.filter((r) => r.op === 'a2+b2'), s)}; no grokked ` +
           `(a+b)ⁿ run; no finished run that never grokked`
         : `${[checkText('(a)', a), checkText('(b)', b), checkText('(c)', c)].join(', ')}`,
-    counts: countsOf(read, unclean(read).filter((n) => !used.has(n))),
+    counts: countsOf(read, leftOut(read), read.filter((r) => used.has(r.name))),
     numbers: {
       'a.fcrWE': num(sqFcr),
       'a.cosShareWE': num(sqCos),
@@ -559,8 +582,10 @@ export const claim4 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): Cla
 
 /** Claim 5 (a): whether a run's FFD or FCR of W_E changed around the grok (fit step − e to grok step + e). */
 export const alignment = (r: RunEvidence): 'aligned' | 'not aligned' | 'no change' | 'no curve' => {
-  const c = r.curve
-  if (c.length < 3 || r.grokStep === null) return 'no curve'
+  const grok = r.grokStep
+  // A run that fell back is read up to its grok step, where it was grokked.
+  const c = grok === null || r.stayedGrokked ? r.curve : r.curve.filter((p) => p.step <= grok)
+  if (c.length < 3 || grok === null) return 'no curve'
   const first = c[0]!
   const last = c[c.length - 1]!
   const deltas = (['ffdWE', 'fcrWE'] as const).map((k) => ({ k, d: Math.abs(last[k] - first[k]) })).filter((x) => Number.isFinite(x.d))
@@ -568,22 +593,22 @@ export const alignment = (r: RunEvidence): 'aligned' | 'not aligned' | 'no chang
   if (best === null || best.d < T.MIN_CHANGE) return 'no change'
   const tau = c.find((p) => Math.abs(p[best.k] - first[best.k]) >= best.d / 2)!.step
   const e = Math.min(...c.slice(1).map((p, i) => Math.abs(p.step - c[i]!.step)))
-  return (r.fitStep ?? first.step) - e <= tau && tau <= r.grokStep + e ? 'aligned' : 'not aligned'
+  return (r.fitStep ?? first.step) - e <= tau && tau <= grok + e ? 'aligned' : 'not aligned'
 }
 
 /** Claim 5: FFD and FCR change with the late generalization, and separate addition's representation from multiplication's. */
 export const claim5 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): ClaimResult => {
   const read = runs.filter(isScratch)
-  const tracked = read.filter((r) => isCleanGrokked(r) && r.curve.length >= 3)
+  const tracked = read.filter((r) => isPatternEvidence(r) && alignment(r) !== 'no curve')
   const aligned = tracked.filter((r) => alignment(r) === 'aligned').length
   const noChange = tracked.filter((r) => alignment(r) === 'no change').length
   const alignedShare = tracked.length === 0 ? null : aligned / tracked.length
   const a: SubCheck = {
     held: alignedShare === null ? null : alignedShare >= T.MOST_SHARE,
-    text: `FFD or FCR changed around the grok in ${aligned} of ${tracked.length} clean grokked runs (${noChange} with no change)`,
+    text: `FFD or FCR changed around the grok in ${aligned} of ${tracked.length} grokked runs with 3 or more evaluations (${noChange} with no change)`,
   }
   const medians = (op: string) => {
-    const m = measuresOf(read.filter((r) => r.op === op && isCleanGrokked(r)))
+    const m = measuresOf(read.filter((r) => r.op === op && isPatternEvidence(r)))
     return { ffd: medianOf(m.map((x) => x.ffdWE)), fcr: medianOf(m.map((x) => x.fcrWE)) }
   }
   const add = medians('add')
@@ -608,7 +633,7 @@ export const claim5 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): Cla
         : held === 1
           ? 'partly'
           : 'not reproduced'
-  const separation = read.filter((r) => (r.op === 'add' || r.op === 'mul') && isCleanGrokked(r))
+  const separation = read.filter((r) => (r.op === 'add' || r.op === 'mul') && isPatternEvidence(r))
   return {
     id: 5,
     title: "FFD and FCR track late generalization and separate the operations' representations",
@@ -616,20 +641,20 @@ export const claim5 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): Cla
       'Abstract: "Fourier Frequency Sparsity and Fourier Coefficient Ratio, which not only indicate the late generalization but ' +
       'also characterize distinctive internal representations of grokked models per modular operation".',
     rule:
-      `(a) tracking: in each clean grokked scratch run with at least 3 evaluations, of FFD(W_E) and FCR(W_E) the one that ` +
+      `(a) tracking: in each grokked scratch run with at least 3 evaluations, of FFD(W_E) and FCR(W_E) the one that ` +
       `changed more from the first evaluation to the last (by less than ${T.MIN_CHANGE}: no change, not aligned) crosses half ` +
       `its change at a step τ with fit step − e ≤ τ ≤ grok step + e (e: the evaluation interval); held if at least ` +
-      `${pct(T.MOST_SHARE)} of the runs are aligned; (b) separation: the clean grokked add and mul runs' median FFD(W_E) or ` +
+      `${pct(T.MOST_SHARE)} of the runs are aligned; (b) separation: the grokked add and mul runs' median FFD(W_E) or ` +
       `FCR(W_E) differ by at least ${T.SEPARATION}; reproduced: both held; partly: one held (or the only one with evidence ` +
       `held); not reproduced: none held; not run: neither has evidence (${CLEAN})`,
-    measured: `(a) ${a.text}; (b) ${b.text}`,
+    measured: `(a) ${a.text}; (b) ${b.text}${uncleanText(read.filter((r) => tracked.includes(r) || separation.includes(r)))}`,
     verdict,
     reason:
       withEvidence.length === 0
-        ? `no clean grokked scratch run with 3 evaluations, and no clean grokked add and mul runs: ` +
+        ? `no grokked scratch run with 3 evaluations, and no grokked add and mul runs: ` +
           `${read.filter(isGrokked).length} of ${read.filter((r) => r.finished).length} finished scratch runs grokked ${budgetText(s)}`
         : `${checkText('(a) tracking', a)}, ${checkText('(b) separation', b)}`,
-    counts: countsOf(read, unclean(read)),
+    counts: countsOf(read, leftOut(read), read.filter((r) => tracked.includes(r) || separation.includes(r))),
     numbers: {
       alignedShare: num(alignedShare),
       trackedRuns: tracked.length,
@@ -892,6 +917,7 @@ const RunCountsCodec = t.type({
   unstable: t.number,
   diverged: t.number,
   excluded: t.readonlyArray(t.string),
+  unclean: t.readonlyArray(t.string),
 })
 
 const ClaimResultCodec = t.type({

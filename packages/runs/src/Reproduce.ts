@@ -1,10 +1,11 @@
 /**
  * The reproduction's plan: the experiments behind the paper's claims (`Claims.ts`), in
- * tiers, as sweeps. A tier is a setting (p, r, seeds, recipe, budget) and two stages,
+ * tiers, as sweeps. A tier is a setting (p, r, seeds, recipe, budget) and three stages,
  * each a sweep in a folder of its own under the reproduction's folder: `ops`, every
- * operation of the tier from scratch, and `transfer`, the paper's three transfer
+ * operation of the tier from scratch; `source`, each seed's `add` trained until it groks
+ * and stopped there (the pre-grokked model); and `transfer`, the paper's three transfer
  * variants (pre-grokked embedding, pre-grokked Transformer, frozen random embedding) on
- * two target operations, each loading from the same seed's `add` run of `ops`. The plan
+ * two target operations, each loading from the same seed's `source` run. The plan
  * is versioned (`REPRODUCE_FORMAT`, reproduce.json) so that a rerun with other settings
  * is refused, as a sweep's is. Pure: the plan is made from the tier, the overrides and the
  * reproduction's folder (an absolute path, joined with `/`); nothing is read or written.
@@ -14,8 +15,8 @@
  * import { TIERS, costText, planCost, reproducePlan } from '@grokscope/runs'
  * TIERS.paper.ops.length  // => 35
  * const plan = reproducePlan('quick', { ops: ['add', '2a+b'], steps: 100 }, '/tmp/reproduction')
- * E.isRight(plan) && plan.right.stages.map((s) => `${s.folder}: ${s.plan.runs.length}`)  // => ['ops: 2', 'transfer: 3']
- * E.isRight(plan) && costText(planCost(plan.right, 100, 2))  // => '5 runs × ≤ 100 steps × 100 ms/step (measured) ≤ 1 min of one core; ≤ 1 min wall with 2 jobs (runs that grok stop early)'
+ * E.isRight(plan) && plan.right.stages.map((s) => `${s.folder}: ${s.plan.runs.length}`)  // => ['ops: 2', 'source: 1', 'transfer: 3']
+ * E.isRight(plan) && costText(planCost(plan.right, 100, 2))  // => '6 runs × ≤ 100 steps × 100 ms/step (measured) ≤ 1 min of one core; ≤ 1 min wall with 2 jobs (runs that grok stop early)'
  *
  * @since 0.4.0
  */
@@ -60,13 +61,13 @@ export interface TierSpec {
 
 /** One stage: a sweep in `<out>/<folder>`, and what each of its runs is to the claims. */
 export interface ReproduceStage {
-  readonly id: 'ops' | 'transfer'
+  readonly id: 'ops' | 'source' | 'transfer'
   /** The sweep folder, relative to the reproduction's folder. */
   readonly folder: string
   readonly plan: Plan
   /** Each run's transfer kind, by run name. */
   readonly kinds: Readonly<Record<string, TransferKind>>
-  /** A transfer run's source: the `ops` run it loads from, by run name. */
+  /** A transfer run's source: the `source` stage's run it loads from, by run name. */
   readonly sources: Readonly<Record<string, string>>
 }
 
@@ -95,7 +96,7 @@ export interface ReproduceDocument {
   readonly grokscope: string
   readonly tier: TierId
   readonly settings: ClaimsSettings
-  readonly stages: ReadonlyArray<{ readonly id: 'ops' | 'transfer'; readonly folder: string; readonly runs: ReadonlyArray<string> }>
+  readonly stages: ReadonlyArray<{ readonly id: 'ops' | 'source' | 'transfer'; readonly folder: string; readonly runs: ReadonlyArray<string> }>
 }
 
 /** What a plan costs at a measured speed: its runs, their summed step budget, and hours of one core and of wall time. */
@@ -237,7 +238,8 @@ const optionsOf = (tier: TierSpec, o: ReproduceOverrides): RunOptions => {
 /**
  * The reproduction of a tier with these overrides in the folder `out` (absolute): the `ops` stage, every operation
  * × p × r × seed from scratch; and, when the operations include the transfer source and a target, the `transfer`
- * stage: for each seed, every target × `TRANSFER_VARIANTS`, loading from `<out>/ops/<that seed's add run>/weights.json`.
+ * stages: `source`, each seed's add run stopped at its grok step, and `transfer`, for each seed every target ×
+ * `TRANSFER_VARIANTS`, loading from `<out>/source/<that seed's add run>/weights.json`.
  * `Left` is one line naming the override (the run settings' own checks are `makeRunConfig`'s).
  */
 export const reproducePlan = (tierId: TierId, overrides: ReproduceOverrides, out: string): E.Either<string, ReproducePlan> => {
@@ -262,10 +264,24 @@ export const reproducePlan = (tierId: TierId, overrides: ReproduceOverrides, out
   const sourceRuns = opsPlan.right.runs.filter((r) => r.ops.length === 1 && r.ops[0] === tier.transfer.source)
   if (targets.length > 0 && sourceRuns.length > 0) {
     const root = out.replace(/[\\/]+$/, '')
+    // The pre-grokked source: the same seed's add run trained until it groks (test accuracy ≥ 0.99) and stopped there, so
+    // that the transfer loads a grokked model even where the ops stage's run falls back after grokking.
+    const sourcePlan = makePlan(
+      { ...base, ops: [[tier.transfer.source]], variants: [SCRATCH] },
+      { ...options, stopAfterGrok: 0 },
+    )
+    if (E.isLeft(sourcePlan)) return sourcePlan
+    stages.push({
+      id: 'source',
+      folder: 'source',
+      plan: sourcePlan.right,
+      kinds: Object.fromEntries(sourcePlan.right.runs.map((r): [string, TransferKind] => [r.name, 'scratch'])),
+      sources: {},
+    })
     const runs: PlannedRun[] = []
     const sources: Record<string, string> = {}
-    for (const source of sourceRuns) {
-      const initFrom = `${root}/ops/${source.name}/${RUN_FILES.weights}`
+    for (const source of sourcePlan.right.runs) {
+      const initFrom = `${root}/source/${source.name}/${RUN_FILES.weights}`
       const plan = makePlan(
         { ops: targets.map((x) => [x]), p: [p], fracs: [frac], seeds: [source.seed], variants: TRANSFER_VARIANTS.map((v) => v.variant) },
         { ...options, initFrom },
@@ -313,7 +329,7 @@ const ReproduceDocumentCodec = t.type({
   tier: t.keyof({ quick: null, paper: null }),
   settings: ClaimsSettingsCodec,
   stages: t.readonlyArray(
-    t.type({ id: t.keyof({ ops: null, transfer: null }), folder: t.string, runs: t.readonlyArray(t.string) }),
+    t.type({ id: t.keyof({ ops: null, source: null, transfer: null }), folder: t.string, runs: t.readonlyArray(t.string) }),
   ),
 })
 

@@ -257,27 +257,67 @@ const PATTERN_CLAIMS: ReadonlyArray<readonly [string, Claim, ReadonlyArray<strin
   ['claim 5', claim5, ['add', 'mul', 'sub']],
 ]
 
-describe('runs that are not clean never decide a pattern', () => {
+describe('runs that are not clean: diverged ones never decide a pattern, the others are read and named', () => {
+  const diverged = (op: string): fc.Arbitrary<RunEvidence> =>
+    fc
+      .record({ grok: fc.option(fc.integer({ min: 50, max: 1000 })), m: arbMeasures() })
+      .map(({ grok, m }) => base(op, { diverged: true, grokStep: grok, stayedGrokked: false, measures: m, finalTestAcc: null }))
+  const fellBackOrUnstable = (op: string): fc.Arbitrary<RunEvidence> =>
+    unclean(op).filter((r) => !r.diverged)
   for (const [label, claim, ops] of PATTERN_CLAIMS) {
-    it(`${label}: adding diverged, fell-back or unstable grokked runs changes no verdict, and they are named in counts.excluded`, () => {
+    it(`${label}: adding diverged runs changes no verdict and no number; the grokked ones are named in counts.excluded`, () => {
       fc.assert(
         fc.property(
           fc.array(fc.constantFrom(...ops).chain((op) => fc.oneof(cleanGrokked(op), neverGrokked(op))), { maxLength: 12 }),
-          fc.array(fc.constantFrom(...ops).chain(unclean), { minLength: 1, maxLength: 6 }),
+          fc.array(fc.constantFrom(...ops).chain(diverged), { minLength: 1, maxLength: 6 }),
           (clean, bad) => {
             const before = claim(named(clean), SETTINGS)
             const all = named([...clean, ...bad])
             const after = claim(all, SETTINGS)
             expect(after.verdict).toBe(before.verdict)
             expect(after.numbers).toEqual(before.numbers)
-            for (const r of all.slice(clean.length)) expect(after.counts.excluded).toContain(r.name)
+            for (const r of all.slice(clean.length)) if (r.grokStep !== null) expect(after.counts.excluded).toContain(r.name)
+            expect(after.counts.unclean).toEqual(before.counts.unclean)
             expect(after.counts.finished).toBe(all.length)
           },
         ),
         { numRuns: 60 },
       )
     })
+    it(`${label}: a grokked run that fell back or was unstable is read as evidence, named in counts.unclean and said in the measured line`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.constantFrom(...ops).chain((op) => cleanGrokked(op)), { maxLength: 8 }),
+          fc.array(fc.constantFrom(...ops).chain(fellBackOrUnstable), { minLength: 1, maxLength: 6 }),
+          (clean, bad) => {
+            const all = named([...clean, ...bad])
+            const r = claim(all, SETTINGS)
+            const read = all.slice(clean.length).filter((x) => r.evidence.includes(x.name))
+            expect(r.counts.excluded).toEqual([])
+            expect([...r.counts.unclean].sort()).toEqual(read.map((x) => x.name).sort())
+            expect(r.measured.includes('unstable or fell back')).toBe(read.length > 0)
+            expect(claim(named(clean), SETTINGS).counts.unclean).toEqual([])
+          },
+        ),
+        { numRuns: 60 },
+      )
+    })
   }
+
+  it('claim 5 (a): a run that fell back is read up to its grok step, where it was grokked', () => {
+    const curve = [0, 50, 100, 150, 200, 250].map((step) => ({
+      step,
+      trainAcc: 1,
+      testAcc: step >= 100 && step < 200 ? 1 : 0.1,
+      ffdWE: step >= 100 ? 0.2 : 1,
+      fcrWE: step >= 200 ? 0 : 0.9,
+    }))
+    const run = base('add', { grokStep: 100, fitStep: 50, measures: M, curve })
+    // To the end, FCR moves most (0.9) and crosses half its change at 200: after the grok.
+    expect(alignment({ ...run, stayedGrokked: true })).toBe('not aligned')
+    // Up to the grok step only FFD moves, at 100: aligned.
+    expect(alignment({ ...run, stayedGrokked: false, weightsAt: 'grok' })).toBe('aligned')
+  })
 
   it('claim 3 (c): an unstable run that never grokked is read (the fixed rule reads every finished, not diverged one), so not excluded', () => {
     const never = named([
@@ -321,11 +361,11 @@ describe('claim 1: subtraction is strongly asymmetric', () => {
     expect(claim1(runs, SETTINGS)).toMatchObject({ verdict: 'partly', numbers: { A: 0.3, S: 0.2 } })
   })
 
-  it('not run without a clean grokked sub run, saying how many grokked within the budget', () => {
+  it('not run without a grokked sub run, saying how many grokked within the budget', () => {
     const runs = named([base('sub', { grokStep: null, stayedGrokked: false, measures: M }), base('add', { measures: M })])
     const r = claim1(runs, SETTINGS)
     expect(r.verdict).toBe('not run')
-    expect(r.reason).toBe('no clean grokked sub run: sub grokked in 0 of 1 finished runs within the 1000-step budget')
+    expect(r.reason).toBe('no grokked sub run: sub grokked in 0 of 1 finished runs within the 1000-step budget')
   })
 
   it("scaling sub's asymmetry up never lowers the verdict", () => {

@@ -37,7 +37,7 @@ const OUT = '/data/reproduction'
 const tiny = (seeds: ReadonlyArray<number> = [0]): ReproducePlan =>
   right(reproducePlan('quick', { ops: ['add', 'mul', '2a+b', 'a2+ab+b2'], p: 7, seeds, steps: 20 }, OUT))
 
-const stage = (plan: ReproducePlan, id: 'ops' | 'transfer') => plan.stages.find((s) => s.id === id)
+const stage = (plan: ReproducePlan, id: 'ops' | 'source' | 'transfer') => plan.stages.find((s) => s.id === id)
 
 describe('tiers', () => {
   it("each tier's operations are registered operations, each once, in OPERATIONS order", () => {
@@ -91,12 +91,18 @@ describe('tiers', () => {
 })
 
 describe('reproducePlan', () => {
-  it('the quick tier: 14 scratch runs, then 3 variants × 2 targets loading from add', () => {
+  it('the quick tier: 14 scratch runs, the add source stopped at its grok, then 3 variants × 2 targets loading from it', () => {
     const plan = right(reproducePlan('quick', {}, OUT))
     expect(plan.stages.map((s) => [s.id, s.folder, s.plan.runs.length])).toEqual([
       ['ops', 'ops', 14],
+      ['source', 'source', 1],
       ['transfer', 'transfer', 6],
     ])
+    const source = stage(plan, 'source')!.plan.runs[0]!
+    const add = stage(plan, 'ops')!.plan.runs.find((r) => r.name === source.name)!
+    // the same run as the ops stage's add, except that it stops at its grok step
+    expect(source.config!.loop.stop_after_grok).toBe(0)
+    expect({ ...source.config!, loop: add.config!.loop }).toEqual(add.config)
     expect(plan.settings).toEqual({
       tier: 'quick',
       p: 31,
@@ -110,12 +116,14 @@ describe('reproducePlan', () => {
     })
   })
 
-  it('names, kinds and sources agree: every run has a kind; a transfer run loads the weights of its own seed’s add run', () => {
+  it('names, kinds and sources agree: every run has a kind; a transfer run loads the weights of its own seed’s add source run', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 3 }), (seeds) => {
         const plan = tiny(seeds)
         const ops = stage(plan, 'ops')!
         const transfer = stage(plan, 'transfer')!
+        const sources = stage(plan, 'source')!
+        expect(sources.plan.runs.map((r) => [r.ops, r.seed])).toEqual(seeds.map((s) => [['add'], s]))
         expect(ops.plan.runs.map((r) => r.name)).toEqual(ops.plan.runs.map((r) => runName(r.config!)))
         expect(Object.keys(ops.kinds).sort()).toEqual(ops.plan.runs.map((r) => r.name).sort())
         expect(Object.values(ops.kinds).every((k) => k === 'scratch')).toBe(true)
@@ -123,13 +131,13 @@ describe('reproducePlan', () => {
         expect(transfer.plan.runs).toHaveLength(seeds.length * 2 * TRANSFER_VARIANTS.length)
         expect(Object.keys(transfer.kinds).sort()).toEqual(transfer.plan.runs.map((r) => r.name).sort())
         for (const r of transfer.plan.runs) {
-          const source = ops.plan.runs.find((x) => x.name === transfer.sources[r.name])!
+          const source = sources.plan.runs.find((x) => x.name === transfer.sources[r.name])!
           expect(source.ops).toEqual(['add'])
           expect(source.seed).toBe(r.seed)
           expect(['2a+b', 'a2+ab+b2']).toContain(r.ops[0])
           const v = TRANSFER_VARIANTS.find((x) => x.kind === transfer.kinds[r.name])!
           expect(r.variant).toEqual(v.variant)
-          expect(r.config!.transfer?.source ?? null).toBe(v.variant.load.length > 0 ? `${OUT}/ops/${source.name}/weights.json` : null)
+          expect(r.config!.transfer?.source ?? null).toBe(v.variant.load.length > 0 ? `${OUT}/source/${source.name}/weights.json` : null)
           expect(r.config!.transfer?.frozen).toEqual(v.variant.freeze)
         }
         expect(new Set([...ops.plan.runs, ...transfer.plan.runs].map((r) => r.name)).size).toBe(
@@ -241,6 +249,7 @@ describe('reproduce.json', () => {
     }
     expect(reproduceDocument(tiny()).stages.map((s) => [s.id, s.runs.length])).toEqual([
       ['ops', 4],
+      ['source', 1],
       ['transfer', 6],
     ])
   })
@@ -253,7 +262,7 @@ describe('reproduce.json', () => {
     expect(differ(right(reproducePlan('quick', { ops: ['add', 'sub', '2a+b', 'a2+ab+b2'], p: 7, steps: 20 }, OUT)))).toBe(
       'stage ops: run 2 is mul-p7-r0.5-s0 vs sub-p7-r0.5-s0',
     )
-    expect(differ(right(reproducePlan('quick', { ops: ['add', 'mul'], p: 7, steps: 20 }, OUT)))).toBe('stages ops, transfer vs ops')
+    expect(differ(right(reproducePlan('quick', { ops: ['add', 'mul'], p: 7, steps: 20 }, OUT)))).toBe('stages ops, source, transfer vs ops')
     expect(differ(right(reproducePlan('paper', { ops: ['add', 'mul', '2a+b', 'a2+ab+b2'], p: 7, steps: 20 }, OUT)))).toBe(
       'tier quick vs paper',
     )
@@ -270,14 +279,14 @@ describe('reproduce.json', () => {
 describe('cost', () => {
   const paperFast = right(reproducePlan('paper', { seeds: [0], recipe: 'fast' }, OUT))
 
-  it('the paper tier with --recipe fast and seed 0: 41 runs of ≤ 1000 steps, dealt to 2 jobs stage by stage', () => {
+  it('the paper tier with --recipe fast and seed 0: 42 runs of ≤ 1000 steps, dealt to 2 jobs stage by stage', () => {
     const c = planCost(paperFast, 210, 2)
-    expect(c).toMatchObject({ runs: 41, stepsPerRun: 1000, maxSteps: 41_000, msPerStep: 210, jobs: 2 })
-    expect(c.coreHours).toBeCloseTo((41_000 * 0.21) / 3600, 9)
-    // ops: 35 runs, the longer worker 18; transfer: 6 runs, 3 each.
-    expect(c.wallHoursUpperBound).toBeCloseTo((21_000 * 0.21) / 3600, 9)
+    expect(c).toMatchObject({ runs: 42, stepsPerRun: 1000, maxSteps: 42_000, msPerStep: 210, jobs: 2 })
+    expect(c.coreHours).toBeCloseTo((42_000 * 0.21) / 3600, 9)
+    // ops: 35 runs, the longer worker 18; source: 1 run; transfer: 6 runs, 3 each.
+    expect(c.wallHoursUpperBound).toBeCloseTo((22_000 * 0.21) / 3600, 9)
     expect(costText(c)).toBe(
-      '41 runs × ≤ 1000 steps × 210 ms/step (measured) ≤ 2 h 24 min of one core; ≤ 1 h 14 min wall with 2 jobs (runs that grok stop early)',
+      '42 runs × ≤ 1000 steps × 210 ms/step (measured) ≤ 2 h 27 min of one core; ≤ 1 h 17 min wall with 2 jobs (runs that grok stop early)',
     )
   })
 
