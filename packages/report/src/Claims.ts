@@ -26,7 +26,6 @@
  *
  * @since 0.4.0
  */
-import { findOperation, labelTable } from '@grokscope/data'
 import { COLORS, IDENTITY, barChart, esc, fmt, identityColors, lineChart, relativeHref } from '@grokscope/charts'
 import {
   CLAIM_IDS,
@@ -34,9 +33,12 @@ import {
   type ClaimResult,
   type ClaimsDocument,
   type RunEvidence,
+  SYMMETRIC_OPS,
   type TableRow,
   type TransferKind,
   type Verdict,
+  isClean,
+  isPatternEvidence,
 } from '@grokscope/runs'
 import { ffdFcrPlane } from './Results.js'
 
@@ -67,7 +69,7 @@ const claimOf = (doc: ClaimsDocument, id: ClaimId): ClaimResult =>
     measured: '—',
     verdict: 'not run',
     reason: 'the claims document has no result for this claim',
-    counts: { planned: 0, finished: 0, grokked: 0, stayed: 0, unstable: 0, diverged: 0, excluded: [] },
+    counts: { planned: 0, finished: 0, grokked: 0, stayed: 0, unstable: 0, diverged: 0, excluded: [], unclean: [] },
     numbers: {},
     evidence: [],
   }
@@ -245,11 +247,11 @@ export const claimsMarkdown = (doc: ClaimsDocument, links: ClaimsLinks = default
 // ─────────────────────────────────────────────────────────────────────────────
 
 /**
- * A clean run, as the pattern claims read them: finished, neither diverged nor unstable, and, if it grokked, stayed
- * grokked; trained from scratch (the transfer runs are claim 7's).
+ * The runs the pattern claims read (`isPatternEvidence`): trained from scratch (the transfer runs are claim 7's), grokked,
+ * not diverged, measured where they were grokked; and, for the runs that never grokked, finished and not diverged.
  */
-const clean = (r: RunEvidence): boolean =>
-  r.finished && r.transfer === 'scratch' && !r.diverged && !r.unstable && (r.grokStep === null || r.stayedGrokked)
+const grokkedEvidence = (r: RunEvidence): boolean => r.transfer === 'scratch' && isPatternEvidence(r)
+const neverGrokked = (r: RunEvidence): boolean => r.transfer === 'scratch' && r.finished && !r.diverged && r.grokStep === null
 
 const median = (xs: ReadonlyArray<number>): number => {
   const s = [...xs].sort((a, b) => a - b)
@@ -265,15 +267,6 @@ const groupBy = <K>(
   const m = new Map<K, RunEvidence[]>()
   for (const r of runs) m.set(key(r), [...(m.get(key(r)) ?? []), r])
   return [...m]
-}
-
-/** Whether a registered operation's labels are symmetric in a and b at this p (a custom or unknown operation: no). */
-const symmetricAt = (op: string, p: number): boolean => {
-  const o = findOperation(op)
-  if (o === undefined || o._tag === 'table' || p < 2) return false
-  const t = labelTable(o, p, 0)
-  for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) if (t[a * p + b] !== t[b * p + a]) return false
-  return true
 }
 
 /** The operations the FFD–FCR planes tell apart, each with its colour; every other operation is one light grey group. */
@@ -320,23 +313,18 @@ interface Drawn {
 
 const noData = (what: string): string => `<p class="no-data">no data: ${esc(what)}</p>`
 
-/** Claim 1: the median logits-map asymmetry of sub and of every operation symmetric in a and b (clean runs). */
+/** Claim 1: the median logits-map asymmetry of sub and of the symmetric operations the rule compares it with. */
 const asymmetryFigure = (doc: ClaimsDocument): Drawn => {
-  const symmetric = new Map<string, boolean>()
-  const isSymmetric = (r: RunEvidence): boolean => {
-    const key = `${r.op} ${r.p}`
-    if (!symmetric.has(key)) symmetric.set(key, symmetricAt(r.op, r.p))
-    return symmetric.get(key)!
-  }
   const runs = doc.runs.filter(
-    (r) => clean(r) && r.measures !== null && Number.isFinite(r.measures.asymmetry) && (r.op === 'sub' || isSymmetric(r)),
+    (r) =>
+      grokkedEvidence(r) && r.measures !== null && Number.isFinite(r.measures.asymmetry) && (r.op === 'sub' || SYMMETRIC_OPS.includes(r.op)),
   )
   const groups = [...groupBy(runs, (r) => r.op)].sort(([a], [b]) => Number(b === 'sub') - Number(a === 'sub'))
   const caption =
-    'The median over clean runs (finished, neither diverged nor unstable, stayed grokked if they grokked) of the logits ' +
-    'map\'s asymmetry ‖M − Mᵀ‖_F / ‖M‖_F in the 2-D Fourier basis, for sub (▲) and every operation symmetric in a and b; ' +
-    'the number of runs in brackets.'
-  if (groups.length === 0) return { svg: [noData('no clean run of sub or of a symmetric operation with measures')], caption }
+    'The median over the runs that grokked (measured at their grok step if they fell back) of the logits map\'s asymmetry ' +
+    '‖M − Mᵀ‖_F / ‖M‖_F in the 2-D Fourier basis, for sub (▲) and the symmetric operations of the rule (add, aⁿ+bⁿ, ' +
+    '(a+b)ⁿ); the number of runs in brackets.'
+  if (groups.length === 0) return { svg: [noData('no grokked run of sub or of a symmetric operation with measures')], caption }
   return {
     svg: [
       barChart({
@@ -348,7 +336,7 @@ const asymmetryFigure = (doc: ClaimsDocument): Drawn => {
           values: [median(rs.map((r) => r.measures!.asymmetry))],
           marked: op === 'sub',
         })),
-        xLabel: 'operation (clean runs)',
+        xLabel: 'operation (grokked runs)',
         yLabel: '‖M − Mᵀ‖ / ‖M‖',
         markLabel: 'sub, the operation of the claim',
       }),
@@ -360,9 +348,9 @@ const asymmetryFigure = (doc: ClaimsDocument): Drawn => {
 /** A run with its measures. */
 type Measured = RunEvidence & { readonly measures: NonNullable<RunEvidence['measures']> }
 
-/** A clean run whose W_E was measured (finite FFD and FCR). */
+/** A run the pattern claims read whose W_E was measured (finite FFD and FCR). */
 const measured = (r: RunEvidence): r is Measured =>
-  clean(r) && r.measures !== null && Number.isFinite(r.measures.ffdWE) && Number.isFinite(r.measures.fcrWE)
+  (grokkedEvidence(r) || neverGrokked(r)) && r.measures !== null && Number.isFinite(r.measures.ffdWE) && Number.isFinite(r.measures.fcrWE)
 
 /**
  * The FFD–FCR plane (`ffdFcrPlane`, the sweep report's) of these runs at their measured weights: coloured by
@@ -379,14 +367,14 @@ const plane = (runs: ReadonlyArray<Measured>, title: string, byOperation = false
   )
 }
 
-/** Claim 2: the FFD–FCR plane of the clean grokked runs, and mul's FFD in the additive and the multiplicative basis. */
+/** Claim 2: the FFD–FCR plane of the grokked runs, and mul's FFD in the additive and the multiplicative basis. */
 const mulFigure = (doc: ClaimsDocument): Drawn => {
   const grokked = doc.runs.filter(measured).filter((r) => r.grokStep !== null)
   const mul = grokked.filter((r) => r.op === 'mul' && r.measures.mulFfdWE !== null && Number.isFinite(r.measures.mulFfdWE))
-  const all = grokked.length === 0 ? noData('no clean run that grokked') : plane(grokked, 'FFD against FCR of W_E, clean runs that grokked')
+  const all = grokked.length === 0 ? noData('no run that grokked') : plane(grokked, 'FFD against FCR of W_E, runs that grokked')
   const bars =
     mul.length === 0
-      ? noData('no clean run of mul that grokked with its multiplicative-basis measures')
+      ? noData('no run of mul that grokked with its multiplicative-basis measures')
       : barChart({
           title: 'mul: W_E in the additive and the multiplicative Fourier basis',
           names: ['FFD(W_E), additive', 'FCR(W_E), additive', 'FFD(W_E), multiplicative'],
@@ -398,24 +386,24 @@ const mulFigure = (doc: ClaimsDocument): Drawn => {
   return {
     svg: [all, bars],
     caption:
-      'Above: each clean run that grokked, at its measured weights. The paper: mul dense (FFD ≈ 1) with a low FCR, ' +
+      'Above: each run that grokked, at its grok step if it fell back later. The paper: mul dense (FFD ≈ 1) with a low FCR, ' +
       'add and sub sparse with a high FCR. Below: each such mul run, whose W_E the paper finds sparse in the multiplicative ' +
       '(discrete-logarithm) basis.',
   }
 }
 
-/** Claim 3: the FFD–FCR plane of the clean runs of the polynomials that grokked, and of every clean run that did not grok. */
+/** Claim 3: the FFD–FCR plane of the runs of the polynomials that grokked, and of every run that did not grok. */
 const polynomialFigure = (doc: ClaimsDocument): Drawn => {
   const runs = doc.runs.filter(measured)
   const grokked = runs.filter((r) => r.grokStep !== null && !['add', 'sub', 'mul', 'div'].includes(r.op))
   const not = runs.filter((r) => r.grokStep === null)
   return {
     svg: [
-      grokked.length === 0 ? noData('no clean run of a polynomial that grokked') : plane(grokked, 'FFD against FCR of W_E, polynomials that grokked'),
-      not.length === 0 ? noData('no clean run that did not grok') : plane(not, 'FFD against FCR of W_E, clean runs that did not grok', true),
+      grokked.length === 0 ? noData('no run of a polynomial that grokked') : plane(grokked, 'FFD against FCR of W_E, polynomials that grokked'),
+      not.length === 0 ? noData('no finished run that did not grok') : plane(not, 'FFD against FCR of W_E, runs that did not grok', true),
     ],
     caption:
-      'Above: each clean run of an operation other than add, sub, mul and div that grokked. Below: each clean run that did ' +
+      'Above: each run of an operation other than add, sub, mul and div that grokked. Below: each run that did ' +
       'not grok, a colour per operation. The paper: a²+b² at FCR near 0 (cosine only), (a+b)ⁿ sparse like add, and no clear pattern where an ' +
       'operation does not grok.',
   }
@@ -448,10 +436,11 @@ const grokShareFigure = (rows: ReadonlyArray<TableRow>, title: string, what: str
 /** The families of claim 4: the symmetric and alternating higher-degree expressions, and the non-factorizable cross terms. */
 const CLAIM4_FAMILIES: ReadonlySet<string> = new Set(['sum-of-powers', 'factorizable', 'non-factorizable'])
 
-/** Claim 5: one clean grokked run's test accuracy, FFD(W_E) and FCR(W_E) against the step, its grok step marked. */
+/** Claim 5: one grokked run's test accuracy, FFD(W_E) and FCR(W_E) against the step (a clean one first), its grok step marked. */
 const trackChart = (doc: ClaimsDocument, op: string): string => {
-  const r = doc.runs.find((x) => clean(x) && x.op === op && x.grokStep !== null && x.curve.length > 0)
-  if (r === undefined) return noData(`no clean run of ${op} that grokked with its curve`)
+  const runs = doc.runs.filter((x) => grokkedEvidence(x) && x.op === op && x.curve.length > 0)
+  const r = runs.find(isClean) ?? runs[0]
+  if (r === undefined) return noData(`no run of ${op} that grokked with its curve`)
   return lineChart({
     title: `${r.name}: accuracy, FFD and FCR of W_E`,
     yLabel: 'accuracy / FFD / FCR',
@@ -470,7 +459,8 @@ const trackChart = (doc: ClaimsDocument, op: string): string => {
 const trackFigure = (doc: ClaimsDocument): Drawn => ({
   svg: [trackChart(doc, 'add'), trackChart(doc, 'mul')],
   caption:
-    'One clean run of add and one of mul that grokked: train and test accuracy with FFD and FCR of W_E (additive basis) at ' +
+    'One run of add and one of mul that grokked (a clean one where there is one; a run that fell back shows its fall): ' +
+    'train and test accuracy with FFD and FCR of W_E (additive basis) at ' +
     'each evaluation; the dashed line is the grok step (test accuracy first ≥ 0.99). The paper: the measures change with ' +
     'the late rise of test accuracy, and tell add from mul.',
 })
