@@ -127,7 +127,8 @@ const countsText = (c: ClaimResult): string => {
   return (
     `${k.planned} runs planned, ${k.finished} finished, ${k.grokked} grokked, ${k.stayed} stayed grokked, ` +
     `${k.unstable} unstable, ${k.diverged} diverged` +
-    `${k.excluded.length === 0 ? '' : `; left out of the pattern's evidence: ${k.excluded.join(', ')}`}`
+    `${k.excluded.length === 0 ? '' : `; left out: ${k.excluded.join(', ')}`}` +
+    `${k.unclean.length === 0 ? '' : `; read though unstable or fallen back after grokking: ${k.unclean.join(', ')}`}`
   )
 }
 

@@ -86,7 +86,7 @@ describe('claimsMarkdown', () => {
       expect(md).toContain(`${c.id}. **${c.title}**: ${c.rule.replace('|', '\\|')}\n   Verdict **${c.verdict}**: ${c.reason}.`)
     }
     expect(md).toContain('Runs: 8 runs planned, 8 finished, 8 grokked, 8 stayed grokked, 1 unstable, 0 diverged')
-    expect(md).toContain('left out of the pattern\'s evidence: sub-p31-r0.3-s0.')
+    expect(md).toContain('read though unstable or fallen back after grokking: sub-p31-r0.3-s0.')
   })
 
   it('has Table A.5 with a row per operation and the agreement count', () => {
