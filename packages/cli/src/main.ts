@@ -159,7 +159,7 @@ program
       .choices(TIER_IDS)
       .default('quick' as const),
   )
-  .requiredOption('--out <dir>', 'the reproduction folder: reproduce.json, ops/ and transfer/ (sweep folders), the claims', pathValue)
+  .requiredOption('--out <dir>', 'the reproduction folder: reproduce.json, ops/, source/ and transfer/ (sweep folders), the claims', pathValue)
   .option('--seeds <list>', 'seeds instead of the tier’s, comma-separated, ranges like 0..2 allowed')
   .option('--steps <n>', 'the step budget of every run instead of the tier’s', steps(1))
   .addOption(
@@ -185,9 +185,10 @@ program
     'after',
     `
 Before it starts, it prints the plan and its cost (runs × step budget × ms/step measured here). Each
-stage is a sweep in <out>/ops and <out>/transfer; a transfer run loads from the same seed's add run of
-ops, and waits (not run now) until that run has finished. On stderr, runs done / running / left across
-the stages and an upper bound of the time left: redrawn in place on a terminal, every 30 s elsewhere.
+stage is a sweep in <out>/ops, <out>/source (each seed's add, stopped at its grok step) and
+<out>/transfer; a transfer run loads from the same seed's source run, and waits (not run now) until
+that run has finished. On stderr, runs done / running / left across the stages and an upper bound of
+the time left: redrawn in place on a terminal, every 30 s elsewhere.
 Every invocation ends by reading every planned run and writing <out>/claims.md, claims.json and
 claims.html from what is finished; the runs not run yet are named there. Rerunning the same command
 skips finished runs and resumes the others (Ctrl-C stops them, resumable); other settings for the same

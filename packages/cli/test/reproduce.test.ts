@@ -1,6 +1,7 @@
-// grokscope reproduce end to end on a tiny plan (add, sub and 2a+b mod 7, 60 steps, seed 0: three runs from scratch and
-// the three transfer variants on 2a+b): the claims written and decoded, a rerun that trains nothing and writes the same
-// claims, shards that leave a transfer run for later and say so in the claims, and the refusals (one line, exit 2).
+// grokscope reproduce end to end on a tiny plan (add, sub and 2a+b mod 7, 60 steps, seed 0: three runs from scratch,
+// the source add run the transfer loads from, and the three transfer variants on 2a+b): the claims written and decoded,
+// a rerun that trains nothing and writes the same claims, shards that leave a transfer run for later and say so in the
+// claims, and the refusals (one line, exit 2).
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -27,7 +28,7 @@ const claimsOf = (out: string): ClaimsDocument => {
 
 /** Each stage's run folders, by digest (logs left out: a run's log grows when it is checked again). */
 const runsDigest = (out: string): string =>
-  ['ops', 'transfer'].flatMap((stage) => [...OPS_RUNS, ...TRANSFER_RUNS].map((run) => path.join(out, stage, run)).filter(existsSync).map(digest)).join('\n')
+  ['ops', 'source', 'transfer'].flatMap((stage) => [...OPS_RUNS, ...TRANSFER_RUNS].map((run) => path.join(out, stage, run)).filter(existsSync).map(digest)).join('\n')
 
 describe('grokscope reproduce', () => {
   it('runs a tiny plan, writes claims.md, claims.json (7 claims, each with a verdict) and claims.html; ' +
@@ -51,9 +52,12 @@ describe('grokscope reproduce', () => {
     ])
     for (const e of claims.runs) expect(e.measures?.ffdWE, e.name).toBeGreaterThan(0)
     expect(readdirSync(path.join(out, 'ops')).filter((n) => OPS_RUNS.includes(n)).sort()).toEqual([...OPS_RUNS].sort())
+    // The source stage's add run (stopped at its grok step) is what the transfer loads; the claims read the ops stage's.
+    expect(existsSync(path.join(out, 'source', OPS_RUNS[0]!, 'summary.json'))).toBe(true)
+    expect(claims.notes.join('\n')).toMatch(/^source: the pre-grokked runs the transfer stage loads from/m)
     // The plan, its cost, every run, then one line per claim and the files.
     expect(r.stdout).toMatch(/^reproduce .*: tier quick: p = 7, r = 0\.6, seeds 0, .*≤ 60 steps a run/)
-    expect(r.stdout).toMatch(/\ncost: 6 runs × ≤ 60 steps × [\d.]+ ms\/step \(measured here/)
+    expect(r.stdout).toMatch(/\ncost: 7 runs × ≤ 60 steps × [\d.]+ ms\/step \(measured here/)
     for (const c of claims.claims) expect(r.stdout).toContain(`  ${c.id}  ${c.verdict}`)
     expect(r.stdout).toContain(`wrote ${path.join(out, 'claims.md')}, ${path.join(out, 'claims.json')}, ${path.join(out, 'claims.html')}`)
     expect(readFileSync(path.join(out, 'claims.md'), 'utf8')).toContain('| 7 |')
@@ -63,7 +67,7 @@ describe('grokscope reproduce', () => {
     const again = await cli([...TINY, '--out', out])
     expect(again.code, again.stderr).toBe(0)
     expect(again.stdout).not.toMatch(/: (starting|resuming) /)
-    expect(again.stdout.match(/: finished earlier: /g)).toHaveLength(6)
+    expect(again.stdout.match(/: finished earlier: /g)).toHaveLength(7)
     expect(runsDigest(out)).toBe(runs)
     expect(readFileSync(path.join(out, 'claims.json'), 'utf8')).toBe(json)
 
@@ -80,7 +84,7 @@ describe('grokscope reproduce', () => {
     const second = await cli([...TINY, '--shard', '1/2', '--out', out])
     expect(second.code, second.stderr).toBe(0)
     expect(second.stdout).toContain(
-      `transfer/${TRANSFER_RUNS[1]}: not run now: its source ops/add-p7-r0.6-s0 has not finished: rerun reproduce when the ops stage is done`,
+      `transfer/${TRANSFER_RUNS[1]}: not run now: its source source/add-p7-r0.6-s0 has not finished: rerun reproduce when the source stage is done`,
     )
     const partial = claimsOf(out)
     expect(partial.runs.filter((e) => e.finished).map((e) => e.name)).toEqual(['sub-p7-r0.6-s0'])

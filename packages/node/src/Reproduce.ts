@@ -241,19 +241,40 @@ const isFinished = (dir: string): boolean => {
   return summary._tag === 'Right' && summary.right?.status === 'finished'
 }
 
-/** A transfer run's source run folder, or null for a run of a stage without sources. */
-const sourceDir = (out: string, stage: ReproduceStage, run: PlannedRun): string | null => {
-  const source = stage.sources[run.name]
-  return source === undefined ? null : path.join(out, 'ops', source)
+/**
+ * A transfer run's source: the stage that holds it (the nearest stage before the run's own whose plan has a run of that
+ * name: `source`, or `ops` in a plan without a source stage) and its run folder; null for a run without a source.
+ */
+const sourceOf = (
+  out: string,
+  plan: ReproducePlan,
+  stage: ReproduceStage,
+  run: PlannedRun,
+): { readonly stage: ReproduceStage; readonly dir: string } | null => {
+  const name = stage.sources[run.name]
+  const before = plan.stages.slice(0, plan.stages.indexOf(stage)).reverse()
+  const holder = name === undefined ? undefined : before.find((s) => s.plan.runs.some((r) => r.name === name))
+  return holder === undefined || name === undefined ? null : { stage: holder, dir: path.join(out, holder.folder, name) }
 }
 
-/** The notes of the claims on what this reproduction did not run: runs not finished, by stage, and a stop. */
+/**
+ * The notes of the claims on what this reproduction did not run: runs not finished, by stage, the source stage (its runs
+ * are what the transfer stage loads, not evidence of the claims), and a stop.
+ */
 const runNotes = (plan: ReproducePlan, evidence: ReadonlyArray<RunEvidence>, stopped: boolean): ReadonlyArray<string> => {
   const notes = plan.stages.flatMap((stage) => {
-    const missing = evidence.filter((e) => e.stage === stage.id && !e.finished).map((e) => e.name)
-    if (missing.length === 0) return []
+    const read = evidence.filter((e) => e.stage === stage.id)
+    const missing = read.filter((e) => !e.finished).map((e) => e.name)
+    const source =
+      stage.id === 'source'
+        ? [
+            `${stage.folder}: the pre-grokked runs the transfer stage loads from (stopped at their grok step; not evidence of ` +
+              `the claims themselves): ${read.filter((e) => e.grokStep !== null).length} of ${read.length} grokked`,
+          ]
+        : []
+    if (missing.length === 0) return source
     const shown = `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? `, … (${missing.length - 5} more)` : ''}`
-    return [`${stage.folder}: ${missing.length} of ${stage.plan.runs.length} planned runs not finished: ${shown}`]
+    return [...source, `${stage.folder}: ${missing.length} of ${stage.plan.runs.length} planned runs not finished: ${shown}`]
   })
   return stopped ? [...notes, 'the reproduction was stopped before every run was done: rerun the same command to continue'] : notes
 }
@@ -313,10 +334,12 @@ export const runReproduce = async (
     claimSweepFolder(dir, stage.plan)
     const share = shareOf(stage.plan.runs.length, shard).map((i) => stage.plan.runs[i]!)
     const ready = share.filter((run) => {
-      const source = sourceDir(out, stage, run)
-      if (source === null || isFinished(source)) return true
+      const source = sourceOf(out, plan, stage, run)
+      if (source === null || isFinished(source.dir)) return true
       notReady++
-      const why = `its source ${path.join('ops', path.basename(source))} has not finished: rerun reproduce when the ops stage is done`
+      const why =
+        `its source ${source.stage.folder}/${path.basename(source.dir)} has not finished: ` +
+        `rerun reproduce when the ${source.stage.id} stage is done`
       onEvent({ kind: 'not ready', stage, run, why })
       return false
     })
@@ -329,14 +352,18 @@ export const runReproduce = async (
   const planned = plan.stages.flatMap((stage) => stage.plan.runs.map((run) => ({ stage, run })))
   const evidence: RunEvidence[] = []
   for (const { stage, run } of planned) {
-    const e = await runEvidence(run, path.join(out, stage.folder, run.name), stage.id, stage.kinds[run.name] ?? 'scratch', sourceDir(out, stage, run), {
+    const dir = path.join(out, stage.folder, run.name)
+    const source = sourceOf(out, plan, stage, run)?.dir ?? null
+    const e = await runEvidence(run, dir, stage.id, stage.kinds[run.name] ?? 'scratch', source, {
       memoryMiB,
       onWarning: (message) => onEvent({ kind: 'warning', message }),
     })
     evidence.push(e)
     onEvent({ kind: 'evidence', run, read: evidence.length, total: planned.length })
   }
-  const claims = judgeClaims(evidence, plan.settings, runNotes(plan, evidence, stopped))
+  // The source stage's runs repeat the ops stage's add runs up to their grok step: the rules read the ops stage's.
+  const judged = evidence.filter((e) => e.stage !== 'source')
+  const claims = judgeClaims(judged, plan.settings, runNotes(plan, evidence, stopped))
   writeJson(files.json, claims, 2)
   writeOutput(files.md, claimsMarkdown(claims), claimsFile(REPRODUCE_FILES.md))
   writeOutput(files.html, claimsHtml(claims), claimsFile(REPRODUCE_FILES.html))

@@ -140,7 +140,7 @@ export const reproduceCommand = async (f: ReproduceFlags): Promise<void> => {
     status.stop()
     const failed = r.sweeps.reduce((n, x) => n + (x.result?.failed ?? 0), 0)
     const width = Math.max(...r.claims.claims.map((c) => c.verdict.length))
-    w(`claims (${r.claims.runs.filter((x) => x.finished).length} of ${r.claims.runs.length} planned runs finished):`)
+    w(`claims (of the ${r.claims.runs.length} planned runs they read, ${r.claims.runs.filter((x) => x.finished).length} finished):`)
     for (const c of r.claims.claims) w(`  ${c.id}  ${c.verdict.padEnd(width)}  ${c.title}`)
     w(`wrote ${r.files.md}, ${r.files.json}, ${r.files.html}`)
     if (r.stopped || failed > 0 || r.notReady > 0) {
