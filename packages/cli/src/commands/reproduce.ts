@@ -43,6 +43,9 @@ export interface ReproduceFlags {
   readonly progress: boolean
 }
 
+/** `1 run`, `3 runs`. */
+const runsText = (n: number): string => `${n} run${n === 1 ? '' : 's'}`
+
 /** The library names an override by its key (`seeds: …`); the command line by its flag (`--seeds: …`). */
 const asFlag = (message: string): string => message.replace(/^(seeds|steps|recipe|ops|p|frac): /, '--$1: ')
 
@@ -72,7 +75,7 @@ export const reproduceCommand = async (f: ReproduceFlags): Promise<void> => {
       `≤ ${s.steps} steps a run (the paper's: ${s.paperSteps})`,
   )
   w(
-    `stages: ${plan.stages.map((stage, i) => `${stage.id} (${stage.plan.runs.length} runs, ${shares[i]!.length} in this share)`).join(', ')}; ` +
+    `stages: ${plan.stages.map((stage, i) => `${stage.id} (${runsText(stage.plan.runs.length)}, ${shares[i]!.length} in this share)`).join(', ')}; ` +
       `this is share ${shard.index}/${shard.count} (${shard.source}), ${jobs} job${jobs === 1 ? '' : 's'}; ` +
       `each run's progress lines in ${path.join(f.out, '<stage>', SWEEP_FILES.logs, logFileName('<run>'))}`,
   )
