@@ -58,6 +58,9 @@ describe('grokscope reproduce', () => {
     // The plan, its cost, every run, then one line per claim and the files.
     expect(r.stdout).toMatch(/^reproduce .*: tier quick: p = 7, r = 0\.6, seeds 0, .*≤ 60 steps a run/)
     expect(r.stdout).toMatch(/\ncost: 7 runs × ≤ 60 steps × [\d.]+ ms\/step \(measured here/)
+    // Counted across the stages, each run once (ops' and source's add are two runs of one name).
+    expect(r.stdout).toContain('[0 done, 1 running, 6 left] ops/add-p7-r0.6-s0: starting')
+    expect(r.stdout).toMatch(/\[7 done, 0 running, 0 left\] transfer\//)
     for (const c of claims.claims) expect(r.stdout).toContain(`  ${c.id}  ${c.verdict}`)
     expect(r.stdout).toContain(`wrote ${path.join(out, 'claims.md')}, ${path.join(out, 'claims.json')}, ${path.join(out, 'claims.html')}`)
     expect(readFileSync(path.join(out, 'claims.md'), 'utf8')).toContain('| 7 |')

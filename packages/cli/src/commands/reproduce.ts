@@ -84,7 +84,10 @@ export const reproduceCommand = async (f: ReproduceFlags): Promise<void> => {
   w(`cost: ${costText(planCost(plan, msPerStep, jobs), `measured here, ${f.threads} thread${f.threads === 1 ? '' : 's'} a run`)}`)
 
   // The runs of this share across the stages: not started yet, running (each one's latest evaluation), done.
-  const notStarted = new Map<string, PlannedRun>(share.map((run) => [run.name, run]))
+  // Keyed by `<stage>/<run>`: two stages may hold runs of one name (ops' and source's add).
+  const notStarted = new Map<string, PlannedRun>(
+    plan.stages.flatMap((stage, i) => shares[i]!.map((run): [string, PlannedRun] => [`${stage.id}/${run.name}`, run])),
+  )
   const running = new Map<string, RunningRun>()
   let done = 0
   const counts = () => ({ done, running: running.size, left: notStarted.size })
@@ -97,17 +100,17 @@ export const reproduceCommand = async (f: ReproduceFlags): Promise<void> => {
       case 'stage':
         return w(`== ${e.stage.id}: ${e.ready} of this share's ${e.runs} runs to train or check in ${e.dir}`)
       case 'not ready':
-        notStarted.delete(e.run.name)
+        notStarted.delete(`${e.stage.id}/${e.run.name}`)
         done++
         return w(`${countsText(counts())} ${e.stage.id}/${e.run.name}: not run now: ${e.why}`)
       case 'sweep': {
         const x = e.event
-        const name = x.run.name
+        const name = `${e.stage.id}/${x.run.name}`
         if (x.kind === 'started') {
           notStarted.delete(name)
-          running.set(name, { name: `${e.stage.id}/${name}`, end: x.run.config!.loop, latest: null })
+          running.set(name, { name, end: x.run.config!.loop, latest: null })
         } else if (x.kind === 'evaluation') {
-          running.set(name, { name: `${e.stage.id}/${name}`, end: x.run.config!.loop, latest: { record: x.record, stepsPerS: x.stepsPerS } })
+          running.set(name, { name, end: x.run.config!.loop, latest: { record: x.record, stepsPerS: x.stepsPerS } })
         } else {
           notStarted.delete(name)
           running.delete(name)
