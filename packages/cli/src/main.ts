@@ -13,13 +13,14 @@ import { opsCommand } from './commands/ops.js'
 import { plotCommand } from './commands/plot.js'
 import { predictCommand } from './commands/predict.js'
 import { reportCommand } from './commands/report.js'
+import { reproduceCommand } from './commands/reproduce.js'
 import { resultsCommand } from './commands/results.js'
 import { sweepCommand } from './commands/sweep.js'
 import { trainCommand } from './commands/train.js'
 import { DEFAULT_MEMORY_MIB, UsageError, VARIANT_IDS } from '@grokscope/node'
-import { MAX_PLAN_RUNS, SHARDS_ENV, VERSION } from '@grokscope/runs'
+import { MAX_PLAN_RUNS, RECIPES, RECIPE_IDS, SHARDS_ENV, TIERS, TIER_IDS, VERSION } from '@grokscope/runs'
 import { CommandLineError, HELP, failureOf } from './format.js'
-import { MAX_THREADS, eta, fraction, integer, keyRule, memory, pathValue, prime, primes, seed, threads } from './flags.js'
+import { MAX_THREADS, eta, fraction, integer, keyRule, memory, pathValue, prime, primes, seed, steps, threads } from './flags.js'
 import { parts, withRunOptions } from './settings.js'
 import { TORCH_PROGRAM } from './torch-program.js'
 
@@ -146,6 +147,60 @@ Examples:
   sbatch --array=0-3 --wrap "grokscope sweep --ops paper --p 97 --seeds 0..2 --out /shared/paper"   # see docs/CLUSTER.md`,
   )
   .action((o) => sweepCommand(o))
+
+program
+  .command('reproduce')
+  .description(
+    'the paper’s claims, run and judged: every operation of a tier from scratch, then the transfer variants, as sweeps ' +
+      '(sharded, resumable); then claims.md, claims.json and claims.html with each claim’s evidence and verdict',
+  )
+  .addOption(
+    new Option('--tier <tier>', `the experiments: ${TIER_IDS.map((id) => `${id}: ${TIERS[id].summary}`).join('; ')}`)
+      .choices(TIER_IDS)
+      .default('quick' as const),
+  )
+  .requiredOption('--out <dir>', 'the reproduction folder: reproduce.json, ops/, source/ and transfer/ (sweep folders), the claims', pathValue)
+  .option('--seeds <list>', 'seeds instead of the tier’s, comma-separated, ranges like 0..2 allowed')
+  .option('--steps <n>', 'the step budget of every run instead of the tier’s', steps(1))
+  .addOption(
+    new Option(
+      '--recipe <name>',
+      `a named recipe instead of the tier’s optimiser (${RECIPE_IDS.map((id) => `${id}: ${RECIPES[id].summary}`).join('; ')}); ` +
+        'with the paper tier, a one-machine budget too',
+    ).choices(RECIPE_IDS),
+  )
+  .option('--ops <list>', 'the operations instead of the tier’s, comma-separated ids or expressions (see grokscope ops)')
+  .option('--p <prime>', 'the modulus instead of the tier’s', prime)
+  .option('--frac <r>', 'the training fraction instead of the tier’s', fraction)
+  .option('--jobs <n>', `runs trained at once, 1 to ${MAX_THREADS}, each in a worker thread of its own`, integer(1, MAX_THREADS), 1)
+  .option('--threads <n>', `threads of each run’s training step, 1 to ${MAX_THREADS}`, threads, 1)
+  .option('--memory <MiB>', 'memory budget of each run, and of the analyses of the weights', memory, DEFAULT_MEMORY_MIB)
+  .option(
+    '--shard <i/n>',
+    'run only shard i of n of each stage (0 ≤ i < n); default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, else all of it',
+  )
+  .option('--shards <n>', `the number of shards of a Kubernetes Indexed Job (default: $${SHARDS_ENV})`, integer(1))
+  .option('--no-progress', 'no status line (on stderr); the runs’ starts and ends are still printed')
+  .addHelpText(
+    'after',
+    `
+Before it starts, it prints the plan and its cost (runs × step budget × ms/step measured here). Each
+stage is a sweep in <out>/ops, <out>/source (each seed's add, stopped at its grok step) and
+<out>/transfer; a transfer run loads from the same seed's source run, and waits (not run now) until
+that run has finished. On stderr, runs done / running / left across the stages and an upper bound of
+the time left: redrawn in place on a terminal, every 30 s elsewhere.
+Every invocation ends by reading every planned run and writing <out>/claims.md, claims.json and
+claims.html from what is finished; the runs not run yet are named there. Rerunning the same command
+skips finished runs and resumes the others (Ctrl-C stops them, resumable); other settings for the same
+--out are an error. The verdict rules and their thresholds: docs/REPRODUCE.md.
+
+Examples:
+  grokscope reproduce --tier quick --jobs 2 --out repro/quick
+  grokscope reproduce --tier paper --recipe fast --seeds 0 --jobs 2 --out repro/paper-fast
+  grokscope reproduce --tier quick --ops add,sub,mul --seeds 0..1 --out repro/small
+  sbatch --array=0-7 --wrap "grokscope reproduce --tier paper --out /shared/repro"   # each task: shard i of 8`,
+  )
+  .action((o) => reproduceCommand(o))
 
 program
   .command('results')

@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typin
 import * as E from 'fp-ts/lib/Either.js'
 import { type CommandUnknownOpts } from '@commander-js/extra-typings'
 import { type Part, parseParts } from '@grokscope/model'
-import { DEFAULT_MEMORY_MIB } from '@grokscope/node'
+import { DEFAULT_MEMORY_MIB, UsageError } from '@grokscope/node'
 import {
   MAX_LAYERS,
   MAX_RUN_WEIGHTS,
@@ -18,6 +18,9 @@ import {
   type RecipeId,
   type RunOptions,
   type RunSettings,
+  type Shard,
+  parseShard,
+  shardFromEnv,
 } from '@grokscope/runs'
 import { GROKFAST_EMA_DEFAULTS, GROKFAST_MA_DEFAULTS, GROK_THRESHOLD } from '@grokscope/train'
 import { MAX_THREADS, integer, memory, nonNegative, positive, steps, stopAfter, threads, unitInterval } from './flags.js'
@@ -249,4 +252,39 @@ export const runArgs = (values: object): ReadonlyArray<string> => {
     if (o.isBoolean()) return v === true ? [flag] : []
     return typeof v === 'number' || typeof v === 'string' ? [flag, String(v)] : []
   })
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
+// sweeps
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** A library's `Either` as a flag's value: its `Left` a `UsageError` naming the flag (`''`: the message names it). */
+export const orFlag =
+  (flag: string) =>
+  <A>(r: E.Either<string, A>): A => {
+    if (E.isLeft(r)) throw new UsageError(flag === '' ? r.left : `${flag}: ${r.left}`)
+    return r.right
+  }
+
+/** A flag parser (which throws its one-line message) as one that gives an `Either`. */
+export const either =
+  <A>(parse: (v: string) => A) =>
+  (v: string): E.Either<string, A> => {
+    try {
+      return E.right(parse(v))
+    } catch (e) {
+      return E.left(e instanceof Error ? e.message : String(e))
+    }
+  }
+
+/**
+ * The share of this process (`sweep` and `reproduce`): `--shard i/n`, else `--shards n` with the index a Kubernetes
+ * Indexed Job gives, else a Slurm array's, else the whole plan; the error names where the share was read from.
+ */
+export const shardOf = (shard: string | undefined, shards: number | undefined): Shard => {
+  if (shard !== undefined) {
+    if (shards !== undefined) throw new UsageError('--shard and --shards exclude each other (--shard i/n gives both)')
+    return orFlag('--shard')(parseShard(shard))
+  }
+  return orFlag('')(shardFromEnv(process.env, shards))
 }

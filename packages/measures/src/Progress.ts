@@ -50,6 +50,24 @@ export const cosSinRatio = (mu: number, nu: number): number =>
 export const fcr = (s: Spectrum): number => s.sin.reduce((acc, nu, i) => acc + cosSinRatio(s.cos[i]!, nu), 0) / s.sin.length
 
 /**
+ * The cosines' share of a spectrum's non-constant energy, `Σ_k μ_k² / Σ_k (μ_k² + ν_k²)`: 1 when every frequency is
+ * cosine only, ½ when cosines and sines carry equal energy, 0 when sines only; NaN when the spectrum has no
+ * non-constant energy. FCR says whether each frequency is biased to one of the two; this says to which.
+ *
+ * @example
+ * import { cosineShare } from '@grokscope/measures'
+ * cosineShare({ p: 5, constant: 3, cos: Float64Array.of(3, 0), sin: Float64Array.of(0, 1) }) // => 0.9
+ * Number.isNaN(cosineShare({ p: 5, constant: 1, cos: Float64Array.of(0, 0), sin: Float64Array.of(0, 0) })) // => true
+ *
+ * @since 0.4.0
+ */
+export const cosineShare = (s: Spectrum): number => {
+  const cos = s.cos.reduce((acc, mu) => acc + mu * mu, 0)
+  const sin = s.sin.reduce((acc, nu) => acc + nu * nu, 0)
+  return cos + sin === 0 ? NaN : cos / (cos + sin)
+}
+
+/**
  * The norm of each frequency's part of a spectrum, `√(μ_k² + ν_k²)` (`μ_k` alone
  * for a frequency without a sine row): Nanda et al.'s "Fourier norms".
  */

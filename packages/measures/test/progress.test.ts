@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type Matrix, fcr, ffd, ffs, matrix, spectrum } from '../src/index.js'
+import { type Matrix, cosineShare, fcr, ffd, ffs, matrix, spectrum } from '../src/index.js'
 import { everyFrequencyPlanted, nonDegenerate, plantedFcrSpectrum, plantedFfdSpectrum, prime, primeAndMatrix } from './arbitraries.js'
 
 const scale = (w: Matrix, c: number): Matrix => ({ ...w, data: w.data.map((x) => x * c) })
@@ -198,6 +198,41 @@ describe('FCR', () => {
         const norm = (xs: ReadonlyArray<number>) => Math.hypot(...xs)
         const ratios = alpha.map((a, k) => Math.min(norm(a), norm(beta[k]!)) / Math.max(norm(a), norm(beta[k]!)))
         expect(fcr(spectrum(w))).toBeCloseTo(ratios.reduce((s, r) => s + r, 0) / ratios.length, 9)
+      }),
+    )
+  })
+})
+
+describe('cosineShare', () => {
+  it('does not change when W is scaled, and lies in [0, 1]', () => {
+    fc.assert(
+      fc.property(nonDegenerate, scaleFactor, ([, w], c) => {
+        const share = cosineShare(spectrum(w))
+        fc.pre(Number.isFinite(share))
+        expect(share).toBeGreaterThanOrEqual(0)
+        expect(share).toBeLessThanOrEqual(1)
+        expect(cosineShare(spectrum(scale(w, c)))).toBeCloseTo(share, 9)
+      }),
+    )
+  })
+
+  it('is 1 for a planted cosine, 0 for a planted sine, and α²/(α²+β²) for one frequency planted in one column', () => {
+    fc.assert(
+      fc.property(withFrequency, coefficients(2), ([p, k], [a, b]) => {
+        expect(cosineShare(spectrum(planted(p, k, [a!], [0])))).toBeCloseTo(1, 9)
+        expect(cosineShare(spectrum(planted(p, k, [0], [b!])))).toBeCloseTo(0, 9)
+        expect(cosineShare(spectrum(planted(p, k, [a!], [b!])))).toBeCloseTo(a! ** 2 / (a! ** 2 + b! ** 2), 9)
+      }),
+    )
+  })
+
+  it('swapping the cosines and the sines gives one minus it (odd p: as many of each)', () => {
+    fc.assert(
+      fc.property(primeAndMatrix, ([, w]) => {
+        const s = spectrum(w)
+        const share = cosineShare(s)
+        fc.pre(Number.isFinite(share))
+        expect(cosineShare({ ...s, cos: s.sin, sin: s.cos })).toBeCloseTo(1 - share, 12)
       }),
     )
   })

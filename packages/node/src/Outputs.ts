@@ -10,6 +10,7 @@ import path from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import {
   HISTORY_DIR,
+  REPRODUCE_FILES,
   RUN_FILES,
   START_FILE,
   SWEEP_FILES,
@@ -92,6 +93,22 @@ export const checkSweepFolder = (dir: string): void => {
     ? `a run folder (${RUN_FILES.config}), not a sweep`
     : `not empty and holds no sweep (it has ${listed(names)})`
   throw new UsageError(`--out: ${dir} is ${what}; allowed: an absent or empty folder, or a sweep folder with ${planFile} to continue`)
+}
+
+/**
+ * `reproduce --out`: absent, empty, or a reproduction folder (with reproduce.json); anything else is refused. A temporary
+ * reproduce.json alone counts as empty: another share of the reproduction is writing its plan.
+ *
+ * @since 0.4.0
+ */
+export const checkReproduceFolder = (dir: string): void => {
+  const planFile = REPRODUCE_FILES.plan
+  const names = entriesOf('--out', dir)
+  if (names === null || names.includes(planFile) || names.every((n) => isTemporaryOf(n, planFile))) return
+  throw new UsageError(
+    `--out: ${dir} is not empty and holds no reproduction (it has ${listed(names)}); ` +
+      `allowed: an absent or empty folder, or a reproduction folder with ${planFile} to continue`,
+  )
 }
 
 // ─────────────────────────────────────────────────────────────────────────────

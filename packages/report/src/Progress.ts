@@ -226,6 +226,53 @@ export const sweepStatusText = (counts: ShareCounts, running: ReadonlyArray<Runn
   [countsText(counts), running.map(runningText).join('; ')].filter((t) => t !== '').join(' ')
 
 // ─────────────────────────────────────────────────────────────────────────────
+// reproductions
+// ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The most steps a reproduction's share has left: the budget of every run not started, and what each running run has
+ * left to its end step (`endStep`; a run not evaluated yet, its whole budget).
+ *
+ * @example
+ * import { stepsLeft } from '@grokscope/report'
+ * const run = { name: 'add-p31-r0.5-s0', end: { max_steps: 3000, stop_after_grok: 300 }, latest: null }
+ * stepsLeft([{ max_steps: 3000, stop_after_grok: 300 }], [run]) // => 6000
+ *
+ * @since 0.4.0
+ */
+export const stepsLeft = (notStarted: ReadonlyArray<RunEnd>, running: ReadonlyArray<RunningRun>): number => {
+  const left = ({ end, latest }: RunningRun): number =>
+    latest === null ? end.max_steps : Math.max(0, endStep(end, latest.record.grok_step).step - latest.record.step)
+  return notStarted.reduce((n, end) => n + end.max_steps, 0) + running.reduce((n, r) => n + left(r), 0)
+}
+
+/**
+ * A reproduction's time left as an upper bound: `steps` (`stepsLeft`) at `msPerStep` (measured before it started),
+ * `jobs` runs at a time: `≤ 12 min 30 s left`.
+ *
+ * @example
+ * import { etaText } from '@grokscope/report'
+ * etaText(6000, 250, 2) // => '≤ 12 min 30 s left'
+ *
+ * @since 0.4.0
+ */
+export const etaText = (steps: number, msPerStep: number, jobs: number): string =>
+  `≤ ${durationText((steps * msPerStep) / 1000 / Math.max(1, jobs))} left`
+
+/**
+ * The status line of a reproduction: its runs done, running and left across its stages, its time left (`etaText`), and
+ * each running run (`runningText`).
+ *
+ * @example
+ * import { reproduceStatusText } from '@grokscope/report'
+ * reproduceStatusText({ done: 3, running: 0, left: 2 }, [], '≤ 1 min 40 s left') // => '[3 done, 0 running, 2 left] ≤ 1 min 40 s left'
+ *
+ * @since 0.4.0
+ */
+export const reproduceStatusText = (counts: ShareCounts, running: ReadonlyArray<RunningRun>, eta: string): string =>
+  [countsText(counts), eta, running.map(runningText).join('; ')].filter((t) => t !== '').join(' ')
+
+// ─────────────────────────────────────────────────────────────────────────────
 // outcomes
 // ─────────────────────────────────────────────────────────────────────────────
 

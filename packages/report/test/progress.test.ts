@@ -2,7 +2,18 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { syntheticRecords } from '../../../test-support/synthetic.js'
-import { PROGRESS_HEADER, durationText, endStep, progressLine, runningText, sweepStatusText, timeLeftText } from '../src/index.js'
+import {
+  PROGRESS_HEADER,
+  durationText,
+  endStep,
+  etaText,
+  progressLine,
+  reproduceStatusText,
+  runningText,
+  stepsLeft,
+  sweepStatusText,
+  timeLeftText,
+} from '../src/index.js'
 
 const END = { max_steps: 6000, stop_after_grok: 200 }
 const record = syntheticRecords({ steps: 2000, every: 100, mem: 300, grok: 1500 })
@@ -72,5 +83,38 @@ describe('a sweep’s status line', () => {
   it('a grokked run shows its exact end', () => {
     const r = { ...record[16]!, grok_step: 1500 }
     expect(runningText({ name: 'x', end: END, latest: { record: r, stepsPerS: 10 } })).toMatch(/^x 1600\/1700 train \S+ test \S+ 10 s$/)
+  })
+})
+
+describe('a reproduction’s status line', () => {
+  const end = fc.record({
+    max_steps: fc.integer({ min: 1, max: 300_000 }),
+    stop_after_grok: fc.option(fc.integer({ min: 0, max: 10_000 })),
+  })
+
+  it('the steps left are at most the budgets of the runs not started and of the running ones, and shrink as a run steps', () => {
+    fc.assert(
+      fc.property(fc.array(end, { maxLength: 5 }), end, fc.nat(), fc.option(fc.nat()), (notStarted, e, step, grok) => {
+        const at = Math.min(step, e.max_steps)
+        const latest = { record: { ...record[0]!, step: at, grok_step: grok === null ? null : Math.min(grok, at) }, stepsPerS: 1 }
+        const budgets = notStarted.reduce((n, x) => n + x.max_steps, 0)
+        const left = stepsLeft(notStarted, [{ name: 'x', end: e, latest }])
+        expect(left).toBeGreaterThanOrEqual(budgets)
+        expect(left).toBeLessThanOrEqual(budgets + e.max_steps - at)
+        expect(stepsLeft(notStarted, [{ name: 'x', end: e, latest: null }])).toBe(budgets + e.max_steps)
+        if (grok === null) expect(left).toBe(budgets + e.max_steps - at)
+      }),
+    )
+  })
+
+  it('the time left is steps × ms/step ÷ jobs, an upper bound in words', () => {
+    expect(etaText(6000, 250, 2)).toBe('≤ 12 min 30 s left')
+    expect(etaText(6000, 250, 1)).toBe('≤ 25 min 00 s left')
+    expect(etaText(0, 250, 2)).toBe('≤ 0 s left')
+  })
+
+  it('shows the counts across stages, the time left, then each running run', () => {
+    const text = reproduceStatusText({ done: 14, running: 1, left: 5 }, [{ name: 'sub-p31-r0.5-s0', end: END, latest: null }], '≤ 3 min 00 s left')
+    expect(text).toBe('[14 done, 1 running, 5 left] ≤ 3 min 00 s left sub-p31-r0.5-s0 starting')
   })
 })

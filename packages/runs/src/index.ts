@@ -10,6 +10,7 @@
  */
 export * from './Claims.js'
 export * from './Config.js'
+export * from './Evidence.js'
 export * from './Files.js'
 export * from './Fingerprint.js'
 export * from './Metrics.js'

@@ -3,10 +3,8 @@
 // in a worker thread; a run that finished is skipped, one that was interrupted or failed is resumed, one
 // that another process is training (its run folder's lock) is left to it.
 import path from 'node:path'
-import * as E from 'fp-ts/lib/Either.js'
-import { type SweepEvent, UsageError, claimSweepFolder, loadModel, runSweep } from '@grokscope/node'
+import { type SweepEvent, claimSweepFolder, loadModel, runSweep } from '@grokscope/node'
 import {
-  type Shard,
   SCRATCH,
   SWEEP_FILES,
   logFileName,
@@ -14,15 +12,13 @@ import {
   parseList,
   parseOpsGrid,
   parseSeeds,
-  parseShard,
   parseVariants,
-  shardFromEnv,
   shareOf,
 } from '@grokscope/runs'
 import { type RunningRun, type ShareCounts, countsText, sweepStatusText } from '@grokscope/report'
 import { fraction, prime } from '../flags.js'
 import { statusLine } from '../progress.js'
-import { type RunFlags, flagOf, runArgs, runOptionsOf } from '../settings.js'
+import { type RunFlags, either, flagOf, orFlag, runArgs, runOptionsOf, shardOf } from '../settings.js'
 
 /** The sweep's own flags. */
 export interface SweepFlags {
@@ -40,31 +36,30 @@ export interface SweepFlags {
   readonly progress: boolean
 }
 
-const orFlag =
-  (flag: string) =>
-  <A>(r: E.Either<string, A>): A => {
-    if (E.isLeft(r)) throw new UsageError(flag === '' ? r.left : `${flag}: ${r.left}`)
-    return r.right
+/**
+ * A sweep event's line after its counts (`add-p31-r0.5-s0: starting (worker 1; log …)`), or null for an evaluation
+ * (the status line shows those). `out`: the sweep folder.
+ */
+export const sweepEventText = (e: SweepEvent, out: string): string | null => {
+  switch (e.kind) {
+    case 'skipped':
+      return `${e.run.name}: skipped: ${e.why}`
+    case 'finished earlier':
+      return `${e.run.name}: finished earlier: ${e.text}`
+    case 'damaged':
+      return `${e.run.name}: finished earlier but damaged: ${e.why}; remove ${path.join(out, e.run.name)} to train it again`
+    case 'started':
+      return `${e.run.name}: ${e.resume ? 'resuming' : 'starting'} (worker ${e.worker}; log ${e.log})`
+    case 'evaluation':
+      return null
+    case 'ended':
+      return (
+        `${e.run.name}: ` +
+        `${
+          e.status === 'finished' ? e.text : e.status === 'interrupted' ? `interrupted: ${e.text}` : `failed (${e.text}; see ${e.log})`
+        } (${e.seconds.toFixed(1)} s)`
+      )
   }
-
-/** A flag parser (which throws its one-line message) as one that gives an `Either`. */
-const either =
-  <A>(parse: (v: string) => A) =>
-  (v: string): E.Either<string, A> => {
-    try {
-      return E.right(parse(v))
-    } catch (e) {
-      return E.left(e instanceof Error ? e.message : String(e))
-    }
-  }
-
-/** The share of this process; the error names where the share was read from. */
-const shardOf = (f: SweepFlags): Shard => {
-  if (f.shard !== undefined) {
-    if (f.shards !== undefined) throw new UsageError('--shard and --shards exclude each other (--shard i/n gives both)')
-    return orFlag('--shard')(parseShard(f.shard))
-  }
-  return orFlag('')(shardFromEnv(process.env, f.shards))
 }
 
 export const sweepCommand = async (f: SweepFlags & RunFlags): Promise<void> => {
@@ -80,7 +75,7 @@ export const sweepCommand = async (f: SweepFlags & RunFlags): Promise<void> => {
   const sourceFile = source === null ? null : path.resolve(source.file)
   const options = { ...runOptionsOf(settings), initFrom: sourceFile ?? undefined }
   const plan = orFlag('')(makePlan(grid, options, source?.config ?? null, flagOf('--ops')))
-  const shard = shardOf(f)
+  const shard = shardOf(f.shard, f.shards)
   const claimed = claimSweepFolder(out, plan, { args: runArgs(settings), initFrom: sourceFile })
   const share = shareOf(claimed.runs.length, shard).map((i) => plan.runs[i]!)
   const workers = Math.min(jobs, share.length)
@@ -109,35 +104,13 @@ export const sweepCommand = async (f: SweepFlags & RunFlags): Promise<void> => {
   }
   // Each event's line of output (the status line is redrawn after it).
   const said = (e: SweepEvent): void => {
-    switch (e.kind) {
-      case 'skipped':
-        return w(`${counts(e.counts)} ${e.run.name}: skipped: ${e.why}`)
-      case 'finished earlier':
-        return w(`${counts(e.counts)} ${e.run.name}: finished earlier: ${e.text}`)
-      case 'damaged':
-        return w(
-          `${counts(e.counts)} ${e.run.name}: finished earlier but damaged: ${e.why}; ` +
-            `remove ${path.join(out, e.run.name)} to train it again`,
-        )
-      case 'started':
-        running.set(e.run.name, { name: e.run.name, end: e.run.config!.loop, latest: null })
-        return w(`${counts(e.counts)} ${e.run.name}: ${e.resume ? 'resuming' : 'starting'} (worker ${e.worker}; log ${e.log})`)
-      case 'evaluation':
-        running.set(e.run.name, { name: e.run.name, end: e.run.config!.loop, latest: { record: e.record, stepsPerS: e.stepsPerS } })
-        return
-      case 'ended':
-        running.delete(e.run.name)
-        return w(
-          `${counts(e.counts)} ${e.run.name}: ` +
-            `${
-              e.status === 'finished'
-                ? e.text
-                : e.status === 'interrupted'
-                  ? `interrupted: ${e.text}`
-                  : `failed (${e.text}; see ${e.log})`
-            } (${e.seconds.toFixed(1)} s)`,
-        )
+    if (e.kind === 'started') running.set(e.run.name, { name: e.run.name, end: e.run.config!.loop, latest: null })
+    if (e.kind === 'evaluation') {
+      running.set(e.run.name, { name: e.run.name, end: e.run.config!.loop, latest: { record: e.record, stepsPerS: e.stepsPerS } })
     }
+    if (e.kind === 'ended') running.delete(e.run.name)
+    const text = sweepEventText(e, out)
+    if (text !== null && e.kind !== 'evaluation') w(`${counts(e.counts)} ${text}`)
   }
   try {
     const r = await runSweep(
