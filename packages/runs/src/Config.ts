@@ -27,8 +27,11 @@ import { OptimizerOptionsCodec } from '@grokscope/train'
 // model
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** The version of grokscope's documents written now (config.json, sweep.json, summary.json); 0.1.0's and 0.2.0's are read too. */
-export const VERSION = '0.3.0'
+/**
+ * The version of grokscope's documents written now (config.json, sweep.json, summary.json, reproduce.json, claims.json);
+ * every earlier version's are read too.
+ */
+export const VERSION = '0.4.0'
 
 const StopAfterGrok = new t.Type<number | null, number | null, unknown>(
   'an integer ≥ 0 or null',
