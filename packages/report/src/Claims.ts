@@ -125,7 +125,7 @@ const settingsText = (doc: ClaimsDocument): string => {
 const countsText = (c: ClaimResult): string => {
   const k = c.counts
   return (
-    `${k.planned} runs planned, ${k.finished} finished, ${k.grokked} grokked, ${k.stayed} stayed grokked, ` +
+    `${k.planned} run${k.planned === 1 ? '' : 's'} planned, ${k.finished} finished, ${k.grokked} grokked, ${k.stayed} stayed grokked, ` +
     `${k.unstable} unstable, ${k.diverged} diverged` +
     `${k.excluded.length === 0 ? '' : `; left out: ${k.excluded.join(', ')}`}` +
     `${k.unclean.length === 0 ? '' : `; read though unstable or fallen back after grokking: ${k.unclean.join(', ')}`}`

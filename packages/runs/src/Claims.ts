@@ -563,7 +563,7 @@ export const claim4 = (runs: ReadonlyArray<RunEvidence>, s: ClaimsSettings): Cla
     measured:
       `${gOps.filter((x) => x.groks === true).length} of ${gOps.length} symmetric/alternating operations grok (g = ${pct(g)}), ` +
       `${hOps.filter((x) => x.groks === true).length} of ${hOps.length} cross terms grok (h = ${pct(h)}: ${list(hOps)}) ${budgetText(s)}; ` +
-      `of ${counts.grokked} grokked runs ${counts.stayed} stayed grokked; ${counts.unstable} unstable, ${counts.diverged} diverged`,
+      `${counts.stayed} of the ${runsText(counts.grokked)} that grokked stayed grokked; ${counts.unstable} unstable, ${counts.diverged} diverged`,
     verdict,
     reason:
       g === null || h === null

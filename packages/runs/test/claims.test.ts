@@ -558,7 +558,7 @@ describe('claim 4: symmetric expressions grok easily, cross terms do not', () =>
     const runs = named([base('a2+b2', { unstable: true, stayedGrokked: false }), base('a3+ab', { grokStep: null, stayedGrokked: false })])
     const r = claim4(runs, SETTINGS)
     expect(r.verdict).toBe('reproduced')
-    expect(r.measured).toContain('of 1 grokked runs 0 stayed grokked; 1 unstable, 0 diverged')
+    expect(r.measured).toContain('0 of the 1 run that grokked stayed grokked; 1 unstable, 0 diverged')
   })
 })
 
