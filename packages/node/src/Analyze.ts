@@ -23,23 +23,33 @@ export interface AnalysisOptions {
   readonly what?: string
 }
 
+/**
+ * The pairs of one all-pairs forward pass of this model that fit `budgetMiB` (the `chunk` of the all-pairs analyses);
+ * a budget too small for its step is a `UsageError`.
+ *
+ * @since 0.4.0
+ */
+export const allPairsChunk = async (model: LoadedModel, budgetMiB: number): Promise<number> => {
+  await initBackend()
+  const params = fromHost(model.config, model.host)
+  const footprint = await measureFootprint(model.config, params)
+  disposeParams(params)
+  const plan = memoryPlan(budgetMiB, 1, footprint)
+  if (typeof plan === 'string') throw new UsageError(plan)
+  return plan.evalChunk
+}
+
 /** Every analysis of the model (the `analyze --json` document's content); a budget too small for its p is a `UsageError`. */
 export const analyzeLoadedModel = async (model: LoadedModel, o: AnalysisOptions = {}): Promise<ModelAnalysis> => {
   const keyRule = orUsageError('--key-freqs')(keyRuleFor(o.keyRule ?? DEFAULT_KEY_RULE, model.task.p))
   const budget = o.memoryMiB ?? DEFAULT_MEMORY_MIB
   const refusal = allPairsRefusal(o.what ?? 'analyze', budget, model.task.p, model.config.nOut, model.config.dMlp)
   if (refusal !== null) throw new UsageError(refusal)
-  await initBackend()
-  const params = fromHost(model.config, model.host)
-  const footprint = await measureFootprint(model.config, params)
-  disposeParams(params)
-  const plan = memoryPlan(budget, 1, footprint)
-  if (typeof plan === 'string') throw new UsageError(plan)
   const a = analyzeModel(model.config, model.host, model.task.p, model.task.ops, model.task.seed, {
     eta: o.eta ?? DEFAULT_ETA,
     keyRule,
     now: () => performance.now(),
-    chunk: plan.evalChunk,
+    chunk: await allPairsChunk(model, budget),
   })
   for (const w of keyWarnings(a)) o.onWarning?.(w)
   return a

@@ -23,7 +23,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import { makeDataset } from '@grokscope/data'
-import { disposeParams, fromHost, initParams, measureFootprint } from '@grokscope/model'
+import { disposeParams, initParams, measureFootprint } from '@grokscope/model'
 import { claimsHtml, claimsMarkdown } from '@grokscope/report'
 import {
   type ClaimsDocument,
@@ -49,6 +49,7 @@ import {
   weightEvidence,
 } from '@grokscope/runs'
 import { disposeTrainState, trainStepWith } from '@grokscope/train'
+import { allPairsChunk } from './Analyze.js'
 import { initBackend } from './Backend.js'
 import { quantile } from './Bench.js'
 import { UsageError, orUsageError } from './Errors.js'
@@ -130,15 +131,8 @@ const readOutcome = (dir: string, warn: (message: string) => void): Outcome =>
   })
 
 /** The measures of a loaded model, its all-pairs forward passes in chunks that fit the budget. */
-const modelEvidence = async (model: LoadedModel, budgetMiB: number): Promise<WeightEvidence> => {
-  await initBackend()
-  const params = fromHost(model.config, model.host)
-  const footprint = await measureFootprint(model.config, params)
-  disposeParams(params)
-  const plan = memoryPlan(budgetMiB, 1, footprint)
-  if (typeof plan === 'string') throw new UsageError(plan)
-  return weightEvidence(model.config, model.host, model.task.p, plan.evalChunk)
-}
+const modelEvidence = async (model: LoadedModel, budgetMiB: number): Promise<WeightEvidence> =>
+  weightEvidence(model.config, model.host, model.task.p, await allPairsChunk(model, budgetMiB))
 
 /**
  * A planned run's evidence from its folder `dir` (`evidenceOf` of `@grokscope/runs`): summary.json, metrics.jsonl, and
