@@ -39,6 +39,7 @@ import {
   type Verdict,
   isClean,
   isPatternEvidence,
+  median,
 } from '@grokscope/runs'
 import { ffdFcrPlane } from './Results.js'
 
@@ -254,11 +255,6 @@ export const claimsMarkdown = (doc: ClaimsDocument, links: ClaimsLinks = default
 const grokkedEvidence = (r: RunEvidence): boolean => r.transfer === 'scratch' && isPatternEvidence(r)
 const neverGrokked = (r: RunEvidence): boolean => r.transfer === 'scratch' && r.finished && !r.diverged && r.grokStep === null
 
-const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = Math.floor(s.length / 2)
-  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
-}
 
 /** The runs by a key, in the order the keys first appear. */
 const groupBy = <K>(
@@ -334,7 +330,7 @@ const asymmetryFigure = (doc: ClaimsDocument): Drawn => {
         colors: [IDENTITY[0]],
         groups: groups.map(([op, rs]) => ({
           label: `${op} (${rs.length})`,
-          values: [median(rs.map((r) => r.measures!.asymmetry))],
+          values: [median(rs.map((r) => r.measures!.asymmetry)) ?? NaN],
           marked: op === 'sub',
         })),
         xLabel: 'operation (grokked runs)',
@@ -478,7 +474,7 @@ const transferFigure = (doc: ClaimsDocument): Drawn => {
         : [
             {
               label: `${op} · ${SHORT_KIND[kind]} (${grok.length}/${rs.length})`,
-              values: grok.length === 0 ? [0, Math.max(...rs.map((r) => r.steps))] : [median(grok), 0],
+              values: grok.length === 0 ? [0, Math.max(...rs.map((r) => r.steps))] : [median(grok) ?? NaN, 0],
             },
           ]
     }),
