@@ -632,6 +632,7 @@ _fraction = _number(float, lambda v: 0 < v < 1, 'a fraction strictly between 0 a
 _rate = _number(float, lambda v: v > 0 and math.isfinite(v), 'a positive number')
 _decay = _number(float, lambda v: v >= 0 and math.isfinite(v), 'a number >= 0')
 _alpha = _number(float, lambda v: 0 <= v < 1, 'alpha in [0, 1)')
+_beta = _number(float, lambda v: 0 <= v < 1, 'a number in [0, 1)')
 
 
 def parser():
@@ -645,6 +646,9 @@ def parser():
     ap.add_argument('--device', default='cpu', help='torch device (cpu)')
     ap.add_argument('--lr', type=_rate, default=1e-3, help="AdamW's learning rate (1e-3)")
     ap.add_argument('--wd', type=_decay, default=1.0, help="AdamW's weight decay (1.0)")
+    ap.add_argument('--beta1', type=_beta, default=0.9, help="AdamW's beta1 (0.9)")
+    ap.add_argument('--beta2', type=_beta, default=0.98, help="AdamW's beta2 (0.98)")
+    ap.add_argument('--eps', type=_rate, default=1e-8, help="AdamW's eps (1e-8)")
     ap.add_argument('--grokfast', type=_pair(_alpha, _decay, 'alpha,lamb (e.g. 0.98,2)'), metavar='ALPHA,LAMB', help='Grokfast-EMA gradient filter')
     ap.add_argument('--grokfast-ma', type=_pair(_positive, _decay, 'window,lamb (e.g. 100,5)'), metavar='WINDOW,LAMB', help='Grokfast-MA gradient filter')
     ap.add_argument('--out', help='append one JSON line per run to this file')
@@ -659,7 +663,7 @@ def result_line(run, task, opt):
     with torch.no_grad():
         w_l = measures(neuron_logit_map(run.model))
     return json.dumps({
-        'op': task.op, 'p': task.p, 'frac': task.frac, 'seed': task.seed, 'lr': opt.lr, 'wd': opt.wd,
+        'op': task.op, 'p': task.p, 'frac': task.frac, 'seed': task.seed, 'lr': opt.lr, 'wd': opt.wd, 'betas': list(opt.betas), 'eps': opt.eps,
         'grokfast': opt.grokfast_ema, 'grokfast_ma': opt.grokfast_ma,
         'grok_step': run.grok_step, 'steps': run.steps, 'sec': round(run.seconds, 1), 'ms_per_step': round(1000 * run.seconds / run.steps, 2),
         'ffd': final.ffd, 'fcr': final.fcr, 'w_l_ffd': w_l['ffd_eta_0_5'], 'w_l_fcr': w_l['fcr'],
@@ -673,7 +677,7 @@ def main(argv):
         raise UsageError('--grokfast and --grokfast-ma: choose one filter')
     if a.device != 'cpu' and not (a.device.startswith('cuda') and torch.cuda.is_available()):
         raise UsageError(f'--device: {a.device!r} is not available here (cpu)')
-    opt = Optimiser(lr=a.lr, wd=a.wd, grokfast_ema=a.grokfast, grokfast_ma=a.grokfast_ma)
+    opt = Optimiser(lr=a.lr, wd=a.wd, betas=(a.beta1, a.beta2), eps=a.eps, grokfast_ema=a.grokfast, grokfast_ma=a.grokfast_ma)
     if a.bench:
         print(json.dumps(bench(a.p, a.frac, a.bench, opt, a.device)), flush=True)
         return

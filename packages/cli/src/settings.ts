@@ -22,7 +22,7 @@ import {
   parseShard,
   shardFromEnv,
 } from '@grokscope/runs'
-import { GROKFAST_EMA_DEFAULTS, GROKFAST_MA_DEFAULTS, GROK_THRESHOLD } from '@grokscope/train'
+import { GROKFAST_EMA_DEFAULTS, GROKFAST_MA_DEFAULTS, GROK_THRESHOLD, PAPER_ADAMW } from '@grokscope/train'
 import { MAX_THREADS, integer, memory, nonNegative, positive, steps, stopAfter, threads, unitInterval } from './flags.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -145,6 +145,9 @@ export const withRunOptions = (c: Command, defaultThreads: number) =>
         .choices(['adamw', 'adam', 'sgd'] as const)
         .default(PAPER_SETTINGS.optimizer),
     )
+    .addOption(new Option('--beta1 <β₁>', `Adam's β₁, 0 ≤ β₁ < 1 (default ${PAPER_ADAMW.beta1}, the paper’s)`).argParser(unitInterval))
+    .addOption(new Option('--beta2 <β₂>', `Adam's β₂, 0 ≤ β₂ < 1 (default ${PAPER_ADAMW.beta2}, the paper’s)`).argParser(unitInterval))
+    .addOption(new Option('--eps <ε>', `Adam's ε > 0 (default ${PAPER_ADAMW.eps}, the paper’s)`).argParser(positive))
     .addOption(new Option('--momentum <μ>', 'SGD momentum, 0 ≤ μ < 1 (default 0; only with --optimizer sgd)').argParser(unitInterval))
     .addOption(
       new Option(
@@ -221,6 +224,9 @@ export const runOptionsOf = (f: RunFlags): RunOptions => ({
   lr: f.lr,
   wd: f.wd,
   momentum: f.momentum,
+  beta1: f.beta1,
+  beta2: f.beta2,
+  eps: f.eps,
   grokfast: f.grokfast,
   grokfastAlpha: f.grokfastAlpha,
   grokfastLambda: f.grokfastLambda,

@@ -1,5 +1,5 @@
 // The optimiser's flags through the CLI: their errors, config.json's chain, exact resume with a filter, old configs,
-// --init-scale, --recipe.
+// --init-scale, --recipe, Adam's --beta1/--beta2/--eps.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -24,6 +24,9 @@ describe('optimiser flags: bad input is one line, exit code 2, nothing written',
     [['--grokfast', 'ema', '--grokfast-window', '10'], '--grokfast-window is for --grokfast ma'],
     [['--grokfast', 'ma', '--grokfast-alpha', '0.9'], '--grokfast-alpha is for --grokfast ema'],
     [['--grokfast', 'ma', '--grokfast-window', '0'], '--grokfast-window: "0" is not allowed (an integer from 1 to 100000)'],
+    [['--beta2', '1'], '"1" is not allowed (a number with 0 ≤ x < 1)'],
+    [['--beta1', '-0.1'], '"-0.1" is not allowed (a number with 0 ≤ x < 1)'],
+    [['--eps', '0'], '"0" is not allowed (a finite number > 0)'],
     [['--warmup', '-1'], '--warmup: "-1" is not allowed (an integer from 0 to 1000000000)'],
     [['--wd-exclude', 'embed.W_X'], '--wd-exclude: "embed.W_X" is not a weight of the model'],
     [['--init-scale', '0'], '"0" is not allowed (a finite number > 0)'],
@@ -43,12 +46,12 @@ describe('a run with a chain', { timeout: 180_000 }, () => {
     const dir = tmp()
     const chain = [
       '--grokfast', 'ma', '--grokfast-window', '4', '--grokfast-lambda', '3', '--warmup', '5', '--wd-exclude', 'unembed.W_U',
-      '--checkpoint-every', '10',
+      '--beta1', '0.8', '--beta2', '0.95', '--eps', '1e-7', '--checkpoint-every', '10',
     ]
     const straight = await cli(['train', ...TINY, ...chain, '--steps', '30', '--out', path.join(dir, 'a')])
     expect(straight.code, straight.stderr).toBe(0)
     expect(json(path.join(dir, 'a', 'config.json')).optimizer).toEqual({
-      lr: 1e-3, weightDecay: 1, beta1: 0.9, beta2: 0.98, eps: 1e-8, frozen: [],
+      lr: 1e-3, weightDecay: 1, beta1: 0.8, beta2: 0.95, eps: 1e-7, frozen: [],
       kind: 'adamw', momentum: 0, warmup: 5, noDecay: ['unembed.W_U'], filters: [{ kind: 'grokfast-ma', window: 4, lambda: 3 }],
     })
     const half = await cli(['train', ...TINY, ...chain, '--steps', '17', '--out', path.join(dir, 'b')])

@@ -108,6 +108,8 @@ const REFUSALS: ReadonlyArray<readonly [ReadonlyArray<string>, RegExp]> = [
   [['--ops', 'add,mul', '--export', 'x.json'], /--export writes one run/],
   [['--p', '3', '--frac', '0.1'], /add mod 3 at frac 0\.1: 0 training and 9 test examples/],
   [['--device', 'tpu'], /--device: 'tpu' is not available here/],
+  [['--beta2', '1'], /argument --beta2: '1' is not a number in \[0, 1\)/],
+  [['--eps', '0'], /argument --eps: '0' is not a positive number/],
 ]
 
 const answers = ask({
@@ -218,6 +220,21 @@ describe('the program’s command line', () => {
     expect(predicted.code, predicted.stderr).toBe(0)
     const logits = (JSON.parse(predicted.stdout) as Array<{ logits: number[] }>).map((x) => x.logits)
     expect(maxAbsDiff(logits, written.probe_logits)).toBeLessThan(1e-4)
+  })
+
+  it('--beta1, --beta2, --eps set AdamW’s and --out records them; they change the trajectory', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'grokscope-torch-'))
+    const run = (name: string, extra: ReadonlyArray<string>) => {
+      const out = path.join(dir, `${name}.jsonl`)
+      const r = program(['--ops', 'add', '--p', '7', '--frac', '0.5', '--steps', '10', '--every', '10', '--out', out, ...extra])
+      expect(r.status, r.stderr).toBe(0)
+      return JSON.parse(readFileSync(out, 'utf8')) as { betas: number[]; eps: number; history: number[][] }
+    }
+    const paper = run('paper', [])
+    const other = run('other', ['--beta1', '0.8', '--beta2', '0.95', '--eps', '1e-6'])
+    expect([paper.betas, paper.eps]).toEqual([[0.9, 0.98], 1e-8])
+    expect([other.betas, other.eps]).toEqual([[0.8, 0.95], 1e-6])
+    expect(other.history.at(-1)![1]).not.toBe(paper.history.at(-1)![1])
   })
 
   it('--bench N: the last line is JSON with ms_per_step, threads, n_train and p', () => {

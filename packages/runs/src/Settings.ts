@@ -71,6 +71,12 @@ export interface RunOptions {
   /** Weight decay: decoupled for AdamW, coupled L2 for Adam and SGD. */
   readonly wd: number
   readonly momentum?: number | undefined
+  /** Adam's β₁ (absent: the paper's 0.9). @since 0.5.0 */
+  readonly beta1?: number | undefined
+  /** Adam's β₂ (absent: the paper's 0.98). @since 0.5.0 */
+  readonly beta2?: number | undefined
+  /** Adam's ε (absent: the paper's 1e-8). @since 0.5.0 */
+  readonly eps?: number | undefined
   readonly grokfast?: 'ema' | 'ma' | undefined
   readonly grokfastAlpha?: number | undefined
   readonly grokfastLambda?: number | undefined
@@ -318,6 +324,9 @@ export const optimizerOf = (
     kind: s.optimizer,
     lr: s.lr,
     weightDecay: s.wd,
+    beta1: s.beta1 ?? PAPER_ADAMW.beta1,
+    beta2: s.beta2 ?? PAPER_ADAMW.beta2,
+    eps: s.eps ?? PAPER_ADAMW.eps,
     momentum: s.momentum ?? 0,
     warmup: s.warmup,
     noDecay: s.wdExclude.map((w) => w.trim()),
