@@ -3,8 +3,9 @@
 // <run>/report.html (<run> '-': none), <sweep>/report.html (<sweep> '-': none) and <run>/curves.svg in Debian's
 // Chromium (1100 px wide), and the web page (built from this worktree, or from the built worktree
 // GROKSCOPE_WEB_TREE names) opened with [web-query] (op=add&p=31&frac=0.5&seed=0) and autostart=1, training for
-// [web-seconds] (90; 0: no web page) and then stopped (at once when it shows an error); written as
-// docs/images/{report-run,report-sweep,curves,web}-<suffix>.png.
+// [web-seconds] (90; 0: no web page) and then stopped (at once when it shows an error; not when it finished first); written
+// as docs/images/{report-run,report-sweep,curves,web}-<suffix>.png. GROKSCOPE_WEB_ADAPTER=swiftshader gives Chromium
+// WebGPU's software adapter (--enable-unsafe-webgpu --use-webgpu-adapter=swiftshader): the page's auto backend is then WebGPU.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -24,7 +25,9 @@ if (run === undefined || sweep === undefined || suffix === undefined) {
   process.exit(2)
 }
 const out = (name) => path.join(root, 'docs', 'images', `${name}-${suffix}.png`)
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] })
+const adapter = process.env.GROKSCOPE_WEB_ADAPTER
+const webgpu = adapter === undefined ? [] : ['--enable-unsafe-webgpu', `--use-webgpu-adapter=${adapter}`]
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', ...webgpu] })
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, deviceScaleFactor: 1 })
   const files = [
@@ -45,10 +48,12 @@ try {
   if (seconds === '0') process.exit(0)
   const site = await serveSite(await buildSite(mkdtempSync(path.join(tmpdir(), 'grokscope-site-'))), 0, '127.0.0.1')
   await page.goto(`${site.url}?${query}&autostart=1`)
+  const done = () => document.querySelector('#download')?.disabled === false
   if (await page.locator('#error').isHidden()) {
-    await page.waitForTimeout(Number(seconds) * 1000)
-    await page.click('#stop')
-    await page.waitForFunction(() => document.querySelector('#download')?.disabled === false, undefined, { timeout: 300_000 })
+    // Training for [web-seconds], or until it finishes by itself.
+    await page.waitForFunction(done, undefined, { timeout: Number(seconds) * 1000, polling: 1000 }).catch(() => null)
+    if (await page.locator('#stop').isEnabled()) await page.click('#stop')
+    await page.waitForFunction(done, undefined, { timeout: 300_000 })
   }
   await page.screenshot({ path: out('web'), fullPage: true })
   process.stdout.write(`${out('web')}\n`)

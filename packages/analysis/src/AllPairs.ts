@@ -70,3 +70,40 @@ export const allPairsOutputs = (
   }
   return { logits, acts }
 }
+
+/**
+ * `allPairsOutputs` read back asynchronously (`data()`): the same values on any backend, and what WebGPU needs (its
+ * synchronous read is slow, and gives zeros on headless Chromium's software adapter). Leaves no tensor behind.
+ *
+ * @since 0.5.0
+ */
+export const allPairsOutputsAsync = async (
+  c: ModelConfig,
+  host: HostParams,
+  p: number,
+  opIndex: number,
+  chunk: number = Infinity,
+): Promise<AllPairsOutputs> => {
+  const params = fromHost(c, host)
+  const tokens = allPairsTokens(p, opIndex)
+  const n = p * p
+  const logits = new Float64Array(n * c.nOut)
+  const acts = new Float64Array(n * c.dMlp)
+  try {
+    for (const [start, end] of chunkRanges(n, Math.max(1, Math.min(Math.floor(chunk), n)))) {
+      const inputs = prepareInputs(c, tokens.subarray(3 * start, 3 * end))
+      const out = forwardWithMlp(c, params, inputs)
+      disposeInputs(inputs)
+      try {
+        const [l, m] = await Promise.all([out.logits.data(), out.mlpPost.data()])
+        logits.set(l, start * c.nOut)
+        acts.set(m, start * c.dMlp)
+      } finally {
+        tf.dispose([out.logits, out.mlpPost])
+      }
+    }
+  } finally {
+    disposeParams(params)
+  }
+  return { logits, acts }
+}

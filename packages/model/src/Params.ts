@@ -84,6 +84,18 @@ export const fromHost = (c: ModelConfig, host: HostParams): Params => {
 export const toHost = (params: Params): HostParams =>
   Object.fromEntries(Object.entries(params).map(([k, t]) => [k, { shape: [...t.shape], data: t.dataSync() as Float32Array }]))
 
+/**
+ * Host copies of the weights read asynchronously (`data()`): the same values as `toHost` on any backend, and what
+ * WebGPU needs (its synchronous read is slow, and gives zeros on headless Chromium's software adapter).
+ *
+ * @since 0.5.0
+ */
+export const readHost = async (params: Params): Promise<HostParams> => {
+  const entries = Object.entries(params)
+  const data = await Promise.all(entries.map(([, t]) => t.data()))
+  return Object.fromEntries(entries.map(([k, t], i) => [k, { shape: [...t.shape], data: data[i] as Float32Array }]))
+}
+
 /** Disposes every tensor of a record. */
 export const disposeParams = (params: Params): void => {
   for (const t of Object.values(params)) t.dispose()

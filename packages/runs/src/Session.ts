@@ -8,7 +8,9 @@
  * page keeps everything in memory for its download. A run diverges at the first step whose
  * weights or evaluated losses are not finite: the session stops there, its record (when
  * that step was evaluated) is the last, and no history file or checkpoint of non-finite
- * weights is made (the last checkpoint stays the run's weights). Pure but for the tensors.
+ * weights is made (the last checkpoint stays the run's weights). Pure but for the tensors, which it reads back
+ * asynchronously (`data()`: WebGPU cannot be relied on to read synchronously), except for the all-pairs measures
+ * (`loop.measure_every`) and a source model's weights.
  *
  * @example
  * import { initialState, trainSession } from '@grokscope/runs'
@@ -38,6 +40,7 @@ import {
   fromHost,
   initParams,
   mapParams,
+  readHost,
   toHost,
   transferParams,
 } from '@grokscope/model'
@@ -103,7 +106,7 @@ export interface SessionSinks {
   /** Every step, after its evaluation and checkpoint; `'stop'` ends the session there (interrupted). */
   readonly step?: (step: number) => LoopAnswer
   /** An evaluation, for a progress view, with this session's steps per second and the weights then (valid during the call). */
-  readonly progress?: (r: MetricsRecord, stepsPerS: number, host: HostParams) => void
+  readonly progress?: (r: MetricsRecord, stepsPerS: number, host: HostParams) => void | Promise<void>
 }
 
 /**
@@ -151,15 +154,18 @@ export const initialState = (config: RunConfig, source: SourceModel | null): E.E
 // ─────────────────────────────────────────────────────────────────────────────
 
 /**
- * Whether every weight is finite (one number read back from the backend).
+ * Whether every weight is finite (one number read back from the backend, asynchronously: WebGPU cannot be relied on
+ * to read synchronously).
  *
- * @since 0.3.0
+ * @since 0.3.0 (asynchronous since 0.5.0)
  */
-export const finiteParams = (params: Params): boolean => {
+export const finiteParams = async (params: Params): Promise<boolean> => {
   const ok = tf.tidy(() => tf.all(tf.stack(Object.values(params).map((w) => tf.all(tf.isFinite(w))))))
-  const finite = ok.dataSync()[0] === 1
-  ok.dispose()
-  return finite
+  try {
+    return (await ok.data())[0] === 1
+  } finally {
+    ok.dispose()
+  }
 }
 
 /**
@@ -196,7 +202,7 @@ export const trainSession = async (
   let grokkedNow: number | null = null
   const keepHistory = async (state: TrainState) => {
     if (saveEvery === null || historyAt === state.step) return
-    await sinks.history(state.step, toHost(state.params))
+    await sinks.history(state.step, await readHost(state.params))
     historyAt = state.step
   }
   const result = await train(
@@ -217,7 +223,7 @@ export const trainSession = async (
     },
     {
       onEval: async (r) => {
-        const host = toHost(r.params)
+        const host = await readHost(r.params)
         const record = metricsRecord({
           ...r,
           host,
@@ -234,14 +240,14 @@ export const trainSession = async (
         await sinks.record(record)
         records.push(record)
         if (r.grokStep === r.step) grokkedNow = r.step
-        sinks.progress?.(record, (r.step - startStep) / Math.max(elapsed(), 1e-9), host)
+        await sinks.progress?.(record, (r.step - startStep) / Math.max(elapsed(), 1e-9), host)
         if (finiteLosses(record)) return undefined
         divergedStep = r.step
         return 'stop'
       },
       // After the step's evaluation: its history file, then its checkpoint, of finite weights only.
       onStep: async (step, state) => {
-        if (!finiteParams(state.params)) {
+        if (!(await finiteParams(state.params))) {
           divergedStep = step
           return 'stop'
         }

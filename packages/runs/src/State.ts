@@ -13,13 +13,21 @@
  * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { type TrainState, decodeTrainState, encodeTrainState } from '@grokscope/train'
+import { type EncodedTrainState, type TrainState, decodeTrainState, encodeTrainState } from '@grokscope/train'
 import { type RunConfig, runFingerprint } from './Config.js'
 import { fingerprintDifference, recordedFingerprint } from './Fingerprint.js'
 
 /** state.json's document: the training state and the run's fingerprint. */
-export const stateDocument = (config: RunConfig, s: TrainState): unknown => ({
-  ...encodeTrainState(s),
+export const stateDocument = (config: RunConfig, s: TrainState): unknown => encodedStateDocument(config, encodeTrainState(s))
+
+/**
+ * state.json's document of a training state already encoded (`encodeTrainState`, or `encodeTrainStateAsync` where
+ * the backend is read asynchronously), with the run's fingerprint.
+ *
+ * @since 0.5.0
+ */
+export const encodedStateDocument = (config: RunConfig, encoded: EncodedTrainState): unknown => ({
+  ...encoded,
   fingerprint: runFingerprint(config),
 })
 

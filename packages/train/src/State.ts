@@ -81,21 +81,38 @@ export type EncodedTrainState = t.TypeOf<typeof EncodedTrainStateCodec>
 // encoding
 // ─────────────────────────────────────────────────────────────────────────────
 
-const encode = (p: Params): Record<string, EncodedTensor> =>
-  Object.fromEntries(
-    Object.entries(p).map(([k, t]) => {
-      const data = t.dataSync()
-      return [k, { shape: [...t.shape], f32: encodeBase64(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)) }]
-    }),
-  )
+const encodeTensor = (t: tf.Tensor, data: tf.TypedArray): EncodedTensor => ({
+  shape: [...t.shape],
+  f32: encodeBase64(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)),
+})
+
+/** The state's document, each tensor's values given by `read`. */
+const encodeState = (s: TrainState, read: (t: tf.Tensor) => tf.TypedArray): EncodedTrainState => {
+  const encode = (p: Params): Record<string, EncodedTensor> =>
+    Object.fromEntries(Object.entries(p).map(([k, t]) => [k, encodeTensor(t, read(t))]))
+  return {
+    format: TRAIN_STATE_FORMAT,
+    step: s.step,
+    params: encode(s.params),
+    opt: s.opt.map((x) => ({ count: x.count, slots: Object.fromEntries(Object.entries(x.slots).map(([k, slot]) => [k, encode(slot)])) })),
+  }
+}
 
 /** The state as a JSON-ready document. */
-export const encodeTrainState = (s: TrainState): EncodedTrainState => ({
-  format: TRAIN_STATE_FORMAT,
-  step: s.step,
-  params: encode(s.params),
-  opt: s.opt.map((x) => ({ count: x.count, slots: Object.fromEntries(Object.entries(x.slots).map(([k, slot]) => [k, encode(slot)])) })),
-})
+export const encodeTrainState = (s: TrainState): EncodedTrainState => encodeState(s, (t) => t.dataSync())
+
+/**
+ * The state as a JSON-ready document, its tensors read asynchronously (`data()`): the same document as
+ * `encodeTrainState`, on any backend (WebGPU cannot be relied on to read synchronously).
+ *
+ * @since 0.5.0
+ */
+export const encodeTrainStateAsync = async (s: TrainState): Promise<EncodedTrainState> => {
+  const tensors = [...Object.values(s.params), ...s.opt.flatMap((x) => Object.values(x.slots).flatMap((slot) => Object.values(slot)))]
+  const data = await Promise.all(tensors.map((t) => t.data()))
+  const values = new Map(tensors.map((t, i) => [t, data[i]!]))
+  return encodeState(s, (t) => values.get(t)!)
+}
 
 // ─────────────────────────────────────────────────────────────────────────────
 // decoding

@@ -96,22 +96,68 @@ export const trainStepWith = async (
 // evaluation
 // ─────────────────────────────────────────────────────────────────────────────
 
+/** A chunk's per-example cross-entropy `[chunk]` and whether the argmax is the label (bool `[chunk]`). */
+const perExampleTensors = (c: ModelConfig, params: Params, chunk: Batch): { losses: tf.Tensor1D; correct: tf.Tensor } =>
+  tf.tidy(() => {
+    const logits = forward(c, params, chunk) // [chunk, p]
+    return { losses: crossEntropyPerExample(logits, chunk.labelsOneHot), correct: tf.equal(tf.argMax(logits, 1), chunk.labels) }
+  })
+
 /** Each example's cross-entropy and whether the model gets it right, chunk by chunk (nothing to compute for an empty set). */
 export const evaluatePerExample = (c: ModelConfig, params: Params, batch: Batch | ChunkedBatch): PerExample => {
   const losses = new Float32Array(batch.size)
   const correct = new Uint8Array(batch.size)
   if (batch.size === 0) return { losses, correct }
   forEachChunk(c, batch, (chunk, start) => {
-    const r = tf.tidy((): { losses: tf.Tensor1D; correct: tf.Tensor } => {
-      const logits = forward(c, params, chunk) // [chunk, p]
-      return { losses: crossEntropyPerExample(logits, chunk.labelsOneHot), correct: tf.equal(tf.argMax(logits, 1), chunk.labels) }
-    })
+    const r = perExampleTensors(c, params, chunk)
     losses.set(r.losses.dataSync(), start)
     correct.set(r.correct.dataSync(), start)
     tf.dispose([r.losses, r.correct])
   })
   return { losses, correct }
 }
+
+/**
+ * `evaluatePerExample` read back asynchronously (`data()`, after every chunk's forward pass): the same results on any
+ * backend, and what WebGPU needs (its synchronous read is slow, and gives zeros on headless Chromium's software adapter).
+ *
+ * @since 0.5.0
+ */
+export const evaluatePerExampleAsync = async (c: ModelConfig, params: Params, batch: Batch | ChunkedBatch): Promise<PerExample> => {
+  const losses = new Float32Array(batch.size)
+  const correct = new Uint8Array(batch.size)
+  if (batch.size === 0) return { losses, correct }
+  const chunks: Array<{ readonly start: number; readonly losses: tf.Tensor1D; readonly correct: tf.Tensor }> = []
+  forEachChunk(c, batch, (chunk, start) => {
+    chunks.push({ start, ...perExampleTensors(c, params, chunk) })
+  })
+  try {
+    for (const r of chunks) {
+      const [l, ok] = await Promise.all([r.losses.data(), r.correct.data()])
+      losses.set(l, r.start)
+      correct.set(ok, r.start)
+    }
+  } finally {
+    tf.dispose(chunks.flatMap((r) => [r.losses, r.correct]))
+  }
+  return { losses, correct }
+}
+
+/**
+ * The train and test sets' evaluations computed here and read back asynchronously (`evaluatePerExampleAsync`): the
+ * loop's own evaluation, for a backend that cannot read synchronously (WebGPU).
+ *
+ * @since 0.5.0
+ */
+export const asyncEvaluations = (
+  c: ModelConfig,
+  data: { readonly train: Batch | ChunkedBatch; readonly test: Batch | ChunkedBatch },
+): EvaluationSource => ({
+  perExample: async (params) => ({
+    train: await evaluatePerExampleAsync(c, params, data.train),
+    test: await evaluatePerExampleAsync(c, params, data.test),
+  }),
+})
 
 /**
  * Mean cross-entropy and accuracy of per-example results; per operation too, given

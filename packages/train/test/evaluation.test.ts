@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
+import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
 import { decodeTask, makeDataset } from '@grokscope/data'
 import { disposeParams, initParams } from '@grokscope/model'
@@ -12,7 +13,9 @@ import {
   disposeTrainData,
   disposeTrainState,
   evaluate,
+  asyncEvaluations,
   evaluatePerExample,
+  evaluatePerExampleAsync,
   initTrainState,
   modelConfigFor,
   prepareTrainData,
@@ -75,6 +78,24 @@ describe('evaluate', () => {
     expect(evaluate(c, params, data.test, data.testOps, data.nOps)).toEqual(summarize(r, data.testOps, data.nOps))
     disposeParams(params)
     disposeTrainData(data)
+  })
+
+  it('read back asynchronously, gives the same results as synchronously, whole or in chunks, and leaves no tensor behind', async () => {
+    const d = dataset()
+    const c = modelConfigFor(d, small)
+    const params = initParams(c, 4)
+    for (const chunk of [Infinity, 5]) {
+      const data = prepareTrainData(c, d, chunk)
+      const before = tf.memory().numTensors
+      for (const set of [data.train, data.test]) {
+        expect(await evaluatePerExampleAsync(c, params, set)).toEqual(evaluatePerExample(c, params, set))
+      }
+      const both = await asyncEvaluations(c, data).perExample(params)
+      expect(both).toEqual({ train: evaluatePerExample(c, params, data.train), test: evaluatePerExample(c, params, data.test) })
+      expect(tf.memory().numTensors).toBe(before)
+      disposeTrainData(data)
+    }
+    disposeParams(params)
   })
 })
 

@@ -1,13 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
-import { initParams, paperConfig, toHost } from '@grokscope/model'
+import { disposeParams, initParams, paperConfig, toHost } from '@grokscope/model'
 import {
   PAPER_ADAMW,
   TRAIN_STATE_FORMAT,
   decodeTrainState,
   disposeTrainState,
   encodeTrainState,
+  encodeTrainStateAsync,
   initTrainState,
   optimizerStep,
 } from '../src/index.js'
@@ -36,6 +37,19 @@ const left = (u: unknown): string => {
   if (E.isRight(r)) throw new Error('expected a Left')
   return r.left
 }
+
+describe('encodeTrainStateAsync', () => {
+  it('gives the document encodeTrainState gives (weights and the optimiser’s slots, read asynchronously)', async () => {
+    const s = initTrainState(initParams(config, 2))
+    const grads = initParams(config, 3)
+    const next = optimizerStep(PAPER_ADAMW, s, grads)
+    disposeParams(grads)
+    expect(await encodeTrainStateAsync(next)).toEqual(encodeTrainState(next))
+    expect(await encodeTrainStateAsync(s)).toEqual(encodeTrainState(s))
+    disposeTrainState(s)
+    disposeTrainState(next)
+  })
+})
 
 describe('decodeTrainState', () => {
   it('gives back the encoded state bit for bit', () => {

@@ -1,13 +1,14 @@
 /**
  * The page: the settings form (filled from the URL: operation, p, training fraction, seed,
- * recipe, steps, WASM threads), a sweep plan opened from a file (`sweep.json`, read by
+ * recipe, steps, backend, WASM threads), a sweep plan opened from a file (`sweep.json`, read by
  * `@grokscope/runs`: each of its runs trainable here with its own config), a training worker
  * per run, the live figures (accuracy, loss, the spectrum of `W_E` with the key frequencies,
  * FFD/FCR), the 2-D logits map at the end, and "Download run". Test contract: the elements
  * with `data-testid="step"` and `data-testid="test-acc"` show the step and the test accuracy,
- * `tensors` the tensors alive in the worker, `key-freqs` the key frequencies; the controls
- * `recipe`, `steps` and `threads` are the form's; `data-testid="plan-file"` takes a plan,
- * whose runs are the rows of `data-testid="plan-runs"`, each with a button `data-testid="plan-train"`.
+ * `tensors` the tensors alive in the worker, `key-freqs` the key frequencies, `backend` the backend in use
+ * (`webgpu (…)`, `wasm (…)`); the controls `recipe`, `steps`, `backend-choice` and `threads` are the form's;
+ * `data-testid="plan-file"` takes a plan, whose runs are the rows of `data-testid="plan-runs"`, each with a button
+ * `data-testid="plan-train"`.
  *
  * @since 0.1.0
  */
@@ -15,6 +16,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { OPERATIONS } from '@grokscope/data'
 import { type MetricsRecord, decodePlan, encodeRunConfig } from '@grokscope/runs'
 import { curveFigures, keyFrequenciesText, logitsFigure, spectrumFigure } from './figures.js'
+import { BACKEND_CHOICES, type BackendChoice, decodeBackendChoice } from './backend.js'
 import type { FromWorker, KeyFrequenciesMessage, SpectrumMessage, ToWorker } from './protocol.js'
 import {
   type Choice,
@@ -44,7 +46,7 @@ const input = (name: keyof SettingsFields): HTMLInputElement | HTMLSelectElement
   if (!(el instanceof HTMLInputElement || el instanceof HTMLSelectElement)) throw new Error(`page: input ${name} is missing`)
   return el
 }
-const FIELD_NAMES = ['op', 'p', 'frac', 'seed', 'recipe', 'steps', 'threads'] as const satisfies ReadonlyArray<keyof SettingsFields>
+const FIELD_NAMES = ['op', 'p', 'frac', 'seed', 'recipe', 'steps', 'backend', 'threads'] as const satisfies ReadonlyArray<keyof SettingsFields>
 const trainButton = byId('train', HTMLButtonElement)
 const stopButton = byId('stop', HTMLButtonElement)
 const downloadButton = byId('download', HTMLButtonElement)
@@ -60,6 +62,7 @@ const show = {
   grokStep: byId('grok-step', HTMLElement),
   ffd: byId('ffd', HTMLElement),
   speed: byId('speed', HTMLElement),
+  backend: byId('backend', HTMLElement),
   tensors: byId('tensors', HTMLElement),
   keyFreqs: byId('key-freqs', HTMLElement),
   task: byId('task', HTMLElement),
@@ -123,10 +126,14 @@ const onMessage = (m: FromWorker): void => {
   switch (m.type) {
     case 'started':
       show.state.textContent = 'training'
+      show.backend.textContent = m.backendLabel
       show.task.textContent =
-        `${m.op} mod ${m.p}: ${m.nTrain} training pairs, ${m.nTest} test pairs; backend ${m.backend}, ` +
-        `${m.wasmThreads} WASM thread${m.wasmThreads === 1 ? '' : 's'}` +
-        (m.wasmThreads === m.threadsAsked ? '' : ` (${m.threadsAsked} asked: the WASM backend did not start more)`)
+        `${m.op} mod ${m.p}: ${m.nTrain} training pairs, ${m.nTest} test pairs; backend ` +
+        (m.backend === 'wasm'
+          ? `wasm, ${m.wasmThreads} WASM thread${m.wasmThreads === 1 ? '' : 's'}` +
+            (m.wasmThreads === m.threadsAsked ? '' : ` (${m.threadsAsked} asked: the WASM backend did not start more)`)
+          : m.backendLabel) +
+        (m.fellBack === null ? '' : ` (${m.fellBack})`)
       return
     case 'step':
       show.step.textContent = String(m.step)
@@ -197,8 +204,14 @@ const formThreads = (): number => {
   return E.isRight(choice) ? choice.right.threads : limit.default
 }
 
+/** The form's backend, or `auto` when it is not one (a plan's run takes it from the form). */
+const formBackend = (): BackendChoice => {
+  const choice = decodeBackendChoice(input('backend').value)
+  return E.isRight(choice) ? choice.right : 'auto'
+}
+
 /** Trains a run in a new worker, the previous one stopped. */
-const start = ({ config, threads }: Choice): void => {
+const start = ({ config, backend, threads }: Choice): void => {
   errorBox.hidden = true
   worker?.terminate()
   if (download !== null) URL.revokeObjectURL(download.url)
@@ -209,14 +222,14 @@ const start = ({ config, threads }: Choice): void => {
   show.keyFreqs.replaceChildren()
   show.step.textContent = '0'
   show.testAcc.textContent = '0'
-  show.trainAcc.textContent = show.grokStep.textContent = show.ffd.textContent = show.speed.textContent = show.tensors.textContent = '–'
+  for (const el of [show.trainAcc, show.grokStep, show.ffd, show.speed, show.backend, show.tensors]) el.textContent = '–'
   show.state.textContent = 'starting'
   trainButton.disabled = downloadButton.disabled = true
   stopButton.disabled = false
   const w = new Worker(new URL('worker.js', import.meta.url), { type: 'module' })
   w.addEventListener('message', (e: MessageEvent<FromWorker>) => onMessage(e.data))
   w.addEventListener('error', (e) => onMessage({ type: 'error', message: e.message === '' ? 'the worker failed to load' : e.message }))
-  const message: ToWorker = { type: 'start', config: encodeRunConfig(config), threads }
+  const message: ToWorker = { type: 'start', config: encodeRunConfig(config), backend, threads }
   w.postMessage(message)
   worker = w
 }
@@ -269,7 +282,7 @@ const showPlan = (text: string): void => {
         button.type = 'button'
         button.textContent = 'Train'
         button.dataset.testid = 'plan-train'
-        button.addEventListener('click', () => start({ config: c, threads: formThreads() }))
+        button.addEventListener('click', () => start({ config: c, backend: formBackend(), threads: formThreads() }))
         action.append(button)
       }
       row.append(action)
@@ -313,6 +326,13 @@ for (const r of RECIPE_CHOICES) {
   option.value = r.id
   option.textContent = `${r.id} (${r.summary})`
   recipe.append(option)
+}
+const backendChoice = input('backend')
+for (const id of BACKEND_CHOICES) {
+  const option = document.createElement('option')
+  option.value = id
+  option.textContent = id
+  backendChoice.append(option)
 }
 const threads = input('threads')
 threads.setAttribute('max', String(limit.max))

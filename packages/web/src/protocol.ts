@@ -5,13 +5,14 @@
  * @since 0.1.0
  */
 import type { MetricsRecord, RunConfigDocument } from '@grokscope/runs'
+import type { BackendChoice } from './backend.js'
 
 /**
- * Page → worker: the run to train, as its config.json document (the worker decodes it itself), with the WASM threads
- * to ask the backend for; or stop.
+ * Page → worker: the run to train, as its config.json document (the worker decodes it itself), with the backend chosen
+ * and the WASM threads to ask for; or stop.
  */
 export type ToWorker =
-  | { readonly type: 'start'; readonly config: RunConfigDocument; readonly threads: number }
+  | { readonly type: 'start'; readonly config: RunConfigDocument; readonly backend: BackendChoice; readonly threads: number }
   | { readonly type: 'stop' }
 
 /** The spectrum of `W_E[0:p]`: `μ_k`, `ν_k` for `k = 1..⌊p/2⌋`. */
@@ -52,7 +53,11 @@ export type FromWorker =
       readonly op: string
       readonly nTrain: number
       readonly nTest: number
+      /** tfjs's name of the backend in use (`webgpu`, `wasm`), and in words (`backendLabel`: `webgpu (google swiftshader, software)`). */
       readonly backend: string
+      readonly backendLabel: string
+      /** Why `auto` trains on WASM though the browser offers a WebGPU adapter (its backend did not start); else null. */
+      readonly fellBack: string | null
       /** The threads the WASM backend runs on, and those asked for (fewer when its threaded build cannot load). */
       readonly wasmThreads: number
       readonly threadsAsked: number

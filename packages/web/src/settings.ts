@@ -1,7 +1,7 @@
 /**
  * The page's settings: the task to train (operation, p, training fraction, seed), the
- * recipe, the step budget, the WASM threads and whether to start at once, read from the URL
- * (`?op=a2%2Bb2&p=23&frac=0.5&seed=0&recipe=fast&steps=3000&threads=2&autostart=1`) or the
+ * recipe, the step budget, the backend, the WASM threads and whether to start at once, read from the URL
+ * (`?op=a2%2Bb2&p=23&frac=0.5&seed=0&recipe=fast&steps=3000&backend=webgpu&threads=2&autostart=1`) or the
  * form, and made into a run's config by `@grokscope/runs` (the paper's options, the same
  * checks as the CLI's: the page refuses what `grokscope train` refuses). In the URL a `+` is
  * a plus (`?op=a2+b2` is `a2+b2`, as `%2B` is): no setting holds a space where a `+` could
@@ -20,6 +20,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { integerFrom, resolveOperation } from '@grokscope/data'
 import { PAPER_SETTINGS, RECIPES, RECIPE_IDS, type RecipeId, type RunConfig, makeRunConfig } from '@grokscope/runs'
+import { type BackendChoice, decodeBackendChoice } from './backend.js'
 
 // ─────────────────────────────────────────────────────────────────────────────
 // model
@@ -33,12 +34,19 @@ export interface SettingsFields {
   readonly seed: string
   readonly recipe: string
   readonly steps: string
+  /** `auto`, `webgpu` or `wasm` (`BACKEND_CHOICES`); empty is `auto`. */
+  readonly backend: string
   readonly threads: string
 }
 
-/** What the page trains: the run's config and the WASM threads of the worker (not part of the run: its results do not depend on them). */
+/**
+ * What the page trains: the run's config, and the backend and WASM threads of the worker (not part of the run: its
+ * results depend on them only within float32 rounding).
+ */
 export interface Choice {
   readonly config: RunConfig
+  /** @since 0.5.0 */
+  readonly backend: BackendChoice
   readonly threads: number
 }
 
@@ -87,6 +95,7 @@ export const DEFAULT_FIELDS: SettingsFields = {
   seed: '0',
   recipe: '',
   steps: String(PAPER_SETTINGS.steps),
+  backend: 'auto',
   threads: '1',
 }
 
@@ -172,6 +181,8 @@ export const decodeFields = (f: SettingsFields, limit: ThreadLimit): E.Either<st
   if (E.isLeft(recipe)) return recipe
   const steps = integerField('steps', f.steps, 1)
   if (E.isLeft(steps)) return steps
+  const backend = decodeBackendChoice(f.backend)
+  if (E.isLeft(backend)) return backend
   const threads = threadsField(f.threads, limit)
   if (E.isLeft(threads)) return threads
   const config = makeRunConfig(
@@ -186,7 +197,7 @@ export const decodeFields = (f: SettingsFields, limit: ThreadLimit): E.Either<st
     },
     (k) => (k === 'ops' ? 'op' : k),
   )
-  return E.map((c: RunConfig) => ({ config: c, threads: threads.right }))(config)
+  return E.map((c: RunConfig) => ({ config: c, backend: backend.right, threads: threads.right }))(config)
 }
 
 /**
@@ -216,6 +227,7 @@ export const fieldsFromQuery = (query: string, defaults: SettingsFields = DEFAUL
     seed: q.get('seed') ?? defaults.seed,
     recipe: q.get('recipe') ?? defaults.recipe,
     steps: q.get('steps') ?? defaults.steps,
+    backend: q.get('backend') ?? defaults.backend,
     threads: q.get('threads') ?? defaults.threads,
   }
 }
@@ -230,7 +242,8 @@ export const settingsFromQuery = (query: string, limit: ThreadLimit): E.Either<s
 
 /**
  * The query string of a choice (what the URL shows once it trains), every value percent-encoded (`a2+b2` is
- * `a2%2Bb2`, a space `%20`), so that a copied link gives the same settings; `autostart=1` when asked.
+ * `a2%2Bb2`, a space `%20`), so that a copied link gives the same settings; the backend when it is not `auto`,
+ * `autostart=1` when asked.
  */
 export const queryOf = (c: Choice, autostart = false): string => {
   const { task, loop } = c.config
@@ -241,6 +254,7 @@ export const queryOf = (c: Choice, autostart = false): string => {
     ['seed', String(task.seed)],
     ...(c.config.recipe === undefined ? [] : [['recipe', c.config.recipe] as const]),
     ['steps', String(loop.max_steps)],
+    ...(c.backend === 'auto' ? [] : [['backend', c.backend] as const]),
     ['threads', String(c.threads)],
     ...(autostart ? [['autostart', '1'] as const] : []),
   ]

@@ -1,5 +1,6 @@
 /**
- * The training worker: the WASM backend on the threads asked for, the run's config from
+ * The training worker: the backend chosen (`backendPlan`: WebGPU where `navigator.gpu` offers an adapter, else WASM on
+ * the threads asked for), the run's config from
  * `@grokscope/runs`, its training session (`trainSession`, the same as the CLI's, its sinks
  * keeping the records in memory), the spectrum of `W_E` and the key frequencies at the
  * evaluations, and at the end the 2-D logits map, the key frequencies of the final weights
@@ -11,19 +12,32 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
-import { allPairsOutputs, fourierMeasures } from '@grokscope/analysis'
+// Registers the 'webgpu' backend where the browser has navigator.gpu; it starts only when asked for.
+import '@tensorflow/tfjs-backend-webgpu'
+import { allPairsOutputsAsync, fourierMeasures } from '@grokscope/analysis'
 import { labelTable, makeDataset } from '@grokscope/data'
 import { describeKeyRule, fourierBasis, keyFrequencies, keyWarning, logitsFourierMap } from '@grokscope/measures'
-import { type HostParams, type ModelConfig, toHost } from '@grokscope/model'
+import { type HostParams, type ModelConfig, readHost } from '@grokscope/model'
 import { type MetricsRecord, type RunConfig, decodeRunConfig, initialState, trainSession } from '@grokscope/runs'
 import {
   type EncodedTrainState,
+  asyncEvaluations,
   decodeTrainState,
   disposeTrainData,
   disposeTrainState,
-  encodeTrainState,
+  encodeTrainStateAsync,
   prepareTrainData,
 } from '@grokscope/train'
+import {
+  type BackendChoice,
+  type BackendName,
+  type GpuLike,
+  type StartedBackend,
+  backendLabel,
+  backendPlan,
+  probeGpu,
+  webgpuBlocker,
+} from './backend.js'
 import type { FromWorker, KeyFrequenciesMessage, ToWorker } from './protocol.js'
 import { runZip } from './run-files.js'
 
@@ -52,13 +66,47 @@ const nextTask = (): Promise<void> =>
     channel.port2.postMessage(null)
   })
 
-/** The WASM backend on `threads` threads (each run has a worker of its own: the count is set before the backend starts). */
-const startBackend = async (threads: number): Promise<void> => {
-  if (tf.getBackend() === 'wasm') return
-  setWasmPaths(new URL('wasm/', self.location.href).href)
-  setThreadsCount(threads)
-  if (!(await tf.setBackend('wasm'))) throw new Error('the WASM backend did not start')
+/**
+ * Starts tfjs's backend `name` (WASM on `threads` threads: each run has a worker of its own, so the count is set before
+ * the backend starts); false when it does not start (tfjs then warns on the console why).
+ */
+const startOne = async (name: BackendName, threads: number): Promise<boolean> => {
+  if (name === 'wasm') {
+    setWasmPaths(new URL('wasm/', self.location.href).href)
+    setThreadsCount(threads)
+  }
+  if (!(await tf.setBackend(name))) return false
   await tf.ready()
+  return true
+}
+
+/** The backend started. */
+interface Started {
+  readonly backend: StartedBackend
+  /** Why `auto` trains on WASM though there is a WebGPU adapter; null when it does not. */
+  readonly fellBack: string | null
+}
+
+/**
+ * The first backend of `backendPlan` that starts for the choice, what `navigator.gpu` offers here and the run; `Left`
+ * when WebGPU was chosen but is not available or cannot train the run, or nothing started.
+ */
+const startBackend = async (choice: BackendChoice, threads: number, config: RunConfig): Promise<E.Either<string, Started>> => {
+  const probe = await probeGpu((self.navigator as { readonly gpu?: GpuLike }).gpu)
+  const plan = backendPlan(choice, probe, webgpuBlocker(config.loop))
+  if (E.isLeft(plan)) return plan
+  const failed: BackendName[] = []
+  for (const name of plan.right.backends) {
+    if (!(await startOne(name, threads))) {
+      failed.push(name)
+      continue
+    }
+    const fellBack = failed.length === 0 ? plan.right.note : `the ${failed.join(' and ')} backend did not start`
+    if (name === 'webgpu' && probe._tag === 'Adapter') return E.right({ backend: { name, adapter: probe.info }, fellBack })
+    const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true
+    return E.right({ backend: { name: 'wasm', simd, threads: getThreadsCount() }, fellBack })
+  }
+  return E.left(`backend: the ${failed.join(' and ')} backend did not start here`)
 }
 
 /** The key frequencies of the first operation at a step, from its logits on all pairs (`L[a, b, c]`). */
@@ -76,14 +124,18 @@ const keyFrequenciesOf = (config: RunConfig, labels: Int32Array, logits: Float64
 }
 
 /** The logits of the first operation on all pairs, `[p·p·p]`. */
-const logitsOf = (model: ModelConfig, host: HostParams, p: number): Float64Array => allPairsOutputs(model, host, p, 0).logits
+const logitsOf = async (model: ModelConfig, host: HostParams, p: number): Promise<Float64Array> =>
+  (await allPairsOutputsAsync(model, host, p, 0)).logits
 
-const run = async (document: unknown, threads: number): Promise<void> => {
+const run = async (document: unknown, choice: BackendChoice, threads: number): Promise<void> => {
   const decoded = decodeRunConfig(document)
   if (E.isLeft(decoded)) return post({ type: 'error', message: `the run's config: ${decoded.left}` })
   const config = decoded.right
   const { task, model } = config
-  await startBackend(threads)
+  const started = await startBackend(choice, threads, config)
+  if (E.isLeft(started)) return post({ type: 'error', message: started.left })
+  const { backend, fellBack } = started.right
+  const wasmThreads = backend.name === 'wasm' ? backend.threads : 1
   const numTensorsBefore = tf.memory().numTensors
   const dataset = makeDataset(task)
   const data = prepareTrainData(model, dataset)
@@ -95,7 +147,9 @@ const run = async (document: unknown, threads: number): Promise<void> => {
     nTrain: dataset.train.labels.length,
     nTest: dataset.test.labels.length,
     backend: tf.getBackend(),
-    wasmThreads: getThreadsCount(),
+    backendLabel: backendLabel(backend),
+    fellBack,
+    wasmThreads,
     threadsAsked: threads,
   })
   const start = initialState(config, null)
@@ -104,13 +158,13 @@ const run = async (document: unknown, threads: number): Promise<void> => {
   const rate = (step: number) => step / Math.max((performance.now() - t0) / 1000, 1e-9)
   const records: MetricsRecord[] = []
   // The last checkpoint, on the host: a diverged run's download holds it, not the non-finite final state.
-  let checkpoint: EncodedTrainState = encodeTrainState(start.right)
+  let checkpoint: EncodedTrainState = await encodeTrainStateAsync(start.right)
   let keyCost = 0
   let keyDone = -Infinity
-  const keyFrequenciesAt = (host: HostParams, step: number): KeyFrequenciesMessage | null => {
+  const keyFrequenciesAt = async (host: HostParams, step: number): Promise<KeyFrequenciesMessage | null> => {
     const t = performance.now()
     if (t - keyDone < keyCost / KEY_FREQUENCIES_SHARE) return null
-    const kf = keyFrequenciesOf(config, labels, logitsOf(model, host, task.p), step)
+    const kf = keyFrequenciesOf(config, labels, await logitsOf(model, host, task.p), step)
     keyDone = performance.now()
     keyCost = keyDone - t
     return kf
@@ -118,23 +172,31 @@ const run = async (document: unknown, threads: number): Promise<void> => {
   const end = await trainSession(
     config,
     { state: start.right, records: [], resumed: false },
-    { dataset, data, now: () => performance.now(), backend: tf.getBackend(), threads: getThreadsCount() },
+    {
+      dataset,
+      data,
+      // Every read of the backend asynchronous (WebGPU's synchronous read cannot be relied on).
+      evaluations: asyncEvaluations(model, data),
+      now: () => performance.now(),
+      backend: tf.getBackend(),
+      threads: wasmThreads,
+    },
     {
       record: (record) => {
         records.push(record)
       },
       // The page keeps no history; the last checkpoint is the download's state (the final one, unless the run diverged).
       history: () => undefined,
-      checkpoint: (state) => {
-        checkpoint = encodeTrainState(state)
+      checkpoint: async (state) => {
+        checkpoint = await encodeTrainStateAsync(state)
       },
-      progress: (record, stepsPerS, host) => {
+      progress: async (record, stepsPerS, host) => {
         const s = fourierMeasures(model, host, task.p).W_E.spectrum
         post({
           type: 'eval',
           record,
           spectrum: { cos: Array.from(s.cos), sin: Array.from(s.sin) },
-          keyFrequencies: keyFrequenciesAt(host, record.step),
+          keyFrequencies: await keyFrequenciesAt(host, record.step),
           stepsPerS,
         })
       },
@@ -150,11 +212,12 @@ const run = async (document: unknown, threads: number): Promise<void> => {
   if (end.divergedStep !== null) disposeTrainState(end.state)
   if (E.isLeft(restored)) return post({ type: 'error', message: `the last checkpoint: ${restored.left}` })
   const state = restored.right
-  const host = toHost(state.params)
+  const host = await readHost(state.params)
   const finalW_E = fourierMeasures(model, host, task.p).W_E
-  const logits = logitsOf(model, host, task.p)
+  const logits = await logitsOf(model, host, task.p)
   const map = logitsFourierMap(logits, task.p)
-  const { name, zip } = runZip({ config, records: end.records, state, summary: end.summary }, Date.now())
+  const encoded = await encodeTrainStateAsync(state)
+  const { name, zip } = runZip({ config, records: end.records, host, state: encoded, summary: end.summary }, Date.now())
   const numTensorsTraining = tf.memory().numTensors
   disposeTrainState(state)
   disposeTrainData(data)
@@ -188,7 +251,7 @@ self.addEventListener('message', (e: MessageEvent<ToWorker>) => {
       stopRequested = true
       return
     case 'start':
-      run(m.config, m.threads).catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }))
+      run(m.config, m.backend, m.threads).catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }))
       return
   }
 })

@@ -68,7 +68,7 @@ const untilDone = (page: Page) =>
 const startOf = (s: Partial<RunSettings> & Pick<RunSettings, 'ops'>, threads: number): unknown => {
   const config = makeRunConfig({ ...PAPER_SETTINGS, p: 23, frac: 0.6, seed: 0, ...s })
   if (E.isLeft(config)) throw new Error(config.left)
-  return JSON.parse(JSON.stringify({ type: 'start', config: encodeRunConfig(config.right), threads }))
+  return JSON.parse(JSON.stringify({ type: 'start', config: encodeRunConfig(config.right), backend: 'auto', threads }))
 }
 
 describe('the page in Chromium', () => {

@@ -9,6 +9,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
 import { makeDataset } from '@grokscope/data'
+import { readHost } from '@grokscope/model'
 import { analyzeLoadedModel, loadModel, readMetrics, runFolder, runTraining } from '@grokscope/node'
 import {
   PAPER_SETTINGS,
@@ -22,7 +23,7 @@ import {
   runName,
   trainSession,
 } from '@grokscope/runs'
-import { disposeTrainData, disposeTrainState, prepareTrainData } from '@grokscope/train'
+import { disposeTrainData, disposeTrainState, encodeTrainStateAsync, prepareTrainData } from '@grokscope/train'
 import { runZip } from '../src/run-files.js'
 import { unzipTo } from './unzip.js'
 
@@ -60,7 +61,8 @@ const trainAndZip = async () => {
     { record: () => undefined, history: () => undefined, checkpoint: () => undefined, step: (step) => (step === 30 ? 'stop' : undefined) },
   )
   const before = tf.memory().numTensors
-  const zipped = runZip({ config: c, records: end.records, state: end.state, summary: end.summary }, Date.UTC(2026, 0, 1))
+  const [host, state] = [await readHost(end.state.params), await encodeTrainStateAsync(end.state)]
+  const zipped = runZip({ config: c, records: end.records, host, state, summary: end.summary }, Date.UTC(2026, 0, 1))
   const leaked = tf.memory().numTensors - before
   disposeTrainState(end.state)
   disposeTrainData(data)

@@ -14,6 +14,7 @@ import {
   settingsFromQuery,
   threadLimit,
 } from '../src/settings.js'
+import { BACKEND_CHOICES } from '../src/backend.js'
 
 const primes = Array.from({ length: 200 }, (_, i) => i).filter((n) => n >= 3 && isPrime(n))
 /** The limit of an isolated page on 16 logical cores: 8 threads. */
@@ -37,11 +38,12 @@ describe('settings', () => {
         fc.nat(1_000_000),
         fc.constantFrom('', ...RECIPE_IDS),
         fc.integer({ min: 1, max: 400_000 }),
+        fc.constantFrom(...BACKEND_CHOICES),
         fc.integer({ min: 1, max: MAX_WASM_THREADS }),
-        (op, p, percent, seed, recipe, steps, threads) => {
+        (op, p, percent, seed, recipe, steps, backend, threads) => {
           const fields = {
             ...{ op, p: String(p), frac: String(percent / 100), seed: String(seed) },
-            ...{ recipe, steps: String(steps), threads: String(threads) },
+            ...{ recipe, steps: String(steps), backend, threads: String(threads) },
           }
           const decoded = decodeFields(fields, EIGHT)
           fc.pre(E.isRight(decoded))
@@ -76,12 +78,21 @@ describe('settings', () => {
     expect(queryOf(expr, true)).toBe('op=a%5E3%20%2B%202*a*b%20-%20b&p=23&frac=0.6&seed=0&recipe=fast&steps=3000&threads=1&autostart=1')
   })
 
+  it('the backend is auto unless chosen, and the URL names it only when it is not auto', () => {
+    expect(right(settingsFromQuery('?op=add', ONE_THREAD)).backend).toBe('auto')
+    const gpu = right(settingsFromQuery('?op=add&backend=webgpu', ONE_THREAD))
+    expect(gpu.backend).toBe('webgpu')
+    expect(queryOf(gpu)).toBe('op=add&p=23&frac=0.6&seed=0&steps=300000&backend=webgpu&threads=1')
+    expect(queryOf(right(decodeFields({ ...DEFAULT_FIELDS, backend: 'wasm' }, ONE_THREAD)))).toContain('&backend=wasm&')
+    expect(queryOf(right(decodeFields(DEFAULT_FIELDS, ONE_THREAD)))).not.toContain('backend')
+  })
+
   it('the recipe and the steps make the config the CLI makes of --recipe and --steps', () => {
     const choice = right(decodeFields({ ...DEFAULT_FIELDS, op: 'mul', recipe: 'fast', steps: '1500', threads: '3' }, EIGHT))
     const cli = right(
       makeRunConfig({ ...PAPER_SETTINGS, ...RECIPES.fast.settings, recipe: 'fast', ops: ['mul'], p: 23, frac: 0.6, seed: 0, steps: 1500 }),
     )
-    expect(choice).toEqual({ config: cli, threads: 3 })
+    expect(choice).toEqual({ config: cli, backend: 'auto', threads: 3 })
     expect(choice.config.optimizer.lr).toBe(0.02)
     const paper = right(decodeFields(DEFAULT_FIELDS, ONE_THREAD))
     expect(paper.config).toEqual(right(makeRunConfig({ ...PAPER_SETTINGS, ops: ['add'], p: 23, frac: 0.6, seed: 0 })))
@@ -133,6 +144,7 @@ describe('settings', () => {
       [{ steps: '1.5' }, /^steps: "1.5" is not allowed \(an integer ≥ 1\)$/],
       [{ threads: '9' }, /^threads: "9" is not allowed \(an integer from 1 to 8\)$/],
       [{ threads: '0' }, /^threads: "0" is not allowed/],
+      [{ backend: 'gpu' }, /^backend: "gpu" is not allowed \(auto, webgpu, wasm\)$/],
     ]
     for (const [change, message] of cases) {
       const r = decodeFields({ ...DEFAULT_FIELDS, ...change }, EIGHT)
