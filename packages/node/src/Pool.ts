@@ -20,7 +20,7 @@ import {
   paramShapes,
   prepareChunked,
 } from '@grokscope/model'
-import { type EvaluationSource, type GradientSource, type PerExample, evaluatePerExample } from '@grokscope/train'
+import { type EvaluationSource, type GradientSource, type PerExample, evaluatePerExample, resultsOfLogits } from '@grokscope/train'
 
 /** A weight that the layout guarantees is there. */
 export const weight = (params: Params, name: string): tf.Tensor => {
@@ -62,8 +62,11 @@ export interface WorkerInit {
   readonly correct: SharedArrayBuffer
 }
 
-/** What the main thread asks a worker for. */
-export type WorkerRequest = 'step' | 'evaluate'
+/**
+ * What the main thread asks a worker for: a step's gradients (`step-examples`: and its training shard's per-example
+ * results from the same pass), an evaluation of both shards, or of one.
+ */
+export type WorkerRequest = 'step' | 'step-examples' | 'evaluate' | 'evaluate-train' | 'evaluate-test'
 
 /** Where one weight lives in the flat float32 layout shared with the workers. */
 export interface Slot {
@@ -85,8 +88,13 @@ export const layout = (c: ModelConfig): { readonly slots: ReadonlyArray<Slot>; r
   return { slots, total: offset }
 }
 
-/** A gradient and evaluation source over `threads` threads (the main one included), and how to stop it. */
+/**
+ * A gradient and evaluation source over `threads` threads (the main one included), and how to stop it; a step's pass
+ * also gives the training set's per-example results (`lossGradsAndExamples`), and a set is evaluated alone (`perExampleOf`).
+ */
 export interface Pool extends GradientSource, EvaluationSource {
+  readonly lossGradsAndExamples: NonNullable<GradientSource['lossGradsAndExamples']>
+  readonly perExampleOf: NonNullable<EvaluationSource['perExampleOf']>
   readonly threads: number
   readonly close: () => Promise<void>
 }
@@ -180,32 +188,48 @@ export const startPool = async (
     )
   }
 
+  const part = (start: number, end: number): PerExample => ({ losses: losses.slice(start, end), correct: correct.slice(start, end) })
+  /** The step's loss and gradients over every thread; with `examples`, each training example's results are written too. */
+  const lossAndGrads = async (params: Params, examples: boolean): Promise<{ loss: tf.Scalar; grads: Params }> => {
+    const local = () =>
+      examples
+        ? lossAndGradsChunked(c, params, main, (logits, chunk, start) =>
+            writePerExample(resultsOfLogits(logits, chunk), mainTrain.at + start, losses, correct),
+          )
+        : lossAndGradsChunked(c, params, main)
+    if (workers.length === 0) return local()
+    const pending = ask(params, examples ? 'step-examples' : 'step')
+    const mine = local()
+    await pending
+    return tf.tidy(() => {
+      const grads = Object.fromEntries(
+        slots.map(({ name, shape, offset, size }) => {
+          const parts = workers.map(({ view }) => tf.tensor(view.subarray(offset, offset + size), [...shape]))
+          return [name, tf.addN([tf.mul(weight(mine.grads, name), mainWeight), ...parts])]
+        }),
+      )
+      const loss = tf.addN([tf.mul(mine.loss, mainWeight), ...workers.map(({ view }) => tf.scalar(view[total]!))]) as tf.Scalar
+      tf.dispose([mine.loss, ...Object.values(mine.grads)])
+      return { loss, grads }
+    })
+  }
+
   return {
     threads,
-    lossAndGrads: async (params: Params) => {
-      if (workers.length === 0) return lossAndGradsChunked(c, params, main)
-      const pending = ask(params, 'step')
-      const mine = lossAndGradsChunked(c, params, main)
-      await pending
-      return tf.tidy(() => {
-        const grads = Object.fromEntries(
-          slots.map(({ name, shape, offset, size }) => {
-            const parts = workers.map(({ view }) => tf.tensor(view.subarray(offset, offset + size), [...shape]))
-            return [name, tf.addN([tf.mul(weight(mine.grads, name), mainWeight), ...parts])]
-          }),
-        )
-        const loss = tf.addN([tf.mul(mine.loss, mainWeight), ...workers.map(({ view }) => tf.scalar(view[total]!))]) as tf.Scalar
-        tf.dispose([mine.loss, ...Object.values(mine.grads)])
-        return { loss, grads }
-      })
-    },
+    lossAndGrads: (params: Params) => lossAndGrads(params, false),
+    lossGradsAndExamples: async (params: Params) => ({ ...(await lossAndGrads(params, true)), train: part(0, nTrain) }),
     perExample: async (params: Params) => {
       const pending = ask(params, 'evaluate')
       writePerExample(evaluatePerExample(c, params, mainEval.train), mainTrain.at, losses, correct)
       writePerExample(evaluatePerExample(c, params, mainEval.test), mainTest.at, losses, correct)
       await pending
-      const part = (start: number, end: number): PerExample => ({ losses: losses.slice(start, end), correct: correct.slice(start, end) })
       return { train: part(0, nTrain), test: part(nTrain, nTrain + nTest) }
+    },
+    perExampleOf: async (params: Params, set: 'train' | 'test') => {
+      const pending = ask(params, set === 'train' ? 'evaluate-train' : 'evaluate-test')
+      writePerExample(evaluatePerExample(c, params, mainEval[set]), (set === 'train' ? mainTrain : mainTest).at, losses, correct)
+      await pending
+      return set === 'train' ? part(0, nTrain) : part(nTrain, nTrain + nTest)
     },
     close: async () => {
       disposeInputs(main)

@@ -52,6 +52,13 @@ export interface PerExample {
  */
 export interface EvaluationSource {
   readonly perExample: (params: Params) => Promise<{ readonly train: PerExample; readonly test: PerExample }>
+  /**
+   * One set's per-example results alone: for a loop that takes the training set's from the next step's pass
+   * (`GradientSource.lossGradsAndExamples`) and evaluates the test set on its own.
+   *
+   * @since 0.5.0
+   */
+  readonly perExampleOf?: (params: Params, set: 'train' | 'test') => Promise<PerExample>
 }
 
 /**
@@ -61,6 +68,24 @@ export interface EvaluationSource {
  */
 export interface GradientSource {
   readonly lossAndGrads: (params: Params) => Promise<{ readonly loss: tf.Scalar; readonly grads: Params }>
+  /**
+   * The same pass, with each training example's cross-entropy and correctness at these weights from its forward
+   * pass: what an evaluation of the training set at these weights gives, without a second pass.
+   *
+   * @since 0.5.0
+   */
+  readonly lossGradsAndExamples?: (params: Params) => Promise<LossGradsAndExamples>
+}
+
+/**
+ * A step's loss and gradients, and the per-example results of its forward pass over the training set.
+ *
+ * @since 0.5.0
+ */
+export interface LossGradsAndExamples {
+  readonly loss: tf.Scalar
+  readonly grads: Params
+  readonly train: PerExample
 }
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -96,21 +121,52 @@ export const trainStepWith = async (
 // evaluation
 // ─────────────────────────────────────────────────────────────────────────────
 
+/**
+ * Each example's cross-entropy and correctness from a batch's logits (`[batch, n_out]`), as an evaluation computes them.
+ *
+ * @since 0.5.0
+ */
+export const resultsOfLogits = (logits: tf.Tensor2D, batch: Batch): PerExample => {
+  const r = tf.tidy(() => ({
+    losses: crossEntropyPerExample(logits, batch.labelsOneHot),
+    correct: tf.equal(tf.argMax(logits, 1), batch.labels),
+  }))
+  const out = { losses: Float32Array.from(r.losses.dataSync()), correct: Uint8Array.from(r.correct.dataSync()) }
+  tf.dispose([r.losses, r.correct])
+  return out
+}
+
+/** Writes a chunk's per-example results, from its logits, into `out` from position `start`. */
+const writeChunk = (logits: tf.Tensor2D, chunk: Batch, start: number, out: PerExample): void => {
+  const r = resultsOfLogits(logits, chunk)
+  out.losses.set(r.losses, start)
+  out.correct.set(r.correct, start)
+}
+
+const emptyResults = (n: number): PerExample => ({ losses: new Float32Array(n), correct: new Uint8Array(n) })
+
 /** Each example's cross-entropy and whether the model gets it right, chunk by chunk (nothing to compute for an empty set). */
 export const evaluatePerExample = (c: ModelConfig, params: Params, batch: Batch | ChunkedBatch): PerExample => {
-  const losses = new Float32Array(batch.size)
-  const correct = new Uint8Array(batch.size)
-  if (batch.size === 0) return { losses, correct }
+  const out = emptyResults(batch.size)
+  if (batch.size === 0) return out
   forEachChunk(c, batch, (chunk, start) => {
-    const r = tf.tidy((): { losses: tf.Tensor1D; correct: tf.Tensor } => {
-      const logits = forward(c, params, chunk) // [chunk, p]
-      return { losses: crossEntropyPerExample(logits, chunk.labelsOneHot), correct: tf.equal(tf.argMax(logits, 1), chunk.labels) }
-    })
-    losses.set(r.losses.dataSync(), start)
-    correct.set(r.correct.dataSync(), start)
-    tf.dispose([r.losses, r.correct])
+    const logits = forward(c, params, chunk) // [chunk, p]
+    writeChunk(logits, chunk, start, out)
+    logits.dispose()
   })
-  return { losses, correct }
+  return out
+}
+
+/**
+ * The full-batch loss and gradients (`lossAndGradsChunked`) and each example's results from the same forward pass:
+ * the per-example results equal `evaluatePerExample` at these weights (the same logits when the chunks are the same).
+ *
+ * @since 0.5.0
+ */
+export const lossGradsAndExamples = (c: ModelConfig, params: Params, batch: Batch | ChunkedBatch): LossGradsAndExamples => {
+  const train = emptyResults(batch.size)
+  const { loss, grads } = lossAndGradsChunked(c, params, batch, (logits, chunk, start) => writeChunk(logits, chunk, start, train))
+  return { loss, grads, train }
 }
 
 /**
