@@ -1,13 +1,14 @@
 // A worker thread of the pool (Pool.ts): its own WASM backend and shards (in chunks). On 'step' it reads
 // the weights from shared memory and writes back its weighted gradients and loss ('step-examples': and the
 // loss and correctness of each example of its train shard, from the same pass); on 'evaluate', the loss and
-// correctness of each example of its train and test shards ('evaluate-train', 'evaluate-test': of one).
+// correctness of each example of its train and test shards ('evaluate-train', 'evaluate-test': of one;
+// 'evaluate-test-until': stopping once all threads together found enough wrong examples).
 import { parentPort, workerData } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs-core'
 import { lossAndGradsChunked, prepareChunked } from '@grokscope/model'
 import { evaluatePerExample, resultsOfLogits } from '@grokscope/train'
 import { initBackend } from './Backend.js'
-import { type WorkerInit, type WorkerRequest, forEvaluation, layout, weight, writePerExample } from './Pool.js'
+import { type WorkerInit, type WorkerRequest, evaluateShardUntil, forEvaluation, layout, weight, writePerExample } from './Pool.js'
 
 const init = workerData as WorkerInit
 await initBackend()
@@ -22,6 +23,7 @@ const params = new Float32Array(init.params)
 const out = new Float32Array(init.grads)
 const losses = new Float32Array(init.losses)
 const correct = new Uint8Array(init.correct)
+const until = new Int32Array(init.until)
 
 const step = (weights: Record<string, tf.Tensor>, examples: boolean) => {
   const r = examples
@@ -50,6 +52,7 @@ parentPort!.on('message', (request: WorkerRequest) => {
   if (request === 'step' || request === 'step-examples') step(weights, request === 'step-examples')
   if (request === 'evaluate' || request === 'evaluate-train') evaluateSet(weights, 'train')
   if (request === 'evaluate' || request === 'evaluate-test') evaluateSet(weights, 'test')
+  if (request === 'evaluate-test-until') evaluateShardUntil(c, weights, init.test, init.chunks.evaluation, until, losses, correct)
   tf.dispose(Object.values(weights))
   parentPort!.postMessage('done')
 })

@@ -20,7 +20,14 @@ import {
   paramShapes,
   prepareChunked,
 } from '@grokscope/model'
-import { type EvaluationSource, type GradientSource, type PerExample, evaluatePerExample, resultsOfLogits } from '@grokscope/train'
+import {
+  type EvaluationSource,
+  type GradientSource,
+  type PerExample,
+  evaluatePerExample,
+  evaluateUntil,
+  resultsOfLogits,
+} from '@grokscope/train'
 
 /** A weight that the layout guarantees is there. */
 export const weight = (params: Params, name: string): tf.Tensor => {
@@ -60,13 +67,36 @@ export interface WorkerInit {
   readonly losses: SharedArrayBuffer
   /** Every example's correctness (0 or 1), in the same order. */
   readonly correct: SharedArrayBuffer
+  /** An evaluation that stops early (`UNTIL` slots, int32): wrong examples found so far, the most allowed, threads stopped early. */
+  readonly until: SharedArrayBuffer
+}
+
+/** The int32 slots of `WorkerInit.until`. */
+export const UNTIL = { wrong: 0, maxWrong: 1, stopped: 2 } as const
+
+/**
+ * Evaluates a thread's test shard with `evaluateUntil`, counting its wrong examples in the shared `until` slots with
+ * every other thread's: it stops once all threads together found more than the most allowed; writes its results.
+ */
+export const evaluateShardUntil = (
+  c: ModelConfig,
+  params: Params,
+  shard: Shard,
+  chunk: number,
+  until: Int32Array,
+  losses: Float32Array,
+  correct: Uint8Array,
+): void => {
+  const r = evaluateUntil(c, params, shard, chunk, (w) => Atomics.add(until, UNTIL.wrong, w) + w > Atomics.load(until, UNTIL.maxWrong))
+  writePerExample(r, shard.at, losses, correct)
+  if (!r.complete) Atomics.add(until, UNTIL.stopped, 1)
 }
 
 /**
  * What the main thread asks a worker for: a step's gradients (`step-examples`: and its training shard's per-example
- * results from the same pass), an evaluation of both shards, or of one.
+ * results from the same pass), an evaluation of both shards, or of one (`evaluate-test-until`: stopping early, `UNTIL`).
  */
-export type WorkerRequest = 'step' | 'step-examples' | 'evaluate' | 'evaluate-train' | 'evaluate-test'
+export type WorkerRequest = 'step' | 'step-examples' | 'evaluate' | 'evaluate-train' | 'evaluate-test' | 'evaluate-test-until'
 
 /** Where one weight lives in the flat float32 layout shared with the workers. */
 export interface Slot {
@@ -141,6 +171,8 @@ export const startPool = async (
   const sharedCorrect = new SharedArrayBuffer(nTrain + nTest)
   const losses = new Float32Array(sharedLosses)
   const correct = new Uint8Array(sharedCorrect)
+  const sharedUntil = new SharedArrayBuffer(4 * 3)
+  const until = new Int32Array(sharedUntil)
   const workers = trainShards.slice(1).map((range, i) => {
     const grads = new SharedArrayBuffer(4 * (total + 1))
     const train = shardOf(c, sets.train, range, 0)
@@ -154,6 +186,7 @@ export const startPool = async (
       grads,
       losses: sharedLosses,
       correct: sharedCorrect,
+      until: sharedUntil,
     }
     const worker = new Worker(new URL('./GradWorker.js', import.meta.url), { workerData: init })
     return { worker, view: new Float32Array(grads) }
@@ -225,11 +258,19 @@ export const startPool = async (
       await pending
       return { train: part(0, nTrain), test: part(nTrain, nTrain + nTest) }
     },
-    perExampleOf: async (params: Params, set: 'train' | 'test') => {
-      const pending = ask(params, set === 'train' ? 'evaluate-train' : 'evaluate-test')
-      writePerExample(evaluatePerExample(c, params, mainEval[set]), (set === 'train' ? mainTrain : mainTest).at, losses, correct)
+    perExampleOf: async (params: Params, set: 'train' | 'test', maxWrong?: number) => {
+      const range = (): PerExample => (set === 'train' ? part(0, nTrain) : part(nTrain, nTrain + nTest))
+      if (maxWrong === undefined || set === 'train') {
+        const pending = ask(params, set === 'train' ? 'evaluate-train' : 'evaluate-test')
+        writePerExample(evaluatePerExample(c, params, mainEval[set]), (set === 'train' ? mainTrain : mainTest).at, losses, correct)
+        await pending
+        return { ...range(), complete: true }
+      }
+      until.set([0, maxWrong, 0])
+      const pending = ask(params, 'evaluate-test-until')
+      evaluateShardUntil(c, params, mainTest, chunks.evaluation, until, losses, correct)
       await pending
-      return set === 'train' ? part(0, nTrain) : part(nTrain, nTrain + nTest)
+      return { ...range(), complete: Atomics.load(until, UNTIL.stopped) === 0 }
     },
     close: async () => {
       disposeInputs(main)

@@ -109,6 +109,8 @@ export const grokscopeToGrok = async (f: ToGrokOptions, v: Variant): Promise<ToG
         stopAfterGrok: 0,
         gradients: pool,
         evaluations: pool,
+        // Only the grok step is read: an evaluation below the threshold may stop early.
+        testUntilBelow: true,
       },
       {
         onEval: (r) => {

@@ -155,6 +155,36 @@ describe('the gradient pool', () => {
     disposeTrainData(data)
   }, 120_000)
 
+  it.each([
+    [1, Infinity],
+    [2, Infinity],
+    [3, 16],
+  ])('with %i thread(s) and evaluation chunks of at most %d, an evaluation of the test set that may stop early stops once ' +
+    'all threads together found more wrong examples than allowed, and gives the whole set’s results when it may not', async (threads, chunk) => {
+    const d = dataset(31, 0.3)
+    const c = modelConfigFor(d, { dModel: 32, nHeads: 2, dHead: 16, dMlp: 64 })
+    const params = initParams(c, 6)
+    const whole = prepareChunked(c, d.test.tokens, d.test.labels, Infinity)
+    const want = evaluatePerExample(c, params, whole)
+    const wrong = want.correct.reduce((a, x) => a + 1 - x, 0)
+    expect(wrong).toBeGreaterThan(d.test.size / 2)
+    const pool = await startPool(c, d, threads, { step: Infinity, evaluation: chunk })
+    const all = await pool.perExampleOf(params, 'test', wrong)
+    expect(all.complete).toBe(true)
+    expect(Array.from(all.correct)).toEqual(Array.from(want.correct))
+    const stopped = await pool.perExampleOf(params, 'test', 10)
+    expect(stopped.complete).toBe(false)
+    const reached = stopped.losses.filter((l) => !Number.isNaN(l)).length
+    expect(reached).toBeLessThan(d.test.size)
+    expect(stopped.correct.reduce((a, x) => a + x, 0)).toBeLessThanOrEqual(want.correct.reduce((a, x) => a + x, 0))
+    stopped.losses.forEach((l, i) => (Number.isNaN(l) ? undefined : expect(stopped.correct[i]).toBe(want.correct[i])))
+    // The next evaluation starts its count afresh.
+    expect((await pool.perExampleOf(params, 'test', wrong)).complete).toBe(true)
+    await pool.close()
+    disposeInputs(whole)
+    disposeParams(params)
+  }, 60_000)
+
   it('evaluates a shard from its step batch when that is one resident chunk, without a second upload; else chunks it anew', () => {
     const d = dataset()
     const c = modelConfigFor(d, { dModel: 32, nHeads: 2, dHead: 16, dMlp: 64 })

@@ -17,15 +17,19 @@
  * @since 0.1.0
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { type Batch, type ChunkedBatch, type ModelConfig, type Params, lossAndGradsChunked } from '@grokscope/model'
+import { type Batch, type ChunkedBatch, type ModelConfig, type Params, isChunked, lossAndGradsChunked } from '@grokscope/model'
 import { type OptimizerOptions, type TrainState, disposeTrainState, optimizerStep } from './Optimizer.js'
 import {
   type Evaluation,
   type EvaluationSource,
   type GradientSource,
   type LossGradsAndExamples,
+  type PartialResults,
   evaluate,
+  evaluatePerExample,
+  evaluateUntil,
   lossGradsAndExamples,
+  maxWrongAbove,
   summarize,
 } from './Step.js'
 
@@ -59,6 +63,16 @@ export interface LoopOptions {
   readonly evaluations?: EvaluationSource
   /** Also evaluate the initial state, before the first step (a new run's step-0 record: the memorisation phase's start). */
   readonly evaluateStart?: boolean
+  /**
+   * Before the run has grokked, stop an evaluation of the test set that a step follows as soon as more than
+   * `maxWrongAbove(n, grokThreshold)` examples are wrong: its accuracy is then certainly below the threshold, so the
+   * grok step (the first evaluation whose whole test set reaches it) is unchanged. Such a report has `testComplete`
+   * false, its test accuracy counts the examples not reached as wrong (a lower bound) and its test loss is NaN: for
+   * measuring the time to grok, not for a run's curves. Needs the split passes (see `train`). Default false.
+   *
+   * @since 0.5.0
+   */
+  readonly testUntilBelow?: boolean
 }
 
 /** An evaluation, with the weights at that step (valid only during the callback). */
@@ -77,6 +91,13 @@ export interface EvalReport {
    * @since 0.5.0
    */
   readonly heldTensors: number
+  /**
+   * False when the test set's evaluation stopped early (`LoopOptions.testUntilBelow`): `test.accuracy` is then a lower
+   * bound below the grok threshold and `test.loss` NaN.
+   *
+   * @since 0.5.0
+   */
+  readonly testComplete: boolean
 }
 
 /** A callback's answer: `'stop'` ends the run after this step. */
@@ -159,19 +180,27 @@ interface Passes {
   readonly gradients: (params: Params) => Promise<{ loss: tf.Scalar; grads: Params }>
   readonly split: {
     readonly withExamples: (params: Params) => Promise<LossGradsAndExamples>
-    readonly evaluate: (params: Params, set: 'train' | 'test') => Promise<Evaluation>
+    /** One set's evaluation; with `maxWrong`, it may stop once more than that many examples are wrong. */
+    readonly evaluate: (params: Params, set: 'train' | 'test', maxWrong?: number) => Promise<{ e: Evaluation; complete: boolean }>
   } | null
 }
 
 const passesOf = (c: ModelConfig, data: TrainData, o: LoopOptions): Passes => {
   const { gradients, evaluations } = o
   const ops = (set: 'train' | 'test') => (set === 'train' ? data.trainOps : data.testOps)
+  const summarized = (set: 'train' | 'test', r: PartialResults) => ({ e: summarize(r, ops(set), data.nOps), complete: r.complete })
   if (gradients === undefined && evaluations === undefined) {
+    const local = (params: Params, set: 'train' | 'test', maxWrong?: number): PartialResults => {
+      const batch = data[set]
+      if (maxWrong === undefined || !isChunked(batch)) return { ...evaluatePerExample(c, params, batch), complete: true }
+      let wrong = 0
+      return evaluateUntil(c, params, batch, batch.chunkSize, (w) => (wrong += w) > maxWrong)
+    }
     return {
       gradients: (params) => Promise.resolve(lossAndGradsChunked(c, params, data.train)),
       split: {
         withExamples: (params) => Promise.resolve(lossGradsAndExamples(c, params, data.train)),
-        evaluate: (params, set) => Promise.resolve(evaluate(c, params, data[set], ops(set), data.nOps)),
+        evaluate: (params, set, maxWrong) => Promise.resolve(summarized(set, local(params, set, maxWrong))),
       },
     }
   }
@@ -183,7 +212,7 @@ const passesOf = (c: ModelConfig, data: TrainData, o: LoopOptions): Passes => {
     split:
       withExamples === undefined || perExampleOf === undefined
         ? null
-        : { withExamples, evaluate: async (params, set) => summarize(await perExampleOf(params, set), ops(set), data.nOps) },
+        : { withExamples, evaluate: async (params, set, maxWrong) => summarized(set, await perExampleOf(params, set, maxWrong)) },
   }
 }
 
@@ -224,23 +253,27 @@ export const train = async (
     let answer: void | 'stop' = undefined
     if (due) {
       let evaluation: { train: Evaluation; test: Evaluation }
+      let testComplete = true
       const split = passes.split
       if (split !== null) {
-        const test = await split.evaluate(state.params, 'test')
-        if (grokStep === null && hasGrokked(test, o.grokThreshold)) grokStep = state.step
-        if (state.step < o.maxSteps && (first || !done())) {
+        const follows = state.step < o.maxSteps
+        const early = o.testUntilBelow === true && follows && grokStep === null
+        const t = await split.evaluate(state.params, 'test', early ? maxWrongAbove(data.test.size, o.grokThreshold) : undefined)
+        testComplete = t.complete
+        if (grokStep === null && t.complete && hasGrokked(t.e, o.grokThreshold)) grokStep = state.step
+        if (follows && (first || !done())) {
           const r = await split.withExamples(state.params)
           pass = r
-          evaluation = { train: summarize(r.train, data.trainOps, data.nOps), test }
+          evaluation = { train: summarize(r.train, data.trainOps, data.nOps), test: t.e }
         } else {
-          evaluation = { train: await split.evaluate(state.params, 'train'), test }
+          evaluation = { train: (await split.evaluate(state.params, 'train')).e, test: t.e }
         }
       } else {
         evaluation = await evaluateBoth(c, data, state.params, o.evaluations)
         if (grokStep === null && hasGrokked(evaluation.test, o.grokThreshold)) grokStep = state.step
       }
       const heldTensors = pass === null ? 0 : 1 + Object.keys(pass.grads).length
-      answer = await cb.onEval?.({ step: state.step, ...evaluation, grokStep, params: state.params, state, heldTensors })
+      answer = await cb.onEval?.({ step: state.step, ...evaluation, grokStep, params: state.params, state, heldTensors, testComplete })
     }
     if (!first && answer !== 'stop') answer = await cb.onStep?.(state.step, state)
     const stop: StopReason | null =
