@@ -6,7 +6,7 @@ import { MAX_P, MIN_P } from '@grokscope/data'
 import { DEFAULT_ETA, DEFAULT_KEY_RULE } from '@grokscope/measures'
 import { PAPER_EVAL_EVERY } from '@grokscope/train'
 import { analyzeCommand } from './commands/analyze.js'
-import { benchToGrokCommand, parseVariants } from './commands/bench-to-grok.js'
+import { benchToGrokCommand, parseBenchSeeds, parseVariants } from './commands/bench-to-grok.js'
 import { benchCommand } from './commands/bench.js'
 import { exportCommand } from './commands/export.js'
 import { opsCommand } from './commands/ops.js'
@@ -324,7 +324,18 @@ program
     'add',
   )
   .option('--seed <n>', 'with --to-grok: the seed', seed, seed('0'))
+  .option(
+    '--seeds <list>',
+    'with --to-grok: seeds instead of --seed, comma-separated, ranges like 0..4 allowed (grokscope and PyTorch alternate seed by seed)',
+    parseBenchSeeds,
+  )
   .option('--max-steps <n>', 'with --to-grok: the step budget of each run', integer(1), 50_000)
+  .option(
+    '--horizon <step>',
+    'with --to-grok: after grokking, train on to this step and say whether test accuracy stayed ≥ 0.99 (0: stop at the grok step)',
+    integer(0),
+    0,
+  )
   .option('--eval-every <n>', 'with --to-grok: evaluate every n steps (both programs)', integer(1), PAPER_EVAL_EVERY)
   .option('--no-torch', 'with --to-grok: leave out the PyTorch reference')
   .option(
