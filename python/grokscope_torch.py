@@ -546,6 +546,47 @@ def bench(p, frac, n, opt, device='cpu'):
     return {'device': device, 'p': p, 'frac': frac, 'n_train': len(trainer.task.train.labels), 'steps': n, 'threads': torch.get_num_threads(), 'ms_per_step': round(ms, 2)}
 
 
+def step_products(cfg, batch):
+    """
+    The matrix products of one training step of this program's model on `batch` examples (`Trainer.step`: every
+    position through Q, K, V, W_O and the MLP, the last through W_U), forward and backward, as
+    (what, m, k, n, count, transposed operand): each `[m, k] · [k, n]`; the backward products read a transposed view
+    (`a`: the first operand, `b`: the second), as autograd's `mm` does. The 3×3 attention per head is left out
+    (under 1 % of the FLOPs).
+    """
+    n_rows, d, hd, m, p = 3 * batch, cfg.d_model, cfg.n_heads * cfg.d_head, cfg.d_mlp, cfg.n_out
+    products = []
+    for what, rows, k, n in (('Q, K, V: x · W', n_rows, d, hd), ('attention out: z · W_O', n_rows, hd, d),
+                             ('MLP in: x · W_in', n_rows, d, m), ('MLP out: post · W_out', n_rows, m, d),
+                             ('unembed: x[:, -1] · W_U', batch, d, p)):
+        count = 3 if what.startswith('Q, K, V') else 1
+        products.append((what, rows, k, n, count, None))
+        products.append((f'{what.split(":")[0]} backward: dy · Wᵀ', rows, n, k, count, 'b'))
+        products.append((f'{what.split(":")[0]} grad: xᵀ · dy', k, rows, n, count, 'a'))
+    return products
+
+
+def bench_products(p, frac, rounds=9, device='cpu'):
+    """Each product of `step_products` timed alone (median of `rounds` after 2 untimed), in ms and GFLOP/s, at add mod p's train size."""
+    cfg = Config(d_vocab=p + 1, n_out=p)
+    batch = len(split_pairs(p, frac, 0)[0])
+    out = []
+    for what, m, k, n, count, transposed in step_products(cfg, batch):
+        a = torch.randn((k, m) if transposed == 'a' else (m, k), device=device)
+        b = torch.randn((n, k) if transposed == 'b' else (k, n), device=device)
+        a, b = (a.t() if transposed == 'a' else a), (b.t() if transposed == 'b' else b)
+        times = []
+        for i in range(rounds + 2):
+            t0 = time.perf_counter()
+            a @ b
+            if i >= 2:
+                times.append(time.perf_counter() - t0)
+        ms = 1000 * sorted(times)[len(times) // 2]
+        out.append({'what': what, 'm': m, 'k': k, 'n': n, 'count': count, 'transpose': transposed, 'ms': round(ms, 3),
+                    'gflops': round(2 * m * k * n / (ms * 1e6), 2)})
+    return {'p': p, 'frac': frac, 'n_train': batch, 'threads': torch.get_num_threads(), 'products': out}
+
+
 # ─────────────────────────────────────────────────────────────────────────────
 # fixtures
 # ─────────────────────────────────────────────────────────────────────────────
@@ -669,6 +710,7 @@ def parser():
     ap.add_argument('--out', help='append one JSON line per run to this file')
     ap.add_argument('--export', help='write the final model as a fixture (fixtures/pytorch format); one run only')
     ap.add_argument('--bench', type=_positive, metavar='N', help='instead: time N training steps of add mod p (seed 0) and print JSON')
+    ap.add_argument('--bench-products', action='store_true', help="instead: time each matrix product of a training step alone and print JSON")
     return ap
 
 
@@ -697,6 +739,9 @@ def main(argv):
         torch.set_num_threads(a.threads)
     if a.bench:
         print(json.dumps(bench(a.p, a.frac, a.bench, opt, a.device)), flush=True)
+        return
+    if a.bench_products:
+        print(json.dumps(bench_products(a.p, a.frac, device=a.device)), flush=True)
         return
     if a.export and len(a.ops) * len(a.seeds) > 1:
         raise UsageError('--export writes one run: give one operation and one seed')
