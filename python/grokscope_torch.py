@@ -21,8 +21,11 @@ Run it with the system Python:
     /usr/bin/python3 python/grokscope_torch.py --bench 20 --p 97 --frac 0.3
 
 Each evaluation prints `H op seed step train_loss test_loss train_acc test_acc ffd fcr`
-(FFD and FCR of W_E); a run stops 2000 steps after its first evaluation with test
-accuracy >= 0.99, then prints one `done:` line. Several `--ops` or `--seeds` are
+(FFD and FCR of W_E), and with `--elapsed` a line `T op seed step seconds` after it
+(seconds since the run's first step, the evaluation included: what `bench --to-grok`
+times); a run stops 2000 steps after its first evaluation with test
+accuracy >= 0.99, then prints one `done:` line. `--warmup`, `--init-scale` are
+grokscope's `--warmup` and `--init-scale`; `--threads N` sets torch's threads. Several `--ops` or `--seeds` are
 separate runs, one model each. Errors are one line on stderr, exit code 2.
 
 As a module (tests and scripts import it):
@@ -260,21 +263,23 @@ class Unembed(torch.nn.Module):
 class Transformer(torch.nn.Module):
     """The paper's model: `x = W_E[tok]; x += Attn(x); x += MLP(x)` per block; logits `x[:, -1] · W_U`."""
 
-    def __init__(self, cfg, seed=0):
+    def __init__(self, cfg, seed=0, scale=1.0):
         super().__init__()
         self.cfg = cfg
         self.embed = Embed(cfg)
         self.blocks = torch.nn.ModuleList([Block(cfg) for _ in range(cfg.n_layers)])
         self.unembed = Unembed(cfg)
-        self.reset(seed)
+        self.reset(seed, scale)
 
-    def reset(self, seed):
-        """Gaussian weights from a generator seeded with `seed`: std 1/sqrt(d_vocab) for W_E, 1/sqrt(d_model) for the others."""
+    def reset(self, seed, scale=1.0):
+        """Gaussian weights from a generator seeded with `seed`: std 1/sqrt(d_vocab) for W_E, 1/sqrt(d_model) for the others; times `scale`."""
         g = torch.Generator().manual_seed(seed)
         with torch.no_grad():
             for name, w in self.named_parameters():
                 std = 1 / math.sqrt(self.cfg.d_vocab if name == 'embed.W_E' else self.cfg.d_model)
                 w.copy_(torch.randn(w.shape, generator=g, dtype=torch.float32) * std)
+                if scale != 1.0:
+                    w.mul_(scale)
 
     def forward(self, tokens):  # [batch, pos] -> [batch, n_out], the logits at the last position
         x = self.embed(tokens)  # [batch, pos, d_model]
@@ -391,6 +396,8 @@ class Optimiser:
     eps: float = 1e-8
     grokfast_ema: Optional[tuple] = None  # (alpha, lamb)
     grokfast_ma: Optional[tuple] = None  # (window, lamb)
+    warmup: int = 0  # linear warm-up: lr·t/warmup at steps t < warmup (t from 1), as grokscope's warmupLr
+    init_scale: float = 1.0  # every initial weight times this (Omnigrok), as grokscope's --init-scale
 
 
 class GrokfastEMA:
@@ -429,7 +436,7 @@ class Trainer:
     """One model on one task: `step()` is one full-batch step (forward, float64 loss, backward, filter, AdamW)."""
 
     def __init__(self, model, task, opt=Optimiser()):
-        self.model, self.task = model, task
+        self.model, self.task, self.opt, self.t = model, task, opt, 0
         self.params = list(model.parameters())
         self.optimizer = torch.optim.AdamW(self.params, lr=opt.lr, weight_decay=opt.wd, betas=opt.betas, eps=opt.eps)
         self.filters = []
@@ -445,6 +452,10 @@ class Trainer:
         loss.backward()
         for f in self.filters:
             f(self.params)
+        self.t += 1
+        if self.opt.warmup > 0:
+            for group in self.optimizer.param_groups:
+                group['lr'] = self.opt.lr if self.t >= self.opt.warmup else self.opt.lr * self.t / self.opt.warmup
         self.optimizer.step()
         return logits, loss
 
@@ -494,9 +505,12 @@ class Run:
     history: list
 
 
-def train(task, opt, max_steps, every, on_eval=lambda e: None, device='cpu'):
-    """Trains from the task's seed; evaluates every `every` steps and at the last; stops STOP_AFTER_GROK steps after grokking."""
-    model = Transformer(Config(d_vocab=task.p + 1, n_out=task.p), seed=task.seed).to(device)
+def train(task, opt, max_steps, every, on_eval=lambda e, seconds: None, device='cpu'):
+    """
+    Trains from the task's seed; evaluates every `every` steps and at the last; stops STOP_AFTER_GROK steps after
+    grokking. `on_eval(e, seconds)`: seconds since the first step started, the evaluation included.
+    """
+    model = Transformer(Config(d_vocab=task.p + 1, n_out=task.p), seed=task.seed, scale=opt.init_scale).to(device)
     trainer = Trainer(model, task, opt)
     grok_step, history, step, t0 = None, [], 0, time.perf_counter()
     for step, _result in steps(trainer, max_steps):
@@ -504,7 +518,7 @@ def train(task, opt, max_steps, every, on_eval=lambda e: None, device='cpu'):
             continue
         e = evaluate(model, task, step)
         history.append(e)
-        on_eval(e)
+        on_eval(e, time.perf_counter() - t0)
         if grok_step is None and e.test_acc >= GROK_THRESHOLD:
             grok_step = step
         if grok_step is not None and step >= grok_step + STOP_AFTER_GROK:
@@ -530,6 +544,47 @@ def bench(p, frac, n, opt, device='cpu'):
         torch.cuda.synchronize()
     ms = 1000 * (time.perf_counter() - t0) / n
     return {'device': device, 'p': p, 'frac': frac, 'n_train': len(trainer.task.train.labels), 'steps': n, 'threads': torch.get_num_threads(), 'ms_per_step': round(ms, 2)}
+
+
+def step_products(cfg, batch):
+    """
+    The matrix products of one training step of this program's model on `batch` examples (`Trainer.step`: every
+    position through Q, K, V, W_O and the MLP, the last through W_U), forward and backward, as
+    (what, m, k, n, count, transposed operand): each `[m, k] · [k, n]`; the backward products read a transposed view
+    (`a`: the first operand, `b`: the second), as autograd's `mm` does. The 3×3 attention per head is left out
+    (under 1 % of the FLOPs).
+    """
+    n_rows, d, hd, m, p = 3 * batch, cfg.d_model, cfg.n_heads * cfg.d_head, cfg.d_mlp, cfg.n_out
+    products = []
+    for what, rows, k, n in (('Q, K, V: x · W', n_rows, d, hd), ('attention out: z · W_O', n_rows, hd, d),
+                             ('MLP in: x · W_in', n_rows, d, m), ('MLP out: post · W_out', n_rows, m, d),
+                             ('unembed: x[:, -1] · W_U', batch, d, p)):
+        count = 3 if what.startswith('Q, K, V') else 1
+        products.append((what, rows, k, n, count, None))
+        products.append((f'{what.split(":")[0]} backward: dy · Wᵀ', rows, n, k, count, 'b'))
+        products.append((f'{what.split(":")[0]} grad: xᵀ · dy', k, rows, n, count, 'a'))
+    return products
+
+
+def bench_products(p, frac, rounds=9, device='cpu'):
+    """Each product of `step_products` timed alone (median of `rounds` after 2 untimed), in ms and GFLOP/s, at add mod p's train size."""
+    cfg = Config(d_vocab=p + 1, n_out=p)
+    batch = len(split_pairs(p, frac, 0)[0])
+    out = []
+    for what, m, k, n, count, transposed in step_products(cfg, batch):
+        a = torch.randn((k, m) if transposed == 'a' else (m, k), device=device)
+        b = torch.randn((n, k) if transposed == 'b' else (k, n), device=device)
+        a, b = (a.t() if transposed == 'a' else a), (b.t() if transposed == 'b' else b)
+        times = []
+        for i in range(rounds + 2):
+            t0 = time.perf_counter()
+            a @ b
+            if i >= 2:
+                times.append(time.perf_counter() - t0)
+        ms = 1000 * sorted(times)[len(times) // 2]
+        out.append({'what': what, 'm': m, 'k': k, 'n': n, 'count': count, 'transpose': transposed, 'ms': round(ms, 3),
+                    'gflops': round(2 * m * k * n / (ms * 1e6), 2)})
+    return {'p': p, 'frac': frac, 'n_train': batch, 'threads': torch.get_num_threads(), 'products': out}
 
 
 # ─────────────────────────────────────────────────────────────────────────────
@@ -633,6 +688,7 @@ _rate = _number(float, lambda v: v > 0 and math.isfinite(v), 'a positive number'
 _decay = _number(float, lambda v: v >= 0 and math.isfinite(v), 'a number >= 0')
 _alpha = _number(float, lambda v: 0 <= v < 1, 'alpha in [0, 1)')
 _beta = _number(float, lambda v: 0 <= v < 1, 'a number in [0, 1)')
+_steps = _number(int, lambda v: v >= 0, 'an integer >= 0')
 
 
 def parser():
@@ -651,9 +707,14 @@ def parser():
     ap.add_argument('--eps', type=_rate, default=1e-8, help="AdamW's eps (1e-8)")
     ap.add_argument('--grokfast', type=_pair(_alpha, _decay, 'alpha,lamb (e.g. 0.98,2)'), metavar='ALPHA,LAMB', help='Grokfast-EMA gradient filter')
     ap.add_argument('--grokfast-ma', type=_pair(_positive, _decay, 'window,lamb (e.g. 100,5)'), metavar='WINDOW,LAMB', help='Grokfast-MA gradient filter')
+    ap.add_argument('--warmup', type=_steps, default=0, help='linear learning-rate warm-up over this many steps (0)')
+    ap.add_argument('--init-scale', type=_rate, default=1.0, help='every initial weight times this (1)')
+    ap.add_argument('--threads', type=_positive, help="torch's intra-op threads (torch.set_num_threads; default: torch's own)")
+    ap.add_argument('--elapsed', action='store_true', help='after each H line, print `T op seed step seconds` (since the first step)')
     ap.add_argument('--out', help='append one JSON line per run to this file')
     ap.add_argument('--export', help='write the final model as a fixture (fixtures/pytorch format); one run only')
     ap.add_argument('--bench', type=_positive, metavar='N', help='instead: time N training steps of add mod p (seed 0) and print JSON')
+    ap.add_argument('--bench-products', action='store_true', help="instead: time each matrix product of a training step alone and print JSON")
     return ap
 
 
@@ -664,6 +725,7 @@ def result_line(run, task, opt):
         w_l = measures(neuron_logit_map(run.model))
     return json.dumps({
         'op': task.op, 'p': task.p, 'frac': task.frac, 'seed': task.seed, 'lr': opt.lr, 'wd': opt.wd, 'betas': list(opt.betas), 'eps': opt.eps,
+        'warmup': opt.warmup, 'init_scale': opt.init_scale,
         'grokfast': opt.grokfast_ema, 'grokfast_ma': opt.grokfast_ma,
         'grok_step': run.grok_step, 'steps': run.steps, 'sec': round(run.seconds, 1), 'ms_per_step': round(1000 * run.seconds / run.steps, 2),
         'ffd': final.ffd, 'fcr': final.fcr, 'w_l_ffd': w_l['ffd_eta_0_5'], 'w_l_fcr': w_l['fcr'],
@@ -677,16 +739,26 @@ def main(argv):
         raise UsageError('--grokfast and --grokfast-ma: choose one filter')
     if a.device != 'cpu' and not (a.device.startswith('cuda') and torch.cuda.is_available()):
         raise UsageError(f'--device: {a.device!r} is not available here (cpu)')
-    opt = Optimiser(lr=a.lr, wd=a.wd, betas=(a.beta1, a.beta2), eps=a.eps, grokfast_ema=a.grokfast, grokfast_ma=a.grokfast_ma)
+    opt = Optimiser(
+        lr=a.lr, wd=a.wd, betas=(a.beta1, a.beta2), eps=a.eps, grokfast_ema=a.grokfast, grokfast_ma=a.grokfast_ma,
+        warmup=a.warmup, init_scale=a.init_scale,
+    )
+    if a.threads:
+        torch.set_num_threads(a.threads)
     if a.bench:
         print(json.dumps(bench(a.p, a.frac, a.bench, opt, a.device)), flush=True)
+        return
+    if a.bench_products:
+        print(json.dumps(bench_products(a.p, a.frac, device=a.device)), flush=True)
         return
     if a.export and len(a.ops) * len(a.seeds) > 1:
         raise UsageError('--export writes one run: give one operation and one seed')
     tasks = [make_task(op, a.p, a.frac, seed, a.device) for op in a.ops for seed in a.seeds]
     for task in tasks:
-        def show(e, op=task.op, seed=task.seed):
+        def show(e, seconds, op=task.op, seed=task.seed):
             print('H', op, seed, e.step, f'{e.train_loss:.6g}', f'{e.test_loss:.6g}', f'{e.train_acc:.10g}', f'{e.test_acc:.10g}', f'{e.ffd:.6g}', f'{e.fcr:.6g}', flush=True)
+            if a.elapsed:
+                print('T', op, seed, e.step, f'{seconds:.4f}', flush=True)
         run = train(task, opt, a.steps, a.every, show, a.device)
         if a.out:
             with open(a.out, 'a') as f:

@@ -6,7 +6,8 @@ import { MAX_P, MIN_P } from '@grokscope/data'
 import { DEFAULT_ETA, DEFAULT_KEY_RULE } from '@grokscope/measures'
 import { PAPER_EVAL_EVERY } from '@grokscope/train'
 import { analyzeCommand } from './commands/analyze.js'
-import { benchToGrokCommand, parseVariants } from './commands/bench-to-grok.js'
+import { benchProductsCommand } from './commands/bench-products.js'
+import { benchToGrokCommand, parseBenchSeeds, parseVariants } from './commands/bench-to-grok.js'
 import { benchCommand } from './commands/bench.js'
 import { exportCommand } from './commands/export.js'
 import { opsCommand } from './commands/ops.js'
@@ -314,6 +315,11 @@ program
   .option('--python <exe>', 'the Python with torch (Debian: python3-torch)', pathValue, '/usr/bin/python3')
   .option('--json', 'print JSON')
   .option(
+    '--products',
+    'instead: each matrix product of a step timed alone (GFLOP/s; PyTorch’s too with --vs-torch), the WASM SIMD peak, ' +
+      'and a half-batch step beside the other thread’s arithmetic or memory traffic',
+  )
+  .option(
     '--to-grok',
     'instead: steps and wall time to grok with the paper’s AdamW, Grokfast-EMA and -MA and the fast recipe, ' +
       'beside the PyTorch reference doing the same',
@@ -324,7 +330,18 @@ program
     'add',
   )
   .option('--seed <n>', 'with --to-grok: the seed', seed, seed('0'))
+  .option(
+    '--seeds <list>',
+    'with --to-grok: seeds instead of --seed, comma-separated, ranges like 0..4 allowed (grokscope and PyTorch alternate seed by seed)',
+    parseBenchSeeds,
+  )
   .option('--max-steps <n>', 'with --to-grok: the step budget of each run', integer(1), 50_000)
+  .option(
+    '--horizon <step>',
+    'with --to-grok: after grokking, train on to this step and say whether test accuracy stayed ≥ 0.99 (0: stop at the grok step)',
+    integer(0),
+    0,
+  )
   .option('--eval-every <n>', 'with --to-grok: evaluate every n steps (both programs)', integer(1), PAPER_EVAL_EVERY)
   .option('--no-torch', 'with --to-grok: leave out the PyTorch reference')
   .option(
@@ -335,6 +352,12 @@ program
     parseVariants(VARIANT_IDS.join(',')),
   )
   .action((o) => {
+    if (o.products === true && o.toGrok === true) throw new UsageError('--products and --to-grok: choose one')
+    if (o.products === true) {
+      const [p, ...more] = o.p
+      if (p === undefined || more.length > 0) throw new UsageError(`--p: --products times one p (got ${o.p.join(',')}; allowed: one prime)`)
+      return benchProductsCommand({ ...o, p })
+    }
     if (o.toGrok !== true) return benchCommand(o)
     const [p, ...more] = o.p
     if (p === undefined || more.length > 0) {

@@ -5,15 +5,18 @@ import { cli } from './run-cli.js'
 const short = ['--frac', '0.5', '--steps', '2', '--warmup', '1', '--rounds', '1', '--evals', '2', '--threads', '2']
 
 describe('grokscope bench', { timeout: 300_000 }, () => {
-  it('--json reports the step, the evaluation over the threads and on the main thread alone, and a flat tensor count', async () => {
+  it('--json reports the step, the evaluation over the threads and on the main thread alone, the evaluation as the loop ' +
+    'makes it when a step follows, and a flat tensor count', async () => {
     const r = await cli(['bench', '--p', '7', ...short, '--json'])
     expect(r.code, r.stderr).toBe(0)
     const doc = JSON.parse(r.stdout) as Record<string, unknown>
     expect([doc.p, doc.threads, doc.tensors_flat]).toEqual([7, 2, true])
-    for (const key of ['step_ms', 'eval_ms', 'eval_main_ms', 'ffd_fcr_ms']) {
+    const timings = ['step_ms', 'eval_ms', 'eval_main_ms', 'ffd_fcr_ms', 'step_examples_ms', 'step_plain_ms', 'eval_test_ms', 'eval_test_until_ms']
+    for (const key of timings) {
       const s = doc[key] as { median: number; n: number }
       expect(s.median, key).toBeGreaterThan(0)
     }
+    for (const key of timings.slice(4)) expect((doc[key] as { n: number }).n, key).toBe(2)
     expect((doc.step_ms as { n: number }).n).toBe(2)
     expect((doc.eval_ms as { n: number }).n).toBe(2)
     expect((doc.eval_main_ms as { n: number }).n).toBe(2)

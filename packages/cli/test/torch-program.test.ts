@@ -237,6 +237,27 @@ describe('the program’s command line', () => {
     expect(other.history.at(-1)![1]).not.toBe(paper.history.at(-1)![1])
   })
 
+  it('--elapsed: a T line after each H line, its seconds since the first step rising; --threads N sets torch’s threads; ' +
+    '--warmup and --init-scale change the training, --warmup 1 and --init-scale 1 do not (grokscope’s definitions)', () => {
+    const run = (...more: string[]) => {
+      const r = program(['--ops', 'add', '--seeds', '1', '--p', '7', '--frac', '0.5', '--steps', '20', '--every', '10', ...more])
+      expect(r.status, r.stderr).toBe(0)
+      return r.stdout.trim().split('\n')
+    }
+    const timed = run('--elapsed', '--threads', '1')
+    const history = timed.filter((l) => l.startsWith('H ') || l.startsWith('T '))
+    expect(history.map((l) => l.split(/\s+/).slice(0, 4).join(' '))).toEqual(['H add 1 10', 'T add 1 10', 'H add 1 20', 'T add 1 20'])
+    const seconds = history.filter((l) => l.startsWith('T ')).map((l) => Number(l.split(/\s+/)[4]))
+    expect(seconds[0]).toBeGreaterThan(0)
+    expect(seconds[1]).toBeGreaterThan(seconds[0]!)
+    const h = (lines: string[]) => lines.filter((l) => l.startsWith('H '))
+    const plain = h(run())
+    expect(h(timed)).toEqual(plain)
+    expect(h(run('--warmup', '1', '--init-scale', '1'))).toEqual(plain)
+    expect(h(run('--warmup', '5'))).not.toEqual(plain)
+    expect(h(run('--init-scale', '0.5'))).not.toEqual(plain)
+  })
+
   it('--bench N: the last line is JSON with ms_per_step, threads, n_train and p', () => {
     const r = program(['--bench', '2', '--p', '5', '--frac', '0.5', '--device', 'cpu'])
     expect(r.status, r.stderr).toBe(0)

@@ -90,20 +90,27 @@ export const lossAndGrads = (c: ModelConfig, params: Params, batch: Batch): Loss
     return { loss, logits: run.logits, grads: { ...grads, 'unembed.W_U': tmm(run.final, dLogits) } }
   })
 
+/** Sees a chunk's logits (`[chunk, n_out]`, freed after the call) with the chunk and its first example's index in the set. */
+export type LogitsSink = (logits: tf.Tensor2D, chunk: Batch, start: number) => void
+
 /**
  * The mean cross-entropy over every example of a set and its gradient, accumulated
  * chunk by chunk: each chunk's mean loss and gradients weighted by its share of the
  * examples, summed. Equal to `lossAndGrads` on the whole set as one batch up to float32
  * summation order; on a set of one chunk it is `lossAndGrads` itself. Backend memory
- * scales with the chunk, not the set.
+ * scales with the chunk, not the set. `onLogits` (since 0.5.0) sees each chunk's logits,
+ * the forward pass's own: e.g. to evaluate the set at these weights without a second pass.
  */
 export const lossAndGradsChunked = (
   c: ModelConfig,
   params: Params,
   x: Batch | ChunkedBatch,
+  onLogits?: LogitsSink,
 ): { readonly loss: tf.Scalar; readonly grads: Params } => {
   if (!isChunked(x) || x.resident !== null) {
-    const r = lossAndGrads(c, params, isChunked(x) ? x.resident! : x)
+    const batch = isChunked(x) ? x.resident! : x
+    const r = lossAndGrads(c, params, batch)
+    onLogits?.(r.logits, batch, 0)
     r.logits.dispose()
     return { loss: r.loss, grads: r.grads }
   }
@@ -111,6 +118,7 @@ export const lossAndGradsChunked = (
   forEachChunk(c, x, (chunk, start, end) => {
     const w = (end - start) / x.size
     const r = lossAndGrads(c, params, chunk)
+    onLogits?.(r.logits, chunk, start)
     const { loss, grads } = acc
     const next = tf.tidy(() => ({
       loss: loss === null ? tf.mul<tf.Scalar>(r.loss, w) : tf.add<tf.Scalar>(loss, tf.mul(r.loss, w)),

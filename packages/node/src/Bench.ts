@@ -19,10 +19,12 @@ import { disposeParams, initParams, measureFootprint, toHost } from '@grokscope/
 import {
   PAPER_ADAMW,
   type TrainState,
+  GROK_THRESHOLD,
   disposeTrainData,
   disposeTrainState,
   evaluate,
   initTrainState,
+  maxWrongAbove,
   modelConfigFor,
   prepareTrainData,
   summarize,
@@ -137,6 +139,16 @@ export interface BenchReport {
   readonly eval_chunk: number
   readonly eval_ms: Stats
   readonly eval_main_ms: Stats
+  /**
+   * An evaluation as the training loop makes it when a step follows (since 0.5.0): the step with each training
+   * example's results from its pass (`lossGradsAndExamples`), beside the same plain step (`step_plain_ms`), and the
+   * test set alone, whole (`eval_test_ms`) and stopping once accuracy cannot reach 0.99 (`eval_test_until_ms`; the
+   * benchmark's weights are far from it, as before grokking).
+   */
+  readonly step_examples_ms: Stats
+  readonly step_plain_ms: Stats
+  readonly eval_test_ms: Stats
+  readonly eval_test_until_ms: Stats
   readonly ffd_fcr_ms: Stats
   /** Per round, grokscope's median ms per step and PyTorch's (null without `vsTorch`). */
   readonly rounds: ReadonlyArray<{ readonly grokscope: number; readonly torch: number | null }>
@@ -213,6 +225,20 @@ export const benchSteps = async (f: BenchOptions): Promise<BenchReport> => {
       evalTimes.push(t1 - t0)
       evalMainTimes.push(performance.now() - t1)
     }
+    // The evaluation as the loop now makes it: the training set's results from the next step's pass, the test set alone.
+    const [stepExamples, stepPlain, evalTest, evalTestUntil]: [number[], number[], number[], number[]] = [[], [], [], []]
+    const timed = async (into: number[], f: () => Promise<unknown>) => {
+      const t0 = performance.now()
+      await f()
+      into.push(performance.now() - t0)
+    }
+    const drop = (r: { loss: tf.Scalar; grads: Record<string, tf.Tensor> }) => tf.dispose([r.loss, ...Object.values(r.grads)])
+    for (let i = 0; i < f.evals; i++) {
+      await timed(stepExamples, async () => drop(await pool.lossGradsAndExamples(state.params)))
+      await timed(stepPlain, async () => drop(await pool.lossAndGrads(state.params)))
+      await timed(evalTest, () => pool.perExampleOf(state.params, 'test'))
+      await timed(evalTestUntil, () => pool.perExampleOf(state.params, 'test', maxWrongAbove(dataset.test.size, GROK_THRESHOLD)))
+    }
     const measureTimes = Array.from({ length: 5 }, () => {
       const t0 = performance.now()
       fourierMeasures(c, toHost(state.params), p)
@@ -237,6 +263,10 @@ export const benchSteps = async (f: BenchOptions): Promise<BenchReport> => {
       eval_chunk: Math.min(plan.evalChunk, dataset.test.size),
       eval_ms: stats(evalTimes),
       eval_main_ms: stats(evalMainTimes),
+      step_examples_ms: stats(stepExamples),
+      step_plain_ms: stats(stepPlain),
+      eval_test_ms: stats(evalTest),
+      eval_test_until_ms: stats(evalTestUntil),
       ffd_fcr_ms: stats(measureTimes),
       rounds,
       ratio_median: ratios.length > 0 ? quantile(ratios, 0.5) : null,

@@ -20,7 +20,14 @@ import {
   paramShapes,
   prepareChunked,
 } from '@grokscope/model'
-import { type EvaluationSource, type GradientSource, type PerExample, evaluatePerExample } from '@grokscope/train'
+import {
+  type EvaluationSource,
+  type GradientSource,
+  type PerExample,
+  evaluatePerExample,
+  evaluateUntil,
+  resultsOfLogits,
+} from '@grokscope/train'
 
 /** A weight that the layout guarantees is there. */
 export const weight = (params: Params, name: string): tf.Tensor => {
@@ -60,10 +67,36 @@ export interface WorkerInit {
   readonly losses: SharedArrayBuffer
   /** Every example's correctness (0 or 1), in the same order. */
   readonly correct: SharedArrayBuffer
+  /** An evaluation that stops early (`UNTIL` slots, int32): wrong examples found so far, the most allowed, threads stopped early. */
+  readonly until: SharedArrayBuffer
 }
 
-/** What the main thread asks a worker for. */
-export type WorkerRequest = 'step' | 'evaluate'
+/** The int32 slots of `WorkerInit.until`. */
+export const UNTIL = { wrong: 0, maxWrong: 1, stopped: 2 } as const
+
+/**
+ * Evaluates a thread's test shard with `evaluateUntil`, counting its wrong examples in the shared `until` slots with
+ * every other thread's: it stops once all threads together found more than the most allowed; writes its results.
+ */
+export const evaluateShardUntil = (
+  c: ModelConfig,
+  params: Params,
+  shard: Shard,
+  chunk: number,
+  until: Int32Array,
+  losses: Float32Array,
+  correct: Uint8Array,
+): void => {
+  const r = evaluateUntil(c, params, shard, chunk, (w) => Atomics.add(until, UNTIL.wrong, w) + w > Atomics.load(until, UNTIL.maxWrong))
+  writePerExample(r, shard.at, losses, correct)
+  if (!r.complete) Atomics.add(until, UNTIL.stopped, 1)
+}
+
+/**
+ * What the main thread asks a worker for: a step's gradients (`step-examples`: and its training shard's per-example
+ * results from the same pass), an evaluation of both shards, or of one (`evaluate-test-until`: stopping early, `UNTIL`).
+ */
+export type WorkerRequest = 'step' | 'step-examples' | 'evaluate' | 'evaluate-train' | 'evaluate-test' | 'evaluate-test-until'
 
 /** Where one weight lives in the flat float32 layout shared with the workers. */
 export interface Slot {
@@ -85,8 +118,13 @@ export const layout = (c: ModelConfig): { readonly slots: ReadonlyArray<Slot>; r
   return { slots, total: offset }
 }
 
-/** A gradient and evaluation source over `threads` threads (the main one included), and how to stop it. */
+/**
+ * A gradient and evaluation source over `threads` threads (the main one included), and how to stop it; a step's pass
+ * also gives the training set's per-example results (`lossGradsAndExamples`), and a set is evaluated alone (`perExampleOf`).
+ */
 export interface Pool extends GradientSource, EvaluationSource {
+  readonly lossGradsAndExamples: NonNullable<GradientSource['lossGradsAndExamples']>
+  readonly perExampleOf: NonNullable<EvaluationSource['perExampleOf']>
   readonly threads: number
   readonly close: () => Promise<void>
 }
@@ -133,6 +171,8 @@ export const startPool = async (
   const sharedCorrect = new SharedArrayBuffer(nTrain + nTest)
   const losses = new Float32Array(sharedLosses)
   const correct = new Uint8Array(sharedCorrect)
+  const sharedUntil = new SharedArrayBuffer(4 * 3)
+  const until = new Int32Array(sharedUntil)
   const workers = trainShards.slice(1).map((range, i) => {
     const grads = new SharedArrayBuffer(4 * (total + 1))
     const train = shardOf(c, sets.train, range, 0)
@@ -146,6 +186,7 @@ export const startPool = async (
       grads,
       losses: sharedLosses,
       correct: sharedCorrect,
+      until: sharedUntil,
     }
     const worker = new Worker(new URL('./GradWorker.js', import.meta.url), { workerData: init })
     return { worker, view: new Float32Array(grads) }
@@ -180,32 +221,56 @@ export const startPool = async (
     )
   }
 
+  const part = (start: number, end: number): PerExample => ({ losses: losses.slice(start, end), correct: correct.slice(start, end) })
+  /** The step's loss and gradients over every thread; with `examples`, each training example's results are written too. */
+  const lossAndGrads = async (params: Params, examples: boolean): Promise<{ loss: tf.Scalar; grads: Params }> => {
+    const local = () =>
+      examples
+        ? lossAndGradsChunked(c, params, main, (logits, chunk, start) =>
+            writePerExample(resultsOfLogits(logits, chunk), mainTrain.at + start, losses, correct),
+          )
+        : lossAndGradsChunked(c, params, main)
+    if (workers.length === 0) return local()
+    const pending = ask(params, examples ? 'step-examples' : 'step')
+    const mine = local()
+    await pending
+    return tf.tidy(() => {
+      const grads = Object.fromEntries(
+        slots.map(({ name, shape, offset, size }) => {
+          const parts = workers.map(({ view }) => tf.tensor(view.subarray(offset, offset + size), [...shape]))
+          return [name, tf.addN([tf.mul(weight(mine.grads, name), mainWeight), ...parts])]
+        }),
+      )
+      const loss = tf.addN([tf.mul(mine.loss, mainWeight), ...workers.map(({ view }) => tf.scalar(view[total]!))]) as tf.Scalar
+      tf.dispose([mine.loss, ...Object.values(mine.grads)])
+      return { loss, grads }
+    })
+  }
+
   return {
     threads,
-    lossAndGrads: async (params: Params) => {
-      if (workers.length === 0) return lossAndGradsChunked(c, params, main)
-      const pending = ask(params, 'step')
-      const mine = lossAndGradsChunked(c, params, main)
-      await pending
-      return tf.tidy(() => {
-        const grads = Object.fromEntries(
-          slots.map(({ name, shape, offset, size }) => {
-            const parts = workers.map(({ view }) => tf.tensor(view.subarray(offset, offset + size), [...shape]))
-            return [name, tf.addN([tf.mul(weight(mine.grads, name), mainWeight), ...parts])]
-          }),
-        )
-        const loss = tf.addN([tf.mul(mine.loss, mainWeight), ...workers.map(({ view }) => tf.scalar(view[total]!))]) as tf.Scalar
-        tf.dispose([mine.loss, ...Object.values(mine.grads)])
-        return { loss, grads }
-      })
-    },
+    lossAndGrads: (params: Params) => lossAndGrads(params, false),
+    lossGradsAndExamples: async (params: Params) => ({ ...(await lossAndGrads(params, true)), train: part(0, nTrain) }),
     perExample: async (params: Params) => {
       const pending = ask(params, 'evaluate')
       writePerExample(evaluatePerExample(c, params, mainEval.train), mainTrain.at, losses, correct)
       writePerExample(evaluatePerExample(c, params, mainEval.test), mainTest.at, losses, correct)
       await pending
-      const part = (start: number, end: number): PerExample => ({ losses: losses.slice(start, end), correct: correct.slice(start, end) })
       return { train: part(0, nTrain), test: part(nTrain, nTrain + nTest) }
+    },
+    perExampleOf: async (params: Params, set: 'train' | 'test', maxWrong?: number) => {
+      const range = (): PerExample => (set === 'train' ? part(0, nTrain) : part(nTrain, nTrain + nTest))
+      if (maxWrong === undefined || set === 'train') {
+        const pending = ask(params, set === 'train' ? 'evaluate-train' : 'evaluate-test')
+        writePerExample(evaluatePerExample(c, params, mainEval[set]), (set === 'train' ? mainTrain : mainTest).at, losses, correct)
+        await pending
+        return { ...range(), complete: true }
+      }
+      until.set([0, maxWrong, 0])
+      const pending = ask(params, 'evaluate-test-until')
+      evaluateShardUntil(c, params, mainTest, chunks.evaluation, until, losses, correct)
+      await pending
+      return { ...range(), complete: Atomics.load(until, UNTIL.stopped) === 0 }
     },
     close: async () => {
       disposeInputs(main)

@@ -1,8 +1,10 @@
 /**
  * Steps and wall time to grok: training a task with a variant of the optimiser (the paper's AdamW,
  * Grokfast-EMA and -MA, the fast recipe) until the first evaluation with test accuracy ≥ 0.99, in
- * this process over worker threads, and the PyTorch comparison program doing the same, read as it
- * prints. What `grokscope bench --to-grok` shows side by side.
+ * this process over worker threads, and the PyTorch comparison program's training loop doing the
+ * same, read as it prints; then, to a fixed step (the horizon), whether test accuracy stayed ≥ 0.99.
+ * Both clocks start at the first step (start-up, data and threads excluded) and stop at the
+ * grokking evaluation. What `grokscope bench --to-grok` shows side by side.
  *
  * @since 0.2.0
  */
@@ -39,6 +41,8 @@ export interface ToGrokOptions {
   readonly seed: number
   /** The step budget of each run. */
   readonly maxSteps: number
+  /** After grokking, train on to this step (when later) and say whether every evaluation stayed ≥ 0.99; 0: stop at the grok step. */
+  readonly horizon: number
   readonly evalEvery: number
   readonly threads: number
   /** The PyTorch comparison program and the Python that runs it. */
@@ -47,12 +51,16 @@ export interface ToGrokOptions {
 }
 
 /**
- * One run to grokking: the first evaluated step with test accuracy ≥ 0.99, the wall time to it, the test accuracy and
- * FFD/FCR of W_E then (at the last evaluation if it did not grok).
+ * One run to grokking: the first evaluated step with test accuracy ≥ 0.99, the wall time to it from the first step, the
+ * test accuracy and FFD/FCR of W_E then (at the last evaluation if it did not grok); after it, to the horizon, the lowest
+ * test accuracy and the last step evaluated (`stayed`: that lowest ≥ 0.99; null without a horizon or a grok).
  */
 export interface ToGrok {
   readonly grokStep: number | null
+  /** The step it stopped at (the grok step, the budget, or the last step evaluated towards the horizon). */
   readonly steps: number
+  readonly stayed: boolean | null
+  readonly lowestAfter: number | null
   readonly wallS: number
   readonly testAcc: number | null
   readonly ffd: number | null
@@ -83,7 +91,11 @@ export const VARIANTS: Readonly<Record<VariantId, Variant>> = {
 // runs
 // ─────────────────────────────────────────────────────────────────────────────
 
-/** Trains until the first evaluation that groks (or the budget); the clock starts after the data and workers are ready. */
+/**
+ * Trains until the first evaluation that groks (or the budget), then on to the horizon; the clock starts at the first
+ * step (the data and workers are ready) and stops at the grokking evaluation. Before grokking, a test-set evaluation
+ * stops early once it cannot reach 0.99 (`testUntilBelow`: the grok step is unchanged).
+ */
 export const grokscopeToGrok = async (f: ToGrokOptions, v: Variant): Promise<ToGrok> => {
   const settings = { ...PAPER_SETTINGS, ...v.flags }
   const optimizer = optimizerOf(settings)
@@ -95,21 +107,16 @@ export const grokscopeToGrok = async (f: ToGrokOptions, v: Variant): Promise<ToG
   const data = prepareTrainData(c, dataset)
   const pool = await startPool(c, dataset, f.threads)
   try {
+    const loop = { ...defaultLoopOptions(optimizer.right), evalEvery: f.evalEvery, gradients: pool, evaluations: pool }
     // Set by the callback at the grokking evaluation (or the last).
     const atGrok: { value: { testAcc: number; ffd: number; fcr: number; wallS: number } | null } = { value: null }
     const t0 = performance.now()
-    const result = await train(
+    const toGrok = await train(
       c,
       data,
       initTrainState(scaledParams(initParams(c, f.seed), settings.initScale), optimizer.right),
-      {
-        ...defaultLoopOptions(optimizer.right),
-        maxSteps: f.maxSteps,
-        evalEvery: f.evalEvery,
-        stopAfterGrok: 0,
-        gradients: pool,
-        evaluations: pool,
-      },
+      // Only the grok step is read: an evaluation below the threshold may stop early.
+      { ...loop, maxSteps: f.maxSteps, stopAfterGrok: 0, testUntilBelow: true },
       {
         onEval: (r) => {
           // FFD/FCR at the grokking evaluation, or at the last one of a run that does not grok.
@@ -122,13 +129,27 @@ export const grokscopeToGrok = async (f: ToGrokOptions, v: Variant): Promise<ToG
       },
     )
     const wallS = (performance.now() - t0) / 1000
-    const steps = result.state.step
-    disposeTrainState(result.state)
+    // On to the horizon: the lowest test accuracy of the evaluations after the grok step.
+    let lowest = toGrok.grokStep === null ? null : (atGrok.value?.testAcc ?? null)
+    const after =
+      toGrok.grokStep === null || f.horizon <= toGrok.state.step
+        ? toGrok
+        : await train(
+            c,
+            data,
+            toGrok.state,
+            { ...loop, maxSteps: Math.min(f.horizon, f.maxSteps), stopAfterGrok: null, grokStep: toGrok.grokStep },
+            { onEval: (r) => void (lowest = Math.min(lowest ?? Infinity, r.test.accuracy)) },
+          )
+    const steps = after.state.step
+    disposeTrainState(after.state)
     disposeTrainData(data)
     const g = atGrok.value
     return {
-      grokStep: result.grokStep,
+      grokStep: toGrok.grokStep,
       steps,
+      stayed: toGrok.grokStep === null || f.horizon === 0 ? null : lowest !== null && lowest >= GROK_THRESHOLD,
+      lowestAfter: f.horizon === 0 ? null : lowest,
       wallS: g?.wallS ?? wallS,
       testAcc: g?.testAcc ?? null,
       ffd: g?.ffd ?? null,
@@ -154,18 +175,32 @@ const historyLine = (line: string): { step: number; testAcc: number; ffd: number
   return [step, testAcc, ffd, fcr].every(Number.isFinite) ? { step, testAcc, ffd, fcr } : null
 }
 
+/** Its clock line (`--elapsed`), after each evaluation line: `T op seed step seconds`, seconds since its first step. */
+const clockLine = (line: string): { step: number; seconds: number } | null => {
+  const w = line.trim().split(/\s+/)
+  if (w[0] !== 'T' || w.length !== 5) return null
+  const [step, seconds] = [Number(w[3]), Number(w[4])]
+  return Number.isFinite(step) && Number.isFinite(seconds) ? { step, seconds } : null
+}
+
 /**
- * The PyTorch comparison program on the same task, read as it prints; stopped at its first evaluation
- * that groks. Its wall time counts from the process start (Python and torch's import included, as `startS` says).
+ * The PyTorch comparison program's training loop (`train`, as `--ops --seeds --every` runs it) on the same task, read
+ * as it prints, held to `f.threads` threads (`OMP_NUM_THREADS`, `OPENBLAS_NUM_THREADS`, `torch.set_num_threads`);
+ * stopped at its first evaluation that groks, or at the first at or after the horizon. Its wall time is its own clock
+ * from its first step (`--elapsed`), as grokscope's; `startS`, the time from its process start to its first step.
  */
 export const torchToGrok = (f: ToGrokOptions, torchArgs: ReadonlyArray<string>): Promise<ToGrok & { readonly startS: number }> =>
   new Promise((resolve, reject) => {
     const args = [
       f.torchRef, '--ops', f.op, '--seeds', String(f.seed), '--p', String(f.p), '--frac', String(f.frac), '--steps', String(f.maxSteps),
-      '--every', String(f.evalEvery), '--device', 'cpu', ...torchArgs,
+      '--every', String(f.evalEvery), '--device', 'cpu', '--threads', String(f.threads), '--elapsed', ...torchArgs,
     ]
     const t0 = performance.now()
-    const child = spawn(f.python, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const threads = String(f.threads)
+    const child = spawn(f.python, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads },
+    })
     // A SIGINT or SIGTERM sent to this process alone (not to its process group) reaches the reference too, then ends the bench.
     let stoppedBy: NodeJS.Signals | null = null
     const onSignal = (signal: NodeJS.Signals) => {
@@ -176,23 +211,42 @@ export const torchToGrok = (f: ToGrokOptions, torchArgs: ReadonlyArray<string>):
     process.on('SIGTERM', onSignal)
     let startS: number | null = null
     let last: { step: number; testAcc: number; ffd: number; fcr: number } | null = null
-    let done: (ToGrok & { startS: number }) | null = null
+    let grok: { step: number; testAcc: number; ffd: number; fcr: number; wallS: number } | null = null
+    let lowest: number | null = null
+    let finished = false
     let pending = ''
     let stderr = ''
+    const result = (steps: number): ToGrok & { startS: number } => ({
+      grokStep: grok?.step ?? null,
+      steps,
+      stayed: grok === null || f.horizon === 0 ? null : lowest !== null && lowest >= GROK_THRESHOLD,
+      lowestAfter: f.horizon === 0 ? null : lowest,
+      wallS: grok?.wallS ?? (performance.now() - t0) / 1000 - (startS ?? 0),
+      testAcc: (grok ?? last)?.testAcc ?? null,
+      ffd: (grok ?? last)?.ffd ?? null,
+      fcr: (grok ?? last)?.fcr ?? null,
+      startS: startS ?? 0,
+    })
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.stdout.on('data', (d: Buffer) => {
       pending += d.toString()
       const lines = pending.split('\n')
       pending = lines.pop() ?? ''
       for (const line of lines) {
+        if (finished) break
         const h = historyLine(line)
-        if (h === null || done !== null) continue
-        const s = (performance.now() - t0) / 1000
-        // When its first evaluation line arrived: start-up plus the first `every` steps.
-        startS ??= s
-        last = h
-        if (h.testAcc >= GROK_THRESHOLD) {
-          done = { grokStep: h.step, steps: h.step, wallS: s, testAcc: h.testAcc, ffd: h.ffd, fcr: h.fcr, startS }
+        if (h !== null) {
+          last = h
+          continue
+        }
+        const t = clockLine(line)
+        if (t === null || last === null || t.step !== last.step) continue
+        // Start-up: from the process start to its first step.
+        startS ??= (performance.now() - t0) / 1000 - t.seconds
+        if (grok === null && last.testAcc >= GROK_THRESHOLD) grok = { ...last, wallS: t.seconds }
+        if (grok !== null) lowest = Math.min(lowest ?? Infinity, last.testAcc)
+        if (grok !== null && last.step >= f.horizon) {
+          finished = true
           child.kill('SIGTERM')
         }
       }
@@ -202,36 +256,34 @@ export const torchToGrok = (f: ToGrokOptions, torchArgs: ReadonlyArray<string>):
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
       if (stoppedBy !== null) return reject(new Interrupted(stoppedBy))
-      if (done !== null) return resolve(done)
-      if (code !== 0 || signal !== null) {
+      if (!finished && (code !== 0 || signal !== null)) {
         return reject(new Error(`${f.torchRef} failed (${signal ?? `exit ${String(code)}`}): ${stderr.trim().split('\n').at(-1) ?? ''}`))
       }
-      const l: { step: number; testAcc: number; ffd: number; fcr: number } | null = last
-      resolve({
-        grokStep: null,
-        steps: l?.step ?? 0,
-        wallS: (performance.now() - t0) / 1000,
-        testAcc: l?.testAcc ?? null,
-        ffd: l?.ffd ?? null,
-        fcr: l?.fcr ?? null,
-        startS: startS ?? 0,
-      })
+      const l: { step: number } | null = last
+      resolve(result(l?.step ?? 0))
     })
   })
 
 /**
- * The PyTorch comparison program's flags for the same training: AdamW's `--lr` and `--wd`
- * and the Grokfast-EMA filter (`--grokfast alpha,lamb`); `null` for anything else (the MA
- * filter, which it has as `--grokfast-ma` but is not given here; warm-up; the initial scale).
+ * The PyTorch comparison program's flags for the same training: AdamW's `--lr`, `--wd`, `--beta1`, `--beta2` and
+ * `--eps`, the Grokfast-EMA and -MA filters (`--grokfast alpha,lamb`, `--grokfast-ma window,lamb`), the warm-up
+ * (`--warmup`) and the initial scale (`--init-scale`); `null` for anything it does not have (e.g. weights without decay,
+ * another optimiser).
  */
 export const torchArgsOf = (flags: Partial<RunOptions>): ReadonlyArray<string> | null => {
-  const { lr, wd, grokfast, grokfastAlpha, grokfastLambda, ...rest } = flags
-  if (grokfast === 'ma' || Object.values(rest).some((v) => v !== undefined)) return null
+  const { lr, wd, beta1, beta2, eps, grokfast, grokfastAlpha, grokfastLambda, grokfastWindow, warmup, initScale, ...rest } = flags
+  if (Object.values(rest).some((v) => v !== undefined)) return null
+  if (grokfast !== 'ma' && grokfastWindow !== undefined) return null
+  const lambda = grokfastLambda ?? (grokfast === 'ma' ? GROKFAST_MA_DEFAULTS.lambda : GROKFAST_EMA_DEFAULTS.lambda)
   return [
     ...(lr === undefined ? [] : ['--lr', String(lr)]),
     ...(wd === undefined ? [] : ['--wd', String(wd)]),
-    ...(grokfast === 'ema'
-      ? ['--grokfast', `${grokfastAlpha ?? GROKFAST_EMA_DEFAULTS.alpha},${grokfastLambda ?? GROKFAST_EMA_DEFAULTS.lambda}`]
-      : []),
+    ...(beta1 === undefined ? [] : ['--beta1', String(beta1)]),
+    ...(beta2 === undefined ? [] : ['--beta2', String(beta2)]),
+    ...(eps === undefined ? [] : ['--eps', String(eps)]),
+    ...(grokfast === 'ema' ? ['--grokfast', `${grokfastAlpha ?? GROKFAST_EMA_DEFAULTS.alpha},${lambda}`] : []),
+    ...(grokfast === 'ma' ? ['--grokfast-ma', `${grokfastWindow ?? GROKFAST_MA_DEFAULTS.window},${lambda}`] : []),
+    ...(warmup === undefined || warmup === 0 ? [] : ['--warmup', String(warmup)]),
+    ...(initScale === undefined || initScale === 1 ? [] : ['--init-scale', String(initScale)]),
   ]
 }

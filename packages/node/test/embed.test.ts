@@ -70,7 +70,7 @@ const data = prepareTrainData(c, dataset)
 const before = evaluate(c, initParams(c, 0), data.train, data.trainOps, data.nOps)
 const tensors = []
 const result = await train(c, data, initTrainState(initParams(c, 0)), { ...defaultLoopOptions(PAPER_ADAMW), maxSteps: 20, evalEvery: 10 }, {
-  onEval: () => { tensors.push(tf.memory().numTensors) },
+  onEval: (e) => { tensors.push(tf.memory().numTensors - e.heldTensors) },
 })
 const after = evaluate(c, result.state.params, data.train, data.trainOps, data.nOps)
 const m = fourierMeasures(c, toHost(result.state.params), 23)

@@ -235,7 +235,7 @@ export const trainSession = async (
           ...(env.chunk === undefined ? {} : { chunk: env.chunk }),
           ...(trainLabels === undefined ? {} : { trainLabels }),
           elapsedS: elapsed(),
-          numTensors: tf.memory().numTensors,
+          numTensors: tf.memory().numTensors - r.heldTensors,
         })
         await sinks.record(record)
         records.push(record)

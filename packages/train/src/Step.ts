@@ -19,9 +19,11 @@ import {
   type ModelConfig,
   type Params,
   crossEntropyPerExample,
+  disposeInputs,
   forEachChunk,
   forward,
   lossAndGradsChunked,
+  prepareBatch,
 } from '@grokscope/model'
 import { type OptimizerOptions, type TrainState, optimizerStep } from './Optimizer.js'
 
@@ -52,6 +54,24 @@ export interface PerExample {
  */
 export interface EvaluationSource {
   readonly perExample: (params: Params) => Promise<{ readonly train: PerExample; readonly test: PerExample }>
+  /**
+   * One set's per-example results alone: for a loop that takes the training set's from the next step's pass
+   * (`GradientSource.lossGradsAndExamples`) and evaluates the test set on its own. With `maxWrong`, the evaluation
+   * may stop as soon as more than `maxWrong` examples of the set are found wrong (`evaluateUntil`).
+   *
+   * @since 0.5.0
+   */
+  readonly perExampleOf?: (params: Params, set: 'train' | 'test', maxWrong?: number) => Promise<PartialResults>
+}
+
+/**
+ * Per-example results of an evaluation that may have stopped early: `complete` is false when it did, and the examples
+ * it did not reach have loss NaN and correctness 0.
+ *
+ * @since 0.5.0
+ */
+export interface PartialResults extends PerExample {
+  readonly complete: boolean
 }
 
 /**
@@ -61,6 +81,24 @@ export interface EvaluationSource {
  */
 export interface GradientSource {
   readonly lossAndGrads: (params: Params) => Promise<{ readonly loss: tf.Scalar; readonly grads: Params }>
+  /**
+   * The same pass, with each training example's cross-entropy and correctness at these weights from its forward
+   * pass: what an evaluation of the training set at these weights gives, without a second pass.
+   *
+   * @since 0.5.0
+   */
+  readonly lossGradsAndExamples?: (params: Params) => Promise<LossGradsAndExamples>
+}
+
+/**
+ * A step's loss and gradients, and the per-example results of its forward pass over the training set.
+ *
+ * @since 0.5.0
+ */
+export interface LossGradsAndExamples {
+  readonly loss: tf.Scalar
+  readonly grads: Params
+  readonly train: PerExample
 }
 
 // ─────────────────────────────────────────────────────────────────────────────
@@ -103,18 +141,52 @@ const perExampleTensors = (c: ModelConfig, params: Params, chunk: Batch): { loss
     return { losses: crossEntropyPerExample(logits, chunk.labelsOneHot), correct: tf.equal(tf.argMax(logits, 1), chunk.labels) }
   })
 
+/**
+ * Each example's cross-entropy and correctness from a batch's logits (`[batch, n_out]`), as an evaluation computes them.
+ *
+ * @since 0.5.0
+ */
+export const resultsOfLogits = (logits: tf.Tensor2D, batch: Batch): PerExample => {
+  const r = tf.tidy(() => ({
+    losses: crossEntropyPerExample(logits, batch.labelsOneHot),
+    correct: tf.equal(tf.argMax(logits, 1), batch.labels),
+  }))
+  const out = { losses: Float32Array.from(r.losses.dataSync()), correct: Uint8Array.from(r.correct.dataSync()) }
+  tf.dispose([r.losses, r.correct])
+  return out
+}
+
+/** Writes a chunk's per-example results, from its logits, into `out` from position `start`. */
+const writeChunk = (logits: tf.Tensor2D, chunk: Batch, start: number, out: PerExample): void => {
+  const r = resultsOfLogits(logits, chunk)
+  out.losses.set(r.losses, start)
+  out.correct.set(r.correct, start)
+}
+
+const emptyResults = (n: number): PerExample => ({ losses: new Float32Array(n), correct: new Uint8Array(n) })
+
 /** Each example's cross-entropy and whether the model gets it right, chunk by chunk (nothing to compute for an empty set). */
 export const evaluatePerExample = (c: ModelConfig, params: Params, batch: Batch | ChunkedBatch): PerExample => {
-  const losses = new Float32Array(batch.size)
-  const correct = new Uint8Array(batch.size)
-  if (batch.size === 0) return { losses, correct }
+  const out = emptyResults(batch.size)
+  if (batch.size === 0) return out
   forEachChunk(c, batch, (chunk, start) => {
-    const r = perExampleTensors(c, params, chunk)
-    losses.set(r.losses.dataSync(), start)
-    correct.set(r.correct.dataSync(), start)
-    tf.dispose([r.losses, r.correct])
+    const logits = forward(c, params, chunk) // [chunk, p]
+    writeChunk(logits, chunk, start, out)
+    logits.dispose()
   })
-  return { losses, correct }
+  return out
+}
+
+/**
+ * The full-batch loss and gradients (`lossAndGradsChunked`) and each example's results from the same forward pass:
+ * the per-example results equal `evaluatePerExample` at these weights (the same logits when the chunks are the same).
+ *
+ * @since 0.5.0
+ */
+export const lossGradsAndExamples = (c: ModelConfig, params: Params, batch: Batch | ChunkedBatch): LossGradsAndExamples => {
+  const train = emptyResults(batch.size)
+  const { loss, grads } = lossAndGradsChunked(c, params, batch, (logits, chunk, start) => writeChunk(logits, chunk, start, train))
+  return { loss, grads, train }
 }
 
 /**
@@ -187,3 +259,57 @@ export const summarize = (r: PerExample, opIndex: Int32Array, nOps: number): Eva
  */
 export const evaluate = (c: ModelConfig, params: Params, batch: Batch | ChunkedBatch, opIndex: Int32Array, nOps: number): Evaluation =>
   summarize(evaluatePerExample(c, params, batch), opIndex, nOps)
+
+// ─────────────────────────────────────────────────────────────────────────────
+// evaluation that stops early
+// ─────────────────────────────────────────────────────────────────────────────
+
+/** The first chunk of `evaluateUntil`, in examples; each next chunk is twice as large (up to its `maxChunk`). */
+export const FIRST_UNTIL_CHUNK = 128
+
+/**
+ * The most wrong examples out of `n` with accuracy (`(n − wrong) / n`, as `summarize` computes it) still at least
+ * `threshold`: more than that proves the accuracy below it.
+ *
+ * @example
+ * import { maxWrongAbove } from '@grokscope/train'
+ * maxWrongAbove(6587, 0.99)  // => 65
+ *
+ * @since 0.5.0
+ */
+export const maxWrongAbove = (n: number, threshold: number): number => {
+  let wrong = Math.max(0, Math.floor(n * (1 - threshold)) - 1)
+  while (wrong < n && (n - (wrong + 1)) / n >= threshold) wrong++
+  return wrong
+}
+
+/**
+ * Each example's results, in chunks of `FIRST_UNTIL_CHUNK` examples doubling up to `maxChunk`, stopping after a chunk
+ * when `enough(wrong)` (told each chunk's number of wrong examples, the last one's too) says so: e.g. once the set's
+ * accuracy is certainly below a threshold. The results of the examples evaluated are those `evaluatePerExample` gives.
+ *
+ * @since 0.5.0
+ */
+export const evaluateUntil = (
+  c: ModelConfig,
+  params: Params,
+  set: { readonly tokens: Int32Array; readonly labels: Int32Array },
+  maxChunk: number,
+  enough: (wrong: number) => boolean,
+): PartialResults => {
+  const n = set.labels.length
+  const out = { losses: new Float32Array(n).fill(NaN), correct: new Uint8Array(n) }
+  for (let start = 0, size = FIRST_UNTIL_CHUNK; start < n; size *= 2) {
+    const end = Math.min(n, start + Math.max(1, Math.min(size, maxChunk)))
+    const chunk = prepareBatch(c, set.tokens.subarray(start * c.nCtx, end * c.nCtx), set.labels.subarray(start, end))
+    const logits = forward(c, params, chunk)
+    writeChunk(logits, chunk, start, out)
+    logits.dispose()
+    disposeInputs(chunk)
+    let wrong = 0
+    for (let i = start; i < end; i++) wrong += 1 - out.correct[i]!
+    start = end
+    if (enough(wrong) && start < n) return { ...out, complete: false }
+  }
+  return { ...out, complete: true }
+}

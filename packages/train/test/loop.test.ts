@@ -40,7 +40,7 @@ describe('train', () => {
     const { c, data, fresh } = setup(['add', 'mul'])
     const counts: number[] = []
     const result = await train(c, data, fresh(), { ...options, maxSteps: 300, evalEvery: 25, stopAfterGrok: null }, {
-      onEval: () => void counts.push(tf.memory().numTensors),
+      onEval: (e) => void counts.push(tf.memory().numTensors - e.heldTensors),
     })
     expect(counts).toHaveLength(12)
     expect(new Set(counts).size).toBe(1)
