@@ -65,24 +65,19 @@ export const excludedLossesSink = (
   const sumOf = (): LossSum => ({ total: 0, count: 0 })
   const [full, allKey] = [sumOf(), sumOf()]
   const perFrequency = ks.map(sumOf)
-  const part = new Float64Array(p * n)
+  const removed = new Float64Array(p * n)
   const without = new Float64Array(p * n)
-  const all = new Float64Array(p * n)
   return {
     addRow: (a, logits) => {
       const parts = partRows(s, a)
       addCrossEntropy(full, logits, labels, a * p, p, n)
-      all.set(logits)
+      removed.fill(0)
       ks.forEach((k, t) => {
-        part.fill(0)
-        parts.add(k, 1, part)
-        for (let i = 0; i < part.length; i++) {
-          without[i] = logits[i]! - part[i]!
-          all[i]! -= part[i]!
-        }
+        parts.split(k, logits, removed, without)
         addCrossEntropy(perFrequency[t]!, without, labels, a * p, p, n)
       })
-      addCrossEntropy(allKey, all, labels, a * p, p, n)
+      for (let i = 0; i < without.length; i++) without[i] = logits[i]! - removed[i]!
+      addCrossEntropy(allKey, without, labels, a * p, p, n)
     },
     losses: () => {
       const mean = (x: LossSum): number => x.total / x.count

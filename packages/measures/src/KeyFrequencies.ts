@@ -259,9 +259,9 @@ const prefixLosses = (
     for (let a = 0; a < p; a++) {
       const parts = partRows(s, a)
       parts.constant(row)
-      for (let m = 0; m < from; m++) parts.add(ks[m]!, 1, row)
+      for (let m = 0; m < from; m++) parts.add(ks[m]!, row)
       for (let m = from; m < to; m++) {
-        if (m > from) parts.add(ks[m - 1]!, 1, row)
+        if (m > from) parts.add(ks[m - 1]!, row)
         addCrossEntropy(sums[m - from]!, row, labels, a * p, p, n)
       }
     }
@@ -281,7 +281,19 @@ const restrictedLoss = (s: PairSpectra, labels: Int32Array, ks: ReadonlyArray<nu
   for (let a = 0; a < p; a++) {
     const parts = partRows(s, a)
     parts.constant(row)
-    for (const k of ks) parts.add(k, 1, row)
+    for (const k of ks) parts.add(k, row)
+    addCrossEntropy(sum, row, labels, a * p, p, n)
+  }
+  return sum.total / sum.count
+}
+
+/** The loss of the logits less their residual: the constant with every frequency's part. */
+const allFrequenciesLoss = (s: PairSpectra, labels: Int32Array): number => {
+  const { p, n } = s
+  const row = new Float64Array(p * n)
+  const sum = { total: 0, count: 0 }
+  for (let a = 0; a < p; a++) {
+    partRows(s, a).all(row)
     addCrossEntropy(sum, row, labels, a * p, p, n)
   }
   return sum.total / sum.count
@@ -309,7 +321,7 @@ export const keySelection = (s: PairSpectra, labels: Int32Array, full: number, r
   const frequencies = Array.from({ length: K }, (_, i) => i + 1)
   const energy = Float64Array.from(frequencies, (k) => partEnergy(s, k, false))
   const softmaxEnergy = Float64Array.from(frequencies, (k) => partEnergy(s, k, true))
-  const allFrequencies = restrictedLoss(s, labels, frequencies)
+  const allFrequencies = allFrequenciesLoss(s, labels)
   const warnFactor = rule.kind === 'auto' ? rule.factor : KEY_WARN_FACTOR
   const ranked = [...frequencies].sort((x, y) => softmaxEnergy[y - 1]! - softmaxEnergy[x - 1]! || x - y)
   const chosen = (): { key: ReadonlyArray<number>; prefixLosses: ReadonlyArray<number>; restricted: number } => {
@@ -375,13 +387,7 @@ export const keyLossesSink = (
       keyPart.fill(0)
       nonKeyPart.fill(0)
       for (let k = 1; k <= K; k++) {
-        part.fill(0)
-        parts.add(k, 1, part)
-        const into = isKey.has(k) ? keyPart : nonKeyPart
-        for (let i = 0; i < part.length; i++) {
-          into[i]! += part[i]!
-          part[i] = logits[i]! - part[i]!
-        }
+        parts.split(k, logits, isKey.has(k) ? keyPart : nonKeyPart, part)
         addCrossEntropy(ablated[k - 1]!, part, labels, a * p, p, n)
       }
       for (let i = 0; i < residual.length; i++) residual[i] = logits[i]! - constant[i]! - keyPart[i]! - nonKeyPart[i]!

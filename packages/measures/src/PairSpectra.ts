@@ -71,19 +71,45 @@ export interface RowSink {
 
 /**
  * `out[j, c − from] = Σ_b B[j, b] · x[b, c]` for the columns `from ≤ c < to` of `x` (`[p, n]`): one row of pairs
- * transformed along `b`.
+ * transformed along `b`. For odd p by the basis' symmetry (`cos k` is even in `b ↦ p − b`, `sin k` odd): the cosines
+ * and the constant read `x[b] + x[p − b]`, the sines `x[b] − x[p − b]`, half the products of `B · x`.
  */
 export const alongB = (p: number, x: Float64Array, n: number, from: number, to: number, out: Float64Array): Float64Array => {
   const B = sharedBasis(p).matrix.data // [p, p], shared: read only
   const w = to - from
   out.fill(0, 0, p * w)
+  if (p % 2 === 0) {
+    for (let j = 0; j < p; j++) {
+      for (let b = 0; b < p; b++) {
+        const f = B[j * p + b]!
+        const r = b * n + from
+        for (let c = 0; c < w; c++) out[j * w + c]! += f * x[r + c]!
+      }
+    }
+    return out
+  }
+  const K = (p - 1) / 2
+  const even = new Float64Array(K * w) // [t − 1, c]: x[t] + x[p − t]
+  const odd = new Float64Array(K * w) // [t − 1, c]: x[t] − x[p − t]
+  for (let t = 1; t <= K; t++) {
+    const [u, v, o] = [t * n + from, (p - t) * n + from, (t - 1) * w]
+    for (let c = 0; c < w; c++) {
+      even[o + c] = x[u + c]! + x[v + c]!
+      odd[o + c] = x[u + c]! - x[v + c]!
+    }
+  }
   for (let j = 0; j < p; j++) {
     const o = j * w
-    for (let b = 0; b < p; b++) {
-      const f = B[j * p + b]!
-      if (f === 0) continue
-      const r = b * n + from
-      for (let c = 0; c < w; c++) out[o + c]! += f * x[r + c]!
+    const sine = j > 0 && j % 2 === 0
+    if (!sine) {
+      const f = B[j * p]!
+      for (let c = 0; c < w; c++) out[o + c] = f * x[from + c]!
+    }
+    const src = sine ? odd : even
+    for (let t = 1; t <= K; t++) {
+      const f = B[j * p + t]!
+      const r = (t - 1) * w
+      for (let c = 0; c < w; c++) out[o + c]! += f * src[r + c]!
     }
   }
   return out
