@@ -189,7 +189,7 @@ export const analyzeModel = (
           return keyLossesSink(s, keySelection(s, labels, full!.mean(), o.keyRule ?? DEFAULT_KEY_RULE), labels)
         })
       }
-      const losses: RowSink | null = keyLosses
+      const losses: RowSink | null = pass === 1 ? keyLosses : null
       // The forward passes' time is the pass's less what the analyses took of it.
       let analysed = 0
       const t0 = o.now()
