@@ -86,17 +86,19 @@ const leastAllPairsMiB = (p: number, nOut: number, dMlp: number, evaluation?: Fo
   )
 
 /**
- * The plan of the all-pairs analyses (one thread) within `budgetMiB`: the forward passes get at most a quarter of what
- * the streamed rows leave (their chunk as `memoryPlan` fits it, and the host copies of its outputs), the logits map's
- * block the rest, as many classes as fit (all: one pass). A string (the one-line refusal) when not one pair and one class fit.
+ * The plan of the all-pairs analyses (one thread) within `budgetMiB`: the forward passes get a quarter of what the
+ * streamed rows and one class of the map leave (their chunk as `memoryPlan` fits it, with the host copies of its outputs; at least one pair), the
+ * logits map's block the rest, as many classes as fit (all: one pass). A string (the one-line refusal) when not one
+ * pair and one class fit.
  */
 export const allPairsPlan = (budgetMiB: number, p: number, nOut: number, dMlp: number, evaluation: Footprint): AllPairsPlan | string => {
   const free = (budgetMiB - THREAD_BASE_MIB) * MiB - SLACK * allPairsHostBytes(p, nOut, dMlp, 0, 0)
-  const perPair = SLACK * evaluation.bytesPerExample + 4 * (nOut + dMlp)
-  const chunk = Math.min(p * p, fit(free / 4, { fixedBytes: evaluation.fixedBytes, bytesPerExample: perPair / SLACK }))
+  const perPair = SLACK * (evaluation.bytesPerExample + 4 * (nOut + dMlp))
+  const oneClass = SLACK * 8 * p * p
+  const chunk = Math.min(p * p, Math.max(1, fit((free - oneClass) / 4, { fixedBytes: evaluation.fixedBytes, bytesPerExample: perPair / SLACK })))
   const left = free - SLACK * evaluation.fixedBytes - chunk * perPair
-  const mapClasses = Math.min(nOut, Math.floor(left / (SLACK * 8 * p * p)))
-  if (chunk < 1 || mapClasses < 1) {
+  const mapClasses = Math.min(nOut, Math.floor(left / oneClass))
+  if (mapClasses < 1) {
     return (
       `--memory: ${budgetMiB.toFixed(0)} MiB cannot hold the all-pairs analyses of p = ${p} with this model (allowed: ` +
       `--memory ≥ ${leastAllPairsMiB(p, nOut, dMlp, evaluation)}, or a smaller p)`
