@@ -214,7 +214,7 @@ export const analyzeModel = (
       op: id,
       logitsMap: map.data,
       asymmetry: asymmetry(map),
-      keyFrequencies: keyLosses === null ? null : timed('key_frequencies', () => keyLosses!.analysis()),
+      keyFrequencies: keyLosses === null ? null : timed('key_frequencies', () => keyLosses.analysis()),
       neurons: timed('neurons', () => neuronFrequenciesOf(actSpectra.spectra())),
     }
   })

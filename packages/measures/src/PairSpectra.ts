@@ -18,7 +18,8 @@
  * import { fourierMapBlock, pairSpectraSink, transform2d } from '@grokscope/measures'
  * // X[a, b, m] = cos(2π·2(a + b)/7) for m = 0, 1 over all pairs of ℤ_7, fed row by row
  * const p = 7, n = 2
- * const x = Float64Array.from({ length: p * p * n }, (_, i) => Math.cos((4 * Math.PI * (Math.floor(i / (n * p)) + (Math.floor(i / n) % p))) / p))
+ * const pair = (i: number) => Math.floor(i / n)  // a·p + b
+ * const x = Float64Array.from({ length: p * p * n }, (_, i) => Math.cos((4 * Math.PI * (Math.floor(pair(i) / p) + (pair(i) % p))) / p))
  * const sink = pairSpectraSink(p, n)
  * const map = fourierMapBlock(p, n, 0, n)
  * for (let a = 0; a < p; a++) {

@@ -77,7 +77,9 @@ describe('streamed analyses = the whole-array reference', () => {
   it.each([7, 10, 11, 13, 31])('random logits, p = %i (10: an even modulus, whose last frequency has no sine): key frequencies by every rule, the logits map, neurons', (p) => {
     for (const seed of [1, 2]) {
       const { logits, labels } = randomLogits(p, 3, seed * 97 + p)
-      for (const rule of rules) sameAnalysis(keyFrequencyAnalysis(logits, labels, p, p, rule), referenceKeyFrequencyAnalysis(logits, labels, p, p, rule))
+      for (const rule of rules) {
+        sameAnalysis(keyFrequencyAnalysis(logits, labels, p, p, rule), referenceKeyFrequencyAnalysis(logits, labels, p, p, rule))
+      }
       close(logitsFourierMap(logits, p).data, referenceLogitsFourierMap(logits, p).data, 'map')
       const n = 5
       const acts = logits.subarray(0, p * p * n)

@@ -77,25 +77,25 @@ export interface AllPairsPlan {
   readonly passes: number
 }
 
+/** The tensor bytes of a forward pass over one pair (none when not measured). */
+const onePair = (evaluation?: Footprint): number => (evaluation === undefined ? 0 : evaluation.fixedBytes + evaluation.bytesPerExample)
+
 /** The least budget (MiB) that holds the all-pairs analyses with a one-pair chunk and one class of the map per pass. */
 const leastAllPairsMiB = (p: number, nOut: number, dMlp: number, evaluation?: Footprint): number =>
-  Math.ceil(
-    THREAD_BASE_MIB +
-      (SLACK * (allPairsHostBytes(p, nOut, dMlp, 1, 1) + (evaluation === undefined ? 0 : evaluation.fixedBytes + evaluation.bytesPerExample))) /
-        MiB,
-  )
+  Math.ceil(THREAD_BASE_MIB + (SLACK * (allPairsHostBytes(p, nOut, dMlp, 1, 1) + onePair(evaluation))) / MiB)
 
 /**
  * The plan of the all-pairs analyses (one thread) within `budgetMiB`: the forward passes get a quarter of what the
- * streamed rows and one class of the map leave (their chunk as `memoryPlan` fits it, with the host copies of its outputs; at least one pair), the
- * logits map's block the rest, as many classes as fit (all: one pass). A string (the one-line refusal) when not one
- * pair and one class fit.
+ * streamed rows and one class of the map leave (their chunk as `memoryPlan` fits it, with the host copies of its
+ * outputs; at least one pair), the logits map's block the rest, as many classes as fit (all: one pass). A string (the
+ * one-line refusal) when not one pair and one class fit.
  */
 export const allPairsPlan = (budgetMiB: number, p: number, nOut: number, dMlp: number, evaluation: Footprint): AllPairsPlan | string => {
   const free = (budgetMiB - THREAD_BASE_MIB) * MiB - SLACK * allPairsHostBytes(p, nOut, dMlp, 0, 0)
   const perPair = SLACK * (evaluation.bytesPerExample + 4 * (nOut + dMlp))
   const oneClass = SLACK * 8 * p * p
-  const chunk = Math.min(p * p, Math.max(1, fit((free - oneClass) / 4, { fixedBytes: evaluation.fixedBytes, bytesPerExample: perPair / SLACK })))
+  const forward = { fixedBytes: evaluation.fixedBytes, bytesPerExample: perPair / SLACK }
+  const chunk = Math.min(p * p, Math.max(1, fit((free - oneClass) / 4, forward)))
   const left = free - SLACK * evaluation.fixedBytes - chunk * perPair
   const mapClasses = Math.min(nOut, Math.floor(left / oneClass))
   if (mapClasses < 1) {
