@@ -67,6 +67,7 @@ const same = (got: OpAnalysis, want: OpAnalysis): void => {
 }
 
 const now = () => performance.now()
+const ENERGY: KeyRule = { kind: 'energy', threshold: 0.1 }
 
 describe.each(FIXTURES)('the fixture %s (trained, p = 31)', (name) => {
   const decoded = decodeWeightsFile(JSON.parse(readFileSync(fixturePath(name), 'utf8')))
@@ -77,12 +78,12 @@ describe.each(FIXTURES)('the fixture %s (trained, p = 31)', (name) => {
   const { p, ops, seed } = task.right
 
   it.each([
-    ['one pass, one forward chunk', undefined, undefined],
-    ['chunks of 37 pairs, 16 classes of the map per pass', 37, 16],
-    ['chunks of 100 pairs (not a divisor of p or p²), 7 classes per pass (not a divisor of p)', 100, 7],
-  ])('streamed (%s) = the whole-array analyses, by the auto and energy rules', async (_, chunk, mapClasses) => {
+    ['one pass, one forward chunk; the auto and energy rules', undefined, undefined, [DEFAULT_KEY_RULE, ENERGY]],
+    ['chunks of 37 pairs, 16 classes of the map per pass', 37, 16, [DEFAULT_KEY_RULE]],
+    ['chunks of 100 pairs (not a divisor of p or p²), 7 classes per pass (not a divisor of p)', 100, 7, [DEFAULT_KEY_RULE]],
+  ])('streamed (%s) = the whole-array analyses', async (_, chunk, mapClasses, rules) => {
     const before = tf.memory().numTensors
-    for (const rule of [DEFAULT_KEY_RULE, { kind: 'energy', threshold: 0.1 } as const]) {
+    for (const rule of rules) {
       // Let vitest's worker answer its messages between analyses (each blocks for a second or two).
       await new Promise((resolve) => setImmediate(resolve))
       const got = analyzeModel(w.config, w.host, p, ops, seed, {
