@@ -138,13 +138,21 @@ export const KEY_WARN_FACTOR = 2
 /** A frequency is dependent when removing it raises the loss by more than this. */
 export const DEPENDENT_RISE = 1e-9
 
-/** A running sum of cross-entropies over pairs, in the order they are added. */
+/**
+ * A running sum of cross-entropies over pairs, in the order they are added.
+ *
+ * @since 0.5.0
+ */
 export interface LossSum {
   total: number
   count: number
 }
 
-/** Adds the cross-entropy of `pairs` rows of `logits` (`n` each, from index 0), labelled `labels[first + q]` (skipped when < 0). */
+/**
+ * Adds the cross-entropy of `pairs` rows of `logits` (`n` each, from index 0), labelled `labels[first + q]` (skipped when < 0).
+ *
+ * @since 0.5.0
+ */
 export const addCrossEntropy = (sum: LossSum, logits: Float64Array, labels: Int32Array, first: number, pairs: number, n: number): void => {
   for (let q = 0; q < pairs; q++) {
     const y = labels[first + q]!
@@ -167,7 +175,11 @@ export const meanCrossEntropy = (logits: Float64Array, labels: Int32Array, n: nu
   return sum.total / sum.count
 }
 
-/** A sink of the rows of the logits (`RowSink`) whose `mean()` is their `meanCrossEntropy` with `labels` (per pair `a·p + b`). */
+/**
+ * A sink of the rows of the logits (`RowSink`) whose `mean()` is their `meanCrossEntropy` with `labels` (per pair `a·p + b`).
+ *
+ * @since 0.5.0
+ */
 export const crossEntropySink = (labels: Int32Array, p: number, n: number): RowSink & { readonly mean: () => number } => {
   const sum = { total: 0, count: 0 }
   return { addRow: (a, row) => addCrossEntropy(sum, row, labels, a * p, p, n), mean: () => sum.total / sum.count }

@@ -65,11 +65,17 @@ export const memoryPlan = (
  * logits and the MLP activations (`PairSpectra`, the key frequencies' parts: about 16 and 5 rows of `p·n_out` and
  * `p·d_mlp`); the float32 copies of one forward chunk (`chunk·(n_out + d_mlp)`). With `mapClasses = n_out` (one pass)
  * the map holds `8·p²·n_out` bytes; with one class, everything is O(p·(p + n_out + d_mlp)).
+ *
+ * @since 0.5.0 (before: the whole arrays, `8·p²·(12·n_out + 3·d_mlp)`)
  */
 export const allPairsHostBytes = (p: number, nOut: number, dMlp: number, chunk: number, mapClasses: number): number =>
   8 * (p * p * (mapClasses + 1) + p * (16 * nOut + 5 * dMlp)) + 4 * chunk * (nOut + dMlp)
 
-/** How the all-pairs analyses of one operation spend a budget: pairs per forward pass, classes of the logits map per pass. */
+/**
+ * How the all-pairs analyses of one operation spend a budget: pairs per forward pass, classes of the logits map per pass.
+ *
+ * @since 0.5.0
+ */
 export interface AllPairsPlan {
   readonly chunk: number
   readonly mapClasses: number
@@ -89,6 +95,8 @@ const leastAllPairsMiB = (p: number, nOut: number, dMlp: number, evaluation?: Fo
  * streamed rows and one class of the map leave (their chunk as `memoryPlan` fits it, with the host copies of its
  * outputs; at least one pair), the logits map's block the rest, as many classes as fit (all: one pass). A string (the
  * one-line refusal) when not one pair and one class fit.
+ *
+ * @since 0.5.0
  */
 export const allPairsPlan = (budgetMiB: number, p: number, nOut: number, dMlp: number, evaluation: Footprint): AllPairsPlan | string => {
   const free = (budgetMiB - THREAD_BASE_MIB) * MiB - SLACK * allPairsHostBytes(p, nOut, dMlp, 0, 0)
