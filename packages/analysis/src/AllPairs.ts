@@ -40,9 +40,53 @@ export const allPairsTokens = (p: number, opIndex: number): Int32Array =>
   })
 
 /**
+ * Calls `visit(a, logits, acts)` for each row `a = 0 … p − 1` of the pairs `[a, p + op, b]`, in order, with float64
+ * copies of the row's logits (`[b·n_out + c]`) and last-block MLP activations (`[b·d_mlp + m]`), from forward passes
+ * over chunks of at most `chunk` pairs (by default one pass): host memory is two rows and one chunk, whatever p. The
+ * row arrays are reused: `visit` must not keep them. Leaves no tensor behind.
+ *
+ * @since 0.5.0
+ */
+export const forEachPairRow = (
+  c: ModelConfig,
+  host: HostParams,
+  p: number,
+  opIndex: number,
+  chunk: number,
+  visit: (a: number, logits: Float64Array, acts: Float64Array) => void,
+): void => {
+  const params = fromHost(c, host)
+  const tokens = allPairsTokens(p, opIndex)
+  const n = p * p
+  const logits = new Float64Array(p * c.nOut) // [b, n_out]
+  const acts = new Float64Array(p * c.dMlp) // [b, d_mlp]
+  try {
+    for (const [start, end] of chunkRanges(n, Math.max(1, Math.min(Math.floor(chunk), n)))) {
+      const inputs = prepareInputs(c, tokens.subarray(3 * start, 3 * end))
+      const out = forwardWithMlp(c, params, inputs)
+      const chunkLogits = out.logits.dataSync() // [pair − start, n_out]
+      const chunkActs = out.mlpPost.dataSync() // [pair − start, d_mlp]
+      tf.dispose([out.logits, out.mlpPost])
+      disposeInputs(inputs)
+      for (let pair = start; pair < end; ) {
+        const b = pair % p
+        const upTo = Math.min(end, pair - b + p) // the end of this row, or of the chunk
+        logits.set(chunkLogits.subarray((pair - start) * c.nOut, (upTo - start) * c.nOut), b * c.nOut)
+        acts.set(chunkActs.subarray((pair - start) * c.dMlp, (upTo - start) * c.dMlp), b * c.dMlp)
+        if (upTo % p === 0) visit(upTo / p - 1, logits, acts)
+        pair = upTo
+      }
+    }
+  } finally {
+    disposeParams(params)
+  }
+}
+
+/**
  * The logits and last-block MLP activations on all `p²` pairs `[a, p + op, b]`, in
  * float64, from forward passes over chunks of at most `chunk` pairs (backend memory
- * scales with the chunk; by default one pass). Leaves no tensor behind.
+ * scales with the chunk; by default one pass). Leaves no tensor behind. Holds p²·(n_out + d_mlp) values: the analyses
+ * stream the rows instead (`forEachPairRow`).
  */
 export const allPairsOutputs = (
   c: ModelConfig,
@@ -51,23 +95,12 @@ export const allPairsOutputs = (
   opIndex: number,
   chunk: number = Infinity,
 ): AllPairsOutputs => {
-  const params = fromHost(c, host)
-  const tokens = allPairsTokens(p, opIndex)
-  const n = p * p
-  const logits = new Float64Array(n * c.nOut)
-  const acts = new Float64Array(n * c.dMlp)
-  try {
-    for (const [start, end] of chunkRanges(n, Math.max(1, Math.min(Math.floor(chunk), n)))) {
-      const inputs = prepareInputs(c, tokens.subarray(3 * start, 3 * end))
-      const out = forwardWithMlp(c, params, inputs)
-      logits.set(out.logits.dataSync(), start * c.nOut)
-      acts.set(out.mlpPost.dataSync(), start * c.dMlp)
-      tf.dispose([out.logits, out.mlpPost])
-      disposeInputs(inputs)
-    }
-  } finally {
-    disposeParams(params)
-  }
+  const logits = new Float64Array(p * p * c.nOut)
+  const acts = new Float64Array(p * p * c.dMlp)
+  forEachPairRow(c, host, p, opIndex, chunk, (a, rowLogits, rowActs) => {
+    logits.set(rowLogits, a * p * c.nOut)
+    acts.set(rowActs, a * p * c.dMlp)
+  })
   return { logits, acts }
 }
 

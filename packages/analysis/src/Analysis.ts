@@ -25,14 +25,19 @@ import {
   DEFAULT_KEY_RULE,
   asymmetry,
   fourierBasis,
-  keyFrequencyAnalysis,
+  type RowSink,
+  crossEntropySink,
+  fourierMapBlock,
+  keyLossesSink,
+  keySelection,
   keyWarning,
-  logitsFourierMap,
-  neuronFrequencies,
+  mapOfSquares,
+  neuronFrequenciesOf,
+  pairSpectraSink,
   showKeyRule,
 } from '@grokscope/measures'
 import type { HostParams, ModelConfig, WeightsFile } from '@grokscope/model'
-import { allPairsOutputs } from './AllPairs.js'
+import { forEachPairRow } from './AllPairs.js'
 import { keyRuleFor } from './KeyRule.js'
 import { type ModelOp, type ModelTask, modelTask } from './Task.js'
 import {
@@ -82,6 +87,12 @@ export interface AnalysisOptions {
   readonly now: () => number
   /** Pairs per forward pass of the all-pairs analyses (default: all `p²` in one pass); bounds the backend's memory. */
   readonly chunk?: number
+  /**
+   * Output classes of the logits map accumulated per pass over all pairs (default: all, one pass): its transform holds
+   * `p²·mapClasses` float64 values; fewer classes take more forward passes (`⌈n_out / mapClasses⌉`, at least 2 when the
+   * labels are known). Every other analysis holds O(p·(n_out + d_mlp)) values, streamed one row `a` at a time.
+   */
+  readonly mapClasses?: number
 }
 
 /** A spectrum in the JSON document. */
@@ -158,16 +169,53 @@ export const analyzeModel = (
   const multiplicative = timed('ffd_fcr_multiplicative', () => multiplicativeMeasures(c, host, p, eta))
   const norms = timed('weight_norms', () => hostWeightNorms(host))
   const perOp = ops.map(({ id, op }, i): OpAnalysis => {
-    const { logits, acts } = timed('forward_all_pairs', () => allPairsOutputs(c, host, p, i, o.chunk))
-    const map = timed('logits_map', () => logitsFourierMap(logits, p))
     const labels = op === null ? null : labelTable(op, p, seed)
+    const n = c.nOut
+    const width = Math.max(1, Math.min(n, Math.floor(o.mapClasses ?? n)))
+    const squares = new Float64Array(p * p)
+    const logitSpectra = pairSpectraSink(p, n)
+    const actSpectra = pairSpectraSink(p, c.dMlp)
+    const full = labels === null ? null : crossEntropySink(labels, p, n)
+    let keyLosses: ReturnType<typeof keyLossesSink> | null = null
+    // Pass 0 takes the spectra (and the full loss); pass 1 the key frequencies' losses, which need the selection made
+    // from pass 0; every pass one block of `width` classes of the logits map.
+    const passes = Math.max(Math.ceil(n / width), labels === null ? 1 : 2)
+    for (let pass = 0; pass < passes; pass++) {
+      const from = pass * width
+      const block = from < n ? fourierMapBlock(p, n, from, Math.min(n, from + width)) : null
+      if (pass === 1 && labels !== null) {
+        keyLosses = timed('key_frequencies', () => {
+          const s = logitSpectra.spectra()
+          return keyLossesSink(s, keySelection(s, labels, full!.mean(), o.keyRule ?? DEFAULT_KEY_RULE), labels)
+        })
+      }
+      const losses: RowSink | null = pass === 1 ? keyLosses : null
+      // The forward passes' time is the pass's less what the analyses took of it.
+      let analysed = 0
+      const t0 = o.now()
+      forEachPairRow(c, host, p, i, o.chunk ?? Infinity, (a, logits, acts) => {
+        const v0 = o.now()
+        if (block !== null) timed('logits_map', () => block.addRow(a, logits))
+        if (pass === 0) {
+          timed('key_frequencies', () => {
+            logitSpectra.addRow(a, logits)
+            full?.addRow(a, logits)
+          })
+          timed('neurons', () => actSpectra.addRow(a, acts))
+        }
+        if (losses !== null) timed('key_frequencies', () => losses.addRow(a, logits))
+        analysed += o.now() - v0
+      })
+      timingsMs['forward_all_pairs'] = (timingsMs['forward_all_pairs'] ?? 0) + o.now() - t0 - analysed
+      if (block !== null) timed('logits_map', () => block.addSquaresTo(squares))
+    }
+    const map = timed('logits_map', () => mapOfSquares(squares, p))
     return {
       op: id,
       logitsMap: map.data,
       asymmetry: asymmetry(map),
-      keyFrequencies:
-        labels === null ? null : timed('key_frequencies', () => keyFrequencyAnalysis(logits, labels, p, p, o.keyRule ?? DEFAULT_KEY_RULE)),
-      neurons: timed('neurons', () => neuronFrequencies(acts, p, c.dMlp)),
+      keyFrequencies: keyLosses === null ? null : timed('key_frequencies', () => keyLosses.analysis()),
+      neurons: timed('neurons', () => neuronFrequenciesOf(actSpectra.spectra())),
     }
   })
   return { p, additive, multiplicative, weightNorms: norms, perOp, timingsMs }

@@ -12,9 +12,19 @@
  * @since 0.2.0
  */
 import { labelTable } from '@grokscope/data'
-import { asymmetry, excludedLosses, keyFrequencies, logitsFourierMap, showKeyRule } from '@grokscope/measures'
+import {
+  type Matrix,
+  asymmetry,
+  crossEntropySink,
+  excludedLossesSink,
+  fourierMapBlock,
+  keySelection,
+  mapOfSquares,
+  pairSpectraSink,
+  showKeyRule,
+} from '@grokscope/measures'
 import type { HostParams, ModelConfig } from '@grokscope/model'
-import { allPairsOutputs } from './AllPairs.js'
+import { forEachPairRow } from './AllPairs.js'
 import type { ModelOp } from './Task.js'
 
 /**
@@ -45,10 +55,31 @@ export const trainPairLabels = (tokens: Int32Array, labels: Int32Array, p: numbe
 }
 
 /**
+ * The logits map of operation `i` (`logitsFourierMap` of its logits on all `p²` pairs), streamed: `mapClasses` classes of
+ * its transform per forward pass over the pairs (by default all: one pass, `p²·n_out` values), chunks of at most
+ * `chunk` pairs per forward.
+ *
+ * @since 0.5.0
+ */
+export const logitsMapOf = (c: ModelConfig, host: HostParams, p: number, i: number, chunk?: number, mapClasses?: number): Matrix => {
+  const n = c.nOut
+  const width = Math.max(1, Math.min(n, Math.floor(mapClasses ?? n)))
+  const squares = new Float64Array(p * p)
+  for (let from = 0; from < n; from += width) {
+    const block = fourierMapBlock(p, n, from, Math.min(n, from + width))
+    forEachPairRow(c, host, p, i, chunk ?? Infinity, (a, logits) => block.addRow(a, logits))
+    block.addSquaresTo(squares)
+  }
+  return mapOfSquares(squares, p)
+}
+
+/**
  * Asymmetry, key frequencies (by the default rule, `auto`: see `keyFrequencies`), restricted and full loss of operation
  * `i` (token `p + i`) on all pairs, and given its training pairs' labels, Nanda's excluded losses there: without each
  * key frequency (`excluded`, in `key`'s order) and without all of them (`excluded_loss`), beside the training loss of
- * the same logits (`train_loss`). `null` when the operation's labels are unknown.
+ * the same logits (`train_loss`). `null` when the operation's labels are unknown. Streamed one row `a` at a time from
+ * forward passes of at most `chunk` pairs: the logits map's transform (`p²·n_out` values) is all it holds of size p³;
+ * with training labels, the logits are computed twice.
  */
 export const logitMeasures = (
   c: ModelConfig,
@@ -61,10 +92,22 @@ export const logitMeasures = (
   trainLabels?: Int32Array,
 ): LogitMeasures | null => {
   if (op.op === null) return null
-  const { logits } = allPairsOutputs(c, host, p, i, chunk)
-  const kf = keyFrequencies(logits, labelTable(op.op, p, seed), p)
+  const n = c.nOut
+  const labels = labelTable(op.op, p, seed)
+  const block = fourierMapBlock(p, n, 0, n)
+  const spectra = pairSpectraSink(p, n)
+  const full = crossEntropySink(labels, p, n)
+  forEachPairRow(c, host, p, i, chunk ?? Infinity, (a, logits) => {
+    block.addRow(a, logits)
+    spectra.addRow(a, logits)
+    full.addRow(a, logits)
+  })
+  const squares = new Float64Array(p * p)
+  block.addSquaresTo(squares)
+  const s = spectra.spectra()
+  const kf = keySelection(s, labels, full.mean())
   const base = {
-    asymmetry: asymmetry(logitsFourierMap(logits, p)),
+    asymmetry: asymmetry(mapOfSquares(squares, p)),
     key_rule: showKeyRule(kf.rule),
     key: [...kf.key],
     n_key: kf.key.length,
@@ -72,6 +115,8 @@ export const logitMeasures = (
     full_loss: kf.full,
   }
   if (trainLabels === undefined) return base
-  const ex = excludedLosses(logits, trainLabels, p, kf.key)
+  const excluded = excludedLossesSink(s, kf.key, trainLabels)
+  forEachPairRow(c, host, p, i, chunk ?? Infinity, (a, logits) => excluded.addRow(a, logits))
+  const ex = excluded.losses()
   return { ...base, train_loss: ex.full, excluded_loss: ex.allKey, excluded: [...ex.perFrequency] }
 }

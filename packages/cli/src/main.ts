@@ -228,7 +228,7 @@ program
   .option('--eta <x>', 'FFD threshold η, 0 ≤ η < 1', eta, DEFAULT_ETA)
   .option('--top <n>', 'frequencies listed in the summary', integer(1), 10)
   .option('--json', 'print one JSON document (schema in docs/CLI.md)')
-  .option('--memory <MiB>', 'memory budget: the forward passes over all p² pairs run in chunks that fit it', memory, DEFAULT_MEMORY_MIB)
+  .option('--memory <MiB>', 'memory budget: the analyses over all p² pairs are streamed (forward chunks, rows of pairs) within it', memory, DEFAULT_MEMORY_MIB)
   .addOption(keyFreqsOption())
   .option('--step <n>', 'analyse the run’s weights at step n from its history (train --save-every)', integer(0))
   .option('--no-progress', 'no line on stderr saying what it is doing')

@@ -16,8 +16,9 @@
  *
  * @since 0.1.0
  */
-import { frequencyEntries, inverseOf, meanCrossEntropy } from './KeyFrequencies.js'
-import { transform2d } from './Logits.js'
+import { partRows } from './internal/parts.js'
+import { type LossSum, addCrossEntropy } from './KeyFrequencies.js'
+import { type PairSpectra, type RowSink, feedRows, pairSpectraSink } from './PairSpectra.js'
 
 /** The excluded losses of some frequencies on the labelled pairs, and the full loss there. */
 export interface ExcludedLosses {
@@ -41,12 +42,46 @@ export const excludedLosses = (
   n: number = p,
 ): ExcludedLosses => {
   if (labels.length !== p * p) throw new RangeError(`excludedLosses: ${labels.length} labels for ${p * p} pairs`)
-  const F = transform2d(logits, p, n)
-  const parts = ks.map((k) => inverseOf(F, p, n, frequencyEntries(p, k)))
-  const without = (...xs: ReadonlyArray<Float64Array>): number => {
-    const out = Float64Array.from(logits)
-    for (const x of xs) for (let i = 0; i < out.length; i++) out[i]! -= x[i]!
-    return meanCrossEntropy(out, labels, n)
+  const spectra = pairSpectraSink(p, n)
+  feedRows(logits, p, n, spectra)
+  const sink = excludedLossesSink(spectra.spectra(), ks, labels)
+  feedRows(logits, p, n, sink)
+  return sink.losses()
+}
+
+/**
+ * A sink of the rows of the logits (`RowSink`; `s`: their `PairSpectra`, from a first pass over them) whose `losses()`
+ * are `excludedLosses` of them: memory a few rows of p·n.
+ *
+ * @since 0.5.0
+ */
+export const excludedLossesSink = (
+  s: PairSpectra,
+  ks: ReadonlyArray<number>,
+  labels: Int32Array,
+): RowSink & { readonly losses: () => ExcludedLosses } => {
+  const { p, n } = s
+  if (labels.length !== p * p) throw new RangeError(`excludedLossesSink: ${labels.length} labels for ${p * p} pairs`)
+  const sumOf = (): LossSum => ({ total: 0, count: 0 })
+  const [full, allKey] = [sumOf(), sumOf()]
+  const perFrequency = ks.map(sumOf)
+  const removed = new Float64Array(p * n)
+  const without = new Float64Array(p * n)
+  return {
+    addRow: (a, logits) => {
+      const parts = partRows(s, a)
+      addCrossEntropy(full, logits, labels, a * p, p, n)
+      removed.fill(0)
+      ks.forEach((k, t) => {
+        parts.split(k, logits, removed, without)
+        addCrossEntropy(perFrequency[t]!, without, labels, a * p, p, n)
+      })
+      for (let i = 0; i < without.length; i++) without[i] = logits[i]! - removed[i]!
+      addCrossEntropy(allKey, without, labels, a * p, p, n)
+    },
+    losses: () => {
+      const mean = (x: LossSum): number => x.total / x.count
+      return { full: mean(full), perFrequency: perFrequency.map(mean), allKey: mean(allKey) }
+    },
   }
-  return { full: meanCrossEntropy(logits, labels, n), perFrequency: parts.map((x) => without(x)), allKey: without(...parts) }
 }

@@ -68,7 +68,8 @@
  */
 import { frequencyRows } from './Fourier.js'
 import { sharedBasis } from './internal/basis.js'
-import { transform2d } from './Logits.js'
+import { partRows } from './internal/parts.js'
+import { type PairSpectra, type RowSink, entryOf, feedRows, pairSpectraSink } from './PairSpectra.js'
 
 /** The losses of the decomposition table (every one includes the constant part). */
 export interface LossTable {
@@ -137,23 +138,51 @@ export const KEY_WARN_FACTOR = 2
 /** A frequency is dependent when removing it raises the loss by more than this. */
 export const DEPENDENT_RISE = 1e-9
 
-/** Mean cross-entropy (float64, stable for tiny losses) over the pairs with a label (`labels[pair] ≥ 0`). */
-export const meanCrossEntropy = (logits: Float64Array, labels: Int32Array, n: number): number => {
-  let total = 0
-  let count = 0
-  for (let pair = 0; pair < labels.length; pair++) {
-    const y = labels[pair]!
+/**
+ * A running sum of cross-entropies over pairs, in the order they are added.
+ *
+ * @since 0.5.0
+ */
+export interface LossSum {
+  total: number
+  count: number
+}
+
+/**
+ * Adds the cross-entropy of `pairs` rows of `logits` (`n` each, from index 0), labelled `labels[first + q]` (skipped when < 0).
+ *
+ * @since 0.5.0
+ */
+export const addCrossEntropy = (sum: LossSum, logits: Float64Array, labels: Int32Array, first: number, pairs: number, n: number): void => {
+  for (let q = 0; q < pairs; q++) {
+    const y = labels[first + q]!
     if (y < 0) continue
-    const o = pair * n
+    const o = q * n
     const ly = logits[o + y]!
     let m = 0
     for (let j = 0; j < n; j++) if (j !== y && logits[o + j]! - ly > m) m = logits[o + j]! - ly
     let rest = 0
     for (let j = 0; j < n; j++) if (j !== y) rest += Math.exp(logits[o + j]! - ly - m)
-    total += m + Math.log1p(Math.expm1(-m) + rest)
-    count++
+    sum.total += m + Math.log1p(Math.expm1(-m) + rest)
+    sum.count++
   }
-  return total / count
+}
+
+/** Mean cross-entropy (float64, stable for tiny losses) over the pairs with a label (`labels[pair] ≥ 0`). */
+export const meanCrossEntropy = (logits: Float64Array, labels: Int32Array, n: number): number => {
+  const sum = { total: 0, count: 0 }
+  addCrossEntropy(sum, logits, labels, 0, labels.length, n)
+  return sum.total / sum.count
+}
+
+/**
+ * A sink of the rows of the logits (`RowSink`) whose `mean()` is their `meanCrossEntropy` with `labels` (per pair `a·p + b`).
+ *
+ * @since 0.5.0
+ */
+export const crossEntropySink = (labels: Int32Array, p: number, n: number): RowSink & { readonly mean: () => number } => {
+  const sum = { total: 0, count: 0 }
+  return { addRow: (a, row) => addCrossEntropy(sum, row, labels, a * p, p, n), mean: () => sum.total / sum.count }
 }
 
 /**
@@ -181,12 +210,6 @@ export const inverseOf = (
       }
     }
   }
-  return out
-}
-
-const sum = (...xs: ReadonlyArray<Float64Array>): Float64Array => {
-  const out = new Float64Array(xs[0]!.length)
-  for (const x of xs) for (let i = 0; i < out.length; i++) out[i]! += x[i]!
   return out
 }
 
@@ -219,36 +242,73 @@ export const keyWarning = (kf: KeySelection): string | null => {
 }
 
 /** `‖part k‖²` over the part's entries of `F`, less `n·(mean over c)²` per entry when `centred`. */
-const partEnergy = (F: Float64Array, p: number, n: number, k: number, centred: boolean): number =>
-  frequencyEntries(p, k).reduce((s, [a, b]) => {
-    const x = F.subarray((a * p + b) * n, (a * p + b + 1) * n)
+const partEnergy = (s: PairSpectra, k: number, centred: boolean): number =>
+  frequencyEntries(s.p, k).reduce((sum, [i, j]) => {
+    const x = entryOf(s, i, j)
     const sq = x.reduce((t, v) => t + v * v, 0)
-    const mean = x.reduce((t, v) => t + v, 0) / n
-    return s + (centred ? sq - n * mean * mean : sq)
+    const mean = x.reduce((t, v) => t + v, 0) / s.n
+    return sum + (centred ? sq - s.n * mean * mean : sq)
   }, 0)
 
 /**
- * The constant part plus the parts of `ks` one by one, with the loss after each
- * (`losses[m]`: the constant and the first `m`), until `stop(loss)` holds.
+ * The restricted loss of the constant with the parts of `ks` added one by one (`losses[m]`: the constant and the first
+ * `m`), computed until the first `m` whose loss meets `stop`, or for every `m`. Each row `a` is rebuilt from the
+ * spectra; the prefixes are evaluated in rounds (4, then twice as many each round) so that a rule that stops early does
+ * not pay for the long prefixes, and a round adds one part per prefix, never rebuilding one from scratch.
  */
-const addParts = (
-  F: Float64Array,
+const prefixLosses = (
+  s: PairSpectra,
   labels: Int32Array,
-  p: number,
-  n: number,
   ks: ReadonlyArray<number>,
   stop: (loss: number) => boolean,
 ): ReadonlyArray<number> => {
-  const restricted = inverseOf(F, p, n, [[0, 0]])
-  const part = new Float64Array(restricted.length)
-  const losses = [meanCrossEntropy(restricted, labels, n)]
-  for (const k of ks) {
-    if (stop(losses.at(-1)!)) break
-    inverseOf(F, p, n, frequencyEntries(p, k), part)
-    for (let i = 0; i < part.length; i++) restricted[i]! += part[i]!
-    losses.push(meanCrossEntropy(restricted, labels, n))
+  const { p, n } = s
+  const row = new Float64Array(p * n)
+  const losses: number[] = []
+  for (let from = 0, size = 4; from <= ks.length; from += size, size *= 2) {
+    const to = Math.min(ks.length + 1, from + size)
+    const sums = Array.from({ length: to - from }, () => ({ total: 0, count: 0 }))
+    for (let a = 0; a < p; a++) {
+      const parts = partRows(s, a)
+      parts.constant(row)
+      for (let m = 0; m < from; m++) parts.add(ks[m]!, row)
+      for (let m = from; m < to; m++) {
+        if (m > from) parts.add(ks[m - 1]!, row)
+        addCrossEntropy(sums[m - from]!, row, labels, a * p, p, n)
+      }
+    }
+    for (const sum of sums) {
+      losses.push(sum.total / sum.count)
+      if (stop(losses.at(-1)!)) return losses
+    }
   }
   return losses
+}
+
+/** The loss of the constant with the parts of every frequency in `ks` (one loss per pair, not one per prefix). */
+const restrictedLoss = (s: PairSpectra, labels: Int32Array, ks: ReadonlyArray<number>): number => {
+  const { p, n } = s
+  const row = new Float64Array(p * n)
+  const sum = { total: 0, count: 0 }
+  for (let a = 0; a < p; a++) {
+    const parts = partRows(s, a)
+    parts.constant(row)
+    for (const k of ks) parts.add(k, row)
+    addCrossEntropy(sum, row, labels, a * p, p, n)
+  }
+  return sum.total / sum.count
+}
+
+/** The loss of the logits less their residual: the constant with every frequency's part. */
+const allFrequenciesLoss = (s: PairSpectra, labels: Int32Array): number => {
+  const { p, n } = s
+  const row = new Float64Array(p * n)
+  const sum = { total: 0, count: 0 }
+  for (let a = 0; a < p; a++) {
+    partRows(s, a).all(row)
+    addCrossEntropy(sum, row, labels, a * p, p, n)
+  }
+  return sum.total / sum.count
 }
 
 const checkInputs = (name: string, labels: Int32Array, p: number, rule: KeyRule): void => {
@@ -259,20 +319,27 @@ const checkInputs = (name: string, labels: Int32Array, p: number, rule: KeyRule)
   }
 }
 
-/** `keyFrequencies` on the 2-D transform `F` of the logits. */
-const select = (F: Float64Array, logits: Float64Array, labels: Int32Array, p: number, n: number, rule: KeyRule): KeySelection => {
+/**
+ * The key frequencies by `rule` from the `PairSpectra` of the logits (`pairSpectraSink` fed their rows) and their full
+ * loss (`crossEntropySink`): what `keyFrequencies` returns, without the logits themselves. A `list` rule's
+ * frequencies must be in `1..⌊p/2⌋`.
+ *
+ * @since 0.5.0
+ */
+export const keySelection = (s: PairSpectra, labels: Int32Array, full: number, rule: KeyRule = DEFAULT_KEY_RULE): KeySelection => {
+  const { p } = s
+  checkInputs('keySelection', labels, p, rule)
   const K = Math.floor(p / 2)
-  const energy = Float64Array.from({ length: K }, (_, i) => partEnergy(F, p, n, i + 1, false))
-  const softmaxEnergy = Float64Array.from({ length: K }, (_, i) => partEnergy(F, p, n, i + 1, true))
-  const full = meanCrossEntropy(logits, labels, n)
-  const allEntries = Array.from({ length: K }, (_, i) => frequencyEntries(p, i + 1)).flat()
-  const allFrequencies = meanCrossEntropy(inverseOf(F, p, n, [[0, 0], ...allEntries]), labels, n)
+  const frequencies = Array.from({ length: K }, (_, i) => i + 1)
+  const energy = Float64Array.from(frequencies, (k) => partEnergy(s, k, false))
+  const softmaxEnergy = Float64Array.from(frequencies, (k) => partEnergy(s, k, true))
+  const allFrequencies = allFrequenciesLoss(s, labels)
   const warnFactor = rule.kind === 'auto' ? rule.factor : KEY_WARN_FACTOR
-  const ranked = Array.from({ length: K }, (_, i) => i + 1).sort((x, y) => softmaxEnergy[y - 1]! - softmaxEnergy[x - 1]! || x - y)
+  const ranked = [...frequencies].sort((x, y) => softmaxEnergy[y - 1]! - softmaxEnergy[x - 1]! || x - y)
   const chosen = (): { key: ReadonlyArray<number>; prefixLosses: ReadonlyArray<number>; restricted: number } => {
     if (rule.kind === 'auto') {
       const bar = rule.factor * Math.min(full, allFrequencies)
-      const losses = addParts(F, labels, p, n, ranked, (l) => l <= bar)
+      const losses = prefixLosses(s, labels, ranked, (l) => l <= bar)
       const within = losses.findIndex((l) => l <= bar)
       const size = within >= 0 ? within : losses.indexOf(Math.min(...losses))
       return { key: ranked.slice(0, size), prefixLosses: losses, restricted: losses[size]! }
@@ -280,15 +347,15 @@ const select = (F: Float64Array, logits: Float64Array, labels: Int32Array, p: nu
     const max = Math.max(0, ...energy)
     const key =
       rule.kind === 'list' ? [...new Set(rule.frequencies)] : ranked.filter((k) => max > 0 && energy[k - 1]! / max > rule.threshold)
-    return { key, prefixLosses: [], restricted: addParts(F, labels, p, n, key, () => false).at(-1)! }
+    return { key, prefixLosses: [], restricted: restrictedLoss(s, labels, key) }
   }
-  const { key, prefixLosses, restricted } = chosen()
+  const { key, prefixLosses: tried, restricted } = chosen()
   return {
     energy,
     softmaxEnergy,
     rule,
     key: [...key].sort((x, y) => x - y),
-    prefixLosses,
+    prefixLosses: tried,
     restricted,
     full,
     allFrequencies,
@@ -298,10 +365,89 @@ const select = (F: Float64Array, logits: Float64Array, labels: Int32Array, p: nu
 }
 
 /**
+ * A sink of the rows of the logits (`RowSink`, the rows `PairSpectra` `s` was made of, fed again) whose `analysis()` is
+ * `keyFrequencyAnalysis` of them: the selection with the loss decomposition and the ablated losses, accumulated row by
+ * row (memory: a few rows of p·n).
+ *
+ * @since 0.5.0
+ */
+export const keyLossesSink = (
+  s: PairSpectra,
+  selection: KeySelection,
+  labels: Int32Array,
+): RowSink & { readonly analysis: () => KeyFrequencyAnalysis } => {
+  const { p, n } = s
+  const K = Math.floor(p / 2)
+  const isKey = new Set(selection.key)
+  const rowOf = () => new Float64Array(p * n)
+  const [constant, keyPart, nonKeyPart, part, residual, tmp] = [rowOf(), rowOf(), rowOf(), rowOf(), rowOf(), rowOf()]
+  const sumOf = () => ({ total: 0, count: 0 })
+  const ablated = Array.from({ length: K }, sumOf)
+  const combos = { nonKeyOnly: sumOf(), residualOnly: sumOf(), keyAndNonKey: sumOf(), keyAndResidual: sumOf(), nonKeyAndResidual: sumOf() }
+  const ce = (sum: LossSum, a: number, ...xs: ReadonlyArray<Float64Array>): void => {
+    tmp.fill(0)
+    for (const x of [constant, ...xs]) for (let i = 0; i < tmp.length; i++) tmp[i]! += x[i]!
+    addCrossEntropy(sum, tmp, labels, a * p, p, n)
+  }
+  let added = 0
+  return {
+    addRow: (a, logits) => {
+      if (a !== added) throw new RangeError(`keyLossesSink: row ${a} after ${added} rows (the rows go in order)`)
+      added++
+      const parts = partRows(s, a)
+      parts.constant(constant)
+      keyPart.fill(0)
+      nonKeyPart.fill(0)
+      for (let k = 1; k <= K; k++) {
+        parts.split(k, logits, isKey.has(k) ? keyPart : nonKeyPart, part)
+        addCrossEntropy(ablated[k - 1]!, part, labels, a * p, p, n)
+      }
+      for (let i = 0; i < residual.length; i++) residual[i] = logits[i]! - constant[i]! - keyPart[i]! - nonKeyPart[i]!
+      ce(combos.nonKeyOnly, a, nonKeyPart)
+      ce(combos.residualOnly, a, residual)
+      ce(combos.keyAndNonKey, a, keyPart, nonKeyPart)
+      ce(combos.keyAndResidual, a, keyPart, residual)
+      ce(combos.nonKeyAndResidual, a, nonKeyPart, residual)
+    },
+    analysis: () => {
+      if (added !== p) throw new RangeError(`keyLossesSink: ${added} of ${p} rows added`)
+      const mean = (x: LossSum): number => x.total / x.count
+      const all = selection.full
+      const ablatedLosses = Float64Array.from(ablated, mean)
+      return {
+        ...selection,
+        losses: {
+          all,
+          keyOnly: selection.restricted,
+          nonKeyOnly: mean(combos.nonKeyOnly),
+          residualOnly: mean(combos.residualOnly),
+          keyAndNonKey: mean(combos.keyAndNonKey),
+          keyAndResidual: mean(combos.keyAndResidual),
+          nonKeyAndResidual: mean(combos.nonKeyAndResidual),
+        },
+        ablated: ablatedLosses,
+        dependent: Array.from(ablatedLosses, (l, i) => [i + 1, l - all] as const)
+          .filter(([, rise]) => rise > DEPENDENT_RISE)
+          .map(([k]) => k),
+      }
+    },
+  }
+}
+
+/** The `PairSpectra` and the full loss of whole logits `L[a, b, c]` (at `(a·p + b)·n + c`). */
+const spectraAndLoss = (logits: Float64Array, labels: Int32Array, p: number, n: number): { s: PairSpectra; full: number } => {
+  const sink = pairSpectraSink(p, n)
+  const loss = crossEntropySink(labels, p, n)
+  feedRows(logits, p, n, sink, loss)
+  return { s: sink.spectra(), full: loss.mean() }
+}
+
+/**
  * The key frequencies of logits `L[a, b, c]` (at `(a·p + b)·n + c`) with labels per
  * pair (`-1`: no label) by `rule` (default `auto` with factor 2), with the restricted
  * and full losses; without `keyFrequencyAnalysis`'s decomposition and ablations. A
- * `list` rule's frequencies must be in `1..⌊p/2⌋`.
+ * `list` rule's frequencies must be in `1..⌊p/2⌋`. (On logits too large to hold, feed
+ * their rows to `pairSpectraSink` and `crossEntropySink`, then `keySelection`.)
  */
 export const keyFrequencies = (
   logits: Float64Array,
@@ -311,12 +457,14 @@ export const keyFrequencies = (
   rule: KeyRule = DEFAULT_KEY_RULE,
 ): KeySelection => {
   checkInputs('keyFrequencies', labels, p, rule)
-  return select(transform2d(logits, p, n), logits, labels, p, n, rule)
+  const { s, full } = spectraAndLoss(logits, labels, p, n)
+  return keySelection(s, labels, full, rule)
 }
 
 /**
  * Key frequencies (`keyFrequencies`), the loss decomposition and the ablated losses of
  * logits `L[a, b, c]` (at `(a·p + b)·n + c`) with labels per pair (`-1`: no label).
+ * (On logits too large to hold: `keySelection`, then their rows fed again to `keyLossesSink`.)
  */
 export const keyFrequencyAnalysis = (
   logits: Float64Array,
@@ -326,44 +474,8 @@ export const keyFrequencyAnalysis = (
   rule: KeyRule = DEFAULT_KEY_RULE,
 ): KeyFrequencyAnalysis => {
   checkInputs('keyFrequencyAnalysis', labels, p, rule)
-  const F = transform2d(logits, p, n)
-  const K = Math.floor(p / 2)
-  const selection = select(F, logits, labels, p, n, rule)
-  const { key } = selection
-  const constant = inverseOf(F, p, n, [[0, 0]])
-  // One frequency's part at a time (memory: a few arrays of p²·n, not K of them): added to
-  // the key or the non-key sum, then turned in place into the logits without it.
-  const keyPart = new Float64Array(p * p * n)
-  const nonKeyPart = new Float64Array(p * p * n)
-  const part = new Float64Array(p * p * n)
-  const ablated = new Float64Array(K)
-  for (let k = 1; k <= K; k++) {
-    inverseOf(F, p, n, frequencyEntries(p, k), part)
-    const into = key.includes(k) ? keyPart : nonKeyPart
-    for (let i = 0; i < part.length; i++) {
-      into[i]! += part[i]!
-      part[i] = logits[i]! - part[i]!
-    }
-    ablated[k - 1] = meanCrossEntropy(part, labels, n)
-  }
-  const residual = new Float64Array(logits.length)
-  for (let i = 0; i < residual.length; i++) residual[i] = logits[i]! - constant[i]! - keyPart[i]! - nonKeyPart[i]!
-  const ce = (...xs: Float64Array[]) => meanCrossEntropy(sum(constant, ...xs), labels, n)
-  const all = selection.full
-  return {
-    ...selection,
-    losses: {
-      all,
-      keyOnly: selection.restricted,
-      nonKeyOnly: ce(nonKeyPart),
-      residualOnly: ce(residual),
-      keyAndNonKey: ce(keyPart, nonKeyPart),
-      keyAndResidual: ce(keyPart, residual),
-      nonKeyAndResidual: ce(nonKeyPart, residual),
-    },
-    ablated,
-    dependent: Array.from(ablated, (l, i) => [i + 1, l - all] as const)
-      .filter(([, rise]) => rise > DEPENDENT_RISE)
-      .map(([k]) => k),
-  }
+  const { s, full } = spectraAndLoss(logits, labels, p, n)
+  const sink = keyLossesSink(s, keySelection(s, labels, full, rule), labels)
+  feedRows(logits, p, n, sink)
+  return sink.analysis()
 }

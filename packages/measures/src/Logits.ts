@@ -17,22 +17,21 @@
  */
 import { sharedBasis } from './internal/basis.js'
 import { type Matrix, frobenius, mul, transpose } from './Matrix.js'
+import { feedRows, fourierMapBlock, mapOfSquares } from './PairSpectra.js'
 
 /**
  * `M[i][j] = ‖Σ_{a,b} B[i,a] · B[j,b] · L[a,b,·]‖₂`: the norm over the output
  * axis of the logits transformed along `a` (rows) and `b` (columns).
  * `logits` holds `L[a, b, c]` at `(a·p + b)·n + c` for `n` outputs per pair.
- * Rows and columns are named by `fourierBasis(p).names`. By Parseval `‖M‖_F = ‖L‖`.
+ * Rows and columns are named by `fourierBasis(p).names`. By Parseval `‖M‖_F = ‖L‖`. (On logits too large to hold,
+ * feed their rows to `fourierMapBlock`s of a few classes each, then `mapOfSquares`.)
  */
 export const logitsFourierMap = (logits: Float64Array, p: number, n: number = p): Matrix => {
-  const F = transform2d(logits, p, n)
-  const out = new Float64Array(p * p)
-  for (let ij = 0; ij < p * p; ij++) {
-    let s = 0
-    for (let c = 0; c < n; c++) s += F[ij * n + c]! ** 2
-    out[ij] = Math.sqrt(s)
-  }
-  return { rows: p, cols: p, data: out }
+  const block = fourierMapBlock(p, n, 0, n)
+  feedRows(logits, p, n, block)
+  const squares = new Float64Array(p * p)
+  block.addSquaresTo(squares)
+  return mapOfSquares(squares, p)
 }
 
 /**

@@ -16,7 +16,7 @@
  * @since 0.1.0
  */
 import { frequencyRows } from './Fourier.js'
-import { transform2d } from './Logits.js'
+import { type PairSpectra, entryOf, feedRows, pairSpectraSink } from './PairSpectra.js'
 
 /** Per neuron: dominant frequency (0: no variance, below 1e-12 of its energy), the fraction it explains; per frequency: the count. */
 export interface NeuronFrequencies {
@@ -30,17 +30,28 @@ export interface NeuronFrequencies {
  * For neuron `m` with 2-D coefficients `F[i, j, m]`, the variance is the energy off
  * the constant–constant entry, and frequency `k` explains the energy on the
  * entries whose rows and columns are both in `{const, cos k, sin k}` (not both const).
+ * (On activations too large to hold, feed their rows to `pairSpectraSink`, then `neuronFrequenciesOf`.)
  */
 export const neuronFrequencies = (acts: Float64Array, p: number, n: number): NeuronFrequencies => {
-  const F = transform2d(acts, p, n)
+  const sink = pairSpectraSink(p, n)
+  feedRows(acts, p, n, sink)
+  return neuronFrequenciesOf(sink.spectra())
+}
+
+/**
+ * `neuronFrequencies` from the `PairSpectra` of the activations (`pairSpectraSink` fed their rows).
+ *
+ * @since 0.5.0
+ */
+export const neuronFrequenciesOf = (s: PairSpectra): NeuronFrequencies => {
+  const { p, n } = s
   const K = Math.floor(p / 2)
   const frequency = new Int32Array(n)
   const fraction = new Float64Array(n)
   const counts = new Int32Array(K + 1)
-  const at = (i: number, j: number, m: number) => F[(i * p + j) * n + m]! ** 2
+  const at = (i: number, j: number, m: number) => entryOf(s, i, j)[m]! ** 2
   for (let m = 0; m < n; m++) {
-    let total = 0
-    for (let ij = 1; ij < p * p; ij++) total += F[ij * n + m]! ** 2
+    const total = s.off[m]!
     let best = 0
     let bestEnergy = 0
     for (let k = 1; k <= K; k++) {

@@ -1,6 +1,7 @@
 /**
  * The analysis of a loaded model (`analyzeModel` of `@grokscope/analysis`) within a memory budget:
- * refused up front when the all-pairs analyses of its p cannot fit, computed in chunks that do.
+ * refused up front when the all-pairs analyses of its p cannot fit, streamed in chunks of pairs and blocks of the logits
+ * map's classes that do.
  *
  * @since 0.2.0
  */
@@ -9,7 +10,7 @@ import { DEFAULT_KEY_RULE, DEFAULT_ETA, type KeyRule } from '@grokscope/measures
 import { disposeParams, fromHost, measureFootprint } from '@grokscope/model'
 import { initBackend } from './Backend.js'
 import { UsageError, orUsageError } from './Errors.js'
-import { DEFAULT_MEMORY_MIB, allPairsRefusal, memoryPlan } from './Memory.js'
+import { type AllPairsPlan, DEFAULT_MEMORY_MIB, allPairsPlan, allPairsRefusal } from './Memory.js'
 import type { LoadedModel } from './ModelFile.js'
 
 /** How a model is analysed: the FFD threshold, the key-frequency rule, the memory budget, and where its warnings go. */
@@ -24,19 +25,19 @@ export interface AnalysisOptions {
 }
 
 /**
- * The pairs of one all-pairs forward pass of this model that fit `budgetMiB` (the `chunk` of the all-pairs analyses);
- * a budget too small for its step is a `UsageError`.
+ * How the all-pairs analyses of this model fit `budgetMiB` (`allPairsPlan`: pairs per forward pass, classes of the
+ * logits map per pass); a budget too small for them is a `UsageError`.
  *
- * @since 0.4.0
+ * @since 0.5.0
  */
-export const allPairsChunk = async (model: LoadedModel, budgetMiB: number): Promise<number> => {
+export const allPairsPlanOf = async (model: LoadedModel, budgetMiB: number): Promise<AllPairsPlan> => {
   await initBackend()
   const params = fromHost(model.config, model.host)
   const footprint = await measureFootprint(model.config, params)
   disposeParams(params)
-  const plan = memoryPlan(budgetMiB, 1, footprint)
+  const plan = allPairsPlan(budgetMiB, model.task.p, model.config.nOut, model.config.dMlp, footprint.evaluation)
   if (typeof plan === 'string') throw new UsageError(plan)
-  return plan.evalChunk
+  return plan
 }
 
 /** Every analysis of the model (the `analyze --json` document's content); a budget too small for its p is a `UsageError`. */
@@ -45,11 +46,13 @@ export const analyzeLoadedModel = async (model: LoadedModel, o: AnalysisOptions 
   const budget = o.memoryMiB ?? DEFAULT_MEMORY_MIB
   const refusal = allPairsRefusal(o.what ?? 'analyze', budget, model.task.p, model.config.nOut, model.config.dMlp)
   if (refusal !== null) throw new UsageError(refusal)
+  const plan = await allPairsPlanOf(model, budget)
   const a = analyzeModel(model.config, model.host, model.task.p, model.task.ops, model.task.seed, {
     eta: o.eta ?? DEFAULT_ETA,
     keyRule,
     now: () => performance.now(),
-    chunk: await allPairsChunk(model, budget),
+    chunk: plan.chunk,
+    mapClasses: plan.mapClasses,
   })
   for (const w of keyWarnings(a)) o.onWarning?.(w)
   return a

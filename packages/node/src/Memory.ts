@@ -60,14 +60,75 @@ export const memoryPlan = (
 }
 
 /**
- * Host bytes of the all-pairs analyses of one operation (logits and MLP activations of all
- * `p²` pairs in float64, their 2-D transforms and the key-frequency parts): ~12 arrays of `p²·n_out` and 3 of `p²·d_mlp`.
+ * Host bytes of the all-pairs analyses of one operation, streamed one row `a` at a time (`analyzeModel`): the block of
+ * the logits map's transform, `p²·mapClasses` float64 values, and its squares (`p²`); the spectra and row buffers of the
+ * logits and the MLP activations (`PairSpectra`, the key frequencies' parts: about 16 and 5 rows of `p·n_out` and
+ * `p·d_mlp`); the float32 copies of one forward chunk (`chunk·(n_out + d_mlp)`). With `mapClasses = n_out` (one pass)
+ * the map holds `8·p²·n_out` bytes; with one class, everything is O(p·(p + n_out + d_mlp)).
+ *
+ * @since 0.5.0 (before: the whole arrays, `8·p²·(12·n_out + 3·d_mlp)`)
  */
-export const allPairsHostBytes = (p: number, nOut: number, dMlp: number): number => 8 * p * p * (12 * nOut + 3 * dMlp)
+export const allPairsHostBytes = (p: number, nOut: number, dMlp: number, chunk: number, mapClasses: number): number =>
+  8 * (p * p * (mapClasses + 1) + p * (16 * nOut + 5 * dMlp)) + 4 * chunk * (nOut + dMlp)
 
-/** The one-line refusal when the all-pairs analyses of `p` do not fit in the budget (`what`: the flag or command), else null. */
-export const allPairsRefusal = (what: string, budgetMiB: number, p: number, nOut: number, dMlp: number): string | null => {
-  const need = Math.ceil(allPairsHostBytes(p, nOut, dMlp) / MiB + 2 * THREAD_BASE_MIB)
+/**
+ * How the all-pairs analyses of one operation spend a budget: pairs per forward pass, classes of the logits map per pass.
+ *
+ * @since 0.5.0
+ */
+export interface AllPairsPlan {
+  readonly chunk: number
+  readonly mapClasses: number
+  /** Forward passes over all pairs: `⌈n_out / mapClasses⌉`, at least 2 (the key frequencies' losses take a second). */
+  readonly passes: number
+}
+
+/** The tensor bytes of a forward pass over one pair (none when not measured). */
+const onePair = (evaluation?: Footprint): number => (evaluation === undefined ? 0 : evaluation.fixedBytes + evaluation.bytesPerExample)
+
+/** The least budget (MiB) that holds the all-pairs analyses with a one-pair chunk and one class of the map per pass. */
+const leastAllPairsMiB = (p: number, nOut: number, dMlp: number, evaluation?: Footprint): number =>
+  Math.ceil(THREAD_BASE_MIB + (SLACK * (allPairsHostBytes(p, nOut, dMlp, 1, 1) + onePair(evaluation))) / MiB)
+
+/**
+ * The plan of the all-pairs analyses (one thread) within `budgetMiB`: the forward passes get a quarter of what the
+ * streamed rows and one class of the map leave (their chunk as `memoryPlan` fits it, with the host copies of its
+ * outputs; at least one pair), the logits map's block the rest, as many classes as fit (all: one pass). A string (the
+ * one-line refusal) when not one pair and one class fit.
+ *
+ * @since 0.5.0
+ */
+export const allPairsPlan = (budgetMiB: number, p: number, nOut: number, dMlp: number, evaluation: Footprint): AllPairsPlan | string => {
+  const free = (budgetMiB - THREAD_BASE_MIB) * MiB - SLACK * allPairsHostBytes(p, nOut, dMlp, 0, 0)
+  const perPair = SLACK * (evaluation.bytesPerExample + 4 * (nOut + dMlp))
+  const oneClass = SLACK * 8 * p * p
+  const forward = { fixedBytes: evaluation.fixedBytes, bytesPerExample: perPair / SLACK }
+  const chunk = Math.min(p * p, Math.max(1, fit((free - oneClass) / 4, forward)))
+  const left = free - SLACK * evaluation.fixedBytes - chunk * perPair
+  const mapClasses = Math.min(nOut, Math.floor(left / oneClass))
+  if (mapClasses < 1) {
+    return (
+      `--memory: ${budgetMiB.toFixed(0)} MiB cannot hold the all-pairs analyses of p = ${p} with this model (allowed: ` +
+      `--memory ≥ ${leastAllPairsMiB(p, nOut, dMlp, evaluation)}, or a smaller p)`
+    )
+  }
+  return { chunk, mapClasses, passes: Math.max(2, Math.ceil(nOut / mapClasses)) }
+}
+
+/**
+ * The one-line refusal when the all-pairs analyses of `p` cannot fit in the budget even streamed (a one-pair chunk, one
+ * class of the map per pass; `what`: the flag or command), else null. `wholeMap`: the caller computes the logits map in
+ * one pass (`--measure-every`), which needs `8·p²·n_out` bytes more.
+ */
+export const allPairsRefusal = (
+  what: string,
+  budgetMiB: number,
+  p: number,
+  nOut: number,
+  dMlp: number,
+  wholeMap: boolean = false,
+): string | null => {
+  const need = leastAllPairsMiB(p, nOut, dMlp) + (wholeMap ? Math.ceil((SLACK * 8 * p * p * nOut) / MiB) : 0)
   return need <= budgetMiB
     ? null
     : `${what}: the all-pairs analyses of p = ${p} need about ${need} MiB, ` +

@@ -49,7 +49,7 @@ import {
   weightEvidence,
 } from '@grokscope/runs'
 import { disposeTrainState, trainStepWith } from '@grokscope/train'
-import { allPairsChunk } from './Analyze.js'
+import { allPairsPlanOf } from './Analyze.js'
 import { initBackend } from './Backend.js'
 import { quantile } from './Bench.js'
 import { UsageError, orUsageError } from './Errors.js'
@@ -131,8 +131,10 @@ const readOutcome = (dir: string, warn: (message: string) => void): Outcome =>
   })
 
 /** The measures of a loaded model, its all-pairs forward passes in chunks that fit the budget. */
-const modelEvidence = async (model: LoadedModel, budgetMiB: number): Promise<WeightEvidence> =>
-  weightEvidence(model.config, model.host, model.task.p, await allPairsChunk(model, budgetMiB))
+const modelEvidence = async (model: LoadedModel, budgetMiB: number): Promise<WeightEvidence> => {
+  const plan = await allPairsPlanOf(model, budgetMiB)
+  return weightEvidence(model.config, model.host, model.task.p, plan.chunk, plan.mapClasses)
+}
 
 /**
  * A planned run's evidence from its folder `dir` (`evidenceOf` of `@grokscope/runs`): summary.json, metrics.jsonl, and

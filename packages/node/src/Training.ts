@@ -167,7 +167,7 @@ const prepare = (config: RunConfig, dir: string, start: 'new' | 'resume' | 'auto
 const planMemory = async (config: RunConfig, threads: number, budget: number): Promise<MemoryPlan> => {
   const { model: c, task, loop } = config
   if ((loop.measure_every ?? 0) > 0) {
-    const refusal = allPairsRefusal('--measure-every', budget, task.p, c.nOut, c.dMlp)
+    const refusal = allPairsRefusal('--measure-every', budget, task.p, c.nOut, c.dMlp, true)
     if (refusal !== null) throw new UsageError(refusal.replace(', or a smaller p)', ', a smaller p, or --measure-every 0)'))
   }
   const probe = initParams(c, 0)

@@ -1,6 +1,15 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { SLACK, THREAD_BASE_MIB, WASM_TENSOR_BYTES, allPairsRefusal, memoryPlan, outOfMemoryMessage } from '../src/index.js'
+import {
+  SLACK,
+  THREAD_BASE_MIB,
+  WASM_TENSOR_BYTES,
+  allPairsHostBytes,
+  allPairsPlan,
+  allPairsRefusal,
+  memoryPlan,
+  outOfMemoryMessage,
+} from '../src/index.js'
 
 const MiB = 2 ** 20
 const footprint = fc.record({
@@ -59,12 +68,56 @@ describe('the memory plan', () => {
 })
 
 describe('the all-pairs analyses', () => {
-  it('are refused at p = 997 with the default budget, in one line naming what fits, and allowed at p = 97', () => {
-    const r = allPairsRefusal('analyze', 2048, 997, 997, 512)
-    expect(r).toMatch(
-      /^analyze: the all-pairs analyses of p = 997 need about \d+ MiB, more than --memory 2048 \(allowed: --memory ≥ \d+, or a smaller p\)$/,
-    )
+  it('are streamed: p = 997 fits the default budget and 8192 MiB; a budget below the least is refused in one line naming it', () => {
+    expect(allPairsRefusal('analyze', 2048, 997, 997, 512)).toBeNull()
     expect(allPairsRefusal('analyze', 2048, 97, 97, 512)).toBeNull()
+    const r = allPairsRefusal('analyze', 256, 997, 997, 512)
+    expect(r).toMatch(
+      /^analyze: the all-pairs analyses of p = 997 need about \d+ MiB, more than --memory 256 \(allowed: --memory ≥ \d+, or a smaller p\)$/,
+    )
+    const least = Number(/--memory ≥ (\d+)/.exec(r!)?.[1])
+    expect(allPairsRefusal('analyze', least, 997, 997, 512)).toBeNull()
+    expect(allPairsRefusal('analyze', least - 1, 997, 997, 512)).not.toBeNull()
+  })
+
+  it('in one pass of the whole logits map (--measure-every) need 8·p²·n_out bytes more: p = 997 is refused at 2048 MiB', () => {
+    expect(allPairsRefusal('--measure-every', 2048, 997, 997, 512, true)).toMatch(/need about \d+ MiB, more than --memory 2048/)
+    expect(allPairsRefusal('--measure-every', 2048, 97, 97, 512, true)).toBeNull()
+  })
+
+  it('plan a forward chunk and classes of the map per pass whose bytes, with the slack, fit the budget; ' +
+    'refused below the least budget, which it names and which fits', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 64, max: 2 ** 15 }),
+        fc.constantFrom(3, 31, 97, 199, 401, 997),
+        fc.integer({ min: 16, max: 1024 }),
+        footprint,
+        (budget, p, dMlp, f) => {
+          const plan = allPairsPlan(budget, p, p, dMlp, f.evaluation)
+          if (typeof plan === 'string') {
+            expect(plan).not.toContain('\n')
+            const least = Number(/--memory ≥ (\d+)/.exec(plan)?.[1])
+            expect(least).toBeGreaterThan(budget)
+            expect(typeof allPairsPlan(least, p, p, dMlp, f.evaluation)).toBe('object')
+            return
+          }
+          expect(plan.chunk).toBeGreaterThanOrEqual(1)
+          expect(plan.chunk).toBeLessThanOrEqual(p * p)
+          expect(plan.mapClasses).toBeGreaterThanOrEqual(1)
+          expect(plan.mapClasses).toBeLessThanOrEqual(p)
+          expect(plan.passes).toBe(Math.max(2, Math.ceil(p / plan.mapClasses)))
+          const tensors = SLACK * (f.evaluation.fixedBytes + plan.chunk * f.evaluation.bytesPerExample)
+          const host = SLACK * allPairsHostBytes(p, p, dMlp, plan.chunk, plan.mapClasses)
+          expect(THREAD_BASE_MIB * MiB + tensors + host).toBeLessThanOrEqual(budget * MiB)
+        },
+      ),
+    )
+  })
+
+  it('p = 997 within 8192 MiB: two passes over the pairs', () => {
+    const plan = allPairsPlan(8192, 997, 997, 512, { fixedBytes: 2 ** 21, bytesPerExample: 30_000 })
+    expect(plan).toMatchObject({ passes: 2 })
   })
 })
 

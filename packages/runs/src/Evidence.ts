@@ -16,8 +16,8 @@
  *
  * @since 0.4.0
  */
-import { allPairsOutputs, fourierMeasures, multiplicativeMeasures } from '@grokscope/analysis'
-import { asymmetry, cosineShare, logitsFourierMap } from '@grokscope/measures'
+import { fourierMeasures, logitsMapOf, multiplicativeMeasures } from '@grokscope/analysis'
+import { asymmetry, cosineShare } from '@grokscope/measures'
 import type { HostParams, ModelConfig } from '@grokscope/model'
 import type { CurvePoint, RunEvidence, TransferKind, WeightEvidence } from './Claims.js'
 import { gatingTestAcc, grokOutcome } from './Outcome.js'
@@ -52,12 +52,12 @@ export interface EvidenceInput {
 /**
  * The measures of a model's weights that the claims read: FFD/FCR of `W_E` and `W_L` (additive basis, η = 0.5), the
  * cosines' share of `W_E`'s spectrum, FFD/FCR of `W_E` in the multiplicative basis, and the asymmetry of its first
- * operation's logits map, from forward passes over all `p²` pairs in chunks of at most `chunk` pairs.
+ * operation's logits map (`logitsMapOf`: `mapClasses` classes per forward pass over all `p²` pairs, by default all), from
+ * forward passes in chunks of at most `chunk` pairs.
  */
-export const weightEvidence = (c: ModelConfig, host: HostParams, p: number, chunk?: number): WeightEvidence => {
+export const weightEvidence = (c: ModelConfig, host: HostParams, p: number, chunk?: number, mapClasses?: number): WeightEvidence => {
   const additive = fourierMeasures(c, host, p)
   const multiplicative = multiplicativeMeasures(c, host, p)
-  const { logits } = allPairsOutputs(c, host, p, 0, chunk)
   return {
     ffdWE: additive.W_E.ffd,
     fcrWE: additive.W_E.fcr,
@@ -66,7 +66,7 @@ export const weightEvidence = (c: ModelConfig, host: HostParams, p: number, chun
     fcrWL: additive.W_L.fcr,
     mulFfdWE: multiplicative?.W_E.ffd ?? null,
     mulFcrWE: multiplicative?.W_E.fcr ?? null,
-    asymmetry: asymmetry(logitsFourierMap(logits, p, c.nOut)),
+    asymmetry: asymmetry(logitsMapOf(c, host, p, 0, chunk, mapClasses)),
   }
 }
 
