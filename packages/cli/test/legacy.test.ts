@@ -92,7 +92,7 @@ describe('a run folder written by 0.1.0', () => {
     expect(resumed.code, resumed.stderr).toBe(0)
     expect(json(path.join(run, 'summary.json'))).toMatchObject({ status: 'finished', steps: 80, resumed_from_step: 60 })
     // config.json, rewritten for the new budget, is this version's: the model in snake case.
-    expect(json(path.join(run, 'config.json'))).toMatchObject({ grokscope: '0.4.0', model: { d_model: 16 }, loop: { max_steps: 80 } })
+    expect(json(path.join(run, 'config.json'))).toMatchObject({ grokscope: '0.5.0', model: { d_model: 16 }, loop: { max_steps: 80 } })
     const straight = path.join(dir, 'straight')
     const fresh = await cli([
       'train', '--op', 'add', '--p', '11', '--frac', '0.5', '--steps', '80', '--eval-every', '10', '--checkpoint-every', '20',

@@ -31,7 +31,7 @@ import { OptimizerOptionsCodec } from '@grokscope/train'
  * The version of grokscope's documents written now (config.json, sweep.json, summary.json, reproduce.json, claims.json);
  * every earlier version's are read too.
  */
-export const VERSION = '0.4.0'
+export const VERSION = '0.5.0'
 
 const StopAfterGrok = new t.Type<number | null, number | null, unknown>(
   'an integer ≥ 0 or null',
