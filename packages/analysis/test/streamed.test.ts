@@ -17,19 +17,9 @@ import {
   referenceLogitsFourierMap,
   referenceNeuronFrequencies,
 } from '../../../test-support/analyses-reference.js'
+import { close } from '../../../test-support/tolerance.js'
 import { FIXTURES, fixturePath } from '../../../test-support/fixtures.js'
 
-const REL = 1e-9
-const FLOOR = 1e-12
-
-const close = (got: ArrayLike<number>, want: ArrayLike<number>, what: string): void => {
-  expect(got.length, what).toBe(want.length)
-  const scale = Math.max(0, ...Array.from(want, Math.abs))
-  for (let i = 0; i < want.length; i++) {
-    const [x, y] = [got[i]!, want[i]!]
-    if (!(Math.abs(x - y) <= REL * Math.max(Math.abs(x), Math.abs(y)) + FLOOR * scale)) expect.fail(`${what}[${i}]: ${x} vs ${y}`)
-  }
-}
 
 /** Today's analyses of operation `i` of a model, on its whole all-pairs outputs. */
 const reference = (c: ModelConfig, host: HostParams, task: ModelTask, i: number, rule: KeyRule): OpAnalysis => {

@@ -9,6 +9,7 @@ import {
   referenceLogitsFourierMap,
   referenceNeuronFrequencies,
 } from '../../../test-support/analyses-reference.js'
+import { close } from '../../../test-support/tolerance.js'
 import {
   type KeyFrequencyAnalysis,
   type KeyRule,
@@ -27,20 +28,6 @@ import {
   uniform,
 } from '../src/index.js'
 
-const REL = 1e-9
-const FLOOR = 1e-12
-
-/** Every value of `got` within REL of `want`'s, with an absolute floor of FLOOR × the largest magnitude of `want`. */
-const close = (got: ArrayLike<number>, want: ArrayLike<number>, what: string): void => {
-  expect(got.length, what).toBe(want.length)
-  const scale = Math.max(0, ...Array.from(want, Math.abs))
-  for (let i = 0; i < want.length; i++) {
-    const [x, y] = [got[i]!, want[i]!]
-    if (!(Math.abs(x - y) <= REL * Math.max(Math.abs(x), Math.abs(y)) + FLOOR * scale)) {
-      expect.fail(`${what}[${i}]: ${x} vs ${y}`)
-    }
-  }
-}
 
 const sameAnalysis = (got: KeyFrequencyAnalysis, want: KeyFrequencyAnalysis): void => {
   expect(got.key).toEqual(want.key)
