@@ -17,7 +17,7 @@ import {
   referenceLogitsFourierMap,
   referenceNeuronFrequencies,
 } from '../../../test-support/analyses-reference.js'
-import { close } from '../../../test-support/tolerance.js'
+import { close, sameAnalysis } from '../../../test-support/tolerance.js'
 import { FIXTURES, fixturePath } from '../../../test-support/fixtures.js'
 
 
@@ -45,15 +45,7 @@ const same = (got: OpAnalysis, want: OpAnalysis): void => {
   close(got.neurons.fraction, want.neurons.fraction, 'neuron fractions')
   const [k, r] = [got.keyFrequencies, want.keyFrequencies]
   if (k === null || r === null) return expect(k).toBe(r)
-  expect(k.key).toEqual(r.key)
-  expect(k.dependent).toEqual(r.dependent)
-  expect(k.restrictedExcess).toBe(r.restrictedExcess)
-  close(k.energy, r.energy, 'energy')
-  close(k.softmaxEnergy, r.softmaxEnergy, 'softmax energy')
-  close(k.prefixLosses, r.prefixLosses, 'prefix losses')
-  close([k.restricted, k.full, k.allFrequencies], [r.restricted, r.full, r.allFrequencies], 'losses')
-  close(Object.values(k.losses), Object.values(r.losses), 'loss table')
-  close(k.ablated, r.ablated, 'ablated')
+  sameAnalysis(k, r)
 }
 
 const now = () => performance.now()

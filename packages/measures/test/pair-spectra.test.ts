@@ -9,9 +9,8 @@ import {
   referenceLogitsFourierMap,
   referenceNeuronFrequencies,
 } from '../../../test-support/analyses-reference.js'
-import { close } from '../../../test-support/tolerance.js'
+import { close, sameAnalysis } from '../../../test-support/tolerance.js'
 import {
-  type KeyFrequencyAnalysis,
   type KeyRule,
   crossEntropySink,
   feedRows,
@@ -28,21 +27,6 @@ import {
   uniform,
 } from '../src/index.js'
 
-
-const sameAnalysis = (got: KeyFrequencyAnalysis, want: KeyFrequencyAnalysis): void => {
-  expect(got.key).toEqual(want.key)
-  expect(got.prefixLosses.length).toBe(want.prefixLosses.length)
-  expect(got.rule).toEqual(want.rule)
-  expect(got.restrictedExcess).toBe(want.restrictedExcess)
-  expect(got.dependent).toEqual(want.dependent)
-  expect(got.warnFactor).toBe(want.warnFactor)
-  close(got.energy, want.energy, 'energy')
-  close(got.softmaxEnergy, want.softmaxEnergy, 'softmaxEnergy')
-  close(got.prefixLosses, want.prefixLosses, 'prefixLosses')
-  close([got.restricted, got.full, got.allFrequencies], [want.restricted, want.full, want.allFrequencies], 'losses')
-  close(Object.values(got.losses), Object.values(want.losses), 'loss table')
-  close(got.ablated, want.ablated, 'ablated')
-}
 
 /** Logits of p classes on all pairs, uniform in ±scale, and labels a+b (−1 on pairs left out at random). */
 const randomLogits = (p: number, scale: number, seed: number): { logits: Float64Array; labels: Int32Array } => {
