@@ -135,11 +135,15 @@ export const trainStepWith = async (
 // ─────────────────────────────────────────────────────────────────────────────
 
 /** A chunk's per-example cross-entropy `[chunk]` and whether the argmax is the label (bool `[chunk]`). */
+/** Each example's cross-entropy `[batch]` and whether the argmax of its logits is the label (bool `[batch]`). */
+const resultTensors = (logits: tf.Tensor2D, batch: Batch): { losses: tf.Tensor1D; correct: tf.Tensor } => ({
+  losses: crossEntropyPerExample(logits, batch.labelsOneHot),
+  correct: tf.equal(tf.argMax(logits, 1), batch.labels),
+})
+
+/** A chunk's per-example results as tensors, from its forward pass. */
 const perExampleTensors = (c: ModelConfig, params: Params, chunk: Batch): { losses: tf.Tensor1D; correct: tf.Tensor } =>
-  tf.tidy(() => {
-    const logits = forward(c, params, chunk) // [chunk, p]
-    return { losses: crossEntropyPerExample(logits, chunk.labelsOneHot), correct: tf.equal(tf.argMax(logits, 1), chunk.labels) }
-  })
+  tf.tidy(() => resultTensors(forward(c, params, chunk), chunk))
 
 /**
  * Each example's cross-entropy and correctness from a batch's logits (`[batch, n_out]`), as an evaluation computes them.
@@ -147,10 +151,7 @@ const perExampleTensors = (c: ModelConfig, params: Params, chunk: Batch): { loss
  * @since 0.5.0
  */
 export const resultsOfLogits = (logits: tf.Tensor2D, batch: Batch): PerExample => {
-  const r = tf.tidy(() => ({
-    losses: crossEntropyPerExample(logits, batch.labelsOneHot),
-    correct: tf.equal(tf.argMax(logits, 1), batch.labels),
-  }))
+  const r = tf.tidy(() => resultTensors(logits, batch))
   const out = { losses: Float32Array.from(r.losses.dataSync()), correct: Uint8Array.from(r.correct.dataSync()) }
   tf.dispose([r.losses, r.correct])
   return out
